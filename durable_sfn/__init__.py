@@ -1,0 +1,21 @@
+"""durable_sfn: Durable Functions-style orchestrators in plain async Python, run on AWS Step Functions."""
+
+from durable_sfn.dsl import (
+    ActivityDefinition,
+    DefinitionError,
+    OrchestrationError,
+    OrchestratorDefinition,
+    RetryOptions,
+    activity,
+    orchestrator,
+)
+
+__all__ = [
+    "ActivityDefinition",
+    "DefinitionError",
+    "OrchestrationError",
+    "OrchestratorDefinition",
+    "RetryOptions",
+    "activity",
+    "orchestrator",
+]

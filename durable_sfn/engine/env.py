@@ -1,0 +1,37 @@
+"""What an expression inside a state can see: the one value passed to every evaluator.
+
+JSONPath evaluators read `input`, `context` (`$$`) and `variables`; JSONata evaluators read the
+same through the `$states` binding plus the variables. Keeping it in one frozen record means
+the interpreter builds it once per state and every evaluator gets the same view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+QueryLanguage = Literal["JSONPath", "JSONata"]
+
+
+@dataclass(frozen=True)
+class EvalEnv:
+    state_name: str
+    query_language: QueryLanguage
+    input: Any
+    context: dict[str, Any]
+    variables: dict[str, Any] = field(default_factory=dict)
+    # Set only after a Task/Parallel/Map produced a result ($states.result) or failed
+    # ($states.errorOutput, inside Catch).
+    result: Any = None
+    has_result: bool = False
+    error_output: Any = None
+    has_error_output: bool = False
+
+    def jsonata_states(self) -> dict[str, Any]:
+        """The `$states` reserved variable, holding only the fields defined at this point."""
+        states: dict[str, Any] = {"input": self.input, "context": self.context}
+        if self.has_result:
+            states["result"] = self.result
+        if self.has_error_output:
+            states["errorOutput"] = self.error_output
+        return states

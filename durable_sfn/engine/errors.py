@@ -1,0 +1,37 @@
+"""The errors a Step Functions execution can raise, named as AWS names them.
+
+Every failure inside the engine is a `StatesError` carrying the Step Functions error name and
+cause text, so that Retry/Catch matching, history events and describe_execution all see exactly
+what AWS would report. Nothing else should escape the interpreter loop.
+"""
+
+from __future__ import annotations
+
+ALL = "States.ALL"
+HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
+TIMEOUT = "States.Timeout"
+TASK_FAILED = "States.TaskFailed"
+PERMISSIONS = "States.Permissions"
+RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
+PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
+QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
+BRANCH_FAILED = "States.BranchFailed"
+NO_CHOICE_MATCHED = "States.NoChoiceMatched"
+INTRINSIC_FAILURE = "States.IntrinsicFailure"
+EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
+ITEM_READER_FAILED = "States.ItemReaderFailed"
+RESULT_WRITER_FAILED = "States.ResultWriterFailed"
+RUNTIME = "States.Runtime"
+DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
+
+
+class StatesError(Exception):
+    """A Step Functions error: `error` is the name Retry/Catch match on, `cause` the text users read."""
+
+    def __init__(self, error: str, cause: str = "") -> None:
+        super().__init__(f"{error}: {cause}" if cause else error)
+        self.error = error
+        self.cause = cause
+
+    def __repr__(self) -> str:
+        return f"StatesError({self.error!r}, {self.cause!r})"
