@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make-stamps
+# The CDK's jsii runtime warns on every call under Node.js 20; the warning is noise for our use.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .PHONY: run test lint compile synth deploy bench install clean check-tools
 
