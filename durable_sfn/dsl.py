@@ -1,7 +1,7 @@
 """The authoring API: decorators that record frozen definitions, and the orchestration context.
 
 Decorators never change what the function does: `@activity` leaves a plain callable (the same
-object becomes a Lambda handler through `durable_sfn.lambda_handler`), and `@orchestrator` leaves
+object becomes a Lambda handler through `durable_sfn.lambda_entry`), and `@orchestrator` leaves
 the `async def` untouched; the compiler reads its source, it never runs it.
 """
 
@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, TypeVar
+from datetime import datetime, timedelta
+from typing import Any, NoReturn, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
+InputT = TypeVar("InputT")
+OutputT = TypeVar("OutputT")
+T = TypeVar("T")
 
 _DEFINITION_ATTR = "__durable_sfn_definition__"
 # Step Functions state names and Lambda function names share this safe subset.
@@ -150,3 +154,88 @@ class OrchestrationError(Exception):
         super().__init__(cause)
         self.error = error or type(self).__name__
         self.cause = cause
+
+
+class OrchestrationContext(ABC):
+    """What an orchestrator sees: the Durable Functions Python context, one generic signature per method.
+
+    The compiler reads calls on this object from source and turns them into states; the direct
+    runner (`durable_sfn.testing.run_direct`) provides an implementation that executes them as
+    ordinary Python on a virtual clock. Every method returning an awaitable must be awaited (or
+    passed to `task_all`), exactly as in Durable Functions.
+
+    >>> @orchestrator(name="HelloSequence")
+    ... async def hello(ctx: OrchestrationContext) -> list[str]:
+    ...     first = await ctx.call_activity(say_hello, "Tokyo")
+    ...     second = await ctx.call_activity("SayHello", "London")
+    ...     return [first, second]
+    """
+
+    @abstractmethod
+    def get_input(self) -> Any:
+        """The orchestration input (the execution input on Step Functions)."""
+
+    @property
+    @abstractmethod
+    def instance_id(self) -> str:
+        """The instance id (the execution ARN on Step Functions)."""
+
+    @property
+    @abstractmethod
+    def current_utc_datetime(self) -> datetime:
+        """Deterministic current time: use it instead of `datetime.now()`."""
+
+    @abstractmethod
+    def new_uuid(self) -> str:
+        """A new UUID string: use it instead of `uuid.uuid4()`."""
+
+    @abstractmethod
+    def set_custom_status(self, value: Any) -> None:
+        """Publish a JSON-serialisable progress value that clients can read while the instance runs."""
+
+    @abstractmethod
+    def call_activity(self, activity: Callable[[InputT], OutputT] | str, input: InputT) -> Awaitable[OutputT]:
+        """Call an `@activity` function (or an activity by name) and await its JSON result."""
+
+    @abstractmethod
+    def call_activity_with_retry(
+        self, activity: Callable[[InputT], OutputT] | str, retry_options: RetryOptions, input: InputT
+    ) -> Awaitable[OutputT]:
+        """Like `call_activity`, retrying any failure per `retry_options` (attempts count the first call)."""
+
+    @abstractmethod
+    def call_sub_orchestrator(
+        self, orchestrator: Callable[..., Coroutine[Any, Any, OutputT]] | str, input: Any = None
+    ) -> Awaitable[OutputT]:
+        """Run another `@orchestrator` as a child instance and await its output."""
+
+    @abstractmethod
+    def create_timer(self, fire_at: datetime | timedelta) -> Awaitable[None]:
+        """Sleep until `fire_at` (an aware UTC datetime) or for a `timedelta`, durably."""
+
+    @abstractmethod
+    def wait_for_external_event(self, name: str, timeout: timedelta | float | None = None) -> Awaitable[Any]:
+        """Wait for an event raised by a client and return its data.
+
+        With `timeout` (a `timedelta` or seconds) the wait raises `TimeoutError` (error
+        `States.Timeout`) when no event arrives in time.
+        """
+
+    @abstractmethod
+    def task_all(
+        self,
+        tasks: Iterable[Awaitable[T]],
+        *,
+        max_concurrency: int | None = None,
+        distributed: bool = False,
+    ) -> Awaitable[list[T]]:
+        """Run tasks concurrently and return their results in order.
+
+        Fails as soon as one task fails (the others are cancelled), as Step Functions' Map and
+        Parallel do. `max_concurrency` bounds the concurrent branches of a Map; `distributed`
+        asks for a distributed Map (child executions) instead of an inline one.
+        """
+
+    @abstractmethod
+    def continue_as_new(self, input: Any) -> NoReturn:
+        """End this instance and start it again with `input` (eternal orchestrations)."""
