@@ -1,0 +1,393 @@
+"""OrchestrationClient: start, watch, signal and stop orchestrations, Durable Functions style.
+
+The client speaks only boto3's `stepfunctions` API, so the same code drives AWS (boto3's
+client, with or without `endpoint_url`), `durable-sfn serve`, and the in-process
+`LocalStepFunctions`. Raised events go through the DynamoDB event store
+(`durable_sfn.events`), which is what `wait_for_external_event` waits on.
+
+Instance ids are execution ARNs: they are globally unique, need no lookup and are what
+Step Functions, the console and the AWS CLI show. Every method also accepts a bare execution
+name (what you passed as `instance_id` to `start_new`); it is resolved once per client by
+trying each state machine (one DescribeExecution per state machine until found), then cached.
+
+>>> client = OrchestrationClient(boto3.client("stepfunctions"), dynamodb=boto3.client("dynamodb"))
+>>> instance_id = client.start_new("OrderProcessingOrchestration", "order-42")
+>>> client.raise_event(instance_id, "ApprovalEvent", {"approved": True})
+>>> client.wait_for_completion(instance_id, timeout=60).output
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from durable_sfn.client_status import (
+    CUSTOM_STATUS_VARIABLE,
+    InstanceNotFoundError,
+    InstanceNotRunningError,
+    OrchestrationClientError,
+    OrchestrationStatus,
+    custom_status_from_history,
+    error_code,
+    status_from_description,
+)
+from durable_sfn.dsl import orchestrator_definition
+from durable_sfn.events import Delivery, EventStore, events_table_name
+
+__all__ = [
+    "CUSTOM_STATUS_VARIABLE",
+    "InstanceNotFoundError",
+    "InstanceNotRunningError",
+    "OrchestrationClient",
+    "OrchestrationClientError",
+    "OrchestrationStatus",
+]
+
+# get_status reads history newest-first: a small first page finds a recent set_custom_status
+# in one call; later pages are large so that a history without any custom status costs
+# ceil(N / 1000) more calls rather than N / 100.
+_FIRST_HISTORY_PAGE = 100
+_NEXT_HISTORY_PAGES = 1000
+
+
+class OrchestrationClient:
+    """Durable Functions' orchestration client over any boto3-shaped Step Functions client.
+
+    `sfn`: boto3's `stepfunctions` client or `LocalStepFunctions`. `dynamodb`: a boto3 DynamoDB
+    client for raised events (defaults to one in the Step Functions client's region and
+    endpoint when `sfn` is a boto3 client). `name_to_arn`: how orchestrator names become state
+    machine ARNs (a mapping or a function); by default ListStateMachines finds them by name.
+    """
+
+    def __init__(
+        self,
+        sfn: Any,
+        *,
+        dynamodb: Any = None,
+        events_table: str | None = None,
+        name_to_arn: Mapping[str, str] | Callable[[str], str] | None = None,
+    ) -> None:
+        self.sfn = sfn
+        self._dynamodb = dynamodb
+        self.events_table = events_table or events_table_name()
+        self._name_to_arn = name_to_arn
+        self._machine_arns: dict[str, str] = {}
+        self._instance_arns: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._event_store: EventStore | None = None
+
+    # -- starting -------------------------------------------------------------------------
+
+    def start_new(self, orchestrator: Any, input: Any = None, instance_id: str | None = None) -> str:
+        """Start an orchestration; return its instance id (the execution ARN).
+
+        `orchestrator` is an `@orchestrator` function, an orchestrator (state machine) name or
+        a state machine ARN. `instance_id` names the execution (default: a random UUID); like
+        Durable, starting an id that is already running is an error.
+        """
+        machine_arn = self.state_machine_arn(orchestrator)
+        name = instance_id or uuid.uuid4().hex
+        try:
+            response = self.sfn.start_execution(
+                stateMachineArn=machine_arn, name=name, input=json.dumps(input)
+            )
+        except Exception as exc:
+            code = error_code(exc)
+            if code == "ExecutionAlreadyExists":
+                raise OrchestrationClientError(
+                    f"an instance named {name!r} already exists for {machine_arn}: choose another "
+                    "instance_id (execution names are unique per state machine for 90 days)"
+                ) from None
+            if code == "StateMachineDoesNotExist":
+                raise OrchestrationClientError(
+                    f"state machine {machine_arn} does not exist: deploy it or create it first"
+                ) from None
+            raise
+        arn = str(response["executionArn"])
+        with self._lock:
+            self._instance_arns[name] = arn
+        return arn
+
+    def state_machine_arn(self, orchestrator: Any) -> str:
+        """Resolve an `@orchestrator` function, a name or an ARN to a state machine ARN."""
+        definition = orchestrator_definition(orchestrator)
+        name = definition.name if definition is not None else orchestrator
+        if not isinstance(name, str) or not name:
+            raise OrchestrationClientError(
+                f"expected an @orchestrator function, an orchestrator name or a state machine ARN, got {orchestrator!r}"
+            )
+        if name.startswith("arn:"):
+            return name
+        if self._name_to_arn is not None:
+            if callable(self._name_to_arn):
+                return self._name_to_arn(name)
+            if name in self._name_to_arn:
+                return self._name_to_arn[name]
+        with self._lock:
+            cached = self._machine_arns.get(name)
+        if cached is not None:
+            return cached
+        for machine in self._state_machines():
+            with self._lock:
+                self._machine_arns[str(machine["name"])] = str(machine["stateMachineArn"])
+        with self._lock:
+            found = self._machine_arns.get(name)
+        if found is None:
+            raise OrchestrationClientError(
+                f"no state machine named {name!r}: deploy the orchestrator (or create the state machine), "
+                "or pass name_to_arn= to OrchestrationClient"
+            )
+        return found
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get_status(self, instance_id: str, *, show_input: bool = True) -> OrchestrationStatus:
+        """Runtime status, custom status, input, output, times and error of one instance.
+
+        Cost: 1 DescribeExecution, plus GetExecutionHistory pages read newest-first
+        (reverseOrder=True) until the latest `customStatus` assignment: 1 page of 100 events when
+        the status was set within the last 100 events (the usual case), else 1 + ceil((N-100) /
+        1000) pages for an N-event history (at most 26 for the 25,000-event limit). Measured by
+        `benchmarks/client_get_status.py`.
+        """
+        arn = self.resolve(instance_id)
+        description = self._describe(arn)
+        custom_status, has_custom, last_event = self._latest_custom_status(arn)
+        return status_from_description(
+            description,
+            custom_status=custom_status if has_custom else None,
+            last_event_time=last_event,
+            show_input=show_input,
+        )
+
+    def get_history(self, instance_id: str) -> list[dict[str, Any]]:
+        """Every history event, oldest first, as boto3 returns them."""
+        arn = self.resolve(instance_id)
+        return list(self._history(arn, reverse=False, first_page=_NEXT_HISTORY_PAGES))
+
+    def list_instances(
+        self,
+        *,
+        status: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        orchestrator: Any = None,
+    ) -> list[OrchestrationStatus]:
+        """Instances of every (or one) orchestrator, newest first, without custom status.
+
+        `status` is a Step Functions status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED) or a
+        Durable one (Running, Completed, Failed, Terminated). One ListExecutions call per page
+        per state machine; no history is read.
+        """
+        status_filter = _status_filter(status)
+        machines = (
+            [self.state_machine_arn(orchestrator)]
+            if orchestrator is not None
+            else [str(m["stateMachineArn"]) for m in self._state_machines()]
+        )
+        found: list[OrchestrationStatus] = []
+        for machine_arn in machines:
+            for execution in self._executions(machine_arn, status_filter):
+                started = execution["startDate"]
+                if created_from is not None and _aware(started) < _aware(created_from):
+                    continue
+                if created_to is not None and _aware(started) > _aware(created_to):
+                    continue
+                found.append(status_from_description(execution, show_input=False))
+        found.sort(key=lambda s: _aware(s.created_time), reverse=True)
+        return found
+
+    def wait_for_completion(
+        self, instance_id: str, timeout: float = 60.0, *, poll_interval: float = 1.0
+    ) -> OrchestrationStatus:
+        """Block until the instance ends or `timeout` seconds pass; return its status either way.
+
+        On `LocalStepFunctions` this uses the engine's own wait (virtual time, no polling);
+        elsewhere it polls DescribeExecution with backoff from `poll_interval` up to 5 seconds.
+        """
+        arn = self.resolve(instance_id)
+        local_wait = getattr(self.sfn, "wait_for_execution", None)
+        if callable(local_wait):
+            with contextlib.suppress(TimeoutError):
+                local_wait(arn, timeout=timeout)
+            return self.get_status(arn)
+        deadline = time.monotonic() + timeout
+        delay = poll_interval
+        while True:
+            description = self._describe(arn)
+            if description["status"] != "RUNNING" or time.monotonic() >= deadline:
+                return self.get_status(arn)
+            time.sleep(max(0.0, min(delay, deadline - time.monotonic())))
+            delay = min(delay * 1.5, 5.0)
+
+    # -- acting ---------------------------------------------------------------------------
+
+    def raise_event(self, instance_id: str, event_name: str, data: Any = None) -> Delivery:
+        """Send an external event; returns "delivered" (a wait was completed) or "buffered".
+
+        An event raised before the orchestrator waits for it is kept and delivered when the
+        wait starts, as in Durable Functions. Raising to an instance that is not running is an
+        error (`InstanceNotRunningError`), not a silent drop.
+        """
+        arn = self.resolve(instance_id)
+        description = self._describe(arn)
+        if description["status"] != "RUNNING":
+            raise InstanceNotRunningError(
+                f"instance {arn} is {description['status']}, not RUNNING: event {event_name!r} cannot be delivered"
+            )
+        return self.event_store().raise_event(arn, event_name, data)
+
+    def terminate(self, instance_id: str, reason: str = "") -> None:
+        """Stop a running instance (StopExecution; its status becomes ABORTED / Terminated)."""
+        arn = self.resolve(instance_id)
+        try:
+            self.sfn.stop_execution(executionArn=arn, error="Terminated", cause=reason)
+        except Exception as exc:
+            if error_code(exc) == "ExecutionDoesNotExist":
+                raise InstanceNotFoundError(f"no instance {arn}") from None
+            raise
+
+    def event_store(self) -> EventStore:
+        """The event store raise_event writes to (created on first use)."""
+        with self._lock:
+            if self._event_store is None:
+                self._event_store = EventStore(self.sfn, self._dynamodb_client(), self.events_table)
+            return self._event_store
+
+    # -- instance ids ---------------------------------------------------------------------
+
+    def resolve(self, instance_id: str) -> str:
+        """The execution ARN of an instance id (an ARN already, or an execution name)."""
+        if instance_id.startswith("arn:"):
+            if ":execution:" not in instance_id and ":express:" not in instance_id:
+                raise OrchestrationClientError(
+                    f"{instance_id!r} is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME)"
+                )
+            return instance_id
+        with self._lock:
+            cached = self._instance_arns.get(instance_id)
+        if cached is not None:
+            return cached
+        for machine in self._state_machines():
+            candidate = (
+                str(machine["stateMachineArn"]).replace(":stateMachine:", ":execution:", 1)
+                + ":"
+                + instance_id
+            )
+            try:
+                self.sfn.describe_execution(executionArn=candidate)
+            except Exception as exc:
+                if error_code(exc) in ("ExecutionDoesNotExist", "InvalidArn"):
+                    continue
+                raise
+            with self._lock:
+                self._instance_arns[instance_id] = candidate
+            return candidate
+        raise InstanceNotFoundError(f"no instance named {instance_id!r} in any state machine")
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _describe(self, arn: str) -> dict[str, Any]:
+        try:
+            return dict(self.sfn.describe_execution(executionArn=arn))
+        except Exception as exc:
+            if error_code(exc) == "ExecutionDoesNotExist":
+                raise InstanceNotFoundError(f"no instance {arn}") from None
+            raise
+
+    def _latest_custom_status(self, arn: str) -> tuple[Any, bool, datetime | None]:
+        last_event: datetime | None = None
+        for event in self._history(arn, reverse=True, first_page=_FIRST_HISTORY_PAGE):
+            if last_event is None:
+                last_event = event.get("timestamp")
+            found, value = custom_status_from_history(event)
+            if found:
+                return value, True, last_event
+        return None, False, last_event
+
+    def _history(self, arn: str, *, reverse: bool, first_page: int) -> Iterator[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"executionArn": arn, "reverseOrder": reverse, "maxResults": first_page}
+        while True:
+            try:
+                page = self.sfn.get_execution_history(**kwargs)
+            except Exception as exc:
+                if error_code(exc) == "ExecutionDoesNotExist":
+                    raise InstanceNotFoundError(f"no instance {arn}") from None
+                raise
+            yield from page.get("events", [])
+            token = page.get("nextToken")
+            if not token:
+                return
+            kwargs = {**kwargs, "nextToken": token, "maxResults": _NEXT_HISTORY_PAGES}
+
+    def _state_machines(self) -> Iterator[dict[str, Any]]:
+        kwargs: dict[str, Any] = {}
+        while True:
+            page = self.sfn.list_state_machines(**kwargs)
+            yield from page.get("stateMachines", [])
+            token = page.get("nextToken")
+            if not token:
+                return
+            kwargs = {"nextToken": token}
+
+    def _executions(self, machine_arn: str, status_filter: str | None) -> Iterator[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"stateMachineArn": machine_arn}
+        if status_filter:
+            kwargs["statusFilter"] = status_filter
+        while True:
+            page = self.sfn.list_executions(**kwargs)
+            yield from page.get("executions", [])
+            token = page.get("nextToken")
+            if not token:
+                return
+            kwargs = {**kwargs, "nextToken": token}
+
+    def _dynamodb_client(self) -> Any:
+        if self._dynamodb is not None:
+            return self._dynamodb
+        meta = getattr(self.sfn, "meta", None)
+        if meta is None:
+            raise OrchestrationClientError(
+                "raise_event needs a DynamoDB client for the event table: pass "
+                "OrchestrationClient(sfn, dynamodb=boto3.client('dynamodb'))"
+            )
+        import boto3
+
+        self._dynamodb = boto3.client("dynamodb", region_name=meta.region_name)
+        return self._dynamodb
+
+
+_DURABLE_TO_SFN = {
+    "running": "RUNNING",
+    "completed": "SUCCEEDED",
+    "failed": "FAILED",
+    "terminated": "ABORTED",
+    "timedout": "TIMED_OUT",
+    "pending": "PENDING_REDRIVE",
+}
+_SFN_STATUSES = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"}
+
+
+def _status_filter(status: str | None) -> str | None:
+    if status is None:
+        return None
+    if status.upper() in _SFN_STATUSES:
+        return status.upper()
+    mapped = _DURABLE_TO_SFN.get(status.lower().replace("_", ""))
+    if mapped is None:
+        raise OrchestrationClientError(
+            f"unknown status {status!r}: use one of {sorted(_SFN_STATUSES)} or Running, Completed, Failed, Terminated"
+        )
+    return mapped
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -1,0 +1,147 @@
+"""The Durable Functions-style management HTTP API, independent of any HTTP server.
+
+Routes (under `PREFIX`, as Durable's `/runtime/webhooks/durabletask`):
+
+    POST   /orchestrators/{name}[/{instanceId}]     start; 202 + Location + management URIs
+    GET    /instances/{instanceId}                  status; 202 while running, 200 once ended
+    GET    /instances?runtimeStatus=&createdTimeFrom=&createdTimeTo=   list
+    POST   /instances/{instanceId}/raiseEvent/{eventName}   body = event data; 202
+    POST   /instances/{instanceId}/terminate?reason=...     202
+
+Instance ids are execution ARNs, percent-encoded in paths. `durable-sfn serve` mounts this
+locally; `durable_sfn.server.management_lambda` mounts it behind API Gateway on AWS. Both call
+`handle` with an OrchestrationClient, so the two behave identically.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, unquote
+
+from durable_sfn.client import OrchestrationClient
+from durable_sfn.client_status import (
+    InstanceNotFoundError,
+    InstanceNotRunningError,
+    OrchestrationClientError,
+)
+
+PREFIX = "/runtime/webhooks/durabletask"
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encoded(self) -> bytes:
+        return json.dumps(self.body, default=str).encode("utf-8")
+
+
+def _error(status: int, message: str) -> HttpResponse:
+    return HttpResponse(status, {"error": message})
+
+
+def management_urls(base_url: str, instance_id: str) -> dict[str, str]:
+    """The URIs Durable's `create_check_status_response` returns, for one instance."""
+    root = base_url.rstrip("/") + PREFIX + "/instances/" + quote(instance_id, safe="")
+    return {
+        "id": instance_id,
+        "statusQueryGetUri": root,
+        "sendEventPostUri": root + "/raiseEvent/{eventName}",
+        "terminatePostUri": root + "/terminate?reason={text}",
+    }
+
+
+def handle(
+    client: OrchestrationClient,
+    method: str,
+    path: str,
+    query: dict[str, str],
+    body: bytes,
+    base_url: str,
+) -> HttpResponse:
+    """Serve one management request; never raises."""
+    if not path.startswith(PREFIX):
+        return _error(404, f"no such route {path!r}: the management API lives under {PREFIX}")
+    parts = [unquote(p) for p in path[len(PREFIX) :].split("/") if p]
+    try:
+        return _route(client, method.upper(), parts, query, body, base_url)
+    except InstanceNotFoundError as exc:
+        return _error(404, str(exc))
+    except InstanceNotRunningError as exc:
+        return _error(410, str(exc))
+    except OrchestrationClientError as exc:
+        return _error(400, str(exc))
+    except Exception as exc:
+        code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
+        if code in ("ExecutionDoesNotExist", "StateMachineDoesNotExist"):
+            return _error(404, str(exc))
+        if code in ("ValidationException", "InvalidArn", "InvalidName", "InvalidExecutionInput"):
+            return _error(400, str(exc))
+        if code == "ExecutionAlreadyExists":
+            return _error(409, str(exc))
+        return _error(500, f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _json_body(body: bytes) -> Any:
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise OrchestrationClientError(f"request body is not valid JSON: {exc}") from None
+
+
+def _route(
+    client: OrchestrationClient,
+    method: str,
+    parts: list[str],
+    query: dict[str, str],
+    body: bytes,
+    base_url: str,
+) -> HttpResponse:
+    match method, parts:
+        case "POST", ["orchestrators", name, *rest] if len(rest) <= 1:
+            instance_id = client.start_new(name, _json_body(body), rest[0] if rest else None)
+            urls = management_urls(base_url, instance_id)
+            return HttpResponse(202, urls, {"Location": urls["statusQueryGetUri"]})
+        case "GET", ["instances"]:
+            instances = client.list_instances(
+                status=query.get("runtimeStatus") or None,
+                created_from=_time(query.get("createdTimeFrom")),
+                created_to=_time(query.get("createdTimeTo")),
+            )
+            return HttpResponse(200, [s.to_json() for s in instances])
+        case "GET", ["instances", instance_id]:
+            status = client.get_status(instance_id, show_input=query.get("showInput", "true") != "false")
+            urls = management_urls(base_url, status.instance_id)
+            headers = {} if status.done else {"Location": urls["statusQueryGetUri"]}
+            return HttpResponse(200 if status.done else 202, status.to_json(), headers)
+        case "POST", ["instances", instance_id, "raiseEvent", event_name]:
+            delivery = client.raise_event(instance_id, event_name, _json_body(body))
+            return HttpResponse(202, {"delivery": delivery})
+        case "POST", ["instances", instance_id, "terminate"]:
+            status = client.get_status(instance_id, show_input=False)
+            if status.done:
+                raise InstanceNotRunningError(
+                    f"instance {status.instance_id} is {status.status}, not RUNNING"
+                )
+            client.terminate(instance_id, query.get("reason", ""))
+            return HttpResponse(202, {"terminated": status.instance_id})
+        case _:
+            return _error(404, f"no route for {method} {PREFIX}/{'/'.join(parts)}")
+
+
+def _time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise OrchestrationClientError(
+            f"{text!r} is not an ISO 8601 time (e.g. 2024-05-01T00:00:00Z)"
+        ) from None
