@@ -1,0 +1,64 @@
+"""JSONPath-mode payload templates: Parameters, ResultSelector, ItemSelector and Assign.
+
+A template is JSON in which a key ending in `.$` takes its value from a path (`$.x` in the
+data, `$$.x` in the context object, `$var.x` in a variable) or from an intrinsic function call;
+every other value is copied as written, recursively through objects and arrays. The `.$`
+suffix is dropped from the output key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from durable_sfn.engine.env import EvalEnv
+from durable_sfn.engine.errors import RUNTIME, StatesError
+from durable_sfn.engine.intrinsics import evaluate_intrinsic, is_intrinsic
+from durable_sfn.engine.jsonpath import JsonPathNotFound, select, to_json_text
+
+__all__ = ["evaluate_dynamic", "evaluate_template"]
+
+
+def evaluate_template(template: Any, data: Any, env: EvalEnv | None = None) -> Any:
+    """Build the value a template describes for `data` (the effective input of the state).
+
+    Raises StatesError (States.Runtime) naming the field and path when a path matches nothing,
+    and States.IntrinsicFailure when an intrinsic function rejects its arguments.
+    """
+    if isinstance(template, dict):
+        out: dict[str, Any] = {}
+        for key, value in template.items():
+            if key.endswith(".$") and len(key) > 2:
+                out[key[:-2]] = evaluate_dynamic(value, data, env, field=key)
+            else:
+                out[key] = evaluate_template(value, data, env)
+        return out
+    if isinstance(template, list):
+        return [evaluate_template(v, data, env) for v in template]
+    return template
+
+
+def evaluate_dynamic(expression: Any, data: Any, env: EvalEnv | None, *, field: str) -> Any:
+    """The value of one `.$` field: a path or an intrinsic function call."""
+    if not isinstance(expression, str):
+        raise StatesError(
+            RUNTIME,
+            f"The value of the field '{field}' must be a JSONPath or an intrinsic function call, "
+            f"but was {to_json_text(expression)}",
+        )
+    text = expression.strip()
+    if is_intrinsic(text):
+        return evaluate_intrinsic(text, data, env)
+    if not text.startswith("$"):
+        raise StatesError(
+            RUNTIME,
+            f"The value '{expression}' of the field '{field}' is neither a JSONPath (starting with '$') "
+            "nor an intrinsic function call (starting with 'States.')",
+        )
+    try:
+        return select(data, text, env)
+    except JsonPathNotFound as exc:
+        raise StatesError(
+            RUNTIME,
+            f"The JSONPath '{text}' specified for the field '{field}' could not be found "
+            f"in the input '{to_json_text(exc.data)}'",
+        ) from None
