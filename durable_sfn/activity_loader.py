@@ -1,0 +1,100 @@
+"""Find @activity functions in a module, a package or a file, and register them with an engine.
+
+`durable-sfn serve --activities lambdas` and `durable-sfn run --activities lambdas.orders` load
+activities this way: importing the module (and, for a package, its submodules) and keeping
+every function that carries an activity definition. Each becomes a Lambda-style handler on the
+engine through `durable_sfn.lambda_entry.invoke_activity`, exactly as deployed Lambdas run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from durable_sfn.dsl import ActivityDefinition, activity_definition
+
+
+class ActivityLoadError(RuntimeError):
+    """An activities module could not be imported; the message names it and the cause."""
+
+
+def _import(spec: str) -> ModuleType:
+    path = Path(spec)
+    try:
+        if spec.endswith(".py") or path.is_file():
+            if not path.is_file():
+                raise ActivityLoadError(f"activities file {spec!r} does not exist")
+            name = "durable_sfn_activities_" + path.stem
+            module_spec = importlib.util.spec_from_file_location(name, path)
+            if module_spec is None or module_spec.loader is None:
+                raise ActivityLoadError(f"cannot import {spec!r} as a Python module")
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules[name] = module
+            module_spec.loader.exec_module(module)
+            return module
+        if str(Path.cwd()) not in sys.path:
+            sys.path.insert(0, str(Path.cwd()))
+        return importlib.import_module(spec)
+    except ActivityLoadError:
+        raise
+    except Exception as exc:
+        raise ActivityLoadError(
+            f"cannot import activities from {spec!r}: {type(exc).__name__}: {exc} "
+            "(give a dotted module path importable from the current directory, or a .py file)"
+        ) from None
+
+
+def _modules(module: ModuleType) -> Iterable[ModuleType]:
+    yield module
+    search_path = getattr(module, "__path__", None)
+    if search_path is None:
+        return
+    for info in pkgutil.walk_packages(search_path, module.__name__ + "."):
+        try:
+            yield importlib.import_module(info.name)
+        except Exception as exc:
+            raise ActivityLoadError(
+                f"cannot import {info.name} (under activities package {module.__name__}): "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+
+
+def find_activities(specs: Iterable[str]) -> dict[str, ActivityDefinition]:
+    """Activity name -> definition for every @activity in the given modules/packages/files."""
+    found: dict[str, ActivityDefinition] = {}
+    for spec in specs:
+        for module in _modules(_import(spec)):
+            for value in list(vars(module).values()):
+                definition = activity_definition(value)
+                if definition is None:
+                    continue
+                existing = found.get(definition.name)
+                if existing is not None and existing.function is not definition.function:
+                    raise ActivityLoadError(
+                        f"two activities are named {definition.name!r}: {existing.source_file}:{existing.line} "
+                        f"and {definition.source_file}:{definition.line}; rename one"
+                    )
+                found[definition.name] = definition
+    return found
+
+
+def register_activities(engine: Any, activities: Iterable[ActivityDefinition]) -> list[str]:
+    """Register each activity as a Lambda handler on a LocalStepFunctions; return the names."""
+    from durable_sfn.lambda_entry import invoke_activity
+
+    names = []
+    for definition in activities:
+        fn = definition.function
+
+        def handler(event: Any, context: Any, fn: Any = fn) -> Any:
+            return invoke_activity(fn, event, context)
+
+        engine.register_lambda(definition.name, handler)
+        names.append(definition.name)
+    return names

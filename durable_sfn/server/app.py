@@ -1,0 +1,146 @@
+"""`durable-sfn serve`: the local engine, its event store and the management API on one port.
+
+One endpoint serves three things, the way single-endpoint AWS emulators do, so that one
+`--endpoint-url` is all a caller configures:
+
+- `X-Amz-Target: AWSStepFunctions.*`: the Step Functions API (AWS CLI, boto3, any SDK);
+- `X-Amz-Target: DynamoDB_20120810.*`: the in-process (moto) DynamoDB holding the external-event
+  table, so `OrchestrationClient.raise_event` works against the server unchanged;
+- `/runtime/webhooks/durabletask/...`: the Durable-style management HTTP API.
+
+The engine uses the real clock by default: external callers send task tokens and events in
+real time, and a virtual clock would jump straight to every timeout while nobody is working.
+`virtual_clock=True` is for scripted demos where only Wait states take time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from durable_sfn.activity_loader import find_activities, register_activities
+from durable_sfn.client import OrchestrationClient
+from durable_sfn.events import WAITER_NAME, EventStore, create_events_table, make_event_waiter
+from durable_sfn.server import management, protocol
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8083
+# AWS rejects request bodies past its payload limits; 256 KiB payloads escaped as JSON strings
+# can roughly double, so anything past 1 MiB cannot be a valid Step Functions request.
+MAX_REQUEST_BYTES = 1024 * 1024
+DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
+# The DynamoDB actions the event store and its callers need; the rest of DynamoDB is not served.
+_DYNAMODB_ACTIONS = frozenset(
+    {"CreateTable", "DescribeTable", "DeleteTable", "ListTables", "GetItem", "PutItem", "DeleteItem",
+     "UpdateItem", "Query", "Scan"}
+)  # fmt: skip
+
+_log = logging.getLogger("durable_sfn.server")
+
+
+@dataclass
+class ServerConfig:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    activity_modules: list[str] = field(default_factory=list)
+    virtual_clock: bool = False
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+
+
+class LocalBackend:
+    """The engine and its services, shared by every request the server handles."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        from moto import mock_aws
+
+        from durable_sfn.engine.client import LocalStepFunctions
+        from durable_sfn.engine.clock import RealClock, VirtualClock
+
+        self.config = config
+        # moto stays active for the life of the server: it hosts the event table and whatever
+        # AWS services the activities call through boto3.
+        self._mock = mock_aws()
+        self._mock.start()
+        import boto3
+
+        clock = VirtualClock() if config.virtual_clock else RealClock()
+        self.engine = LocalStepFunctions(clock=clock, region=config.region, account_id=config.account_id)
+        self.dynamodb = boto3.client("dynamodb", region_name=config.region)
+        create_events_table(self.dynamodb)
+        self.event_store = EventStore(self.engine, self.dynamodb)
+        self.engine.register_lambda(WAITER_NAME, make_event_waiter(self.event_store))
+        self.activities = register_activities(self.engine, find_activities(config.activity_modules).values())
+        self.client = OrchestrationClient(self.engine, dynamodb=self.dynamodb)
+        self._dynamodb_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._mock.stop()
+
+    def step_functions(self, target: str | None, body: bytes) -> protocol.Response:
+        return protocol.dispatch(self.engine, target, body)
+
+    def dynamodb_request(self, target: str, body: bytes) -> protocol.Response:
+        """Serve a DynamoDB JSON request from the in-process table store."""
+        action = target[len(DYNAMODB_TARGET_PREFIX) :]
+        if action not in _DYNAMODB_ACTIONS:
+            return protocol.error_response(
+                "UnknownOperationException", f"DynamoDB {action} is not served by durable-sfn serve"
+            )
+        try:
+            params = json.loads(body.decode("utf-8")) if body.strip() else {}
+        except (UnicodeDecodeError, ValueError) as exc:
+            return protocol.error_response("SerializationException", f"request body is not valid JSON: {exc}")
+        if not isinstance(params, dict):
+            return protocol.error_response("SerializationException", "request body must be a JSON object")
+        try:
+            result = self.dynamodb._make_api_call(action, params)
+        except Exception as exc:
+            response = getattr(exc, "response", None)
+            if isinstance(response, dict) and "Error" in response:
+                error = response["Error"]
+                status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
+                return protocol.error_response(str(error.get("Code")), str(error.get("Message", "")), status)
+            return protocol.error_response("ValidationException", f"{type(exc).__name__}: {exc}")
+        result.pop("ResponseMetadata", None)
+        return protocol.Response(200, _wire(result))
+
+    def management(
+        self, method: str, path: str, query: dict[str, str], body: bytes, base_url: str
+    ) -> management.HttpResponse:
+        return management.handle(self.client, method, path, query, body, base_url)
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    return value
+
+
+@cache
+def _loopback_hosts() -> frozenset[str]:
+    return frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_loopback(host: str) -> bool:
+    return host in _loopback_hosts() or host.startswith("127.")
+
+
+def describe(config: ServerConfig, activities: Iterable[str]) -> str:
+    names = ", ".join(sorted(activities)) or "none"
+    clock = "virtual" if config.virtual_clock else "real"
+    return (
+        f"durable-sfn serve: Step Functions API at http://{config.host}:{config.port} ({clock} clock)\n"
+        f"  management API: http://{config.host}:{config.port}{management.PREFIX}\n"
+        f"  activities: {names}"
+    )

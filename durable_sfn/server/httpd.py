@@ -1,0 +1,130 @@
+"""The HTTP front of `durable-sfn serve`: stdlib ThreadingHTTPServer, one thread per request.
+
+Routing is by header and path only: `X-Amz-Target` picks the Step Functions or DynamoDB JSON
+protocol, the management prefix picks the Durable-style API. Every failure becomes a JSON error
+response; a request can never take the server down.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from durable_sfn.server import management, protocol
+from durable_sfn.server.app import DYNAMODB_TARGET_PREFIX, MAX_REQUEST_BYTES, LocalBackend
+
+_log = logging.getLogger("durable_sfn.server")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # A thousand parallel clients must not be refused at the socket.
+    request_queue_size = 1024
+    backend: LocalBackend
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "durable-sfn"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        _log.debug("%s " + format, self.address_string(), *args)
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def _serve(self, method: str) -> None:
+        try:
+            body = self._read_body()
+            if body is None:
+                return
+            target = self.headers.get("X-Amz-Target")
+            url = urlsplit(self.path)
+            if url.path.startswith(management.PREFIX):
+                query = dict(parse_qsl(url.query))
+                host = self.headers.get("Host") or _bound_address(self.server)
+                answer = self.server.backend.management(method, url.path, query, body, f"http://{host}")
+                self._send(answer.status, answer.encoded(), "application/json", answer.headers)
+                return
+            if method != "POST":
+                self._send_error(404, "UnknownOperationException", f"no route for {method} {url.path}")
+                return
+            if target and target.startswith(DYNAMODB_TARGET_PREFIX):
+                response = self.server.backend.dynamodb_request(target, body)
+            else:
+                response = self.server.backend.step_functions(target, body)
+            self._send(response.status, json.dumps(response.body).encode("utf-8"), protocol.CONTENT_TYPE)
+        except Exception as exc:  # the last line of defence: answer, log, keep serving
+            _log.exception("unhandled error serving %s %s", method, self.path)
+            self._send_error(500, "InternalFailure", f"internal error: {type(exc).__name__}")
+
+    def _read_body(self) -> bytes | None:
+        length_header = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self._send_error(
+                411, "ValidationException", "chunked requests are not supported; send Content-Length"
+            )
+            self.close_connection = True
+            return None
+        try:
+            length = int(length_header) if length_header else 0
+        except ValueError:
+            self._send_error(400, "SerializationException", f"bad Content-Length {length_header!r}")
+            self.close_connection = True
+            return None
+        if length > MAX_REQUEST_BYTES:
+            self._send_error(
+                413,
+                "RequestEntityTooLargeException",
+                f"request body of {length} bytes exceeds the {MAX_REQUEST_BYTES}-byte limit",
+            )
+            # The unread body would be parsed as the next request: close instead.
+            self.close_connection = True
+            return None
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send_error(self, status: int, code: str, message: str) -> None:
+        body = json.dumps({"__type": code, "message": message}).encode("utf-8")
+        self._send(status, body, protocol.CONTENT_TYPE)
+
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-amzn-RequestId", _request_id())
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _bound_address(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    return f"{host.decode() if isinstance(host, bytes) else host}:{port}"
+
+
+def _request_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def make_server(backend: LocalBackend, host: str, port: int) -> ThreadingHTTPServer:
+    """Bind (port 0 picks a free port; read it from `server.server_address`)."""
+    server = _Server((host, port), _Handler)
+    server.backend = backend
+    return server
