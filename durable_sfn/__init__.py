@@ -3,6 +3,7 @@
 from durable_sfn.dsl import (
     ActivityDefinition,
     DefinitionError,
+    OrchestrationContext,
     OrchestrationError,
     OrchestratorDefinition,
     RetryOptions,
@@ -13,6 +14,7 @@ from durable_sfn.dsl import (
 __all__ = [
     "ActivityDefinition",
     "DefinitionError",
+    "OrchestrationContext",
     "OrchestrationError",
     "OrchestratorDefinition",
     "RetryOptions",
