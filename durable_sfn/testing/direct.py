@@ -1,0 +1,446 @@
+"""`run_direct`: execute an orchestrator as ordinary Python on a virtual clock.
+
+The direct run is the reference the compiled definition is compared against, so it follows
+Step Functions semantics wherever Python and Step Functions could differ: values cross every
+boundary as JSON; an activity failure reaches the orchestrator as the activity's own exception
+with `.error` (the class name) and `.cause` (the Lambda error JSON) set; `task_all` cancels the
+remaining branches as soon as one fails (as Map and Parallel do); retries and timers advance
+virtual time only.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn, TypeVar
+
+from durable_sfn.dsl import OrchestrationContext, OrchestratorDefinition, RetryOptions
+from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
+from durable_sfn.testing import jsonvalues
+from durable_sfn.testing.resolve import (
+    ActivityNotFoundError,
+    ActivityOverrides,
+    Workflow,
+    activity_name,
+    collect,
+    require_orchestrator,
+)
+from durable_sfn.testing.results import (
+    DEFAULT_EXECUTION_NAME,
+    DEFAULT_START,
+    ActivityCall,
+    ExecutionResult,
+    ScheduledEvent,
+)
+from durable_sfn.testing.scheduler import Future, Scheduler, StuckOrchestrationError, Task
+
+T = TypeVar("T")
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+TIMEOUT_ERROR = "States.Timeout"
+TASK_FAILED = "States.TaskFailed"
+
+Events = Mapping[str, Any] | Sequence[ScheduledEvent] | None
+
+
+class SubOrchestrationFailed(Exception):
+    """A sub-orchestrator failed: Step Functions reports `States.TaskFailed` on the parent's Task.
+
+    `error` is `States.TaskFailed`; `cause` is the child's describe-execution record as JSON text
+    (with the child's own `error` and `cause`), which `except Exception as e` can inspect.
+    """
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.error = TASK_FAILED
+        self.cause = cause
+
+
+class _ContinueAsNew(BaseException):
+    """Ends the current generation (BaseException: `except Exception` must not swallow it)."""
+
+    def __init__(self, input: Any) -> None:
+        super().__init__("continue_as_new")
+        self.input = input
+
+
+def _mark(exc: BaseException, error: str, cause: str) -> BaseException:
+    # Plain exception classes accept new attributes; this is what makes `e.error` / `e.cause`
+    # work in the direct run exactly as in the compiled one.
+    exc.error = error  # type: ignore[attr-defined]
+    exc.cause = cause  # type: ignore[attr-defined]
+    return exc
+
+
+def error_and_cause(exc: BaseException) -> tuple[str, str]:
+    """The Step Functions Error and Cause an escaping exception becomes."""
+    error = getattr(exc, "error", None)
+    cause = getattr(exc, "cause", None)
+    if isinstance(error, str) and error:
+        return error, cause if isinstance(cause, str) else str(exc)
+    return type(exc).__name__, str(exc)
+
+
+class _Mailbox:
+    """External events of one instance: buffered data and waiting receivers, FIFO per name."""
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self._scheduler = scheduler
+        self._buffered: dict[str, deque[Any]] = {}
+        self._waiting: dict[str, deque[Future[Any]]] = {}
+
+    def raise_event(self, name: str, data: Any) -> None:
+        waiting = self._waiting.get(name)
+        while waiting:
+            receiver = waiting.popleft()
+            if not receiver.done:
+                receiver.set_result(jsonvalues.roundtrip(data, f"data of event {name!r}"))
+                return
+        self._buffered.setdefault(name, deque()).append(data)
+
+    def receive(self, name: str, instance_id: str, timeout: timedelta | None) -> Future[Any]:
+        queue: deque[Future[Any]] = self._waiting.setdefault(name, deque())
+        future = self._scheduler.future(
+            f"external event {name!r} of {instance_id} ("
+            + ("no timeout" if timeout is None else f"timeout {timeout}")
+            + ")",
+            on_cancel=lambda: queue.remove(future) if future in queue else None,
+        )
+        buffered = self._buffered.get(name)
+        if buffered:
+            future.set_result(jsonvalues.roundtrip(buffered.popleft(), f"data of event {name!r}"))
+            return future
+        queue.append(future)
+        if timeout is not None:
+            error = TimeoutError(f"event {name!r} did not arrive within {timeout}")
+            _mark(error, TIMEOUT_ERROR, "")
+            self._scheduler.call_at(self._scheduler.now + timeout, lambda: future.set_exception(error))
+        return future
+
+    def blocked(self) -> list[str]:
+        return [f.description for queue in self._waiting.values() for f in queue if not f.done]
+
+
+class _DirectRun:
+    """State shared by every instance of one direct run: time, activities, calls, events."""
+
+    def __init__(self, workflow: Workflow, start: datetime) -> None:
+        self.workflow = workflow
+        self.scheduler = Scheduler(start)
+        self.activity_calls: list[ActivityCall] = []
+        self.mailboxes: list[_Mailbox] = []
+        self.configuration_error: Exception | None = None
+        self._children = 0
+
+    def mailbox(self) -> _Mailbox:
+        box = _Mailbox(self.scheduler)
+        self.mailboxes.append(box)
+        return box
+
+    def child_name(self) -> str:
+        self._children += 1
+        return f"child-{self._children}"
+
+    def activity(self, ref: Any) -> tuple[str, Callable[..., Any]]:
+        name = activity_name(ref)
+        fn = self.workflow.activities.get(name)
+        if fn is None and callable(ref) and not isinstance(ref, str):
+            fn = ref
+        if fn is None:
+            error = ActivityNotFoundError(
+                f"activity {name!r} is called but no function implements it: pass "
+                f"activities={{{name!r}: fn}} or import the @activity into the orchestrator's module"
+            )
+            self.configuration_error = self.configuration_error or error
+            raise error
+        return name, fn
+
+    def orchestrator(self, ref: Any) -> Callable[..., Any]:
+        if not isinstance(ref, str):
+            require_orchestrator(ref)
+            return ref  # type: ignore[no-any-return]
+        fn = self.workflow.orchestrators.get(ref)
+        if fn is None:
+            error = ActivityNotFoundError(f"sub-orchestrator {ref!r} is called but is not in scope")
+            self.configuration_error = self.configuration_error or error
+            raise error
+        return fn
+
+    def describe_blocked(self) -> str:
+        waits = [d for box in self.mailboxes for d in box.blocked()]
+        if waits:
+            return (
+                "the orchestration can never finish: it waits for "
+                + "; ".join(waits)
+                + ". Pass the event to the run (events={name: data} or [ScheduledEvent(name, data, at)]) "
+                "or give the wait a timeout"
+            )
+        return "the orchestration can never finish: every branch waits and nothing is scheduled"
+
+
+class DirectContext(OrchestrationContext):
+    """The `OrchestrationContext` of a direct run: each method does in Python what its state does."""
+
+    def __init__(
+        self, run: _DirectRun, definition: OrchestratorDefinition, input: Any, instance_id: str
+    ) -> None:
+        self._run = run
+        self._definition = definition
+        self._input = input
+        self._instance_id = instance_id
+        self._uuids = 0
+        self.mailbox = run.mailbox()
+        self.custom_status: Any = None
+
+    @property
+    def _scheduler(self) -> Scheduler:
+        return self._run.scheduler
+
+    def get_input(self) -> Any:
+        return self._input
+
+    @property
+    def instance_id(self) -> str:
+        return self._instance_id
+
+    @property
+    def current_utc_datetime(self) -> datetime:
+        return self._scheduler.now
+
+    def new_uuid(self) -> str:
+        self._uuids += 1
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self._instance_id}/{self._uuids}"))
+
+    def set_custom_status(self, value: Any) -> None:
+        self.custom_status = jsonvalues.roundtrip(value, "the custom status")
+
+    def call_activity(self, activity: Any, input: Any) -> Awaitable[Any]:
+        return self._activity(activity, input, None)
+
+    def call_activity_with_retry(
+        self, activity: Any, retry_options: RetryOptions, input: Any
+    ) -> Awaitable[Any]:
+        return self._activity(activity, input, retry_options)
+
+    async def _activity(self, ref: Any, input: Any, retry: RetryOptions | None) -> Any:
+        name, fn = self._run.activity(ref)
+        payload = jsonvalues.dumps(jsonvalues.roundtrip(input, f"the input of activity {name!r}"))
+        attempt = 1
+        while True:
+            # Let sibling branches reach their own calls first, as concurrent Map iterations do.
+            await self._scheduler.checkpoint()
+            self._run.activity_calls.append(ActivityCall(name, json.loads(payload)))
+            event = json.loads(payload)
+            context = LocalLambdaContext(function_name=name)
+            try:
+                result = invoke_activity(fn, event, context)
+                return jsonvalues.roundtrip(result, f"the result of activity {name!r}")
+            except Exception as exc:
+                error = lambda_error(exc, context.aws_request_id)
+                _mark(exc, error["errorType"], jsonvalues.dumps(error))
+                if retry is None or attempt >= retry.max_number_of_attempts:
+                    raise
+                await self._scheduler.sleep_until(self._scheduler.now + _retry_delay(retry, attempt))
+                attempt += 1
+
+    def call_sub_orchestrator(self, orchestrator: Any, input: Any = None) -> Awaitable[Any]:
+        return self._sub_orchestrator(orchestrator, input)
+
+    async def _sub_orchestrator(self, ref: Any, input: Any) -> Any:
+        fn = self._run.orchestrator(ref)
+        definition = require_orchestrator(fn)
+        payload = jsonvalues.roundtrip(input, f"the input of sub-orchestrator {definition.name!r}")
+        await self._scheduler.checkpoint()
+        child_arn = _execution_arn(definition.name, self._run.child_name())
+        child = DirectContext(self._run, definition, payload, child_arn)
+        try:
+            output = await _body(fn, definition, child)
+        except _ContinueAsNew:
+            # The child ended by starting a new execution; the parent sees that first one end.
+            output = None
+        except Exception as exc:
+            error, cause = error_and_cause(exc)
+            record = {"executionArn": child_arn, "status": "FAILED", "error": error, "cause": cause}
+            raise SubOrchestrationFailed(jsonvalues.dumps(record)) from exc
+        return jsonvalues.roundtrip(output, f"the output of sub-orchestrator {definition.name!r}")
+
+    def create_timer(self, fire_at: datetime | timedelta) -> Awaitable[None]:
+        if isinstance(fire_at, timedelta):
+            when = self._scheduler.now + fire_at
+        else:
+            when = fire_at if fire_at.tzinfo is not None else fire_at.replace(tzinfo=UTC)
+        return self._timer(when)
+
+    async def _timer(self, when: datetime) -> None:
+        await self._scheduler.checkpoint()
+        if when > self._scheduler.now:
+            await self._scheduler.sleep_until(when)
+
+    def wait_for_external_event(self, name: str, timeout: timedelta | float | None = None) -> Awaitable[Any]:
+        delta = timedelta(seconds=timeout) if isinstance(timeout, int | float) else timeout
+        return self._event(name, delta)
+
+    async def _event(self, name: str, timeout: timedelta | None) -> Any:
+        await self._scheduler.checkpoint()
+        return await self.mailbox.receive(name, self._instance_id, timeout)
+
+    def task_all(
+        self,
+        tasks: Iterable[Awaitable[T]],
+        *,
+        max_concurrency: int | None = None,
+        distributed: bool = False,
+    ) -> Awaitable[list[T]]:
+        return self._task_all(list(tasks), max_concurrency)
+
+    async def _task_all(self, items: list[Awaitable[T]], max_concurrency: int | None) -> list[T]:
+        if not items:
+            return []
+        limit = len(items) if not max_concurrency or max_concurrency <= 0 else max_concurrency
+        results: list[Any] = [None] * len(items)
+        running: list[Task[Any]] = []
+        waiting = deque(enumerate(items))
+        remaining = len(items)
+
+        def stop_all() -> None:
+            for task in running:
+                task.cancel()
+            while waiting:
+                _, item = waiting.popleft()
+                if isinstance(item, Coroutine):
+                    item.close()  # never started: no "coroutine was never awaited" warning
+
+        joined = self._scheduler.future("task_all", on_cancel=stop_all)
+
+        def start_next() -> None:
+            index, item = waiting.popleft()
+            task = self._scheduler.spawn(_awaiting(item))
+            running.append(task)
+            task.add_done_callback(lambda done: finished(index, done))
+
+        def finished(index: int, done: Future[Any]) -> None:
+            nonlocal remaining
+            if joined.done:
+                return
+            if done.exception is not None:
+                error = done.exception
+                stop_all()
+                joined.set_exception(error)
+                return
+            results[index] = done.result()
+            remaining -= 1
+            if remaining == 0:
+                joined.set_result(results)
+            elif waiting:
+                start_next()
+
+        for _ in range(min(limit, len(items))):
+            start_next()
+        return await joined  # type: ignore[no-any-return]
+
+    def continue_as_new(self, input: Any) -> NoReturn:
+        raise _ContinueAsNew(jsonvalues.roundtrip(input, "the input of continue_as_new"))
+
+
+async def _awaiting(item: Awaitable[T]) -> T:
+    return await item
+
+
+def _retry_delay(retry: RetryOptions, attempt: int) -> timedelta:
+    """Step Functions' Retry delay before retry number `attempt` (IntervalSeconds * BackoffRate^n)."""
+    seconds = retry.first_retry_interval.total_seconds() * retry.backoff_coefficient ** (attempt - 1)
+    if retry.max_retry_interval is not None:
+        seconds = min(seconds, retry.max_retry_interval.total_seconds())
+    return timedelta(seconds=seconds)
+
+
+def _execution_arn(state_machine: str, name: str) -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{state_machine}:{name}"
+
+
+def _body(
+    fn: Callable[..., Any], definition: OrchestratorDefinition, ctx: DirectContext
+) -> Coroutine[Any, Any, Any]:
+    if definition.input_parameter is not None:
+        return fn(ctx, ctx.get_input())  # type: ignore[no-any-return]
+    return fn(ctx)  # type: ignore[no-any-return]
+
+
+def run_direct(
+    orch: Callable[..., Any],
+    input: Any = None,
+    activities: ActivityOverrides = None,
+    events: Events = None,
+    *,
+    start_time: datetime = DEFAULT_START,
+    execution_name: str = DEFAULT_EXECUTION_NAME,
+    max_generations: int = 100,
+) -> ExecutionResult:
+    """Run `orch` as plain Python with a virtual clock and return what the execution would report.
+
+    `activities` overrides the activities found in the orchestrator's source: a dict
+    {name: function} or a list of @activity functions. `events` is a dict {name: data} of events
+    raised before the run (buffered) or a list of `ScheduledEvent(name, data, at)` raised `at`
+    after the start. Timers, retries and event timeouts take no real time.
+
+    >>> result = run_direct(hello_sequence, None, activities={"SayHello": lambda city: f"Hello {city}"})
+    >>> result.status, result.output
+    ('SUCCEEDED', ['Hello Tokyo', 'Hello London'])
+    """
+    definition = require_orchestrator(orch)
+    run = _DirectRun(collect(orch, activities), start_time)
+    current_input = jsonvalues.roundtrip(input, "the orchestration input")
+    arn = _execution_arn(definition.name, execution_name)
+    ctx: DirectContext | None = None
+    for _ in range(max_generations):
+        ctx = DirectContext(run, definition, current_input, arn)
+        _schedule_events(run, ctx, events)
+        events = None  # events go to the first generation's mailbox; later ones start clean
+        main: Task[Any] = run.scheduler.spawn(_body(orch, definition, ctx))
+        try:
+            run.scheduler.run(main, run.describe_blocked)
+        except StuckOrchestrationError:
+            main.cancel()
+            raise
+        if run.configuration_error is not None:
+            raise run.configuration_error
+        if isinstance(main.exception, _ContinueAsNew):
+            current_input = main.exception.input
+            continue
+        if main.exception is not None:
+            error, cause = error_and_cause(main.exception)
+            return _result(run, ctx, "FAILED", error=error, cause=cause)
+        output = jsonvalues.roundtrip(main.result(), f"the output of orchestrator {definition.name!r}")
+        return _result(run, ctx, "SUCCEEDED", output=output)
+    raise StuckOrchestrationError(
+        f"orchestrator {definition.name!r} called continue_as_new {max_generations} times: "
+        "pass max_generations= to run longer"
+    )
+
+
+def _schedule_events(run: _DirectRun, ctx: DirectContext, events: Events) -> None:
+    if events is None:
+        return
+    if isinstance(events, Mapping):
+        for name, data in events.items():
+            ctx.mailbox.raise_event(name, data)
+        return
+    start = run.scheduler.now
+    for event in events:
+        run.scheduler.call_at(
+            start + event.at,
+            lambda e=event: ctx.mailbox.raise_event(e.name, e.data),  # type: ignore[misc]
+        )
+
+
+def _result(run: _DirectRun, ctx: DirectContext, status: Any, **fields: Any) -> ExecutionResult:
+    return ExecutionResult(
+        status=status,
+        custom_status=ctx.custom_status,
+        activity_calls=list(run.activity_calls),
+        **fields,
+    )

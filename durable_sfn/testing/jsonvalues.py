@@ -1,0 +1,47 @@
+"""Values cross every activity and orchestrator boundary as JSON, in the direct run too.
+
+A compiled orchestrator only ever holds JSON; the direct run passes values through the same
+round trip so that tuples become lists, dict keys become strings and mutations made by an
+activity never leak back into the orchestrator, exactly as on Step Functions.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from durable_sfn.lambda_entry import to_json_value
+
+
+class NotJsonError(TypeError):
+    """A value that must cross a JSON boundary cannot be represented as JSON."""
+
+
+def iso_timestamp(value: datetime) -> str:
+    """Step Functions' timestamp text: UTC, milliseconds, trailing Z."""
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso_timestamp(value)
+    converted = to_json_value(value)
+    if converted is not value:
+        return converted
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=_default)
+
+
+def roundtrip(value: Any, what: str) -> Any:
+    """`value` as it arrives on the other side of a JSON boundary; `what` names the boundary."""
+    try:
+        return json.loads(dumps(value))
+    except (TypeError, ValueError) as exc:
+        raise NotJsonError(
+            f"{what} is not JSON: {exc}; pass dicts, lists, strings, numbers, booleans or None"
+        ) from None

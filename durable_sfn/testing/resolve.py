@@ -1,0 +1,189 @@
+"""Find the activities and sub-orchestrators an orchestrator refers to, without running it.
+
+`run_direct` and `run_local` default their `activities` to what the orchestrator's source names
+in `ctx.call_activity(...)`, `ctx.call_activity_with_retry(...)` and
+`ctx.call_sub_orchestrator(...)`: a function reference is looked up in the orchestrator's module
+globals (or closure), a string name among the `@activity` / `@orchestrator` functions reachable
+from those globals (directly or as attributes of imported modules).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import inspect
+import textwrap
+import types
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from durable_sfn.dsl import (
+    DefinitionError,
+    OrchestratorDefinition,
+    activity_definition,
+    orchestrator_definition,
+    pascal_case,
+)
+
+ACTIVITY_METHODS = frozenset({"call_activity", "call_activity_with_retry"})
+ORCHESTRATOR_METHODS = frozenset({"call_sub_orchestrator"})
+
+ActivityOverrides = Mapping[str, Callable[..., Any]] | Iterable[Callable[..., Any]] | None
+
+
+class ActivityNotFoundError(LookupError):
+    """An orchestrator calls an activity (or sub-orchestrator) that cannot be found."""
+
+
+@dataclass
+class References:
+    """What one orchestrator's source calls: resolved functions and unresolved string names."""
+
+    activities: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    orchestrators: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    unresolved_activities: set[str] = field(default_factory=set)
+    unresolved_orchestrators: set[str] = field(default_factory=set)
+
+
+def require_orchestrator(orch: Any) -> OrchestratorDefinition:
+    definition = orchestrator_definition(orch)
+    if definition is None:
+        raise DefinitionError(
+            f"{getattr(orch, '__qualname__', orch)!r} is not an orchestrator: decorate it with "
+            "@orchestrator (from durable_sfn import orchestrator)"
+        )
+    return definition
+
+
+def _namespace(fn: Callable[..., Any]) -> dict[str, Any]:
+    names: dict[str, Any] = dict(getattr(fn, "__globals__", {}))
+    with contextlib.suppress(TypeError, ValueError):
+        names.update(inspect.getclosurevars(fn).nonlocals)
+    return names
+
+
+def _evaluate_reference(node: ast.expr, names: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    if isinstance(node, ast.Attribute):
+        base = _evaluate_reference(node.value, names)
+        return getattr(base, node.attr, None) if base is not None else None
+    return None
+
+
+def _reachable(names: Mapping[str, Any]) -> Iterable[Any]:
+    for value in names.values():
+        yield value
+        if isinstance(value, types.ModuleType):
+            yield from vars(value).values()
+
+
+def _by_name(name: str, names: Mapping[str, Any], kind: str) -> Callable[..., Any] | None:
+    for value in _reachable(names):
+        definition = activity_definition(value) if kind == "activity" else orchestrator_definition(value)
+        if definition is not None and definition.name == name:
+            return definition.function
+    return None
+
+
+def references(orch: Callable[..., Any]) -> References:
+    """The activities and sub-orchestrators `orch` calls, found by reading its source."""
+    found = References()
+    try:
+        source = textwrap.dedent(inspect.getsource(orch))
+    except (OSError, TypeError):
+        return found
+    names = _namespace(orch)
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        if method not in ACTIVITY_METHODS | ORCHESTRATOR_METHODS:
+            continue
+        keyword = "activity" if method in ACTIVITY_METHODS else "orchestrator"
+        target = (
+            node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == keyword), None)
+        )
+        if target is None:
+            continue
+        value = _evaluate_reference(target, names)
+        if isinstance(value, str):
+            resolved = _by_name(value, names, keyword)
+            if resolved is None:
+                (
+                    found.unresolved_activities if keyword == "activity" else found.unresolved_orchestrators
+                ).add(value)
+                continue
+            value = resolved
+        if keyword == "activity" and value is not None and activity_definition(value) is not None:
+            found.activities[activity_definition(value).name] = value  # type: ignore[union-attr]
+        elif keyword == "orchestrator" and value is not None and orchestrator_definition(value) is not None:
+            found.orchestrators[orchestrator_definition(value).name] = value  # type: ignore[union-attr]
+    return found
+
+
+def activity_name(ref: Any) -> str:
+    """The activity name a `call_activity` first argument stands for."""
+    if isinstance(ref, str):
+        return ref
+    definition = activity_definition(ref)
+    if definition is not None:
+        return definition.name
+    return pascal_case(getattr(ref, "__name__", repr(ref)))
+
+
+def normalise_overrides(activities: ActivityOverrides) -> dict[str, Callable[..., Any]]:
+    """`activities=` as a dict {name: fn}: a list of @activity functions is keyed by their names."""
+    if activities is None:
+        return {}
+    if isinstance(activities, Mapping):
+        return dict(activities)
+    table: dict[str, Callable[..., Any]] = {}
+    for fn in activities:
+        definition = activity_definition(fn)
+        if definition is None:
+            raise DefinitionError(
+                f"{getattr(fn, '__qualname__', fn)!r} in activities=[...] is not an @activity: "
+                "decorate it, or pass a dict {activity_name: function}"
+            )
+        table[definition.name] = fn
+    return table
+
+
+@dataclass
+class Workflow:
+    """Every orchestrator reachable from the top one and the activities they call, by name."""
+
+    orchestrators: dict[str, Callable[..., Any]]
+    activities: dict[str, Callable[..., Any]]
+    # Activity names called by string that no @activity in scope defines (unless overridden).
+    missing_activities: set[str]
+
+
+def collect(orch: Callable[..., Any], overrides: ActivityOverrides = None) -> Workflow:
+    """Walk sub-orchestrators transitively; overrides replace discovered activities by name."""
+    top = require_orchestrator(orch)
+    orchestrators: dict[str, Callable[..., Any]] = {top.name: orch}
+    activities: dict[str, Callable[..., Any]] = {}
+    missing: set[str] = set()
+    pending = [orch]
+    while pending:
+        current = pending.pop()
+        refs = references(current)
+        activities.update(refs.activities)
+        missing |= refs.unresolved_activities
+        for name in refs.unresolved_orchestrators:
+            if name not in orchestrators:
+                raise ActivityNotFoundError(
+                    f"orchestrator {require_orchestrator(current).name!r} calls sub-orchestrator "
+                    f"{name!r}, but no @orchestrator with that name is in scope of its module: import it"
+                )
+        for name, fn in refs.orchestrators.items():
+            if name not in orchestrators:
+                orchestrators[name] = fn
+                pending.append(fn)
+    activities.update(normalise_overrides(overrides))
+    return Workflow(orchestrators, activities, missing - set(activities))

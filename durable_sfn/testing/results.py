@@ -1,0 +1,64 @@
+"""What a test run returns: the same record for the direct run and the local-engine run."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+Status = Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING"]
+
+# Both runners start their virtual clock here unless told otherwise, so that timestamps an
+# orchestrator computes from ctx.current_utc_datetime agree between them.
+DEFAULT_START = datetime(2024, 1, 1, tzinfo=UTC)
+# Both runners name the execution this way, so ctx.instance_id (the execution ARN) agrees too.
+DEFAULT_EXECUTION_NAME = "test-execution"
+
+
+@dataclass(frozen=True)
+class ActivityCall:
+    """One invocation of an activity (every retry attempt counts) with the input it received."""
+
+    name: str
+    input: Any
+
+
+@dataclass(frozen=True)
+class ScheduledEvent:
+    """An external event raised `at` after the execution started (virtual time)."""
+
+    name: str
+    data: Any = None
+    at: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """The outcome of one orchestration run.
+
+    `error` / `cause` are the Step Functions Error and Cause of a failed run; `path` lists the
+    state names entered, in order (local-engine runs only; empty for direct runs).
+    """
+
+    status: Status
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    custom_status: Any = None
+    activity_calls: list[ActivityCall] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+    def activity_names(self) -> list[str]:
+        """The names of the activities called, in call order."""
+        return [call.name for call in self.activity_calls]
+
+    def activity_call_counts(self) -> Counter[tuple[str, str]]:
+        """Activity calls as a multiset of (name, canonical JSON input), for comparing runs whose
+        concurrent branches may call activities in a different order."""
+        return Counter((call.name, json.dumps(call.input, sort_keys=True)) for call in self.activity_calls)

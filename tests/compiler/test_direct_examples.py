@@ -1,0 +1,312 @@
+"""Example orchestrators, one per row of the Python -> ASL mapping, and their direct-run behaviour.
+
+The differential tests (test_differential.py) run these same orchestrators compiled on the local
+engine and compare; here each example is pinned by what a user expects the direct run to do.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from durable_sfn import OrchestrationContext, RetryOptions, activity, orchestrator
+from durable_sfn.testing import ScheduledEvent, run_direct
+
+
+class PaymentDeclined(Exception):
+    pass
+
+
+class OutOfStock(Exception):
+    pass
+
+
+@activity(name="Double")
+def double(x: int) -> int:
+    return x * 2
+
+
+@activity(name="AddOne")
+def add_one(x: int) -> int:
+    return x + 1
+
+
+@activity(name="CheckValue")
+def check_value(x: int) -> dict:
+    if x < 0:
+        raise OutOfStock(f"item {x} is out of stock")
+    return {"even": x % 2 == 0, "value": x}
+
+
+@activity(name="Charge")
+def charge(request: dict) -> dict:
+    if request["amount"] > 100:
+        raise PaymentDeclined(f"amount {request['amount']} is over the limit")
+    return {"charged": request["amount"]}
+
+
+@activity(name="PollStatus")
+def poll_status(request: dict) -> dict:
+    return {"done": request["attempt"] >= request["readyAfter"]}
+
+
+@activity(name="Unreliable")
+def unreliable(request: dict) -> dict:
+    if request["fail"]:
+        raise ConnectionError("service unavailable")
+    return {"ok": True}
+
+
+@orchestrator(name="Chaining")
+async def chaining(ctx: OrchestrationContext) -> dict:
+    x = ctx.get_input()
+    doubled = await ctx.call_activity(double, x)
+    plus_one = await ctx.call_activity(add_one, doubled)
+    return {"doubled": doubled, "plusOne": plus_one}
+
+
+@orchestrator(name="Branching")
+async def branching(ctx: OrchestrationContext) -> str:
+    x = ctx.get_input()
+    if x > 10:
+        result = await ctx.call_activity(double, x)
+        kind = "big"
+    elif x > 0:
+        result = await ctx.call_activity(add_one, x)
+        kind = "small"
+    else:
+        result = 0
+        kind = "none"
+    return f"{kind}:{result}"
+
+
+@orchestrator(name="Polling")
+async def polling(ctx: OrchestrationContext) -> dict:
+    ready_after = ctx.get_input()
+    deadline = ctx.current_utc_datetime + timedelta(minutes=5)
+    attempt = 0
+    while ctx.current_utc_datetime < deadline:
+        status = await ctx.call_activity(poll_status, {"attempt": attempt, "readyAfter": ready_after})
+        if status["done"]:
+            return {"done": True, "attempts": attempt + 1}
+        attempt = attempt + 1
+        await ctx.create_timer(timedelta(seconds=60))
+    return {"done": False, "attempts": attempt}
+
+
+@orchestrator(name="ForLoop")
+async def for_loop(ctx: OrchestrationContext) -> dict:
+    items = ctx.get_input()
+    total = 0
+    last = None
+    for item in items:
+        doubled = await ctx.call_activity(double, item)
+        total = total + doubled
+        last = doubled
+    return {"total": total, "last": last}
+
+
+@orchestrator(name="FanOut")
+async def fan_out(ctx: OrchestrationContext) -> dict:
+    items = ctx.get_input()
+
+    async def check(item: int) -> int:
+        try:
+            checked = await ctx.call_activity(check_value, item)
+            doubled = await ctx.call_activity(double, checked["value"])
+            return doubled
+        except OutOfStock:
+            return -1
+
+    results = await ctx.task_all([check(item) for item in items], max_concurrency=3)
+    return {"results": results, "total": sum(results)}
+
+
+@orchestrator(name="FanOutFailFast")
+async def fan_out_fail_fast(ctx: OrchestrationContext) -> list:
+    items = ctx.get_input()
+    return await ctx.task_all([ctx.call_activity(check_value, item) for item in items])
+
+
+@orchestrator(name="FixedParallel")
+async def fixed_parallel(ctx: OrchestrationContext) -> dict:
+    x = ctx.get_input()
+    results = await ctx.task_all([ctx.call_activity(double, x), ctx.call_activity(add_one, x)])
+    return {"doubled": results[0], "plusOne": results[1]}
+
+
+@orchestrator(name="Timers")
+async def timers(ctx: OrchestrationContext) -> dict:
+    x = ctx.get_input()
+    await ctx.create_timer(timedelta(hours=2))
+    first = await ctx.call_activity(double, x)
+    await ctx.create_timer(ctx.current_utc_datetime + timedelta(minutes=30))
+    second = await ctx.call_activity(add_one, first)
+    return {"first": first, "second": second}
+
+
+@orchestrator(name="CatchErrors")
+async def catch_errors(ctx: OrchestrationContext) -> dict:
+    amount = ctx.get_input()
+    try:
+        receipt = await ctx.call_activity(charge, {"amount": amount})
+        return {"ok": True, "charged": receipt["charged"]}
+    except PaymentDeclined as e:
+        return {"ok": False, "error": e.error}
+    except Exception:
+        return {"ok": False, "error": "other"}
+
+
+@orchestrator(name="RaiseError")
+async def raise_error(ctx: OrchestrationContext) -> int:
+    x = ctx.get_input()
+    if x > 5:
+        raise PaymentDeclined("the order is too large")
+    return await ctx.call_activity(double, x)
+
+
+@orchestrator(name="Retrying")
+async def retrying(ctx: OrchestrationContext) -> dict:
+    request = ctx.get_input()
+    retry = RetryOptions(
+        first_retry_interval=timedelta(seconds=5), max_number_of_attempts=3, backoff_coefficient=2.0
+    )
+    try:
+        result = await ctx.call_activity_with_retry(unreliable, retry, request)
+        return {"ok": result["ok"]}
+    except ConnectionError as e:
+        return {"ok": False, "error": e.error}
+
+
+@orchestrator(name="Parent")
+async def parent(ctx: OrchestrationContext) -> dict:
+    x = ctx.get_input()
+    child = await ctx.call_sub_orchestrator(chaining, x)
+    return {"child": child, "sum": child["doubled"] + child["plusOne"]}
+
+
+@orchestrator(name="Approval")
+async def approval(ctx: OrchestrationContext) -> dict:
+    ctx.set_custom_status("Waiting for approval")
+    try:
+        decision = await ctx.wait_for_external_event("Approval", timeout=3600)
+        ctx.set_custom_status("Approved")
+        return {"approved": decision["approved"], "timedOut": False}
+    except TimeoutError:
+        ctx.set_custom_status("Timed out")
+        return {"approved": False, "timedOut": True}
+
+
+@orchestrator(name="CustomStatus")
+async def custom_status(ctx: OrchestrationContext) -> int:
+    x = ctx.get_input()
+    ctx.set_custom_status("Doubling")
+    doubled = await ctx.call_activity(double, x)
+    ctx.set_custom_status({"stage": "adding", "doubled": doubled})
+    result = await ctx.call_activity(add_one, doubled)
+    if result > 10:
+        ctx.set_custom_status("Done: big")
+    return result
+
+
+# -- the direct run of each example ---------------------------------------------------------------
+
+
+def test_chaining_feeds_each_result_into_the_next_call() -> None:
+    result = run_direct(chaining, 4)
+    assert result.status == "SUCCEEDED"
+    assert result.output == {"doubled": 8, "plusOne": 9}
+    assert [(c.name, c.input) for c in result.activity_calls] == [("Double", 4), ("AddOne", 8)]
+
+
+def test_branching_takes_the_first_true_branch() -> None:
+    assert run_direct(branching, 11).output == "big:22"
+    assert run_direct(branching, 3).output == "small:4"
+    none = run_direct(branching, 0)
+    assert none.output == "none:0"
+    assert none.activity_calls == []
+
+
+def test_polling_stops_when_ready_or_at_the_deadline() -> None:
+    ready = run_direct(polling, 2)
+    assert ready.output == {"done": True, "attempts": 3}
+    never = run_direct(polling, 100)
+    # One poll per minute for five virtual minutes: polls at 0, 1, 2, 3 and 4 minutes.
+    assert never.output == {"done": False, "attempts": 5}
+    assert len(never.activity_calls) == 5
+
+
+def test_for_loop_variables_stay_visible_after_the_loop() -> None:
+    assert run_direct(for_loop, [1, 2, 3]).output == {"total": 12, "last": 6}
+    assert run_direct(for_loop, []).output == {"total": 0, "last": None}
+
+
+def test_fan_out_catches_inside_each_branch() -> None:
+    result = run_direct(fan_out, [1, -2, 3])
+    assert result.output == {"results": [2, -1, 6], "total": 7}
+    assert sorted(c.name for c in result.activity_calls) == ["CheckValue"] * 3 + ["Double"] * 2
+
+
+def test_fan_out_fails_as_soon_as_one_branch_fails() -> None:
+    result = run_direct(fan_out_fail_fast, [1, -2, 3])
+    assert result.status == "FAILED"
+    assert result.error == "OutOfStock"
+    assert json.loads(result.cause or "")["errorMessage"] == "item -2 is out of stock"
+
+
+def test_fixed_parallel_returns_results_in_order() -> None:
+    result = run_direct(fixed_parallel, 5)
+    assert result.output == {"doubled": 10, "plusOne": 6}
+    assert result.activity_call_counts() == run_direct(fixed_parallel, 5).activity_call_counts()
+
+
+def test_timers_take_no_real_time() -> None:
+    assert run_direct(timers, 1).output == {"first": 2, "second": 3}
+
+
+def test_caught_activity_error_has_step_functions_error_name() -> None:
+    assert run_direct(catch_errors, 50).output == {"ok": True, "charged": 50}
+    assert run_direct(catch_errors, 500).output == {"ok": False, "error": "PaymentDeclined"}
+
+
+def test_raise_fails_the_execution_with_error_and_cause() -> None:
+    result = run_direct(raise_error, 6)
+    assert (result.status, result.error, result.cause) == (
+        "FAILED",
+        "PaymentDeclined",
+        "the order is too large",
+    )
+    assert run_direct(raise_error, 2).output == 4
+
+
+def test_retry_calls_the_activity_max_attempts_times() -> None:
+    failing = run_direct(retrying, {"fail": True})
+    assert failing.output == {"ok": False, "error": "ConnectionError"}
+    assert len(failing.activity_calls) == 3
+    assert len(run_direct(retrying, {"fail": False}).activity_calls) == 1
+
+
+def test_sub_orchestrator_runs_with_its_own_activities() -> None:
+    result = run_direct(parent, 3)
+    assert result.output == {"child": {"doubled": 6, "plusOne": 7}, "sum": 13}
+    assert result.activity_names() == ["Double", "AddOne"]
+
+
+def test_external_event_buffered_scheduled_or_timed_out() -> None:
+    buffered = run_direct(approval, None, events={"Approval": {"approved": True}})
+    assert buffered.output == {"approved": True, "timedOut": False}
+    assert buffered.custom_status == "Approved"
+    later = run_direct(
+        approval, None, events=[ScheduledEvent("Approval", {"approved": True}, timedelta(minutes=59))]
+    )
+    assert later.output == {"approved": True, "timedOut": False}
+    too_late = run_direct(
+        approval, None, events=[ScheduledEvent("Approval", {"approved": True}, timedelta(hours=2))]
+    )
+    assert too_late.output == {"approved": False, "timedOut": True}
+    assert too_late.custom_status == "Timed out"
+
+
+def test_custom_status_is_the_last_value_set() -> None:
+    assert run_direct(custom_status, 1).custom_status == {"stage": "adding", "doubled": 2}
+    assert run_direct(custom_status, 5).custom_status == "Done: big"
