@@ -5,6 +5,7 @@
 """
 
 from durable_sfn.testing.direct import SubOrchestrationFailed, run_direct
+from durable_sfn.testing.local import run_local
 from durable_sfn.testing.resolve import ActivityNotFoundError
 from durable_sfn.testing.results import ActivityCall, ExecutionResult, ScheduledEvent
 from durable_sfn.testing.scheduler import StuckOrchestrationError
@@ -17,4 +18,5 @@ __all__ = [
     "StuckOrchestrationError",
     "SubOrchestrationFailed",
     "run_direct",
+    "run_local",
 ]
