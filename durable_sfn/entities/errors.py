@@ -1,0 +1,48 @@
+"""The named errors of entities.
+
+Each error is raised by the entity function (or by the runtime on its behalf) and reaches a
+calling orchestrator through Lambda's error shape, so Step Functions reports Error = the class
+name. That is what lets an orchestrator write `except UnknownOperationError:` and get a Catch on
+"UnknownOperationError". They subclass `OrchestrationError` so the direct runner can raise them
+into orchestrator code with the same `error` / `cause` attributes.
+"""
+
+from __future__ import annotations
+
+from durable_sfn.dsl import OrchestrationError
+
+
+class EntityError(OrchestrationError):
+    """Base of the errors the entity runtime raises itself (user code may raise anything)."""
+
+
+class UnknownEntityError(EntityError):
+    """The entity name is not hosted by the function that received the operation.
+
+    Usually a deployment mismatch: the entity is missing from `DURABLE_SFN_ENTITY` (or from the
+    `entities=[...]` of `EntityResources`), or the caller misspelt the name.
+    """
+
+
+class UnknownOperationError(EntityError):
+    """The entity does not handle the operation.
+
+    Raised by the runtime when `@entity(operations=...)` does not list it, and by entity code
+    (`raise ctx.unknown_operation()`) from the fall-through branch of its dispatch.
+    """
+
+
+class EntityBusyError(EntityError):
+    """Too many concurrent writers: the operation lost every optimistic-concurrency round.
+
+    Nothing was applied. It is safe to retry with the same operation id (Step Functions Retry
+    does exactly that), which keeps the exactly-once guarantee.
+    """
+
+
+class EntityStateError(EntityError):
+    """The state, input or result cannot be stored: not JSON, or larger than a DynamoDB item allows."""
+
+
+class EntityRequestError(EntityError):
+    """The event given to the entity function is not an entity call, signal or SQS batch."""

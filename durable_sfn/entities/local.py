@@ -1,0 +1,113 @@
+"""Entities in local runs: the table and FIFO queue on moto, handlers for the local engine.
+
+`LocalEntityHost` wires the same runtime, handler and SQS code path the Lambda functions use to
+in-process clients (moto under `mock_aws`, or any boto3 clients). The local runner registers the
+handlers with the engine, substitutes `${EntityName}` and `${DurableEntitiesQueueUrl}` from
+`placeholders()`, and calls `drain()` to deliver queued signals, as the SQS event source would.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from durable_sfn.entities.lambda_entry import EntityHandler
+from durable_sfn.entities.model import EntityDefinition, EntityId
+from durable_sfn.entities.runtime import ConflictRetry, EntityRuntime, OperationOutcome
+from durable_sfn.entities.signals import DrainReport, drain_signals, signal_entity
+from durable_sfn.entities.store import EntityState, EntityStore, create_entities_table
+
+QUEUE_PLACEHOLDER = "DurableEntitiesQueueUrl"
+DEFAULT_TABLE = "durable-sfn-entities"
+DEFAULT_QUEUE = "durable-sfn-entity-signals.fifo"
+
+
+def create_signal_queue(
+    sqs_client: Any, queue_name: str = DEFAULT_QUEUE, *, max_receive_count: int = 5
+) -> str:
+    """Create the FIFO signal queue with its dead-letter queue; return the queue URL."""
+    if not queue_name.endswith(".fifo"):
+        raise ValueError(f"queue name {queue_name!r} must end with '.fifo' (signals need a FIFO queue)")
+    dlq_url = sqs_client.create_queue(
+        QueueName=queue_name[: -len(".fifo")] + "-dlq.fifo", Attributes={"FifoQueue": "true"}
+    )["QueueUrl"]
+    dlq_arn = sqs_client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)})
+    url: str = sqs_client.create_queue(
+        QueueName=queue_name,
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false", "RedrivePolicy": redrive},
+    )["QueueUrl"]
+    return url
+
+
+class LocalEntityHost:
+    """The entities of a local run, over one table and one signal queue.
+
+    >>> host = LocalEntityHost([counter], dynamodb_client=ddb, sqs_client=sqs)  # doctest: +SKIP
+    >>> host.call(EntityId("Counter", "a"), "add", 1)                           # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        entities: Iterable[Callable[..., Any] | EntityDefinition],
+        *,
+        dynamodb_client: Any,
+        sqs_client: Any,
+        table_name: str = DEFAULT_TABLE,
+        queue_name: str = DEFAULT_QUEUE,
+        create: bool = True,
+        conflict_retry: ConflictRetry = ConflictRetry(),
+    ) -> None:
+        if create:
+            create_entities_table(dynamodb_client, table_name)
+            self.queue_url = create_signal_queue(sqs_client, queue_name)
+        else:
+            self.queue_url = sqs_client.get_queue_url(QueueName=queue_name)["QueueUrl"]
+        self.sqs = sqs_client
+        self.table_name = table_name
+        # moto's conditional writes are not atomic across threads; see EntityStore.
+        store = EntityStore(dynamodb_client, table_name, write_lock=threading.Lock())
+        self.runtime = EntityRuntime(entities, store, conflict_retry=conflict_retry)
+        self.handler = EntityHandler(self.runtime)
+
+    def placeholders(self, region: str = "us-east-1", account_id: str = "123456789012") -> dict[str, str]:
+        """`${Name}` values for a definition: entity function ARNs and the queue URL."""
+        values = {
+            name: f"arn:aws:lambda:{region}:{account_id}:function:{name}" for name in self.runtime.definitions
+        }
+        values[QUEUE_PLACEHOLDER] = self.queue_url
+        return values
+
+    def register(self, engine: Any) -> dict[str, str]:
+        """Register every entity's handler with a `LocalStepFunctions`; return `placeholders()`."""
+        for name in self.runtime.definitions:
+            engine.register_lambda(name, self.handler)
+        return self.placeholders(
+            getattr(engine, "region", "us-east-1"), getattr(engine, "account_id", "123456789012")
+        )
+
+    def call(
+        self, entity_id: EntityId, operation: str, input: Any = None, operation_id: str | None = None
+    ) -> Any:
+        return self.apply(entity_id, operation, input, operation_id).result
+
+    def apply(
+        self, entity_id: EntityId, operation: str, input: Any = None, operation_id: str | None = None
+    ) -> OperationOutcome:
+        return self.runtime.apply(entity_id, operation, input, operation_id or uuid.uuid4().hex)
+
+    def signal(
+        self, entity_id: EntityId, operation: str, input: Any = None, operation_id: str | None = None
+    ) -> str:
+        return signal_entity(self.sqs, self.queue_url, entity_id, operation, input, operation_id)
+
+    def drain(self) -> DrainReport:
+        return drain_signals(self.runtime, self.sqs, self.queue_url)
+
+    def read(self, entity_id: EntityId) -> EntityState:
+        return self.runtime.store.read(entity_id)
