@@ -1,0 +1,79 @@
+"""Definition diagnostics, shaped like AWS's ValidateStateMachineDefinition results.
+
+Each diagnostic has AWS's severity, code and a JSON-pointer `location` into the definition
+(`/States/Foo/Next`), so the same text can be printed by the CLI, raised by the engine's
+create_state_machine as InvalidDefinition, or returned by validate_state_machine_definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "DUPLICATE_STATE_NAME",
+    "INVALID_JSON_DESCRIPTION",
+    "INVALID_RESOURCE",
+    "INVALID_STATE_NAME",
+    "MISSING_DESCRIPTION",
+    "MISSING_END_STATE",
+    "MISSING_TRANSITION_TARGET",
+    "SCHEMA_VALIDATION_FAILED",
+    "AslDiagnostic",
+    "InvalidDefinitionError",
+    "pointer",
+]
+
+INVALID_JSON_DESCRIPTION = "INVALID_JSON_DESCRIPTION"
+MISSING_DESCRIPTION = "MISSING_DESCRIPTION"
+SCHEMA_VALIDATION_FAILED = "SCHEMA_VALIDATION_FAILED"
+INVALID_RESOURCE = "INVALID_RESOURCE"
+MISSING_END_STATE = "MISSING_END_STATE"
+DUPLICATE_STATE_NAME = "DUPLICATE_STATE_NAME"
+INVALID_STATE_NAME = "INVALID_STATE_NAME"
+MISSING_TRANSITION_TARGET = "MISSING_TRANSITION_TARGET"
+
+Severity = Literal["ERROR", "WARNING"]
+
+
+@dataclass(frozen=True)
+class AslDiagnostic:
+    """One problem found in a definition; `location` is a JSON pointer such as `/States/Foo/Next`."""
+
+    code: str
+    message: str
+    location: str = ""
+    severity: Severity = "ERROR"
+
+    def __str__(self) -> str:
+        where = f" at {self.location}" if self.location else ""
+        return f"{self.code}: {self.message}{where}"
+
+    def to_aws(self) -> dict[str, str]:
+        """The shape of a `diagnostics` entry of boto3's validate_state_machine_definition."""
+        out = {"severity": self.severity, "code": self.code, "message": self.message}
+        if self.location:
+            out["location"] = self.location
+        return out
+
+
+class InvalidDefinitionError(ValueError):
+    """A definition that AWS would reject; the message lists every error like AWS's InvalidDefinition."""
+
+    def __init__(self, diagnostics: list[AslDiagnostic]) -> None:
+        self.diagnostics = [d for d in diagnostics if d.severity == "ERROR"] or list(diagnostics)
+        count = len(self.diagnostics)
+        lines = "\n".join(f"  {d}" for d in self.diagnostics)
+        super().__init__(
+            f"Invalid State Machine Definition ({count} error{'s' if count != 1 else ''}):\n{lines}\n"
+            "Fix the definition at the locations shown (JSON pointers into the definition)."
+        )
+
+    def aws_message(self) -> str:
+        """The message AWS's CreateStateMachine puts in an InvalidDefinition error."""
+        return "Invalid State Machine Definition: '" + ", ".join(str(d) for d in self.diagnostics) + "'"
+
+
+def pointer(*parts: str | int) -> str:
+    """A JSON pointer from path parts, escaping `~` and `/` in names as RFC 6901 requires."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
