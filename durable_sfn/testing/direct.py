@@ -134,7 +134,16 @@ class _DirectRun:
         self.activity_calls: list[ActivityCall] = []
         self.mailboxes: list[_Mailbox] = []
         self.configuration_error: Exception | None = None
+        self.misuse: list[Exception] = self.scheduler.misuse
         self._children = 0
+
+    def json(self, value: Any, what: str) -> Any:
+        """The JSON round trip of `value`; a failure is the test's mistake, reported by run_direct."""
+        try:
+            return jsonvalues.roundtrip(value, what)
+        except jsonvalues.NotJsonError as exc:
+            self.misuse.append(exc)
+            raise
 
     def mailbox(self) -> _Mailbox:
         box = _Mailbox(self.scheduler)
@@ -216,7 +225,7 @@ class DirectContext(OrchestrationContext):
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self._instance_id}/{self._uuids}"))
 
     def set_custom_status(self, value: Any) -> None:
-        self.custom_status = jsonvalues.roundtrip(value, "the custom status")
+        self.custom_status = self._run.json(value, "the custom status")
 
     def call_activity(self, activity: Any, input: Any) -> Awaitable[Any]:
         return self._activity(activity, input, None)
@@ -228,7 +237,7 @@ class DirectContext(OrchestrationContext):
 
     async def _activity(self, ref: Any, input: Any, retry: RetryOptions | None) -> Any:
         name, fn = self._run.activity(ref)
-        payload = jsonvalues.dumps(jsonvalues.roundtrip(input, f"the input of activity {name!r}"))
+        payload = jsonvalues.dumps(self._run.json(input, f"the input of activity {name!r}"))
         attempt = 1
         while True:
             # Let sibling branches reach their own calls first, as concurrent Map iterations do.
@@ -238,7 +247,6 @@ class DirectContext(OrchestrationContext):
             context = LocalLambdaContext(function_name=name)
             try:
                 result = invoke_activity(fn, event, context)
-                return jsonvalues.roundtrip(result, f"the result of activity {name!r}")
             except Exception as exc:
                 error = lambda_error(exc, context.aws_request_id)
                 _mark(exc, error["errorType"], jsonvalues.dumps(error))
@@ -246,6 +254,8 @@ class DirectContext(OrchestrationContext):
                     raise
                 await self._scheduler.sleep_until(self._scheduler.now + _retry_delay(retry, attempt))
                 attempt += 1
+            else:
+                return self._run.json(result, f"the result of activity {name!r}")
 
     def call_sub_orchestrator(self, orchestrator: Any, input: Any = None) -> Awaitable[Any]:
         return self._sub_orchestrator(orchestrator, input)
@@ -253,7 +263,7 @@ class DirectContext(OrchestrationContext):
     async def _sub_orchestrator(self, ref: Any, input: Any) -> Any:
         fn = self._run.orchestrator(ref)
         definition = require_orchestrator(fn)
-        payload = jsonvalues.roundtrip(input, f"the input of sub-orchestrator {definition.name!r}")
+        payload = self._run.json(input, f"the input of sub-orchestrator {definition.name!r}")
         await self._scheduler.checkpoint()
         child_arn = _execution_arn(definition.name, self._run.child_name())
         child = DirectContext(self._run, definition, payload, child_arn)
@@ -266,7 +276,7 @@ class DirectContext(OrchestrationContext):
             error, cause = error_and_cause(exc)
             record = {"executionArn": child_arn, "status": "FAILED", "error": error, "cause": cause}
             raise SubOrchestrationFailed(jsonvalues.dumps(record)) from exc
-        return jsonvalues.roundtrip(output, f"the output of sub-orchestrator {definition.name!r}")
+        return self._run.json(output, f"the output of sub-orchestrator {definition.name!r}")
 
     def create_timer(self, fire_at: datetime | timedelta) -> Awaitable[None]:
         if isinstance(fire_at, timedelta):
@@ -343,7 +353,7 @@ class DirectContext(OrchestrationContext):
         return await joined  # type: ignore[no-any-return]
 
     def continue_as_new(self, input: Any) -> NoReturn:
-        raise _ContinueAsNew(jsonvalues.roundtrip(input, "the input of continue_as_new"))
+        raise _ContinueAsNew(self._run.json(input, "the input of continue_as_new"))
 
 
 async def _awaiting(item: Awaitable[T]) -> T:
@@ -408,6 +418,8 @@ def run_direct(
             raise
         if run.configuration_error is not None:
             raise run.configuration_error
+        if run.misuse:
+            raise run.misuse[0]
         if isinstance(main.exception, _ContinueAsNew):
             current_input = main.exception.input
             continue

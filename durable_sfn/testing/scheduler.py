@@ -27,6 +27,10 @@ class StuckOrchestrationError(RuntimeError):
     """Every branch waits for something that can never happen (an event nobody raises)."""
 
 
+class UnsupportedAwaitError(TypeError):
+    """Orchestrator code awaited something that is not an orchestration task (asyncio, I/O)."""
+
+
 class Future(Generic[T]):
     """A value that becomes available later; `await` it inside a coroutine run by a `Scheduler`."""
 
@@ -112,18 +116,18 @@ class Task(Future[T]):
         except StopIteration as stop:
             self.set_result(stop.value)
             return
-        except BaseException as error:  # the coroutine's own failure is this task's result
-            self.set_exception(error)
+        except BaseException as failure:  # the coroutine's own failure is this task's result
+            self.set_exception(failure)
             return
         if not isinstance(yielded, Future):
             self._coro.close()
-            self.set_exception(
-                TypeError(
-                    f"an orchestrator awaited {yielded!r}: only the awaitables returned by the "
-                    "OrchestrationContext (ctx.call_activity, ctx.create_timer, ctx.task_all, ...) "
-                    "and other async functions awaiting them can be awaited"
-                )
+            misuse = UnsupportedAwaitError(
+                f"an orchestrator awaited {yielded!r}: only the awaitables returned by the "
+                "OrchestrationContext (ctx.call_activity, ctx.create_timer, ctx.task_all, ...) "
+                "and async functions awaiting them can be awaited (no asyncio, no I/O)"
             )
+            self._scheduler.misuse.append(misuse)
+            self.set_exception(misuse)
             return
         self._waiting_on = yielded
         yielded.add_done_callback(self._wake)
@@ -154,6 +158,8 @@ class Scheduler:
         self._ready: deque[Callable[[], None]] = deque()
         self._timers: list[tuple[datetime, int, Callable[[], None]]] = []
         self._seq = itertools.count()
+        # Errors in how the orchestrator uses the runtime: reported even if the code catches them.
+        self.misuse: list[Exception] = []
 
     def soon(self, action: Callable[[], None]) -> None:
         self._ready.append(action)
