@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import typer
 
+from durable_sfn import cli_local, cli_ops
+
 app = typer.Typer(
     name="durable-sfn",
     help="Compile Python orchestrators to AWS Step Functions, run them locally, operate them.",
@@ -15,6 +17,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+# validate, graph, run, serve (local) and start, status, events, terminate, history, list (remote).
+cli_local.register(app)
+cli_ops.register(app)
 
 
 def main() -> None:

@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from durable_sfn.activity_loader import find_activities, register_activities
-from durable_sfn.client import OrchestrationClient
-from durable_sfn.events import WAITER_NAME, EventStore, create_events_table, make_event_waiter
+from durable_sfn.local_runtime import LocalRuntime
 from durable_sfn.server import management, protocol
 
 DEFAULT_HOST = "127.0.0.1"
@@ -58,30 +55,20 @@ class LocalBackend:
     """The engine and its services, shared by every request the server handles."""
 
     def __init__(self, config: ServerConfig) -> None:
-        from moto import mock_aws
-
-        from durable_sfn.engine.client import LocalStepFunctions
-        from durable_sfn.engine.clock import RealClock, VirtualClock
-
         self.config = config
-        # moto stays active for the life of the server: it hosts the event table and whatever
-        # AWS services the activities call through boto3.
-        self._mock = mock_aws()
-        self._mock.start()
-        import boto3
-
-        clock = VirtualClock() if config.virtual_clock else RealClock()
-        self.engine = LocalStepFunctions(clock=clock, region=config.region, account_id=config.account_id)
-        self.dynamodb = boto3.client("dynamodb", region_name=config.region)
-        create_events_table(self.dynamodb)
-        self.event_store = EventStore(self.engine, self.dynamodb)
-        self.engine.register_lambda(WAITER_NAME, make_event_waiter(self.event_store))
-        self.activities = register_activities(self.engine, find_activities(config.activity_modules).values())
-        self.client = OrchestrationClient(self.engine, dynamodb=self.dynamodb)
-        self._dynamodb_lock = threading.Lock()
+        self.runtime = LocalRuntime(
+            real_time=not config.virtual_clock,
+            activity_modules=config.activity_modules,
+            region=config.region,
+            account_id=config.account_id,
+        )
+        self.engine = self.runtime.engine
+        self.dynamodb = self.runtime.dynamodb
+        self.client = self.runtime.client
+        self.activities = self.runtime.activities
 
     def close(self) -> None:
-        self._mock.stop()
+        self.runtime.close()
 
     def step_functions(self, target: str | None, body: bytes) -> protocol.Response:
         return protocol.dispatch(self.engine, target, body)

@@ -1,0 +1,327 @@
+"""Local commands: `validate`, `graph`, `run` and `serve`.
+
+They work on a definition (an `.asl.json` file, or an orchestrator in a `.py` file compiled on
+the fly) with the in-process engine; none of them needs AWS credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.pretty import Pretty
+from rich.text import Text
+
+from durable_sfn.cli_support import (
+    UsageError,
+    err_console,
+    load_definitions,
+    local_arns,
+    parse_json_option,
+    reports_errors,
+    substitute,
+)
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("graph")(graph)
+    app.command("run")(run)
+    app.command("serve")(serve)
+
+
+# -- validate --------------------------------------------------------------------------------
+
+
+def _validation_diagnostics(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """Diagnostics from the engine's ValidateStateMachineDefinition (as AWS reports them)."""
+    from durable_sfn.engine.client import LocalStepFunctions
+
+    engine = LocalStepFunctions()
+    response = engine.validate_state_machine_definition(definition=json.dumps(definition), type="STANDARD")
+    return list(response.get("diagnostics", []))
+
+
+@reports_errors
+def validate(
+    files: Annotated[
+        list[str], typer.Argument(help="*.asl.json files, or orchestrator files (file.py[:name]).")
+    ],
+    json_output: Annotated[bool, typer.Option("--json", help="Print diagnostics as JSON.")] = False,
+) -> None:
+    """Check definitions against the States Language rules (and compile .py orchestrators first)."""
+    report: dict[str, list[dict[str, Any]]] = {}
+    for target in files:
+        selected, loaded = load_definitions(target)
+        items = loaded if Path(target).suffix == ".py" and ":" not in target else [selected]
+        names = {item.name for item in loaded}
+        for item in items:
+            definition = substitute(item.definition, local_arns(item.definition, names))
+            report[item.source] = _validation_diagnostics(definition)
+    errors = sum(1 for diags in report.values() for d in diags if d.get("severity") == "ERROR")
+    if json_output:
+        console.print_json(data={"files": report, "errors": errors})
+    else:
+        for source, diagnostics in report.items():
+            if not diagnostics:
+                console.print(f"[green]ok[/]    {source}")
+                continue
+            worst = "ERROR" if any(d.get("severity") == "ERROR" for d in diagnostics) else "WARNING"
+            console.print(f"[red]{'FAIL' if worst == 'ERROR' else 'warn'}[/]  {source}")
+            for d in diagnostics:
+                location = f" at {d['location']}" if d.get("location") else ""
+                console.print(f"      {d.get('severity')} {d.get('code')}{location}: {d.get('message')}")
+    if errors:
+        raise typer.Exit(1)
+
+
+# -- graph -----------------------------------------------------------------------------------
+
+
+@reports_errors
+def graph(
+    target: Annotated[str, typer.Argument(help="An .asl.json file or an orchestrator file.py[:name].")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="mermaid, dot, svg or png (svg/png need Graphviz 'dot').")
+    ] = "mermaid",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", help="Highlight the path of this execution (get-execution-history JSON)."),
+    ] = None,
+    run_input: Annotated[
+        str | None,
+        typer.Option("--run", help="Run locally with this JSON input and highlight the path taken."),
+    ] = None,
+) -> None:
+    """Draw a definition as a Mermaid flowchart (or DOT/SVG/PNG), optionally with an execution's path."""
+    from durable_sfn.graph import render
+
+    if fmt not in ("mermaid", "dot", "svg", "png"):
+        raise UsageError(f"unknown format {fmt!r}: use mermaid, dot, svg or png")
+    if fmt == "png" and output is None:
+        raise UsageError("PNG is binary: pass --output FILE.png")
+    selected, _ = load_definitions(target)
+    events: list[dict[str, Any]] | None = None
+    if history is not None:
+        data = json.loads(history.read_text(encoding="utf-8"))
+        events = data.get("events", []) if isinstance(data, dict) else data
+    elif run_input is not None:
+        outcome = _run_locally(target, parse_json_option(run_input, "--run input"), [], real_time=False)
+        events = outcome["history"]
+    picture = render(selected.definition, fmt, events)
+    if output is not None:
+        output.write_bytes(picture)
+        err_console.print(f"wrote {output}")
+    else:
+        sys.stdout.write(picture.decode("utf-8"))
+
+
+# -- run -------------------------------------------------------------------------------------
+
+
+def _run_locally(
+    target: str,
+    input_value: Any,
+    activity_modules: list[str],
+    *,
+    real_time: bool,
+    events: list[tuple[str, Any]] | None = None,
+    live: bool = False,
+) -> dict[str, Any]:
+    from durable_sfn.graph import path_from_history
+    from durable_sfn.local_runtime import LocalRuntime
+
+    selected, loaded = load_definitions(target)
+    modules = [item.module for item in loaded if item.module is not None][:1]
+    with LocalRuntime(real_time=real_time, activity_modules=activity_modules, modules=modules) as runtime:
+        arns = runtime.create_machines(loaded)
+        client = runtime.client
+        instance = client.start_new(arns[selected.name], input_value)
+        for name, data in events or []:
+            client.raise_event(instance, name, data)
+        if live:
+            _watch(client, runtime.engine, instance)
+        else:
+            runtime.engine.wait_for_execution(instance)
+        status = client.get_status(instance)
+        history = client.get_history(instance)
+    return {
+        "executionArn": instance,
+        "status": status.status,
+        "output": status.output,
+        "error": status.error,
+        "cause": status.cause,
+        "customStatus": status.custom_status,
+        "path": path_from_history(history).states,
+        "history": history,
+    }
+
+
+def _watch(client: Any, engine: Any, instance: str) -> None:
+    """Show status and custom status live (real-time runs) until the execution ends."""
+    done = threading.Event()
+
+    def wait() -> None:
+        try:
+            engine.wait_for_execution(instance)
+        finally:
+            done.set()
+
+    threading.Thread(target=wait, daemon=True).start()
+    with Live(console=err_console, refresh_per_second=8, transient=True) as live:
+        while not done.wait(0.25):
+            status = client.get_status(instance, show_input=False)
+            live.update(
+                Panel(
+                    Group(Text(f"{status.runtime_status}"), Pretty(status.custom_status)),
+                    title=status.name,
+                    subtitle="custom status",
+                )
+            )
+
+
+@reports_errors
+def run(
+    target: Annotated[str, typer.Argument(help="An orchestrator file.py[:name] or an .asl.json file.")],
+    input: Annotated[str | None, typer.Option("--input", "-i", help="JSON input, or @file.json.")] = None,
+    activities: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--activities", "-a", help="Module, package or .py file with @activity functions (repeatable)."
+        ),
+    ] = None,
+    event: Annotated[
+        list[str] | None,
+        typer.Option("--event", "-e", help="Raise NAME=JSON right after the start (buffered until awaited)."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+    real_time: Annotated[
+        bool,
+        typer.Option("--real-time", help="Use the wall clock (default: virtual time, waits are instant)."),
+    ] = False,
+) -> None:
+    """Compile (if needed) and run an orchestrator on the local engine; exit 1 unless it succeeds."""
+    raised: list[tuple[str, Any]] = []
+    for item in event or []:
+        name, sep, data = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--event {item!r}: write NAME=JSON, e.g. --event 'Approval={{\"ok\": true}}'")
+        raised.append((name, parse_json_option(data, f"--event {name}")))
+    outcome = _run_locally(
+        target,
+        parse_json_option(input, "--input"),
+        list(activities or []),
+        real_time=real_time,
+        events=raised,
+        live=real_time and not json_output and sys.stderr.isatty(),
+    )
+    if json_output:
+        console.print_json(data={k: v for k, v in outcome.items() if k != "history"}, default=str)
+    else:
+        _print_outcome(outcome)
+    if outcome["status"] != "SUCCEEDED":
+        raise typer.Exit(1)
+
+
+def _print_outcome(outcome: dict[str, Any]) -> None:
+    colour = "green" if outcome["status"] == "SUCCEEDED" else "red"
+    console.print(f"[bold {colour}]{outcome['status']}[/]  {outcome['executionArn']}")
+    console.print(f"path: {' -> '.join(outcome['path']) or '(no states entered)'}")
+    if outcome["customStatus"] is not None:
+        console.print("custom status:", Pretty(outcome["customStatus"]))
+    if outcome["status"] == "SUCCEEDED":
+        console.print("output:")
+        console.print_json(data=outcome["output"])
+    else:
+        console.print(f"error: {outcome['error']}")
+        if outcome["cause"]:
+            console.print(f"cause: {outcome['cause']}")
+
+
+# -- serve -----------------------------------------------------------------------------------
+
+
+@reports_errors
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; loopback unless you mean otherwise.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(help="TCP port (8083, as Step Functions Local; 0 picks a free one).")
+    ] = 8083,
+    activities: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--activities", "-a", help="Module, package or .py file with @activity functions (repeatable)."
+        ),
+    ] = None,
+    definitions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--definitions",
+            "-d",
+            help="Create state machines from .asl.json / orchestrator .py files (repeatable).",
+        ),
+    ] = None,
+    virtual_clock: Annotated[
+        bool,
+        typer.Option("--virtual-clock", help="Virtual time: waits and timeouts pass instantly when idle."),
+    ] = False,
+) -> None:
+    """Serve the local engine over the Step Functions API (AWS CLI, boto3 --endpoint-url) and the management API."""
+    from durable_sfn.server import LocalBackend, ServerConfig, make_server
+    from durable_sfn.server.app import describe, is_loopback
+
+    if not is_loopback(host):
+        err_console.print(
+            f"[yellow]warning:[/] binding to {host}: anyone who can reach this address can start and stop "
+            "executions (there is no authentication)"
+        )
+    config = ServerConfig(
+        host=host, port=port, activity_modules=list(activities or []), virtual_clock=virtual_clock
+    )
+    backend = LocalBackend(config)
+    try:
+        created: list[str] = []
+        for target in definitions or []:
+            loaded = _definitions_at(target)
+            backend.runtime.create_machines(loaded)
+            created.extend(item.name for item in loaded)
+        server = make_server(backend, host, port)
+        config.port = int(server.server_address[1])
+        err_console.print(describe(config, backend.activities))
+        if created:
+            err_console.print(f"  state machines: {', '.join(sorted(created))}")
+        # A line on stdout that scripts can wait for before sending requests.
+        print(f"listening on http://{host}:{config.port}", flush=True)
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+    finally:
+        backend.close()
+
+
+def _definitions_at(target: str) -> list[Any]:
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(path.glob("*.asl.json"))
+        if not files:
+            raise UsageError(f"no *.asl.json files in {path}")
+        return [load_definitions(str(f))[0] for f in files]
+    selected, loaded = load_definitions(target)
+    return loaded if path.suffix == ".py" else [selected]

@@ -1,0 +1,238 @@
+"""Remote commands: `start`, `status`, `events raise`, `terminate`, `history`, `list`.
+
+They go through `OrchestrationClient` with boto3, so they work against AWS (`--region`,
+`--profile`) and against any Step Functions endpoint (`--endpoint-url`), including
+`durable-sfn serve`, which also hosts the external-event table on the same endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from durable_sfn.cli_support import UsageError, parse_json_option, reports_errors
+from durable_sfn.client import OrchestrationClient, OrchestrationStatus
+
+console = Console(highlight=False, soft_wrap=True)
+
+events_app = typer.Typer(help="Send external events to running instances.", no_args_is_help=True)
+
+Region = Annotated[str | None, typer.Option("--region", envvar="AWS_REGION", help="AWS region.")]
+Profile = Annotated[str | None, typer.Option("--profile", envvar="AWS_PROFILE", help="AWS profile.")]
+EndpointUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint-url",
+        envvar="DURABLE_SFN_ENDPOINT_URL",
+        help="Step Functions endpoint, e.g. http://127.0.0.1:8083 for durable-sfn serve.",
+    ),
+]
+EventsTable = Annotated[
+    str | None,
+    typer.Option(
+        "--events-table", envvar="DURABLE_SFN_EVENTS_TABLE", help="DynamoDB table of external events."
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("start")(start)
+    app.command("status")(status)
+    app.add_typer(events_app, name="events")
+    app.command("terminate")(terminate)
+    app.command("history")(history)
+    app.command("list")(list_instances)
+
+
+def make_client(
+    region: str | None, profile: str | None, endpoint_url: str | None, events_table: str | None = None
+) -> OrchestrationClient:
+    """An OrchestrationClient over boto3; a loopback endpoint gets placeholder credentials."""
+    import boto3
+
+    session = boto3.Session(profile_name=profile, region_name=region)
+    options: dict[str, Any] = {}
+    if endpoint_url:
+        options["endpoint_url"] = endpoint_url
+        host = urlsplit(endpoint_url).hostname or ""
+        if session.get_credentials() is None and (host in ("localhost", "::1") or host.startswith("127.")):
+            # The local server does not check signatures; boto3 still insists on signing.
+            options.update(aws_access_key_id="local", aws_secret_access_key="local")
+        if session.region_name is None:
+            options["region_name"] = "us-east-1"
+    sfn = session.client("stepfunctions", **options)
+    dynamodb = session.client("dynamodb", **options)
+    return OrchestrationClient(sfn, dynamodb=dynamodb, events_table=events_table)
+
+
+def _print_status(state: OrchestrationStatus, json_output: bool) -> None:
+    if json_output:
+        console.print_json(data=state.to_json())
+        return
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    colour = {"Completed": "green", "Running": "cyan"}.get(state.runtime_status, "red")
+    table.add_row("instance", state.instance_id)
+    table.add_row("orchestrator", state.orchestrator)
+    table.add_row("status", f"[{colour}]{state.runtime_status}[/] ({state.status})")
+    table.add_row("created", state.created_time.isoformat())
+    table.add_row("updated", state.last_updated_time.isoformat())
+    table.add_row("custom status", json.dumps(state.custom_status))
+    table.add_row("input", json.dumps(state.input))
+    if state.done:
+        table.add_row("output", json.dumps(state.output))
+    if state.error:
+        table.add_row("error", state.error)
+        table.add_row("cause", state.cause or "")
+    console.print(table)
+
+
+@reports_errors
+def start(
+    orchestrator: Annotated[str, typer.Argument(help="Orchestrator (state machine) name or ARN.")],
+    input: Annotated[str | None, typer.Option("--input", "-i", help="JSON input, or @file.json.")] = None,
+    instance_id: Annotated[
+        str | None, typer.Option("--instance-id", help="Execution name (default: random).")
+    ] = None,
+    wait: Annotated[
+        float | None, typer.Option("--wait", help="Wait up to this many seconds for the end.")
+    ] = None,
+    json_output: JsonFlag = False,
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+) -> None:
+    """Start an orchestration; print its instance id (the execution ARN)."""
+    client = make_client(region, profile, endpoint_url)
+    instance = client.start_new(orchestrator, parse_json_option(input, "--input"), instance_id)
+    if wait is None:
+        if json_output:
+            console.print_json(data={"instanceId": instance})
+        else:
+            print(instance)
+        return
+    state = client.wait_for_completion(instance, timeout=wait)
+    _print_status(state, json_output)
+    if state.done and state.status != "SUCCEEDED":
+        raise typer.Exit(1)
+
+
+@reports_errors
+def status(
+    instance: Annotated[str, typer.Argument(help="Instance id: execution ARN, or execution name.")],
+    json_output: JsonFlag = False,
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+) -> None:
+    """Show an instance's runtime status, custom status, input, output and error."""
+    _print_status(make_client(region, profile, endpoint_url).get_status(instance), json_output)
+
+
+@events_app.command("raise")
+@reports_errors
+def raise_event(
+    instance: Annotated[str, typer.Argument(help="Instance id: execution ARN, or execution name.")],
+    name: Annotated[str, typer.Argument(help="Event name, as in wait_for_external_event(name).")],
+    data: Annotated[str | None, typer.Argument(help="Event data as JSON, or @file.json.")] = None,
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+    events_table: EventsTable = None,
+) -> None:
+    """Raise an external event: completes a waiting instance, or is kept until it waits."""
+    client = make_client(region, profile, endpoint_url, events_table)
+    delivery = client.raise_event(instance, name, parse_json_option(data, "event data"))
+    console.print(f"event {name!r} {delivery}")
+
+
+@reports_errors
+def terminate(
+    instance: Annotated[str, typer.Argument(help="Instance id: execution ARN, or execution name.")],
+    reason: Annotated[str, typer.Option("--reason", help="Recorded as the stop cause.")] = "",
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+) -> None:
+    """Stop a running instance."""
+    client = make_client(region, profile, endpoint_url)
+    state = client.get_status(instance, show_input=False)
+    if state.done:
+        raise UsageError(f"instance {state.instance_id} already ended ({state.status}); nothing to terminate")
+    client.terminate(instance, reason)
+    console.print(f"terminated {state.instance_id}")
+
+
+@reports_errors
+def history(
+    instance: Annotated[str, typer.Argument(help="Instance id: execution ARN, or execution name.")],
+    json_output: JsonFlag = False,
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+) -> None:
+    """Print an instance's execution history, oldest first."""
+    events = make_client(region, profile, endpoint_url).get_history(instance)
+    if json_output:
+        console.print_json(data={"events": events}, default=_json_default)
+        return
+    table = Table("id", "time", "type", "state / details")
+    for event in events:
+        details = next(
+            (v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {}
+        )
+        summary = details.get("name") or details.get("error") or details.get("resource") or ""
+        if details.get("assignedVariables"):
+            summary += f"  assigned {', '.join(sorted(details['assignedVariables']))}"
+        table.add_row(
+            str(event.get("id")), _json_default(event.get("timestamp")), str(event.get("type")), summary
+        )
+    console.print(table)
+
+
+@reports_errors
+def list_instances(
+    status_filter: Annotated[
+        str | None,
+        typer.Option("--status", help="RUNNING, SUCCEEDED, FAILED, ... or Running, Completed, ..."),
+    ] = None,
+    orchestrator: Annotated[
+        str | None, typer.Option("--orchestrator", help="Only this orchestrator.")
+    ] = None,
+    created_from: Annotated[str | None, typer.Option("--created-from", help="ISO 8601 time.")] = None,
+    json_output: JsonFlag = False,
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+) -> None:
+    """List instances, newest first."""
+    since = None
+    if created_from:
+        try:
+            since = datetime.fromisoformat(created_from.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--created-from {created_from!r} is not an ISO 8601 time") from None
+    found = make_client(region, profile, endpoint_url).list_instances(
+        status=status_filter, created_from=since, orchestrator=orchestrator
+    )
+    if json_output:
+        console.print_json(data=[s.to_json() for s in found])
+        return
+    table = Table("orchestrator", "name", "status", "created", "instance id")
+    for item in found:
+        table.add_row(
+            item.orchestrator, item.name, item.runtime_status, item.created_time.isoformat(), item.instance_id
+        )
+    console.print(table)
+
+
+def _json_default(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
