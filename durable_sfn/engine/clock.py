@@ -1,0 +1,224 @@
+"""All engine time: a virtual discrete-event clock by default, the real clock on request.
+
+Why a scheduler and not just a fake `now()`: executions and their Map/Parallel branches run on
+threads. If virtual time jumped whenever one thread slept, a sibling still computing would see
+time move under it and results would depend on machine speed. So the virtual clock counts
+*active participants* (threads doing work). A thread that blocks on a timer, a task token or a
+child execution becomes inactive; when the last active one blocks, the clock jumps to the
+earliest due timer and wakes exactly the waiters due then. Anyone who wakes a waiter (a
+`send_task_success`, a finishing branch) makes it active *before* releasing the lock, so time
+can never advance between a wake-up and the woken thread running.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+
+class Waiter:
+    """A one-shot rendezvous: one thread blocks on it, another fires it with a value."""
+
+    __slots__ = ("blocked", "event", "fired", "timed_out", "value")
+
+    def __init__(self) -> None:
+        self.fired = False
+        self.timed_out = False
+        self.blocked = False
+        self.value: Any = None
+        self.event: threading.Event | None = None
+
+
+class Clock(Protocol):
+    """What the engine needs from time."""
+
+    def now(self) -> datetime: ...
+
+    def enter(self) -> None:
+        """Register the calling (or about-to-start) thread as an active participant."""
+
+    def leave(self) -> None:
+        """The participant is finished (its thread is about to end)."""
+
+    def block(self, waiter: Waiter, deadline: datetime | None = None) -> bool:
+        """Wait until `waiter` is fired (True) or `deadline` passes (False)."""
+
+    def fire(self, waiter: Waiter, value: Any = None) -> bool:
+        """Wake the waiter with `value`; False if it was already fired or timed out."""
+
+    def call_at(self, when: datetime, action: Callable[[], None]) -> None:
+        """Run `action` (on its own thread) when the clock reaches `when`."""
+
+
+def _utc(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+@dataclass(order=True)
+class _Timer:
+    due: datetime
+    seq: int
+    waiter: Waiter | None = field(compare=False, default=None)
+    action: Callable[[], None] | None = field(compare=False, default=None)
+
+
+class VirtualClock:
+    """Deterministic time: it moves only when every participant is blocked on time.
+
+    >>> clock = VirtualClock(datetime(2024, 1, 1, tzinfo=UTC))
+    >>> clock.call_at(clock.now() + timedelta(hours=2), lambda: print("two hours in"))
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        if start is None:
+            start = datetime.now(UTC).replace(microsecond=0)
+        self._now = _utc(start)
+        self._lock = threading.Condition(threading.Lock())
+        self._active = 0
+        self._timers: list[_Timer] = []
+        self._seq = itertools.count()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    @property
+    def active(self) -> int:
+        """How many participants are currently doing work (for diagnostics and tests)."""
+        with self._lock:
+            return self._active
+
+    def enter(self) -> None:
+        with self._lock:
+            self._active += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._active -= 1
+            self._advance()
+
+    @contextmanager
+    def participating(self) -> Iterator[None]:
+        self.enter()
+        try:
+            yield
+        finally:
+            self.leave()
+
+    def block(self, waiter: Waiter, deadline: datetime | None = None) -> bool:
+        with self._lock:
+            if waiter.fired:
+                return not waiter.timed_out
+            waiter.blocked = True
+            self._active -= 1
+            if deadline is not None:
+                heapq.heappush(self._timers, _Timer(_utc(deadline), next(self._seq), waiter=waiter))
+            self._advance()
+            while not waiter.fired:
+                self._lock.wait()
+            return not waiter.timed_out
+
+    def fire(self, waiter: Waiter, value: Any = None) -> bool:
+        with self._lock:
+            if waiter.fired:
+                return False
+            waiter.fired = True
+            waiter.value = value
+            if waiter.blocked:
+                self._active += 1
+            self._lock.notify_all()
+            return True
+
+    def call_at(self, when: datetime, action: Callable[[], None]) -> None:
+        with self._lock:
+            heapq.heappush(self._timers, _Timer(_utc(when), next(self._seq), action=action))
+            self._advance()
+
+    def sleep_until(self, when: datetime) -> None:
+        self.block(Waiter(), when)
+
+    def _advance(self) -> None:
+        """Jump to the earliest timer while nobody is working. Caller holds the lock."""
+        while self._active <= 0 and self._timers:
+            timer = heapq.heappop(self._timers)
+            if timer.waiter is not None and timer.waiter.fired:
+                continue  # fired by someone else before its deadline
+            if timer.due > self._now:
+                self._now = timer.due
+            if timer.waiter is not None:
+                timer.waiter.fired = True
+                timer.waiter.timed_out = True
+                self._active += 1
+                self._lock.notify_all()
+            elif timer.action is not None:
+                self._active += 1
+                threading.Thread(target=self._run_action, args=(timer.action,), daemon=True).start()
+
+    def _run_action(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        finally:
+            self.leave()
+
+
+class RealClock:
+    """Wall-clock time, for running a workflow at its real pace (e.g. against real services)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def enter(self) -> None:
+        pass
+
+    def leave(self) -> None:
+        pass
+
+    def block(self, waiter: Waiter, deadline: datetime | None = None) -> bool:
+        with _REAL_LOCK:
+            if waiter.fired:
+                return not waiter.timed_out
+            waiter.blocked = True
+            if waiter.event is None:
+                waiter.event = threading.Event()
+            event = waiter.event
+        timeout = None if deadline is None else max(0.0, (_utc(deadline) - self.now()).total_seconds())
+        signalled = event.wait(timeout)
+        with _REAL_LOCK:
+            if not signalled and not waiter.fired:
+                waiter.fired = True
+                waiter.timed_out = True
+            return not waiter.timed_out
+
+    def fire(self, waiter: Waiter, value: Any = None) -> bool:
+        with _REAL_LOCK:
+            if waiter.fired:
+                return False
+            waiter.fired = True
+            waiter.value = value
+            if waiter.event is None:
+                waiter.event = threading.Event()
+            waiter.event.set()
+            return True
+
+    def call_at(self, when: datetime, action: Callable[[], None]) -> None:
+        delay = max(0.0, (_utc(when) - self.now()).total_seconds())
+        timer = threading.Timer(delay, action)
+        timer.daemon = True
+        timer.start()
+
+    def sleep_until(self, when: datetime) -> None:
+        delay = (_utc(when) - self.now()).total_seconds()
+        if delay > 0:
+            time.sleep(delay)
+
+
+_REAL_LOCK = threading.Lock()
+
+ONE_MS = timedelta(milliseconds=1)

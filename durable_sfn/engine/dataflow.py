@@ -1,0 +1,147 @@
+"""How data enters and leaves every state, for both query languages: one module, one order.
+
+JSONPath: InputPath -> Parameters -> (work) -> ResultSelector -> ResultPath -> OutputPath.
+JSONata:  Arguments -> (work) -> Output, with `$states.input` / `$states.result`.
+Assign (both languages) is evaluated with the variable values from *before* the state, and
+the new values are applied only after the state's output is computed, so Output and Assign of
+the same state never see each other's effects (the AWS rule).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from durable_sfn.engine import errors, jsonata, payload
+from durable_sfn.engine import jsonpath as jp
+from durable_sfn.engine.env import EvalEnv
+from durable_sfn.engine.errors import StatesError
+
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+
+def is_jsonata(env: EvalEnv) -> bool:
+    return env.query_language == "JSONata"
+
+
+def template(value: Any, data: Any, env: EvalEnv, field: str) -> Any:
+    """Evaluate a payload template (Parameters/Arguments/ItemSelector/...) in the state's language."""
+    if is_jsonata(env):
+        return jsonata.evaluate_template(value, env, field)
+    return payload.evaluate_template(value, data, env)
+
+
+def state_input(state: dict[str, Any], raw: Any, env: EvalEnv) -> Any:
+    """The effective input: InputPath applied (JSONPath); the raw input in JSONata."""
+    if is_jsonata(env) or "InputPath" not in state:
+        return raw
+    return jp.apply_input_path(raw, state["InputPath"], env)
+
+
+def arguments(state: dict[str, Any], effective_input: Any, env: EvalEnv) -> Any:
+    """What a Task/Map/Parallel works on: Parameters (JSONPath) or Arguments (JSONata)."""
+    if is_jsonata(env):
+        if "Arguments" in state:
+            return jsonata.evaluate_template(state["Arguments"], env, "Arguments")
+        return effective_input
+    if "Parameters" in state:
+        return payload.evaluate_template(state["Parameters"], effective_input, env)
+    return effective_input
+
+
+def evaluate_assign(state: dict[str, Any], assign_data: Any, env: EvalEnv) -> dict[str, Any] | None:
+    """The variables a state (or a Choice rule, or a Catcher) assigns, computed but not applied."""
+    if "Assign" not in state:
+        return None
+    spec = state["Assign"]
+    if is_jsonata(env):
+        if jsonata.is_expression(spec):
+            value = jsonata.evaluate_expression(spec, env, "Assign")
+        else:
+            value = jsonata.evaluate_template(spec, env, "Assign")
+    else:
+        value = payload.evaluate_template(spec, assign_data, env)
+    if not isinstance(value, dict):
+        raise StatesError(errors.RUNTIME, "The Assign field must evaluate to a JSON object.")
+    # Keys written "name.$" in JSONPath templates come back without the suffix already.
+    return value
+
+
+def finish(
+    state: dict[str, Any],
+    raw_input: Any,
+    result: Any,
+    env: EvalEnv,
+    *,
+    has_result: bool,
+    assign_data: Any,
+) -> tuple[Any, dict[str, Any] | None]:
+    """Output and assigned variables of a state that completed normally.
+
+    `result` is the state's work product (a Task's response, a Pass's Result/Parameters, a
+    Map's array); `has_result` says whether `$states.result` exists in JSONata mode.
+    """
+    if is_jsonata(env):
+        if has_result:
+            env = replace(env, result=result, has_result=True)
+        assigned = evaluate_assign(state, None, env)
+        if "Output" in state:
+            output = jsonata.evaluate_template(state["Output"], env, "Output")
+        else:
+            output = result if has_result else raw_input
+        return output, assigned
+    assigned = evaluate_assign(state, assign_data, env)
+    if "ResultSelector" in state:
+        result = payload.evaluate_template(state["ResultSelector"], result, env)
+    combined = jp.apply_result_path(raw_input, result, state.get("ResultPath", "$"))
+    output = jp.apply_output_path(combined, state["OutputPath"], env) if "OutputPath" in state else combined
+    return output, assigned
+
+
+def plain_output(
+    state: dict[str, Any], raw_input: Any, effective_input: Any, env: EvalEnv
+) -> tuple[Any, dict[str, Any] | None]:
+    """Output of a state without a result (Wait, Succeed, Choice): OutputPath or Output."""
+    if is_jsonata(env):
+        assigned = evaluate_assign(state, None, env)
+        output = jsonata.evaluate_template(state["Output"], env, "Output") if "Output" in state else raw_input
+        return output, assigned
+    assigned = evaluate_assign(state, effective_input, env)
+    output = (
+        jp.apply_output_path(effective_input, state["OutputPath"], env)
+        if "OutputPath" in state
+        else effective_input
+    )
+    return output, assigned
+
+
+def caught(
+    catcher: dict[str, Any], raw_input: Any, error_output: dict[str, Any], env: EvalEnv
+) -> tuple[Any, dict[str, Any] | None]:
+    """Output and assigned variables when a Catcher handles an error."""
+    if is_jsonata(env):
+        env = replace(env, error_output=error_output, has_error_output=True)
+        assigned = evaluate_assign(catcher, None, env)
+        output = (
+            jsonata.evaluate_template(catcher["Output"], env, "Output")
+            if "Output" in catcher
+            else error_output
+        )
+        return output, assigned
+    assigned = evaluate_assign(catcher, error_output, env)
+    output = jp.apply_result_path(raw_input, error_output, catcher.get("ResultPath", "$"))
+    return output, assigned
+
+
+def check_size(value: Any, state_name: str) -> None:
+    """AWS's 256 KiB limit on any payload passed between states."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        size = len(json.dumps(value)) if isinstance(value, str) else 8
+    else:
+        size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > MAX_PAYLOAD_BYTES:
+        raise StatesError(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{state_name}' returned a result with a size exceeding the maximum number of bytes service limit.",
+        )

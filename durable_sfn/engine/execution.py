@@ -1,0 +1,380 @@
+"""One execution: the interpreter loop over states, with history, Retry/Catch and limits.
+
+The loop is deliberately small: enter a state, hand it to the module for its type (a plain
+function returning next state, output and assigned variables), apply Retry/Catch on failure,
+record the exit. Branches (Parallel, Map) call `run_graph` again on their own thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from durable_sfn.engine import dataflow, errors, history, retry
+from durable_sfn.engine.branch import Aborted, Branch
+from durable_sfn.engine.clock import Clock, Waiter
+from durable_sfn.engine.env import EvalEnv, QueryLanguage
+from durable_sfn.engine.errors import StatesError
+from durable_sfn.engine.history import History, HistoryLimitExceeded
+
+if TYPE_CHECKING:
+    from durable_sfn.engine.states import StateOutcome
+
+
+class ReportedError(StatesError):
+    """An error whose cause is final: a task's failure, a Fail state, an already-located error."""
+
+
+# Errors raised while evaluating a state's own fields get AWS's location prefix.
+_LOCATED = {
+    errors.RUNTIME,
+    errors.QUERY_EVALUATION_ERROR,
+    errors.INTRINSIC_FAILURE,
+    errors.PARAMETER_PATH_FAILURE,
+    errors.RESULT_PATH_MATCH_FAILURE,
+}
+
+_RETRYABLE_TYPES = {"Task", "Map", "Parallel"}
+
+
+class Services(Protocol):
+    """What an execution needs from the engine that hosts it (implemented by the client)."""
+
+    clock: Clock
+    region: str
+    account_id: str
+
+    def resolve_lambda(self, name_or_arn: str) -> Callable[[Any, Any], Any] | None: ...
+
+    def register_token(self, token: str, record: Any) -> None: ...
+
+    def forget_token(self, token: str) -> None: ...
+
+    def start_child(
+        self, parent: Execution, state_machine_arn: str, input_text: str, name: str | None
+    ) -> Execution: ...
+
+    def aws_client(self, service: str) -> Any: ...
+
+    def mocked_response(
+        self, execution: Execution, state_name: str, attempt: int
+    ) -> dict[str, Any] | None: ...
+
+
+@dataclass
+class MachineInfo:
+    arn: str
+    name: str
+    definition: dict[str, Any]
+    role_arn: str
+    type: str = "STANDARD"
+
+
+@dataclass
+class StateRun:
+    """Everything a state module sees for one attempt of one state."""
+
+    execution: Execution
+    branch: Branch
+    name: str
+    state: dict[str, Any]
+    env: EvalEnv
+    entered_event: int
+    graph: dict[str, Any]
+
+    @property
+    def clock(self) -> Clock:
+        return self.execution.clock
+
+    def event(self, event_type: str, **details: Any) -> int:
+        return self.branch.event(event_type, **details)
+
+
+@dataclass
+class Execution:
+    services: Services
+    machine: MachineInfo
+    arn: str
+    name: str
+    input: Any
+    input_text: str
+    start_date: datetime
+    test_case: str | None = None
+    parent: Execution | None = None
+    status: str = "RUNNING"
+    output: Any = None
+    output_text: str | None = None
+    error: str | None = None
+    cause: str | None = None
+    stop_date: datetime | None = None
+    history: History = field(init=False)
+    root: Branch = field(init=False)
+    _done: threading.Event = field(init=False, default_factory=threading.Event)
+    _watchers: list[Waiter] = field(init=False, default_factory=list)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.history = History(self.services.clock)
+        self.root = Branch(self.services.clock, self.history, {})
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self, *, background: bool = True) -> None:
+        """Run on a thread (the clock counts it as a participant from this moment on)."""
+        self.history.add(
+            "ExecutionStarted",
+            0,
+            executionStartedEventDetails={
+                "input": self.input_text,
+                "inputDetails": {"truncated": False},
+                "roleArn": self.machine.role_arn,
+                "stateMachineArn": self.machine.arn,
+            },
+        )
+        self.root.last_event = 1
+        self.clock.enter()
+        if background:
+            threading.Thread(target=self._main, name=f"sfn-{self.name}", daemon=True).start()
+        else:
+            self._main()
+
+    def _main(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.clock.leave()
+
+    def _run(self) -> None:
+        definition = self.machine.definition
+        timeout = definition.get("TimeoutSeconds")
+        timer_waiter: Waiter | None = None
+        if isinstance(timeout, int) and timeout > 0:
+            timer_waiter = Waiter()
+            self.clock.call_at(self.start_date + timedelta(seconds=timeout), lambda: self._timed_out())
+        try:
+            output = self.run_graph(self.root, definition, self.input)
+            text = history.to_json(output)
+            self._finish("SUCCEEDED", output=output, output_text=text)
+        except StatesError as exc:
+            missing_error = getattr(exc, "missing_error", False)
+            missing_cause = getattr(exc, "missing_cause", False)
+            self._finish(
+                "FAILED",
+                error=None if missing_error else exc.error,
+                cause=None if missing_cause else exc.cause,
+            )
+        except Aborted:
+            pass  # stop_execution / timeout already recorded the outcome
+        except HistoryLimitExceeded:
+            self._finish(
+                "FAILED",
+                error=errors.RUNTIME,
+                cause=f"The execution reached the maximum number of history events ({history.MAX_EVENTS}).",
+            )
+        except Exception as exc:  # an engine bug must still end the execution cleanly
+            self._finish(
+                "FAILED", error=errors.RUNTIME, cause=f"Internal engine error: {type(exc).__name__}: {exc}"
+            )
+        finally:
+            del timer_waiter
+
+    def _timed_out(self) -> None:
+        if self._finish("TIMED_OUT", error=errors.TIMEOUT, cause="The execution timed out."):
+            self.root.cancel()
+
+    def stop(self, error: str | None, cause: str | None) -> bool:
+        if self._finish("ABORTED", error=error, cause=cause):
+            self.root.cancel()
+            return True
+        return False
+
+    def _finish(
+        self,
+        status: str,
+        *,
+        output: Any = None,
+        output_text: str | None = None,
+        error: str | None = None,
+        cause: str | None = None,
+    ) -> bool:
+        with self._lock:
+            if self.status != "RUNNING":
+                return False
+            if status == "SUCCEEDED":
+                self.history.add_final(
+                    "ExecutionSucceeded",
+                    executionSucceededEventDetails={
+                        "output": output_text,
+                        "outputDetails": {"truncated": False},
+                    },
+                )
+            else:
+                details: dict[str, Any] = {}
+                if error is not None:
+                    details["error"] = error
+                if cause is not None:
+                    details["cause"] = cause
+                kind = {"FAILED": "Failed", "ABORTED": "Aborted", "TIMED_OUT": "TimedOut"}[status]
+                self.history.add_final(f"Execution{kind}", **{f"execution{kind}EventDetails": details})
+            self.status = status
+            self.output = output
+            self.output_text = output_text
+            self.error = error
+            self.cause = cause
+            self.stop_date = self.clock.now()
+            watchers = list(self._watchers)
+            self._watchers.clear()
+            self._done.set()
+        for waiter in watchers:
+            self.clock.fire(waiter, self)
+        return True
+
+    def watch(self, waiter: Waiter) -> None:
+        """Fire `waiter` (via the clock) when the execution ends."""
+        with self._lock:
+            if self.status == "RUNNING":
+                self._watchers.append(waiter)
+                return
+        self.clock.fire(waiter, self)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block the calling (non-engine) thread until the execution ends."""
+        return self._done.wait(timeout)
+
+    # --- the interpreter --------------------------------------------------------------------
+
+    def query_language(self, state: dict[str, Any]) -> QueryLanguage:
+        lang = state.get("QueryLanguage") or self.machine.definition.get("QueryLanguage") or "JSONPath"
+        return "JSONata" if lang == "JSONata" else "JSONPath"
+
+    def context(
+        self, branch: Branch, name: str, entered: datetime, retry_count: int, state: dict[str, Any]
+    ) -> dict[str, Any]:
+        execution: dict[str, Any] = {
+            "Id": self.arn,
+            "Input": self.input,
+            "Name": self.name,
+            "RoleArn": self.machine.role_arn,
+            "StartTime": history.timestamp_text(self.start_date),
+        }
+        if self.machine.type == "STANDARD":
+            execution["RedriveCount"] = 0
+        state_info: dict[str, Any] = {"EnteredTime": history.timestamp_text(entered), "Name": name}
+        if state.get("Type") in _RETRYABLE_TYPES:
+            state_info["RetryCount"] = retry_count
+        ctx: dict[str, Any] = {
+            "Execution": execution,
+            "StateMachine": {"Id": self.machine.arn, "Name": self.machine.name},
+            "State": state_info,
+        }
+        if branch.map_item is not None:
+            ctx["Map"] = {"Item": branch.map_item}
+        return ctx
+
+    def run_graph(self, branch: Branch, graph: dict[str, Any], value: Any) -> Any:
+        """Run states from StartAt until one ends the flow; returns the flow's output."""
+        states = graph["States"]
+        name = graph["StartAt"]
+        while True:
+            branch.check()
+            state = states.get(name)
+            if state is None:
+                raise ReportedError(errors.RUNTIME, f"The state '{name}' does not exist in the definition.")
+            next_name, value = self.run_state(branch, graph, name, state, value)
+            if next_name is None:
+                return value
+            name = next_name
+
+    def run_state(
+        self, branch: Branch, graph: dict[str, Any], name: str, state: dict[str, Any], raw: Any
+    ) -> tuple[str | None, Any]:
+        from durable_sfn.engine.states import HANDLERS
+
+        kind = state.get("Type", "")
+        handler = HANDLERS.get(kind)
+        prefix = history.STATE_EVENT_PREFIX.get(kind, kind)
+        entered_id = branch.event(f"{prefix}StateEntered", **history.entered_details(name, raw))
+        entered_at = self.clock.now()
+        if handler is None:
+            raise ReportedError(errors.RUNTIME, f"The state '{name}' has an unsupported Type {kind!r}.")
+        lang = self.query_language(state)
+        attempts = retry.RetryState()
+        outcome: StateOutcome
+        while True:
+            env = EvalEnv(
+                state_name=name,
+                query_language=lang,
+                input=raw,
+                context=self.context(branch, name, entered_at, attempts.total, state),
+                variables=branch.variables,
+            )
+            run = StateRun(self, branch, name, state, env, entered_id, graph)
+            try:
+                try:
+                    outcome = handler(run, raw)
+                    dataflow.check_size(outcome.output, name)
+                except (StatesError, Aborted, HistoryLimitExceeded):
+                    raise
+                except Exception as exc:  # an engine bug becomes a located States.Runtime
+                    raise StatesError(
+                        errors.RUNTIME, f"Internal engine error: {type(exc).__name__}: {exc}"
+                    ) from None
+                break
+            except StatesError as exc:
+                failure = self._located(exc, name, entered_id)
+                if kind in _RETRYABLE_TYPES and state.get("Retry"):
+                    delay = retry.next_delay(state["Retry"], failure.error, attempts)
+                    if delay is not None:
+                        branch.sleep_until(self.clock.now() + timedelta(seconds=delay))
+                        continue
+                catcher = (
+                    retry.find_catcher(state.get("Catch", []), failure.error)
+                    if kind in _RETRYABLE_TYPES
+                    else None
+                )
+                if catcher is None:
+                    raise failure from None
+                error_output = {"Error": failure.error, "Cause": failure.cause}
+                try:
+                    output, assigned = dataflow.caught(catcher, raw, error_output, env)
+                except StatesError as exc2:
+                    raise self._located(exc2, name, entered_id) from None
+                from durable_sfn.engine.states import StateOutcome as _Outcome
+
+                outcome = _Outcome(output, catcher.get("Next"), assigned)
+                break
+        if outcome.assigned:
+            branch.variables.update(outcome.assigned)
+        if kind != "Fail":
+            branch.event(
+                f"{prefix}StateExited", **history.exited_details(name, outcome.output, outcome.assigned)
+            )
+        return outcome.next, outcome.output
+
+    @staticmethod
+    def _located(exc: StatesError, name: str, entered_id: int) -> StatesError:
+        if isinstance(exc, ReportedError) or exc.error not in _LOCATED:
+            return exc
+        if exc.cause.startswith("An error occurred while executing the state"):
+            return ReportedError(exc.error, exc.cause)
+        return ReportedError(
+            exc.error,
+            f"An error occurred while executing the state '{name}' (entered at the event id #{entered_id}). {exc.cause}",
+        )
+
+
+def new_token() -> str:
+    """An opaque task token (AWS's are long base64 strings; ours are unique and unguessable)."""
+    return uuid.uuid4().hex + uuid.uuid4().hex

@@ -1,0 +1,241 @@
+"""JSONata evaluation for JSONata-mode states: `{% %}` expressions, `$states`, variables.
+
+Why one module: every field that accepts JSONata (Arguments, Output, Assign, Items, Seconds,
+Condition, TimeoutSeconds, ...) must produce the same bindings and the same AWS error texts,
+so the field name travels with each evaluation and errors read like AWS's
+`States.QueryEvaluationError` causes. The Step Functions extras (`$partition`, `$range`,
+`$hash`, `$random`, `$uuid`, `$parse`) are registered here as native functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import threading
+import uuid
+from collections import OrderedDict
+from typing import Any
+
+from jsonata import JException, Jsonata, Utils
+
+from durable_sfn.engine import errors
+from durable_sfn.engine.env import EvalEnv
+from durable_sfn.engine.errors import StatesError
+
+_CACHE_SIZE = 4096
+_local = threading.local()
+
+
+def is_expression(value: Any) -> bool:
+    """True for a string of the form `{% ... %}` (the only JSONata syntax in a definition)."""
+    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}") and len(value) >= 4
+
+
+def expression_body(value: str) -> str:
+    return value[2:-2].strip()
+
+
+def _compiled(body: str) -> Jsonata:
+    """Parsed expressions are cached per thread: jsonata-python keeps per-thread state."""
+    cache: OrderedDict[str, Jsonata] | None = getattr(_local, "cache", None)
+    if cache is None:
+        cache = OrderedDict()
+        _local.cache = cache
+    expr = cache.get(body)
+    if expr is not None:
+        cache.move_to_end(body)
+        return expr
+    expr = Jsonata(body)
+    expr.set_output_convert_nulls(False)
+    for name, fn in _EXTRAS.items():
+        expr.register_lambda(name, fn)
+    cache[body] = expr
+    if len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return expr
+
+
+def _normalize(value: Any) -> Any:
+    """JSONata results as plain JSON values (lists, dicts, ints for integral numbers)."""
+    if value is Utils.NULL_VALUE or value is None:
+        return None
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 2**63:
+            return int(value)
+        return value
+    if isinstance(value, dict):
+        return {str(k): _normalize(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalize(v) for v in value]
+    return value
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "function"
+
+
+def _is_json(value: Any) -> bool:
+    if value is None or isinstance(value, bool | int | float | str):
+        return True
+    if isinstance(value, list):
+        return all(_is_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_json(v) for v in value.values())
+    return False
+
+
+def bindings(env: EvalEnv) -> dict[str, Any]:
+    """Variables visible to an expression: the workflow variables plus `$states`."""
+    bound = dict(env.variables)
+    bound["states"] = env.jsonata_states()
+    return bound
+
+
+def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
+    """Evaluate one `{% %}` string; `field` names where it sits (e.g. `Output/result`)."""
+    body = expression_body(expression)
+    try:
+        expr = _compiled(body)
+        raw = expr.evaluate(None, bindings(env))
+    except StatesError:
+        raise
+    except JException as exc:
+        raise StatesError(
+            errors.QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{body}' specified for the field '{field}' threw an error during "
+            f"evaluation. {exc.error}: {exc}",
+        ) from None
+    except Exception as exc:  # jsonata-python raises plain Python errors for some type faults
+        raise StatesError(
+            errors.QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{body}' specified for the field '{field}' threw an error during "
+            f"evaluation. {type(exc).__name__}: {exc}",
+        ) from None
+    if raw is None:
+        raise StatesError(
+            errors.QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{body}' specified for the field '{field}' returned nothing (undefined).",
+        )
+    value = _normalize(Utils.convert_nulls(raw) if not isinstance(raw, bool | int | float | str) else raw)
+    if not _is_json(value):
+        raise StatesError(
+            errors.QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{body}' specified for the field '{field}' returned an unsupported result type.",
+        )
+    return value
+
+
+def evaluate_template(template: Any, env: EvalEnv, field: str) -> Any:
+    """Evaluate every `{% %}` string inside a JSON value (objects and arrays, recursively)."""
+    if isinstance(template, str):
+        return evaluate_expression(template, env, field) if is_expression(template) else template
+    if isinstance(template, dict):
+        return {k: evaluate_template(v, env, f"{field}/{k}") for k, v in template.items()}
+    if isinstance(template, list):
+        return [evaluate_template(v, env, f"{field}[{i}]") for i, v in enumerate(template)]
+    return template
+
+
+def evaluate_typed(template: Any, env: EvalEnv, field: str, expected: str) -> Any:
+    """Evaluate a field that must produce a given JSON type (`array`, `number`, ...)."""
+    value = evaluate_template(template, env, field)
+    kind = _type_name(value)
+    if kind != expected and not (expected == "integer" and kind == "number"):
+        shown = json.dumps(value, separators=(",", ":"))
+        where = (
+            f"The JSONata expression '{expression_body(template)}' specified for the field '{field}'"
+            if is_expression(template)
+            else f"The value specified for the field '{field}'"
+        )
+        raise StatesError(
+            errors.QUERY_EVALUATION_ERROR,
+            f"{where} returned an unexpected result type. Expected '{expected}', but was '{kind}' for value: {shown}",
+        )
+    return value
+
+
+# --- Step Functions' JSONata extras ------------------------------------------------------------
+
+
+def _fail(message: str) -> None:
+    raise JException("D3137", 0, message)
+
+
+def _partition(array: Any, size: Any) -> Any:
+    if not isinstance(array, list):
+        array = [array]
+    if not isinstance(size, int | float) or size <= 0 or int(size) != size:
+        _fail("$partition: the chunk size must be a positive integer")
+    n = int(size)
+    return [list(array[i : i + n]) for i in range(0, len(array), n)]
+
+
+def _range(start: Any, end: Any, step: Any) -> Any:
+    for v in (start, end, step):
+        if not isinstance(v, int | float) or isinstance(v, bool) or int(v) != v:
+            _fail("$range: all arguments must be integers")
+    start, end, step = int(start), int(end), int(step)
+    if step == 0:
+        _fail("$range: the step must not be zero")
+    values = list(range(start, end + (1 if step > 0 else -1), step))
+    if len(values) > 1000:
+        _fail("$range: the result exceeds 1000 items")
+    return values
+
+
+_HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+
+
+def _hash(value: Any, algorithm: Any) -> Any:
+    if algorithm not in _HASHES:
+        _fail(f"$hash: unsupported algorithm {algorithm!r}; use one of {', '.join(_HASHES)}")
+    data = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return hashlib.new(_HASHES[str(algorithm)], data.encode()).hexdigest()
+
+
+def _random(seed: Any = None) -> Any:
+    if seed is None:
+        return random.random()
+    return random.Random(seed).random()
+
+
+def _uuid() -> Any:
+    return str(uuid.uuid4())
+
+
+def _parse(text: Any) -> Any:
+    if not isinstance(text, str):
+        _fail("$parse: the argument must be a string")
+    try:
+        value = json.loads(text)
+    except ValueError:
+        _fail(f"$parse: the argument is not valid JSON: {text}")
+    if isinstance(value, float) and value == 0:
+        return 0
+    return value
+
+
+_EXTRAS: dict[str, Any] = {
+    "partition": _partition,
+    "range": _range,
+    "hash": _hash,
+    "random": _random,
+    "uuid": _uuid,
+    "parse": _parse,
+}

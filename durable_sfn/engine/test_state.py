@@ -1,0 +1,143 @@
+"""`test_state`: run one state in isolation, like AWS's TestState API.
+
+The state runs through the same interpreter as a full execution (same dataflow, same errors),
+with an optional `mock` standing in for the Task's integration. Retry is reported rather than
+performed (status RETRIABLE), as AWS does; a matching Catch gives status CAUGHT_ERROR.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from durable_sfn.engine import history, retry
+from durable_sfn.engine.api_errors import error
+from durable_sfn.engine.branch import Aborted
+from durable_sfn.engine.errors import StatesError
+from durable_sfn.engine.execution import Execution, MachineInfo
+
+
+class _MockedServices:
+    """The client, except that the tested Task answers from `mock`."""
+
+    def __init__(self, inner: Any, mock: dict[str, Any] | None) -> None:
+        self._inner = inner
+        self._mock = mock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def mocked_response(self, execution: Execution, state_name: str, attempt: int) -> dict[str, Any] | None:
+        if self._mock is None:
+            return None
+        if "errorOutput" in self._mock:
+            err = self._mock["errorOutput"]
+            return {"Throw": {"Error": err.get("error", ""), "Cause": err.get("cause", "")}}
+        if "result" in self._mock:
+            return {"Return": json.loads(self._mock["result"])}
+        return None
+
+
+def run_test_state(
+    client: Any,
+    *,
+    definition: str,
+    roleArn: str = "arn:aws:iam::123456789012:role/TestState",
+    input: str = "{}",
+    inspectionLevel: str = "INFO",
+    revealSecrets: bool = False,
+    variables: str | None = None,
+    stateName: str | None = None,
+    mock: dict[str, Any] | None = None,
+    **_: Any,
+) -> dict[str, Any]:
+    try:
+        document = json.loads(definition)
+        value = json.loads(input)
+        initial_vars = json.loads(variables) if variables else {}
+    except (TypeError, ValueError) as exc:
+        raise error(
+            "InvalidDefinition",
+            f"TestState needs JSON text for definition, input and variables: {exc}",
+            "TestState",
+        ) from None
+    top_language = None
+    if isinstance(document, dict) and "States" in document:
+        top_language = document.get("QueryLanguage")
+        if stateName is None:
+            stateName = document.get("StartAt")
+        state = document["States"].get(stateName or "")
+        if state is None:
+            raise error(
+                "ValidationException",
+                f"The state '{stateName}' does not exist in the definition.",
+                "TestState",
+            )
+    elif isinstance(document, dict) and "Type" in document:
+        state = document
+        stateName = stateName or "TestState"
+    else:
+        raise error(
+            "InvalidDefinition",
+            "TestState needs a state definition or a state machine definition.",
+            "TestState",
+        )
+    name = stateName or "TestState"
+    machine_def: dict[str, Any] = {"StartAt": name, "States": {name: state}}
+    if top_language:
+        machine_def["QueryLanguage"] = top_language
+    machine = MachineInfo(
+        arn=f"arn:aws:states:{client.region}:{client.account_id}:stateMachine:TestState",
+        name="TestState",
+        definition=machine_def,
+        role_arn=roleArn,
+    )
+    execution = Execution(
+        services=_MockedServices(client, mock),
+        machine=machine,
+        arn=f"arn:aws:states:{client.region}:{client.account_id}:execution:TestState:{uuid.uuid4()}",
+        name="TestState",
+        input=value,
+        input_text=input,
+        start_date=client.clock.now(),
+    )
+    execution.root.variables.update(initial_vars)
+    run_state = {k: v for k, v in state.items() if k not in ("Retry", "Catch")}
+    out: dict[str, Any] = {}
+    client.clock.enter()
+    try:
+        try:
+            next_name, output = execution.run_state(execution.root, machine_def, name, run_state, value)
+            out["status"] = "SUCCEEDED"
+            out["output"] = history.to_json(output)
+            if next_name:
+                out["nextState"] = next_name
+        except StatesError as exc:
+            located = execution._located(exc, name, 1)
+            out["error"] = located.error
+            out["cause"] = located.cause
+            attempts = retry.RetryState()
+            catcher = retry.find_catcher(state.get("Catch", []), located.error)
+            if state.get("Retry") and retry.next_delay(state["Retry"], located.error, attempts) is not None:
+                out["status"] = "RETRIABLE"
+            elif catcher is not None:
+                out["status"] = "CAUGHT_ERROR"
+                out["nextState"] = catcher.get("Next")
+                from durable_sfn.engine.dataflow import caught
+                from durable_sfn.engine.env import EvalEnv
+
+                env = EvalEnv(name, execution.query_language(state), value, {}, execution.root.variables)
+                caught_output, _assigned = caught(
+                    catcher, value, {"Error": located.error, "Cause": located.cause}, env
+                )
+                out["output"] = history.to_json(caught_output)
+            else:
+                out["status"] = "FAILED"
+        except Aborted:
+            out["status"] = "FAILED"
+    finally:
+        client.clock.leave()
+    if inspectionLevel in ("DEBUG", "TRACE"):
+        out["inspectionData"] = {"input": input, "variables": history.to_json(execution.root.variables)}
+    return out
