@@ -1,1 +1,26 @@
-"""durable_sfn.cdk."""
+"""durable_sfn.cdk: deploy orchestrators to AWS Step Functions with the AWS CDK.
+
+>>> from durable_sfn.cdk import Orchestration, ActivityGrant
+>>> Orchestration(stack, "OrderProcessing", orchestrator=order_processing,
+...               activity_grants={"ValidateOrderActivity": ActivityGrant.read_table(orders)})
+"""
+
+from aws_cdk.aws_stepfunctions import LogLevel, StateMachineType
+
+from durable_sfn.cdk.bundling import LayerBuildError, build_layer
+from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk.grants import ActivityGrant
+from durable_sfn.cdk.orchestration import Orchestration
+from durable_sfn.cdk.runtime import ActivityFunctions, ActivityOptions
+
+__all__ = [
+    "ActivityFunctions",
+    "ActivityGrant",
+    "ActivityOptions",
+    "LayerBuildError",
+    "LogLevel",
+    "Orchestration",
+    "OrchestrationConfigError",
+    "StateMachineType",
+    "build_layer",
+]

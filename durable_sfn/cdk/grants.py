@@ -1,0 +1,143 @@
+"""Grants for activity functions: each gives one function access to one resource, and names it.
+
+A grant both authorises the function and tells the activity where the resource is (an environment
+variable), so permissions and configuration cannot drift apart. Actions are listed explicitly:
+CDK's `grant_*` helpers use action wildcards (`s3:GetObject*`), which least privilege rules out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+
+_TABLE_READ = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+_TABLE_WRITE = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
+
+
+@dataclass(frozen=True)
+class ActivityGrant:
+    """One permission (plus its environment variables) for an activity's Lambda function.
+
+    >>> ActivityGrant.read_write_table(orders_table, env="ORDERS_TABLE")
+    """
+
+    description: str
+    apply: Callable[[lambda_.Function], None]
+    environment: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def read_table(table: dynamodb.ITable, *, env: str | None = None) -> ActivityGrant:
+        return ActivityGrant._table(table, _TABLE_READ, env, "read")
+
+    @staticmethod
+    def read_write_table(table: dynamodb.ITable, *, env: str | None = None) -> ActivityGrant:
+        """Item reads and writes; `TransactWriteItems` is authorised through the item actions."""
+        return ActivityGrant._table(table, _TABLE_READ + _TABLE_WRITE, env, "read/write")
+
+    @staticmethod
+    def _table(table: dynamodb.ITable, actions: Sequence[str], env: str | None, what: str) -> ActivityGrant:
+        def apply(fn: lambda_.Function) -> None:
+            # Index ARNs are added only for tables that have indexes, so Query on a GSI works
+            # without granting every index of every table.
+            resources = [table.table_arn]
+            if isinstance(table, dynamodb.TableV2 | dynamodb.Table) and _has_indexes(table):
+                resources.append(f"{table.table_arn}/index/*")
+                _acknowledge(
+                    fn,
+                    f"AwsSolutions-IAM5[Resource::<{_logical(table)}.Arn>/index/*]",
+                    "Query on the table's own secondary indexes; index names are part of the table schema",
+                )
+            fn.add_to_role_policy(iam.PolicyStatement(actions=list(actions), resources=resources))
+
+        return ActivityGrant(f"{what} {table.node.path}", apply, {env: table.table_name} if env else {})
+
+    @staticmethod
+    def read_bucket(bucket: s3.IBucket, *, env: str | None = None, prefix: str = "") -> ActivityGrant:
+        return ActivityGrant._bucket(bucket, ("s3:GetObject",), env, prefix, "read")
+
+    @staticmethod
+    def read_write_bucket(bucket: s3.IBucket, *, env: str | None = None, prefix: str = "") -> ActivityGrant:
+        return ActivityGrant._bucket(bucket, ("s3:GetObject", "s3:PutObject"), env, prefix, "read/write")
+
+    @staticmethod
+    def _bucket(
+        bucket: s3.IBucket, actions: Sequence[str], env: str | None, prefix: str, what: str
+    ) -> ActivityGrant:
+        def apply(fn: lambda_.Function) -> None:
+            fn.add_to_role_policy(
+                iam.PolicyStatement(actions=list(actions), resources=[bucket.arn_for_objects(f"{prefix}*")])
+            )
+            _acknowledge(
+                fn,
+                f"AwsSolutions-IAM5[Resource::<{_logical(bucket)}.Arn>/{prefix}*]",
+                "objects are addressed by key at run time (S3 references passed between activities); "
+                "access is limited to this bucket" + (f" under {prefix!r}" if prefix else ""),
+            )
+
+        return ActivityGrant(f"{what} {bucket.node.path}", apply, {env: bucket.bucket_name} if env else {})
+
+    @staticmethod
+    def publish(topic: sns.ITopic, *, env: str | None = None) -> ActivityGrant:
+        def apply(fn: lambda_.Function) -> None:
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn]))
+
+        return ActivityGrant(f"publish {topic.node.path}", apply, {env: topic.topic_arn} if env else {})
+
+    @staticmethod
+    def send_email(identity_arn: str, *, env: str | None = None, sender: str | None = None) -> ActivityGrant:
+        """SES sending from one verified identity (`arn:aws:ses:REGION:ACCOUNT:identity/NAME`)."""
+
+        def apply(fn: lambda_.Function) -> None:
+            fn.add_to_role_policy(
+                iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=[identity_arn])
+            )
+
+        environment = {env: sender} if env and sender else {}
+        return ActivityGrant(f"send email as {identity_arn}", apply, environment)
+
+    @staticmethod
+    def environment_variables(**values: str) -> ActivityGrant:
+        """Configuration without a permission (an API endpoint, a threshold)."""
+        return ActivityGrant("environment " + ", ".join(sorted(values)), lambda fn: None, dict(values))
+
+    @staticmethod
+    def custom(description: str, apply: Callable[[lambda_.Function], None]) -> ActivityGrant:
+        """Anything else; `apply` receives the activity's function (e.g. `queue.grant_send_messages`)."""
+        return ActivityGrant(description, apply)
+
+
+def _has_indexes(table: dynamodb.Table | dynamodb.TableV2) -> bool:
+    cfn = table.node.default_child
+    for attribute in ("global_secondary_indexes", "local_secondary_indexes"):
+        if getattr(cfn, attribute, None):
+            return True
+    return False
+
+
+def _logical(construct: object) -> str:
+    """The logical ID cdk-nag prints for a resource (`<LogicalId.Arn>`), for exact acknowledgements."""
+    child = construct.node.default_child  # type: ignore[attr-defined]
+    stack = Stack.of(child)
+    return str(stack.resolve(child.logical_id))
+
+
+def _acknowledge(scope: lambda_.Function, rule: str, reason: str) -> None:
+    Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))

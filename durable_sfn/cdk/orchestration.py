@@ -1,0 +1,532 @@
+"""`Orchestration`: one orchestrator, deployed as a state machine plus one Lambda per activity.
+
+The construct compiles the orchestrator and deploys that exact definition (placeholders replaced
+by CloudFormation through DefinitionSubstitutions), so what runs on AWS is what ran locally. IAM is
+computed from the definition: the role may call exactly the functions and state machines the
+definition names.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import jsii
+from aws_cdk import ArnFormat, CfnOutput, Duration, Fn, Stack, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct, IValidation
+
+from durable_sfn.cdk import nag
+from durable_sfn.cdk.analysis import DefinitionRequirements, analyse
+from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk.grants import ActivityGrant
+from durable_sfn.cdk.runtime import (
+    EVENTS_TABLE_ENV,
+    ActivityFunctions,
+    ActivityOptions,
+    activities_of,
+    event_waiter_definition,
+)
+from durable_sfn.dsl import (
+    ActivityDefinition,
+    OrchestratorDefinition,
+    activity_definition,
+    orchestrator_definition,
+)
+
+# The managed rule Step Functions creates to learn when a `.sync` child execution ends.
+SYNC_RULE = "StepFunctionsGetEventsForStepFunctionsExecutionRule"
+EXPRESS_MAX_TIMEOUT = timedelta(minutes=5)
+
+GrantSpec = ActivityGrant | Iterable[ActivityGrant]
+
+
+def compile_definition(orchestrator: Callable[..., Any]) -> dict[str, Any]:
+    from durable_sfn.compiler import compile_orchestrator
+
+    return dict(compile_orchestrator(orchestrator))
+
+
+def definition_text(definition: Mapping[str, Any]) -> str:
+    """The definition as deployed: the same JSON text `durable-sfn compile` writes."""
+    return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
+
+
+class Orchestration(Construct):
+    """A durable_sfn orchestrator on AWS: state machine, activity functions, IAM, logs, alarms.
+
+    >>> Orchestration(stack, "OrderProcessing", orchestrator=order_processing,
+    ...               activity_grants={"ValidateOrderActivity": ActivityGrant.read_table(orders)})
+
+    Sub-orchestrations are found by name among the app's other Orchestrations (declare them in any
+    order) or passed explicitly with `sub_orchestrations=`. State machines are named after their
+    orchestrator, so clients can address them by name.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        orchestrator: Callable[..., Any],
+        activities: Iterable[Callable[..., Any]] | None = None,
+        sub_orchestrations: Sequence[Orchestration] | Mapping[str, sfn.IStateMachine] | None = None,
+        state_machine_type: sfn.StateMachineType = sfn.StateMachineType.STANDARD,
+        state_machine_name: str | None = None,
+        log_level: sfn.LogLevel = sfn.LogLevel.ALL,
+        include_execution_data: bool = False,
+        tracing: bool = True,
+        timeout: Duration | timedelta | None = None,
+        activity_grants: Mapping[str | Callable[..., Any], GrantSpec] | None = None,
+        activity_options: Mapping[str | Callable[..., Any], ActivityOptions] | None = None,
+        default_activity_options: ActivityOptions | None = None,
+        environment: Mapping[str, str] | None = None,
+        events_table: dynamodb.ITable | None = None,
+        code_path: str | Path | None = None,
+        layer: lambda_.ILayerVersion | None = None,
+        requirements: str | Path | None = None,
+        alarm_topic: sns.ITopic | None = None,
+        service_name: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        orch = orchestrator_definition(orchestrator)
+        if orch is None:
+            raise OrchestrationConfigError(
+                f"Orchestration {id!r}: orchestrator= must be an @orchestrator-decorated async function, "
+                f"got {orchestrator!r}"
+            )
+        self.orchestrator: OrchestratorDefinition = orch
+        self.where = f"{orch.source_file}:{orch.line}"
+        self.definition: dict[str, Any] = compile_definition(orchestrator)
+        self.requirements: DefinitionRequirements = analyse(self.definition)
+        self.state_machine_name = state_machine_name or orch.name
+        self.state_machine_type = state_machine_type
+        self._explicit_subs: dict[str, tuple[str, str]] = {}
+        self._check_express(state_machine_type, timeout)
+
+        stack = Stack.of(self)
+        self.state_machine_arn = stack.format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=self.state_machine_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        runtime = ActivityFunctions.of(self)
+        path = Path(code_path).resolve() if code_path is not None else None
+        definitions = self._activity_definitions(activities)
+        grants = self._keyed(activity_grants, "activity_grants", definitions)
+        options = self._keyed(activity_options, "activity_options", definitions)
+        default_options = default_activity_options or ActivityOptions()
+        service = service_name or stack.stack_name
+
+        self.functions: dict[str, lambda_.Function] = {}
+        layers: dict[str, lambda_.ILayerVersion | None] = {}
+        for name, definition in sorted(definitions.items()):
+            layers[name] = self._layer(runtime, definition, layer, requirements, path)
+            fn = runtime.function(
+                definition,
+                code_path=path,
+                layer=layers[name],
+                options=options.get(name, default_options),
+                environment=dict(environment or {}),
+                service_name=service,
+            )
+            runtime.grant(name, _as_grants(grants.get(name)))
+            self.functions[name] = fn
+        self.event_waiter: lambda_.Function | None = None
+        if self.requirements.waits_for_events:
+            self.event_waiter = self._event_waiter(runtime, events_table, layer, layers, environment, service)
+
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description=f"Execution role of state machine {self.state_machine_name}",
+        )
+        substitutions = {name: fn.function_arn for name, fn in self.functions.items()}
+        if self.event_waiter is not None:
+            substitutions["DurableEventWaiter"] = self.event_waiter.function_arn
+        substitutions.update(self._sub_orchestrations(sub_orchestrations))
+        self._grant_state_machine_role()
+
+        self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
+        self.definition_string = definition_text(self.definition)
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=self.state_machine_name,
+            state_machine_type=state_machine_type,
+            definition_body=sfn.DefinitionBody.from_string(self.definition_string),
+            definition_substitutions=substitutions,
+            role=self.role,
+            tracing_enabled=tracing,
+            timeout=_duration(timeout),
+            logs=sfn.LogOptions(
+                destination=self.log_group, level=log_level, include_execution_data=include_execution_data
+            ),
+            comment=f"durable_sfn orchestrator {orch.name} ({Path(orch.source_file).name}:{orch.line})",
+        )
+        nag.acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "CloudWatch Logs delivery (logs:CreateLogDelivery, ...) and X-Ray (xray:PutTraceSegments, "
+            "...) support no resource-level permissions; AWS documents Resource '*' for both",
+        )
+        self.alarms = self._alarms(alarm_topic)
+        self._outputs()
+        self.node.add_validation(_AppWideChecks(self))
+
+    # -- construction helpers ------------------------------------------------------------------
+
+    def _check_express(self, kind: sfn.StateMachineType, timeout: Duration | timedelta | None) -> None:
+        if kind != sfn.StateMachineType.EXPRESS:
+            return
+        reasons = [
+            f"state {s!r} runs a nested execution synchronously (.sync)"
+            for s in self.requirements.sync_states
+        ]
+        reasons += [
+            f"state {s!r} waits for a task token (.waitForTaskToken)"
+            for s in self.requirements.task_token_states
+        ]
+        if reasons:
+            raise OrchestrationConfigError(
+                f"{self.where}: orchestrator {self.orchestrator.name!r} cannot be an EXPRESS state machine: "
+                + "; ".join(reasons)
+                + ". Express workflows support neither '.sync' nor '.waitForTaskToken' integrations "
+                "(call_sub_orchestrator, wait_for_external_event): use StateMachineType.STANDARD."
+            )
+        seconds = _seconds(timeout)
+        if seconds is not None and seconds > EXPRESS_MAX_TIMEOUT.total_seconds():
+            raise OrchestrationConfigError(
+                f"{self.where}: an EXPRESS state machine runs at most 5 minutes, timeout is {seconds:.0f} s"
+            )
+
+    def _activity_definitions(
+        self, activities: Iterable[Callable[..., Any]] | None
+    ) -> dict[str, ActivityDefinition]:
+        needed = self.requirements.activities
+        if activities is None:
+            available = activities_of(self.orchestrator.function)
+        else:
+            available = {}
+            for fn in activities:
+                definition = activity_definition(fn)
+                if definition is None:
+                    raise OrchestrationConfigError(
+                        f"Orchestration {self.node.id!r}: {fn!r} in activities= is not an @activity function"
+                    )
+                if definition.name not in needed:
+                    raise OrchestrationConfigError(
+                        f"Orchestration {self.node.id!r}: activity {definition.name!r} was passed in "
+                        f"activities= but orchestrator {self.orchestrator.name!r} never calls it "
+                        f"(it calls: {', '.join(sorted(needed)) or 'no activities'})"
+                    )
+                available[definition.name] = definition
+        missing = sorted(set(needed) - set(available))
+        if missing:
+            calls = "; ".join(f"{m!r} (state {needed[m][0]!r})" for m in missing)
+            raise OrchestrationConfigError(
+                f"{self.where}: orchestrator {self.orchestrator.name!r} calls {calls}, but no @activity "
+                f"with that name is {'in activities=' if activities is not None else 'visible in its module'}; "
+                "import the activity function into the orchestrator's module or pass activities=[...]"
+            )
+        return {name: available[name] for name in needed}
+
+    def _keyed(
+        self, values: Mapping[Any, Any] | None, option: str, definitions: Mapping[str, ActivityDefinition]
+    ) -> dict[str, Any]:
+        keyed: dict[str, Any] = {}
+        for key, value in (values or {}).items():
+            name = key if isinstance(key, str) else getattr(activity_definition(key), "name", None)
+            if name is None or name not in definitions:
+                raise OrchestrationConfigError(
+                    f"Orchestration {self.node.id!r}: {option} names {key!r}, which orchestrator "
+                    f"{self.orchestrator.name!r} does not call; its activities are: "
+                    f"{', '.join(sorted(definitions)) or 'none'}"
+                )
+            keyed[name] = value
+        return keyed
+
+    def _layer(
+        self,
+        runtime: ActivityFunctions,
+        definition: ActivityDefinition,
+        layer: lambda_.ILayerVersion | None,
+        requirements: str | Path | None,
+        code_path: Path | None,
+    ) -> lambda_.ILayerVersion | None:
+        if layer is not None:
+            return layer
+        if requirements is not None:
+            return runtime.layer(Path(requirements))
+        found = runtime.default_requirements(definition, code_path)
+        return runtime.layer(found) if found is not None else None
+
+    def _event_waiter(
+        self,
+        runtime: ActivityFunctions,
+        events_table: dynamodb.ITable | None,
+        layer: lambda_.ILayerVersion | None,
+        layers: Mapping[str, lambda_.ILayerVersion | None],
+        environment: Mapping[str, str] | None,
+        service: str,
+    ) -> lambda_.Function:
+        states = ", ".join(repr(s) for s in self.requirements.event_waiter_states)
+        if events_table is None:
+            raise OrchestrationConfigError(
+                f"{self.where}: orchestrator {self.orchestrator.name!r} waits for external events "
+                f"(state {states}); pass events_table= (the DynamoDB table that keeps task tokens and "
+                "buffered events) so the event waiter and clients can use it"
+            )
+        definition = event_waiter_definition()
+        fn = runtime.function(
+            definition,
+            code_path=None,
+            layer=layer or next((x for x in layers.values() if x is not None), None),
+            options=ActivityOptions(memory_size=256, timeout=timedelta(seconds=30)),
+            environment=dict(environment or {}),
+            service_name=service,
+        )
+        runtime.grant(definition.name, [ActivityGrant.read_write_table(events_table, env=EVENTS_TABLE_ENV)])
+        # An event raised before the orchestrator waited is buffered; the waiter then completes the
+        # task token at once, which needs SendTask* on this state machine only.
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+                resources=[self.state_machine_arn],
+            )
+        )
+        return fn
+
+    def _sub_orchestrations(
+        self, explicit: Sequence[Orchestration] | Mapping[str, sfn.IStateMachine] | None
+    ) -> dict[str, str]:
+        given: dict[str, tuple[str, str]] = {}
+        if isinstance(explicit, Mapping):
+            for name, machine in explicit.items():
+                given[name] = (machine.state_machine_arn, _state_machine_name(machine))
+        elif explicit is not None:
+            for item in explicit:
+                if not isinstance(item, Orchestration):
+                    raise OrchestrationConfigError(
+                        f"Orchestration {self.node.id!r}: sub_orchestrations= takes Orchestration constructs "
+                        f"or a mapping {{name: IStateMachine}}, got {item!r}"
+                    )
+                given[item.orchestrator.name] = (item.state_machine_arn, item.state_machine_name)
+        unused = sorted(set(given) - set(self.requirements.sub_orchestrations))
+        if unused:
+            raise OrchestrationConfigError(
+                f"Orchestration {self.node.id!r}: sub_orchestrations= names {', '.join(unused)}, which "
+                f"orchestrator {self.orchestrator.name!r} never calls"
+            )
+        stack = Stack.of(self)
+        resolved: dict[str, str] = {}
+        for name in self.requirements.sub_orchestrations:
+            if name in given:
+                resolved[name] = given[name][0]
+                self._explicit_subs[name] = given[name]
+                continue
+            machine_name = self.state_machine_name if name == self.orchestrator.name else name
+            resolved[name] = stack.format_arn(
+                service="states",
+                resource="stateMachine",
+                resource_name=machine_name,
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+        self.sub_orchestration_arns = resolved
+        return resolved
+
+    def _grant_state_machine_role(self) -> None:
+        stack = Stack.of(self)
+        invoked = list(self.functions.values()) + ([self.event_waiter] if self.event_waiter else [])
+        if invoked:
+            resources: list[str] = []
+            for fn in invoked:
+                # `:*` covers the function's versions and aliases, which lambda:invoke may target.
+                resources += [fn.function_arn, f"{fn.function_arn}:*"]
+                nag.acknowledge(
+                    self.role,
+                    nag.resource_id(self, f"{fn.function_arn}:*"),
+                    "versions and aliases of this one activity function (qualified ARNs)",
+                )
+            self.role.add_to_policy(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=resources)
+            )
+        started = list(dict.fromkeys(self.sub_orchestration_arns.values()))
+        if self.requirements.starts_itself and self.state_machine_arn not in started:
+            started.append(self.state_machine_arn)
+        if started:
+            self.role.add_to_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=started))
+        sync = self.requirements.sync_sub_orchestrations
+        if sync:
+            executions = []
+            for name in sorted(sync):
+                machine_name = self._explicit_subs.get(name, ("", self._default_name(name)))[1]
+                arn = stack.format_arn(
+                    service="states",
+                    resource="execution",
+                    resource_name=f"{machine_name}:*",
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                )
+                executions.append(arn)
+                nag.acknowledge(
+                    self.role,
+                    nag.resource_id(self, arn),
+                    f"executions of state machine {machine_name} started by this one (.sync describes and "
+                    "stops them); execution names are generated at run time",
+                )
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["states:DescribeExecution", "states:StopExecution"], resources=executions
+                )
+            )
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                    resources=[
+                        stack.format_arn(
+                            service="events",
+                            resource="rule",
+                            resource_name=SYNC_RULE,
+                            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                        )
+                    ],
+                )
+            )
+
+    def _default_name(self, name: str) -> str:
+        return self.state_machine_name if name == self.orchestrator.name else name
+
+    def _alarms(self, topic: sns.ITopic | None) -> list[cloudwatch.Alarm]:
+        alarms = []
+        for label, metric in (
+            ("ExecutionsFailed", self.state_machine.metric_failed),
+            ("ExecutionsTimedOut", self.state_machine.metric_timed_out),
+        ):
+            alarm = cloudwatch.Alarm(
+                self,
+                f"{label}Alarm",
+                metric=metric(period=Duration.minutes(5), statistic="Sum"),
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"{self.state_machine_name}: at least one execution {label[10:].lower()} "
+                "in 5 minutes",
+            )
+            if topic is not None:
+                alarm.add_alarm_action(cw_actions.SnsAction(topic))
+            alarms.append(alarm)
+        return alarms
+
+    def _outputs(self) -> None:
+        arn = self.state_machine.state_machine_arn
+        CfnOutput(self, "StateMachineArn", value=arn, description=f"ARN of {self.state_machine_name}")
+        region = Stack.of(self).region
+        CfnOutput(
+            self,
+            "ConsoleUrl",
+            value=Fn.join(
+                "",
+                [
+                    "https://",
+                    region,
+                    ".console.aws.amazon.com/states/home?region=",
+                    region,
+                    "#/statemachines/view/",
+                    arn,
+                ],
+            ),
+            description=f"Step Functions console page of {self.state_machine_name}",
+        )
+
+
+@jsii.implements(IValidation)
+class _AppWideChecks:
+    """Checks that need the whole app: sub-orchestrations exist and names do not collide."""
+
+    def __init__(self, orchestration: Orchestration) -> None:
+        self.orchestration = orchestration
+
+    def validate(self) -> list[str]:
+        me = self.orchestration
+        root = me.node.root
+        others = [c for c in root.node.find_all() if isinstance(c, Orchestration)]
+        errors: list[str] = []
+        by_name = {o.orchestrator.name: o for o in others}
+        for name, states in sorted(me.requirements.sub_orchestrations.items()):
+            if name in me._explicit_subs or name == me.orchestrator.name:
+                continue
+            target = by_name.get(name)
+            if target is None:
+                errors.append(
+                    f"orchestrator {me.orchestrator.name!r} ({me.where}) calls sub-orchestrator {name!r} "
+                    f"(state {states[0]!r}), but no Orchestration in this app deploys it: add "
+                    f"Orchestration(scope, id, orchestrator=<the @orchestrator named {name!r}>) or pass "
+                    "sub_orchestrations="
+                )
+            elif target.state_machine_name != name or not _same_env(me, target):
+                errors.append(
+                    f"orchestrator {me.orchestrator.name!r} calls {name!r}, whose state machine is named "
+                    f"{target.state_machine_name!r} in stack {Stack.of(target).stack_name}; pass it "
+                    "explicitly with sub_orchestrations=[...] (names differ or the stacks' "
+                    "account/region differ)"
+                )
+        for other in others:
+            if other is not me and other.state_machine_name == me.state_machine_name and _same_env(me, other):
+                errors.append(
+                    f"state machine name {me.state_machine_name!r} is used by both {me.node.path} and "
+                    f"{other.node.path}; names are unique per account and region: set state_machine_name="
+                )
+        return errors
+
+
+def _same_env(a: Construct, b: Construct) -> bool:
+    sa, sb = Stack.of(a), Stack.of(b)
+    same_account = sa.account == sb.account or (
+        Token.is_unresolved(sa.account) and Token.is_unresolved(sb.account)
+    )
+    same_region = sa.region == sb.region or (
+        Token.is_unresolved(sa.region) and Token.is_unresolved(sb.region)
+    )
+    return same_account and same_region
+
+
+def _state_machine_name(machine: sfn.IStateMachine) -> str:
+    name = getattr(machine, "state_machine_name", None)
+    if not name:
+        raise OrchestrationConfigError(f"cannot tell the name of state machine {machine.node.path}")
+    return str(name)
+
+
+def _as_grants(spec: GrantSpec | None) -> list[ActivityGrant]:
+    if spec is None:
+        return []
+    if isinstance(spec, ActivityGrant):
+        return [spec]
+    return list(spec)
+
+
+def _seconds(value: Duration | timedelta | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value.to_seconds())
+
+
+def _duration(value: Duration | timedelta | None) -> Duration | None:
+    if isinstance(value, timedelta):
+        return Duration.seconds(int(value.total_seconds()))
+    return value

@@ -1,0 +1,278 @@
+"""The Lambda side of a stack's orchestrations: one function per activity, shared code and layers.
+
+Activities are shared across the orchestrations of a stack (two workflows calling
+`ValidateOrderActivity` use one function), so functions, the code asset and the dependency layers
+live in one construct per stack, created on first use. Each function gets its own role holding only
+its log group, X-Ray, and the grants passed for that activity.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Acknowledgment, AssetHashType, BundlingOptions, DockerImage, Duration, Stack, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+import durable_sfn
+from durable_sfn.cdk.analysis import EVENT_WAITER
+from durable_sfn.cdk.bundling import (
+    CodeBundler,
+    CodeSource,
+    LayerBundler,
+    find_requirements,
+    layer_cache_key,
+    module_source,
+)
+from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk.grants import ActivityGrant
+from durable_sfn.dsl import ActivityDefinition, activity_definition
+
+HANDLER = "durable_sfn.lambda_entry.handler"
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+EVENTS_TABLE_ENV = "DURABLE_SFN_EVENTS_TABLE"
+_RUNTIME_ID = "DurableSfnActivities"
+# The Lambda image ships boto3; the construct library itself never runs inside Lambda.
+_EXCLUDED_FROM_CODE = ("durable_sfn/cdk",)
+
+
+@dataclass(frozen=True)
+class ActivityOptions:
+    """Sizing of one activity's Lambda function."""
+
+    memory_size: int = 256
+    timeout: Duration | timedelta = timedelta(seconds=60)
+    reserved_concurrent_executions: int | None = None
+
+    def duration(self) -> Duration:
+        if isinstance(self.timeout, timedelta):
+            return Duration.seconds(int(self.timeout.total_seconds()))
+        return self.timeout
+
+
+def entry_point(definition: ActivityDefinition) -> str:
+    """`package.module:function`, the value of DURABLE_SFN_ACTIVITY; only importable functions qualify."""
+    fn = definition.function
+    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+    where = f"{definition.source_file}:{definition.line}"
+    if not module or module == "__main__":
+        raise OrchestrationConfigError(
+            f"{where}: activity {definition.name!r} is defined in the script being run (__main__); "
+            "Lambda imports activities by module path: move it into a module (e.g. lambdas/...)"
+        )
+    if "<locals>" in qualname or "." in qualname:
+        raise OrchestrationConfigError(
+            f"{where}: activity {definition.name!r} ({qualname}) is not a module-level function; "
+            "Lambda imports it as module:function, so define it at the top level of its module"
+        )
+    return f"{module}:{qualname}"
+
+
+def event_waiter_definition() -> ActivityDefinition:
+    """The built-in activity that stores task tokens for `wait_for_external_event`."""
+    try:
+        module = importlib.import_module("durable_sfn.events")
+    except ImportError as exc:
+        raise OrchestrationConfigError(
+            f"the orchestrator waits for external events, but durable_sfn.events cannot be imported: {exc}"
+        ) from None
+    for value in vars(module).values():
+        definition = activity_definition(value)
+        if definition is not None and definition.name == EVENT_WAITER:
+            return definition
+    raise OrchestrationConfigError(f"durable_sfn.events defines no @activity named {EVENT_WAITER!r}")
+
+
+@dataclass
+class _ActivityFunction:
+    function: lambda_.Function
+    entry: str
+    definition: ActivityDefinition
+    grants: list[ActivityGrant]
+    environment: dict[str, str]
+
+    def add_environment(self, values: Mapping[str, str]) -> None:
+        for key, value in values.items():
+            if key in self.environment and self.environment[key] != value:
+                raise OrchestrationConfigError(
+                    f"activity {self.definition.name!r}: environment variable {key} is set twice with "
+                    f"different values ({self.environment[key]!r} and {value!r}); give the grants "
+                    "distinct env= names"
+                )
+            if key not in self.environment:
+                self.function.add_environment(key, value)
+                self.environment[key] = value
+
+
+class ActivityFunctions(Construct):
+    """Per-stack home of activity functions, their code asset and dependency layers."""
+
+    @classmethod
+    def of(cls, scope: Construct) -> ActivityFunctions:
+        stack = Stack.of(scope)
+        existing = stack.node.try_find_child(_RUNTIME_ID)
+        if isinstance(existing, ActivityFunctions):
+            return existing
+        return cls(stack, _RUNTIME_ID)
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self._functions: dict[str, _ActivityFunction] = {}
+        self._code: dict[tuple[CodeSource, ...], lambda_.Code] = {}
+        self._layers: dict[Path, lambda_.ILayerVersion] = {}
+
+    @property
+    def functions(self) -> Mapping[str, lambda_.Function]:
+        return {name: item.function for name, item in self._functions.items()}
+
+    def code_sources(self, activity_module: str, code_path: Path | None) -> tuple[CodeSource, ...]:
+        library = CodeSource(Path(durable_sfn.__file__).parent, "durable_sfn")
+        own = module_source(activity_module, code_path)
+        return (library,) if own.destination == "durable_sfn" else (library, own)
+
+    def code(self, sources: tuple[CodeSource, ...]) -> lambda_.Code:
+        if sources not in self._code:
+            bundler = CodeBundler(sources, excluded=_EXCLUDED_FROM_CODE)
+            self._code[sources] = lambda_.Code.from_asset(
+                str(sources[0].path),
+                # A custom hash (of exactly the files shipped) keeps CDK from fingerprinting the
+                # source folder and lets it skip bundling when nothing changed.
+                asset_hash=bundler.fingerprint(),
+                asset_hash_type=AssetHashType.CUSTOM,
+                bundling=BundlingOptions(image=DockerImage.from_registry("scratch"), local=bundler),
+            )
+        return self._code[sources]
+
+    def layer(self, requirements: Path) -> lambda_.ILayerVersion:
+        requirements = requirements.resolve()
+        if requirements not in self._layers:
+            index = len(self._layers)
+            self._layers[requirements] = lambda_.LayerVersion(
+                self,
+                "DependencyLayer" if index == 0 else f"DependencyLayer{index + 1}",
+                code=lambda_.Code.from_asset(
+                    str(requirements.parent),
+                    asset_hash=layer_cache_key(requirements),
+                    asset_hash_type=AssetHashType.CUSTOM,
+                    bundling=BundlingOptions(
+                        image=DockerImage.from_registry("scratch"), local=LayerBundler(requirements)
+                    ),
+                ),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[lambda_.Architecture.X86_64],
+                description=f"Dependencies from {requirements.name} for CPython 3.12 on x86_64",
+            )
+        return self._layers[requirements]
+
+    def default_requirements(self, definition: ActivityDefinition, code_path: Path | None) -> Path | None:
+        source = module_source(entry_point(definition).split(":")[0], code_path)
+        return find_requirements(Path(definition.source_file), source.path)
+
+    def function(
+        self,
+        definition: ActivityDefinition,
+        *,
+        code_path: Path | None,
+        layer: lambda_.ILayerVersion | None,
+        options: ActivityOptions,
+        environment: Mapping[str, str],
+        service_name: str,
+    ) -> lambda_.Function:
+        """The function for an activity, created on first use and shared afterwards."""
+        entry = entry_point(definition)
+        existing = self._functions.get(definition.name)
+        if existing is not None:
+            if existing.entry != entry:
+                old = existing.definition
+                raise OrchestrationConfigError(
+                    f"{definition.source_file}:{definition.line}: activity name {definition.name!r} is "
+                    f"already used by {existing.entry} ({old.source_file}:{old.line}) in stack "
+                    f"{Stack.of(self).stack_name}; activity names must be unique: rename one with "
+                    "@activity(name=...)"
+                )
+            existing.add_environment(environment)
+            return existing.function
+        name = definition.name
+        base_environment = {
+            "DURABLE_SFN_ACTIVITY": entry,
+            "POWERTOOLS_SERVICE_NAME": service_name,
+            "POWERTOOLS_METRICS_NAMESPACE": service_name,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+        log_group = logs.LogGroup(self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH)
+        role = iam.Role(
+            self,
+            f"{name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Role of activity {name}: its log group, X-Ray, and the grants passed for it",
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            name,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.X86_64,
+            handler=HANDLER,
+            code=self.code(self.code_sources(entry.split(":")[0], code_path)),
+            layers=[layer] if layer is not None else None,
+            role=role,
+            log_group=log_group,
+            memory_size=options.memory_size,
+            timeout=options.duration(),
+            reserved_concurrent_executions=options.reserved_concurrent_executions,
+            tracing=lambda_.Tracing.ACTIVE,
+            description=f"durable_sfn activity {name} ({entry})",
+            environment=base_environment,
+        )
+        item = _ActivityFunction(function, entry, definition, [], dict(base_environment))
+        item.add_environment(environment)
+        self._functions[name] = item
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
+            )
+        )
+        Validations.of(function).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-L1",
+                reason="Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built "
+                "for this runtime, and the local engine tests run the same major version",
+            )
+        )
+        return function
+
+    def grant(self, name: str, grants: Iterable[ActivityGrant]) -> None:
+        item = self._functions[name]
+        for grant in grants:
+            if any(grant is done for done in item.grants):
+                continue
+            grant.apply(item.function)
+            item.add_environment(grant.environment)
+            item.grants.append(grant)
+
+
+def activities_of(orchestrator: Callable[..., Any]) -> dict[str, ActivityDefinition]:
+    """The @activity functions visible from the orchestrator's module, by activity name.
+
+    The compiler resolves `ctx.call_activity(validate_order, ...)` through the same names, so this
+    finds exactly the functions a definition can refer to without running the orchestrator.
+    """
+    namespace: dict[str, Any] = dict(getattr(orchestrator, "__globals__", {}))
+    closure = inspect.getclosurevars(orchestrator) if inspect.isfunction(orchestrator) else None
+    if closure is not None:
+        namespace.update(closure.nonlocals)
+    found: dict[str, ActivityDefinition] = {}
+    for value in namespace.values():
+        definition = activity_definition(value)
+        if definition is not None:
+            found.setdefault(definition.name, definition)
+    return found
