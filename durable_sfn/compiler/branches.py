@@ -1,0 +1,142 @@
+"""`await ctx.task_all(...)`: a comprehension becomes a Map, a fixed list becomes a Parallel.
+
+Each element becomes a `Branch` lowered by a child `Lowerer`: branches run in their own Step
+Functions variable scope, so they may read the orchestrator's variables but their own assignments
+stay local (as Python's nested `async def` locals do) and values leave only through the output.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from durable_sfn.compiler import ir
+from durable_sfn.compiler.ir import Expr, Ty
+
+if TYPE_CHECKING:
+    from durable_sfn.compiler.frontend import Lowerer
+
+ITEM = Expr.raw("$states.input", inp=True)
+
+
+def lower_task_all(lw: Lowerer, call: ast.Call, target: ast.Name | None, loc: ir.Loc) -> list[ir.Stmt]:
+    from durable_sfn.compiler.ctx_ops import _bind_args
+
+    args = _bind_args(lw, call, ["tasks", "max_concurrency", "distributed"], 1)
+    if args is None:
+        return []
+    tasks = args["tasks"]
+    if isinstance(tasks, ast.Name) and tasks.id in lw.pending:
+        tasks = lw.pending.pop(tasks.id)
+    max_concurrency = _const(lw, args.get("max_concurrency"), int, "max_concurrency")
+    distributed = _const(lw, args.get("distributed"), bool, "distributed") or False
+    if isinstance(tasks, ast.ListComp):
+        return _map(lw, tasks, target, loc, max_concurrency, bool(distributed))
+    if isinstance(tasks, ast.List | ast.Tuple):
+        if max_concurrency is not None or distributed:
+            lw.report(call, "DSF014", "max_concurrency and distributed apply to a comprehension (a Map)")
+        elements = [lw.pending.pop(e.id) if isinstance(e, ast.Name) and e.id in lw.pending else e for e in tasks.elts]
+        if not elements:
+            lw.report(call, "DSF012", "task_all needs at least one task")
+            return []
+        branches = []
+        for i, element in enumerate(elements, 1):
+            branch = _branch(lw, element, None, f"Branch {i}")
+            if branch is None:
+                return []
+            branches.append(branch)
+        result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
+        return [ir.ParallelAll(result, tuple(branches), loc)]
+    lw.report(tasks, "DSF012", "task_all needs a list of ctx calls or a list comprehension over one",
+              "e.g. await ctx.task_all([ctx.call_activity(process, item) for item in items])")
+    return []
+
+
+def _const(lw: Lowerer, node: ast.expr | None, kind: type, name: str) -> object:
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, kind) and (kind is bool or not isinstance(node.value, bool)):
+        if kind is int and node.value < 1:
+            lw.report(node, "DSF014", f"{name} must be at least 1")
+            return None
+        return node.value
+    lw.report(node, "DSF014", f"{name} must be a literal {kind.__name__}")
+    return None
+
+
+def _map(
+    lw: Lowerer,
+    comp: ast.ListComp,
+    target: ast.Name | None,
+    loc: ir.Loc,
+    max_concurrency: object,
+    distributed: bool,
+) -> list[ir.Stmt]:
+    if len(comp.generators) != 1 or not isinstance(comp.generators[0].target, ast.Name):
+        lw.report(comp, "DSF012", "task_all comprehensions need exactly one `for name in items`")
+        return []
+    gen = comp.generators[0]
+    assert isinstance(gen.target, ast.Name)
+    items = lw.expr.iterable(gen.iter)
+    if gen.ifs:
+        param = lw.expr.local_name(gen.target.id)
+        lw.env.locals.append({gen.target.id: param})
+        try:
+            for cond_node in gen.ifs:
+                cond = lw.expr.condition(cond_node)
+                items = ir.Expr(("$filter(", *items.parts, f", function({param}) {{ ", *cond.parts, " })"), Ty.LIST)
+        finally:
+            lw.env.locals.pop()
+    branch = _branch(lw, comp.elt, gen.target.id, "Iteration")
+    if branch is None:
+        return []
+    if distributed:
+        from durable_sfn.compiler.ir import block_writes, branch_reads
+
+        outer = branch_reads(branch) - block_writes(branch.body) - {p for p, _ in branch.params}
+        if outer:
+            lw.report(comp, "DSF013", "a distributed task_all branch cannot read orchestrator variables "
+                      f"({', '.join(sorted(outer))})", "pass what the branch needs inside each item")
+            return []
+    result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
+    mc = max_concurrency if isinstance(max_concurrency, int) else None
+    return [ir.MapAll(result, items, branch, mc, distributed, loc)]
+
+
+def _branch(lw: Lowerer, element: ast.expr, item_name: str | None, label: str) -> ir.Branch | None:
+    """Lower one task_all element: a ctx call, or a call of a nested `async def`."""
+    from durable_sfn.compiler.ctx_ops import _ctx_call, lower_await
+    from durable_sfn.compiler.frontend import new_lowerer, prescan
+
+    child = new_lowerer(lw.sink, lw.module, lw.env.ctx_name, lw.env.input_param, outer=lw)
+    child.branch_defs = dict(lw.branch_defs)
+    if item_name is not None:
+        child.env.bound[item_name] = ITEM
+    params: list[tuple[str, Expr]] = []
+    op = _ctx_call(lw, element)
+    if op is not None:
+        tmp = child.fresh("result")
+        fake_target = ast.Name(id=tmp, ctx=ast.Store(), lineno=element.lineno, col_offset=element.col_offset)
+        stmt = ast.Expr(value=element, lineno=element.lineno, col_offset=element.col_offset)
+        body = lower_await(child, ast.Await(value=element, lineno=element.lineno, col_offset=element.col_offset),
+                           fake_target, stmt)
+        if not body:
+            return None
+        return ir.Branch((), (*body, ir.Return(Expr.var(tmp), child.loc(element))), label)
+    if isinstance(element, ast.Call) and isinstance(element.func, ast.Name) and element.func.id in lw.branch_defs:
+        fn = lw.branch_defs[element.func.id]
+        names = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        if element.keywords or len(element.args) != len(names) or fn.args.vararg or fn.args.kwonlyargs:
+            lw.report(element, "DSF012", f"call '{fn.name}' with exactly its {len(names)} positional argument(s)")
+            return None
+        values = [child.expr.translate(a) for a in element.args]
+        if item_name is not None:
+            del child.env.bound[item_name]  # the comprehension variable is not visible in the def body
+        for name, value in zip(names, values, strict=True):
+            params.append((child.bind_target(name, value.ty, fn), value))
+        prescan(child, fn.body)
+        body = child.block(fn.body)
+        return ir.Branch(tuple(params), body, fn.name)
+    lw.report(element, "DSF012", "each task_all element must be a ctx call or a call of a nested async def",
+              "e.g. ctx.call_activity(process, item), or process_one(item) with `async def process_one(item): ...`")
+    return None

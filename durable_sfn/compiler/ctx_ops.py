@@ -1,0 +1,329 @@
+"""Lowering of the orchestration context's operations, of task_all branches and of try/raise.
+
+Split from frontend.py along the seam between "Python statements" and "what ctx.* means".
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from typing import TYPE_CHECKING
+
+from durable_sfn.compiler import ir
+from durable_sfn.compiler.builtins import AWAITED_CTX
+from durable_sfn.compiler.ir import Expr, Ty
+
+if TYPE_CHECKING:
+    from durable_sfn.compiler.frontend import Lowerer
+
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+CALL_OPS = {"call_activity", "call_activity_with_retry", "call_sub_orchestrator"}
+CATCH_ALL = {"Exception", "BaseException", "OrchestrationError"}
+
+
+def _ctx_call(lw: Lowerer, node: ast.expr) -> tuple[str, ast.Call] | None:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == lw.env.ctx_name
+    ):
+        return node.func.attr, node
+    return None
+
+
+def _bind_args(lw: Lowerer, call: ast.Call, names: list[str], required: int) -> dict[str, ast.expr] | None:
+    """Match positional and keyword arguments to parameter names, reporting mistakes."""
+    out: dict[str, ast.expr] = {}
+    if len(call.args) > len(names) or any(isinstance(a, ast.Starred) for a in call.args):
+        lw.report(call, "DSF014", f"too many arguments: expected ({', '.join(names)})")
+        return None
+    for name, arg in zip(names, call.args, strict=False):
+        out[name] = arg
+    aliases = {"input_": "input", "fn": names[0], "name": names[0]}
+    for kw in call.keywords:
+        key = aliases.get(kw.arg or "", kw.arg or "")
+        if key not in names or key in out:
+            lw.report(kw.value, "DSF014", f"unexpected keyword argument {kw.arg!r}: expected ({', '.join(names)})")
+            return None
+        out[key] = kw.value
+    missing = [n for n in names[:required] if n not in out]
+    if missing:
+        lw.report(call, "DSF014", f"missing argument(s): {', '.join(missing)}")
+        return None
+    return out
+
+
+def resolve_name(lw: Lowerer, node: ast.expr, table: dict[str, str], kind: str) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if not _NAME_RE.match(node.value):
+            lw.report(node, "DSF011", f"{node.value!r} is not a valid {kind} name",
+                      "use 1-64 letters, digits, '-' or '_', starting with a letter")
+            return None
+        return node.value
+    dotted = _dotted(node)
+    if dotted and dotted in table:
+        return table[dotted]
+    lw.report(
+        node,
+        "DSF011",
+        f"cannot tell which {kind} this is" + (f": '{dotted}' is not decorated with @{kind}" if dotted else ""),
+        f"pass the @{kind} function defined or imported in this module, or its name as a string",
+    )
+    return None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _payload(lw: Lowerer, node: ast.expr | None) -> Expr:
+    return Expr.literal(None) if node is None else lw.expr.translate(node)
+
+
+def _target(lw: Lowerer, target: ast.Name | None, ty: Ty) -> str | None:
+    return lw.bind_target(target.id, ty, target) if target is not None else None
+
+
+def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast.stmt) -> list[ir.Stmt]:
+    value = node.value
+    if isinstance(value, ast.Name) and value.id in lw.pending:
+        value = lw.pending.pop(value.id)
+    op = _ctx_call(lw, value)
+    if op is None:
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in lw.branch_defs:
+            hint = "nested async functions run as task_all branches: await ctx.task_all([...])"
+        else:
+            hint = "only ctx operations can be awaited (call_activity, create_timer, task_all, ...)"
+        lw.report(node, "DSF005", "await on something other than a ctx operation", hint)
+        return []
+    name, call = op
+    loc = lw.loc(stmt)
+    if name in CALL_OPS:
+        return _lower_call(lw, name, call, target, loc)
+    if name == "create_timer":
+        args = _bind_args(lw, call, ["fire_at"], 1)
+        if args is None:
+            return []
+        when = lw.expr.translate(args["fire_at"])
+        if target is not None:
+            lw.report(stmt, "DSF014", "create_timer returns nothing to assign", "write `await ctx.create_timer(...)`")
+        if when.ty is Ty.TIMEDELTA:
+            seconds = when if when.is_const else ir.Expr(("$round(", *when.parts, ")"), Ty.NUM)
+            if when.is_const:
+                seconds = Expr.literal(max(0, math.ceil(when.const)))
+            return [ir.Timer(seconds, None, loc)]
+        if when.ty is Ty.DATETIME:
+            return [ir.Timer(None, when, loc)]
+        lw.report(args["fire_at"], "DSF024", "create_timer needs a datetime or a timedelta expression",
+                  "e.g. ctx.current_utc_datetime + timedelta(minutes=5), or timedelta(seconds=30)")
+        return []
+    if name == "wait_for_external_event":
+        args = _bind_args(lw, call, ["name", "timeout"], 1)
+        if args is None:
+            return []
+        event = lw.expr.translate(args["name"])
+        timeout = None
+        if "timeout" in args:
+            t = lw.expr.translate(args["timeout"])
+            if t.is_const and t.const is None:
+                timeout = None
+            elif t.ty in (Ty.TIMEDELTA, Ty.NUM):
+                timeout = Expr.literal(max(1, math.ceil(t.const))) if t.is_const else Expr(
+                    ("$ceil(", *t.parts, ")"), Ty.NUM)
+            else:
+                lw.report(args["timeout"], "DSF014", "timeout must be a timedelta (or a number of seconds)")
+        return [ir.WaitForEvent(_target(lw, target, Ty.UNKNOWN), event, timeout, loc)]
+    if name == "task_all":
+        from durable_sfn.compiler.branches import lower_task_all
+
+        return lower_task_all(lw, call, target, loc)
+    if name in ("set_custom_status", "continue_as_new"):
+        lw.report(node, "DSF005", f"ctx.{name}(...) is not awaitable", f"call ctx.{name}(...) without await")
+        return []
+    lw.report(node, "DSF005", f"ctx.{name} cannot be awaited", "supported: " + ", ".join(sorted(AWAITED_CTX)))
+    return []
+
+
+def _lower_call(lw: Lowerer, name: str, call: ast.Call, target: ast.Name | None, loc: ir.Loc) -> list[ir.Stmt]:
+    if name == "call_sub_orchestrator":
+        args = _bind_args(lw, call, ["orchestrator", "input", "instance_id"], 1)
+        if args is None:
+            return []
+        if "instance_id" in args:
+            lw.report(args["instance_id"], "DSF014", "instance_id is not supported for sub-orchestrations",
+                      "Step Functions names the child execution itself")
+        orch = resolve_name(lw, args["orchestrator"], lw.module.orchestrators, "orchestrator")
+        payload = _payload(lw, args.get("input"))
+        if orch is None:
+            return []
+        return [ir.CallSubOrchestrator(_target(lw, target, Ty.UNKNOWN), orch, payload, loc)]
+    retry = None
+    if name == "call_activity_with_retry":
+        args = _bind_args(lw, call, ["activity", "retry_options", "input"], 2)
+        if args is None:
+            return []
+        retry = parse_retry(lw, args["retry_options"])
+    else:
+        args = _bind_args(lw, call, ["activity", "input"], 1)
+        if args is None:
+            return []
+    activity = resolve_name(lw, args["activity"], lw.module.activities, "activity")
+    payload = _payload(lw, args.get("input"))
+    if activity is None:
+        return []
+    return [ir.CallActivity(_target(lw, target, Ty.UNKNOWN), activity, payload, retry, loc)]
+
+
+def parse_retry(lw: Lowerer, node: ast.expr) -> ir.RetryPolicy | None:
+    """`RetryOptions(first_retry_interval, max_number_of_attempts, backoff_coefficient=1.0,
+    max_retry_interval=None)` written out (or a module-level constant) -> ASL numbers."""
+    if isinstance(node, ast.Name) and node.id in lw.module.retry_options:
+        node = lw.module.retry_options[node.id]
+    if not (isinstance(node, ast.Call) and (_dotted(node.func) or "").split(".")[-1] == "RetryOptions"):
+        lw.report(node, "DSF021", "retry options must be a RetryOptions(...) call with literal values",
+                  "write RetryOptions(timedelta(seconds=5), 3) here or in a module-level constant")
+        return None
+    names = ["first_retry_interval", "max_number_of_attempts", "backoff_coefficient", "max_retry_interval"]
+    args = _bind_args(lw, node, names, 2)
+    if args is None:
+        return None
+    values = {k: lw.expr.translate(v) for k, v in args.items()}
+    if not all(v.is_const for v in values.values()):
+        lw.report(node, "DSF021", "RetryOptions values must be literals (the retry policy is part of the definition)")
+        return None
+    interval = values["first_retry_interval"].const
+    attempts = values["max_number_of_attempts"].const
+    backoff = values["backoff_coefficient"].const if "backoff_coefficient" in values else 1.0
+    max_interval = values["max_retry_interval"].const if "max_retry_interval" in values else None
+    if not (isinstance(interval, int | float) and interval >= 1 and isinstance(attempts, int) and attempts >= 1
+            and isinstance(backoff, int | float) and backoff >= 1):
+        lw.report(node, "DSF021", "RetryOptions needs first_retry_interval >= 1 second, max_number_of_attempts >= 1 "
+                  "and backoff_coefficient >= 1")
+        return None
+    return ir.RetryPolicy(
+        interval_seconds=math.ceil(interval),
+        max_attempts=attempts - 1,
+        backoff_rate=float(backoff),
+        max_delay_seconds=math.ceil(max_interval) if isinstance(max_interval, int | float) else None,
+    )
+
+
+def is_unawaited_task(lw: Lowerer, node: ast.expr) -> bool:
+    """A task created now and awaited later (`t = ctx.call_activity(...)`, `tasks = [...]`)."""
+    if isinstance(node, ast.ListComp):
+        return is_unawaited_task(lw, node.elt)
+    if isinstance(node, ast.List | ast.Tuple):
+        return bool(node.elts) and all(is_unawaited_task(lw, e) for e in node.elts)
+    op = _ctx_call(lw, node)
+    if op is not None:
+        return op[0] in CALL_OPS or op[0] in ("create_timer", "wait_for_external_event")
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in lw.branch_defs
+
+
+def lower_ctx_statement(lw: Lowerer, call: ast.Call, stmt: ast.stmt) -> list[ir.Stmt]:
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    loc = lw.loc(stmt)
+    if name in ("set_custom_status", "continue_as_new"):
+        if lw.in_branch:
+            lw.report(call, "DSF013", f"ctx.{name}() cannot be called inside a task_all branch",
+                      "branches run as Map or Parallel iterations with their own variables; "
+                      "call it in the orchestrator body before or after task_all")
+            return []
+        key = "value" if name == "set_custom_status" else "input"
+        args = _bind_args(lw, call, [key], 1)
+        if args is None:
+            return []
+        value = lw.expr.translate(args[key])
+        return [ir.SetStatus(value, loc) if name == "set_custom_status" else ir.ContinueAsNew(value, loc)]
+    if name in AWAITED_CTX:
+        lw.report(call, "DSF005", f"ctx.{name}(...) must be awaited", f"write `await ctx.{name}(...)`")
+        return []
+    lw.expr.translate(call)
+    return []
+
+
+def lower_raise(lw: Lowerer, node: ast.Raise) -> list[ir.Stmt]:
+    loc = lw.loc(node)
+    exc = node.exc
+    if exc is None or (isinstance(exc, ast.Name) and exc.id in lw.env.exc_vars):
+        var = lw.handler_vars[-1] if exc is None and lw.handler_vars else (exc.id if exc is not None else None)
+        if var is None:
+            lw.report(node, "DSF019", "bare 'raise' outside an except block")
+            return []
+        ref = lw.expr.translate(ast.Name(id=var, ctx=ast.Load(), lineno=node.lineno, col_offset=node.col_offset))
+        return [ir.Raise(ir.Expr((*ref.parts, ".Error")), ir.Expr((*ref.parts, ".Cause")), loc)]
+    cls = exc.func if isinstance(exc, ast.Call) else exc
+    name = _dotted(cls)
+    if name is None:
+        lw.report(exc, "DSF019", "raise needs an exception class, e.g. raise PaymentFailed('message')")
+        return []
+    name = name.split(".")[-1]
+    cause = Expr.literal("")
+    if isinstance(exc, ast.Call):
+        if len(exc.args) > 1 or exc.keywords:
+            lw.report(exc, "DSF019", "exceptions raised by an orchestrator take one message argument",
+                      "the message becomes the Step Functions Cause")
+            return []
+        if exc.args:
+            cause = lw.expr.str_of(lw.expr.translate(exc.args[0]))
+    return [ir.Raise(Expr.literal(name), cause, loc)]
+
+
+def error_names(lw: Lowerer, node: ast.expr | None) -> tuple[str, ...] | None:
+    if node is None:
+        return ("States.ALL",)
+    if isinstance(node, ast.Tuple):
+        names: list[str] = []
+        for elt in node.elts:
+            sub = error_names(lw, elt)
+            if sub is None:
+                return None
+            names.extend(sub)
+        return ("States.ALL",) if "States.ALL" in names else tuple(names)
+    dotted = _dotted(node)
+    if dotted is None:
+        lw.report(node, "DSF019", "except needs exception class names")
+        return None
+    name = dotted.split(".")[-1]
+    if name in CATCH_ALL:
+        return ("States.ALL",)
+    if name == "TimeoutError":
+        return ("States.Timeout",)
+    return (name,)
+
+
+def lower_try(lw: Lowerer, node: ast.Try) -> list[ir.Stmt]:
+    if node.finalbody:
+        lw.finally_depth += 1
+    body = lw.block(node.body)
+    handlers: list[ir.Handler] = []
+    for h in node.handlers:
+        errors = error_names(lw, h.type)
+        var: str | None
+        if h.name:
+            var = lw.bind_target(h.name, Ty.DICT, h)
+            lw.env.exc_vars.add(h.name)
+        else:
+            var = lw.fresh("error")
+        lw.handler_vars.append(h.name or var)
+        if not h.name:
+            lw.env.exc_vars.add(var)
+        hbody = lw.block(h.body)
+        lw.handler_vars.pop()
+        if errors is None:
+            continue
+        handlers.append(ir.Handler(errors, var, hbody, lw.loc(h)))
+        if errors == ("States.ALL",):
+            break  # later handlers can never run
+    orelse = lw.block(node.orelse)
+    if node.finalbody:
+        lw.finally_depth -= 1
+    finalbody = lw.block(node.finalbody)
+    return [ir.Try(body, tuple(handlers), orelse, finalbody, lw.loc(node))]

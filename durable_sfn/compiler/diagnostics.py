@@ -1,0 +1,190 @@
+"""Compile diagnostics: a stable code, a span, a message and a hint, collected and raised together.
+
+Every code is documented in `CATALOGUE` with an example that compiles and one that does not; the
+catalogue test compiles both, so the documentation cannot drift from the compiler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    ok: str  # an orchestrator body (indented 4) that compiles
+    illegal: str  # the same idea written in a way that is rejected with this code
+
+
+def _c(code: str, title: str, ok: str, illegal: str) -> Code:
+    return Code(code, title, ok, illegal)
+
+
+CATALOGUE: dict[str, Code] = {
+    c.code: c
+    for c in [
+        _c("DSF000", "the source is not valid Python", "return 1", "return ("),
+        _c(
+            "DSF001",
+            "statement not supported in an orchestrator",
+            "for x in [1, 2]:\n    pass",
+            "with open('f') as f:\n    pass",
+        ),
+        _c("DSF002", "expression not supported in an orchestrator", "x = [1, 2][0]", "x = {1, 2}"),
+        _c(
+            "DSF003",
+            "non-deterministic call",
+            "now = ctx.current_utc_datetime",
+            "import datetime\nnow = datetime.datetime.now()",
+        ),
+        _c("DSF004", "call to a function the compiler cannot translate", "x = len([1])", "x = print(1)"),
+        _c(
+            "DSF005",
+            "await on something other than a ctx operation",
+            "await ctx.create_timer(timedelta(seconds=1))",
+            "await asyncio.sleep(1)",
+        ),
+        _c("DSF006", "reserved variable name", "status = 1", "customStatus = 1"),
+        _c(
+            "DSF007",
+            "nested function that is not a task_all branch",
+            "async def branch(x):\n    return x\nr = await ctx.task_all([branch(i) for i in [1]])",
+            "def helper(x):\n    return x\nr = helper(1)",
+        ),
+        _c("DSF008", "lambda is not supported", "xs = [x * 2 for x in [1]]", "f = lambda x: x"),
+        _c("DSF009", "global and nonlocal are not supported", "x = 1", "global x"),
+        _c(
+            "DSF011",
+            "activity or orchestrator cannot be resolved to a name",
+            "r = await ctx.call_activity('ValidateOrderActivity', 1)",
+            "r = await ctx.call_activity(activities[0], 1)",
+        ),
+        _c(
+            "DSF012",
+            "task_all needs a list of ctx calls or a comprehension over one",
+            "r = await ctx.task_all([ctx.call_activity('A', 1), ctx.call_activity('B', 2)])",
+            "r = await ctx.task_all(make_tasks())",
+        ),
+        _c(
+            "DSF013",
+            "a task_all branch cannot change the orchestrator's variables or custom status",
+            "async def b(x):\n    return x\nr = await ctx.task_all([b(i) for i in [1]])",
+            "async def b(x):\n    ctx.set_custom_status('in branch')\n    return x\nr = await ctx.task_all([b(i) for i in [1]])",
+        ),
+        _c(
+            "DSF014",
+            "wrong arguments to a ctx operation",
+            "await ctx.call_activity('A', 1)",
+            "await ctx.call_activity('A', 1, 2, 3)",
+        ),
+        _c("DSF015", "break or continue outside a loop", "while True:\n    break", "break"),
+        _c(
+            "DSF016",
+            "await inside an expression",
+            "r = await ctx.call_activity('A', 1)\nx = r + 1",
+            "x = (await ctx.call_activity('A', 1)) + 1",
+        ),
+        _c(
+            "DSF018",
+            "import inside an orchestrator",
+            "x = 1",
+            "import os",
+        ),
+        _c(
+            "DSF019",
+            "unsupported exception handler or raise",
+            "try:\n    await ctx.call_activity('A', 1)\nexcept ValueError as e:\n    raise",
+            "raise ValueError('a', 'b')",
+        ),
+        _c(
+            "DSF021",
+            "RetryOptions must be written out where it is used",
+            "await ctx.call_activity_with_retry('A', RetryOptions(timedelta(seconds=5), 3), 1)",
+            "await ctx.call_activity_with_retry('A', options, 1)",
+        ),
+        _c(
+            "DSF022",
+            "unsupported assignment target",
+            "x = 1",
+            "a, b = 1, 2",
+        ),
+        _c(
+            "DSF023",
+            "statement after continue_as_new or return is unreachable",
+            "ctx.continue_as_new(1)\nreturn",
+            "ctx.continue_as_new(1)\nx = 1",
+        ),
+        _c(
+            "DSF024",
+            "create_timer needs a datetime or a timedelta",
+            "await ctx.create_timer(ctx.current_utc_datetime + timedelta(hours=1))",
+            "await ctx.create_timer(3600)",
+        ),
+        _c(
+            "DSF025",
+            "attribute access on a value (use x['key'])",
+            "d = {'k': 1}\nv = d['k']",
+            "d = {'k': 1}\nv = d.k",
+        ),
+        _c(
+            "DSF026",
+            "return inside try ... finally",
+            "try:\n    x = 1\nfinally:\n    y = 2\nreturn x",
+            "try:\n    return 1\nfinally:\n    y = 2",
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    file: str
+    line: int
+    col: int  # 0-based, as in `ast`
+    hint: str = ""
+    source_line: str = ""
+
+    def header(self) -> str:
+        """`file.py:LINE:COL: message` (COL 1-based, like compilers and editors expect)."""
+        return f"{self.file}:{self.line}:{self.col + 1}: {self.code} {self.message}"
+
+    def render(self) -> str:
+        """Like a SyntaxError: the location, the source line, a caret under the column, a hint."""
+        lines = [self.header()]
+        if self.source_line:
+            stripped = self.source_line.rstrip("\n")
+            indent = len(stripped) - len(stripped.lstrip())
+            lines.append("    " + stripped.strip())
+            lines.append("    " + " " * max(0, self.col - indent) + "^")
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class CompileError(Exception):
+    """The orchestrator cannot be compiled; `diagnostics` lists every problem found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.file, d.line, d.col, d.code))
+        super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+
+class DiagnosticSink:
+    """Collects diagnostics for one source file, so one run reports every problem at once."""
+
+    def __init__(self, file: str, source: str) -> None:
+        self.file = file
+        self.lines = source.splitlines()
+        self.items: list[Diagnostic] = []
+
+    def report(self, code: str, message: str, line: int, col: int, hint: str = "") -> None:
+        assert code in CATALOGUE, code
+        source_line = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        self.items.append(Diagnostic(code, message, self.file, line, col, hint, source_line))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise CompileError(self.items)

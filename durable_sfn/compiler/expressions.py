@@ -1,0 +1,555 @@
+"""Python expressions -> JSONata.
+
+One method per supported `ast` expression node; anything else is reported (fails closed). Types
+are inferred where cheap (`ir.Ty`) because Python and JSONata disagree on `+` for strings and lists,
+on `in` for strings and dicts, on truthiness of missing values, and on datetimes, which JSONata
+handles as ISO strings and millisecond numbers. Where a type is unknown the translation inspects
+the value at run time with `$type`, at the cost of a longer expression.
+
+Conventions: a datetime is an ISO-8601 string (the form `$states.context.State.EnteredTime` uses);
+a timedelta is a number of seconds.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from durable_sfn.compiler.diagnostics import DiagnosticSink
+from durable_sfn.compiler.ir import Expr, Ty, Var
+
+DETERMINISM_HINT = "use ctx.current_utc_datetime: the orchestrator must be deterministic"
+UUID_HINT = "use ctx.new_uuid(): the orchestrator must be deterministic"
+IO_HINT = "move I/O and other side effects into an activity and call it with ctx.call_activity"
+BUILTINS = (
+    "len, sum, min, max, any, all, str, int, float, bool, round, abs, sorted, list, dict, timedelta"
+)
+
+NONDETERMINISTIC = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "monotonic"),
+    ("time", "sleep"),
+    ("time", "perf_counter"),
+}
+IO_CALLS = {"open", "print", "input", "exec", "eval", "compile", "__import__", "globals", "locals"}
+
+_TD_UNITS = {
+    "weeks": 604800,
+    "days": 86400,
+    "hours": 3600,
+    "minutes": 60,
+    "seconds": 1,
+    "milliseconds": 0.001,
+}
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _p(e: Expr) -> tuple[str | Var, ...]:
+    """The parts of `e` wrapped in parentheses (safe to embed in any operator context)."""
+    if len(e.parts) == 1 and (isinstance(e.parts[0], Var) or e.is_const):
+        return e.parts
+    return ("(", *e.parts, ")")
+
+
+def join(*items: str | Expr, ty: Ty = Ty.UNKNOWN) -> Expr:
+    """Build an expression from literal JSONata text and sub-expressions (embedded as is)."""
+    parts: list[str | Var] = []
+    time = inp = False
+    for item in items:
+        if isinstance(item, str):
+            parts.append(item)
+        else:
+            parts.extend(item.parts)
+            time |= item.time_dependent
+            inp |= item.input_dependent
+    return Expr(tuple(parts), ty, time_dependent=time, input_dependent=inp)
+
+
+def paren(e: Expr) -> Expr:
+    return Expr(_p(e), e.ty, time_dependent=e.time_dependent, input_dependent=e.input_dependent)
+
+
+def truthy(e: Expr) -> Expr:
+    """Python truthiness as a JSONata boolean (a missing value is false, not an error)."""
+    if e.ty is Ty.BOOL:
+        return e
+    if e.ty in (Ty.NUM, Ty.STR, Ty.LIST, Ty.DICT):
+        return join("$boolean(", e, ")", ty=Ty.BOOL)
+    return join("($__t := ", e, "; $exists($__t) and $boolean($__t))", ty=Ty.BOOL)
+
+
+def to_millis(e: Expr) -> Expr:
+    return join("$toMillis(", e, ")", ty=Ty.NUM)
+
+
+def singleton_list(e: Expr) -> Expr:
+    """A one-element JSONata array holding `e` even when `e` is itself an array (JSONata's array
+    constructor flattens array values, Python's list display does not)."""
+    if e.ty is not Ty.UNKNOWN and e.ty is not Ty.LIST:
+        return join("[", e, "]", ty=Ty.LIST)
+    return join("($__s := ", e, "; $type($__s) = 'array' ? [[$__s]] : [$__s])", ty=Ty.LIST)
+
+
+@dataclass
+class ExprEnv:
+    """What the translator needs to know about names in scope."""
+
+    sink: DiagnosticSink
+    ctx_name: str
+    input_param: str | None
+    variables: dict[str, Ty]  # orchestrator variables visible here, with inferred types
+    exc_vars: set[str] = field(default_factory=set)  # bound by `except ... as e`
+    constants: dict[str, Any] = field(default_factory=dict)  # module-level literal constants
+    # Names bound by comprehension functions (JSONata function parameters), innermost last.
+    locals: list[dict[str, str]] = field(default_factory=list)
+    # Substitutions for names (a Map item read through `$states.input`, for example).
+    bound: dict[str, Expr] = field(default_factory=dict)
+
+
+class ExpressionTranslator:
+    """Translate one Python expression at a time; problems go to the env's diagnostic sink."""
+
+    def __init__(self, env: ExprEnv) -> None:
+        self.env = env
+
+    # -- entry points ---------------------------------------------------------------------------
+    def translate(self, node: ast.expr) -> Expr:
+        method: Callable[[Any], Expr] | None = getattr(self, "visit_" + type(node).__name__, None)
+        if method is None:
+            return self.fail(
+                node,
+                "DSF002",
+                f"{_describe(node)} is not supported in an orchestrator",
+                "supported: literals, dict/list displays, x['key'], arithmetic, comparisons, "
+                "and/or/not, in, f-strings, comprehensions, a if c else b and the builtins " + BUILTINS,
+            )
+        return method(node)
+
+    def condition(self, node: ast.expr) -> Expr:
+        return truthy(self.translate(node))
+
+    def fail(self, node: ast.AST, code: str, message: str, hint: str = "") -> Expr:
+        self.env.sink.report(code, message, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), hint)
+        return Expr.raw("null")
+
+    # -- leaves -----------------------------------------------------------------------------------
+    def visit_Constant(self, node: ast.Constant) -> Expr:
+        value = node.value
+        if value is None or isinstance(value, bool | int | str):
+            return Expr.literal(value)
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                return self.fail(node, "DSF002", "NaN and infinity are not JSON numbers")
+            return Expr.literal(value)
+        return self.fail(node, "DSF002", f"{type(value).__name__} literals are not supported (not JSON)")
+
+    def visit_Name(self, node: ast.Name) -> Expr:
+        name = node.id
+        for scope in reversed(self.env.locals):
+            if name in scope:
+                return Expr.raw(scope[name])
+        if name in self.env.bound:
+            return self.env.bound[name]
+        if name == self.env.input_param:
+            return Expr.raw("$states.context.Execution.Input")
+        if name in self.env.variables or name in self.env.exc_vars:
+            return Expr.var(name, self.env.variables.get(name, Ty.DICT if name in self.env.exc_vars else Ty.UNKNOWN))
+        if name in self.env.constants:
+            return Expr.literal(self.env.constants[name])
+        if name == self.env.ctx_name:
+            return self.fail(node, "DSF002", f"'{name}' can only be used to call ctx operations", "")
+        return self.fail(
+            node,
+            "DSF002",
+            f"name '{name}' is not a variable of this orchestrator",
+            "orchestrators can read their own variables and module-level literal constants; "
+            "anything else must come from the input or an activity",
+        )
+
+    # -- displays ---------------------------------------------------------------------------------
+    def visit_List(self, node: ast.List) -> Expr:
+        items = [self.translate(e) for e in node.elts if not isinstance(e, ast.Starred)]
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return self.fail(node, "DSF002", "starred items in a list display are not supported")
+        if all(i.is_const for i in items):
+            return Expr.literal([i.const for i in items])
+        if all(i.ty is not Ty.UNKNOWN and i.ty is not Ty.LIST for i in items):
+            text = _joined([*_interleave([paren(i) for i in items], ", ")], "[", "]")
+        else:
+            text = join("$append([], [])") if not items else _append_chain([singleton_list(i) for i in items])
+        return Expr(text.parts, Ty.LIST, template=tuple(items), time_dependent=text.time_dependent,
+                    input_dependent=text.input_dependent)
+
+    visit_Tuple = visit_List
+
+    def visit_Dict(self, node: ast.Dict) -> Expr:
+        pieces: list[Expr] = []
+        spreads: list[Expr] = []
+        template: dict[str, Expr] | None = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            v = self.translate(value)
+            if key is None:
+                spreads.append(v)
+                template = None
+                continue
+            k = self.translate(key)
+            if k.is_const and isinstance(k.const, str):
+                if template is not None:
+                    template[k.const] = v
+                pieces.append(join(json.dumps(k.const), ": ", paren(v)))
+            elif k.ty is Ty.STR:
+                template = None
+                pieces.append(join(paren(k), ": ", paren(v)))
+            else:
+                return self.fail(key, "DSF002", "dict keys must be strings (JSON objects have string keys)")
+        obj = _joined(list(_interleave(pieces, ", ")), "{", "}")
+        if spreads:
+            merged = _joined(list(_interleave([*spreads, obj], ", ")), "$merge([", "])")
+            return Expr(merged.parts, Ty.DICT, time_dependent=merged.time_dependent,
+                        input_dependent=merged.input_dependent)
+        if template is not None and all(v.is_const for v in template.values()):
+            return Expr.literal({k: v.const for k, v in template.items()})
+        return Expr(obj.parts, Ty.DICT, template=template, time_dependent=obj.time_dependent,
+                    input_dependent=obj.input_dependent)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> Expr:
+        pieces: list[Expr] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                pieces.append(Expr.literal(value.value))
+            elif isinstance(value, ast.FormattedValue):
+                pieces.append(self._formatted(value))
+            else:  # pragma: no cover - Python never produces anything else here
+                return self.fail(value, "DSF002", "unsupported f-string part")
+        if not pieces:
+            return Expr.literal("")
+        if len(pieces) == 1:
+            return pieces[0] if pieces[0].ty is Ty.STR else join("$string(", pieces[0], ")", ty=Ty.STR)
+        return join(*_interleave([paren(p) for p in pieces], " & "), ty=Ty.STR)
+
+    def _formatted(self, node: ast.FormattedValue) -> Expr:
+        value = self.translate(node.value)
+        if node.conversion not in (-1, ord("s")):
+            return self.fail(node, "DSF002", "only !s conversions are supported in f-strings")
+        if node.format_spec is None:
+            return self.str_of(value)
+        spec = node.format_spec
+        if not (len(spec.values) == 1 and isinstance(spec.values[0], ast.Constant)):
+            return self.fail(node, "DSF002", "f-string format specs must be literal")
+        text = str(spec.values[0].value)
+        m = re.fullmatch(r"(,?)(?:\.(\d+)f)?", text) or re.fullmatch(r"(,?)d", text)
+        if not m or not text:
+            return self.fail(node, "DSF002", f"f-string format spec {text!r} is not supported",
+                             "supported: '.2f', ',', ',.2f', 'd'")
+        decimals = int(m.group(2)) if m.re.groups >= 2 and m.group(2) else 0
+        picture = ("#,##0" if m.group(1) else "0") + ("." + "0" * decimals if decimals else "")
+        return join("$formatNumber(", value, f", {json.dumps(picture)})", ty=Ty.STR)
+
+    def str_of(self, value: Expr) -> Expr:
+        """Python's str() of a value, as far as JSON values allow."""
+        if value.ty in (Ty.STR, Ty.DATETIME):
+            return value
+        if value.ty is Ty.BOOL:
+            return join("(", value, ' ? "True" : "False")', ty=Ty.STR)
+        if value.ty is Ty.NULL:
+            return Expr.literal("None")
+        if value.ty is Ty.NUM:
+            return join("$string(", value, ")", ty=Ty.STR)
+        return join(
+            "($__v := ", value, '; $type($__v) = "boolean" ? ($__v ? "True" : "False") : '
+            '$type($__v) = "null" ? "None" : $string($__v))',
+            ty=Ty.STR,
+        )
+
+    # -- operators --------------------------------------------------------------------------------
+    def visit_BinOp(self, node: ast.BinOp) -> Expr:
+        left, right = self.translate(node.left), self.translate(node.right)
+        op = type(node.op)
+        lt, rt = left.ty, right.ty
+        # datetime / timedelta arithmetic
+        if Ty.DATETIME in (lt, rt):
+            if op is ast.Add and {lt, rt} == {Ty.DATETIME, Ty.TIMEDELTA}:
+                dt, td = (left, right) if lt is Ty.DATETIME else (right, left)
+                return join("$fromMillis(", to_millis(dt), " + ", paren(td), " * 1000)", ty=Ty.DATETIME)
+            if op is ast.Sub and lt is Ty.DATETIME and rt is Ty.TIMEDELTA:
+                return join("$fromMillis(", to_millis(left), " - ", paren(right), " * 1000)", ty=Ty.DATETIME)
+            if op is ast.Sub and lt is Ty.DATETIME and rt is Ty.DATETIME:
+                return join("((", to_millis(left), " - ", to_millis(right), ") / 1000)", ty=Ty.TIMEDELTA)
+            return self.fail(node, "DSF002", "unsupported datetime arithmetic",
+                             "add or subtract a timedelta, or subtract two datetimes")
+        if op is ast.Add:
+            if Ty.STR in (lt, rt):
+                return join(paren(left), " & ", paren(right), ty=Ty.STR)
+            if Ty.LIST in (lt, rt):
+                return join("$append(", left, ", ", right, ")", ty=Ty.LIST)
+            if lt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL) or rt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL):
+                return join(paren(left), " + ", paren(right), ty=_num_ty(lt, rt))
+            return join(
+                "($__l := ", left, "; $__r := ", right, "; $type($__l) = 'string' ? $__l & $__r : "
+                "$type($__l) = 'array' ? $append($__l, $__r) : $__l + $__r)",
+            )
+        if op is ast.Mult and (Ty.STR in (lt, rt) or Ty.LIST in (lt, rt)):
+            return self.fail(node, "DSF002", "repeating strings or lists with * is not supported")
+        simple = {ast.Sub: " - ", ast.Mult: " * ", ast.Div: " / "}
+        if op in simple:
+            ty = Ty.TIMEDELTA if Ty.TIMEDELTA in (lt, rt) and not (op is ast.Div and lt == rt) else Ty.NUM
+            return join(paren(left), simple[op], paren(right), ty=ty)
+        if op is ast.FloorDiv:
+            return join("$floor(", paren(left), " / ", paren(right), ")", ty=Ty.NUM)
+        if op is ast.Mod:
+            if lt is Ty.STR:
+                return self.fail(node, "DSF002", "%-formatting is not supported", "use an f-string")
+            # Python's % takes the sign of the divisor; JSONata's % that of the dividend.
+            return join("($__a := ", left, "; $__b := ", right, "; $__a - $__b * $floor($__a / $__b))", ty=Ty.NUM)
+        if op is ast.Pow:
+            return join("$power(", left, ", ", right, ")", ty=Ty.NUM)
+        return self.fail(node, "DSF002", f"operator {type(node.op).__name__} is not supported")
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> Expr:
+        operand = self.translate(node.operand)
+        if isinstance(node.op, ast.Not):
+            return join("$not(", truthy(operand), ")", ty=Ty.BOOL)
+        if isinstance(node.op, ast.USub):
+            if operand.is_const and isinstance(operand.const, int | float) and not isinstance(operand.const, bool):
+                return Expr.literal(-operand.const)
+            return join("-", paren(operand), ty=operand.ty if operand.ty is Ty.TIMEDELTA else Ty.NUM)
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        return self.fail(node, "DSF002", "bitwise operators are not supported")
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> Expr:
+        values = [self.translate(v) for v in node.values]
+        is_and = isinstance(node.op, ast.And)
+        if all(v.ty is Ty.BOOL for v in values):
+            return join(*_interleave([paren(v) for v in values], " and " if is_and else " or "), ty=Ty.BOOL)
+        # Python returns the deciding operand, not a boolean: fold right to left.
+        result = values[-1]
+        for v in reversed(values[:-1]):
+            if is_and:
+                result = join("($__o := ", v, "; ", truthy(Expr.raw("$__o", v.ty)), " ? ", paren(result), " : $__o)")
+            else:
+                result = join("($__o := ", v, "; ", truthy(Expr.raw("$__o", v.ty)), " ? $__o : ", paren(result), ")")
+        return result
+
+    def visit_Compare(self, node: ast.Compare) -> Expr:
+        operands = [self.translate(node.left)] + [self.translate(c) for c in node.comparators]
+        pieces: list[Expr] = []
+        for i, op in enumerate(node.ops):
+            pieces.append(self._compare(node, op, operands[i], operands[i + 1]))
+        if len(pieces) == 1:
+            return pieces[0]
+        return join(*_interleave([paren(p) for p in pieces], " and "), ty=Ty.BOOL)
+
+    def _compare(self, node: ast.AST, op: ast.cmpop, a: Expr, b: Expr) -> Expr:
+        if isinstance(op, ast.Is | ast.IsNot):
+            if not (b.is_const and b.const is None):
+                return self.fail(node, "DSF002", "'is' is only supported as 'is None' / 'is not None'",
+                                 "use == to compare values")
+            test = join("($__n := ", a, "; $not($exists($__n)) or $__n = null)", ty=Ty.BOOL)
+            return test if isinstance(op, ast.Is) else join("$not(", test, ")", ty=Ty.BOOL)
+        if isinstance(op, ast.In | ast.NotIn):
+            test = self._contains(b, a)
+            return test if isinstance(op, ast.In) else join("$not(", test, ")", ty=Ty.BOOL)
+        if a.ty is Ty.DATETIME and b.ty is Ty.DATETIME:
+            a, b = to_millis(a), to_millis(b)
+        symbol = {ast.Eq: " = ", ast.NotEq: " != ", ast.Lt: " < ", ast.LtE: " <= ", ast.Gt: " > ", ast.GtE: " >= "}
+        return join(paren(a), symbol[type(op)], paren(b), ty=Ty.BOOL)
+
+    def _contains(self, container: Expr, item: Expr) -> Expr:
+        if container.ty is Ty.STR:
+            return join("$contains(", container, ", ", item, ")", ty=Ty.BOOL)
+        if container.ty is Ty.DICT:
+            return join(paren(item), " in $keys(", container, ")", ty=Ty.BOOL)
+        if container.ty is Ty.LIST:
+            return join(paren(item), " in ", paren(container), ty=Ty.BOOL)
+        return join(
+            "($__c := ", container, "; $__i := ", item, "; $type($__c) = 'string' ? $contains($__c, $__i) : "
+            "$type($__c) = 'object' ? $__i in $keys($__c) : $__i in $__c)",
+            ty=Ty.BOOL,
+        )
+
+    def visit_IfExp(self, node: ast.IfExp) -> Expr:
+        cond, a, b = self.condition(node.test), self.translate(node.body), self.translate(node.orelse)
+        return join("(", cond, " ? ", paren(a), " : ", paren(b), ")", ty=a.ty if a.ty == b.ty else Ty.UNKNOWN)
+
+    # -- access -----------------------------------------------------------------------------------
+    def visit_Subscript(self, node: ast.Subscript) -> Expr:
+        value = self.translate(node.value)
+        if isinstance(node.slice, ast.Slice):
+            return self.fail(node, "DSF002", "slices are not supported", "compute the slice in an activity")
+        key = self.translate(node.slice)
+        if key.is_const and isinstance(key.const, str):
+            if _IDENT.match(key.const):
+                base = value if _is_path(value) else paren(value)
+                return join(base, "." + key.const)
+            return join("$lookup(", value, ", ", key, ")")
+        if key.is_const and isinstance(key.const, int) and not isinstance(key.const, bool):
+            return join(paren(value), f"[{key.const}]")
+        if key.ty is Ty.STR:
+            return join("$lookup(", value, ", ", key, ")")
+        if key.ty is Ty.NUM:
+            return join(paren(value), "[", key, "]")
+        return join("($__k := ", key, "; $type($__k) = 'string' ? $lookup(", value, ", $__k) : ",
+                    paren(value), "[$__k])")
+
+    def visit_Attribute(self, node: ast.Attribute) -> Expr:
+        base = node.value
+        if isinstance(base, ast.Name):
+            if base.id == self.env.ctx_name:
+                return self.ctx_attribute(node)
+            if base.id in self.env.exc_vars and node.attr in ("error", "cause"):
+                return join(self.visit_Name(base), "." + node.attr.capitalize(), ty=Ty.STR)
+            if base.id in ("random", "uuid", "secrets"):
+                return self.fail(node, "DSF003", f"{base.id}.{node.attr} is not deterministic", UUID_HINT)
+        return self.fail(node, "DSF025", f"attribute access '.{node.attr}' is not supported on values",
+                         f"dicts are read with subscripts: x[{node.attr!r}]")
+
+    def ctx_attribute(self, node: ast.Attribute) -> Expr:
+        if node.attr == "current_utc_datetime":
+            return Expr.raw("$states.context.State.EnteredTime", Ty.DATETIME, time=True)
+        if node.attr == "instance_id":
+            return Expr.raw("$states.context.Execution.Name", Ty.STR)
+        return self.fail(node, "DSF002", f"ctx.{node.attr} cannot be read here",
+                         "ctx.current_utc_datetime and ctx.instance_id are values; other ctx members are calls")
+
+    # -- comprehensions -------------------------------------------------------------------------
+    def visit_ListComp(self, node: ast.ListComp) -> Expr:
+        return self._comprehension(node, node.generators, lambda: self.translate(node.elt), dict_value=None)
+
+    def visit_DictComp(self, node: ast.DictComp) -> Expr:
+        return self._comprehension(node, node.generators, lambda: self.translate(node.key),
+                                   dict_value=lambda: self.translate(node.value))
+
+    def _comprehension(
+        self,
+        node: ast.expr,
+        generators: Sequence[ast.comprehension],
+        element: Callable[[], Expr],
+        dict_value: Callable[[], Expr] | None,
+    ) -> Expr:
+        if len(generators) != 1 or generators[0].is_async:
+            return self.fail(node, "DSF002", "comprehensions with more than one 'for' are not supported",
+                             "use a for loop")
+        gen = generators[0]
+        iterable = self.iterable(gen.iter)
+        if not isinstance(gen.target, ast.Name):
+            return self.fail(gen.target, "DSF022", "comprehension targets must be a single name")
+        param = self.local_name(gen.target.id)
+        self.env.locals.append({gen.target.id: param})
+        try:
+            conditions = [self.condition(c) for c in gen.ifs]
+            elt = element()
+            value = dict_value() if dict_value else None
+        finally:
+            self.env.locals.pop()
+        source = iterable
+        for cond in conditions:
+            source = join("$filter(", source, f", function({param}) {{ ", cond, " })")
+        if value is not None:
+            if elt.ty is not Ty.STR:
+                return self.fail(node, "DSF002", "dict comprehension keys must be strings")
+            body = join("{", paren(elt), ": ", paren(value), "}")
+            return join("$merge([$map(", source, f", function({param}) {{ ", body, " })])", ty=Ty.DICT)
+        if elt.ty is not Ty.UNKNOWN and elt.ty is not Ty.LIST:
+            return join("[$map(", source, f", function({param}) {{ ", elt, " })]", ty=Ty.LIST)
+        return join("$reduce(", source, f", function($__acc, {param}) {{ $append($__acc, ",
+                    singleton_list(elt), ") }, [])", ty=Ty.LIST)
+
+    def local_name(self, name: str) -> str:
+        return "$" + (name + "_" if name in JSONATA_FUNCTIONS else name)
+
+    def iterable(self, node: ast.expr) -> Expr:
+        """A sequence to loop over: a list expression, `range(...)`, or a dict's keys."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+            args = [self.translate(a) for a in node.args]
+            if len(args) == 1:
+                start, stop = Expr.literal(0), args[0]
+            elif len(args) == 2:
+                start, stop = args
+            else:
+                return self.fail(node, "DSF002", "range() with a step is not supported")
+            return join("[", paren(start), "..(", stop, " - 1)]", ty=Ty.LIST)
+        value = self.translate(node)
+        if value.ty is Ty.DICT:
+            return join("$keys(", value, ")", ty=Ty.LIST)
+        # JSONata treats a single value as a one-element sequence; keep Python's list semantics.
+        return value
+
+    # -- calls ------------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> Expr:
+        from durable_sfn.compiler.builtins import translate_call
+
+        return translate_call(self, node)
+
+    def visit_Await(self, node: ast.Await) -> Expr:
+        return self.fail(node, "DSF016", "await is only supported as a whole statement",
+                         "write `x = await ctx....` on its own line, then use x")
+
+    def visit_Lambda(self, node: ast.Lambda) -> Expr:
+        return self.fail(node, "DSF008", "lambda is not supported in an orchestrator",
+                         "use a comprehension, or move the logic into an activity")
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        "Set": "a set display",
+        "SetComp": "a set comprehension",
+        "GeneratorExp": "a generator expression",
+        "NamedExpr": "the walrus operator",
+        "Yield": "yield",
+        "YieldFrom": "yield from",
+        "Starred": "a starred expression",
+        "Slice": "a slice",
+    }
+    return names.get(type(node).__name__, f"'{type(node).__name__}' expression")
+
+
+def _is_path(e: Expr) -> bool:
+    """`$x` or `$x.a.b`: safe to extend with `.c` without parentheses."""
+    return bool(e.parts) and isinstance(e.parts[0], Var) and all(
+        isinstance(p, str) and p.startswith(".") and _IDENT.match(p[1:]) for p in e.parts[1:]
+    )
+
+
+def _num_ty(a: Ty, b: Ty) -> Ty:
+    return Ty.TIMEDELTA if Ty.TIMEDELTA in (a, b) else Ty.NUM
+
+
+def _interleave(items: Sequence[Expr], sep: str) -> list[Expr | str]:
+    out: list[Expr | str] = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(sep)
+        out.append(item)
+    return out
+
+
+def _joined(items: list[Expr | str], open_: str, close: str) -> Expr:
+    return join(open_, *items, close)
+
+
+def _append_chain(items: list[Expr]) -> Expr:
+    result = items[0]
+    for item in items[1:]:
+        result = join("$append(", result, ", ", item, ")", ty=Ty.LIST)
+    return result
+
+
+# JSONata and Step Functions built-in function names: a variable with one of these names would
+# shadow the function inside every expression, so such variables are renamed by the backend.
+JSONATA_FUNCTIONS = frozenset(
+    """sum count max min average string substring substringBefore substringAfter lowercase uppercase
+    length trim pad contains split join match replace now millis fromMillis toMillis formatNumber
+    formatBase formatInteger parseInteger number abs floor ceil round power sqrt random boolean not
+    exists append sort reverse shuffle distinct zip keys lookup spread merge sift each error assert
+    type single filter map reduce eval base64encode base64decode encodeUrl encodeUrlComponent
+    decodeUrl decodeUrlComponent clone partition range hash uuid parse states""".split()
+)

@@ -1,0 +1,410 @@
+"""The compiler's typed intermediate representation.
+
+The frontend lowers Python `ast` into these frozen dataclasses; the backend lowers them into ASL
+states. Nothing else in between knows Python syntax or ASL field names, which keeps each pass small.
+
+Expressions are already JSONata, but kept as a sequence of text fragments and variable references
+(`Expr.parts`) rather than one string: the backend must rename variables (JSONata built-in names,
+collisions with outer scopes) and substitute one variable's defining expression into another
+expression when it folds an assignment into a neighbouring state. Both are exact on this structure
+and guesswork on text.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+class Ty(enum.Enum):
+    """The static type the frontend could infer for an expression (UNKNOWN when it could not)."""
+
+    NUM = "number"
+    STR = "string"
+    BOOL = "boolean"
+    NULL = "null"
+    LIST = "list"
+    DICT = "dict"
+    DATETIME = "datetime"
+    TIMEDELTA = "timedelta"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_scalar(self) -> bool:
+        return self in (Ty.NUM, Ty.STR, Ty.BOOL, Ty.NULL, Ty.DATETIME, Ty.TIMEDELTA)
+
+
+@dataclass(frozen=True)
+class Var:
+    """A reference to an orchestrator variable (a Step Functions variable at run time)."""
+
+    name: str
+
+
+_NO_CONST: Any = object()
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A JSONata expression as text fragments and variable references.
+
+    `const` holds the JSON value when the expression is a literal (so the backend can emit plain
+    JSON instead of `{% ... %}`); `template` holds the items of a dict or list display so that
+    payloads render as readable JSON templates with one expression per leaf.
+    """
+
+    parts: tuple[str | Var, ...]
+    ty: Ty = Ty.UNKNOWN
+    const: Any = _NO_CONST
+    template: dict[str, Expr] | tuple[Expr, ...] | None = field(default=None, compare=False)
+    # Reads `$states.context.State.EnteredTime`: its value depends on which state evaluates it.
+    time_dependent: bool = False
+    # Reads `$states.input`: only meaningful in the state that binds a branch's input.
+    input_dependent: bool = False
+
+    @staticmethod
+    def raw(text: str, ty: Ty = Ty.UNKNOWN, *, time: bool = False, inp: bool = False) -> Expr:
+        return Expr((text,), ty, time_dependent=time, input_dependent=inp)
+
+    @staticmethod
+    def var(name: str, ty: Ty = Ty.UNKNOWN) -> Expr:
+        return Expr((Var(name),), ty)
+
+    @staticmethod
+    def literal(value: Any) -> Expr:
+        """A JSON literal (the value must already be JSON-serialisable)."""
+        ty = {bool: Ty.BOOL, int: Ty.NUM, float: Ty.NUM, str: Ty.STR, type(None): Ty.NULL}.get(
+            type(value), Ty.LIST if isinstance(value, list) else Ty.DICT
+        )
+        return Expr((json.dumps(value),), ty, const=value)
+
+    @property
+    def is_const(self) -> bool:
+        return self.const is not _NO_CONST
+
+    def reads(self) -> frozenset[str]:
+        names = {p.name for p in self.parts if isinstance(p, Var)}
+        for child in self.children():
+            names |= child.reads()
+        return frozenset(names)
+
+    def children(self) -> Iterator[Expr]:
+        if isinstance(self.template, dict):
+            yield from self.template.values()
+        elif isinstance(self.template, tuple):
+            yield from self.template
+
+    def text(self, rename: Callable[[str], str] = lambda n: n) -> str:
+        """The JSONata source, with each variable rendered as `$` + its (renamed) name."""
+        return "".join(p if isinstance(p, str) else "$" + rename(p.name) for p in self.parts)
+
+    def substitute(self, values: Mapping[str, Expr]) -> Expr:
+        """Replace variable references by (parenthesised) expressions, e.g. when folding `y = x + 1`
+        into the state whose Assign defines `x`: Assign evaluates all right-hand sides against the
+        values from before the state, so `y` must read the new `x`'s defining expression instead."""
+        if not (self.reads() & values.keys()):
+            return self
+        parts: list[str | Var] = []
+        for p in self.parts:
+            if isinstance(p, Var) and p.name in values:
+                parts.extend(("(", *values[p.name].parts, ")"))
+            else:
+                parts.append(p)
+        template: dict[str, Expr] | tuple[Expr, ...] | None = None
+        if isinstance(self.template, dict):
+            template = {k: v.substitute(values) for k, v in self.template.items()}
+        elif isinstance(self.template, tuple):
+            template = tuple(v.substitute(values) for v in self.template)
+        used = [values[n] for n in self.reads() & values.keys()]
+        return Expr(
+            tuple(parts),
+            self.ty,
+            template=template,
+            time_dependent=self.time_dependent or any(e.time_dependent for e in used),
+            input_dependent=self.input_dependent or any(e.input_dependent for e in used),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Statements. Every statement carries the source line it came from (`loc`), used for the state's
+# Comment and name, and for diagnostics raised by later passes.
+
+
+@dataclass(frozen=True)
+class Loc:
+    line: int
+    col: int
+    source: str  # the stripped source line, for Comments
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """A Durable `RetryOptions` already translated to ASL Retrier numbers."""
+
+    interval_seconds: int
+    max_attempts: int  # retries, i.e. Durable attempts - 1
+    backoff_rate: float
+    max_delay_seconds: int | None
+
+
+@dataclass(frozen=True)
+class Assign:
+    target: str
+    value: Expr
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    value: Expr
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class CallActivity:
+    target: str | None
+    activity: str
+    payload: Expr
+    retry: RetryPolicy | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class CallSubOrchestrator:
+    target: str | None
+    orchestrator: str
+    payload: Expr
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class WaitForEvent:
+    target: str | None
+    event_name: Expr
+    timeout_seconds: Expr | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Timer:
+    seconds: Expr | None  # exactly one of seconds / timestamp
+    timestamp: Expr | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class If:
+    condition: Expr
+    then: Block
+    orelse: Block
+    loc: Loc
+    label: str  # the condition's source text, for the state name
+
+
+@dataclass(frozen=True)
+class While:
+    condition: Expr
+    body: Block
+    loc: Loc
+    label: str
+
+
+@dataclass(frozen=True)
+class ForEach:
+    """Sequential `for target in items`: a counted Choice loop (or a Map with MaxConcurrency 1)."""
+
+    target: str
+    items: Expr
+    body: Block
+    loc: Loc
+    label: str
+    index_var: str  # synthetic variables chosen by the frontend, unique in the orchestrator
+    items_var: str
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One concurrently running body: a Map iteration or a Parallel branch.
+
+    `params` are bound at the start of the branch; in a Map iteration they may read the item
+    through `$states.input`.
+    """
+
+    params: tuple[tuple[str, Expr], ...]
+    body: Block
+    label: str
+
+
+@dataclass(frozen=True)
+class MapAll:
+    target: str | None
+    items: Expr
+    branch: Branch
+    max_concurrency: int | None
+    distributed: bool
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class ParallelAll:
+    target: str | None
+    branches: tuple[Branch, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Handler:
+    errors: tuple[str, ...]  # ASL error names (States.ALL, States.Timeout, or class names)
+    var: str | None
+    body: Block
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Try:
+    body: Block
+    handlers: tuple[Handler, ...]
+    orelse: Block
+    finalbody: Block
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Raise:
+    error: Expr  # a constant class name, or `$e.Error` for a re-raise
+    cause: Expr
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Return:
+    value: Expr
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class ContinueAsNew:
+    value: Expr
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Break:
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Continue:
+    loc: Loc
+
+
+Stmt = Union[
+    Assign,
+    SetStatus,
+    CallActivity,
+    CallSubOrchestrator,
+    WaitForEvent,
+    Timer,
+    If,
+    While,
+    ForEach,
+    MapAll,
+    ParallelAll,
+    Try,
+    Raise,
+    Return,
+    ContinueAsNew,
+    Break,
+    Continue,
+]
+Block = tuple[Stmt, ...]
+
+
+@dataclass(frozen=True)
+class Orchestration:
+    name: str
+    file: str
+    line: int
+    body: Block
+    variables: frozenset[str]  # every variable assigned anywhere in the top-level scope
+
+
+def walk(block: Block) -> Iterator[Stmt]:
+    """Every statement in `block`, nested blocks included, but not inside branches (own scopes)."""
+    for stmt in block:
+        yield stmt
+        if isinstance(stmt, If):
+            yield from walk(stmt.then)
+            yield from walk(stmt.orelse)
+        elif isinstance(stmt, While | ForEach):
+            yield from walk(stmt.body)
+        elif isinstance(stmt, Try):
+            yield from walk(stmt.body)
+            for h in stmt.handlers:
+                yield from walk(h.body)
+            yield from walk(stmt.orelse)
+            yield from walk(stmt.finalbody)
+
+
+def written(stmt: Stmt) -> set[str]:
+    """Variables a single statement assigns in the current scope."""
+    if isinstance(stmt, Assign):
+        return {stmt.target}
+    if isinstance(stmt, CallActivity | CallSubOrchestrator | WaitForEvent | MapAll | ParallelAll):
+        return {stmt.target} if stmt.target else set()
+    if isinstance(stmt, ForEach):
+        return {stmt.target, stmt.index_var, stmt.items_var}
+    if isinstance(stmt, Try):
+        return {h.var for h in stmt.handlers if h.var}
+    return set()
+
+
+def exprs_of(stmt: Stmt) -> list[Expr]:
+    """The expressions a single statement evaluates itself (not those of nested statements)."""
+    if isinstance(stmt, Assign | SetStatus | Return | ContinueAsNew):
+        return [stmt.value]
+    if isinstance(stmt, CallActivity | CallSubOrchestrator):
+        return [stmt.payload]
+    if isinstance(stmt, WaitForEvent):
+        return [stmt.event_name] + ([stmt.timeout_seconds] if stmt.timeout_seconds else [])
+    if isinstance(stmt, Timer):
+        return [e for e in (stmt.seconds, stmt.timestamp) if e is not None]
+    if isinstance(stmt, If | While):
+        return [stmt.condition]
+    if isinstance(stmt, ForEach):
+        return [stmt.items]
+    if isinstance(stmt, Raise):
+        return [stmt.error, stmt.cause]
+    if isinstance(stmt, MapAll):
+        return [stmt.items]
+    return []
+
+
+def branch_reads(branch: Branch) -> set[str]:
+    """Variables a branch reads (including those it assigns itself)."""
+    names: set[str] = set()
+    for _, e in branch.params:
+        names |= e.reads()
+    for stmt in walk(branch.body):
+        for e in exprs_of(stmt):
+            names |= e.reads()
+        if isinstance(stmt, MapAll):
+            names |= branch_reads(stmt.branch)
+        elif isinstance(stmt, ParallelAll):
+            for b in stmt.branches:
+                names |= branch_reads(b)
+    return names
+
+
+def block_reads(block: Block) -> set[str]:
+    return branch_reads(Branch((), block, ""))
+
+
+def block_writes(block: Block) -> set[str]:
+    names: set[str] = set()
+    for stmt in walk(block):
+        names |= written(stmt)
+    return names
