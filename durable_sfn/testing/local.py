@@ -14,7 +14,7 @@ import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from durable_sfn.lambda_entry import invoke_activity
@@ -32,6 +32,7 @@ from durable_sfn.testing.results import (
     ExecutionResult,
     ScheduledEvent,
 )
+from durable_sfn.testing.scheduler import StuckOrchestrationError
 
 WAITER_PLACEHOLDER = "DurableEventWaiter"
 CUSTOM_STATUS_VARIABLE = "customStatus"
@@ -82,8 +83,20 @@ def _event_store(sfn: Any) -> Iterator[Any]:
         yield store
 
 
-def _uses_events(definition: Mapping[str, Any]) -> bool:
-    return "${" + WAITER_PLACEHOLDER + "}" in json.dumps(definition)
+def _forget_events(store: Any, arn: str) -> None:
+    """Drop tokens and buffered events an earlier run with the same execution ARN left behind."""
+    key = {"executionArn": {"S": arn}}
+    pages = store.dynamodb.get_paginator("query").paginate(
+        TableName=store.table_name,
+        KeyConditionExpression="executionArn = :arn",
+        ExpressionAttributeValues={":arn": key["executionArn"]},
+        ProjectionExpression="eventName",
+    )
+    for page in pages:
+        for item in page.get("Items", []):
+            store.dynamodb.delete_item(
+                TableName=store.table_name, Key={**key, "eventName": item["eventName"]}
+            )
 
 
 def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
@@ -139,8 +152,9 @@ def _newer_executions(sfn: Any, machine_arn: str, seen: set[str]) -> list[str]:
         listed = sfn.list_executions(stateMachineArn=machine_arn).get("executions", [])
     except (AttributeError, NotImplementedError):
         return []
-    fresh = [e for e in listed if e["executionArn"] not in seen]
-    fresh.sort(key=lambda e: e.get("startDate") or datetime.min)
+    # Listed newest first; reversing before the stable sort keeps equal start times in order.
+    fresh = [e for e in reversed(listed) if e["executionArn"] not in seen]
+    fresh.sort(key=lambda e: e.get("startDate") or datetime.min.replace(tzinfo=UTC))
     return [e["executionArn"] for e in fresh]
 
 
@@ -153,15 +167,17 @@ def run_local(
     start_time: datetime = DEFAULT_START,
     execution_name: str = DEFAULT_EXECUTION_NAME,
     engine: Any = None,
+    timeout: float = 60.0,
 ) -> ExecutionResult:
     """Compile `orch` (and its sub-orchestrators), run it on the local engine, report like AWS.
 
     `activities` and `events` mean what they mean for `run_direct`. `engine` is an existing
     `LocalStepFunctions` to use instead of a fresh one on a virtual clock starting at
     `start_time`. When the orchestrator calls `continue_as_new`, the run follows the new
-    executions and reports the last one.
+    executions and reports the last one. `timeout` (real seconds) bounds the wait for an
+    execution that can never finish, e.g. one waiting for an event nobody raises.
     """
-    from durable_sfn.asl import substitute_placeholders
+    from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
     from durable_sfn.compiler import compile_orchestrator
 
     top = require_orchestrator(orch)
@@ -191,10 +207,11 @@ def run_local(
         sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE_ARN)
 
     with contextlib.ExitStack() as stack:
-        store = (
-            stack.enter_context(_event_store(sfn)) if any(map(_uses_events, definitions.values())) else None
-        )
+        uses_events = any(WAITER_PLACEHOLDER in find_placeholders(d) for d in definitions.values())
+        store = stack.enter_context(_event_store(sfn)) if uses_events else None
         arn = execution_arn(top.name, execution_name)
+        if store is not None:
+            _forget_events(store, arn)
         if events and store is None:
             raise ValueError(
                 f"events were given, but orchestrator {top.name!r} never calls ctx.wait_for_external_event"
@@ -212,23 +229,53 @@ def run_local(
             )
             arn = started["executionArn"]
             if events is not None and not isinstance(events, Mapping):
+                schedule = _EventSchedule(clock, store, arn)
+                stack.callback(schedule.close)
                 started_at = clock.now()
                 for event in events:
-                    _schedule(clock, store, arn, started_at, event)
+                    schedule.add(started_at, event)
         finally:
             clock.leave()
         seen = {arn}
-        sfn.wait_for_execution(arn)
+        _wait(sfn, arn, timeout)
         while True:
             newer = _newer_executions(sfn, state_machine_arn(top.name), seen)
             if not newer:
                 break
             for next_arn in newer:
                 seen.add(next_arn)
-                sfn.wait_for_execution(next_arn)
+                _wait(sfn, next_arn, timeout)
                 arn = next_arn
         return _result(sfn, arn, recorder.calls)
 
 
-def _schedule(clock: Any, store: Any, arn: str, start: datetime, event: ScheduledEvent) -> None:
-    clock.call_at(start + event.at, lambda: store.raise_event(arn, event.name, event.data))
+def _wait(sfn: Any, arn: str, timeout: float) -> None:
+    description = sfn.wait_for_execution(arn, timeout)
+    if description["status"] == "RUNNING":
+        sfn.stop_execution(executionArn=arn, error="Test.Stuck", cause="run_local timeout")
+        raise StuckOrchestrationError(
+            f"execution {arn} was still running after {timeout} s: it probably waits for an event "
+            "nobody raises (pass events=... or give the wait a timeout), or raise run_local(timeout=)"
+        )
+
+
+class _EventSchedule:
+    """Raises scheduled events at their virtual time, and never after the run has ended (the
+    virtual clock still fires timers left over when the last execution finishes)."""
+
+    def __init__(self, clock: Any, store: Any, arn: str) -> None:
+        self._clock, self._store, self._arn = clock, store, arn
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def add(self, start: datetime, event: ScheduledEvent) -> None:
+        self._clock.call_at(start + event.at, lambda: self._raise(event))
+
+    def _raise(self, event: ScheduledEvent) -> None:
+        with self._lock:
+            if not self._closed:
+                self._store.raise_event(self._arn, event.name, event.data)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
