@@ -102,7 +102,8 @@ def _is_json(value: Any) -> bool:
 
 def bindings(env: EvalEnv) -> dict[str, Any]:
     """Variables visible to an expression: the workflow variables plus `$states`."""
-    bound = dict(env.variables)
+    # A variable holding JSON null must stay null, not become "undefined".
+    bound = {k: (Utils.NULL_VALUE if v is None else v) for k, v in env.variables.items()}
     bound["states"] = env.jsonata_states()
     return bound
 
@@ -196,7 +197,8 @@ def _range(start: Any, end: Any, step: Any) -> Any:
     values = list(range(start, end + (1 if step > 0 else -1), step))
     if len(values) > 1000:
         _fail("$range: the result exceeds 1000 items")
-    return values
+    # JSONata collapses a one-item sequence to the item, and AWS returns it that way.
+    return values[0] if len(values) == 1 else values
 
 
 _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
