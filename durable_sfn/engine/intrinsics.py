@@ -326,21 +326,29 @@ def _java_text(value: Any) -> str:
 
 
 def _format(call: Call, data: Any, env: EvalEnv | None) -> str:
-    if not call.args or not isinstance(call.args[0], StringLit):
-        raise _fail(call, "the first argument of States.Format must be a string literal template")
-    raw = call.args[0].raw
+    if not call.args:
+        raise _fail(call, "States.Format needs a template string as its first argument")
+    first = call.args[0]
+    if isinstance(first, StringLit):
+        template, escapes = first.raw, True
+    else:
+        # A template read from a path or a nested call is plain text: no escape processing.
+        value = _eval(first, data, env)
+        if not isinstance(value, str):
+            raise _fail(call, f"the template (first argument) must be a string, but was {_type_name(value)}")
+        template, escapes = value, False
     values = [_eval(a, data, env) for a in call.args[1:]]
     pieces: list[str] = []
     used = 0
     i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch == "\\" and i + 1 < len(raw):
-            nxt = raw[i + 1]
+    while i < len(template):
+        ch = template[i]
+        if escapes and ch == "\\" and i + 1 < len(template):
+            nxt = template[i + 1]
             pieces.append(nxt if nxt in "'{}\\" else "\\" + nxt)
             i += 2
             continue
-        if ch == "{" and raw.startswith("{}", i):
+        if ch == "{" and template.startswith("{}", i):
             if used >= len(values):
                 raise _fail(
                     call, f"the template has more '{{}}' placeholders than the {len(values)} value(s) given"

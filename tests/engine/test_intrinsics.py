@@ -40,6 +40,15 @@ def test_format(text: str, expected: str) -> None:
     assert ev(text, {"name": "Ada", "obj": {"a": 1, "b": [1, "x"]}}) == expected
 
 
+def test_format_template_from_a_path_or_variable() -> None:
+    assert ev("States.Format($.t, $.name)", {"t": "It's {}!", "name": "Ada"}) == "It's Ada!"
+    assert ev("States.Format($greeting)") == "hi"
+    with pytest.raises(StatesError):
+        ev("States.Format($greeting, 1)")  # no placeholder for the extra value
+    with pytest.raises(StatesError):
+        ev("States.Format($.t, 1)", {"t": 5})
+
+
 def test_format_placeholder_count_must_match() -> None:
     with pytest.raises(StatesError) as info:
         ev("States.Format('{} {}', 1)")
