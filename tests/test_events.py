@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -56,11 +57,12 @@ def machine(states: dict[str, Any], start: str) -> str:
 
 
 class World:
-    def __init__(self) -> None:
+    def __init__(self, dynamodb: Any) -> None:
         self.sfn = LocalStepFunctions()
-        self.dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        create_events_table(self.dynamodb)
-        self.store = EventStore(self.sfn, self.dynamodb)
+        self.dynamodb = dynamodb
+        # A table per test keeps tests independent while moto and the client are shared.
+        self.table = create_events_table(dynamodb, f"events-{uuid.uuid4().hex}")
+        self.store = EventStore(self.sfn, self.dynamodb, self.table)
         self.sfn.register_lambda(WAITER_NAME, make_event_waiter(self.store))
 
     def create(self, name: str, definition: str) -> str:
@@ -81,10 +83,15 @@ class World:
         return self.sfn.clock.participating()
 
 
-@pytest.fixture
-def world() -> Iterator[World]:
+@pytest.fixture(scope="module")
+def dynamodb() -> Iterator[Any]:
     with mock_aws():
-        yield World()
+        yield boto3.client("dynamodb", region_name="us-east-1")
+
+
+@pytest.fixture
+def world(dynamodb: Any) -> World:
+    return World(dynamodb)
 
 
 SINGLE_WAIT = machine({"Wait": waiter_state("Approval", None)}, "Wait")
@@ -208,20 +215,17 @@ def test_racing_raises_and_waits_deliver_every_event_exactly_once(world: World) 
     assert [json.loads(o["output"]) for o in outputs] == list(range(count))
 
 
-def test_a_missing_table_is_reported_with_its_name_and_the_fix() -> None:
-    with mock_aws():
-        store = EventStore(LocalStepFunctions(), boto3.client("dynamodb", region_name="us-east-1"), "nope")
-        with pytest.raises(EventStoreError, match=r"'nope' does not exist.*create_events_table"):
-            store.raise_event("arn:aws:states:us-east-1:123456789012:execution:M:x", "E", 1)
+def test_a_missing_table_is_reported_with_its_name_and_the_fix(dynamodb: Any) -> None:
+    store = EventStore(LocalStepFunctions(), dynamodb, "nope")
+    with pytest.raises(EventStoreError, match=r"'nope' does not exist.*create_events_table"):
+        store.raise_event("arn:aws:states:us-east-1:123456789012:execution:M:x", "E", 1)
 
 
-def test_the_table_name_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_table_name_comes_from_the_environment(dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DURABLE_SFN_EVENTS_TABLE", "custom-events")
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        assert create_events_table(dynamodb) == "custom-events"
-        assert create_events_table(dynamodb) == "custom-events"  # idempotent
-        assert EventStore(LocalStepFunctions(), dynamodb).table_name == "custom-events"
+    assert create_events_table(dynamodb) == "custom-events"
+    assert create_events_table(dynamodb) == "custom-events"  # idempotent
+    assert EventStore(LocalStepFunctions(), dynamodb).table_name == "custom-events"
 
 
 def test_the_waiter_rejects_a_payload_without_its_three_fields(world: World) -> None:

@@ -1,0 +1,319 @@
+"""OrchestrationClient against the local engine and, for the AWS code path, moto's Step Functions."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from durable_sfn.client import (
+    InstanceNotFoundError,
+    InstanceNotRunningError,
+    OrchestrationClient,
+    OrchestrationClientError,
+)
+from durable_sfn.dsl import orchestrator
+from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.events import WAITER_NAME, EventStore, create_events_table, make_event_waiter
+
+ROLE = "arn:aws:iam::123456789012:role/test"
+WAITER_ARN = f"arn:aws:lambda:us-east-1:123456789012:function:{WAITER_NAME}"
+
+
+def approval_machine() -> str:
+    """Set a custom status, wait for "Approval" (one hour at most), then report the decision."""
+    return json.dumps(
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Ask",
+            "States": {
+                "Ask": {"Type": "Pass", "Assign": {"customStatus": {"stage": "waiting"}}, "Next": "Wait"},
+                "Wait": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                    "Arguments": {
+                        "FunctionName": WAITER_ARN,
+                        "Payload": {
+                            "executionArn": "{% $states.context.Execution.Id %}",
+                            "eventName": "Approval",
+                            "taskToken": "{% $states.context.Task.Token %}",
+                        },
+                    },
+                    "TimeoutSeconds": 3600,
+                    "Assign": {"customStatus": "approved", "decision": "{% $states.result %}"},
+                    "Next": "Done",
+                },
+                "Done": {
+                    "Type": "Pass",
+                    "Output": "{% {'order': $states.context.Execution.Input, 'decision': $decision} %}",
+                    "End": True,
+                },
+            },
+        }
+    )
+
+
+def counting_machine(iterations: int, set_status_first: bool) -> str:
+    """A loop of `iterations` Pass rounds (about 4 history events each) around one custom status."""
+    states: dict[str, Any] = {
+        "Init": {
+            "Type": "Pass",
+            "Assign": {"i": 0, **({"customStatus": "counting"} if set_status_first else {})},
+            "Next": "Loop",
+        },
+        "Loop": {
+            "Type": "Choice",
+            "Choices": [{"Condition": f"{{% $i < {iterations} %}}", "Next": "Step"}],
+            "Default": "Done",
+        },
+        "Step": {"Type": "Pass", "Assign": {"i": "{% $i + 1 %}"}, "Next": "Loop"},
+        "Done": {"Type": "Succeed"},
+    }
+    return json.dumps({"QueryLanguage": "JSONata", "StartAt": "Init", "States": states})
+
+
+@orchestrator(name="Approval")
+async def approval(ctx: Any) -> None:
+    """Only its name matters here: start_new accepts the decorated function."""
+
+
+class Counting:
+    """Delegates to a Step Functions client and counts the API calls made through it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.inner, name)
+        if not callable(attribute) or name in ("register_lambda",):
+            return attribute
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return attribute(*args, **kwargs)
+
+        return counted
+
+
+class Local:
+    def __init__(self, dynamodb: Any) -> None:
+        self.sfn = LocalStepFunctions()
+        self.dynamodb = dynamodb
+        table = create_events_table(dynamodb, f"events-{uuid.uuid4().hex}")
+        self.sfn.register_lambda(WAITER_NAME, make_event_waiter(EventStore(self.sfn, dynamodb, table)))
+        self.machine = self.sfn.create_state_machine(
+            name="Approval", definition=approval_machine(), roleArn=ROLE
+        )["stateMachineArn"]
+        self.counting = Counting(self.sfn)
+        self.client = OrchestrationClient(self.counting, dynamodb=dynamodb, events_table=table)
+
+
+@pytest.fixture(scope="module")
+def dynamodb() -> Iterator[Any]:
+    with mock_aws():
+        yield boto3.client("dynamodb", region_name="us-east-1")
+
+
+@pytest.fixture
+def local(dynamodb: Any) -> Local:
+    return Local(dynamodb)
+
+
+def test_an_instance_runs_from_start_to_completion_with_custom_status_and_events(local: Local) -> None:
+    client = local.client
+    seen: dict[str, Any] = {}
+
+    def ten_minutes_in() -> None:  # runs on the virtual clock while the instance waits
+        seen["status"] = client.get_status(instance)
+        seen["delivery"] = client.raise_event(instance, "Approval", {"by": "ada"})
+
+    with local.sfn.clock.participating():  # virtual time stands still while we set up
+        instance = client.start_new(approval, "order-7", instance_id="order-7")
+        local.sfn.clock.call_at(local.sfn.clock.now() + timedelta(minutes=10), ten_minutes_in)
+    assert instance == "arn:aws:states:us-east-1:123456789012:execution:Approval:order-7"
+
+    final = client.wait_for_completion(instance, timeout=30)
+
+    waiting = seen["status"]
+    assert waiting.runtime_status == "Running"
+    assert waiting.custom_status == {"stage": "waiting"}
+    assert waiting.to_json()["customStatus"] == {"stage": "waiting"}
+    assert seen["delivery"] == "delivered"
+    assert final.runtime_status == "Completed"
+    assert final.status == "SUCCEEDED"
+    assert final.input == "order-7"
+    assert final.output == {"order": "order-7", "decision": {"by": "ada"}}
+    assert final.custom_status == "approved"
+    assert final.error is None
+    assert final.created_time < final.last_updated_time
+
+
+def test_a_wait_nobody_answers_times_out_as_a_failed_instance(local: Local) -> None:
+    instance = local.client.start_new("Approval", "order-9")
+    final = local.client.wait_for_completion(instance, timeout=30)
+    assert final.runtime_status == "Failed"
+    assert final.error == "States.Timeout"
+    assert final.custom_status == {"stage": "waiting"}
+
+
+def test_get_status_costs_one_describe_and_one_history_page_when_the_status_is_recent(local: Local) -> None:
+    arn = local.sfn.create_state_machine(name="Count", definition=counting_machine(400, True), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    run = local.sfn.start_execution(stateMachineArn=arn, input="{}")
+    local.sfn.wait_for_execution(run["executionArn"])
+    # The status was set at the very start, ~1600 events back: 1 page of 100, then pages of 1000.
+    local.counting.calls.clear()
+    assert local.client.get_status(run["executionArn"]).custom_status == "counting"
+    assert local.counting.calls.count("describe_execution") == 1
+    events = len(local.client.get_history(run["executionArn"]))
+    assert events > 1600
+    assert local.counting.calls.count("get_execution_history") == 1 + -(-(events - 100) // 1000) + -(
+        -events // 1000
+    )
+
+    short = local.sfn.create_state_machine(name="Short", definition=counting_machine(3, True), roleArn=ROLE)
+    instance = local.client.start_new(short["stateMachineArn"], {})
+    local.sfn.wait_for_execution(instance)
+    local.counting.calls.clear()
+    assert local.client.get_status(instance).custom_status == "counting"
+    assert local.counting.calls == ["describe_execution", "get_execution_history"]
+
+
+def test_an_instance_that_never_set_a_custom_status_reports_none(local: Local) -> None:
+    arn = local.sfn.create_state_machine(name="Quiet", definition=counting_machine(3, False), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    instance = local.client.start_new(arn, {})
+    status = local.client.wait_for_completion(instance, timeout=30)
+    assert status.runtime_status == "Completed"
+    assert status.custom_status is None
+
+
+def test_instances_are_found_by_bare_execution_name_too(local: Local) -> None:
+    local.client.start_new("Approval", "o", instance_id="named-1")
+    fresh = OrchestrationClient(local.sfn)  # nothing cached
+    assert fresh.get_status("named-1").instance_id.endswith(":execution:Approval:named-1")
+    with pytest.raises(InstanceNotFoundError, match="no instance named 'missing'"):
+        fresh.get_status("missing")
+
+
+def test_terminate_stops_the_instance_and_events_to_it_are_refused(local: Local) -> None:
+    client = local.client
+    with local.sfn.clock.participating():  # keep the one-hour wait from timing out first
+        instance = client.start_new("Approval", "o")
+        client.terminate(instance, "customer cancelled")
+
+    status = client.get_status(instance)
+    assert status.runtime_status == "Terminated"
+    assert status.status == "ABORTED"
+    with pytest.raises(InstanceNotRunningError, match="ABORTED"):
+        client.raise_event(instance, "Approval", "too late")
+
+
+def test_starting_the_same_instance_id_twice_is_refused_with_advice(local: Local) -> None:
+    local.client.start_new("Approval", "o", instance_id="dup")
+    with pytest.raises(OrchestrationClientError, match=r"'dup' already exists.*choose another"):
+        local.client.start_new("Approval", "o", instance_id="dup")
+
+
+def test_unknown_orchestrators_and_instances_are_clear_errors(local: Local) -> None:
+    with pytest.raises(OrchestrationClientError, match="no state machine named 'Nope'"):
+        local.client.start_new("Nope", None)
+    with pytest.raises(InstanceNotFoundError):
+        local.client.get_status("arn:aws:states:us-east-1:123456789012:execution:Approval:ghost")
+    with pytest.raises(OrchestrationClientError, match="not an execution ARN"):
+        local.client.get_status("arn:aws:states:us-east-1:123456789012:stateMachine:Approval")
+
+
+def test_list_instances_filters_by_status_orchestrator_and_creation_time(local: Local) -> None:
+    client = local.client
+    with local.sfn.clock.participating():
+        running = client.start_new("Approval", 1, instance_id="running")
+        stopped = client.start_new("Approval", 2, instance_id="stopped")
+        client.terminate(stopped)
+
+        assert {s.instance_id for s in client.list_instances()} == {running, stopped}
+        assert [s.instance_id for s in client.list_instances(status="Running")] == [running]
+        assert [s.instance_id for s in client.list_instances(status="ABORTED")] == [stopped]
+        assert [s.name for s in client.list_instances(status="Terminated", orchestrator=approval)] == [
+            "stopped"
+        ]
+        future = datetime.now(UTC) + timedelta(days=3650)
+        assert client.list_instances(created_from=future) == []
+        with pytest.raises(OrchestrationClientError, match="unknown status 'Sleeping'"):
+            client.list_instances(status="Sleeping")
+        client.terminate(running)
+
+
+def test_get_history_returns_every_event_oldest_first(local: Local) -> None:
+    with local.sfn.clock.participating():
+        instance = local.client.start_new("Approval", "o")
+        local.client.raise_event(instance, "Approval", True)
+    assert local.client.wait_for_completion(instance, timeout=30).output["decision"] is True
+    events = local.client.get_history(instance)
+    assert events[0]["type"] == "ExecutionStarted"
+    assert events[-1]["type"] == "ExecutionSucceeded"
+    assert [e["id"] for e in events] == sorted(e["id"] for e in events)
+
+
+# -- the AWS code path: boto3's client against moto ------------------------------------------
+
+
+@pytest.fixture
+def aws(dynamodb: Any) -> Any:
+    """boto3's Step Functions client on the module's moto (the events table is the default name)."""
+    sfn = boto3.client("stepfunctions", region_name="us-east-1")
+    create_events_table(dynamodb)
+    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    if not any(m["name"] == "Approval" for m in sfn.list_state_machines()["stateMachines"]):
+        sfn.create_state_machine(name="Approval", definition=definition, roleArn=ROLE)
+    return sfn
+
+
+def test_boto3_client_start_status_terminate_and_list(aws: Any) -> None:
+    client = OrchestrationClient(aws)  # DynamoDB client derived from the Step Functions client's region
+    instance = client.start_new(approval, {"order": 1}, instance_id="aws-1")
+    assert instance == "arn:aws:states:us-east-1:123456789012:execution:Approval:aws-1"
+
+    status = client.get_status("aws-1")
+    assert status.runtime_status == "Running"  # moto does not run executions
+    assert status.input == {"order": 1}
+    assert status.orchestrator == "Approval"
+
+    assert client.raise_event(instance, "Approval", {"ok": True}) == "buffered"
+    assert EventStore(aws, boto3.client("dynamodb", region_name="us-east-1")).pending(
+        instance, "Approval"
+    ) == (
+        False,
+        1,
+    )
+
+    client.terminate(instance, "stop")
+    assert client.get_status(instance).runtime_status == "Terminated"
+    assert [s.name for s in client.list_instances(status="Terminated")] == ["aws-1"]
+    assert client.wait_for_completion(instance, timeout=1).done
+
+
+def test_boto3_client_errors_are_translated(aws: Any) -> None:
+    client = OrchestrationClient(aws)
+    with pytest.raises(InstanceNotFoundError):
+        client.get_status("arn:aws:states:us-east-1:123456789012:execution:Approval:none")
+    with pytest.raises(OrchestrationClientError, match="no state machine named"):
+        client.start_new("Missing", None)
+
+
+def test_local_engine_without_dynamodb_asks_for_one() -> None:
+    sfn = LocalStepFunctions()
+    sfn.create_state_machine(name="Approval", definition=approval_machine(), roleArn=ROLE)
+    client = OrchestrationClient(sfn)
+    instance = client.start_new("Approval", None)
+    with pytest.raises(OrchestrationClientError, match=r"dynamodb=boto3.client\('dynamodb'\)"):
+        client.raise_event(instance, "Approval", 1)
