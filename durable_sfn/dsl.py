@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, overload
 
 F = TypeVar("F", bound=Callable[..., Any])
 InputT = TypeVar("InputT")
@@ -67,7 +67,11 @@ def _check_name(name: str, fn: Callable[..., Any], kind: str) -> None:
         )
 
 
-def activity(fn: F | None = None, *, name: str | None = None) -> Any:
+@overload
+def activity(fn: F, *, name: str | None = None) -> F: ...
+@overload
+def activity(fn: None = None, *, name: str | None = None) -> Callable[[F], F]: ...
+def activity(fn: F | None = None, *, name: str | None = None) -> F | Callable[[F], F]:
     """Mark a plain function as an activity; `name` defaults to the function name in PascalCase.
 
     >>> @activity(name="ValidateOrderActivity")
@@ -89,7 +93,11 @@ def activity(fn: F | None = None, *, name: str | None = None) -> Any:
     return wrap(fn) if fn is not None else wrap
 
 
-def orchestrator(fn: F | None = None, *, name: str | None = None) -> Any:
+@overload
+def orchestrator(fn: F, *, name: str | None = None) -> F: ...
+@overload
+def orchestrator(fn: None = None, *, name: str | None = None) -> Callable[[F], F]: ...
+def orchestrator(fn: F | None = None, *, name: str | None = None) -> F | Callable[[F], F]:
     """Mark `async def f(ctx)` (or `async def f(ctx, input)`) as an orchestrator.
 
     The body is compiled to Amazon States Language; it is never executed by the compiler.

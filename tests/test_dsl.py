@@ -175,3 +175,34 @@ TESTING_NAMES = [
     "run_direct",
     "run_local",
 ]
+
+
+TYPED_USE = """
+from durable_sfn import OrchestrationContext, activity, orchestrator
+
+@activity
+def greet(name: str) -> int:
+    return len(name)
+
+@orchestrator
+async def orch(ctx: OrchestrationContext) -> int:
+    n = await ctx.call_activity(greet, "x")
+    reveal_type(n)
+    results = await ctx.task_all([ctx.call_activity(greet, "a"), ctx.call_activity(greet, "b")])
+    reveal_type(results)
+    wrong: int = await ctx.call_activity(greet, 3)
+    return n
+"""
+
+
+def test_the_context_api_is_statically_typed(tmp_path: Path) -> None:
+    from mypy import api
+
+    (tmp_path / "use.py").write_text(TYPED_USE)
+    out, _, status = api.run(
+        ["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(tmp_path / "use.py")]
+    )
+    assert 'Revealed type is "int"' in out
+    assert 'Revealed type is "list[int]"' in out
+    assert 'Argument 1 to "call_activity" of "OrchestrationContext" has incompatible type' in out
+    assert status == 1 and out.count("error:") == 1, out
