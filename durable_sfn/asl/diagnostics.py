@@ -1,7 +1,7 @@
 """Definition diagnostics, shaped like AWS's ValidateStateMachineDefinition results.
 
-Each diagnostic has AWS's severity, code and a JSON-pointer `location` into the definition
-(`/States/Foo/Next`), so the same text can be printed by the CLI, raised by the engine's
+Each diagnostic has AWS's severity, code and a `location` into the definition written the way
+AWS writes it (`/States/Foo/Next`, `/States/P/Branches[0]/States/X`), so the same text can be printed by the CLI, raised by the engine's
 create_state_machine as InvalidDefinition, or returned by validate_state_machine_definition.
 """
 
@@ -38,7 +38,7 @@ Severity = Literal["ERROR", "WARNING"]
 
 @dataclass(frozen=True)
 class AslDiagnostic:
-    """One problem found in a definition; `location` is a JSON pointer such as `/States/Foo/Next`."""
+    """One problem found in a definition; `location` is a path such as `/States/Foo/Next`."""
 
     code: str
     message: str
@@ -66,7 +66,7 @@ class InvalidDefinitionError(ValueError):
         lines = "\n".join(f"  {d}" for d in self.diagnostics)
         super().__init__(
             f"Invalid State Machine Definition ({count} error{'s' if count != 1 else ''}):\n{lines}\n"
-            "Fix the definition at the locations shown (JSON pointers into the definition)."
+            "Fix the definition at the locations shown."
         )
 
     def aws_message(self) -> str:
@@ -75,5 +75,12 @@ class InvalidDefinitionError(ValueError):
 
 
 def pointer(*parts: str | int) -> str:
-    """A JSON pointer from path parts, escaping `~` and `/` in names as RFC 6901 requires."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    """A location the way AWS prints it: `/States/P/Branches[0]/States/X/Next`.
+
+    Names are written as they are (AWS does not escape `/` in state names); array indexes
+    attach to the field they index.
+    """
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f"/{part}"
+    return out

@@ -12,8 +12,18 @@ from typing import Any
 
 from durable_sfn.asl.diagnostics import SCHEMA_VALIDATION_FAILED, AslDiagnostic, pointer
 
-__all__ = ["JSONPATH_OPERATORS", "Collector", "check_catch", "check_choice_rules", "check_retry"]
+__all__ = [
+    "JSONPATH_OPERATORS",
+    "Collector",
+    "check_catch",
+    "check_choice_rules",
+    "check_reference_path",
+    "check_retry",
+    "is_reference_path",
+]
 
+_REF_SEGMENT = r"(?:\.[^.\[\]\s'\"()*?@,:$]+|\[\d+\]|\['(?:[^'\\]|\\.)*'\]|\[\"(?:[^\"\\]|\\.)*\"\])"
+_REFERENCE_PATH = re.compile(rf"\$(?:\$|[A-Za-z_][A-Za-z0-9_]*)?{_REF_SEGMENT}*")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})")
 MAX_INT = 99_999_999
 
@@ -63,6 +73,18 @@ class Collector:
 
     def schema(self, message: str, *location: str | int) -> None:
         self.error(SCHEMA_VALIDATION_FAILED, message, *location)
+
+
+def is_reference_path(value: Any, *, context: bool = True) -> bool:
+    """A Reference Path: `$`, `$$` (if allowed) or `$var`, then only names and single indexes."""
+    if not isinstance(value, str) or (not context and value.startswith("$$")):
+        return False
+    return _REFERENCE_PATH.fullmatch(value) is not None
+
+
+def check_reference_path(out: Collector, value: Any, *where: str | int, context: bool = True) -> None:
+    if isinstance(value, str) and not is_reference_path(value, context=context):
+        out.schema(f"Value is not a Reference Path: {value}", *where)
 
 
 def is_jsonata(value: Any) -> bool:
@@ -168,7 +190,11 @@ def _check_jsonpath_rule(
     variable = rule.get("Variable")
     if not isinstance(variable, str) or not variable.startswith("$"):
         out.schema("A comparison requires 'Variable', a path starting with '$'", *where, "Variable")
+    else:
+        check_reference_path(out, variable, *where, "Variable")
     _check_operand(out, op, rule[op], (*where, op))
+    if JSONPATH_OPERATORS[op] == "path":
+        check_reference_path(out, rule[op], *where, op)
 
 
 def _check_operand(out: Collector, op: str, value: Any, where: tuple[str | int, ...]) -> None:
@@ -240,6 +266,8 @@ def check_catch(out: Collector, catch: Any, jsonata: bool, loc: tuple[str | int,
                     key,
                 )
         _check_error_equals(out, catcher, where, last=i == len(catch) - 1)
+        if catcher.get("ResultPath") is not None:
+            check_reference_path(out, catcher["ResultPath"], *where, "ResultPath", context=False)
         if not isinstance(catcher.get("Next"), str):
             out.schema("A catcher requires 'Next', the name of the state to go to", *where)
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from durable_sfn.asl.diagnostics import INVALID_RESOURCE
-from durable_sfn.asl.rules import MAX_INT, Collector, check_catch, check_choice_rules, check_retry, is_jsonata
+from durable_sfn.asl.rules import (
+    MAX_INT,
+    Collector,
+    check_catch,
+    check_choice_rules,
+    check_reference_path,
+    check_retry,
+    is_jsonata,
+)
 
 __all__ = ["JSONATA_ONLY", "JSONPATH_ONLY", "STATE_TYPES", "check_state"]
 
@@ -71,6 +79,15 @@ _FIELDS: dict[str, set[str]] = {
 }  # fmt: skip
 STATE_TYPES = frozenset(_FIELDS)
 _TRANSITIONING = {"Pass", "Task", "Wait", "Parallel", "Map"}
+_REFERENCE_PATH_FIELDS = (
+    "SecondsPath",
+    "TimestampPath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "MaxConcurrencyPath",
+    "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath",
+)
 
 
 def check_state(out: Collector, name: str, state: Any, jsonata: bool, loc: tuple[str | int, ...]) -> None:
@@ -117,6 +134,11 @@ def check_state(out: Collector, name: str, state: Any, jsonata: bool, loc: tuple
         value = state.get(key)
         if key in state and value is not None and not (isinstance(value, str) and value.startswith("$")):
             out.schema(f"'{key}' must be a path starting with '$' or null", *loc, key)
+    if isinstance(state.get("ResultPath"), str):
+        check_reference_path(out, state["ResultPath"], *loc, "ResultPath", context=False)
+    for key in _REFERENCE_PATH_FIELDS:
+        if isinstance(state.get(key), str):
+            check_reference_path(out, state[key], *loc, key)
 
 
 def _check_transition(out: Collector, kind: str, state: dict[str, Any], loc: tuple[str | int, ...]) -> None:

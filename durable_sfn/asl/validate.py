@@ -24,6 +24,7 @@ from durable_sfn.asl.diagnostics import (
     MISSING_TRANSITION_TARGET,
     AslDiagnostic,
     InvalidDefinitionError,
+    pointer,
 )
 from durable_sfn.asl.rules import MAX_INT, Collector
 from durable_sfn.asl.states import check_state
@@ -198,11 +199,11 @@ def _check_name(out: Collector, name: str, where: tuple[str | int, ...], seen: d
         )
     elif _CONTROL.search(name):
         out.error(INVALID_STATE_NAME, f"State name {name!r} contains control characters", *where)
-    location = "/".join(str(p) for p in where)
+    location = pointer(*where)
     if name in seen:
         out.error(
             DUPLICATE_STATE_NAME,
-            f"State name {name!r} is used more than once (also at /{seen[name]}); names must be unique "
+            f"State name {name!r} is used more than once (also at {seen[name]}); names must be unique "
             "across the whole state machine, including Parallel branches and Map processors",
             *where,
         )

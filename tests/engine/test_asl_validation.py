@@ -115,7 +115,7 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
                 }
             }
         ),
-        [("DUPLICATE_STATE_NAME", "/States/A/Branches/0/States/A")],
+        [("DUPLICATE_STATE_NAME", "/States/A/Branches[0]/States/A")],
     ),
     (
         "name too long",
@@ -160,7 +160,7 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
                 "B": {"Type": "Succeed"},
             }
         ),
-        [("SCHEMA_VALIDATION_FAILED", "/States/A/Choices/0/NumericEquals")],
+        [("SCHEMA_VALIDATION_FAILED", "/States/A/Choices[0]/NumericEquals")],
     ),
     (
         "two operators",
@@ -173,7 +173,25 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
                 "B": {"Type": "Succeed"},
             }
         ),
-        [("SCHEMA_VALIDATION_FAILED", "/States/A/Choices/0")],
+        [("SCHEMA_VALIDATION_FAILED", "/States/A/Choices[0]")],
+    ),
+    (
+        "variable is not a reference path",
+        machine(
+            {
+                "A": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.items[*].x", "IsNull": True, "Next": "B"}],
+                },
+                "B": {"Type": "Succeed"},
+            }
+        ),
+        [("SCHEMA_VALIDATION_FAILED", "/States/A/Choices[0]/Variable")],
+    ),
+    (
+        "result path into the context object",
+        machine({"A": {"Type": "Pass", "ResultPath": "$$.Execution.x", "End": True}}),
+        [("SCHEMA_VALIDATION_FAILED", "/States/A/ResultPath")],
     ),
     (
         "States.ALL not last",
@@ -187,7 +205,7 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
                 }
             }
         ),
-        [("SCHEMA_VALIDATION_FAILED", "/States/A/Retry/0/ErrorEquals")],
+        [("SCHEMA_VALIDATION_FAILED", "/States/A/Retry[0]/ErrorEquals")],
     ),
     (
         "wait needs one duration",
@@ -206,8 +224,8 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
             }
         ),
         [
-            ("MISSING_TRANSITION_TARGET", "/States/A/Branches/0/States/B/Next"),
-            ("MISSING_END_STATE", "/States/A/Branches/0/States"),
+            ("MISSING_TRANSITION_TARGET", "/States/A/Branches[0]/States/B/Next"),
+            ("MISSING_END_STATE", "/States/A/Branches[0]/States"),
         ],
     ),
 ]

@@ -92,12 +92,22 @@ def test_type_tests(operator: str, value: Any, expected: bool) -> None:
     assert holds({"Variable": "$.v", operator: False}, {"v": value}) is (not expected)
 
 
-def test_absent_variable_is_only_seen_by_is_present() -> None:
+def test_absent_variable_is_only_allowed_under_is_present() -> None:
     assert holds({"Variable": "$.missing", "IsPresent": False}, {})
     assert not holds({"Variable": "$.missing", "IsPresent": True}, {})
-    assert not holds({"Variable": "$.missing", "IsNull": True}, {})
-    assert not holds({"Variable": "$.missing", "IsNull": False}, {})
-    assert not holds({"Variable": "$.missing", "StringEquals": "x"}, {})
+    for rule in ({"IsNull": True}, {"StringEquals": "x"}, {"NumericEquals": 1}):
+        with pytest.raises(StatesError) as info:
+            holds({"Variable": "$.missing", **rule}, {})
+        assert info.value.error == RUNTIME
+        assert info.value.cause == (
+            "Invalid path '$.missing': The choice state's condition path references an invalid value."
+        )
+
+
+def test_is_present_guard_short_circuits_and() -> None:
+    guarded = {"And": [{"Variable": "$.opt", "IsPresent": True}, {"Variable": "$.opt", "StringEquals": "x"}]}
+    assert not holds(guarded, {})
+    assert holds(guarded, {"opt": "x"})
 
 
 def test_missing_operand_path_is_a_runtime_error() -> None:

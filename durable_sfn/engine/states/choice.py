@@ -3,8 +3,9 @@
 JSONPath rules compare the value at `Variable` with a literal or with the value at another path
 (`...Path` operators), combine with `And`/`Or`/`Not`, and test types (`IsNull`, `IsString`, ...).
 AWS's typing is strict and never raises for a mismatch: a comparison whose operands are not of
-the operator's type is simply false (`NumericEquals` on a string, `BooleanEquals` on 1). A path
-that is absent makes every test false except `IsPresent`.
+the operator's type is simply false (`NumericEquals` on a string, `BooleanEquals` on 1). A
+Variable path that is absent fails the execution (States.Runtime), except under `IsPresent`,
+which is how definitions guard optional fields (`And` evaluates lazily, so a guard works).
 
 JSONata rules carry a `Condition` expression that must yield a boolean; they may also carry
 `Assign` and `Output`, which the caller applies together with the state-level ones, so the
@@ -131,6 +132,9 @@ def evaluate_rule(rule: dict[str, Any], env: EvalEnv) -> bool:
     if not isinstance(variable, str):
         raise StatesError(RUNTIME, f"A Choice rule of the state '{env.state_name}' has no Variable path")
     value = _sample(variable, env)
+    if isinstance(value, _Absent) and operator != "IsPresent":
+        # Only IsPresent may look at a path that is not there; AWS fails the execution.
+        raise StatesError(RUNTIME, _invalid_path(variable))
     expected = rule[operator]
     if operator.endswith("Path") and operator not in _TYPE_TESTS:
         if not isinstance(expected, str):
@@ -139,11 +143,12 @@ def evaluate_rule(rule: dict[str, Any], env: EvalEnv) -> bool:
             )
         expected = _sample(expected, env)
         if isinstance(expected, _Absent):
-            raise StatesError(
-                RUNTIME,
-                f"Invalid path '{rule[operator]}': The choice state's condition path references an invalid value.",
-            )
+            raise StatesError(RUNTIME, _invalid_path(rule[operator]))
     return COMPARISON_OPERATORS[operator](value, expected)
+
+
+def _invalid_path(path: str) -> str:
+    return f"Invalid path '{path}': The choice state's condition path references an invalid value."
 
 
 def _sample(path: str, env: EvalEnv) -> Any:
