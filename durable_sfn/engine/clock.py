@@ -82,6 +82,9 @@ class VirtualClock:
         self._now = _utc(start)
         self._lock = threading.Condition(threading.Lock())
         self._active = 0
+        # Threads currently blocked in `block`. Time only moves for someone who waits: timers
+        # scheduled before any execution starts must not fire into an empty engine.
+        self._blocked = 0
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
 
@@ -118,6 +121,7 @@ class VirtualClock:
                 return not waiter.timed_out
             waiter.blocked = True
             self._active -= 1
+            self._blocked += 1
             if deadline is not None:
                 heapq.heappush(self._timers, _Timer(_utc(deadline), next(self._seq), waiter=waiter))
             self._advance()
@@ -133,6 +137,7 @@ class VirtualClock:
             waiter.value = value
             if waiter.blocked:
                 self._active += 1
+                self._blocked -= 1
             self._lock.notify_all()
             return True
 
@@ -146,7 +151,7 @@ class VirtualClock:
 
     def _advance(self) -> None:
         """Jump to the earliest timer while nobody is working. Caller holds the lock."""
-        while self._active <= 0 and self._timers:
+        while self._active <= 0 and self._blocked > 0 and self._timers:
             timer = heapq.heappop(self._timers)
             if timer.waiter is not None and timer.waiter.fired:
                 continue  # fired by someone else before its deadline
@@ -156,6 +161,7 @@ class VirtualClock:
                 timer.waiter.fired = True
                 timer.waiter.timed_out = True
                 self._active += 1
+                self._blocked -= 1
                 self._lock.notify_all()
             elif timer.action is not None:
                 self._active += 1

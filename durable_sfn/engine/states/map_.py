@@ -8,6 +8,7 @@ events out of the parent history, as AWS's child workflow executions do.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from typing import TYPE_CHECKING, Any
@@ -46,10 +47,8 @@ def _number(run: StateRun, effective: Any, field: str, *, allow_float: bool = Fa
         value = jp.select(effective, path, env)
         if isinstance(value, str):
             # AWS accepts a number written as a string here.
-            try:
+            with contextlib.suppress(ValueError):
                 value = float(value) if allow_float else int(value)
-            except ValueError:
-                pass
         ok = (
             isinstance(value, int | float)
             and not isinstance(value, bool)

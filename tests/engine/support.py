@@ -1,0 +1,60 @@
+"""Helpers for engine tests: build a client, run a definition, read history."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from durable_sfn.engine import LocalStepFunctions, VirtualClock
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+ROLE = "arn:aws:iam::123456789012:role/test"
+
+
+def new_client(**kwargs: Any) -> LocalStepFunctions:
+    return LocalStepFunctions(clock=VirtualClock(START), **kwargs)
+
+
+def run(
+    sfn: LocalStepFunctions,
+    definition: dict[str, Any],
+    value: Any = None,
+    *,
+    name: str = "machine",
+    exec_name: str | None = None,
+) -> dict[str, Any]:
+    """Create (or reuse) the machine, run one execution to its end, return describe_execution."""
+    try:
+        arn = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+    except sfn.exceptions.StateMachineAlreadyExists:
+        arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:{name}"
+        sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(definition))
+    kwargs: dict[str, Any] = {"stateMachineArn": arn, "input": json.dumps({} if value is None else value)}
+    if exec_name:
+        kwargs["name"] = exec_name
+    started = sfn.start_execution(**kwargs)
+    result = sfn.wait_for_execution(started["executionArn"], timeout=30)
+    assert result["status"] != "RUNNING", "execution did not finish"
+    return result
+
+
+def output(result: dict[str, Any]) -> Any:
+    assert result["status"] == "SUCCEEDED", (result.get("error"), result.get("cause"))
+    return json.loads(result["output"])
+
+
+def events(sfn: LocalStepFunctions, result: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(sfn.get_execution_history(executionArn=result["executionArn"])["events"])
+
+
+def types(sfn: LocalStepFunctions, result: dict[str, Any]) -> list[str]:
+    return [e["type"] for e in events(sfn, result)]
+
+
+def seconds_since_start(event: dict[str, Any]) -> float:
+    return float((event["timestamp"] - START).total_seconds())
+
+
+def jsonata(states: dict[str, Any], start: str | None = None) -> dict[str, Any]:
+    return {"QueryLanguage": "JSONata", "StartAt": start or next(iter(states)), "States": states}
