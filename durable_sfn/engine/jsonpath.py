@@ -27,6 +27,7 @@ from durable_sfn.engine.errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, States
 __all__ = [
     "InvalidJsonPath",
     "JsonPathNotFound",
+    "UndefinedVariable",
     "apply_input_path",
     "apply_output_path",
     "apply_result_path",
@@ -59,6 +60,19 @@ class JsonPathNotFound(StatesError):
         self.data = data
 
 
+class UndefinedVariable(StatesError):
+    """A `$name` path names a variable that no earlier state assigned (or that is out of scope)."""
+
+    def __init__(self, path: str, name: str) -> None:
+        super().__init__(
+            RUNTIME,
+            f"The JSONPath '{path}' references the variable '{name}', which is not defined: assign it "
+            "with Assign in an earlier state (variables of a Map or Parallel branch are not visible outside it)",
+        )
+        self.path = path
+        self.name = name
+
+
 class InvalidJsonPath(StatesError):
     """The text is not a JSONPath the engine can parse."""
 
@@ -84,7 +98,7 @@ def split_root(path: str, env: EvalEnv | None, data: Any) -> tuple[Any, str]:
         name = m.group(1)
         variables = env.variables if env is not None else {}
         if name not in variables:
-            raise StatesError(RUNTIME, f"The JSONPath '{path}' references an undefined variable '{name}'")
+            raise UndefinedVariable(path, name)
         return variables[name], "$" + path[m.end() :]
     return data, path
 

@@ -13,7 +13,7 @@ from typing import Any
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import RUNTIME, StatesError
 from durable_sfn.engine.intrinsics import evaluate_intrinsic, is_intrinsic
-from durable_sfn.engine.jsonpath import JsonPathNotFound, select, to_json_text
+from durable_sfn.engine.jsonpath import JsonPathNotFound, UndefinedVariable, select, to_json_text
 
 __all__ = ["evaluate_dynamic", "evaluate_template"]
 
@@ -62,3 +62,5 @@ def evaluate_dynamic(expression: Any, data: Any, env: EvalEnv | None, *, field: 
             f"The JSONPath '{text}' specified for the field '{field}' could not be found "
             f"in the input '{to_json_text(exc.data)}'",
         ) from None
+    except UndefinedVariable as exc:
+        raise StatesError(RUNTIME, f"{exc.cause} (field '{field}')") from None

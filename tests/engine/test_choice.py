@@ -191,3 +191,13 @@ def test_string_matches_escapes() -> None:
     assert string_matches("a\\b", "a\\\\b")
     assert string_matches("anything", "*")
     assert not string_matches("abc", "ab")
+
+
+def test_string_order_follows_utf16_code_units_like_java() -> None:
+    # U+FF21 (fullwidth A) sorts after U+1F600 (emoji) in code points, before it in UTF-16.
+    assert holds({"Variable": "$.v", "StringLessThan": "\U0001f600"}, {"v": "\uff21"}) is False
+    assert holds({"Variable": "$.v", "StringGreaterThan": "\U0001f600"}, {"v": "\uff21"}) is True
+
+
+def test_undefined_variable_is_absent_for_is_present() -> None:
+    assert holds({"Variable": "$nope", "IsPresent": False}, {})

@@ -80,3 +80,10 @@ def test_evaluate_dynamic_for_fail_state_paths() -> None:
     with pytest.raises(StatesError) as info:
         evaluate_dynamic("$.ErrorX", {}, ENV, field="ErrorPath")
     assert "specified for the field 'ErrorPath'" in info.value.cause
+
+
+def test_undefined_variable_names_the_variable_and_field() -> None:
+    with pytest.raises(StatesError) as info:
+        evaluate_template({"v.$": "$noSuchVar.member"}, {}, ENV)
+    assert info.value.error == RUNTIME
+    assert "'noSuchVar'" in info.value.cause and "'v.$'" in info.value.cause

@@ -22,7 +22,7 @@ from typing import Any
 
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import NO_CHOICE_MATCHED, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
-from durable_sfn.engine.jsonpath import JsonPathNotFound, select, to_json_text
+from durable_sfn.engine.jsonpath import JsonPathNotFound, UndefinedVariable, select, to_json_text
 
 __all__ = [
     "COMPARISON_OPERATORS",
@@ -154,13 +154,9 @@ def _invalid_path(path: str) -> str:
 def _sample(path: str, env: EvalEnv) -> Any:
     try:
         return select(env.input, path, env)
-    except JsonPathNotFound:
+    except (JsonPathNotFound, UndefinedVariable):
+        # An undefined variable is absent too: IsPresent can test for it.
         return _ABSENT
-    except StatesError:
-        # An undefined variable behaves like an absent path for IsPresent.
-        if path.startswith("$") and not path.startswith("$$") and not path.startswith("$.") and path != "$":
-            return _ABSENT
-        raise
 
 
 def _type_name(value: Any) -> str:
@@ -243,6 +239,15 @@ def string_matches(value: str, pattern: str) -> bool:
     return _wildcard(pattern).fullmatch(value) is not None
 
 
+def _utf16(text: str) -> bytes:
+    """Order strings by UTF-16 code units, as Java's String.compareTo (and so AWS) does.
+
+    Big-endian bytes compare like the code units; this differs from Python's code-point order
+    only for characters outside the Basic Multilingual Plane.
+    """
+    return text.encode("utf-16-be", "surrogatepass")
+
+
 def _strings(op: Callable[[str, str], bool]) -> Callable[[Any, Any], bool]:
     def compare(value: Any, expected: Any) -> bool:
         return isinstance(value, str) and isinstance(expected, str) and op(value, expected)
@@ -295,10 +300,10 @@ _TYPE_TESTS = {
 
 _BASE: dict[str, Callable[[Any, Any], bool]] = {
     "StringEquals": _strings(lambda a, b: a == b),
-    "StringLessThan": _strings(lambda a, b: a < b),
-    "StringGreaterThan": _strings(lambda a, b: a > b),
-    "StringLessThanEquals": _strings(lambda a, b: a <= b),
-    "StringGreaterThanEquals": _strings(lambda a, b: a >= b),
+    "StringLessThan": _strings(lambda a, b: _utf16(a) < _utf16(b)),
+    "StringGreaterThan": _strings(lambda a, b: _utf16(a) > _utf16(b)),
+    "StringLessThanEquals": _strings(lambda a, b: _utf16(a) <= _utf16(b)),
+    "StringGreaterThanEquals": _strings(lambda a, b: _utf16(a) >= _utf16(b)),
     "NumericEquals": _numbers(lambda a, b: a == b),
     "NumericLessThan": _numbers(lambda a, b: a < b),
     "NumericGreaterThan": _numbers(lambda a, b: a > b),
