@@ -1,0 +1,1 @@
+"""Shared configuration, AWS access, logging, errors and models of the reference activities."""

@@ -1,0 +1,1 @@
+"""Invoice processing: PDFs in S3 -> text -> typed invoice data -> validation -> invoices table."""

@@ -1,0 +1,1 @@
+"""Order processing: validation, payment, inventory, shipment and notifications."""

@@ -1,0 +1,77 @@
+"""Decrementing stock for an order exactly once, all items or none.
+
+One DynamoDB transaction marks the order as reserved (only if it was not already) and decrements
+every product (only if its stock suffices). A retry finds the mark and changes nothing; a shortage
+cancels the whole transaction, so no product is decremented when another one is short.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from botocore.exceptions import ClientError
+
+from lambdas.common.aws import client, table, to_decimal
+from lambdas.common.config import settings
+from lambdas.common.errors import InvalidInput, OrderNotFound, OutOfStock
+from lambdas.orders.models import InventoryUpdateResult, OrderItem, ReservedItem
+from lambdas.orders.store import find_order, quantities, shortages
+
+# DynamoDB transactions hold at most 100 actions; one is the order's reservation mark.
+MAX_PRODUCTS_PER_ORDER = 99
+
+
+def reserve_stock(order_id: str, items: list[OrderItem]) -> InventoryUpdateResult:
+    needed = quantities(items)
+    if len(needed) > MAX_PRODUCTS_PER_ORDER:
+        raise InvalidInput(
+            f"Order {order_id} has {len(needed)} products; at most {MAX_PRODUCTS_PER_ORDER} fit one update"
+        )
+    reserved = [ReservedItem(ProductId=p, Quantity=q) for p, q in needed.items()]
+    cfg = settings()
+    actions = [
+        {
+            "Update": {
+                "TableName": cfg.orders_table,
+                "Key": {"OrderId": {"S": order_id}},
+                "UpdateExpression": "SET InventoryReservedAt = :now",
+                "ConditionExpression": "attribute_exists(OrderId) AND attribute_not_exists(InventoryReservedAt)",
+                "ExpressionAttributeValues": {":now": {"S": datetime.now(UTC).isoformat()}},
+            }
+        }
+    ]
+    for product_id, quantity in needed.items():
+        actions.append(
+            {
+                "Update": {
+                    "TableName": cfg.inventory_table,
+                    "Key": {"ProductId": {"S": product_id}},
+                    "UpdateExpression": "SET Stock = Stock - :q",
+                    "ConditionExpression": "attribute_exists(ProductId) AND Stock >= :q",
+                    "ExpressionAttributeValues": {":q": {"N": str(to_decimal(quantity))}},
+                }
+            }
+        )
+    try:
+        client("dynamodb").transact_write_items(TransactItems=actions)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            raise
+        # Decide from the data, not from the cancellation reasons: the order row tells whether
+        # this is a retry, the stock levels tell which items are short.
+        order = find_order(order_id)
+        if order is None:
+            raise OrderNotFound(f"Order {order_id!r} does not exist in table {cfg.orders_table}") from None
+        if _already_reserved(order_id):
+            return InventoryUpdateResult(OrderId=order_id, Reserved=reserved, AlreadyApplied=True)
+        short = shortages(items)
+        raise OutOfStock(
+            f"Order {order_id} cannot be fulfilled, nothing was decremented: "
+            + (", ".join(short) or "stock changed")
+        ) from None
+    return InventoryUpdateResult(OrderId=order_id, Reserved=reserved, AlreadyApplied=False)
+
+
+def _already_reserved(order_id: str) -> bool:
+    item = table(settings().orders_table).get_item(Key={"OrderId": order_id}, ConsistentRead=True).get("Item")
+    return bool(item and "InventoryReservedAt" in item)
