@@ -133,8 +133,8 @@ def _check_jsonata_rule(out: Collector, rule: dict[str, Any], where: tuple[str |
         out.schema("A JSONata Choice rule requires a 'Condition'", *where)
     elif not (isinstance(cond, bool) or is_jsonata(cond)):
         out.schema("'Condition' must be a boolean or a JSONata expression '{% ... %}'", *where, "Condition")
-    if "Assign" in rule and not isinstance(rule["Assign"], dict):
-        out.schema("'Assign' must be an object", *where, "Assign")
+    if "Assign" in rule:
+        _assign(out, rule["Assign"], True, where)
 
 
 def _check_jsonpath_rule(
@@ -157,6 +157,8 @@ def _check_jsonpath_rule(
                 )
             else:
                 out.schema(f"Unknown field '{key}' in Choice rule", *where, key)
+    if top and "Assign" in rule:
+        _assign(out, rule["Assign"], False, where)
     combinators = [k for k in ("And", "Or", "Not") if k in rule]
     operators = [k for k in rule if k in JSONPATH_OPERATORS]
     if len(combinators) + len(operators) != 1:
@@ -266,10 +268,18 @@ def check_catch(out: Collector, catch: Any, jsonata: bool, loc: tuple[str | int,
                     key,
                 )
         _check_error_equals(out, catcher, where, last=i == len(catch) - 1)
+        if "Assign" in catcher:
+            _assign(out, catcher["Assign"], jsonata, where)
         if catcher.get("ResultPath") is not None:
             check_reference_path(out, catcher["ResultPath"], *where, "ResultPath", context=False)
         if not isinstance(catcher.get("Next"), str):
             out.schema("A catcher requires 'Next', the name of the state to go to", *where)
+
+
+def _assign(out: Collector, assign: Any, jsonata: bool, where: tuple[str | int, ...]) -> None:
+    from durable_sfn.asl.templates import check_assign  # templates builds on this module
+
+    check_assign(out, assign, jsonata, *where, "Assign")
 
 
 def _check_error_equals(

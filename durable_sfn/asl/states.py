@@ -20,6 +20,7 @@ from durable_sfn.asl.rules import (
     check_retry,
     is_jsonata,
 )
+from durable_sfn.asl.templates import check_assign, check_template
 
 __all__ = ["JSONATA_ONLY", "JSONPATH_ONLY", "STATE_TYPES", "check_state"]
 
@@ -121,8 +122,12 @@ def check_state(out: Collector, name: str, state: Any, jsonata: bool, loc: tuple
                 key,
             )
     _check_transition(out, kind, state, loc)
-    if "Assign" in state and not isinstance(state["Assign"], dict):
-        out.schema("'Assign' must be an object of variable names to values", *loc, "Assign")
+    if "Assign" in state:
+        check_assign(out, state["Assign"], jsonata, *loc, "Assign")
+    if not jsonata:
+        for key in ("Parameters", "ResultSelector", "ItemSelector"):
+            if key in state:
+                check_template(out, state[key], *loc, key)
     if "Retry" in state:
         check_retry(out, state["Retry"], loc)
     if "Catch" in state:

@@ -194,6 +194,27 @@ INVALID: list[tuple[str, Any, list[tuple[str, str]]]] = [
         [("SCHEMA_VALIDATION_FAILED", "/States/A/ResultPath")],
     ),
     (
+        "dynamic field that is not a path",
+        machine({"A": {"Type": "Pass", "Parameters": {"x.$": "order.id"}, "End": True}}),
+        [("SCHEMA_VALIDATION_FAILED", "/States/A/Parameters/x.$")],
+    ),
+    (
+        "unknown intrinsic function",
+        machine({"A": {"Type": "Pass", "Parameters": {"n": [{"x.$": "States.Nope(1)"}]}, "End": True}}),
+        [("SCHEMA_VALIDATION_FAILED", "/States/A/Parameters/n[0]/x.$")],
+    ),
+    (
+        "invalid variable names",
+        machine(
+            {"A": {"Type": "Pass", "Assign": {"my-var": 1, "states": 2, "ok_1": 3}, "End": True}},
+            QueryLanguage="JSONata",
+        ),
+        [
+            ("SCHEMA_VALIDATION_FAILED", "/States/A/Assign/my-var"),
+            ("SCHEMA_VALIDATION_FAILED", "/States/A/Assign/states"),
+        ],
+    ),
+    (
         "States.ALL not last",
         machine(
             {
@@ -236,6 +257,15 @@ def test_invalid_definitions_report_codes_and_locations(
     label: str, definition: Any, expected: list[tuple[str, str]]
 ) -> None:
     assert sorted(codes(definition)) == sorted(expected)
+
+
+def test_forgotten_dollar_suffix_is_a_warning_not_an_error() -> None:
+    definition = machine({"A": {"Type": "Pass", "Parameters": {"id": "$.order.id"}, "End": True}})
+    diagnostics = validate_definition(definition)
+    assert [(d.severity, d.code, d.location) for d in diagnostics] == [
+        ("WARNING", "NO_DOLLAR", "/States/A/Parameters/id")
+    ]
+    assert ensure_valid(definition) == definition
 
 
 def test_duplicate_keys_in_json_text_are_duplicate_state_names() -> None:
