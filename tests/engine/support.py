@@ -26,7 +26,9 @@ def run(
 ) -> dict[str, Any]:
     """Create (or reuse) the machine, run one execution to its end, return describe_execution."""
     try:
-        arn = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+        arn = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)[
+            "stateMachineArn"
+        ]
     except sfn.exceptions.StateMachineAlreadyExists:
         arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:{name}"
         sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(definition))

@@ -43,7 +43,7 @@ def test_jsonata_task_result_assign_and_output() -> None:
     )
     result = run(sfn, definition, {"n": 21})
     assert output(result) == {"before": 21, "result": 42}
-    exited = [e for e in events(sfn, result) if e["type"] == "TaskStateExited"][0]
+    exited = next(e for e in events(sfn, result) if e["type"] == "TaskStateExited")
     assert exited["stateExitedEventDetails"]["assignedVariables"] == {"doubled": "42"}
 
 
@@ -52,7 +52,12 @@ def test_assign_sees_values_from_before_the_state() -> None:
     definition = jsonata(
         {
             "A": {"Type": "Pass", "Assign": {"x": 1}, "Next": "B"},
-            "B": {"Type": "Pass", "Assign": {"x": 2, "old": "{% $x %}"}, "Output": {"x": "{% $x %}"}, "Next": "C"},
+            "B": {
+                "Type": "Pass",
+                "Assign": {"x": 2, "old": "{% $x %}"},
+                "Output": {"x": "{% $x %}"},
+                "Next": "C",
+            },
             "C": {"Type": "Pass", "Output": {"x": "{% $x %}", "old": "{% $old %}"}, "End": True},
         }
     )
@@ -68,7 +73,14 @@ def test_retry_backoff_runs_on_virtual_time_and_is_recorded() -> None:
                 "Type": "Task",
                 "Resource": "arn:aws:states:::lambda:invoke",
                 "Arguments": {"FunctionName": "Charge", "Payload": {"amount": 5}},
-                "Retry": [{"ErrorEquals": ["PaymentDeclined"], "IntervalSeconds": 3, "BackoffRate": 2, "MaxAttempts": 3}],
+                "Retry": [
+                    {
+                        "ErrorEquals": ["PaymentDeclined"],
+                        "IntervalSeconds": 3,
+                        "BackoffRate": 2,
+                        "MaxAttempts": 3,
+                    }
+                ],
                 "Output": "{% $states.result.Payload %}",
                 "End": True,
             }
@@ -90,7 +102,13 @@ def test_max_delay_caps_backoff() -> None:
                 "Resource": "arn:aws:states:::lambda:invoke",
                 "Arguments": {"FunctionName": "Charge", "Payload": {"amount": 1}},
                 "Retry": [
-                    {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "BackoffRate": 10, "MaxDelaySeconds": 50, "MaxAttempts": 5}
+                    {
+                        "ErrorEquals": ["States.ALL"],
+                        "IntervalSeconds": 10,
+                        "BackoffRate": 10,
+                        "MaxDelaySeconds": 50,
+                        "MaxAttempts": 5,
+                    }
                 ],
                 "End": True,
             }
@@ -125,7 +143,7 @@ def test_lambda_error_shape_and_catch() -> None:
     )
     result = run(sfn, definition)
     assert output(result) == {"reason": "declined #1"}
-    failed = [e for e in events(sfn, result) if e["type"] == "TaskFailed"][0]["taskFailedEventDetails"]
+    failed = next(e for e in events(sfn, result) if e["type"] == "TaskFailed")["taskFailedEventDetails"]
     assert failed["error"] == "PaymentDeclined"
     cause = json.loads(failed["cause"])
     assert cause["errorType"] == "PaymentDeclined" and cause["errorMessage"] == "declined #1"
@@ -180,7 +198,13 @@ def test_query_evaluation_error_can_be_caught_on_a_task() -> None:
                 "Type": "Task",
                 "Resource": "arn:aws:states:::lambda:invoke",
                 "Arguments": {"FunctionName": "Echo", "Payload": "{% $nope %}"},
-                "Catch": [{"ErrorEquals": ["States.ALL"], "Output": {"caught": "{% $states.errorOutput.Error %}"}, "Next": "Done"}],
+                "Catch": [
+                    {
+                        "ErrorEquals": ["States.ALL"],
+                        "Output": {"caught": "{% $states.errorOutput.Error %}"},
+                        "Next": "Done",
+                    }
+                ],
                 "End": True,
             },
             "Done": {"Type": "Succeed"},
@@ -225,14 +249,21 @@ def test_wait_advances_virtual_time_only() -> None:
         }
     )
     result = run(sfn, definition)
-    assert result["stopDate"] - result["startDate"] == __import__("datetime").timedelta(days=2)
+    assert (result["stopDate"] - result["startDate"]).total_seconds() == 2 * 86400
 
 
 def test_payload_limit_fails_with_data_limit_exceeded() -> None:
     sfn = new_client()
     sfn.register_lambda("Big", lambda event, ctx: "a" * 300_000)
     definition = jsonata(
-        {"Big": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"FunctionName": "Big"}, "End": True}}
+        {
+            "Big": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"FunctionName": "Big"},
+                "End": True,
+            }
+        }
     )
     result = run(sfn, definition)
     assert result["error"] == "States.DataLimitExceeded"
@@ -291,7 +322,11 @@ def test_stop_execution_aborts_a_waiting_execution() -> None:
 @pytest.mark.parametrize("language", ["JSONPath", "JSONata"])
 def test_fail_state(language: str) -> None:
     sfn = new_client()
-    definition = {"QueryLanguage": language, "StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "C"}}}
+    definition = {
+        "QueryLanguage": language,
+        "StartAt": "F",
+        "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "C"}},
+    }
     result = run(sfn, definition)
     assert (result["status"], result["error"], result["cause"]) == ("FAILED", "E", "C")
 
@@ -319,7 +354,14 @@ def test_jsonpath_task_with_parameters_result_selector_and_result_path() -> None
 def test_missing_lambda_names_the_fix() -> None:
     sfn = new_client()
     definition = jsonata(
-        {"Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"FunctionName": "Nope"}, "End": True}}
+        {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"FunctionName": "Nope"},
+                "End": True,
+            }
+        }
     )
     result = run(sfn, definition)
     assert result["error"] == "Lambda.ResourceNotFoundException"

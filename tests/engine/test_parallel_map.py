@@ -15,7 +15,10 @@ def wait_then(seconds: int, value: Any) -> dict[str, Any]:
     wait, out = f"Wait{value}", f"Out{value}"
     return {
         "StartAt": wait,
-        "States": {wait: {"Type": "Wait", "Seconds": seconds, "Next": out}, out: {"Type": "Pass", "Output": value, "End": True}},
+        "States": {
+            wait: {"Type": "Wait", "Seconds": seconds, "Next": out},
+            out: {"Type": "Pass", "Output": value, "End": True},
+        },
     }
 
 
@@ -32,7 +35,9 @@ def test_parallel_branches_run_concurrently_on_virtual_time() -> None:
 def test_parallel_fails_fast_and_aborts_siblings() -> None:
     sfn = new_client()
     failing = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Broken", "Cause": "branch 2"}}}
-    definition = jsonata({"Both": {"Type": "Parallel", "Branches": [wait_then(3600, "slow"), failing], "End": True}})
+    definition = jsonata(
+        {"Both": {"Type": "Parallel", "Branches": [wait_then(3600, "slow"), failing], "End": True}}
+    )
     result = run(sfn, definition)
     assert (result["error"], result["cause"]) == ("Broken", "branch 2")
     # The slow branch was cancelled, not waited for.
@@ -61,13 +66,24 @@ def test_branch_assign_does_not_leak_into_outer_scope() -> None:
     sfn = new_client()
     branch = {
         "StartAt": "Set",
-        "States": {"Set": {"Type": "Pass", "Assign": {"inner": "{% $outer + 1 %}"}, "Output": "{% $outer %}", "End": True}},
+        "States": {
+            "Set": {
+                "Type": "Pass",
+                "Assign": {"inner": "{% $outer + 1 %}"},
+                "Output": "{% $outer %}",
+                "End": True,
+            }
+        },
     }
     definition = jsonata(
         {
             "Init": {"Type": "Pass", "Assign": {"outer": 1}, "Next": "Fan"},
             "Fan": {"Type": "Parallel", "Branches": [branch], "Next": "Check"},
-            "Check": {"Type": "Pass", "Output": {"seen": "{% $states.input %}", "inner": "{% $exists($inner) %}"}, "End": True},
+            "Check": {
+                "Type": "Pass",
+                "Output": {"seen": "{% $states.input %}", "inner": "{% $exists($inner) %}"},
+                "End": True,
+            },
         }
     )
     assert output(run(sfn, definition)) == {"seen": [1], "inner": False}
@@ -77,7 +93,15 @@ def test_map_max_concurrency_shapes_virtual_time() -> None:
     sfn = new_client()
     processor = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "End": True}}}
     definition = jsonata(
-        {"M": {"Type": "Map", "Items": [1, 2, 3, 4], "MaxConcurrency": 2, "ItemProcessor": processor, "End": True}}
+        {
+            "M": {
+                "Type": "Map",
+                "Items": [1, 2, 3, 4],
+                "MaxConcurrency": 2,
+                "ItemProcessor": processor,
+                "End": True,
+            }
+        }
     )
     result = run(sfn, definition)
     assert output(result) == [1, 2, 3, 4]
@@ -92,7 +116,10 @@ def test_map_item_context_and_item_selector() -> None:
             "M": {
                 "Type": "Map",
                 "Items": "{% $states.input.xs %}",
-                "ItemSelector": {"i": "{% $states.context.Map.Item.Index %}", "v": "{% $states.context.Map.Item.Value %}"},
+                "ItemSelector": {
+                    "i": "{% $states.context.Map.Item.Index %}",
+                    "v": "{% $states.context.Map.Item.Value %}",
+                },
                 "ItemProcessor": processor,
                 "End": True,
             }
@@ -108,7 +135,11 @@ def test_map_failure_without_tolerance_fails_with_the_item_error() -> None:
     processor = {
         "StartAt": "C",
         "States": {
-            "C": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input = 2 %}", "Next": "F"}], "Default": "OK"},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Condition": "{% $states.input = 2 %}", "Next": "F"}],
+                "Default": "OK",
+            },
             "F": {"Type": "Fail", "Error": "Two", "Cause": "no twos"},
             "OK": {"Type": "Succeed"},
         },
@@ -125,16 +156,38 @@ def test_map_tolerated_failures() -> None:
         "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
         "StartAt": "C",
         "States": {
-            "C": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input % 2 = 0 %}", "Next": "F"}], "Default": "OK"},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Condition": "{% $states.input % 2 = 0 %}", "Next": "F"}],
+                "Default": "OK",
+            },
             "F": {"Type": "Fail", "Error": "Even"},
             "OK": {"Type": "Succeed"},
         },
     }
-    ok = jsonata({"M": {"Type": "Map", "Items": [1, 2, 3, 4], "ToleratedFailureCount": 2, "ItemProcessor": processor, "End": True}})
+    ok = jsonata(
+        {
+            "M": {
+                "Type": "Map",
+                "Items": [1, 2, 3, 4],
+                "ToleratedFailureCount": 2,
+                "ItemProcessor": processor,
+                "End": True,
+            }
+        }
+    )
     result = run(sfn, ok)
     assert output(result)[0::2] == [1, 3]
     too_many = jsonata(
-        {"M": {"Type": "Map", "Items": [1, 2, 3, 4], "ToleratedFailurePercentage": 25, "ItemProcessor": processor, "End": True}}
+        {
+            "M": {
+                "Type": "Map",
+                "Items": [1, 2, 3, 4],
+                "ToleratedFailurePercentage": 25,
+                "ItemProcessor": processor,
+                "End": True,
+            }
+        }
     )
     failed = run(sfn, too_many, name="strict")
     assert failed["error"] == "States.ExceedToleratedFailureThreshold"
@@ -216,7 +269,9 @@ def test_map_retry_timestamps_inside_iterations() -> None:
             }
         },
     }
-    result = run(sfn, jsonata({"M": {"Type": "Map", "Items": [1, 2, 3], "ItemProcessor": processor, "End": True}}))
+    result = run(
+        sfn, jsonata({"M": {"Type": "Map", "Items": [1, 2, 3], "ItemProcessor": processor, "End": True}})
+    )
     assert output(result) == [1, 2, 3]
     retried = [seconds_since_start(e) for e in events(sfn, result) if e["type"] == "TaskScheduled"]
     assert sorted(retried) == [0, 0, 0, 5, 5, 5]
