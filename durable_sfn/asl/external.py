@@ -6,6 +6,7 @@ write. It is installed by `make install` into node_modules/.bin.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from pathlib import Path
 __all__ = ["AslValidatorResult", "AslValidatorUnavailable", "find_asl_validator", "run_asl_validator"]
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
+# One file per line: `✕ State machine definition "<path>" is invalid:`
+_INVALID_LINE = re.compile(r'State machine definition "([^"]+)" is invalid')
 
 
 class AslValidatorUnavailable(RuntimeError):
@@ -22,9 +25,12 @@ class AslValidatorUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class AslValidatorResult:
+    """`ok` when every file is valid; `invalid` holds the paths the validator rejected."""
+
     ok: bool
     output: str
     returncode: int
+    invalid: frozenset[str] = frozenset()
 
 
 def find_asl_validator(root: Path | None = None) -> Path:
@@ -53,4 +59,5 @@ def run_asl_validator(paths: list[Path] | list[str], *, timeout: float = 120.0) 
         args += ["--json-path", str(path)]
     proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
     output = (proc.stdout + proc.stderr).strip()
-    return AslValidatorResult(proc.returncode == 0, output, proc.returncode)
+    invalid = frozenset(_INVALID_LINE.findall(output))
+    return AslValidatorResult(proc.returncode == 0, output, proc.returncode, invalid)

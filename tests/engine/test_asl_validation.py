@@ -341,10 +341,10 @@ def test_asl_validator_agrees_on_valid_and_invalid_definitions(tmp_path: Path) -
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(machine({"A": {"Type": "Pass", "Next": "Nowhere"}})))
     try:
-        ok_result = run_asl_validator(good)
+        result = run_asl_validator([*good, bad])
     except AslValidatorUnavailable as exc:
         pytest.skip(str(exc))
-    assert ok_result.ok, ok_result.output
-    bad_result = run_asl_validator([bad])
-    assert not bad_result.ok
-    assert "MISSING_TRANSITION_TARGET" in bad_result.output
+    assert not result.ok
+    assert result.invalid == {str(bad)}, result.output
+    assert "MISSING_TRANSITION_TARGET" in result.output
+    assert "MISSING_TRANSITION_TARGET" in [c for c, _ in codes(bad.read_text())]
