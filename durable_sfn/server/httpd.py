@@ -17,6 +17,8 @@ from durable_sfn.server import management, protocol
 from durable_sfn.server.app import DYNAMODB_TARGET_PREFIX, MAX_REQUEST_BYTES, LocalBackend
 
 _log = logging.getLogger("durable_sfn.server")
+# Oversized bodies up to this size are read and discarded before the 413 answer.
+_DRAIN_LIMIT = 32 * 1024 * 1024
 
 
 class _Server(ThreadingHTTPServer):
@@ -29,7 +31,19 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Answer even an unparseable request line with a status line and headers (not HTTP/0.9).
+    default_request_version = "HTTP/1.1"
     server_version = "durable-sfn"
+    # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm and the
+    # client's delayed ACK add ~40 ms to every keep-alive request.
+    disable_nagle_algorithm = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own protocol errors (bad request line, bad headers) as JSON errors."""
+        self.close_connection = True
+        self._send_error(
+            code, "BadRequest" if code < 500 else "InternalFailure", message or explain or "bad request"
+        )
 
     def log_message(self, format: str, *args: Any) -> None:
         _log.debug("%s " + format, self.address_string(), *args)
@@ -83,13 +97,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return None
         if length > MAX_REQUEST_BYTES:
+            # Drain a moderately oversized body so the client reads our answer instead of a
+            # broken pipe; past the drain limit, just close the connection after answering.
+            if length <= _DRAIN_LIMIT:
+                remaining = length
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 65536))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+            else:
+                self.close_connection = True
             self._send_error(
                 413,
                 "RequestEntityTooLargeException",
                 f"request body of {length} bytes exceeds the {MAX_REQUEST_BYTES}-byte limit",
             )
-            # The unread body would be parsed as the next request: close instead.
-            self.close_connection = True
             return None
         return self.rfile.read(length) if length > 0 else b""
 
