@@ -134,14 +134,12 @@ def caught(
     return output, assigned
 
 
-def check_size(value: Any, state_name: str) -> None:
-    """AWS's 256 KiB limit on any payload passed between states."""
-    if isinstance(value, str | int | float | bool) or value is None:
-        size = len(json.dumps(value)) if isinstance(value, str) else 8
-    else:
-        size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
-    if size > MAX_PAYLOAD_BYTES:
+def check_size(value: Any, state_name: str) -> str:
+    """AWS's 256 KiB limit on any payload passed between states; returns the payload's JSON text."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
         raise StatesError(
             errors.DATA_LIMIT_EXCEEDED,
             f"The state/task '{state_name}' returned a result with a size exceeding the maximum number of bytes service limit.",
         )
+    return text

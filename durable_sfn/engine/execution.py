@@ -287,25 +287,33 @@ class Execution:
         """Run states from StartAt until one ends the flow; returns the flow's output."""
         states = graph["States"]
         name = graph["StartAt"]
+        text: str | None = None
         while True:
             branch.check()
             state = states.get(name)
             if state is None:
                 raise ReportedError(errors.RUNTIME, f"The state '{name}' does not exist in the definition.")
-            next_name, value = self.run_state(branch, graph, name, state, value)
+            next_name, value, text = self.run_state(branch, graph, name, state, value, text)
             if next_name is None:
                 return value
             name = next_name
 
     def run_state(
-        self, branch: Branch, graph: dict[str, Any], name: str, state: dict[str, Any], raw: Any
-    ) -> tuple[str | None, Any]:
+        self,
+        branch: Branch,
+        graph: dict[str, Any],
+        name: str,
+        state: dict[str, Any],
+        raw: Any,
+        raw_text: str | None = None,
+    ) -> tuple[str | None, Any, str]:
+        """Run one state (with its retries); returns next state, output and the output's JSON text."""
         from durable_sfn.engine.states import HANDLERS
 
         kind = state.get("Type", "")
         handler = HANDLERS.get(kind)
         prefix = history.STATE_EVENT_PREFIX.get(kind, kind)
-        entered_id = branch.event(f"{prefix}StateEntered", **history.entered_details(name, raw))
+        entered_id = branch.event(f"{prefix}StateEntered", **history.entered_details(name, raw, raw_text))
         entered_at = self.clock.now()
         if handler is None:
             raise ReportedError(errors.RUNTIME, f"The state '{name}' has an unsupported Type {kind!r}.")
@@ -324,7 +332,6 @@ class Execution:
             try:
                 try:
                     outcome = handler(run, raw)
-                    dataflow.check_size(outcome.output, name)
                 except (StatesError, Aborted, HistoryLimitExceeded):
                     raise
                 except Exception as exc:  # an engine bug becomes a located States.Runtime
@@ -355,13 +362,14 @@ class Execution:
 
                 outcome = _Outcome(output, catcher.get("Next"), assigned)
                 break
+        output_text = dataflow.check_size(outcome.output, name)
         if outcome.assigned:
             branch.variables.update(outcome.assigned)
-        if kind != "Fail":
-            branch.event(
-                f"{prefix}StateExited", **history.exited_details(name, outcome.output, outcome.assigned)
-            )
-        return outcome.next, outcome.output
+        branch.event(
+            f"{prefix}StateExited",
+            **history.exited_details(name, outcome.output, outcome.assigned, output_text),
+        )
+        return outcome.next, outcome.output, output_text
 
     @staticmethod
     def _located(exc: StatesError, name: str, entered_id: int) -> StatesError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from durable_sfn.engine.clock import Clock
@@ -92,20 +93,22 @@ class History:
             return len(self._events)
 
 
-def entered_details(name: str, value: Any) -> dict[str, Any]:
+def entered_details(name: str, value: Any, text: str | None = None) -> dict[str, Any]:
     return {
         "stateEnteredEventDetails": {
             "name": name,
-            "input": to_json(value),
+            "input": to_json(value) if text is None else text,
             "inputDetails": {"truncated": False},
         }
     }
 
 
-def exited_details(name: str, value: Any, assigned: dict[str, Any] | None) -> dict[str, Any]:
+def exited_details(
+    name: str, value: Any, assigned: dict[str, Any] | None, text: str | None = None
+) -> dict[str, Any]:
     details: dict[str, Any] = {
         "name": name,
-        "output": to_json(value),
+        "output": to_json(value) if text is None else text,
         "outputDetails": {"truncated": False},
     }
     if assigned:
@@ -114,6 +117,7 @@ def exited_details(name: str, value: Any, assigned: dict[str, Any] | None) -> di
     return {"stateExitedEventDetails": details}
 
 
+@lru_cache(maxsize=4096)
 def timestamp_text(when: datetime) -> str:
     """The context object's time format: ISO-8601 with milliseconds and a Z suffix."""
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"

@@ -108,7 +108,9 @@ def run_test_state(
     client.clock.enter()
     try:
         try:
-            next_name, output = execution.run_state(execution.root, machine_def, name, run_state, value)
+            next_name, output, _text = execution.run_state(
+                execution.root, machine_def, name, run_state, value
+            )
             out["status"] = "SUCCEEDED"
             out["output"] = history.to_json(output)
             if next_name:
