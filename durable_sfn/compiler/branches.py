@@ -35,7 +35,9 @@ def lower_task_all(lw: Lowerer, call: ast.Call, target: ast.Name | None, loc: ir
     if isinstance(tasks, ast.List | ast.Tuple):
         if max_concurrency is not None or distributed:
             lw.report(call, "DSF014", "max_concurrency and distributed apply to a comprehension (a Map)")
-        elements = [lw.pending.pop(e.id) if isinstance(e, ast.Name) and e.id in lw.pending else e for e in tasks.elts]
+        elements = [
+            lw.pending.pop(e.id) if isinstance(e, ast.Name) and e.id in lw.pending else e for e in tasks.elts
+        ]
         if not elements:
             lw.report(call, "DSF012", "task_all needs at least one task")
             return []
@@ -47,15 +49,23 @@ def lower_task_all(lw: Lowerer, call: ast.Call, target: ast.Name | None, loc: ir
             branches.append(branch)
         result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
         return [ir.ParallelAll(result, tuple(branches), loc)]
-    lw.report(tasks, "DSF012", "task_all needs a list of ctx calls or a list comprehension over one",
-              "e.g. await ctx.task_all([ctx.call_activity(process, item) for item in items])")
+    lw.report(
+        tasks,
+        "DSF012",
+        "task_all needs a list of ctx calls or a list comprehension over one",
+        "e.g. await ctx.task_all([ctx.call_activity(process, item) for item in items])",
+    )
     return []
 
 
 def _const(lw: Lowerer, node: ast.expr | None, kind: type, name: str) -> object:
     if node is None:
         return None
-    if isinstance(node, ast.Constant) and isinstance(node.value, kind) and (kind is bool or not isinstance(node.value, bool)):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, kind)
+        and (kind is bool or not isinstance(node.value, bool))
+    ):
         if kind is int and node.value < 1:
             lw.report(node, "DSF014", f"{name} must be at least 1")
             return None
@@ -84,7 +94,9 @@ def _map(
         try:
             for cond_node in gen.ifs:
                 cond = lw.expr.condition(cond_node)
-                items = ir.Expr(("$filter(", *items.parts, f", function({param}) {{ ", *cond.parts, " })"), Ty.LIST)
+                items = ir.Expr(
+                    ("$filter(", *items.parts, f", function({param}) {{ ", *cond.parts, " })"), Ty.LIST
+                )
         finally:
             lw.env.locals.pop()
     branch = _branch(lw, comp.elt, gen.target.id, "Iteration")
@@ -95,8 +107,13 @@ def _map(
 
         outer = branch_reads(branch) - block_writes(branch.body) - {p for p, _ in branch.params}
         if outer:
-            lw.report(comp, "DSF013", "a distributed task_all branch cannot read orchestrator variables "
-                      f"({', '.join(sorted(outer))})", "pass what the branch needs inside each item")
+            lw.report(
+                comp,
+                "DSF013",
+                "a distributed task_all branch cannot read orchestrator variables "
+                f"({', '.join(sorted(outer))})",
+                "pass what the branch needs inside each item",
+            )
             return []
     result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
     mc = max_concurrency if isinstance(max_concurrency, int) else None
@@ -118,16 +135,26 @@ def _branch(lw: Lowerer, element: ast.expr, item_name: str | None, label: str) -
         tmp = child.fresh("result")
         fake_target = ast.Name(id=tmp, ctx=ast.Store(), lineno=element.lineno, col_offset=element.col_offset)
         stmt = ast.Expr(value=element, lineno=element.lineno, col_offset=element.col_offset)
-        body = lower_await(child, ast.Await(value=element, lineno=element.lineno, col_offset=element.col_offset),
-                           fake_target, stmt)
+        body = lower_await(
+            child,
+            ast.Await(value=element, lineno=element.lineno, col_offset=element.col_offset),
+            fake_target,
+            stmt,
+        )
         if not body:
             return None
         return ir.Branch((), (*body, ir.Return(Expr.var(tmp), child.loc(element))), label)
-    if isinstance(element, ast.Call) and isinstance(element.func, ast.Name) and element.func.id in lw.branch_defs:
+    if (
+        isinstance(element, ast.Call)
+        and isinstance(element.func, ast.Name)
+        and element.func.id in lw.branch_defs
+    ):
         fn = lw.branch_defs[element.func.id]
         names = [a.arg for a in fn.args.posonlyargs + fn.args.args]
         if element.keywords or len(element.args) != len(names) or fn.args.vararg or fn.args.kwonlyargs:
-            lw.report(element, "DSF012", f"call '{fn.name}' with exactly its {len(names)} positional argument(s)")
+            lw.report(
+                element, "DSF012", f"call '{fn.name}' with exactly its {len(names)} positional argument(s)"
+            )
             return None
         values = [child.expr.translate(a) for a in element.args]
         if item_name is not None:
@@ -137,6 +164,10 @@ def _branch(lw: Lowerer, element: ast.expr, item_name: str | None, label: str) -
         prescan(child, fn.body)
         body = child.block(fn.body)
         return ir.Branch(tuple(params), body, fn.name)
-    lw.report(element, "DSF012", "each task_all element must be a ctx call or a call of a nested async def",
-              "e.g. ctx.call_activity(process, item), or process_one(item) with `async def process_one(item): ...`")
+    lw.report(
+        element,
+        "DSF012",
+        "each task_all element must be a ctx call or a call of a nested async def",
+        "e.g. ctx.call_activity(process, item), or process_one(item) with `async def process_one(item): ...`",
+    )
     return None

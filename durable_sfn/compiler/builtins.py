@@ -51,7 +51,9 @@ def translate_call(t: ExpressionTranslator, node: ast.Call) -> Expr:
                 return module_call
         if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
             if (base.attr, func.attr) in NONDETERMINISTIC:
-                return t.fail(node, "DSF003", f"{base.attr}.{func.attr}() is not deterministic", DETERMINISM_HINT)
+                return t.fail(
+                    node, "DSF003", f"{base.attr}.{func.attr}() is not deterministic", DETERMINISM_HINT
+                )
             if base.value.id == "datetime" and base.attr == "timedelta":
                 pass
         return _method_call(t, node, func.attr)
@@ -74,11 +76,19 @@ def _name_call(t: ExpressionTranslator, node: ast.Call, name: str) -> Expr:
     if name == "sorted":
         reverse = False
         for kw in node.keywords:
-            if kw.arg == "reverse" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, bool):
+            if (
+                kw.arg == "reverse"
+                and isinstance(kw.value, ast.Constant)
+                and isinstance(kw.value.value, bool)
+            ):
                 reverse = kw.value.value
             else:
-                return t.fail(node, "DSF002", "sorted() supports only reverse=True/False", "sort in an activity")
-        node = ast.Call(func=node.func, args=node.args, keywords=[], lineno=node.lineno, col_offset=node.col_offset)
+                return t.fail(
+                    node, "DSF002", "sorted() supports only reverse=True/False", "sort in an activity"
+                )
+        node = ast.Call(
+            func=node.func, args=node.args, keywords=[], lineno=node.lineno, col_offset=node.col_offset
+        )
         args = _args(t, node, 1, 1, name)
         if args is None:
             return Expr.raw("null")
@@ -89,32 +99,52 @@ def _name_call(t: ExpressionTranslator, node: ast.Call, name: str) -> Expr:
         "sum": lambda a: join("$sum(", a[0], ")", ty=Ty.NUM),
         "min": lambda a: _minmax("$min", a),
         "max": lambda a: _minmax("$max", a),
-        "any": lambda a: join("(true in [$map(", a[0], ", function($__x) { ", truthy(Expr.raw("$__x")), " })])",
-                              ty=Ty.BOOL),
-        "all": lambda a: join("$not(false in [$map(", a[0], ", function($__x) { ", truthy(Expr.raw("$__x")),
-                              " })])", ty=Ty.BOOL),
+        "any": lambda a: join(
+            "(true in [$map(", a[0], ", function($__x) { ", truthy(Expr.raw("$__x")), " })])", ty=Ty.BOOL
+        ),
+        "all": lambda a: join(
+            "$not(false in [$map(", a[0], ", function($__x) { ", truthy(Expr.raw("$__x")), " })])", ty=Ty.BOOL
+        ),
         "str": lambda a: t.str_of(a[0]) if a else Expr.literal(""),
         "int": _int,
         "float": lambda a: join("$number(", a[0], ")", ty=Ty.NUM),
         "bool": lambda a: truthy(a[0]) if a else Expr.literal(False),
-        "round": lambda a: join("$round(", a[0], ")" if len(a) == 1 else ", ", *([a[1], ")"] if len(a) > 1 else []),
-                                ty=Ty.NUM),
+        "round": lambda a: join(
+            "$round(", a[0], ")" if len(a) == 1 else ", ", *([a[1], ")"] if len(a) > 1 else []), ty=Ty.NUM
+        ),
         "abs": lambda a: join("$abs(", a[0], ")", ty=Ty.NUM),
         "list": lambda a: a[0] if a else Expr.literal([]),
         "dict": lambda a: a[0] if a else Expr.literal({}),
     }
-    arity = {"min": (1, 8), "max": (1, 8), "round": (1, 2), "str": (0, 1), "bool": (0, 1), "list": (0, 1),
-             "dict": (0, 1)}
+    arity = {
+        "min": (1, 8),
+        "max": (1, 8),
+        "round": (1, 2),
+        "str": (0, 1),
+        "bool": (0, 1),
+        "list": (0, 1),
+        "dict": (0, 1),
+    }
     if name in handlers:
         lo, hi = arity.get(name, (1, 1))
         args = _args(t, node, lo, hi, name)
         return Expr.raw("null") if args is None else handlers[name](args)
     if name in ("range", "enumerate", "zip"):
-        return t.fail(node, "DSF002", f"{name}() is only supported as the iterable of a for loop or comprehension"
-                      if name == "range" else f"{name}() is not supported", "")
+        return t.fail(
+            node,
+            "DSF002",
+            f"{name}() is only supported as the iterable of a for loop or comprehension"
+            if name == "range"
+            else f"{name}() is not supported",
+            "",
+        )
     if name in ("datetime", "date"):
-        return t.fail(node, "DSF002", f"{name}(...) literals are not supported",
-                      "compute times from ctx.current_utc_datetime and timedelta, or pass them in the input")
+        return t.fail(
+            node,
+            "DSF002",
+            f"{name}(...) literals are not supported",
+            "compute times from ctx.current_utc_datetime and timedelta, or pass them in the input",
+        )
     return t.fail(
         node,
         "DSF004",
@@ -131,8 +161,13 @@ def _len(a: list[Expr]) -> Expr:
         return join("$count(", v, ")", ty=Ty.NUM)
     if v.ty is Ty.DICT:
         return join("$count($keys(", v, "))", ty=Ty.NUM)
-    return join("($__v := ", v, "; $type($__v) = 'string' ? $length($__v) : $type($__v) = 'object' ? "
-                "$count($keys($__v)) : $count($__v))", ty=Ty.NUM)
+    return join(
+        "($__v := ",
+        v,
+        "; $type($__v) = 'string' ? $length($__v) : $type($__v) = 'object' ? "
+        "$count($keys($__v)) : $count($__v))",
+        ty=Ty.NUM,
+    )
 
 
 def _minmax(fn: str, a: list[Expr]) -> Expr:
@@ -157,8 +192,12 @@ def timedelta_call(t: ExpressionTranslator, node: ast.Call) -> Expr:
         pieces.append((_TD_UNITS.get(positional[i], 0) if i < len(positional) else 0, t.translate(arg)))
     for kw in node.keywords:
         if kw.arg not in _TD_UNITS:
-            return t.fail(node, "DSF002", f"timedelta({kw.arg}=...) is not supported",
-                          "use weeks, days, hours, minutes, seconds or milliseconds")
+            return t.fail(
+                node,
+                "DSF002",
+                f"timedelta({kw.arg}=...) is not supported",
+                "use weeks, days, hours, minutes, seconds or milliseconds",
+            )
         pieces.append((_TD_UNITS[kw.arg], t.translate(kw.value)))
     if all(e.is_const and isinstance(e.const, int | float) for _, e in pieces):
         total = sum(f * e.const for f, e in pieces)
@@ -176,16 +215,24 @@ def _ctx_call(t: ExpressionTranslator, node: ast.Call, attr: str) -> Expr:
     if attr == "get_input":
         return Expr.raw("$states.context.Execution.Input")
     if attr in AWAITED_CTX:
-        return t.fail(node, "DSF016", f"ctx.{attr}(...) must be awaited as a whole statement",
-                      f"write `x = await ctx.{attr}(...)` on its own line")
+        return t.fail(
+            node,
+            "DSF016",
+            f"ctx.{attr}(...) must be awaited as a whole statement",
+            f"write `x = await ctx.{attr}(...)` on its own line",
+        )
     return t.fail(node, "DSF002", f"ctx.{attr}() cannot be used in an expression", "")
 
 
 def _module_call(t: ExpressionTranslator, node: ast.Call, module: str, attr: str) -> Expr | None:
     if (module, attr) in NONDETERMINISTIC:
         if (module, attr) == ("time", "sleep"):
-            return t.fail(node, "DSF005", "time.sleep() blocks instead of waiting durably",
-                          "use `await ctx.create_timer(timedelta(seconds=...))`")
+            return t.fail(
+                node,
+                "DSF005",
+                "time.sleep() blocks instead of waiting durably",
+                "use `await ctx.create_timer(timedelta(seconds=...))`",
+            )
         return t.fail(node, "DSF003", f"{module}.{attr}() is not deterministic", DETERMINISM_HINT)
     if module in ("random", "secrets") or (module == "uuid" and attr.startswith("uuid")):
         return t.fail(node, "DSF003", f"{module}.{attr}() is not deterministic", UUID_HINT)
@@ -196,8 +243,12 @@ def _module_call(t: ExpressionTranslator, node: ast.Call, module: str, attr: str
     if module == "datetime" and attr == "fromisoformat" and len(node.args) == 1:
         return Expr(t.translate(node.args[0]).parts, Ty.DATETIME)
     if module == "asyncio":
-        return t.fail(node, "DSF005", f"asyncio.{attr}() is not supported in an orchestrator",
-                      "use ctx.task_all for concurrency and ctx.create_timer for waiting")
+        return t.fail(
+            node,
+            "DSF005",
+            f"asyncio.{attr}() is not supported in an orchestrator",
+            "use ctx.task_all for concurrency and ctx.create_timer for waiting",
+        )
     return None
 
 
@@ -217,34 +268,99 @@ def _method_call(t: ExpressionTranslator, node: ast.Call, attr: str) -> Expr:
         "strip": (0, 0, lambda a: join("$replace(", obj, ", /^\\s+|\\s+$/, '')", ty=Ty.STR)),
         "lstrip": (0, 0, lambda a: join("$replace(", obj, ", /^\\s+/, '')", ty=Ty.STR)),
         "rstrip": (0, 0, lambda a: join("$replace(", obj, ", /\\s+$/, '')", ty=Ty.STR)),
-        "startswith": (1, 1, lambda a: join("($__s := ", obj, "; $__p := ", a[0],
-                                             "; $substring($__s, 0, $length($__p)) = $__p)", ty=Ty.BOOL)),
-        "endswith": (1, 1, lambda a: join("($__s := ", obj, "; $__p := ", a[0], "; $length($__s) >= $length($__p)"
-                                           " and $substring($__s, $length($__s) - $length($__p)) = $__p)",
-                                           ty=Ty.BOOL)),
-        "split": (0, 1, lambda a: join("$split(", obj, ", ", a[0], ")", ty=Ty.LIST) if a else
-                  join("$split($replace(", obj, ", /^\\s+|\\s+$/, ''), /\\s+/)", ty=Ty.LIST)),
+        "startswith": (
+            1,
+            1,
+            lambda a: join(
+                "($__s := ",
+                obj,
+                "; $__p := ",
+                a[0],
+                "; $substring($__s, 0, $length($__p)) = $__p)",
+                ty=Ty.BOOL,
+            ),
+        ),
+        "endswith": (
+            1,
+            1,
+            lambda a: join(
+                "($__s := ",
+                obj,
+                "; $__p := ",
+                a[0],
+                "; $length($__s) >= $length($__p)"
+                " and $substring($__s, $length($__s) - $length($__p)) = $__p)",
+                ty=Ty.BOOL,
+            ),
+        ),
+        "split": (
+            0,
+            1,
+            lambda a: (
+                join("$split(", obj, ", ", a[0], ")", ty=Ty.LIST)
+                if a
+                else join("$split($replace(", obj, ", /^\\s+|\\s+$/, ''), /\\s+/)", ty=Ty.LIST)
+            ),
+        ),
         "replace": (2, 2, lambda a: join("$replace(", obj, ", ", a[0], ", ", a[1], ")", ty=Ty.STR)),
-        "get": (1, 2, lambda a: join("($__g := $lookup(", obj, ", ", a[0], "); $exists($__g) ? $__g : ",
-                                      paren(a[1]) if len(a) > 1 else "null", ")")),
+        "get": (
+            1,
+            2,
+            lambda a: join(
+                "($__g := $lookup(",
+                obj,
+                ", ",
+                a[0],
+                "); $exists($__g) ? $__g : ",
+                paren(a[1]) if len(a) > 1 else "null",
+                ")",
+            ),
+        ),
         "keys": (0, 0, lambda a: join("$keys(", obj, ")", ty=Ty.LIST)),
-        "values": (0, 0, lambda a: join("($__d := ", obj, "; [$map($keys($__d), function($__k) "
-                                         "{ $lookup($__d, $__k) })])", ty=Ty.LIST)),
-        "items": (0, 0, lambda a: join("($__d := ", obj, "; [$map($keys($__d), function($__k) "
-                                        "{ [[$__k, $lookup($__d, $__k)]] })])", ty=Ty.LIST)),
+        "values": (
+            0,
+            0,
+            lambda a: join(
+                "($__d := ", obj, "; [$map($keys($__d), function($__k) { $lookup($__d, $__k) })])", ty=Ty.LIST
+            ),
+        ),
+        "items": (
+            0,
+            0,
+            lambda a: join(
+                "($__d := ",
+                obj,
+                "; [$map($keys($__d), function($__k) { [[$__k, $lookup($__d, $__k)]] })])",
+                ty=Ty.LIST,
+            ),
+        ),
         "copy": (0, 0, lambda a: obj),
         "isoformat": (0, 0, lambda a: Expr(obj.parts, Ty.STR, time_dependent=obj.time_dependent)),
         "total_seconds": (0, 0, lambda a: Expr(obj.parts, Ty.NUM, time_dependent=obj.time_dependent)),
-        "count": (1, 1, lambda a: join("$count($filter(", obj, ", function($__x) { $__x = ", paren(a[0]),
-                                        " }))", ty=Ty.NUM)),
+        "count": (
+            1,
+            1,
+            lambda a: join(
+                "$count($filter(", obj, ", function($__x) { $__x = ", paren(a[0]), " }))", ty=Ty.NUM
+            ),
+        ),
     }
     if attr in string_methods:
         lo, hi, fn = string_methods[attr]
         args = _args(t, node, lo, hi, attr)
         return Expr.raw("null") if args is None else fn(args)
     if attr in ("append", "extend", "update", "pop", "insert", "remove", "clear", "setdefault"):
-        return t.fail(node, "DSF002", f".{attr}() changes a value in place, which is only supported as "
-                      "`xs.append(v)`, `xs.extend(vs)` or `d.update(e)` statements", "")
-    return t.fail(node, "DSF004", f"method .{attr}() cannot be compiled",
-                  "supported methods: upper, lower, strip, startswith, endswith, split, join, replace, get, "
-                  "keys, values, items, isoformat, total_seconds; move anything else into an activity")
+        return t.fail(
+            node,
+            "DSF002",
+            f".{attr}() changes a value in place, which is only supported as "
+            "`xs.append(v)`, `xs.extend(vs)` or `d.update(e)` statements",
+            "",
+        )
+    return t.fail(
+        node,
+        "DSF004",
+        f"method .{attr}() cannot be compiled",
+        "supported methods: upper, lower, strip, startswith, endswith, split, join, replace, get, "
+        "keys, values, items, isoformat, total_seconds; move anything else into an activity",
+    )

@@ -45,7 +45,9 @@ def _bind_args(lw: Lowerer, call: ast.Call, names: list[str], required: int) -> 
     for kw in call.keywords:
         key = aliases.get(kw.arg or "", kw.arg or "")
         if key not in names or key in out:
-            lw.report(kw.value, "DSF014", f"unexpected keyword argument {kw.arg!r}: expected ({', '.join(names)})")
+            lw.report(
+                kw.value, "DSF014", f"unexpected keyword argument {kw.arg!r}: expected ({', '.join(names)})"
+            )
             return None
         out[key] = kw.value
     missing = [n for n in names[:required] if n not in out]
@@ -58,8 +60,12 @@ def _bind_args(lw: Lowerer, call: ast.Call, names: list[str], required: int) -> 
 def resolve_name(lw: Lowerer, node: ast.expr, table: dict[str, str], kind: str) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         if not _NAME_RE.match(node.value):
-            lw.report(node, "DSF011", f"{node.value!r} is not a valid {kind} name",
-                      "use 1-64 letters, digits, '-' or '_', starting with a letter")
+            lw.report(
+                node,
+                "DSF011",
+                f"{node.value!r} is not a valid {kind} name",
+                "use 1-64 letters, digits, '-' or '_', starting with a letter",
+            )
             return None
         return node.value
     dotted = _dotted(node)
@@ -68,7 +74,8 @@ def resolve_name(lw: Lowerer, node: ast.expr, table: dict[str, str], kind: str) 
     lw.report(
         node,
         "DSF011",
-        f"cannot tell which {kind} this is" + (f": '{dotted}' is not decorated with @{kind}" if dotted else ""),
+        f"cannot tell which {kind} this is"
+        + (f": '{dotted}' is not decorated with @{kind}" if dotted else ""),
         f"pass the @{kind} function defined or imported in this module, or its name as a string",
     )
     return None
@@ -97,7 +104,11 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
         value = lw.pending.pop(value.id)
     op = _ctx_call(lw, value)
     if op is None:
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in lw.branch_defs:
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in lw.branch_defs
+        ):
             hint = "nested async functions run as task_all branches: await ctx.task_all([...])"
         else:
             hint = "only ctx operations can be awaited (call_activity, create_timer, task_all, ...)"
@@ -113,7 +124,12 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
             return []
         when = lw.expr.translate(args["fire_at"])
         if target is not None:
-            lw.report(stmt, "DSF014", "create_timer returns nothing to assign", "write `await ctx.create_timer(...)`")
+            lw.report(
+                stmt,
+                "DSF014",
+                "create_timer returns nothing to assign",
+                "write `await ctx.create_timer(...)`",
+            )
         if when.ty is Ty.TIMEDELTA:
             seconds = when if when.is_const else ir.Expr(("$round(", *when.parts, ")"), Ty.NUM)
             if when.is_const:
@@ -121,8 +137,12 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
             return [ir.Timer(seconds, None, loc)]
         if when.ty is Ty.DATETIME:
             return [ir.Timer(None, when, loc)]
-        lw.report(args["fire_at"], "DSF024", "create_timer needs a datetime or a timedelta expression",
-                  "e.g. ctx.current_utc_datetime + timedelta(minutes=5), or timedelta(seconds=30)")
+        lw.report(
+            args["fire_at"],
+            "DSF024",
+            "create_timer needs a datetime or a timedelta expression",
+            "e.g. ctx.current_utc_datetime + timedelta(minutes=5), or timedelta(seconds=30)",
+        )
         return []
     if name == "wait_for_external_event":
         args = _bind_args(lw, call, ["name", "timeout"], 1)
@@ -135,8 +155,11 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
             if t.is_const and t.const is None:
                 timeout = None
             elif t.ty in (Ty.TIMEDELTA, Ty.NUM):
-                timeout = Expr.literal(max(1, math.ceil(t.const))) if t.is_const else Expr(
-                    ("$ceil(", *t.parts, ")"), Ty.NUM)
+                timeout = (
+                    Expr.literal(max(1, math.ceil(t.const)))
+                    if t.is_const
+                    else Expr(("$ceil(", *t.parts, ")"), Ty.NUM)
+                )
             else:
                 lw.report(args["timeout"], "DSF014", "timeout must be a timedelta (or a number of seconds)")
         return [ir.WaitForEvent(_target(lw, target, Ty.UNKNOWN), event, timeout, loc)]
@@ -151,14 +174,20 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
     return []
 
 
-def _lower_call(lw: Lowerer, name: str, call: ast.Call, target: ast.Name | None, loc: ir.Loc) -> list[ir.Stmt]:
+def _lower_call(
+    lw: Lowerer, name: str, call: ast.Call, target: ast.Name | None, loc: ir.Loc
+) -> list[ir.Stmt]:
     if name == "call_sub_orchestrator":
         args = _bind_args(lw, call, ["orchestrator", "input", "instance_id"], 1)
         if args is None:
             return []
         if "instance_id" in args:
-            lw.report(args["instance_id"], "DSF014", "instance_id is not supported for sub-orchestrations",
-                      "Step Functions names the child execution itself")
+            lw.report(
+                args["instance_id"],
+                "DSF014",
+                "instance_id is not supported for sub-orchestrations",
+                "Step Functions names the child execution itself",
+            )
         orch = resolve_name(lw, args["orchestrator"], lw.module.orchestrators, "orchestrator")
         payload = _payload(lw, args.get("input"))
         if orch is None:
@@ -184,11 +213,15 @@ def _lower_call(lw: Lowerer, name: str, call: ast.Call, target: ast.Name | None,
 def parse_retry(lw: Lowerer, node: ast.expr) -> ir.RetryPolicy | None:
     """`RetryOptions(first_retry_interval, max_number_of_attempts, backoff_coefficient=1.0,
     max_retry_interval=None)` written out (or a module-level constant) -> ASL numbers."""
-    if isinstance(node, ast.Name) and node.id in lw.module.retry_options:
-        node = lw.module.retry_options[node.id]
+    if isinstance(node, ast.Name) and node.id in lw.retry_options:
+        node = lw.retry_options[node.id]
     if not (isinstance(node, ast.Call) and (_dotted(node.func) or "").split(".")[-1] == "RetryOptions"):
-        lw.report(node, "DSF021", "retry options must be a RetryOptions(...) call with literal values",
-                  "write RetryOptions(timedelta(seconds=5), 3) here or in a module-level constant")
+        lw.report(
+            node,
+            "DSF021",
+            "retry options must be a RetryOptions(...) call with literal values",
+            "write RetryOptions(timedelta(seconds=5), 3) here or in a module-level constant",
+        )
         return None
     names = ["first_retry_interval", "max_number_of_attempts", "backoff_coefficient", "max_retry_interval"]
     args = _bind_args(lw, node, names, 2)
@@ -196,16 +229,30 @@ def parse_retry(lw: Lowerer, node: ast.expr) -> ir.RetryPolicy | None:
         return None
     values = {k: lw.expr.translate(v) for k, v in args.items()}
     if not all(v.is_const for v in values.values()):
-        lw.report(node, "DSF021", "RetryOptions values must be literals (the retry policy is part of the definition)")
+        lw.report(
+            node,
+            "DSF021",
+            "RetryOptions values must be literals (the retry policy is part of the definition)",
+        )
         return None
     interval = values["first_retry_interval"].const
     attempts = values["max_number_of_attempts"].const
     backoff = values["backoff_coefficient"].const if "backoff_coefficient" in values else 1.0
     max_interval = values["max_retry_interval"].const if "max_retry_interval" in values else None
-    if not (isinstance(interval, int | float) and interval >= 1 and isinstance(attempts, int) and attempts >= 1
-            and isinstance(backoff, int | float) and backoff >= 1):
-        lw.report(node, "DSF021", "RetryOptions needs first_retry_interval >= 1 second, max_number_of_attempts >= 1 "
-                  "and backoff_coefficient >= 1")
+    if not (
+        isinstance(interval, int | float)
+        and interval >= 1
+        and isinstance(attempts, int)
+        and attempts >= 1
+        and isinstance(backoff, int | float)
+        and backoff >= 1
+    ):
+        lw.report(
+            node,
+            "DSF021",
+            "RetryOptions needs first_retry_interval >= 1 second, max_number_of_attempts >= 1 "
+            "and backoff_coefficient >= 1",
+        )
         return None
     return ir.RetryPolicy(
         interval_seconds=math.ceil(interval),
@@ -232,9 +279,13 @@ def lower_ctx_statement(lw: Lowerer, call: ast.Call, stmt: ast.stmt) -> list[ir.
     loc = lw.loc(stmt)
     if name in ("set_custom_status", "continue_as_new"):
         if lw.in_branch:
-            lw.report(call, "DSF013", f"ctx.{name}() cannot be called inside a task_all branch",
-                      "branches run as Map or Parallel iterations with their own variables; "
-                      "call it in the orchestrator body before or after task_all")
+            lw.report(
+                call,
+                "DSF013",
+                f"ctx.{name}() cannot be called inside a task_all branch",
+                "branches run as Map or Parallel iterations with their own variables; "
+                "call it in the orchestrator body before or after task_all",
+            )
             return []
         key = "value" if name == "set_custom_status" else "input"
         args = _bind_args(lw, call, [key], 1)
@@ -253,11 +304,15 @@ def lower_raise(lw: Lowerer, node: ast.Raise) -> list[ir.Stmt]:
     loc = lw.loc(node)
     exc = node.exc
     if exc is None or (isinstance(exc, ast.Name) and exc.id in lw.env.exc_vars):
-        var = lw.handler_vars[-1] if exc is None and lw.handler_vars else (exc.id if exc is not None else None)
+        var = (
+            lw.handler_vars[-1] if exc is None and lw.handler_vars else (exc.id if exc is not None else None)
+        )
         if var is None:
             lw.report(node, "DSF019", "bare 'raise' outside an except block")
             return []
-        ref = lw.expr.translate(ast.Name(id=var, ctx=ast.Load(), lineno=node.lineno, col_offset=node.col_offset))
+        ref = lw.expr.translate(
+            ast.Name(id=var, ctx=ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
+        )
         return [ir.Raise(ir.Expr((*ref.parts, ".Error")), ir.Expr((*ref.parts, ".Cause")), loc)]
     cls = exc.func if isinstance(exc, ast.Call) else exc
     name = _dotted(cls)
@@ -268,8 +323,12 @@ def lower_raise(lw: Lowerer, node: ast.Raise) -> list[ir.Stmt]:
     cause = Expr.literal("")
     if isinstance(exc, ast.Call):
         if len(exc.args) > 1 or exc.keywords:
-            lw.report(exc, "DSF019", "exceptions raised by an orchestrator take one message argument",
-                      "the message becomes the Step Functions Cause")
+            lw.report(
+                exc,
+                "DSF019",
+                "exceptions raised by an orchestrator take one message argument",
+                "the message becomes the Step Functions Cause",
+            )
             return []
         if exc.args:
             cause = lw.expr.str_of(lw.expr.translate(exc.args[0]))

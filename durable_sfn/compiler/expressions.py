@@ -25,9 +25,7 @@ from durable_sfn.compiler.ir import Expr, Ty, Var
 DETERMINISM_HINT = "use ctx.current_utc_datetime: the orchestrator must be deterministic"
 UUID_HINT = "use ctx.new_uuid(): the orchestrator must be deterministic"
 IO_HINT = "move I/O and other side effects into an activity and call it with ctx.call_activity"
-BUILTINS = (
-    "len, sum, min, max, any, all, str, int, float, bool, round, abs, sorted, list, dict, timedelta"
-)
+BUILTINS = "len, sum, min, max, any, all, str, int, float, bool, round, abs, sorted, list, dict, timedelta"
 
 NONDETERMINISTIC = {
     ("datetime", "now"),
@@ -78,12 +76,45 @@ def paren(e: Expr) -> Expr:
 
 
 def truthy(e: Expr) -> Expr:
-    """Python truthiness as a JSONata boolean (a missing value is false, not an error)."""
+    """Python truthiness as a JSONata boolean. (A missing key is an error in both languages.)"""
     if e.ty is Ty.BOOL:
         return e
-    if e.ty in (Ty.NUM, Ty.STR, Ty.LIST, Ty.DICT):
-        return join("$boolean(", e, ")", ty=Ty.BOOL)
-    return join("($__t := ", e, "; $exists($__t) and $boolean($__t))", ty=Ty.BOOL)
+    return join("$boolean(", e, ")", ty=Ty.BOOL)
+
+
+def negate(e: Expr) -> Expr:
+    """`not e` for a boolean expression, unwrapping an outer `$not(...)` instead of doubling it."""
+    text = e.text()
+    if text.startswith("$not(") and text.endswith(")") and _balanced(text[5:-1]):
+        parts = list(e.parts)
+        if isinstance(parts[0], str) and parts[0].startswith("$not(") and isinstance(parts[-1], str):
+            parts[0] = parts[0][5:]
+            parts[-1] = parts[-1][:-1]
+            return Expr(
+                tuple(p for p in parts if p != ""),
+                Ty.BOOL,
+                time_dependent=e.time_dependent,
+                input_dependent=e.input_dependent,
+            )
+    return join("$not(", e, ")", ty=Ty.BOOL)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def to_millis(e: Expr) -> Expr:
@@ -161,7 +192,9 @@ class ExpressionTranslator:
         if name == self.env.input_param:
             return Expr.raw("$states.context.Execution.Input")
         if name in self.env.variables or name in self.env.exc_vars:
-            return Expr.var(name, self.env.variables.get(name, Ty.DICT if name in self.env.exc_vars else Ty.UNKNOWN))
+            return Expr.var(
+                name, self.env.variables.get(name, Ty.DICT if name in self.env.exc_vars else Ty.UNKNOWN)
+            )
         if name in self.env.constants:
             return Expr.literal(self.env.constants[name])
         if name == self.env.ctx_name:
@@ -185,8 +218,13 @@ class ExpressionTranslator:
             text = _joined([*_interleave([paren(i) for i in items], ", ")], "[", "]")
         else:
             text = join("$append([], [])") if not items else _append_chain([singleton_list(i) for i in items])
-        return Expr(text.parts, Ty.LIST, template=tuple(items), time_dependent=text.time_dependent,
-                    input_dependent=text.input_dependent)
+        return Expr(
+            text.parts,
+            Ty.LIST,
+            template=tuple(items),
+            time_dependent=text.time_dependent,
+            input_dependent=text.input_dependent,
+        )
 
     visit_Tuple = visit_List
 
@@ -213,12 +251,21 @@ class ExpressionTranslator:
         obj = _joined(list(_interleave(pieces, ", ")), "{", "}")
         if spreads:
             merged = _joined(list(_interleave([*spreads, obj], ", ")), "$merge([", "])")
-            return Expr(merged.parts, Ty.DICT, time_dependent=merged.time_dependent,
-                        input_dependent=merged.input_dependent)
+            return Expr(
+                merged.parts,
+                Ty.DICT,
+                time_dependent=merged.time_dependent,
+                input_dependent=merged.input_dependent,
+            )
         if template is not None and all(v.is_const for v in template.values()):
             return Expr.literal({k: v.const for k, v in template.items()})
-        return Expr(obj.parts, Ty.DICT, template=template, time_dependent=obj.time_dependent,
-                    input_dependent=obj.input_dependent)
+        return Expr(
+            obj.parts,
+            Ty.DICT,
+            template=template,
+            time_dependent=obj.time_dependent,
+            input_dependent=obj.input_dependent,
+        )
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> Expr:
         pieces: list[Expr] = []
@@ -247,8 +294,12 @@ class ExpressionTranslator:
         text = str(spec.values[0].value)
         m = re.fullmatch(r"(,?)(?:\.(\d+)f)?", text) or re.fullmatch(r"(,?)d", text)
         if not m or not text:
-            return self.fail(node, "DSF002", f"f-string format spec {text!r} is not supported",
-                             "supported: '.2f', ',', ',.2f', 'd'")
+            return self.fail(
+                node,
+                "DSF002",
+                f"f-string format spec {text!r} is not supported",
+                "supported: '.2f', ',', ',.2f', 'd'",
+            )
         decimals = int(m.group(2)) if m.re.groups >= 2 and m.group(2) else 0
         picture = ("#,##0" if m.group(1) else "0") + ("." + "0" * decimals if decimals else "")
         return join("$formatNumber(", value, f", {json.dumps(picture)})", ty=Ty.STR)
@@ -264,7 +315,9 @@ class ExpressionTranslator:
         if value.ty is Ty.NUM:
             return join("$string(", value, ")", ty=Ty.STR)
         return join(
-            "($__v := ", value, '; $type($__v) = "boolean" ? ($__v ? "True" : "False") : '
+            "($__v := ",
+            value,
+            '; $type($__v) = "boolean" ? ($__v ? "True" : "False") : '
             '$type($__v) = "null" ? "None" : $string($__v))',
             ty=Ty.STR,
         )
@@ -283,8 +336,12 @@ class ExpressionTranslator:
                 return join("$fromMillis(", to_millis(left), " - ", paren(right), " * 1000)", ty=Ty.DATETIME)
             if op is ast.Sub and lt is Ty.DATETIME and rt is Ty.DATETIME:
                 return join("((", to_millis(left), " - ", to_millis(right), ") / 1000)", ty=Ty.TIMEDELTA)
-            return self.fail(node, "DSF002", "unsupported datetime arithmetic",
-                             "add or subtract a timedelta, or subtract two datetimes")
+            return self.fail(
+                node,
+                "DSF002",
+                "unsupported datetime arithmetic",
+                "add or subtract a timedelta, or subtract two datetimes",
+            )
         if op is ast.Add:
             if Ty.STR in (lt, rt):
                 return join(paren(left), " & ", paren(right), ty=Ty.STR)
@@ -293,7 +350,11 @@ class ExpressionTranslator:
             if lt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL) or rt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL):
                 return join(paren(left), " + ", paren(right), ty=_num_ty(lt, rt))
             return join(
-                "($__l := ", left, "; $__r := ", right, "; $type($__l) = 'string' ? $__l & $__r : "
+                "($__l := ",
+                left,
+                "; $__r := ",
+                right,
+                "; $type($__l) = 'string' ? $__l & $__r : "
                 "$type($__l) = 'array' ? $append($__l, $__r) : $__l + $__r)",
             )
         if op is ast.Mult and (Ty.STR in (lt, rt) or Ty.LIST in (lt, rt)):
@@ -308,7 +369,9 @@ class ExpressionTranslator:
             if lt is Ty.STR:
                 return self.fail(node, "DSF002", "%-formatting is not supported", "use an f-string")
             # Python's % takes the sign of the divisor; JSONata's % that of the dividend.
-            return join("($__a := ", left, "; $__b := ", right, "; $__a - $__b * $floor($__a / $__b))", ty=Ty.NUM)
+            return join(
+                "($__a := ", left, "; $__b := ", right, "; $__a - $__b * $floor($__a / $__b))", ty=Ty.NUM
+            )
         if op is ast.Pow:
             return join("$power(", left, ", ", right, ")", ty=Ty.NUM)
         return self.fail(node, "DSF002", f"operator {type(node.op).__name__} is not supported")
@@ -318,7 +381,11 @@ class ExpressionTranslator:
         if isinstance(node.op, ast.Not):
             return join("$not(", truthy(operand), ")", ty=Ty.BOOL)
         if isinstance(node.op, ast.USub):
-            if operand.is_const and isinstance(operand.const, int | float) and not isinstance(operand.const, bool):
+            if (
+                operand.is_const
+                and isinstance(operand.const, int | float)
+                and not isinstance(operand.const, bool)
+            ):
                 return Expr.literal(-operand.const)
             return join("-", paren(operand), ty=operand.ty if operand.ty is Ty.TIMEDELTA else Ty.NUM)
         if isinstance(node.op, ast.UAdd):
@@ -334,9 +401,13 @@ class ExpressionTranslator:
         result = values[-1]
         for v in reversed(values[:-1]):
             if is_and:
-                result = join("($__o := ", v, "; ", truthy(Expr.raw("$__o", v.ty)), " ? ", paren(result), " : $__o)")
+                result = join(
+                    "($__o := ", v, "; ", truthy(Expr.raw("$__o", v.ty)), " ? ", paren(result), " : $__o)"
+                )
             else:
-                result = join("($__o := ", v, "; ", truthy(Expr.raw("$__o", v.ty)), " ? $__o : ", paren(result), ")")
+                result = join(
+                    "($__o := ", v, "; ", truthy(Expr.raw("$__o", v.ty)), " ? $__o : ", paren(result), ")"
+                )
         return result
 
     def visit_Compare(self, node: ast.Compare) -> Expr:
@@ -351,8 +422,12 @@ class ExpressionTranslator:
     def _compare(self, node: ast.AST, op: ast.cmpop, a: Expr, b: Expr) -> Expr:
         if isinstance(op, ast.Is | ast.IsNot):
             if not (b.is_const and b.const is None):
-                return self.fail(node, "DSF002", "'is' is only supported as 'is None' / 'is not None'",
-                                 "use == to compare values")
+                return self.fail(
+                    node,
+                    "DSF002",
+                    "'is' is only supported as 'is None' / 'is not None'",
+                    "use == to compare values",
+                )
             test = join("($__n := ", a, "; $not($exists($__n)) or $__n = null)", ty=Ty.BOOL)
             return test if isinstance(op, ast.Is) else join("$not(", test, ")", ty=Ty.BOOL)
         if isinstance(op, ast.In | ast.NotIn):
@@ -360,7 +435,14 @@ class ExpressionTranslator:
             return test if isinstance(op, ast.In) else join("$not(", test, ")", ty=Ty.BOOL)
         if a.ty is Ty.DATETIME and b.ty is Ty.DATETIME:
             a, b = to_millis(a), to_millis(b)
-        symbol = {ast.Eq: " = ", ast.NotEq: " != ", ast.Lt: " < ", ast.LtE: " <= ", ast.Gt: " > ", ast.GtE: " >= "}
+        symbol = {
+            ast.Eq: " = ",
+            ast.NotEq: " != ",
+            ast.Lt: " < ",
+            ast.LtE: " <= ",
+            ast.Gt: " > ",
+            ast.GtE: " >= ",
+        }
         return join(paren(a), symbol[type(op)], paren(b), ty=Ty.BOOL)
 
     def _contains(self, container: Expr, item: Expr) -> Expr:
@@ -371,7 +453,11 @@ class ExpressionTranslator:
         if container.ty is Ty.LIST:
             return join(paren(item), " in ", paren(container), ty=Ty.BOOL)
         return join(
-            "($__c := ", container, "; $__i := ", item, "; $type($__c) = 'string' ? $contains($__c, $__i) : "
+            "($__c := ",
+            container,
+            "; $__i := ",
+            item,
+            "; $type($__c) = 'string' ? $contains($__c, $__i) : "
             "$type($__c) = 'object' ? $__i in $keys($__c) : $__i in $__c)",
             ty=Ty.BOOL,
         )
@@ -397,8 +483,15 @@ class ExpressionTranslator:
             return join("$lookup(", value, ", ", key, ")")
         if key.ty is Ty.NUM:
             return join(paren(value), "[", key, "]")
-        return join("($__k := ", key, "; $type($__k) = 'string' ? $lookup(", value, ", $__k) : ",
-                    paren(value), "[$__k])")
+        return join(
+            "($__k := ",
+            key,
+            "; $type($__k) = 'string' ? $lookup(",
+            value,
+            ", $__k) : ",
+            paren(value),
+            "[$__k])",
+        )
 
     def visit_Attribute(self, node: ast.Attribute) -> Expr:
         base = node.value
@@ -409,24 +502,36 @@ class ExpressionTranslator:
                 return join(self.visit_Name(base), "." + node.attr.capitalize(), ty=Ty.STR)
             if base.id in ("random", "uuid", "secrets"):
                 return self.fail(node, "DSF003", f"{base.id}.{node.attr} is not deterministic", UUID_HINT)
-        return self.fail(node, "DSF025", f"attribute access '.{node.attr}' is not supported on values",
-                         f"dicts are read with subscripts: x[{node.attr!r}]")
+        return self.fail(
+            node,
+            "DSF025",
+            f"attribute access '.{node.attr}' is not supported on values",
+            f"dicts are read with subscripts: x[{node.attr!r}]",
+        )
 
     def ctx_attribute(self, node: ast.Attribute) -> Expr:
         if node.attr == "current_utc_datetime":
             return Expr.raw("$states.context.State.EnteredTime", Ty.DATETIME, time=True)
         if node.attr == "instance_id":
-            return Expr.raw("$states.context.Execution.Name", Ty.STR)
-        return self.fail(node, "DSF002", f"ctx.{node.attr} cannot be read here",
-                         "ctx.current_utc_datetime and ctx.instance_id are values; other ctx members are calls")
+            return Expr.raw("$states.context.Execution.Id", Ty.STR)
+        return self.fail(
+            node,
+            "DSF002",
+            f"ctx.{node.attr} cannot be read here",
+            "ctx.current_utc_datetime and ctx.instance_id are values; other ctx members are calls",
+        )
 
     # -- comprehensions -------------------------------------------------------------------------
     def visit_ListComp(self, node: ast.ListComp) -> Expr:
         return self._comprehension(node, node.generators, lambda: self.translate(node.elt), dict_value=None)
 
     def visit_DictComp(self, node: ast.DictComp) -> Expr:
-        return self._comprehension(node, node.generators, lambda: self.translate(node.key),
-                                   dict_value=lambda: self.translate(node.value))
+        return self._comprehension(
+            node,
+            node.generators,
+            lambda: self.translate(node.key),
+            dict_value=lambda: self.translate(node.value),
+        )
 
     def _comprehension(
         self,
@@ -436,8 +541,9 @@ class ExpressionTranslator:
         dict_value: Callable[[], Expr] | None,
     ) -> Expr:
         if len(generators) != 1 or generators[0].is_async:
-            return self.fail(node, "DSF002", "comprehensions with more than one 'for' are not supported",
-                             "use a for loop")
+            return self.fail(
+                node, "DSF002", "comprehensions with more than one 'for' are not supported", "use a for loop"
+            )
         gen = generators[0]
         iterable = self.iterable(gen.iter)
         if not isinstance(gen.target, ast.Name):
@@ -460,8 +566,14 @@ class ExpressionTranslator:
             return join("$merge([$map(", source, f", function({param}) {{ ", body, " })])", ty=Ty.DICT)
         if elt.ty is not Ty.UNKNOWN and elt.ty is not Ty.LIST:
             return join("[$map(", source, f", function({param}) {{ ", elt, " })]", ty=Ty.LIST)
-        return join("$reduce(", source, f", function($__acc, {param}) {{ $append($__acc, ",
-                    singleton_list(elt), ") }, [])", ty=Ty.LIST)
+        return join(
+            "$reduce(",
+            source,
+            f", function($__acc, {param}) {{ $append($__acc, ",
+            singleton_list(elt),
+            ") }, [])",
+            ty=Ty.LIST,
+        )
 
     def local_name(self, name: str) -> str:
         return "$" + (name + "_" if name in JSONATA_FUNCTIONS else name)
@@ -490,12 +602,20 @@ class ExpressionTranslator:
         return translate_call(self, node)
 
     def visit_Await(self, node: ast.Await) -> Expr:
-        return self.fail(node, "DSF016", "await is only supported as a whole statement",
-                         "write `x = await ctx....` on its own line, then use x")
+        return self.fail(
+            node,
+            "DSF016",
+            "await is only supported as a whole statement",
+            "write `x = await ctx....` on its own line, then use x",
+        )
 
     def visit_Lambda(self, node: ast.Lambda) -> Expr:
-        return self.fail(node, "DSF008", "lambda is not supported in an orchestrator",
-                         "use a comprehension, or move the logic into an activity")
+        return self.fail(
+            node,
+            "DSF008",
+            "lambda is not supported in an orchestrator",
+            "use a comprehension, or move the logic into an activity",
+        )
 
 
 def _describe(node: ast.AST) -> str:
@@ -514,8 +634,10 @@ def _describe(node: ast.AST) -> str:
 
 def _is_path(e: Expr) -> bool:
     """`$x` or `$x.a.b`: safe to extend with `.c` without parentheses."""
-    return bool(e.parts) and isinstance(e.parts[0], Var) and all(
-        isinstance(p, str) and p.startswith(".") and _IDENT.match(p[1:]) for p in e.parts[1:]
+    return (
+        bool(e.parts)
+        and isinstance(e.parts[0], Var)
+        and all(isinstance(p, str) and p.startswith(".") and _IDENT.match(p[1:]) for p in e.parts[1:])
     )
 
 

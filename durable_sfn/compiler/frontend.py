@@ -17,8 +17,10 @@ from durable_sfn.compiler.diagnostics import DiagnosticSink
 from durable_sfn.compiler.expressions import ExpressionTranslator, ExprEnv, join, singleton_list
 from durable_sfn.compiler.ir import Expr, Loc, Ty
 
-RESERVED = {"customStatus": "customStatus holds the custom status; use ctx.set_custom_status(value)",
-            "states": "$states is reserved by Step Functions"}
+RESERVED = {
+    "customStatus": "customStatus holds the custom status; use ctx.set_custom_status(value)",
+    "states": "$states is reserved by Step Functions",
+}
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Lowerer:
             self.env.exc_vars |= outer.env.exc_vars
         self.expr = ExpressionTranslator(self.env)
         self.branch_defs: dict[str, ast.AsyncFunctionDef] = {}
+        self.retry_options = dict(outer.retry_options if outer else module.retry_options)
         self.pending: dict[str, ast.expr] = {}  # `t = ctx.call_activity(...)` without await
         self.handler_vars: list[str] = []  # innermost except clause's exception variable last
         self.loop_depth = 0
@@ -92,7 +95,12 @@ class Lowerer:
         if name == self.env.input_param:
             self.env.input_param = None  # from now on the parameter is an ordinary variable
         ir_name = self.renamed.get(name, name)
-        if self.in_branch and name not in self.renamed and name not in self.own_vars and name in self.outer_names():
+        if (
+            self.in_branch
+            and name not in self.renamed
+            and name not in self.own_vars
+            and name in self.outer_names()
+        ):
             # Step Functions variables of an outer scope cannot be reassigned inside a branch;
             # Python makes the name local to the nested function anyway, so give it its own name.
             ir_name = self.renamed[name] = self.fresh(name + "_local")
@@ -123,14 +131,22 @@ class Lowerer:
             if terminated is not None:
                 self.report(stmt, "DSF023", "this statement can never run", "remove it")
                 break
-            method: Callable[[Any], list[ir.Stmt]] | None = getattr(self, "visit_" + type(stmt).__name__, None)
+            method: Callable[[Any], list[ir.Stmt]] | None = getattr(
+                self, "visit_" + type(stmt).__name__, None
+            )
             if method is None:
-                self.report(stmt, "DSF001", f"'{type(stmt).__name__}' statements are not supported in an orchestrator",
-                            _STATEMENT_HINTS.get(type(stmt).__name__, ""))
+                self.report(
+                    stmt,
+                    "DSF001",
+                    f"'{type(stmt).__name__}' statements are not supported in an orchestrator",
+                    _STATEMENT_HINTS.get(type(stmt).__name__, ""),
+                )
                 continue
             lowered = method(stmt)
             out.extend(lowered)
-            if lowered and isinstance(lowered[-1], ir.Return | ir.Raise | ir.ContinueAsNew | ir.Break | ir.Continue):
+            if lowered and isinstance(
+                lowered[-1], ir.Return | ir.Raise | ir.ContinueAsNew | ir.Break | ir.Continue
+            ):
                 terminated = stmt
         return tuple(out)
 
@@ -152,9 +168,17 @@ class Lowerer:
                 return lower_ctx_statement(self, value, node)
             if isinstance(func.value, ast.Name) and func.attr in ("append", "extend", "update"):
                 return self._mutation(node, func.value, func.attr, value)
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in self.branch_defs:
-            self.report(node, "DSF005", f"calling '{value.func.id}(...)' directly is not supported",
-                        "nested async functions run as task_all branches: await ctx.task_all([...])")
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in self.branch_defs
+        ):
+            self.report(
+                node,
+                "DSF005",
+                f"calling '{value.func.id}(...)' directly is not supported",
+                "nested async functions run as task_all branches: await ctx.task_all([...])",
+            )
             return []
         self.expr.translate(value)
         if not self.sink.items:
@@ -178,7 +202,9 @@ class Lowerer:
 
     def visit_Assign(self, node: ast.Assign) -> list[ir.Stmt]:
         if len(node.targets) != 1:
-            self.report(node, "DSF022", "chained assignment (a = b = ...) is not supported", "assign one name")
+            self.report(
+                node, "DSF022", "chained assignment (a = b = ...) is not supported", "assign one name"
+            )
             return []
         return self._assign(node, node.targets[0], node.value)
 
@@ -192,7 +218,9 @@ class Lowerer:
             self.report(node, "DSF022", "augmented assignment is only supported to a plain name")
             return []
         load = ast.Name(id=node.target.id, ctx=ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
-        binop = ast.BinOp(left=load, op=node.op, right=node.value, lineno=node.lineno, col_offset=node.col_offset)
+        binop = ast.BinOp(
+            left=load, op=node.op, right=node.value, lineno=node.lineno, col_offset=node.col_offset
+        )
         return self._assign(node, node.target, binop)
 
     def _assign(self, node: ast.stmt, target: ast.expr, value: ast.expr) -> list[ir.Stmt]:
@@ -205,18 +233,29 @@ class Lowerer:
             current = self.expr.translate(target.value)
             key = self.expr.translate(target.slice)
             if key.ty is not Ty.STR:
-                self.report(target, "DSF022", "only dict items can be assigned (d['key'] = value)",
-                            "build a new list with a comprehension instead of assigning xs[i]")
+                self.report(
+                    target,
+                    "DSF022",
+                    "only dict items can be assigned (d['key'] = value)",
+                    "build a new list with a comprehension instead of assigning xs[i]",
+                )
                 return []
             new = self.expr.translate(value)
             merged = join("$merge([", current, ", {", key, ": ", new, "}])", ty=Ty.DICT)
             return [ir.Assign(self.bind_target(target.value.id, Ty.DICT, target), merged, self.loc(node))]
         if not isinstance(target, ast.Name):
-            self.report(target, "DSF022", "only assignment to a single name (or d['key']) is supported",
-                        "assign each value on its own line")
+            self.report(
+                target,
+                "DSF022",
+                "only assignment to a single name (or d['key']) is supported",
+                "assign each value on its own line",
+            )
             return []
         if isinstance(value, ast.Await):
             return lower_await(self, value, target, node)
+        if isinstance(value, ast.Call) and (_dotted_name(value.func) or "").split(".")[-1] == "RetryOptions":
+            self.retry_options[target.id] = value  # read where it is used, as a literal policy
+            return []
         if is_unawaited_task(self, value):
             self.pending[target.id] = value
             return []
@@ -230,8 +269,12 @@ class Lowerer:
         from durable_sfn.compiler.ctx_ops import lower_await
 
         if self.finally_depth:
-            self.report(node, "DSF026", "return inside try ... finally is not supported",
-                        "assign the result to a variable and return it after the try statement")
+            self.report(
+                node,
+                "DSF026",
+                "return inside try ... finally is not supported",
+                "assign the result to a variable and return it after the try statement",
+            )
             return []
         if node.value is None:
             return [ir.Return(Expr.literal(None), self.loc(node))]
@@ -281,8 +324,12 @@ class Lowerer:
         if node.orelse:
             self.report(node, "DSF001", "for ... else is not supported", "use a flag variable")
         if not isinstance(node.target, ast.Name):
-            self.report(node.target, "DSF022", "for loop targets must be a single name",
-                        "loop over the items and read x['key'] inside the loop")
+            self.report(
+                node.target,
+                "DSF022",
+                "for loop targets must be a single name",
+                "loop over the items and read x['key'] inside the loop",
+            )
             return []
         items = self.expr.iterable(node.iter)
         index_var = self.fresh(f"{node.target.id}_index")
@@ -307,8 +354,12 @@ class Lowerer:
         return []
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> list[ir.Stmt]:
-        self.report(node, "DSF007", f"nested function '{node.name}' is not supported",
-                    "only `async def` branches passed to ctx.task_all are compiled; move other logic into an activity")
+        self.report(
+            node,
+            "DSF007",
+            f"nested function '{node.name}' is not supported",
+            "only `async def` branches passed to ctx.task_all are compiled; move other logic into an activity",
+        )
         return []
 
     def visit_Global(self, node: ast.Global) -> list[ir.Stmt]:
@@ -318,8 +369,12 @@ class Lowerer:
     visit_Nonlocal = visit_Global
 
     def visit_Import(self, node: ast.Import) -> list[ir.Stmt]:
-        self.report(node, "DSF018", "imports inside an orchestrator are not supported",
-                    "import at module level; the orchestrator body may only call ctx operations")
+        self.report(
+            node,
+            "DSF018",
+            "imports inside an orchestrator are not supported",
+            "import at module level; the orchestrator body may only call ctx operations",
+        )
         return []
 
     visit_ImportFrom = visit_Import
@@ -337,6 +392,15 @@ _STATEMENT_HINTS = {
 }
 
 
+def _dotted_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted_name(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
 def _label(node: ast.expr) -> str:
     try:
         return ast.unparse(node)
@@ -345,7 +409,11 @@ def _label(node: ast.expr) -> str:
 
 
 def new_lowerer(
-    sink: DiagnosticSink, module: ModuleInfo, ctx_name: str, input_param: str | None, outer: Lowerer | None = None
+    sink: DiagnosticSink,
+    module: ModuleInfo,
+    ctx_name: str,
+    input_param: str | None,
+    outer: Lowerer | None = None,
 ) -> Lowerer:
     return Lowerer(sink, module, ctx_name, input_param, outer=outer)
 
@@ -355,8 +423,13 @@ def lower_orchestrator(
 ) -> ir.Orchestration:
     params = [a.arg for a in func.args.posonlyargs + func.args.args]
     if not 1 <= len(params) <= 2 or func.args.vararg or func.args.kwarg or func.args.kwonlyargs:
-        sink.report("DSF001", "an orchestrator takes (ctx) or (ctx, input)", func.lineno, func.col_offset,
-                    "declare it as `async def name(ctx: OrchestrationContext)`")
+        sink.report(
+            "DSF001",
+            "an orchestrator takes (ctx) or (ctx, input)",
+            func.lineno,
+            func.col_offset,
+            "declare it as `async def name(ctx: OrchestrationContext)`",
+        )
         params = params[:1] or ["ctx"]
     lowerer = new_lowerer(sink, module, params[0], params[1] if len(params) == 2 else None)
     lowerer.used_names |= _all_names(func)
@@ -378,7 +451,11 @@ def prescan(lowerer: Lowerer, body: list[ast.stmt]) -> None:
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 continue
             for target in targets:
-                if isinstance(target, ast.Name) and target.id not in RESERVED and target.id not in lowerer.outer_names():
+                if (
+                    isinstance(target, ast.Name)
+                    and target.id not in RESERVED
+                    and target.id not in lowerer.outer_names()
+                ):
                     lowerer.env.variables.setdefault(target.id, Ty.UNKNOWN)
 
 

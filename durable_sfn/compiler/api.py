@@ -1,0 +1,97 @@
+"""The compiler's entry points: source text or an `@orchestrator` function -> ASL definition."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+from typing import Any
+
+from durable_sfn.compiler import backend, passes
+from durable_sfn.compiler.asl_model import graph_to_asl
+from durable_sfn.compiler.diagnostics import CompileError, DiagnosticSink
+from durable_sfn.compiler.discovery import find_orchestrators, module_info
+from durable_sfn.compiler.expressions import JSONATA_FUNCTIONS
+from durable_sfn.compiler.frontend import ModuleInfo, lower_orchestrator
+
+
+def _rename(name: str) -> str:
+    # A variable named like a JSONata function would shadow that function in every expression.
+    return name + "_" if name in JSONATA_FUNCTIONS else name
+
+
+def compile_function(
+    func: ast.AsyncFunctionDef, name: str, file: str, source: str, module: ModuleInfo
+) -> dict[str, Any]:
+    """Compile one orchestrator function node; raises CompileError listing every diagnostic."""
+    sink = DiagnosticSink(file, source)
+    orch = lower_orchestrator(func, name, file, sink, module)
+    sink.raise_if_any()
+    graph = backend.lower(orch, Path(file).name)
+    passes.optimise(graph)
+    names = passes.assign_names(graph)
+    body = graph_to_asl(graph, names, _rename)
+    return {
+        "Comment": f"{name}: compiled from {Path(file).name}:{func.lineno} by durable_sfn",
+        "QueryLanguage": "JSONata",
+        **body,
+    }
+
+
+def parse_source(source: str, file: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=file)
+    except SyntaxError as exc:
+        sink = DiagnosticSink(file, source)
+        sink.report("DSF000", f"invalid Python: {exc.msg}", exc.lineno or 1, max(0, (exc.offset or 1) - 1))
+        raise CompileError(sink.items) from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # e.g. null bytes, absurd nesting
+        sink = DiagnosticSink(file, "")
+        sink.report("DSF000", f"cannot parse the source: {exc}", 1, 0)
+        raise CompileError(sink.items) from None
+
+
+def compile_source(source: str, file: str = "<string>", name: str | None = None) -> dict[str, dict[str, Any]]:
+    """Compile every `@orchestrator` in `source` (or only the one registered as `name`).
+
+    Returns {orchestrator name: ASL definition}. Never executes the source.
+    """
+    tree = parse_source(source, file)
+    info = module_info(tree, Path(file).resolve() if not file.startswith("<") else Path.cwd() / "module.py")
+    out: dict[str, dict[str, Any]] = {}
+    errors = []
+    for found in find_orchestrators(tree):
+        if name is not None and found.name != name:
+            continue
+        try:
+            out[found.name] = compile_function(found.function, found.name, file, source, info)
+        except CompileError as exc:
+            errors.extend(exc.diagnostics)
+    if errors:
+        raise CompileError(errors)
+    return out
+
+
+def compile_orchestrator(orch: Any) -> dict[str, Any]:
+    """Compile an `@orchestrator` function to its ASL definition (a dict), reading its source.
+
+    >>> definition = compile_orchestrator(order_processing)  # doctest: +SKIP
+    >>> definition["QueryLanguage"]  # doctest: +SKIP
+    'JSONata'
+    """
+    from durable_sfn.dsl import orchestrator_definition
+
+    definition = orchestrator_definition(orch)
+    if definition is None:
+        raise TypeError(f"{getattr(orch, '__name__', orch)!r} is not decorated with @orchestrator")
+    fn = inspect.unwrap(definition.function)
+    file = inspect.getsourcefile(fn) or definition.source_file
+    source = Path(file).read_text(encoding="utf-8")
+    tree = parse_source(source, file)
+    info = module_info(tree, Path(file).resolve())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncFunctionDef) and node.name == fn.__name__:
+            start = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            if start <= fn.__code__.co_firstlineno <= (node.end_lineno or node.lineno):
+                return compile_function(node, definition.name, file, source, info)
+    raise TypeError(f"cannot find the source of orchestrator {definition.name!r} in {file}")

@@ -1,0 +1,471 @@
+"""IR -> a graph of ASL states (`asl_model`), one small lowering per IR statement.
+
+Blocks are lowered back to front: each statement knows the id of the state that follows it, so
+control flow (if, loops, break, return, raise) is plain wiring. Every plain assignment starts as
+its own Pass state; `passes.py` then folds those into neighbouring states, so this module can stay
+naive and obviously correct.
+
+Error handling uses a Catch on every state inside a `try` that can fail (Task, Map, Parallel)
+rather than wrapping the try body in a Parallel state: a Parallel branch cannot assign the
+orchestrator's variables, and Python code after a try reads what the try body assigned. A `raise`
+whose handler is known at compile time becomes a direct jump to that handler.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+
+from durable_sfn.compiler import ir
+from durable_sfn.compiler.asl_model import (
+    LAMBDA_INVOKE,
+    LAMBDA_WAIT_FOR_TOKEN,
+    START_EXECUTION,
+    START_EXECUTION_SYNC,
+    TRANSIENT_LAMBDA_RETRY,
+    Assigns,
+    Catcher,
+    Graph,
+    Retrier,
+    Rule,
+    State,
+)
+from durable_sfn.compiler.ir import Expr, Ty
+
+STATUS_VAR = "customStatus"
+
+
+@dataclass(frozen=True)
+class HandlerTarget:
+    errors: tuple[str, ...]
+    entry: str
+    var: str | None
+
+
+@dataclass
+class Frame:
+    """The lowering context of one scope position: where break/continue/raise go."""
+
+    break_to: str | None = None
+    continue_to: str | None = None
+    handlers: tuple[HandlerTarget, ...] = ()  # innermost try's handlers first, then outer ones
+
+
+@dataclass
+class Lowering:
+    file: str
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def new_id(self) -> str:
+        return f"s{next(self.ids)}"
+
+    def comment(self, loc: ir.Loc) -> str:
+        return f"{self.file}:{loc.line}: {loc.source}" if loc.source else f"{self.file}:{loc.line}"
+
+    # -- scopes -----------------------------------------------------------------------------------
+    def scope(
+        self, body: ir.Block, params: tuple[tuple[str, Expr], ...] = (), loc: ir.Loc | None = None
+    ) -> Graph:
+        graph = Graph(start="")
+        end = self.add(
+            graph,
+            State(
+                self.new_id(),
+                "Succeed",
+                "Return None",
+                "end of function: returns None",
+                output=Expr.literal(None),
+            ),
+        )
+        entry = self.block(graph, body, end, Frame())
+        if params:
+            entry = self.add(
+                graph,
+                State(
+                    self.new_id(),
+                    "Pass",
+                    "Bind " + ", ".join(p for p, _ in params),
+                    self.comment(loc) if loc else "",
+                    next=entry,
+                    assign=params,
+                ),
+            )
+        graph.start = entry
+        return graph
+
+    def add(self, graph: Graph, state: State) -> str:
+        graph.states[state.id] = state
+        return state.id
+
+    def block(self, graph: Graph, block: ir.Block, nxt: str, frame: Frame) -> str:
+        entry = nxt
+        for stmt in reversed(block):
+            entry = self.stmt(graph, stmt, entry, frame)
+        return entry
+
+    def catchers(self, frame: Frame) -> tuple[Catcher, ...]:
+        out: list[Catcher] = []
+        for h in frame.handlers:
+            assign: Assigns = ((h.var, Expr.raw("$states.errorOutput", Ty.DICT)),) if h.var else ()
+            out.append(Catcher(h.errors, h.entry, assign))
+            if "States.ALL" in h.errors:
+                break
+        return tuple(out)
+
+    # -- statements -----------------------------------------------------------------------------
+    def stmt(self, g: Graph, s: ir.Stmt, nxt: str, frame: Frame) -> str:
+        method = getattr(self, "lower_" + type(s).__name__)
+        entry: str = method(g, s, nxt, frame)
+        return entry
+
+    def lower_Assign(self, g: Graph, s: ir.Assign, nxt: str, frame: Frame) -> str:
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Pass",
+                f"Set {s.target}",
+                self.comment(s.loc),
+                next=nxt,
+                assign=((s.target, s.value),),
+            ),
+        )
+
+    def lower_SetStatus(self, g: Graph, s: ir.SetStatus, nxt: str, frame: Frame) -> str:
+        label = s.value.const if s.value.is_const and isinstance(s.value.const, str) else "custom status"
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Pass",
+                f"Status {label}",
+                self.comment(s.loc),
+                next=nxt,
+                assign=((STATUS_VAR, s.value),),
+            ),
+        )
+
+    def _task(
+        self,
+        g: Graph,
+        name: str,
+        loc: ir.Loc,
+        nxt: str,
+        frame: Frame,
+        resource: str,
+        arguments: dict[str, Expr],
+        target: str | None,
+        result: str,
+        retry: tuple[Retrier, ...],
+        timeout: Expr | None = None,
+    ) -> str:
+        assign: Assigns = ((target, Expr.raw(result)),) if target else ()
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Task",
+                name,
+                self.comment(loc),
+                next=nxt,
+                resource=resource,
+                arguments=arguments,
+                assign=assign,
+                retry=retry,
+                catch=self.catchers(frame),
+                timeout_seconds=timeout,
+            ),
+        )
+
+    def lower_CallActivity(self, g: Graph, s: ir.CallActivity, nxt: str, frame: Frame) -> str:
+        retry: tuple[Retrier, ...] = (TRANSIENT_LAMBDA_RETRY,)
+        if s.retry is not None:
+            p = s.retry
+            retry += (
+                Retrier(
+                    ("States.ALL",), p.interval_seconds, p.max_attempts, p.backoff_rate, p.max_delay_seconds
+                ),
+            )
+        args = {"FunctionName": Expr.literal("${" + s.activity + "}"), "Payload": s.payload}
+        return self._task(
+            g, s.activity, s.loc, nxt, frame, LAMBDA_INVOKE, args, s.target, "$states.result.Payload", retry
+        )
+
+    def lower_CallSubOrchestrator(self, g: Graph, s: ir.CallSubOrchestrator, nxt: str, frame: Frame) -> str:
+        args = {"StateMachineArn": Expr.literal("${" + s.orchestrator + "}"), "Input": s.payload}
+        return self._task(
+            g,
+            s.orchestrator,
+            s.loc,
+            nxt,
+            frame,
+            START_EXECUTION_SYNC,
+            args,
+            s.target,
+            "$states.result.Output",
+            (),
+        )
+
+    def lower_WaitForEvent(self, g: Graph, s: ir.WaitForEvent, nxt: str, frame: Frame) -> str:
+        payload = Expr(
+            ("{",),
+            Ty.DICT,
+            template={
+                "executionArn": Expr.raw("$states.context.Execution.Id"),
+                "eventName": s.event_name,
+                "taskToken": Expr.raw("$states.context.Task.Token"),
+            },
+        )
+        label = s.event_name.const if s.event_name.is_const else "external event"
+        args = {"FunctionName": Expr.literal("${DurableEventWaiter}"), "Payload": payload}
+        return self._task(
+            g,
+            f"Wait for {label}",
+            s.loc,
+            nxt,
+            frame,
+            LAMBDA_WAIT_FOR_TOKEN,
+            args,
+            s.target,
+            "$states.result",
+            (TRANSIENT_LAMBDA_RETRY,),
+            timeout=s.timeout_seconds,
+        )
+
+    def lower_Timer(self, g: Graph, s: ir.Timer, nxt: str, frame: Frame) -> str:
+        name = f"Wait {s.seconds.const} seconds" if s.seconds is not None and s.seconds.is_const else "Wait"
+        if s.timestamp is not None:
+            name = "Wait until " + (s.loc.source.split("create_timer(", 1)[-1].rstrip(")") or "timestamp")
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Wait",
+                name,
+                self.comment(s.loc),
+                next=nxt,
+                seconds=s.seconds,
+                timestamp=s.timestamp,
+            ),
+        )
+
+    def lower_If(self, g: Graph, s: ir.If, nxt: str, frame: Frame) -> str:
+        rules: list[Rule] = []
+        current: ir.If = s
+        while True:
+            rules.append(Rule(current.condition, self.block(g, current.then, nxt, frame)))
+            if len(current.orelse) == 1 and isinstance(current.orelse[0], ir.If):
+                current = current.orelse[0]  # elif: one Choice with several rules
+                continue
+            default = self.block(g, current.orelse, nxt, frame)
+            break
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Choice",
+                f"If {s.label}",
+                self.comment(s.loc),
+                rules=tuple(rules),
+                default=default,
+            ),
+        )
+
+    def lower_While(self, g: Graph, s: ir.While, nxt: str, frame: Frame) -> str:
+        head = self.new_id()
+        inner = Frame(break_to=nxt, continue_to=head, handlers=frame.handlers)
+        body = self.block(g, s.body, head, inner)
+        g.states[head] = State(
+            head,
+            "Choice",
+            f"While {s.label}",
+            self.comment(s.loc),
+            rules=(Rule(s.condition, body),),
+            default=nxt,
+        )
+        return head
+
+    def lower_ForEach(self, g: Graph, s: ir.ForEach, nxt: str, frame: Frame) -> str:
+        head = self.new_id()
+        idx, items = Expr.var(s.index_var, Ty.NUM), Expr.var(s.items_var, Ty.LIST)
+        step = self.add(
+            g,
+            State(
+                self.new_id(),
+                "Pass",
+                f"Next {s.target}",
+                self.comment(s.loc),
+                next=head,
+                assign=((s.index_var, Expr((*idx.parts, " + 1"), Ty.NUM)),),
+                synthetic=frozenset({s.index_var}),
+            ),
+        )
+        inner = Frame(break_to=nxt, continue_to=step, handlers=frame.handlers)
+        body = self.block(g, s.body, step, inner)
+        cond = Expr((*idx.parts, " < $count(", *items.parts, ")"), Ty.BOOL)
+        item = Expr(("(", *items.parts, ")[", *idx.parts, "]"))
+        g.states[head] = State(
+            head,
+            "Choice",
+            f"For {s.label}",
+            self.comment(s.loc),
+            rules=(Rule(cond, body, ((s.target, item),)),),
+            default=nxt,
+        )
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Pass",
+                f"Start for {s.label}",
+                self.comment(s.loc),
+                next=head,
+                assign=((s.items_var, s.items), (s.index_var, Expr.literal(0))),
+                synthetic=frozenset({s.items_var, s.index_var}),
+            ),
+        )
+
+    def lower_MapAll(self, g: Graph, s: ir.MapAll, nxt: str, frame: Frame) -> str:
+        processor = self.scope(s.branch.body, s.branch.params, s.loc)
+        assign: Assigns = ((s.target, Expr.raw("$states.result", Ty.LIST)),) if s.target else ()
+        name = f"Map {s.branch.label}" if s.branch.label != "Iteration" else f"Map {s.loc.source[:60]}"
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Map",
+                name,
+                self.comment(s.loc),
+                next=nxt,
+                items=s.items,
+                processor=processor,
+                max_concurrency=s.max_concurrency,
+                distributed=s.distributed,
+                assign=assign,
+                catch=self.catchers(frame),
+            ),
+        )
+
+    def lower_ParallelAll(self, g: Graph, s: ir.ParallelAll, nxt: str, frame: Frame) -> str:
+        branches = tuple(self.scope(b.body, b.params, s.loc) for b in s.branches)
+        assign: Assigns = ((s.target, Expr.raw("$states.result", Ty.LIST)),) if s.target else ()
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Parallel",
+                f"Parallel {s.loc.source[:60]}",
+                self.comment(s.loc),
+                next=nxt,
+                branches=branches,
+                assign=assign,
+                catch=self.catchers(frame),
+            ),
+        )
+
+    def lower_Return(self, g: Graph, s: ir.Return, nxt: str, frame: Frame) -> str:
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Succeed",
+                f"Return {s.loc.source[7:60]}".rstrip(),
+                self.comment(s.loc),
+                output=s.value,
+            ),
+        )
+
+    def lower_ContinueAsNew(self, g: Graph, s: ir.ContinueAsNew, nxt: str, frame: Frame) -> str:
+        args = {"StateMachineArn": Expr.raw("$states.context.StateMachine.Id"), "Input": s.value}
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Task",
+                "Continue as new",
+                self.comment(s.loc),
+                end=True,
+                resource=START_EXECUTION,
+                arguments=args,
+                output=Expr.literal(None),
+                catch=self.catchers(frame),
+            ),
+        )
+
+    def lower_Break(self, g: Graph, s: ir.Break, nxt: str, frame: Frame) -> str:
+        assert frame.break_to is not None
+        return frame.break_to
+
+    def lower_Continue(self, g: Graph, s: ir.Continue, nxt: str, frame: Frame) -> str:
+        assert frame.continue_to is not None
+        return frame.continue_to
+
+    def lower_Raise(self, g: Graph, s: ir.Raise, nxt: str, frame: Frame) -> str:
+        value = Expr(
+            ('{"Error": ', *s.error.parts, ', "Cause": ', *s.cause.parts, "}"),
+            Ty.DICT,
+            template={"Error": s.error, "Cause": s.cause},
+        )
+        label = s.error.const if s.error.is_const else "error"
+        fail = self.add(
+            g,
+            State(self.new_id(), "Fail", f"Raise {label}", self.comment(s.loc), error=s.error, cause=s.cause),
+        )
+        if s.error.is_const:
+            for h in frame.handlers:
+                if s.error.const in h.errors or "States.ALL" in h.errors:
+                    return self.add(
+                        g,
+                        State(
+                            self.new_id(),
+                            "Pass",
+                            f"Raise {label}",
+                            self.comment(s.loc),
+                            next=h.entry,
+                            assign=((h.var, value),) if h.var else (),
+                        ),
+                    )
+            return fail
+        if not frame.handlers:
+            return fail
+        # A re-raise: the error name is only known at run time, so dispatch with a Choice.
+        rules = []
+        for h in frame.handlers:
+            if "States.ALL" in h.errors:
+                cond = Expr.raw("true", Ty.BOOL)
+            else:
+                names = ", ".join(f'"{e}"' for e in h.errors)
+                cond = Expr(("(", *s.error.parts, f") in [{names}]"), Ty.BOOL)
+            rules.append(Rule(cond, h.entry, ((h.var, value),) if h.var else ()))
+            if "States.ALL" in h.errors:
+                break
+        return self.add(
+            g,
+            State(self.new_id(), "Choice", "Reraise", self.comment(s.loc), rules=tuple(rules), default=fail),
+        )
+
+    def lower_Try(self, g: Graph, s: ir.Try, nxt: str, frame: Frame) -> str:
+        after = nxt
+        rethrow: HandlerTarget | None = None
+        if s.finalbody:
+            after = self.block(g, s.finalbody, nxt, frame)
+            # Anything escaping the try (or its handlers) runs the finally block, then re-raises.
+            err = f"finally_error_{s.loc.line}"
+            reraise = ir.Raise(Expr((ir.Var(err), ".Error")), Expr((ir.Var(err), ".Cause")), s.loc)
+            reraise_entry = self.lower_Raise(g, reraise, nxt, frame)
+            fin_exc = self.block(g, s.finalbody, reraise_entry, frame)
+            rethrow = HandlerTarget(("States.ALL",), fin_exc, err)
+        handler_frame = replace(frame, handlers=((rethrow,) if rethrow else ()) + frame.handlers)
+        targets: list[HandlerTarget] = []
+        for h in s.handlers:
+            entry = self.block(g, h.body, after, handler_frame)
+            targets.append(HandlerTarget(h.errors, entry, h.var))
+        if rethrow:
+            targets.append(rethrow)
+        orelse = self.block(g, s.orelse, after, frame if not rethrow else handler_frame)
+        body_frame = replace(frame, handlers=tuple(targets) + frame.handlers)
+        return self.block(g, s.body, orelse, body_frame)
+
+
+def lower(orch: ir.Orchestration, file: str) -> Graph:
+    return Lowering(file).scope(orch.body)

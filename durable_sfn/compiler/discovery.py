@@ -1,0 +1,185 @@
+"""Find orchestrators and resolve activity names by reading source, never importing user modules.
+
+`@activity(name=...)` / `@orchestrator(name=...)` decorators are read from the orchestrator's
+module and from the modules it imports (located on disk relative to the file, the working
+directory and `sys.path`), so `ctx.call_activity(validate_order, ...)` compiles to the right
+`${ValidateOrderActivity}` placeholder without running any user code.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from durable_sfn.compiler.frontend import ModuleInfo
+from durable_sfn.dsl import pascal_case
+
+
+@dataclass(frozen=True)
+class FoundOrchestrator:
+    name: str  # the orchestrator (state machine) name
+    function: ast.AsyncFunctionDef
+
+
+def _decorator_name(dec: ast.expr, kind: str, fn_name: str) -> str | None:
+    """The registered name if `dec` is `@kind`, `@kind(name=...)` or `@module.kind(...)`."""
+    target = dec.func if isinstance(dec, ast.Call) else dec
+    dotted = (
+        target.attr
+        if isinstance(target, ast.Attribute)
+        else target.id
+        if isinstance(target, ast.Name)
+        else ""
+    )
+    if dotted != kind:
+        return None
+    if isinstance(dec, ast.Call):
+        for kw in dec.keywords:
+            if kw.arg == "name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                return kw.value.value
+    return pascal_case(fn_name)
+
+
+def find_orchestrators(tree: ast.Module) -> list[FoundOrchestrator]:
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
+            for dec in node.decorator_list:
+                name = _decorator_name(dec, "orchestrator", node.name)
+                if name is not None and isinstance(node, ast.AsyncFunctionDef):
+                    found.append(FoundOrchestrator(name, node))
+    return found
+
+
+def _local_definitions(tree: ast.Module) -> tuple[dict[str, str], dict[str, str]]:
+    activities: dict[str, str] = {}
+    orchestrators: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
+            for dec in node.decorator_list:
+                a = _decorator_name(dec, "activity", node.name)
+                if a is not None:
+                    activities[node.name] = a
+                o = _decorator_name(dec, "orchestrator", node.name)
+                if o is not None:
+                    orchestrators[node.name] = o
+    return activities, orchestrators
+
+
+class ModuleResolver:
+    """Parses modules by dotted name from disk, caching each parse."""
+
+    def __init__(self, file: Path) -> None:
+        roots = [file.parent]
+        package = file.parent
+        while (package / "__init__.py").exists():
+            package = package.parent
+            roots.append(package)
+        roots.append(Path.cwd())
+        roots += [Path(p) for p in sys.path if p]
+        self.roots = list(dict.fromkeys(roots))
+        self.cache: dict[str, ast.Module | None] = {}
+
+    def locate(self, dotted: str) -> Path | None:
+        rel = Path(*dotted.split("."))
+        for root in self.roots:
+            for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
+                if candidate.is_file():
+                    return candidate
+        return None
+
+    def parse(self, dotted: str) -> ast.Module | None:
+        if dotted not in self.cache:
+            self.cache[dotted] = None
+            path = self.locate(dotted)
+            if path is not None and "site-packages" not in path.parts:
+                try:
+                    self.cache[dotted] = ast.parse(path.read_text(encoding="utf-8"))
+                except (SyntaxError, UnicodeDecodeError, OSError):
+                    self.cache[dotted] = None
+        return self.cache[dotted]
+
+    def definitions(self, dotted: str, depth: int = 0) -> tuple[dict[str, str], dict[str, str]]:
+        """Activities and orchestrators a module defines or re-exports (one import level deep)."""
+        tree = self.parse(dotted)
+        if tree is None:
+            return {}, {}
+        acts, orchs = _local_definitions(tree)
+        if depth < 2:
+            for node in tree.body:
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    sub_a, sub_o = self.definitions(node.module, depth + 1)
+                    for alias in node.names:
+                        local = alias.asname or alias.name
+                        if alias.name in sub_a:
+                            acts[local] = sub_a[alias.name]
+                        if alias.name in sub_o:
+                            orchs[local] = sub_o[alias.name]
+        return acts, orchs
+
+
+def _package_of(file: Path) -> str:
+    parts = []
+    package = file.parent
+    while (package / "__init__.py").exists():
+        parts.insert(0, package.name)
+        package = package.parent
+    return ".".join(parts)
+
+
+def module_info(tree: ast.Module, file: Path) -> ModuleInfo:
+    info = ModuleInfo()
+    resolver = ModuleResolver(file)
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                pkg = _package_of(file).split(".") if _package_of(file) else []
+                pkg = pkg[: len(pkg) - (node.level - 1)] if node.level > 1 else pkg
+                base = ".".join([*pkg, *([node.module] if node.module else [])])
+            acts, orchs = resolver.definitions(base)
+            for alias in node.names:
+                local = alias.asname or alias.name
+                if alias.name in acts:
+                    info.activities[local] = acts[alias.name]
+                elif alias.name in orchs:
+                    info.orchestrators[local] = orchs[alias.name]
+                else:  # `from package import module`
+                    sub_a, sub_o = resolver.definitions(f"{base}.{alias.name}" if base else alias.name)
+                    info.activities.update({f"{local}.{k}": v for k, v in sub_a.items()})
+                    info.orchestrators.update({f"{local}.{k}": v for k, v in sub_o.items()})
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                acts, orchs = resolver.definitions(alias.name)
+                local = alias.asname or alias.name
+                info.activities.update({f"{local}.{k}": v for k, v in acts.items()})
+                info.orchestrators.update({f"{local}.{k}": v for k, v in orchs.items()})
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if len(targets) != 1 or not isinstance(targets[0], ast.Name) or node.value is None:
+                continue
+            name = targets[0].id
+            value = node.value
+            if isinstance(value, ast.Call) and _call_name(value) == "RetryOptions":
+                info.retry_options[name] = value
+                continue
+            try:
+                literal = ast.literal_eval(value)
+                json.dumps(literal, allow_nan=False)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
+            if isinstance(literal, tuple):
+                literal = list(literal)
+            info.constants[name] = literal
+    acts, orchs = _local_definitions(tree)
+    info.activities.update(acts)
+    info.orchestrators.update(orchs)
+    return info
+
+
+def _call_name(call: ast.Call) -> str:
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""

@@ -1,0 +1,320 @@
+"""Passes over the state graph: drop what is dead, fold assignments into neighbours, fold returns
+into the state before them, then give states readable unique names.
+
+Folding is what makes compiled code cost no more transitions than hand-written ASL: `x = ...` and
+`ctx.set_custom_status(...)` are Pass states after lowering, and most of them disappear into the
+Assign of the state before (evaluated when that state completes, exactly when Python would run the
+statement) or, for plain variables, of the state after.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from durable_sfn.compiler.asl_model import Assigns, Catcher, Graph, Rule, State
+from durable_sfn.compiler.backend import STATUS_VAR
+from durable_sfn.compiler.expressions import negate
+from durable_sfn.compiler.ir import Expr
+
+Edge = tuple[str, str, int]  # (predecessor id, "next" | "rule" | "default" | "catch", index)
+DURATION_TYPES = ("Task", "Wait", "Map", "Parallel")
+
+
+def all_graphs(graph: Graph) -> Iterator[Graph]:
+    yield graph
+    for s in graph.states.values():
+        if s.processor is not None:
+            yield from all_graphs(s.processor)
+        for b in s.branches:
+            yield from all_graphs(b)
+
+
+def predecessors(graph: Graph) -> dict[str, list[Edge]]:
+    preds: dict[str, list[Edge]] = {sid: [] for sid in graph.states}
+    preds.setdefault(graph.start, []).append(("", "start", 0))
+    for s in graph.states.values():
+        if s.next:
+            preds[s.next].append((s.id, "next", 0))
+        for i, r in enumerate(s.rules):
+            preds[r.next].append((s.id, "rule", i))
+        if s.default:
+            preds[s.default].append((s.id, "default", 0))
+        for i, c in enumerate(s.catch):
+            preds[c.next].append((s.id, "catch", i))
+    return preds
+
+
+def prune(graph: Graph) -> None:
+    """Remove states unreachable from StartAt (e.g. the implicit `return None` after a return)."""
+    seen: set[str] = set()
+    stack = [graph.start]
+    while stack:
+        sid = stack.pop()
+        if sid in seen:
+            continue
+        seen.add(sid)
+        stack.extend(graph.states[sid].successors())
+    graph.states = {k: v for k, v in graph.states.items() if k in seen}
+
+
+def _merge(first: Assigns, second: Assigns) -> Assigns:
+    """`first` then `second` as one simultaneous Assign: `second` reads what `first` assigned."""
+    values = dict(first)
+    merged = dict(first)
+    for key, expr in second:
+        merged[key] = expr.substitute(values)
+    return tuple(merged.items())
+
+
+def _is_assign_pass(s: State) -> bool:
+    return s.type == "Pass" and s.output is None and not s.end and s.next is not None
+
+
+def _time_dependent(s: State) -> bool:
+    return any(e.time_dependent for _, e in s.assign)
+
+
+def _join_comments(a: str, b: str) -> str:
+    return a + "\n" + b if a and b else a or b
+
+
+def fold_backward(graph: Graph) -> bool:
+    """Fold an assignment-only Pass into its single predecessor's Assign (Task, Pass, Wait, Map,
+    Parallel on their Next; a Choice rule; a Catch)."""
+    changed = False
+    preds = predecessors(graph)
+    for sid in list(graph.states):
+        state = graph.states.get(sid)
+        if state is None or not _is_assign_pass(state) or len(preds.get(sid, [])) != 1:
+            continue
+        pid, kind, index = preds[sid][0]
+        if kind == "start" or pid == sid or pid not in graph.states:
+            continue
+        pred = graph.states[pid]
+        assert state.next is not None
+        new: State | None = None
+        if kind == "next" and pred.type in ("Task", "Pass", "Wait", "Map", "Parallel"):
+            if _time_dependent(state) and pred.type in DURATION_TYPES:
+                continue
+            new = replace(
+                pred,
+                assign=_merge(pred.assign, state.assign),
+                next=state.next,
+                comment=_join_comments(pred.comment, state.comment),
+                synthetic=pred.synthetic | state.synthetic,
+            )
+        elif kind == "rule":
+            rules = list(pred.rules)
+            rule = rules[index]
+            rules[index] = Rule(rule.condition, state.next, _merge(rule.assign, state.assign))
+            new = replace(pred, rules=tuple(rules), synthetic=pred.synthetic | state.synthetic)
+        elif kind == "default" and len(pred.rules) == 1 and not pred.rules[0].assign:
+            # Only a rule can assign: swap the branches by negating the single condition.
+            rule = pred.rules[0]
+            negated = negate(rule.condition)
+            new = replace(
+                pred,
+                rules=(Rule(negated, state.next, state.assign),),
+                default=rule.next,
+                synthetic=pred.synthetic | state.synthetic,
+            )
+        elif kind == "catch" and not _time_dependent(state):
+            catchers = list(pred.catch)
+            c = catchers[index]
+            catchers[index] = Catcher(c.errors, state.next, _merge(c.assign, state.assign))
+            new = replace(pred, catch=tuple(catchers), synthetic=pred.synthetic | state.synthetic)
+        if new is None:
+            continue
+        graph.states[pid] = new
+        del graph.states[sid]
+        changed = True
+        preds = predecessors(graph)
+    return changed
+
+
+def _substitute_state(s: State, values: dict[str, Expr]) -> State:
+    def sub(e: Expr | None) -> Expr | None:
+        return e.substitute(values) if e is not None else None
+
+    return replace(
+        s,
+        arguments={k: v.substitute(values) for k, v in s.arguments.items()} if s.arguments else s.arguments,
+        timeout_seconds=sub(s.timeout_seconds),
+        seconds=sub(s.seconds),
+        timestamp=sub(s.timestamp),
+        output=sub(s.output),
+        rules=tuple(
+            Rule(
+                r.condition.substitute(values), r.next, tuple((k, v.substitute(values)) for k, v in r.assign)
+            )
+            for r in s.rules
+        ),
+        assign=tuple((k, v.substitute(values)) for k, v in s.assign),
+    )
+
+
+def fold_forward(graph: Graph) -> bool:
+    """Fold an assignment-only Pass into the state after it when that state has no other way in:
+    the values are substituted where that state reads them and assigned with its own Assign."""
+    changed = False
+    preds = predecessors(graph)
+    for sid in list(graph.states):
+        state = graph.states.get(sid)
+        if state is None or not _is_assign_pass(state):
+            continue
+        assert state.next is not None
+        succ = graph.states.get(state.next)
+        if succ is None or succ.id == sid or len(preds.get(succ.id, [])) != 1 or succ.catch:
+            continue
+        if succ.type not in ("Task", "Wait", "Pass"):
+            continue
+        keys = {k for k, _ in state.assign}
+        if STATUS_VAR in keys and succ.type != "Pass":
+            continue  # the status must be visible while the task runs, not after it
+        values = dict(state.assign)
+        new = _substitute_state(succ, values)
+        own = dict(new.assign)
+        merged = dict(state.assign)
+        merged.update(own)
+        new = replace(
+            new,
+            assign=tuple(merged.items()),
+            comment=_join_comments(state.comment, succ.comment),
+            synthetic=succ.synthetic | state.synthetic,
+            name=succ.name if succ.type != "Pass" else state.name,
+        )
+        graph.states[succ.id] = new
+        del graph.states[sid]
+        _redirect(graph, sid, succ.id)
+        changed = True
+        preds = predecessors(graph)
+    return changed
+
+
+def _redirect(graph: Graph, old: str, new: str) -> None:
+    if graph.start == old:
+        graph.start = new
+    for pid, p in list(graph.states.items()):
+        if old in set(p.successors()):
+            graph.states[pid] = replace(
+                p,
+                next=new if p.next == old else p.next,
+                default=new if p.default == old else p.default,
+                rules=tuple(Rule(r.condition, new if r.next == old else r.next, r.assign) for r in p.rules),
+                catch=tuple(Catcher(c.errors, new if c.next == old else c.next, c.assign) for c in p.catch),
+            )
+
+
+def fold_returns(graph: Graph) -> bool:
+    """`x = await task; return f(x)`: the task ends the execution with Output f(result)."""
+    changed = False
+    preds = predecessors(graph)
+    for sid in list(graph.states):
+        state = graph.states.get(sid)
+        if state is None or state.type != "Succeed" or len(preds.get(sid, [])) != 1:
+            continue
+        pid, kind, _ = preds[sid][0]
+        if kind != "next" or pid not in graph.states:
+            continue
+        pred = graph.states[pid]
+        if pred.type not in ("Task", "Pass", "Map", "Parallel", "Wait") or pred.output is not None:
+            continue
+        output = (state.output or Expr.literal(None)).substitute(dict(pred.assign))
+        graph.states[pid] = replace(
+            pred, next=None, end=True, output=output, comment=_join_comments(pred.comment, state.comment)
+        )
+        del graph.states[sid]
+        changed = True
+        preds = predecessors(graph)
+    return changed
+
+
+def drop_dead_variables(root: Graph) -> None:
+    """Remove Assign entries for variables nothing reads (the custom status is read by clients)."""
+    read: set[str] = set()
+    for g in all_graphs(root):
+        for s in g.states.values():
+            for e in s.expressions():
+                read |= e.reads()
+    read.add(STATUS_VAR)
+
+    def keep(assigns: Assigns) -> Assigns:
+        return tuple((k, v) for k, v in assigns if k in read)
+
+    for g in all_graphs(root):
+        for sid, s in list(g.states.items()):
+            g.states[sid] = replace(
+                s,
+                assign=keep(s.assign),
+                rules=tuple(Rule(r.condition, r.next, keep(r.assign)) for r in s.rules),
+                catch=tuple(Catcher(c.errors, c.next, keep(c.assign)) for c in s.catch),
+            )
+        # A Pass left with nothing to do is skipped entirely.
+        for sid in list(g.states):
+            s = g.states[sid]
+            if s.type == "Pass" and not s.assign and s.output is None and s.next and s.next != sid:
+                del g.states[sid]
+                _redirect(g, sid, s.next)
+
+
+def optimise(root: Graph) -> None:
+    for g in all_graphs(root):
+        prune(g)
+    drop_dead_variables(root)
+    for g in all_graphs(root):
+        while fold_backward(g) | fold_forward(g) | fold_returns(g):
+            pass
+        prune(g)
+    drop_dead_variables(root)
+
+
+# -- names ----------------------------------------------------------------------------------------
+_DROP = re.compile(r"""\[["']|["']\]|["'\[\]{}$\\`:]""")
+MAX_NAME = 56
+
+
+def clean_name(text: str) -> str:
+    text = _DROP.sub(" ", text.replace("\n", " "))
+    text = re.sub(r"\s+", " ", text).strip().rstrip(":")
+    if len(text) > MAX_NAME:
+        text = text[:MAX_NAME].rsplit(" ", 1)[0].rstrip(",.(")
+    return text or "State"
+
+
+def assign_names(root: Graph) -> dict[str, str]:
+    """Readable names in execution order, unique across the whole definition (`Name`, `Name 2`)."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+
+    def visit(g: Graph) -> None:
+        order: list[str] = []
+        seen: set[str] = set()
+        stack = [g.start]
+        while stack:
+            sid = stack.pop()
+            if sid in seen:
+                continue
+            seen.add(sid)
+            order.append(sid)
+            stack.extend(reversed(list(g.states[sid].successors())))
+        rest = [sid for sid in g.states if sid not in seen]
+        for sid in order + rest:
+            s = g.states[sid]
+            base = clean_name(s.name)
+            name, n = base, 1
+            while name in used:
+                n += 1
+                name = f"{base} {n}"
+            used.add(name)
+            names[sid] = name
+            if s.processor is not None:
+                visit(s.processor)
+            for b in s.branches:
+                visit(b)
+        # Emit states in execution order for readable output.
+        g.states = {sid: g.states[sid] for sid in order + rest}
+
+    visit(root)
+    return names
