@@ -6,6 +6,7 @@ the fly) with the in-process engine; none of them needs AWS credentials.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -139,13 +140,16 @@ def _run_locally(
     real_time: bool,
     events: list[tuple[str, Any]] | None = None,
     live: bool = False,
+    setup: list[str] | None = None,
 ) -> dict[str, Any]:
     from durable_sfn.graph import path_from_history
     from durable_sfn.local_runtime import LocalRuntime
 
     selected, loaded = load_definitions(target)
     modules = [item.module for item in loaded if item.module is not None][:1]
-    with LocalRuntime(real_time=real_time, activity_modules=activity_modules, modules=modules) as runtime:
+    with LocalRuntime(
+        real_time=real_time, activity_modules=activity_modules, modules=modules, setup=setup or []
+    ) as runtime:
         arns = runtime.create_machines(loaded)
         client = runtime.client
         instance = client.start_new(arns[selected.name], input_value)
@@ -206,6 +210,12 @@ def run(
         list[str] | None,
         typer.Option("--event", "-e", help="Raise NAME=JSON right after the start (buffered until awaited)."),
     ] = None,
+    setup: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--setup", help="Call module:function first (moto active), e.g. to create and seed tables."
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
     real_time: Annotated[
         bool,
@@ -219,14 +229,17 @@ def run(
         if not sep or not name:
             raise UsageError(f"--event {item!r}: write NAME=JSON, e.g. --event 'Approval={{\"ok\": true}}'")
         raised.append((name, parse_json_option(data, f"--event {name}")))
-    outcome = _run_locally(
-        target,
-        parse_json_option(input, "--input"),
-        list(activities or []),
-        real_time=real_time,
-        events=raised,
-        live=real_time and not json_output and sys.stderr.isatty(),
-    )
+    # Activity logs go to stderr, so stdout carries only the result (parseable with --json).
+    with contextlib.redirect_stdout(sys.stderr):
+        outcome = _run_locally(
+            target,
+            parse_json_option(input, "--input"),
+            list(activities or []),
+            real_time=real_time,
+            events=raised,
+            live=real_time and not json_output and sys.stderr.isatty(),
+            setup=list(setup or []),
+        )
     if json_output:
         console.print_json(data={k: v for k, v in outcome.items() if k != "history"}, default=str)
     else:
@@ -279,6 +292,12 @@ def serve(
         bool,
         typer.Option("--virtual-clock", help="Virtual time: waits and timeouts pass instantly when idle."),
     ] = False,
+    setup: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--setup", help="Call module:function first (moto active), e.g. to create and seed tables."
+        ),
+    ] = None,
 ) -> None:
     """Serve the local engine over the Step Functions API (AWS CLI, boto3 --endpoint-url) and the management API."""
     from durable_sfn.server import LocalBackend, ServerConfig, make_server
@@ -290,7 +309,11 @@ def serve(
             "executions (there is no authentication)"
         )
     config = ServerConfig(
-        host=host, port=port, activity_modules=list(activities or []), virtual_clock=virtual_clock
+        host=host,
+        port=port,
+        activity_modules=list(activities or []),
+        virtual_clock=virtual_clock,
+        setup=list(setup or []),
     )
     backend = LocalBackend(config)
     try:

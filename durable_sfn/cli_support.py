@@ -124,9 +124,11 @@ def import_file(path: Path) -> Any:
         raise UsageError(f"cannot import {str(path)!r} as Python")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    parent = str(path.resolve().parent)
-    if parent not in sys.path:
-        sys.path.insert(0, parent)
+    # Like `python file.py` run from the project root: both the file's folder and the current
+    # directory are importable (orchestrators import their activities as `lambdas.orders...`).
+    for folder in (str(path.resolve().parent), str(Path.cwd())):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
     try:
         spec.loader.exec_module(module)
     except DefinitionError:

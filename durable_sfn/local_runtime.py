@@ -29,6 +29,7 @@ class LocalRuntime:
         real_time: bool,
         activity_modules: Iterable[str] = (),
         modules: Iterable[Any] = (),
+        setup: Iterable[str] = (),
         region: str = REGION,
         account_id: str = ACCOUNT,
     ) -> None:
@@ -47,6 +48,8 @@ class LocalRuntime:
             self.engine: Any = LocalStepFunctions(clock=clock, region=region, account_id=account_id)
             self.dynamodb = boto3.client("dynamodb", region_name=region)
             create_events_table(self.dynamodb)
+            for hook in setup:
+                run_setup_hook(hook)
             self.event_store = EventStore(self.engine, self.dynamodb)
             self.engine.register_lambda(WAITER_NAME, make_event_waiter(self.event_store))
             found = find_activities(activity_modules)
@@ -99,3 +102,30 @@ def find_activities_in_module(module: Any) -> dict[str, Any]:
         if definition is not None:
             found[definition.name] = definition
     return found
+
+
+class SetupHookError(RuntimeError):
+    """A `--setup module:function` hook could not be found or failed."""
+
+
+def run_setup_hook(spec: str) -> None:
+    """Call `module:function()` with moto active, e.g. to create and seed tables and buckets."""
+    import importlib
+    import sys
+    from pathlib import Path
+
+    module_name, sep, function_name = spec.partition(":")
+    if not sep or not module_name or not function_name:
+        raise SetupHookError(
+            f"--setup {spec!r}: write module:function, e.g. lambdas.common.resources:create_and_seed"
+        )
+    if str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    try:
+        function = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError) as exc:
+        raise SetupHookError(f"--setup {spec!r}: {type(exc).__name__}: {exc}") from None
+    try:
+        function()
+    except Exception as exc:
+        raise SetupHookError(f"--setup {spec!r} failed: {type(exc).__name__}: {exc}") from None

@@ -47,6 +47,7 @@ class ServerConfig:
     port: int = DEFAULT_PORT
     activity_modules: list[str] = field(default_factory=list)
     virtual_clock: bool = False
+    setup: list[str] = field(default_factory=list)
     region: str = "us-east-1"
     account_id: str = "123456789012"
 
@@ -59,6 +60,7 @@ class LocalBackend:
         self.runtime = LocalRuntime(
             real_time=not config.virtual_clock,
             activity_modules=config.activity_modules,
+            setup=config.setup,
             region=config.region,
             account_id=config.account_id,
         )
