@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
+
+from durable_sfn.cdk import nag
 
 _TABLE_READ = (
     "dynamodb:GetItem",
@@ -44,21 +46,29 @@ class ActivityGrant:
     environment: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
-    def read_table(table: dynamodb.ITable, *, env: str | None = None) -> ActivityGrant:
-        return ActivityGrant._table(table, _TABLE_READ, env, "read")
+    def read_table(
+        table: dynamodb.ITable, *, env: str | None = None, indexes: bool = False, scan: bool = False
+    ) -> ActivityGrant:
+        """Item reads; `indexes=True` also allows Query on secondary indexes, `scan=True` Scan."""
+        return ActivityGrant._table(table, _TABLE_READ + _scan(scan), env, "read", indexes)
 
     @staticmethod
-    def read_write_table(table: dynamodb.ITable, *, env: str | None = None) -> ActivityGrant:
+    def read_write_table(
+        table: dynamodb.ITable, *, env: str | None = None, indexes: bool = False, scan: bool = False
+    ) -> ActivityGrant:
         """Item reads and writes; `TransactWriteItems` is authorised through the item actions."""
-        return ActivityGrant._table(table, _TABLE_READ + _TABLE_WRITE, env, "read/write")
+        return ActivityGrant._table(
+            table, _TABLE_READ + _TABLE_WRITE + _scan(scan), env, "read/write", indexes
+        )
 
     @staticmethod
-    def _table(table: dynamodb.ITable, actions: Sequence[str], env: str | None, what: str) -> ActivityGrant:
+    def _table(
+        table: dynamodb.ITable, actions: Sequence[str], env: str | None, what: str, indexes: bool
+    ) -> ActivityGrant:
         def apply(fn: lambda_.Function) -> None:
-            # Index ARNs are added only for tables that have indexes, so Query on a GSI works
-            # without granting every index of every table.
+            # Index ARNs only on request: most activities address items by key.
             resources = [table.table_arn]
-            if isinstance(table, dynamodb.TableV2 | dynamodb.Table) and _has_indexes(table):
+            if indexes:
                 resources.append(f"{table.table_arn}/index/*")
                 _acknowledge(
                     fn,
@@ -70,18 +80,35 @@ class ActivityGrant:
         return ActivityGrant(f"{what} {table.node.path}", apply, {env: table.table_name} if env else {})
 
     @staticmethod
-    def read_bucket(bucket: s3.IBucket, *, env: str | None = None, prefix: str = "") -> ActivityGrant:
-        return ActivityGrant._bucket(bucket, ("s3:GetObject",), env, prefix, "read")
+    def read_bucket(
+        bucket: s3.IBucket, *, env: str | None = None, prefix: str = "", list_bucket: bool = False
+    ) -> ActivityGrant:
+        """GetObject (and HeadObject); `list_bucket=True` makes a missing key a 404 rather than a 403."""
+        return ActivityGrant._bucket(bucket, ("s3:GetObject",), env, prefix, "read", list_bucket)
 
     @staticmethod
-    def read_write_bucket(bucket: s3.IBucket, *, env: str | None = None, prefix: str = "") -> ActivityGrant:
-        return ActivityGrant._bucket(bucket, ("s3:GetObject", "s3:PutObject"), env, prefix, "read/write")
+    def read_write_bucket(
+        bucket: s3.IBucket, *, env: str | None = None, prefix: str = "", list_bucket: bool = False
+    ) -> ActivityGrant:
+        return ActivityGrant._bucket(
+            bucket, ("s3:GetObject", "s3:PutObject"), env, prefix, "read/write", list_bucket
+        )
 
     @staticmethod
     def _bucket(
-        bucket: s3.IBucket, actions: Sequence[str], env: str | None, prefix: str, what: str
+        bucket: s3.IBucket,
+        actions: Sequence[str],
+        env: str | None,
+        prefix: str,
+        what: str,
+        list_bucket: bool,
     ) -> ActivityGrant:
         def apply(fn: lambda_.Function) -> None:
+            if list_bucket:
+                # S3 answers 403 instead of 404 for a missing key unless the caller may list.
+                fn.add_to_role_policy(
+                    iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
+                )
             fn.add_to_role_policy(
                 iam.PolicyStatement(actions=list(actions), resources=[bucket.arn_for_objects(f"{prefix}*")])
             )
@@ -124,12 +151,8 @@ class ActivityGrant:
         return ActivityGrant(description, apply)
 
 
-def _has_indexes(table: dynamodb.Table | dynamodb.TableV2) -> bool:
-    cfn = table.node.default_child
-    for attribute in ("global_secondary_indexes", "local_secondary_indexes"):
-        if getattr(cfn, attribute, None):
-            return True
-    return False
+def _scan(scan: bool) -> tuple[str, ...]:
+    return ("dynamodb:Scan",) if scan else ()
 
 
 def _logical(construct: object) -> str:
@@ -140,4 +163,4 @@ def _logical(construct: object) -> str:
 
 
 def _acknowledge(scope: lambda_.Function, rule: str, reason: str) -> None:
-    Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))
+    nag.acknowledge(scope, rule, reason)

@@ -36,5 +36,10 @@ def resource_id(scope: IConstruct, arn: str) -> str:
     return f"AwsSolutions-IAM5[Resource::{render(Stack.of(scope).resolve(arn))}]"
 
 
+PACK = "AwsSolutions"
+
+
 def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
-    Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))
+    """Acknowledge one finding of the AWS Solutions pack on `scope` (and its children), with why."""
+    qualified = rule if "::" in rule.split("[", 1)[0] else f"{PACK}::{rule}"
+    Validations.of(scope).acknowledge(Acknowledgment(id=qualified, reason=reason))

@@ -16,13 +16,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Acknowledgment, AssetHashType, BundlingOptions, DockerImage, Duration, Stack, Validations
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import durable_sfn
+from durable_sfn.cdk import nag
 from durable_sfn.cdk.analysis import EVENT_WAITER
 from durable_sfn.cdk.bundling import (
     CodeBundler,
@@ -128,6 +129,8 @@ class ActivityFunctions(Construct):
         self._functions: dict[str, _ActivityFunction] = {}
         self._code: dict[tuple[CodeSource, ...], lambda_.Code] = {}
         self._layers: dict[Path, lambda_.ILayerVersion] = {}
+        # Built-in activities (the event waiter) ship in the same asset as the user's activities.
+        self._first_sources: tuple[CodeSource, ...] | None = None
 
     @property
     def functions(self) -> Mapping[str, lambda_.Function]:
@@ -136,7 +139,11 @@ class ActivityFunctions(Construct):
     def code_sources(self, activity_module: str, code_path: Path | None) -> tuple[CodeSource, ...]:
         library = CodeSource(Path(durable_sfn.__file__).parent, "durable_sfn")
         own = module_source(activity_module, code_path)
-        return (library,) if own.destination == "durable_sfn" else (library, own)
+        if own.destination == "durable_sfn":
+            return self._first_sources or (library,)
+        sources = (library, own)
+        self._first_sources = self._first_sources or sources
+        return sources
 
     def code(self, sources: tuple[CodeSource, ...]) -> lambda_.Code:
         if sources not in self._code:
@@ -235,18 +242,16 @@ class ActivityFunctions(Construct):
         item = _ActivityFunction(function, entry, definition, [], dict(base_environment))
         item.add_environment(environment)
         self._functions[name] = item
-        Validations.of(role).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
-            )
+        nag.acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
         )
-        Validations.of(function).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-L1",
-                reason="Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built "
-                "for this runtime, and the local engine tests run the same major version",
-            )
+        nag.acknowledge(
+            function,
+            "AwsSolutions-L1",
+            "Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built for this "
+            "runtime, so every compiled dependency matches the interpreter that loads it",
         )
         return function
 

@@ -1,0 +1,68 @@
+"""Building the reference CDK app: used by `app.py` (cdk synth/deploy), tests and the benchmark.
+
+Settings come from the `context` of cdk.json (overridable with `cdk synth -c key=value`); building
+in-process reads the same file, so tests synthesize exactly what `make synth` does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, Environment, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from stacks.data import DataStack
+from stacks.workflows import WorkflowsStack
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_STACK = "DurableSfnData"
+WORKFLOWS_STACK = "DurableSfnWorkflows"
+
+
+def cdk_json_context() -> dict[str, Any]:
+    path = PROJECT_ROOT / "cdk.json"
+    return dict(json.loads(path.read_text()).get("context", {})) if path.is_file() else {}
+
+
+def build_app(
+    *,
+    outdir: str | None = None,
+    context: Mapping[str, Any] | None = None,
+    orchestrators: list[Any] | None = None,
+) -> App:
+    """The app with both stacks and cdk-nag's AWS Solutions checks; call `.synth()` on it."""
+    merged = {**cdk_json_context(), **(context or {})}
+    app = App(outdir=outdir, context=merged)
+
+    def setting(key: str) -> Any:
+        value = app.node.try_get_context(key)
+        if value is None:
+            raise SystemExit(f"error: cdk.json has no context value {key!r} (set it or pass -c {key}=...)")
+        return value
+
+    account, region = os.environ.get("CDK_DEFAULT_ACCOUNT"), os.environ.get("CDK_DEFAULT_REGION")
+    env = Environment(account=account, region=region) if account and region else None
+    data = DataStack(
+        app,
+        DATA_STACK,
+        env=env,
+        sender_email=str(setting("senderEmail")),
+        description="durable_sfn reference application: tables, buckets, notifications topic",
+    )
+    WorkflowsStack(
+        app,
+        WORKFLOWS_STACK,
+        env=env,
+        data=data,
+        approval_threshold=float(setting("approvalThreshold")),
+        operations_api_url=str(setting("operationsApiUrl")),
+        orchestrators=orchestrators,
+        description="durable_sfn reference application: state machines and activity functions",
+    )
+    # Synthesis fails on any finding that is not acknowledged (with a reason) where it arises.
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app

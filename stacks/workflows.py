@@ -1,0 +1,176 @@
+"""The reference orchestrations on AWS: one `Orchestration` per orchestrator in `statemachines/`.
+
+Each activity gets exactly the resources its code touches, listed in `ACTIVITY_GRANTS` next to the
+environment variable `lambdas.common.config` reads the resource's name from. Activities without an
+entry (pure computation, such as parsing) get no data access at all.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Stack
+from constructs import Construct
+
+from durable_sfn.cdk import (
+    ActivityFunctions,
+    ActivityGrant,
+    ActivityOptions,
+    Orchestration,
+    OrchestrationConfigError,
+)
+from durable_sfn.dsl import orchestrator_definition
+from stacks.data import DataStack
+
+Grants = Callable[[DataStack], list[ActivityGrant]]
+
+
+def _t(role: str, env: str, *, write: bool = False, scan: bool = False) -> Grants:
+    def grants(data: DataStack) -> list[ActivityGrant]:
+        table = data.tables[role]
+        if write:
+            return [ActivityGrant.read_write_table(table, env=env, scan=scan)]
+        return [ActivityGrant.read_table(table, env=env, scan=scan)]
+
+    return grants
+
+
+def _idempotency(data: DataStack) -> list[ActivityGrant]:
+    return [ActivityGrant.read_write_table(data.tables["idempotency"], env="IDEMPOTENCY_TABLE")]
+
+
+def _notify(data: DataStack) -> list[ActivityGrant]:
+    return [
+        ActivityGrant.publish(data.notifications_topic, env="NOTIFICATIONS_TOPIC_ARN"),
+        *_idempotency(data),
+    ]
+
+
+def _email(data: DataStack) -> list[ActivityGrant]:
+    return [
+        ActivityGrant.send_email(data.sender_identity_arn, env="SENDER_EMAIL", sender=data.sender_email),
+        *_idempotency(data),
+    ]
+
+
+def _invoices(*, write: bool) -> Grants:
+    def grants(data: DataStack) -> list[ActivityGrant]:
+        bucket = data.invoice_bucket
+        if write:
+            return [ActivityGrant.read_write_bucket(bucket, env="INVOICE_BUCKET", list_bucket=True)]
+        return [ActivityGrant.read_bucket(bucket, env="INVOICE_BUCKET", list_bucket=True)]
+
+    return grants
+
+
+def _reports(data: DataStack) -> list[ActivityGrant]:
+    return [ActivityGrant.read_write_bucket(data.reports_bucket, env="REPORTS_BUCKET", list_bucket=True)]
+
+
+def _all(*parts: Grants) -> Grants:
+    return lambda data: [grant for part in parts for grant in part(data)]
+
+
+# Activity name -> what its code reads or writes (see lambdas/*/ for each call site).
+ACTIVITY_GRANTS: dict[str, Grants] = {
+    "ValidateOrderActivity": _all(_t("orders", "ORDERS_TABLE"), _t("inventory", "INVENTORY_TABLE")),
+    "ProcessPaymentActivity": _all(
+        _t("payments", "PAYMENTS_TABLE", write=True), _t("orders", "ORDERS_TABLE", write=True)
+    ),
+    "RefundPaymentActivity": _all(
+        _t("payments", "PAYMENTS_TABLE", write=True), _t("orders", "ORDERS_TABLE", write=True)
+    ),
+    "UpdateInventoryActivity": _all(
+        _t("orders", "ORDERS_TABLE", write=True), _t("inventory", "INVENTORY_TABLE", write=True)
+    ),
+    "InitiateShipmentActivity": _all(
+        _t("shipments", "SHIPMENTS_TABLE", write=True), _t("orders", "ORDERS_TABLE", write=True)
+    ),
+    "SendOrderConfirmationActivity": _all(_email, _t("orders", "ORDERS_TABLE", write=True)),
+    "NotifyPaymentFailure": _notify,
+    "ProcessSingleOrderActivity": _all(
+        _t("orders", "ORDERS_TABLE", write=True),
+        _t("inventory", "INVENTORY_TABLE", write=True),
+        _t("payments", "PAYMENTS_TABLE", write=True),
+    ),
+    "FetchInvoiceDocument": _invoices(write=False),
+    "ExtractTextFromPdf": _invoices(write=True),
+    "SaveInvoiceToDatabase": _t("invoices", "INVOICES_TABLE", write=True),
+    "LogInvoiceError": _t("invoice_errors", "INVOICE_ERRORS_TABLE", write=True),
+    "LogFailure": _t("failures", "FAILURES_TABLE", write=True),
+    "CollectOrderSnapshot": _all(_reports, _t("orders", "ORDERS_TABLE", scan=True)),
+    "SummarizeOrderSnapshot": _reports,
+    "PublishOrderReport": _all(_reports, _notify),
+}
+# Activities calling the operations API over HTTP get its address, not a permission.
+HTTP_ACTIVITIES = ("StartLongRunningOperation", "CheckOperationStatus")
+# Sizing beyond the default (256 MB, 60 s): PDF text extraction is CPU-bound.
+ACTIVITY_OPTIONS = {"ExtractTextFromPdf": ActivityOptions(memory_size=1024)}
+
+
+def reference_orchestrators(package: str = "statemachines") -> list[Any]:
+    """Every @orchestrator defined in the package's modules (modules without one are not imported)."""
+    module = importlib.import_module(package)
+    found: dict[str, Any] = {}
+    for info in sorted(pkgutil.iter_modules(module.__path__), key=lambda i: i.name):
+        source = Path(module.__path__[0]) / f"{info.name}.py"
+        if info.ispkg or not source.is_file() or "@orchestrator" not in source.read_text():
+            continue
+        submodule = importlib.import_module(f"{package}.{info.name}")
+        for value in vars(submodule).values():
+            definition = orchestrator_definition(value)
+            if definition is not None and value.__module__ == submodule.__name__:
+                found.setdefault(definition.name, value)
+    return [found[name] for name in sorted(found)]
+
+
+class WorkflowsStack(Stack):
+    """State machines, activity functions and their least-privilege roles."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        data: DataStack,
+        approval_threshold: float,
+        operations_api_url: str,
+        orchestrators: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.orchestrations: dict[str, Orchestration] = {}
+        for orch in orchestrators if orchestrators is not None else reference_orchestrators():
+            name = orchestrator_definition(orch).name  # type: ignore[union-attr]
+            self.orchestrations[name] = Orchestration(
+                self,
+                name,
+                orchestrator=orch,
+                events_table=data.events_table,
+                activity_options={k: v for k, v in ACTIVITY_OPTIONS.items() if k in _calls(orch)},
+            )
+        functions = ActivityFunctions.of(self)
+        unknown = sorted(set(ACTIVITY_GRANTS) - set(functions.functions))
+        if unknown and orchestrators is None:
+            raise OrchestrationConfigError(
+                f"ACTIVITY_GRANTS names activities no reference orchestrator calls: {', '.join(unknown)}; "
+                "remove or rename them in stacks/workflows.py"
+            )
+        for name in functions.functions:
+            grants = ACTIVITY_GRANTS[name](data) if name in ACTIVITY_GRANTS else []
+            if name == "ValidateOrderActivity":
+                grants.append(ActivityGrant.environment_variables(APPROVAL_THRESHOLD=str(approval_threshold)))
+            if name in HTTP_ACTIVITIES:
+                grants.append(ActivityGrant.environment_variables(OPERATIONS_API_URL=operations_api_url))
+            functions.grant(name, grants)
+
+
+def _calls(orch: Any) -> set[str]:
+    from durable_sfn.cdk.analysis import analyse
+    from durable_sfn.cdk.orchestration import compile_definition
+
+    return set(analyse(compile_definition(orch)).activities)

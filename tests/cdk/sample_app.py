@@ -1,0 +1,57 @@
+"""The CDK app the construct tests synthesize: the sample orchestrations plus a table to grant."""
+
+from __future__ import annotations
+
+from aws_cdk import App, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from cdk_nag import AwsSolutionsChecks
+
+from durable_sfn.cdk import ActivityGrant, Orchestration, StateMachineType
+from tests.cdk import sample_orchestrations as sample
+
+STACK = "CdkSample"
+
+
+def events_table(stack: Stack) -> dynamodb.Table:
+    return dynamodb.Table(
+        stack,
+        "Events",
+        partition_key=dynamodb.Attribute(name="executionArn", type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name="eventName", type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+
+
+def build_sample_app(outdir: str) -> App:
+    app = App(outdir=outdir, context={"aws:cdk:disable-stack-trace": True})
+    stack = Stack(app, STACK)
+    events = events_table(stack)
+    seats = dynamodb.Table(
+        stack,
+        "Seats",
+        partition_key=dynamodb.Attribute(name="Flight", type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    # The parent is declared before its child on purpose: sub-orchestrations resolve by name.
+    Orchestration(stack, "Trip", orchestrator=sample.trip)
+    Orchestration(
+        stack,
+        "Booking",
+        orchestrator=sample.booking,
+        events_table=events,
+        activity_grants={
+            "ReserveSeat": ActivityGrant.read_write_table(seats, env="SEATS_TABLE"),
+            sample.charge_card: [ActivityGrant.environment_variables(CURRENCY="EUR")],
+        },
+    )
+    Orchestration(stack, "Quote", orchestrator=sample.quote, state_machine_type=StateMachineType.EXPRESS)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app

@@ -1,0 +1,55 @@
+"""A small application of our own for the CDK tests: activities, an external event, a child.
+
+It exercises every integration the construct derives IAM from (Lambda invoke, `.waitForTaskToken`
+through the event waiter, `startExecution.sync:2`), independently of the reference application.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from durable_sfn import OrchestrationContext, activity, orchestrator
+
+
+@activity(name="ReserveSeat")
+def reserve_seat(flight: str) -> dict:
+    return {"Flight": flight, "Seat": "12A"}
+
+
+@activity(name="ChargeCard")
+def charge_card(seat: dict) -> dict:
+    return {"Charged": 120, "Seat": seat["Seat"]}
+
+
+@activity(name="PriceSeat")
+def price_seat(flight: str) -> dict:
+    return {"Flight": flight, "Price": 120}
+
+
+@orchestrator(name="CdkSampleBooking")
+async def booking(ctx: OrchestrationContext) -> dict:
+    flight = ctx.get_input()
+    ctx.set_custom_status("Reserving")
+    seat = await ctx.call_activity(reserve_seat, flight)
+    ctx.set_custom_status("Waiting for confirmation")
+    try:
+        answer = await ctx.wait_for_external_event("Confirm", timeout=timedelta(hours=1))
+    except TimeoutError:
+        return {"Confirmed": False, "Reason": "timeout"}
+    if not answer["Ok"]:
+        return {"Confirmed": False, "Reason": "declined"}
+    charge = await ctx.call_activity(charge_card, seat)
+    return {"Confirmed": True, "Charge": charge}
+
+
+@orchestrator(name="CdkSampleTrip")
+async def trip(ctx: OrchestrationContext) -> dict:
+    flight = ctx.get_input()
+    booked = await ctx.call_sub_orchestrator(booking, flight)
+    return {"Trip": flight, "Booking": booked}
+
+
+@orchestrator(name="CdkSampleQuote")
+async def quote(ctx: OrchestrationContext) -> dict:
+    price = await ctx.call_activity(price_seat, ctx.get_input())
+    return {"Quote": price["Price"]}
