@@ -6,6 +6,8 @@ errors never reach the user as a traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from durable_sfn import cli_local, cli_ops
@@ -21,6 +23,18 @@ app = typer.Typer(
 # validate, graph, run, serve (local) and start, status, events, terminate, history, list (remote).
 cli_local.register(app)
 cli_ops.register(app)
+
+
+@app.command("compile")
+def compile_command(
+    paths: list[Path] = typer.Argument(..., help="Orchestrator .py files or folders to search."),
+    stdout: bool = typer.Option(False, "--stdout", help="Print the definitions instead of writing files."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 if a committed .asl.json is missing or stale."),
+) -> None:
+    """Compile @orchestrator functions to NAME.asl.json next to their source (never runs user code)."""
+    from durable_sfn.compiler.cli import run
+
+    raise typer.Exit(run(paths, stdout=stdout, check=check))
 
 
 def main() -> None:
