@@ -34,6 +34,7 @@ def main() -> None:
     sfn = LocalStepFunctions()
     sfn.register_lambda("CheckStatus", lambda event, ctx: {"done": event["poll"] >= 30})
     arn = sfn.create_state_machine(name="poller", definition=json.dumps(DEFINITION))["stateMachineArn"]
+    sfn.wait_for_execution(sfn.start_execution(stateMachineArn=arn)["executionArn"])  # warm up parsers
     started = time.perf_counter()
     run = sfn.start_execution(stateMachineArn=arn)
     result = sfn.wait_for_execution(run["executionArn"])
