@@ -42,6 +42,7 @@ JSONPATH_ONLY = {
     "ToleratedFailureCountPath",
     "ToleratedFailurePercentagePath",
     "Iterator",
+    "Result",
 }
 JSONATA_ONLY = {"Arguments", "Output", "Items"}
 _JSONATA_REPLACEMENT = {
@@ -53,6 +54,7 @@ _JSONATA_REPLACEMENT = {
     "ItemsPath": "Items",
     "SecondsPath": "Seconds with a JSONata expression",
     "TimestampPath": "Timestamp with a JSONata expression",
+    "Result": "Output",
 }
 
 _FIELDS: dict[str, set[str]] = {

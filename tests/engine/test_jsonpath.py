@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonpath_ng.ext.parser import ExtendedJsonPathParser
+from jsonpath_ng.jsonpath import JSONPath
 
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, StatesError
@@ -132,3 +138,58 @@ def test_result_path_through_a_scalar_fails() -> None:
     with pytest.raises(StatesError) as info:
         apply_result_path({"a": 5}, 1, "$.a.b")
     assert info.value.error == RESULT_PATH_MATCH_FAILURE
+
+
+# ---- properties ------------------------------------------------------------------------------
+
+_NG = ExtendedJsonPathParser()  # one parser: building one per call dominates the run time
+
+
+def ng_parse(path: str) -> JSONPath:
+    return _NG.parse(path)
+
+
+_names = st.text(alphabet="abcxyz_", min_size=1, max_size=4)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=3),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_names, children, max_size=3),
+    max_leaves=12,
+)
+_segments = st.lists(st.one_of(_names, st.integers(0, 3)), min_size=1, max_size=4)
+
+
+def _render(segments: list[str | int]) -> str:
+    return "$" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in segments)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=_json, segments=_segments)
+def test_simple_path_walker_agrees_with_jsonpath_ng(data: object, segments: list[str | int]) -> None:
+    path = _render(segments)
+    reference = [m.value for m in ng_parse(path).find(data)]
+    try:
+        ours = select(data, path, env())
+    except JsonPathNotFound:
+        assert reference == []
+    else:
+        assert reference == [ours]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    state_input=st.dictionaries(_names, _json, max_size=4),
+    result=_json,
+    segments=st.lists(_names, min_size=1, max_size=3),
+)
+def test_result_path_places_the_result_and_keeps_the_input(
+    state_input: dict[str, object], result: object, segments: list[str]
+) -> None:
+    before = copy.deepcopy(state_input)
+    path = _render(list(segments))
+    try:
+        combined = apply_result_path(state_input, result, path)
+    except StatesError as exc:
+        assert exc.error == RESULT_PATH_MATCH_FAILURE
+    else:
+        assert select(combined, path, env()) == result
+    assert state_input == before
