@@ -47,8 +47,8 @@ class ConflictRetry:
     """How long to keep trying when other writers win: `max_attempts` rounds, full-jitter backoff."""
 
     max_attempts: int = 50
-    base_delay: float = 0.005
-    max_delay: float = 0.2
+    base_delay: float = 0.02
+    max_delay: float = 1.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** min(attempt, 30)))
@@ -181,7 +181,7 @@ class EntityRuntime:
                 return OperationOutcome(result, record.version, False, attempt)
         else:
             return OperationOutcome(result, record.version, False, attempt)
-        version = self.store.commit(record, new_state, AppliedOperation(operation_id, result_json))
+        version = self.store.commit(record, new_state, AppliedOperation.of(operation_id, result_json))
         return OperationOutcome(result, version, False, attempt)
 
     def read(self, entity_id: EntityId) -> Any:

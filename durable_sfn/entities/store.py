@@ -8,7 +8,9 @@ Item layout (table key: `id`, a string "Name@key"):
     exists      BOOL  false once the entity was destructed (a tombstone, see below)
     state       S     the state as JSON text (absent on a tombstone); JSON text keeps numbers,
                       floats and empty strings exactly as the entity set them
-    applied     L     the most recent applied operations, oldest first: [{op: S, result: S}, ...]
+    applied     S     the most recent applied operations, oldest first, as JSON text:
+                      [[operation key, result], ...]; the key is a 144-bit digest of the
+                      operation id (ids can be long; the log is rewritten by every write)
     updatedAt   S     ISO-8601 time of the commit
     expiresAt   N     on tombstones only: epoch seconds for the table's TTL
 
@@ -22,6 +24,8 @@ exactly-once guarantee for the destructing operation only).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import threading
@@ -42,11 +46,20 @@ _ITEM_BUDGET = MAX_ITEM_BYTES - 8 * 1024
 DEFAULT_MAX_APPLIED = 100
 
 
+def operation_key(operation_id: str) -> str:
+    """The compact, fixed-size form of an operation id kept in the log."""
+    return base64.urlsafe_b64encode(hashlib.sha256(operation_id.encode()).digest()[:18]).decode()
+
+
 @dataclass(frozen=True)
 class AppliedOperation:
-    operation_id: str
-    # JSON text of the operation's result, returned verbatim to a retried call.
+    key: str
+    # JSON text of the operation's result, returned to a retried call.
     result_json: str
+
+    @classmethod
+    def of(cls, operation_id: str, result_json: str) -> AppliedOperation:
+        return cls(operation_key(operation_id), result_json)
 
 
 @dataclass(frozen=True)
@@ -60,8 +73,9 @@ class EntityRecord:
     applied: tuple[AppliedOperation, ...]
 
     def find_applied(self, operation_id: str) -> AppliedOperation | None:
+        key = operation_key(operation_id)
         for op in reversed(self.applied):
-            if op.operation_id == operation_id:
+            if op.key == key:
                 return op
         return None
 
@@ -121,8 +135,12 @@ def create_entities_table(dynamodb_client: Any, table_name: str | None = None) -
 
 
 def _item_bytes(item: dict[str, Any]) -> int:
-    # An upper bound of DynamoDB's own accounting (attribute names + UTF-8 values).
-    return len(json.dumps(item, ensure_ascii=False).encode())
+    """DynamoDB's accounting for flat items: attribute name lengths plus UTF-8 value lengths."""
+    size = 0
+    for name, value in item.items():
+        ((kind, raw),) = value.items()
+        size += len(name.encode()) + (1 if kind == "BOOL" else len(str(raw).encode()))
+    return size
 
 
 class EntityStore:
@@ -161,8 +179,8 @@ class EntityStore:
         if item is None:
             return EntityRecord(entity_id, 0, False, None, ())
         applied = tuple(
-            AppliedOperation(entry["M"]["op"]["S"], entry["M"]["result"]["S"])
-            for entry in item.get("applied", {}).get("L", [])
+            AppliedOperation(key, json.dumps(result, separators=(",", ":"), ensure_ascii=False))
+            for key, result in json.loads(item.get("applied", {}).get("S", "[]"))
         )
         exists = item.get("exists", {}).get("BOOL", True)
         state = item["state"]["S"] if exists and "state" in item else None
@@ -207,8 +225,9 @@ class EntityStore:
                 f"entity {str(entity_id)!r}: the state is {base} bytes, over the {_ITEM_BUDGET}-byte "
                 "budget of a DynamoDB item; keep large data in S3 and store its key in the state"
             )
-        entries = [{"M": {"op": {"S": a.operation_id}, "result": {"S": a.result_json}}} for a in log]
-        sizes = [_item_bytes(e) for e in entries]
+        entries = [f'["{a.key}",{a.result_json}]' for a in log]
+        sizes = [len(e.encode()) + 1 for e in entries]
+        base += len("applied") + 2
         # Drop the oldest records until the item fits; the newest one is always kept.
         while len(entries) > 1 and base + sum(sizes) > _ITEM_BUDGET:
             entries.pop(0)
@@ -218,7 +237,7 @@ class EntityStore:
                 f"entity {str(entity_id)!r}: state and result together exceed the {_ITEM_BUDGET}-byte "
                 "budget of a DynamoDB item; return smaller results (an S3 key instead of the data)"
             )
-        item["applied"] = {"L": entries}
+        item["applied"] = {"S": "[" + ",".join(entries) + "]"}
         self._put(item, previous)
         return version
 
