@@ -1,0 +1,272 @@
+"""The operations commands through their real entry point (`durable_sfn.cli.app`, and the script)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from durable_sfn.cli import app
+from tests.server.conftest import CLI, Server, create_machine, server, wait_until  # noqa: F401 (fixture)
+
+runner = CliRunner()
+
+ORCHESTRATOR = textwrap.dedent(
+    """
+    from datetime import timedelta
+
+    from durable_sfn import OrchestrationContext, activity, orchestrator
+
+
+    @activity(name="Double")
+    def double(n: int) -> int:
+        if n < 0:
+            raise ValueError(f"cannot double {n}")
+        return n * 2
+
+
+    @orchestrator(name="Doubler")
+    async def doubler(ctx: OrchestrationContext) -> dict:
+        n = ctx.get_input()
+        ctx.set_custom_status("doubling")
+        doubled = await ctx.call_activity(double, n)
+        ctx.set_custom_status("waiting for Go")
+        go = await ctx.wait_for_external_event("Go", timeout=timedelta(hours=1))
+        ctx.set_custom_status("done")
+        return {"doubled": doubled, "go": go}
+    """
+)
+
+PASS_MACHINE = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "Check",
+    "States": {
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Condition": "{% $states.input.n > 0 %}", "Next": "Positive"}],
+            "Default": "NotPositive",
+        },
+        "Positive": {"Type": "Pass", "Output": "{% $states.input.n %}", "End": True},
+        "NotPositive": {"Type": "Fail", "Error": "NotPositive", "Cause": "n must be positive"},
+    },
+}
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    orchestrator = tmp_path / "doubler.py"
+    orchestrator.write_text(ORCHESTRATOR)
+    machine = tmp_path / "check.asl.json"
+    machine.write_text(json.dumps(PASS_MACHINE))
+    broken = tmp_path / "broken.asl.json"
+    broken.write_text(
+        json.dumps({"StartAt": "Missing", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}})
+    )
+    return {"orchestrator": orchestrator, "machine": machine, "broken": broken}
+
+
+# -- validate ---------------------------------------------------------------------------------
+
+
+def test_validate_accepts_good_definitions_and_compiled_orchestrators(files: dict[str, Path]) -> None:
+    result = invoke("validate", str(files["machine"]), str(files["orchestrator"]))
+    assert result.exit_code == 0, result.output
+    assert f"ok    {files['machine']}" in result.output
+    assert "doubler.py:doubler" in result.output
+
+
+def test_validate_reports_every_problem_with_its_location_and_exits_1(files: dict[str, Path]) -> None:
+    result = invoke("validate", str(files["broken"]), "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    diagnostics = report["files"][str(files["broken"])]
+    assert report["errors"] >= 2
+    assert any("Missing" in d["message"] for d in diagnostics)
+    assert any("Nowhere" in d["message"] for d in diagnostics)
+
+
+def test_a_missing_file_is_one_line_on_stderr_not_a_traceback(tmp_path: Path) -> None:
+    result = invoke("validate", str(tmp_path / "nope.asl.json"))
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
+    assert "Traceback" not in result.output
+
+
+# -- graph ------------------------------------------------------------------------------------
+
+
+def test_graph_draws_mermaid_and_highlights_the_path_of_a_local_run(files: dict[str, Path]) -> None:
+    plain = invoke("graph", str(files["machine"]))
+    assert plain.exit_code == 0
+    assert plain.output.startswith("flowchart TD")
+    assert '{"Check"}' in plain.output and '["Positive"]' in plain.output
+    assert "visited" not in plain.output
+
+    traced = invoke("graph", str(files["machine"]), "--run", '{"n": 3}')
+    assert traced.exit_code == 0, traced.output
+    visited = next(
+        line for line in traced.output.splitlines() if line.strip().startswith("class ") and "visited" in line
+    )
+    ids = {
+        line.split("[")[0].split("{")[0].strip(): line for line in traced.output.splitlines() if '"' in line
+    }
+    positive = next(node for node, line in ids.items() if '"Positive"' in line)
+    not_positive = next(node for node, line in ids.items() if '"NotPositive"' in line)
+    assert positive in visited.split()[1].split(",")
+    assert not_positive not in visited.split()[1].split(",")
+
+
+def test_graph_writes_dot_and_explains_when_graphviz_is_missing(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    dot = invoke("graph", str(files["orchestrator"]), "--format", "dot")
+    assert dot.exit_code == 0
+    assert dot.output.startswith("digraph StateMachine {")
+    assert "Wait for Go" in dot.output or "Go" in dot.output
+
+    svg = invoke("graph", str(files["machine"]), "--format", "svg", "-o", str(tmp_path / "m.svg"))
+    if shutil.which("dot") is None:
+        assert svg.exit_code == 1
+        assert "Graphviz 'dot' is not installed" in svg.output
+    else:
+        assert svg.exit_code == 0
+        assert (tmp_path / "m.svg").read_text().lstrip().startswith("<?xml")
+
+
+# -- run --------------------------------------------------------------------------------------
+
+
+def test_run_compiles_and_runs_an_orchestrator_with_a_buffered_event(files: dict[str, Path]) -> None:
+    result = invoke(
+        "run", str(files["orchestrator"]), "--input", "21", "--event", 'Go={"by": "cli"}', "--json"
+    )
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.output)
+    assert outcome["status"] == "SUCCEEDED"
+    assert outcome["output"] == {"doubled": 42, "go": {"by": "cli"}}
+    assert outcome["customStatus"] == "done"
+    assert "Double" in outcome["path"]
+
+
+def test_run_reports_a_failed_execution_with_its_error_and_exits_1(files: dict[str, Path]) -> None:
+    failing = invoke("run", str(files["orchestrator"]), "--input", "-1")
+    assert failing.exit_code == 1
+    assert "FAILED" in failing.output
+    assert "error: ValueError" in failing.output
+    assert "cannot double -1" in failing.output
+
+    timed_out = invoke("run", str(files["orchestrator"]), "--input", "2", "--json")  # nobody sends Go
+    assert timed_out.exit_code == 1
+    assert json.loads(timed_out.output)["error"] == "States.Timeout"
+
+
+def test_run_an_asl_file_and_reject_bad_input(files: dict[str, Path]) -> None:
+    ok = invoke("run", str(files["machine"]), "--input", '{"n": 5}', "--json")
+    assert ok.exit_code == 0
+    assert json.loads(ok.output)["output"] == 5
+    bad = invoke("run", str(files["machine"]), "--input", "{n: 5}")
+    assert bad.exit_code == 1
+    assert "--input is not valid JSON" in bad.output
+
+
+def test_the_installed_script_runs_and_fails_cleanly(files: dict[str, Path]) -> None:
+    ok = subprocess.run(
+        [str(CLI), "run", str(files["machine"]), "--input", '{"n": 0}', "--json"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert ok.returncode == 1
+    assert json.loads(ok.stdout)["error"] == "NotPositive"
+    wrong = subprocess.run(
+        [str(CLI), "run", str(files["orchestrator"]) + ":nothing_here"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip().startswith("error:")
+    assert "no orchestrator 'nothing_here'" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+
+
+# -- remote commands against `durable-sfn serve` ------------------------------------------------
+
+
+def test_start_status_history_and_list_against_a_server(server: Server) -> None:  # noqa: F811
+    endpoint = ["--endpoint-url", server.url]
+    sleep = {"Type": "Wait", "Seconds": 3600, "Assign": {"customStatus": "sleeping"}, "End": True}
+    create_machine(server.client(), "CliSleeper", {"Sleep": sleep}, "Sleep")
+
+    started = invoke("start", "CliSleeper", "--input", '{"n": 4}', "--instance-id", "cli-1", *endpoint)
+    assert started.exit_code == 0, started.output
+    instance = started.output.strip()
+    assert instance.endswith(":execution:CliSleeper:cli-1")
+
+    status = invoke("status", "cli-1", "--json", *endpoint)
+    assert status.exit_code == 0, status.output
+    shown = json.loads(status.output)
+    assert (shown["instanceId"], shown["runtimeStatus"], shown["input"]) == (instance, "Running", {"n": 4})
+
+    history = invoke("history", instance, *endpoint)
+    assert (
+        history.exit_code == 0
+        and "ExecutionStarted" in history.output
+        and "WaitStateEntered" in history.output
+    )
+
+    listed = invoke("list", "--orchestrator", "CliSleeper", "--status", "Running", "--json", *endpoint)
+    assert [item["name"] for item in json.loads(listed.output)] == ["cli-1"]
+    assert invoke("terminate", instance, *endpoint).exit_code == 0
+
+
+def test_events_raise_and_terminate_against_a_server(server: Server) -> None:  # noqa: F811
+    endpoint = ["--endpoint-url", server.url]
+    sfn = server.client()
+    waiter = "arn:aws:lambda:us-east-1:123456789012:function:DurableEventWaiter"
+    states = {
+        "Wait": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Arguments": {
+                "FunctionName": waiter,
+                "Payload": {
+                    "executionArn": "{% $states.context.Execution.Id %}",
+                    "eventName": "Go",
+                    "taskToken": "{% $states.context.Task.Token %}",
+                },
+            },
+            "TimeoutSeconds": 3600,
+            "End": True,
+        }
+    }
+    create_machine(sfn, "CliWaiter", states, "Wait")
+    first = invoke("start", "CliWaiter", "--instance-id", "w-1", *endpoint).output.strip()
+    raised = invoke("events", "raise", "w-1", "Go", '{"ok": true}', *endpoint)
+    assert raised.exit_code == 0, raised.output
+    assert "event 'Go'" in raised.output
+    wait_until(lambda: sfn.describe_execution(executionArn=first)["status"] == "SUCCEEDED")
+    assert json.loads(sfn.describe_execution(executionArn=first)["output"]) == {"ok": True}
+
+    second = invoke("start", "CliWaiter", "--instance-id", "w-2", *endpoint).output.strip()
+    stopped = invoke("terminate", second, "--reason", "no longer needed", *endpoint)
+    assert stopped.exit_code == 0, stopped.output
+    assert sfn.describe_execution(executionArn=second)["status"] == "ABORTED"
+    again = invoke("terminate", second, *endpoint)
+    assert again.exit_code == 1 and "already ended (ABORTED)" in again.output
+    late = invoke("events", "raise", second, "Go", *endpoint)
+    assert late.exit_code == 1 and "not RUNNING" in late.output
+
+
+def test_remote_commands_explain_an_unreachable_endpoint() -> None:
+    result = runner.invoke(
+        app, ["status", "x", "--endpoint-url", "http://127.0.0.1:9"], env={"AWS_MAX_ATTEMPTS": "1"}
+    )
+    assert result.exit_code == 1
+    assert "cannot reach the endpoint" in result.output
