@@ -328,7 +328,7 @@ class Lowering:
     def lower_MapAll(self, g: Graph, s: ir.MapAll, nxt: str, frame: Frame) -> str:
         processor = self.scope(s.branch.body, s.branch.params, s.loc)
         assign: Assigns = ((s.target, Expr.raw("$states.result", Ty.LIST)),) if s.target else ()
-        name = f"Map {s.branch.label}" if s.branch.label != "Iteration" else f"Map {s.loc.source[:60]}"
+        name = f"Map {s.branch.label} over {s.items_label}" if s.items_label else f"Map {s.branch.label}"
         return self.add(
             g,
             State(
@@ -354,7 +354,7 @@ class Lowering:
             State(
                 self.new_id(),
                 "Parallel",
-                f"Parallel {s.loc.source[:60]}",
+                "Parallel " + ", ".join(b.label for b in s.branches),
                 self.comment(s.loc),
                 next=nxt,
                 branches=branches,
@@ -369,7 +369,7 @@ class Lowering:
             State(
                 self.new_id(),
                 "Succeed",
-                f"Return {s.loc.source[7:60]}".rstrip(),
+                f"Return {s.label}" if s.label else "Return",
                 self.comment(s.loc),
                 output=s.value,
             ),

@@ -95,7 +95,7 @@ def _map(
             for cond_node in gen.ifs:
                 cond = lw.expr.condition(cond_node)
                 items = ir.Expr(
-                    ("$filter(", *items.parts, f", function({param}) {{ ", *cond.parts, " })"), Ty.LIST
+                    ("[$filter(", *items.parts, f", function({param}) {{ ", *cond.parts, " })]"), Ty.LIST
                 )
         finally:
             lw.env.locals.pop()
@@ -117,7 +117,13 @@ def _map(
             return []
     result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
     mc = max_concurrency if isinstance(max_concurrency, int) else None
-    return [ir.MapAll(result, items, branch, mc, distributed, loc)]
+    return [ir.MapAll(result, items, branch, mc, distributed, loc, ast.unparse(gen.iter))]
+
+
+def _short(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return ast.unparse(node)
 
 
 def _branch(lw: Lowerer, element: ast.expr, item_name: str | None, label: str) -> ir.Branch | None:
@@ -143,7 +149,8 @@ def _branch(lw: Lowerer, element: ast.expr, item_name: str | None, label: str) -
         )
         if not body:
             return None
-        return ir.Branch((), (*body, ir.Return(Expr.var(tmp), child.loc(element))), label)
+        callee = element.args[0] if element.args else element.func
+        return ir.Branch((), (*body, ir.Return(Expr.var(tmp), child.loc(element))), _short(callee))
     if (
         isinstance(element, ast.Call)
         and isinstance(element.func, ast.Name)

@@ -316,7 +316,7 @@ def _method_call(t: ExpressionTranslator, node: ast.Call, attr: str) -> Expr:
                 ")",
             ),
         ),
-        "keys": (0, 0, lambda a: join("$keys(", obj, ")", ty=Ty.LIST)),
+        "keys": (0, 0, lambda a: join("[$keys(", obj, ")]", ty=Ty.LIST)),
         "values": (
             0,
             0,

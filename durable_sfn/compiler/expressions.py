@@ -558,9 +558,10 @@ class ExpressionTranslator:
             self.env.locals.pop()
         source = iterable
         for cond in conditions:
-            source = join("$filter(", source, f", function({param}) {{ ", cond, " })")
+            # `[...]`: a filter keeping one item returns the bare item, keeping none returns nothing.
+            source = join("[$filter(", source, f", function({param}) {{ ", cond, " })]", ty=Ty.LIST)
         if value is not None:
-            if elt.ty is not Ty.STR:
+            if elt.ty not in (Ty.STR, Ty.UNKNOWN):
                 return self.fail(node, "DSF002", "dict comprehension keys must be strings")
             body = join("{", paren(elt), ": ", paren(value), "}")
             return join("$merge([$map(", source, f", function({param}) {{ ", body, " })])", ty=Ty.DICT)
@@ -591,7 +592,7 @@ class ExpressionTranslator:
             return join("[", paren(start), "..(", stop, " - 1)]", ty=Ty.LIST)
         value = self.translate(node)
         if value.ty is Ty.DICT:
-            return join("$keys(", value, ")", ty=Ty.LIST)
+            return join("[$keys(", value, ")]", ty=Ty.LIST)
         # JSONata treats a single value as a one-element sequence; keep Python's list semantics.
         return value
 

@@ -128,6 +128,8 @@ class Lowerer:
         out: list[ir.Stmt] = []
         terminated: ast.stmt | None = None
         for stmt in stmts:
+            if terminated is not None and isinstance(stmt, ast.Return) and out and isinstance(out[-1], ir.ContinueAsNew):
+                continue  # Durable style: `ctx.continue_as_new(x)` then `return`
             if terminated is not None:
                 self.report(stmt, "DSF023", "this statement can never run", "remove it")
                 break
@@ -285,7 +287,7 @@ class Lowerer:
             if not lowered:
                 return []
             return [*lowered, ir.Return(Expr.var(tmp), self.loc(node))]
-        return [ir.Return(self.expr.translate(node.value), self.loc(node))]
+        return [ir.Return(self.expr.translate(node.value), self.loc(node), _return_label(node.value))]
 
     def visit_Raise(self, node: ast.Raise) -> list[ir.Stmt]:
         from durable_sfn.compiler.ctx_ops import lower_raise
@@ -390,6 +392,15 @@ _STATEMENT_HINTS = {
     "ClassDef": "define classes at module level and use them in activities",
     "TryStar": "use try / except",
 }
+
+
+def _return_label(node: ast.expr) -> str:
+    """`{"Success": False, ...}` reads best as its keys; anything else as its source."""
+    if isinstance(node, ast.Dict) and node.keys and all(
+        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys
+    ):
+        return ", ".join(str(k.value) for k in node.keys if isinstance(k, ast.Constant))
+    return _label(node)
 
 
 def _dotted_name(node: ast.expr) -> str | None:

@@ -246,6 +246,7 @@ class MapAll:
     max_concurrency: int | None
     distributed: bool
     loc: Loc
+    items_label: str = ""  # the iterable's source text, for the state name
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,7 @@ class Raise:
 class Return:
     value: Expr
     loc: Loc
+    label: str = ""  # what is returned, for the state name
 
 
 @dataclass(frozen=True)

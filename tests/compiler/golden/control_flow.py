@@ -1,0 +1,62 @@
+"""if/elif/else, while with a deadline and timers, sequential for loops, break and continue."""
+
+from datetime import timedelta
+
+from durable_sfn import OrchestrationContext, activity, orchestrator
+
+LIMIT = 10
+
+
+@activity(name="CheckOperationStatus")
+def check_status(request: dict) -> dict:
+    return {"IsCompleted": request["attempt"] >= request["readyAfter"], "Result": request["attempt"]}
+
+
+@activity(name="Score")
+def score(x: int) -> int:
+    return x * 3
+
+
+@orchestrator(name="Classify")
+async def classify(ctx: OrchestrationContext, value: int) -> str:
+    if value < 0:
+        label = "negative"
+    elif value == 0:
+        label = "zero"
+    elif value > LIMIT:
+        label = "large"
+    else:
+        label = "small"
+    ctx.set_custom_status({"label": label})
+    return f"{value} is {label}"
+
+
+@orchestrator(name="PollUntilDone")
+async def poll_until_done(ctx: OrchestrationContext) -> dict:
+    request = ctx.get_input()
+    deadline = ctx.current_utc_datetime + timedelta(minutes=5)
+    attempt = 0
+    while ctx.current_utc_datetime < deadline:
+        status = await ctx.call_activity(check_status, {"attempt": attempt, "readyAfter": request["readyAfter"]})
+        if status["IsCompleted"]:
+            return {"Success": True, "Data": status["Result"], "Attempts": attempt + 1}
+        attempt += 1
+        await ctx.create_timer(ctx.current_utc_datetime + timedelta(seconds=60))
+    return {"Success": False, "ErrorMessage": "Operation timed out", "Attempts": attempt}
+
+
+@orchestrator(name="SumScores")
+async def sum_scores(ctx: OrchestrationContext) -> dict:
+    items = ctx.get_input()
+    total = 0
+    last = None
+    scored = []
+    for item in items:
+        if item == 0:
+            continue
+        if item > 100:
+            break
+        last = await ctx.call_activity(score, item)
+        total += last
+        scored.append(item)
+    return {"total": total, "last": last, "scored": scored, "count": len(scored)}

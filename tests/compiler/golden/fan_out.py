@@ -1,0 +1,60 @@
+"""task_all: a comprehension becomes a Map, a fixed list a Parallel; branches with try/except."""
+
+from durable_sfn import OrchestrationContext, activity, orchestrator
+
+
+class OrderFailed(Exception):
+    pass
+
+
+@activity(name="ProcessSingleOrderActivity")
+def process_single_order(order: dict) -> dict:
+    if order["amount"] < 0:
+        raise OrderFailed(f"order {order['id']} has a negative amount")
+    return {"OrderId": order["id"], "Success": True, "Revenue": order["amount"]}
+
+
+@activity(name="GetPrice")
+def get_price(sku: str) -> int:
+    return len(sku) * 10
+
+
+@activity(name="GetStock")
+def get_stock(sku: str) -> int:
+    return 7
+
+
+@orchestrator(name="ProcessAllOrdersBatch")
+async def process_all_orders(ctx: OrchestrationContext) -> dict:
+    orders = ctx.get_input()
+
+    async def process(order: dict) -> dict:
+        try:
+            return await ctx.call_activity(process_single_order, order)
+        except OrderFailed as e:
+            return {"OrderId": order["id"], "Success": False, "ErrorMessage": e.error, "Revenue": 0}
+
+    ctx.set_custom_status(f"processing {len(orders)} orders")
+    results = await ctx.task_all([process(o) for o in orders], max_concurrency=5)
+    successful = [r for r in results if r["Success"]]
+    return {
+        "TotalProcessed": len(orders),
+        "Successful": len(successful),
+        "Failed": len(results) - len(successful),
+        "TotalRevenue": sum([r["Revenue"] for r in successful]),
+        "FailedOrders": [r["OrderId"] for r in results if not r["Success"]],
+    }
+
+
+@orchestrator(name="PriceAll")
+async def price_all(ctx: OrchestrationContext) -> list:
+    skus = ctx.get_input()
+    return await ctx.task_all([ctx.call_activity(get_price, s) for s in skus if s != ""])
+
+
+@orchestrator(name="ProductInfo")
+async def product_info(ctx: OrchestrationContext, sku: str) -> dict:
+    results = await ctx.task_all([ctx.call_activity(get_price, sku), ctx.call_activity(get_stock, sku)])
+    price = results[0]
+    stock = results[1]
+    return {"sku": sku, "price": price, "stock": stock, "value": price * stock}

@@ -1,0 +1,44 @@
+"""External events with a timeout, sub-orchestrations and continue_as_new."""
+
+from datetime import timedelta
+
+from durable_sfn import OrchestrationContext, activity, orchestrator
+
+
+@activity(name="RequestApproval")
+def request_approval(request: dict) -> None:
+    return None
+
+
+@activity(name="Escalate")
+def escalate(request: dict) -> str:
+    return "escalated " + request["id"]
+
+
+@orchestrator(name="ApprovalWorkflow")
+async def approval_workflow(ctx: OrchestrationContext) -> dict:
+    request = ctx.get_input()
+    await ctx.call_activity(request_approval, request)
+    ctx.set_custom_status("Waiting for approval")
+    try:
+        decision = await ctx.wait_for_external_event("Approval", timeout=timedelta(hours=1))
+    except TimeoutError:
+        note = await ctx.call_activity(escalate, request)
+        return {"approved": False, "note": note}
+    return {"approved": decision["approved"], "note": "decided"}
+
+
+@orchestrator(name="ParentWorkflow")
+async def parent_workflow(ctx: OrchestrationContext) -> dict:
+    request = ctx.get_input()
+    child = await ctx.call_sub_orchestrator(approval_workflow, request)
+    return {"child": child, "parent": ctx.instance_id != ""}
+
+
+@orchestrator(name="Countdown")
+async def countdown(ctx: OrchestrationContext, n: int) -> int:
+    await ctx.create_timer(timedelta(minutes=1))
+    if n > 0:
+        ctx.continue_as_new(n - 1)
+        return 0
+    return n
