@@ -330,40 +330,48 @@ def _format(call: Call, data: Any, env: EvalEnv | None) -> str:
         raise _fail(call, "States.Format needs a template string as its first argument")
     first = call.args[0]
     if isinstance(first, StringLit):
-        template, escapes = first.raw, True
+        pieces = _template_pieces(first.raw, True)
     else:
         # A template read from a path or a nested call is plain text: no escape processing.
         value = _eval(first, data, env)
         if not isinstance(value, str):
             raise _fail(call, f"the template (first argument) must be a string, but was {_type_name(value)}")
-        template, escapes = value, False
+        pieces = _template_pieces(value, False)
     values = [_eval(a, data, env) for a in call.args[1:]]
+    if len(pieces) - 1 != len(values):
+        raise _fail(
+            call,
+            f"the template has {len(pieces) - 1} '{{}}' placeholder(s) but {len(values)} value(s) were given",
+        )
+    out = [pieces[0]]
+    for value, piece in zip(values, pieces[1:], strict=True):
+        out.append(_java_text(value))
+        out.append(piece)
+    return "".join(out)
+
+
+@lru_cache(maxsize=2048)
+def _template_pieces(template: str, escapes: bool) -> tuple[str, ...]:
+    """The literal text around each `{}` of a States.Format template (escapes resolved)."""
     pieces: list[str] = []
-    used = 0
+    current: list[str] = []
     i = 0
     while i < len(template):
         ch = template[i]
         if escapes and ch == "\\" and i + 1 < len(template):
             nxt = template[i + 1]
-            pieces.append(nxt if nxt in "'{}\\" else "\\" + nxt)
+            current.append(nxt if nxt in "'{}\\" else "\\" + nxt)
             i += 2
             continue
         if ch == "{" and template.startswith("{}", i):
-            if used >= len(values):
-                raise _fail(
-                    call, f"the template has more '{{}}' placeholders than the {len(values)} value(s) given"
-                )
-            pieces.append(_java_text(values[used]))
-            used += 1
+            pieces.append("".join(current))
+            current = []
             i += 2
             continue
-        pieces.append(ch)
+        current.append(ch)
         i += 1
-    if used != len(values):
-        raise _fail(
-            call, f"the template has {used} '{{}}' placeholder(s) but {len(values)} value(s) were given"
-        )
-    return "".join(pieces)
+    pieces.append("".join(current))
+    return tuple(pieces)
 
 
 def _string_to_json(call: Call, args: list[Any]) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -31,9 +32,9 @@ __all__ = [
     "apply_input_path",
     "apply_output_path",
     "apply_result_path",
+    "compile_path",
     "is_path",
     "select",
-    "split_root",
     "to_json_text",
 ]
 
@@ -41,7 +42,6 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _SEGMENT = re.compile(rf"\.({_NAME})|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]")
 _VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _INDEFINITE = re.compile(r"\.\.|\[\s*\*\s*\]|\.\*|\[[^\]'\"]*[:,?][^\]]*\]")
-_MISSING = object()
 
 
 def to_json_text(value: Any) -> str:
@@ -86,67 +86,85 @@ def is_path(text: str) -> bool:
     return text.startswith("$")
 
 
-def split_root(path: str, env: EvalEnv | None, data: Any) -> tuple[Any, str]:
-    """Resolve the root a path starts at: ($$ -> context, $name -> variable, $ -> data).
-
-    Returns the root value and the remaining path rewritten to start at `$`.
-    """
-    if path.startswith("$$"):
-        return (env.context if env is not None else {}), "$" + path[2:]
-    m = _VARIABLE.match(path)
-    if m:
-        name = m.group(1)
-        variables = env.variables if env is not None else {}
-        if name not in variables:
-            raise UndefinedVariable(path, name)
-        return variables[name], "$" + path[m.end() :]
-    return data, path
-
-
 def select(data: Any, path: str, env: EvalEnv | None = None) -> Any:
     """Evaluate `path` against `data` (or the context object / a variable, per its root).
 
     Raises JsonPathNotFound (States.Runtime) when a definite path matches nothing; the cause
     quotes the path as written and the document it was looked up in.
     """
-    root, rel = split_root(path, env, data)
-    try:
-        return _select_rel(root, rel)
-    except JsonPathNotFound as exc:
-        raise JsonPathNotFound(path, exc.data) from None
+    return compile_path(path)(data, env)
 
 
-def _select_rel(root: Any, path: str) -> Any:
-    if path == "$":
-        return root
-    segments = _simple_segments(path)
+Selector = Callable[[Any, "EvalEnv | None"], Any]
+
+
+@lru_cache(maxsize=8192)
+def compile_path(path: str) -> Selector:
+    """A function (data, env) -> value for one path, built once per distinct path text.
+
+    Definitions evaluate the same few paths over and over, so the root, the segments and the
+    definite/indefinite decision are worked out here and not on every call.
+    """
+    if path.startswith("$$"):
+        rel = "$" + path[2:]
+        walk = _walker(path, rel)
+
+        def from_context(data: Any, env: EvalEnv | None) -> Any:
+            return walk(env.context if env is not None else {})
+
+        return from_context
+    m = _VARIABLE.match(path)
+    if m:
+        name = m.group(1)
+        walk = _walker(path, "$" + path[m.end() :])
+
+        def from_variable(data: Any, env: EvalEnv | None) -> Any:
+            variables = env.variables if env is not None else {}
+            if name not in variables:
+                raise UndefinedVariable(path, name)
+            return walk(variables[name])
+
+        return from_variable
+    walk = _walker(path, path)
+    return lambda data, env: walk(data)
+
+
+def _walker(path: str, rel: str) -> Callable[[Any], Any]:
+    """Select `rel` (a path rooted at `$`) from a root value; errors quote the original `path`."""
+    if rel == "$":
+        return lambda root: root
+    segments = _simple_segments(rel)
     if segments is not None:
-        value = root
-        for seg in segments:
-            value = _step(value, seg)
-            if value is _MISSING:
+
+        def walk_simple(root: Any) -> Any:
+            value = root
+            for seg in segments:
+                if isinstance(seg, int):
+                    if isinstance(value, list) and -len(value) <= seg < len(value):
+                        value = value[seg]
+                        continue
+                elif isinstance(value, dict) and seg in value:
+                    value = value[seg]
+                    continue
                 raise JsonPathNotFound(path, root)
-        return value
-    expr = _compiled(path)
-    try:
-        matches = [m.value for m in expr.find(root)]
-    except Exception as exc:  # jsonpath-ng raises assorted errors on type mismatches in filters
-        raise InvalidJsonPath(path, str(exc)) from None
-    if _INDEFINITE.search(path):
-        return matches
-    if not matches:
-        raise JsonPathNotFound(path, root)
-    return matches[0]
+            return value
 
+        return walk_simple
+    expr = _compiled(rel)
+    indefinite = _INDEFINITE.search(rel) is not None
 
-def _step(value: Any, seg: str | int) -> Any:
-    if isinstance(seg, int):
-        if isinstance(value, list) and -len(value) <= seg < len(value):
-            return value[seg]
-        return _MISSING
-    if isinstance(value, dict) and seg in value:
-        return value[seg]
-    return _MISSING
+    def walk_general(root: Any) -> Any:
+        try:
+            matches = [m.value for m in expr.find(root)]
+        except Exception as exc:  # jsonpath-ng raises assorted errors on type mismatches in filters
+            raise InvalidJsonPath(path, str(exc)) from None
+        if indefinite:
+            return matches
+        if not matches:
+            raise JsonPathNotFound(path, root)
+        return matches[0]
+
+    return walk_general
 
 
 @lru_cache(maxsize=4096)

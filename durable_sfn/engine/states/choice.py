@@ -122,7 +122,11 @@ def evaluate_rule(rule: dict[str, Any], env: EvalEnv) -> bool:
         return any(evaluate_rule(sub, env) for sub in rule["Or"])
     if "Not" in rule:
         return not evaluate_rule(rule["Not"], env)
-    operator = next((k for k in rule if k in COMPARISON_OPERATORS), None)
+    operator = None
+    for key in rule:
+        if key in COMPARISON_OPERATORS:
+            operator = key
+            break
     if operator is None:
         raise StatesError(
             RUNTIME,
