@@ -1,0 +1,125 @@
+"""Direct run vs compiled run: the same orchestrator, the same inputs, the same observable result.
+
+For every example orchestrator (one per row of the Python -> ASL mapping, see
+test_direct_examples.py) hypothesis draws inputs; the orchestrator runs once as plain Python
+(`run_direct`) and once compiled on the local engine (`run_local`). Status, output, error,
+custom status and the activity calls (in order, or as a multiset where branches run
+concurrently) must agree. A disagreement is a bug in the compiler, the engine or the direct run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from durable_sfn.testing import ExecutionResult, ScheduledEvent, run_direct, run_local
+from tests.compiler import test_direct_examples as ex
+
+Calls = Literal["ordered", "multiset", "names"]
+
+small_ints = st.integers(min_value=-20, max_value=40)
+amounts = st.integers(min_value=0, max_value=200)
+
+
+@st.composite
+def approval_events(draw: st.DrawFn) -> Any:
+    kind = draw(st.sampled_from(["buffered", "scheduled", "none"]))
+    decision = {"approved": draw(st.booleans())}
+    if kind == "buffered":
+        return {"Approval": decision}
+    if kind == "scheduled":
+        # Before, around and after the one-hour timeout (avoiding the exact boundary, where the
+        # winner of an event/timeout tie is unspecified on Step Functions too).
+        minutes = draw(st.integers(min_value=0, max_value=120).filter(lambda m: m != 60))
+        return [ScheduledEvent("Approval", decision, timedelta(minutes=minutes))]
+    return None
+
+
+@dataclass(frozen=True)
+class Example:
+    orchestrator: Callable[..., Any]
+    inputs: st.SearchStrategy[Any]
+    calls: Calls = "ordered"
+    events: st.SearchStrategy[Any] | None = None
+
+    def __str__(self) -> str:
+        return self.orchestrator.__name__
+
+
+EXAMPLES = [
+    Example(ex.chaining, small_ints),
+    Example(ex.branching, small_ints),
+    Example(ex.polling, st.integers(min_value=0, max_value=8)),
+    Example(ex.for_loop, st.lists(small_ints, max_size=6)),
+    Example(ex.fan_out, st.lists(st.integers(min_value=-5, max_value=20), max_size=6), calls="multiset"),
+    # After the first failure the other branches are cancelled, so which of their calls happened
+    # depends on scheduling: only the names called are compared.
+    Example(
+        ex.fan_out_fail_fast, st.lists(st.integers(min_value=-3, max_value=10), max_size=5), calls="names"
+    ),
+    Example(ex.fixed_parallel, small_ints, calls="multiset"),
+    Example(ex.timers, small_ints),
+    Example(ex.catch_errors, amounts),
+    Example(ex.raise_error, small_ints),
+    Example(ex.retrying, st.fixed_dictionaries({"fail": st.booleans()})),
+    Example(ex.parent, small_ints),
+    Example(ex.approval, st.none(), events=approval_events()),
+    Example(ex.custom_status, small_ints),
+]
+
+
+def _cause_essence(result: ExecutionResult) -> Any:
+    """The part of a Cause both runs can agree on: Lambda error JSON minus request id and stack."""
+    if result.cause is None:
+        return None
+    try:
+        cause = json.loads(result.cause)
+    except ValueError:
+        return result.cause
+    if isinstance(cause, dict) and "errorType" in cause:
+        return {"errorType": cause["errorType"], "errorMessage": cause.get("errorMessage")}
+    return result.cause
+
+
+def assert_same(direct: ExecutionResult, local: ExecutionResult, calls: Calls) -> None:
+    assert local.status == direct.status, (direct, local)
+    assert local.output == direct.output
+    assert local.error == direct.error
+    if direct.error != "States.TaskFailed":  # sub-orchestration causes embed execution records
+        assert _cause_essence(local) == _cause_essence(direct)
+    assert local.custom_status == direct.custom_status
+    if calls == "ordered":
+        assert [(c.name, c.input) for c in local.activity_calls] == [
+            (c.name, c.input) for c in direct.activity_calls
+        ]
+    elif calls == "multiset":
+        assert local.activity_call_counts() == direct.activity_call_counts()
+    else:
+        assert set(local.activity_names()) == set(direct.activity_names())
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[None]:
+    """One moto session for the module: the event table is created once, not per example."""
+    from moto import mock_aws
+
+    with mock_aws():
+        yield
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=str)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_direct_and_compiled_runs_agree(aws: None, example: Example, data: st.DataObject) -> None:
+    value = data.draw(example.inputs, label="input")
+    events = data.draw(example.events, label="events") if example.events is not None else None
+    direct = run_direct(example.orchestrator, value, events=events)
+    local = run_local(example.orchestrator, value, events=events)
+    assert_same(direct, local, example.calls)
