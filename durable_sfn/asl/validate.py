@@ -44,17 +44,19 @@ _TOP_FIELDS = {"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "Que
 _SCOPE_FIELDS = {"StartAt", "States", "Comment", "ProcessorConfig", "QueryLanguage"}
 
 
-class _DuplicateKey(ValueError):
-    pass
+class _Duplicates:
+    """Records duplicate keys while parsing, with the object they occurred in."""
 
+    def __init__(self) -> None:
+        self.found: list[tuple[str, int]] = []
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
+    def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                self.found.append((key, id(out)))
+            out[key] = value
+        return out
 
 
 def parse_definition(definition: dict[str, Any] | str) -> tuple[dict[str, Any] | None, list[AslDiagnostic]]:
@@ -70,11 +72,9 @@ def parse_definition(definition: dict[str, Any] | str) -> tuple[dict[str, Any] |
                 f"The definition is {len(definition.encode())} bytes; the limit is {MAX_DEFINITION_BYTES}",
             )
         ]
+    duplicates = _Duplicates()
     try:
-        parsed = json.loads(definition, object_pairs_hook=_no_duplicates)
-    except _DuplicateKey as dup:
-        code = DUPLICATE_STATE_NAME if _is_state_key(definition, str(dup)) else INVALID_JSON_DESCRIPTION
-        return None, [AslDiagnostic(code, f"Duplicate key {str(dup)!r} in the definition")]
+        parsed = json.loads(definition, object_pairs_hook=duplicates.hook)
     except json.JSONDecodeError as exc:
         return None, [
             AslDiagnostic(
@@ -84,30 +84,37 @@ def parse_definition(definition: dict[str, Any] | str) -> tuple[dict[str, Any] |
         ]
     if not isinstance(parsed, dict):
         return None, [AslDiagnostic(INVALID_JSON_DESCRIPTION, "The definition must be a JSON object")]
+    if duplicates.found:
+        return None, _duplicate_diagnostics(parsed, duplicates.found)
     return parsed, []
 
 
-def _is_state_key(text: str, key: str) -> bool:
-    # A duplicated key that is also a state name (a key under some "States") is a duplicate state.
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        return False
-    names: set[str] = set()
-    _collect_names(parsed, names)
-    return key in names
+def _duplicate_diagnostics(parsed: dict[str, Any], found: list[tuple[str, int]]) -> list[AslDiagnostic]:
+    """Locate each duplicated key; under a "States" object it is a duplicate state name."""
+    where: dict[int, tuple[str | int, ...]] = {}
 
+    def walk(node: Any, loc: tuple[str | int, ...]) -> None:
+        if isinstance(node, dict):
+            where[id(node)] = loc
+            for key, value in node.items():
+                walk(value, (*loc, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, (*loc, i))
 
-def _collect_names(node: Any, names: set[str]) -> None:
-    if isinstance(node, dict):
-        states = node.get("States")
-        if isinstance(states, dict) and "StartAt" in node:
-            names.update(states)
-        for value in node.values():
-            _collect_names(value, names)
-    elif isinstance(node, list):
-        for value in node:
-            _collect_names(value, names)
+    walk(parsed, ())
+    out = []
+    for key, owner in found:
+        loc = where.get(owner, ())
+        if loc and loc[-1] == "States":
+            out.append(
+                AslDiagnostic(
+                    DUPLICATE_STATE_NAME, f"State name {key!r} is defined more than once", pointer(*loc, key)
+                )
+            )
+        else:
+            out.append(AslDiagnostic(INVALID_JSON_DESCRIPTION, f"Duplicate key {key!r}", pointer(*loc, key)))
+    return out
 
 
 def validate_definition(definition: dict[str, Any] | str) -> list[AslDiagnostic]:

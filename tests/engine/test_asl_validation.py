@@ -270,7 +270,9 @@ def test_forgotten_dollar_suffix_is_a_warning_not_an_error() -> None:
 
 def test_duplicate_keys_in_json_text_are_duplicate_state_names() -> None:
     text = '{"StartAt": "A", "States": {"A": {"Type": "Succeed"}, "A": {"Type": "Succeed"}}}'
-    assert [c for c, _ in codes(text)] == ["DUPLICATE_STATE_NAME"]
+    assert codes(text) == [("DUPLICATE_STATE_NAME", "/States/A")]
+    nested = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "End": true}}}'
+    assert codes(nested) == [("INVALID_JSON_DESCRIPTION", "/States/A/End")]
 
 
 def test_invalid_definition_error_lists_every_problem() -> None:

@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import INTRINSIC_FAILURE, RUNTIME, StatesError
@@ -156,3 +158,46 @@ def test_missing_path_argument_is_a_runtime_error() -> None:
     with pytest.raises(StatesError) as info:
         ev("States.Format('{}', $.missing)", {"a": 1})
     assert info.value.error == RUNTIME
+
+
+# ---- properties ------------------------------------------------------------------------------
+
+_literals = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+)
+
+
+def _render(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    escaped = "".join("\\" + ch if ch in "'{}\\" else ch for ch in value)
+    return f"'{escaped}'"
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(_literals, max_size=6))
+def test_any_literal_round_trips_through_the_parser(values: list[Any]) -> None:
+    text = "States.Array(" + ", ".join(_render(v) for v in values) + ")"
+    result = ev(text)
+    assert result == values
+    assert [type(v) for v in result] == [type(v) for v in values]
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.text(alphabet="ab{}'\\ ", max_size=5), min_size=1, max_size=4))
+def test_format_inserts_values_verbatim(values: list[str]) -> None:
+    text = (
+        "States.Format('"
+        + "|".join("{}" for _ in values)
+        + "', "
+        + ", ".join(_render(v) for v in values)
+        + ")"
+    )
+    assert ev(text) == "|".join(values)
