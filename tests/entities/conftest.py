@@ -11,6 +11,16 @@ from durable_sfn.entities import LocalEntityHost
 from tests.entities.sample_entities import ALL
 
 
+@pytest.fixture(scope="session")
+def _boto_clients() -> dict[str, Any]:
+    # Building boto3 clients costs a few hundred milliseconds; moto intercepts requests of
+    # clients created before `mock_aws` starts, so one set serves every test.
+    session = boto3.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    return {"dynamodb": session.client("dynamodb"), "sqs": session.client("sqs")}
+
+
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
@@ -20,9 +30,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def clients(aws_env: None) -> Iterator[dict[str, Any]]:
-    with mock_aws():
-        yield {"dynamodb": boto3.client("dynamodb"), "sqs": boto3.client("sqs")}
+def clients(aws_env: None, _boto_clients: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    with mock_aws():  # a fresh, empty account for every test
+        yield _boto_clients
 
 
 @pytest.fixture
