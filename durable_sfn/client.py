@@ -62,7 +62,8 @@ class OrchestrationClient:
     `sfn`: boto3's `stepfunctions` client or `LocalStepFunctions`. `dynamodb`: a boto3 DynamoDB
     client for raised events (defaults to one in the Step Functions client's region and
     endpoint when `sfn` is a boto3 client). `name_to_arn`: how orchestrator names become state
-    machine ARNs (a mapping or a function); by default ListStateMachines finds them by name.
+    machine ARNs (a mapping or a function); by default ListStateMachines finds them by name. A
+    mapping also limits `list_instances` and bare-name lookups to those state machines.
     """
 
     def __init__(
@@ -327,6 +328,12 @@ class OrchestrationClient:
             kwargs = {**kwargs, "nextToken": token, "maxResults": _NEXT_HISTORY_PAGES}
 
     def _state_machines(self) -> Iterator[dict[str, Any]]:
+        if isinstance(self._name_to_arn, Mapping):
+            # A fixed set of orchestrators (e.g. the management Lambda's): no ListStateMachines,
+            # so the caller needs no account-wide permission.
+            for name, arn in self._name_to_arn.items():
+                yield {"name": name, "stateMachineArn": arn}
+            return
         kwargs: dict[str, Any] = {}
         while True:
             page = self.sfn.list_state_machines(**kwargs)

@@ -1,0 +1,220 @@
+"""ManagementApi: the Durable-style management HTTP API on AWS, behind API Gateway with IAM auth.
+
+The same routes `durable-sfn serve` offers locally (start -> 202 with statusQueryGetUri,
+sendEventPostUri, terminatePostUri; status; raise event; terminate; list), served by one Lambda
+function that uses `OrchestrationClient`. Callers sign requests with SigV4 (IAM authorization);
+`grant_invoke` gives a role the right to call it.
+
+>>> ManagementApi(stack, "Management", orchestrations=[order_processing], events_table=events)
+
+The function may only touch the orchestrations it is given: it starts and lists their
+executions, reads and stops those executions, completes their task tokens, and reads and writes
+the external-event table. It never lists the account's state machines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from aws_cdk import Arn, ArnFormat, AssetHashType, BundlingOptions, CfnOutput, DockerImage, Duration, Stack
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+import durable_sfn
+from durable_sfn.cdk import nag
+from durable_sfn.cdk.bundling import CodeBundler, CodeSource
+from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk.orchestration import Orchestration
+
+HANDLER = "durable_sfn.server.management_lambda.handler"
+STATE_MACHINES_ENV = "DURABLE_SFN_STATE_MACHINES"
+EVENTS_TABLE_ENV = "DURABLE_SFN_EVENTS_TABLE"
+PREFIX = "runtime/webhooks/durabletask"
+
+
+class ManagementApi(Construct):
+    """A REST API (IAM-authorized) and its Lambda for managing the given orchestrations.
+
+    `orchestrations`: `Orchestration` constructs, or a mapping orchestrator name -> state machine.
+    `events_table`: the external-event table the orchestrations' `DurableEventWaiter` uses.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        orchestrations: Sequence[Orchestration] | Mapping[str, sfn.IStateMachine],
+        events_table: dynamodb.ITable,
+        api_name: str | None = None,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+    ) -> None:
+        super().__init__(scope, id)
+        self.machines = _machines(id, orchestrations)
+        stack = Stack.of(self)
+
+        library = CodeSource(Path(durable_sfn.__file__).parent, "durable_sfn")
+        bundler = CodeBundler([library], excluded=("durable_sfn/cdk",))
+        self.handler = lambda_.Function(
+            self,
+            "Handler",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(
+                str(library.path),
+                asset_hash=bundler.fingerprint(),
+                asset_hash_type=AssetHashType.CUSTOM,
+                bundling=BundlingOptions(image=DockerImage.from_registry("scratch"), local=bundler),
+            ),
+            memory_size=256,
+            timeout=Duration.seconds(29),  # API Gateway's own integration limit
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=logs.LogGroup(self, "HandlerLogs", retention=log_retention),
+            environment={
+                STATE_MACHINES_ENV: stack.to_json_string(
+                    {name: machine.state_machine_arn for name, machine in self.machines.items()}
+                ),
+                EVENTS_TABLE_ENV: events_table.table_name,
+            },
+            description="durable_sfn management API: start, status, raise event, terminate",
+        )
+        self._grant(events_table)
+
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=log_retention)
+        self.api = apigateway.RestApi(
+            self,
+            "Api",
+            rest_api_name=api_name,
+            description="Durable Functions-style management API for durable_sfn orchestrations",
+            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            cloud_watch_role=False,
+            deploy_options=apigateway.StageOptions(
+                stage_name="api",
+                tracing_enabled=True,
+                access_log_destination=apigateway.LogGroupLogDestination(access_logs),
+                access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+            ),
+            default_method_options=apigateway.MethodOptions(
+                authorization_type=apigateway.AuthorizationType.IAM
+            ),
+        )
+        self.api.root.resource_for_path(PREFIX).add_proxy(
+            default_integration=apigateway.LambdaIntegration(self.handler), any_method=True
+        )
+        self.url = f"{self.api.url}{PREFIX}"
+        CfnOutput(self, "Url", value=self.url, description="Management API base URL (SigV4-signed requests)")
+        self._acknowledge()
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let `grantee` call every route of the API (execute-api:Invoke)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["execute-api:Invoke"],
+            resource_arns=[self.api.arn_for_execute_api(path=f"/{PREFIX}/*")],
+        )
+
+    def _grant(self, events_table: dynamodb.ITable) -> None:
+        stack = Stack.of(self)
+        for name, machine in self.machines.items():
+            # The real state machine name (a mapping key is only the orchestrator's name).
+            machine_name = Arn.split(machine.state_machine_arn, ArnFormat.COLON_RESOURCE_NAME).resource_name
+            executions = stack.format_arn(
+                service="states",
+                resource="execution",
+                resource_name=f"{machine_name}:*",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+            self.handler.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["states:StartExecution", "states:ListExecutions", "states:SendTaskSuccess"],
+                    resources=[machine.state_machine_arn],
+                )
+            )
+            self.handler.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=[
+                        "states:DescribeExecution",
+                        "states:GetExecutionHistory",
+                        "states:StopExecution",
+                    ],
+                    resources=[executions],
+                )
+            )
+            nag.acknowledge_wildcard(
+                self.handler,
+                executions,
+                f"executions of {name} have generated names; the wildcard is scoped to that state machine",
+            )
+        events_table.grant(self.handler, "dynamodb:GetItem", "dynamodb:PutItem")
+
+    def _acknowledge(self) -> None:
+        nag.acknowledge(
+            self.api,
+            "AwsSolutions-APIG2",
+            "request bodies are free-form orchestration inputs and event data, validated by the orchestrations",
+        )
+        nag.acknowledge(
+            self.api,
+            "AwsSolutions-APIG3",
+            "an IAM-authorized internal API: only AWS principals granted execute-api:Invoke can call it",
+        )
+        nag.acknowledge(
+            self.api,
+            "AwsSolutions-APIG6",
+            "execution logging needs the account-wide API Gateway CloudWatch role; access logging is enabled",
+        )
+        nag.acknowledge(
+            self.api,
+            "AwsSolutions-COG4",
+            "callers authenticate with IAM (SigV4) instead of a Cognito user pool, like the AWS APIs themselves",
+        )
+        nag.acknowledge(
+            self.handler,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "the AWS managed basic execution policy only lets the function write its own CloudWatch logs",
+        )
+        nag.acknowledge(
+            self.handler,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
+        )
+        nag.acknowledge(
+            self.handler,
+            "AwsSolutions-L1",
+            "Python 3.12 is pinned to match the runtime the activity functions and their layers are built for",
+        )
+
+
+def _machines(
+    id: str, orchestrations: Sequence[Orchestration] | Mapping[str, sfn.IStateMachine]
+) -> dict[str, sfn.IStateMachine]:
+    if isinstance(orchestrations, Mapping):
+        machines = dict(orchestrations)
+    else:
+        machines = {}
+        for orchestration in orchestrations:
+            if not isinstance(orchestration, Orchestration):
+                raise OrchestrationConfigError(
+                    f"ManagementApi {id!r}: orchestrations= takes Orchestration constructs or a mapping "
+                    f"name -> state machine, got {orchestration!r}"
+                )
+            machines[orchestration.state_machine_name] = orchestration.state_machine
+    if not machines:
+        raise OrchestrationConfigError(f"ManagementApi {id!r}: give at least one orchestration to manage")
+    return machines
