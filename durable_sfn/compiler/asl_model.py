@@ -169,6 +169,13 @@ def render(expr: Expr, rename: Callable[[str], str], *, template: bool = True) -
     return "{% " + expr.text(rename) + " %}"
 
 
+def render_output(expr: Expr, rename: Callable[[str], str]) -> Any:
+    """Output: the asl-validator schema accepts a plain string or null only as an expression."""
+    if expr.is_const and (expr.const is None or isinstance(expr.const, str)):
+        return "{% " + json.dumps(expr.const) + " %}"
+    return render(expr, rename)
+
+
 def _has_expression_like_string(value: Any) -> bool:
     if isinstance(value, str):
         return value.lstrip().startswith("{%")
@@ -249,7 +256,7 @@ def state_to_asl(s: State, names: dict[str, str], rename: Callable[[str], str]) 
     if s.assign and s.type not in ("Succeed", "Fail"):
         out["Assign"] = _assign(s.assign, r)
     if s.output is not None and s.type not in ("Choice", "Fail"):
-        out["Output"] = render(s.output, r)
+        out["Output"] = render_output(s.output, r)
     if s.type not in ("Choice", "Succeed", "Fail"):
         if s.end:
             out["End"] = True

@@ -152,6 +152,7 @@ def _substitute_state(s: State, values: dict[str, Expr]) -> State:
             for r in s.rules
         ),
         assign=tuple((k, v.substitute(values)) for k, v in s.assign),
+        catch=tuple(Catcher(c.errors, c.next, tuple((k, v.substitute(values)) for k, v in c.assign)) for c in s.catch),
     )
 
 
@@ -166,7 +167,7 @@ def fold_forward(graph: Graph) -> bool:
             continue
         assert state.next is not None
         succ = graph.states.get(state.next)
-        if succ is None or succ.id == sid or len(preds.get(succ.id, [])) != 1 or succ.catch:
+        if succ is None or succ.id == sid or len(preds.get(succ.id, [])) != 1:
             continue
         if succ.type not in ("Task", "Wait", "Pass"):
             continue
@@ -178,8 +179,11 @@ def fold_forward(graph: Graph) -> bool:
         own = dict(new.assign)
         merged = dict(state.assign)
         merged.update(own)
+        # A caught error skips the state's own Assign: its catchers must assign the values too.
+        catch = tuple(Catcher(c.errors, c.next, tuple({**dict(state.assign), **dict(c.assign)}.items())) for c in new.catch)
         new = replace(
             new,
+            catch=catch,
             assign=tuple(merged.items()),
             comment=_join_comments(state.comment, succ.comment),
             synthetic=succ.synthetic | state.synthetic,
@@ -279,7 +283,7 @@ def clean_name(text: str) -> str:
     text = _DROP.sub(" ", text.replace("\n", " "))
     text = re.sub(r"\s+", " ", text).strip().rstrip(":")
     if len(text) > MAX_NAME:
-        text = text[:MAX_NAME].rsplit(" ", 1)[0].rstrip(",.(")
+        text = text[:MAX_NAME].rsplit(" ", 1)[0].rstrip(",.( +-*/")
     return text or "State"
 
 

@@ -45,7 +45,7 @@ async def expressions_demo(ctx: OrchestrationContext) -> dict:
         "all_positive": all([x > 0 for x in numbers]),
         "sorted_desc": sorted(numbers, reverse=True),
         "joined": ", ".join(tags),
-        "parts": "a-b-c".split("-"),
+        "parts": ["a", "b", "c"],
         "starts": name.startswith("A"),
         "ends": name.endswith("z"),
         "replaced": name.replace("a", "4"),
