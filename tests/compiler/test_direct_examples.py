@@ -209,6 +209,71 @@ async def custom_status(ctx: OrchestrationContext) -> int:
     return result
 
 
+@orchestrator(name="Expressions")
+async def expressions(ctx: OrchestrationContext) -> dict:
+    data = ctx.get_input()
+    nums = data["nums"]
+    name = data["name"]
+    x = data["x"]
+    y = data["y"]
+    label = data["label"]
+    evens = [n for n in nums if n % 2 == 0]
+    return {
+        "arith": x * 3 + 1 - x // 2,
+        "mod": x % 7,
+        "floorDivNegative": x // -3,
+        "div": x / 4,
+        "floatDiv": y / 3,
+        "chained": 0 < x < 10,
+        "logic": (x > 3 and x < 20) or x == -1,
+        "conditional": "big" if x > 10 else "small",
+        "strX": str(x),
+        "strY": str(y),
+        "fstring": f"{name}-{x}:{y}",
+        "intY": int(y),
+        "roundY": round(y),
+        "round1": round(y, 1),
+        "orDefault": label or "anonymous",
+        "andValue": label and name,
+        "notLabel": not label,
+        "len": len(nums),
+        "sum": sum(nums),
+        "sumMixed": sum([y, x]),
+        "maxMixed": max(x, y),
+        "minMixed": min(x, y),
+        "minList": min(nums) if len(nums) > 0 else None,
+        "any": any([n > 5 for n in nums]),
+        "all": all([n > 0 for n in nums]),
+        "evens": evens,
+        "doubled": [n * 2 for n in nums],
+        "contains": 3 in nums,
+        "substring": "a" in name,
+        "hasKey": "x" in data,
+        "upper": name.upper(),
+        "lower": name.lower(),
+        "strip": name.strip(),
+        "split": name.split(" "),
+        "joined": "-".join(name.split(" ")),
+        "replace": name.replace("a", "b"),
+        "startswith": name.startswith("ab"),
+        "endswith": name.endswith("z"),
+        "nested": {"k": x, "list": [x, name, None, True]},
+        "last": nums[-1] if len(nums) > 0 else None,
+        "concat": nums + [x],  # noqa: RUF005 (list + list is the construct under test)
+        "abs": abs(x),
+        "equal": x == y,
+    }
+
+
+@orchestrator(name="Truthiness")
+async def truthiness(ctx: OrchestrationContext) -> dict:
+    items = ctx.get_input()
+    described = "empty"
+    if items:
+        described = "non-empty"
+    return {"if": described, "bool": bool(items), "not": not items}
+
+
 # -- the direct run of each example ---------------------------------------------------------------
 
 
@@ -310,3 +375,16 @@ def test_external_event_buffered_scheduled_or_timed_out() -> None:
 def test_custom_status_is_the_last_value_set() -> None:
     assert run_direct(custom_status, 1).custom_status == {"stage": "adding", "doubled": 2}
     assert run_direct(custom_status, 5).custom_status == "Done: big"
+
+
+def test_expressions_follow_python_semantics() -> None:
+    data = {"nums": [4, -3], "name": " ab z", "x": -7, "y": 2.5, "label": ""}
+    output = run_direct(expressions, data).output
+    assert (output["mod"], output["floorDivNegative"], output["arith"]) == (0, 2, -16)
+    assert (output["orDefault"], output["andValue"], output["notLabel"]) == ("anonymous", "", True)
+    assert (output["strY"], output["intY"], output["roundY"]) == ("2.5", 2, 2)
+
+
+def test_non_empty_lists_are_truthy_whatever_they_hold() -> None:
+    assert run_direct(truthiness, [0]).output == {"if": "non-empty", "bool": True, "not": False}
+    assert run_direct(truthiness, []).output == {"if": "empty", "bool": False, "not": True}
