@@ -1,0 +1,215 @@
+"""The AWS side of entities: one table, one FIFO signal queue, one function per entity.
+
+    resources = EntityResources(stack, "Entities", entities=[counter], code=code, layer=layer)
+    machine = sfn.StateMachine(..., definition_substitutions=resources.definition_substitutions())
+    resources.grant_to(machine)
+
+Calls (`ctx.call_entity`) invoke the entity's own function (`${EntityName}`), so each entity scales
+and is permitted on its own. Signals (`ctx.signal_entity`) go to one FIFO queue; a single
+dispatcher function hosting every entity drains it, because an SQS queue hands each message to
+whichever consumer polls it and every consumer must therefore understand every message. Both
+paths write through the same conditional, versioned item, so they stay serialised per entity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from durable_sfn.cdk import nag
+from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.entities.contract import QUEUE_PLACEHOLDER
+from durable_sfn.entities.lambda_entry import ENTITY_ENV
+from durable_sfn.entities.model import EntityDefinition, entity_definition
+from durable_sfn.entities.store import TABLE_ENV, TTL_ATTRIBUTE
+
+HANDLER = "durable_sfn.entities.lambda_entry.handler"
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+DISPATCHER = "DurableEntityDispatcher"
+# Exactly what EntityStore does: a consistent read and conditional put/delete of one item.
+_ITEM_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+_MAX_RECEIVE_COUNT = 5
+
+
+def entity_entry_point(definition: EntityDefinition) -> str:
+    """`package.module:function` for DURABLE_SFN_ENTITY; only importable module-level functions."""
+    fn = definition.function
+    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+    where = f"{definition.source_file}:{definition.line}"
+    if not module or module == "__main__":
+        raise OrchestrationConfigError(
+            f"{where}: entity {definition.name!r} is defined in the script being run (__main__); "
+            "Lambda imports entities by module path: move it into a module (e.g. lambdas/...)"
+        )
+    if "<locals>" in qualname or "." in qualname:
+        raise OrchestrationConfigError(
+            f"{where}: entity {definition.name!r} ({qualname}) is not a module-level function; "
+            "Lambda imports it as module:function, so define it at the top level of its module"
+        )
+    return f"{module}:{qualname}"
+
+
+def _definitions(entities: Iterable[Callable[..., Any] | EntityDefinition]) -> list[EntityDefinition]:
+    found: dict[str, EntityDefinition] = {}
+    for obj in entities:
+        definition = obj if isinstance(obj, EntityDefinition) else entity_definition(obj)
+        if definition is None:
+            raise OrchestrationConfigError(
+                f"EntityResources(entities=...): {obj!r} is not an entity; decorate it with @entity(name=...)"
+            )
+        other = found.get(definition.name)
+        if other is not None and other.function is not definition.function:
+            raise OrchestrationConfigError(
+                f"{definition.source_file}:{definition.line}: entity name {definition.name!r} is already "
+                f"used by {entity_entry_point(other)}; rename one with @entity(name=...)"
+            )
+        found[definition.name] = definition
+    if not found:
+        raise OrchestrationConfigError("EntityResources(entities=...) needs at least one @entity function")
+    return list(found.values())
+
+
+class EntityResources(Construct):
+    """The entities table, the signal queue (+ DLQ) and the entity functions of a stack.
+
+    `definition_substitutions()` gives the `${...}` values a compiled definition refers to;
+    `grant_to(state_machine)` lets it call the entity functions and send signals, nothing more.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        entities: Iterable[Callable[..., Any] | EntityDefinition],
+        code: lambda_.Code,
+        layer: lambda_.ILayerVersion | None = None,
+        memory_size: int = 256,
+        timeout: timedelta = timedelta(seconds=60),
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        super().__init__(scope, id)
+        self.definitions = _definitions(entities)
+        entries = {d.name: entity_entry_point(d) for d in self.definitions}
+        if DISPATCHER in entries:
+            raise OrchestrationConfigError(
+                f"entity name {DISPATCHER!r} is reserved for the signal dispatcher"
+            )
+        if timeout.total_seconds() < 1:
+            raise OrchestrationConfigError("EntityResources timeout must be at least one second")
+        function_timeout = Duration.seconds(int(timeout.total_seconds()))
+
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            time_to_live_attribute=TTL_ATTRIBUTE,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            removal_policy=removal_policy,
+        )
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "SignalsDeadLetters",
+            fifo=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Signals",
+            fifo=True,
+            content_based_deduplication=False,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            # Lambda's guidance for SQS event sources: at least six times the function timeout.
+            visibility_timeout=Duration.seconds(6 * int(timeout.total_seconds())),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=_MAX_RECEIVE_COUNT, queue=self.dead_letter_queue
+            ),
+        )
+        nag.acknowledge(
+            self.dead_letter_queue,
+            "AwsSolutions-SQS3",
+            "this queue is the dead-letter queue of the signal queue",
+        )
+
+        def make(name: str, entry: str, description: str) -> lambda_.Function:
+            log_group = logs.LogGroup(self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH)
+            role = iam.Role(
+                self,
+                f"{name}Role",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"Role of {description}: its log group, X-Ray and its entity items",
+            )
+            log_group.grant_write(role)
+            function = lambda_.Function(
+                self,
+                name,
+                runtime=RUNTIME,
+                architecture=lambda_.Architecture.X86_64,
+                handler=HANDLER,
+                code=code,
+                layers=[layer] if layer is not None else None,
+                role=role,
+                log_group=log_group,
+                memory_size=memory_size,
+                timeout=function_timeout,
+                tracing=lambda_.Tracing.ACTIVE,
+                description=description,
+                environment={ENTITY_ENV: entry, TABLE_ENV: self.table.table_name},
+            )
+            self.table.grant(function, *_ITEM_ACTIONS)
+            nag.acknowledge(
+                role,
+                "AwsSolutions-IAM5[Resource::*]",
+                "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
+            )
+            nag.acknowledge(
+                function,
+                "AwsSolutions-L1",
+                "Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built for it",
+            )
+            return function
+
+        self.functions: dict[str, lambda_.Function] = {
+            name: make(name, entry, f"durable_sfn entity {name} ({entry})") for name, entry in entries.items()
+        }
+        self.dispatcher = make(DISPATCHER, ",".join(entries.values()), "durable_sfn entity signal dispatcher")
+        self.dispatcher.add_event_source(
+            event_sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)
+        )
+
+    def definition_substitutions(self) -> Mapping[str, str]:
+        """`{EntityName: function ARN, "DurableEntitiesQueueUrl": queue URL}` for a state machine."""
+        values = {name: function.function_arn for name, function in self.functions.items()}
+        values[QUEUE_PLACEHOLDER] = self.queue.queue_url
+        return values
+
+    def grant_to(self, grantee: iam.IGrantable, entity_names: Iterable[str] | None = None) -> None:
+        """Let `grantee` call `entity_names` (default: all) and send signals to the queue."""
+        names = list(self.functions) if entity_names is None else list(entity_names)
+        unknown = sorted(set(names) - set(self.functions))
+        if unknown:
+            raise OrchestrationConfigError(
+                f"EntityResources.grant_to: no entity named {', '.join(unknown)}; "
+                f"this construct hosts {', '.join(sorted(self.functions))}"
+            )
+        for name in names:
+            self.functions[name].grant_invoke(grantee)
+        # Step Functions' sqs:sendMessage needs only this (grant_send_messages adds queue reads).
+        self.queue.grant(grantee, "sqs:SendMessage")
