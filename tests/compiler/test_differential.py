@@ -73,6 +73,17 @@ json_values = st.recursive(
     max_leaves=5,
 )
 
+
+def _truthiness_agrees(value: Any) -> bool:
+    """Values whose truthiness JSONata's $boolean gets right (see the truthiness known bug)."""
+    if not isinstance(value, list) or not value:
+        return True
+    return any(member and not isinstance(member, list) for member in value)
+
+
+# Non-empty lists whose members are all falsy: truthy in Python.
+falsy_members = st.lists(st.sampled_from([0, False, "", None, []]), min_size=1, max_size=3)
+
 EXAMPLES = [
     Example(ex.chaining, small_ints),
     Example(ex.branching, small_ints),
@@ -93,12 +104,13 @@ EXAMPLES = [
     Example(ex.approval, st.none(), events=approval_events()),
     Example(ex.custom_status, small_ints),
     Example(ex.expressions, expression_inputs),
+    Example(ex.truthiness, json_values.filter(_truthiness_agrees)),
 ]
 
 # Known disagreements, each a finding reported to the owning side; strict, so a fix shows up.
 KNOWN_BUGS = [
     pytest.param(
-        Example(ex.truthiness, json_values),
+        Example(ex.truthiness, falsy_members),
         id="truthiness",
         marks=pytest.mark.xfail(
             strict=True,
