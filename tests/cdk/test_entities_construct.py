@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -156,7 +155,8 @@ def test_misdeclared_entities_fail_at_construction() -> None:
     with pytest.raises(OrchestrationConfigError, match="is not an entity"):
         EntityResources(stack, "B", entities=[plain], code=code)
     with pytest.raises(
-        OrchestrationConfigError, match="'Counter' is already used by tests.entities.sample_entities:counter"
+        OrchestrationConfigError,
+        match=r"'Counter' is already used by tests\.entities\.sample_entities:counter",
     ):
         EntityResources(stack, "C", entities=[counter, local_counter], code=code)
     with pytest.raises(OrchestrationConfigError, match="not a module-level function"):
