@@ -105,6 +105,20 @@ def graph(
         str | None,
         typer.Option("--run", help="Run locally with this JSON input and highlight the path taken."),
     ] = None,
+    execution: Annotated[
+        str | None,
+        typer.Option(
+            "--execution", help="Highlight the path of this execution (ARN), read from AWS or --endpoint-url."
+        ),
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", envvar="AWS_REGION", help="AWS region.")] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", envvar="AWS_PROFILE", help="AWS profile.")
+    ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option("--endpoint-url", envvar="DURABLE_SFN_ENDPOINT_URL", help="Step Functions endpoint."),
+    ] = None,
 ) -> None:
     """Draw a definition as a Mermaid flowchart (or DOT/SVG/PNG), optionally with an execution's path."""
     from durable_sfn.graph import render
@@ -118,6 +132,10 @@ def graph(
     if history is not None:
         data = json.loads(history.read_text(encoding="utf-8"))
         events = data.get("events", []) if isinstance(data, dict) else data
+    elif execution is not None:
+        from durable_sfn.cli_ops import make_client
+
+        events = make_client(region, profile, endpoint_url).get_history(execution)
     elif run_input is not None:
         outcome = _run_locally(target, parse_json_option(run_input, "--run input"), [], real_time=False)
         events = outcome["history"]

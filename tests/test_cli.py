@@ -199,10 +199,14 @@ def test_the_installed_script_runs_and_fails_cleanly(files: dict[str, Path]) -> 
 # -- remote commands against `durable-sfn serve` ------------------------------------------------
 
 
-def test_start_status_history_and_list_against_a_server(server: Server) -> None:  # noqa: F811
+def test_start_status_history_list_and_graph_against_a_server(server: Server, tmp_path: Path) -> None:  # noqa: F811
     endpoint = ["--endpoint-url", server.url]
     sleep = {"Type": "Wait", "Seconds": 3600, "Assign": {"customStatus": "sleeping"}, "End": True}
     create_machine(server.client(), "CliSleeper", {"Sleep": sleep}, "Sleep")
+    definition = tmp_path / "sleeper.asl.json"
+    definition.write_text(
+        json.dumps({"QueryLanguage": "JSONata", "StartAt": "Sleep", "States": {"Sleep": sleep}})
+    )
 
     started = invoke("start", "CliSleeper", "--input", '{"n": 4}', "--instance-id", "cli-1", *endpoint)
     assert started.exit_code == 0, started.output
@@ -223,6 +227,9 @@ def test_start_status_history_and_list_against_a_server(server: Server) -> None:
 
     listed = invoke("list", "--orchestrator", "CliSleeper", "--status", "Running", "--json", *endpoint)
     assert [item["name"] for item in json.loads(listed.output)] == ["cli-1"]
+    drawn = invoke("graph", str(definition), "--execution", instance, *endpoint)
+    assert drawn.exit_code == 0, drawn.output
+    assert "  class n0,n2 visited" in drawn.output  # start and Sleep; the end is not reached yet
     assert invoke("terminate", instance, *endpoint).exit_code == 0
 
 
