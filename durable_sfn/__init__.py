@@ -11,16 +11,22 @@ from durable_sfn.dsl import (
     activity,
     orchestrator,
 )
+from durable_sfn.entities import EntityContext, EntityId, UnknownEntityError, UnknownOperationError, entity
 
 __all__ = [
     "ActivityDefinition",
     "CompileError",
     "DefinitionError",
+    "EntityContext",
+    "EntityId",
     "OrchestrationContext",
     "OrchestrationError",
     "OrchestratorDefinition",
     "RetryOptions",
+    "UnknownEntityError",
+    "UnknownOperationError",
     "activity",
     "compile_orchestrator",
+    "entity",
     "orchestrator",
 ]

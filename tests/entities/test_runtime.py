@@ -99,7 +99,9 @@ def test_operation_outside_the_entitys_own_dispatch_raises_unknown_operation(hos
 
 
 def test_unknown_entity_raises_a_named_error_listing_what_is_hosted(host: LocalEntityHost) -> None:
-    with pytest.raises(UnknownEntityError, match=r"no entity named 'Cart'.*hosted: Account, Counter, Journal"):
+    with pytest.raises(
+        UnknownEntityError, match=r"no entity named 'Cart'.*hosted: Account, Counter, Journal"
+    ):
         host.call(EntityId("Cart", "x"), "add", 1)
 
 
