@@ -36,7 +36,7 @@ CATALOGUE: dict[str, Code] = {
             "DSF003",
             "non-deterministic call",
             "now = ctx.current_utc_datetime",
-            "import datetime\nnow = datetime.datetime.now()",
+            "now = datetime.datetime.now()",
         ),
         _c("DSF004", "call to a function the compiler cannot translate", "x = len([1])", "x = print(1)"),
         _c(

@@ -92,14 +92,12 @@ class ModuleResolver:
         return None
 
     def parse(self, dotted: str) -> ast.Module | None:
+        top = dotted.split(".")[0]
+        if top in sys.stdlib_module_names or top in _LIBRARIES:
+            return None
         if dotted not in self.cache:
-            self.cache[dotted] = None
             path = self.locate(dotted)
-            if path is not None and "site-packages" not in path.parts:
-                try:
-                    self.cache[dotted] = ast.parse(path.read_text(encoding="utf-8"))
-                except (SyntaxError, UnicodeDecodeError, OSError):
-                    self.cache[dotted] = None
+            self.cache[dotted] = _parse_file(path) if path is not None and "site-packages" not in path.parts else None
         return self.cache[dotted]
 
     def definitions(self, dotted: str, depth: int = 0) -> tuple[dict[str, str], dict[str, str]]:
@@ -119,6 +117,26 @@ class ModuleResolver:
                         if alias.name in sub_o:
                             orchs[local] = sub_o[alias.name]
         return acts, orchs
+
+
+# Libraries whose modules never define the user's activities (skipped without reading them).
+_LIBRARIES = {"durable_sfn", "pydantic", "boto3", "botocore", "aws_lambda_powertools", "typing_extensions"}
+_PARSED: dict[tuple[Path, float], ast.Module | None] = {}
+
+
+def _parse_file(path: Path) -> ast.Module | None:
+    """Parse a module, cached by path and modification time (compiling many orchestrators of one
+    project reads the same activity modules again and again)."""
+    try:
+        key = (path.resolve(), path.stat().st_mtime)
+    except OSError:
+        return None
+    if key not in _PARSED:
+        try:
+            _PARSED[key] = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, ValueError, UnicodeDecodeError, OSError, RecursionError):
+            _PARSED[key] = None
+    return _PARSED[key]
 
 
 def _package_of(file: Path) -> str:

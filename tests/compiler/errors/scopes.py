@@ -1,0 +1,20 @@
+from durable_sfn import OrchestrationContext, orchestrator
+
+counter = 0
+
+
+@orchestrator(name="Scopes")
+async def scopes(ctx: OrchestrationContext) -> int:
+    global counter
+    customStatus = "busy"
+    square = lambda x: x * x  # noqa: E731
+    for a, b in ctx.get_input():
+        pass
+    return square(2)
+
+
+# expect: DSF009 8:5 global is not supported
+# expect: DSF006 9:5 use ctx.set_custom_status(value)
+# expect: DSF008 10:14 use a comprehension
+# expect: DSF022 11:9 for loop targets must be a single name
+# expect: DSF004 13:12 call to 'square' cannot be compiled
