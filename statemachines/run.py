@@ -1,0 +1,299 @@
+"""`make run`: the whole reference application, locally, in seconds.
+
+Starts moto (DynamoDB, S3, SES, SNS) and the operations API on a free loopback port, seeds orders,
+inventory, cards and invoice PDFs, then runs every scenario of `statemachines.scenarios` on the
+local Step Functions engine with a live table of each instance's custom status and progress, and
+finally prints each result and the path of states it took. Time is virtual: the 24-hour approval
+timeout and the 5-minute polling deadline pass instantly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from statemachines.scenarios import SCENARIOS, Scenario
+
+FAKE_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+
+
+@dataclass
+class Progress:
+    """What the live table shows for one scenario, read from the execution history."""
+
+    scenario: Scenario
+    state: str = "waiting"
+    custom_status: Any = None
+    states_entered: int = 0
+    activity_calls: int = 0
+    virtual_seconds: float = 0.0
+    real_seconds: float = 0.0
+    result: Any = None
+    crash: str | None = None
+    path: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.result is not None and bool(self.scenario.expect(self.result))
+
+
+def _read_history(engine: Any, arn: str) -> list[dict[str, Any]]:
+    try:
+        return list(engine.get_execution_history(executionArn=arn)["events"])
+    except Exception:  # not started yet
+        return []
+
+
+def _observe(progress: Progress, engine: Any, arn: str) -> None:
+    events = _read_history(engine, arn)
+    if not events:
+        return
+    entered = 0
+    calls = 0
+    for event in events:
+        if "stateEnteredEventDetails" in event:
+            entered += 1
+        if event.get("type") in ("LambdaFunctionScheduled", "TaskScheduled"):
+            calls += 1
+        for key, details in event.items():
+            if key.endswith("EventDetails") and isinstance(details, dict):
+                assigned = details.get("assignedVariables") or {}
+                if "customStatus" in assigned:
+                    value = assigned["customStatus"]
+                    progress.custom_status = json.loads(value) if isinstance(value, str) else value
+    progress.states_entered = entered
+    progress.activity_calls = calls
+    progress.virtual_seconds = (events[-1]["timestamp"] - events[0]["timestamp"]).total_seconds()
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:.0f} s"
+
+
+def _short(value: Any, width: int = 48) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(runs: list[Progress]) -> Table:
+    table = Table(title="durable_sfn reference application: local engine, virtual time", title_justify="left")
+    table.add_column("Scenario", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Custom status", min_width=24, overflow="fold")
+    table.add_column("States", justify="right", no_wrap=True)
+    table.add_column("Calls", justify="right", no_wrap=True)
+    table.add_column("Virtual", justify="right", no_wrap=True)
+    styles = {
+        "SUCCEEDED": "green",
+        "FAILED": "red",
+        "running": "yellow",
+        "waiting": "dim",
+        "crashed": "bold red",
+    }
+    for run in runs:
+        state = run.state
+        if run.result is not None:
+            state = run.result.status
+        mark = "" if run.result is None else (" ✓" if run.passed else " ✗")
+        table.add_row(
+            run.scenario.title,
+            Text(state + mark, style=styles.get(state, "")),
+            _short(run.custom_status, 60) if run.custom_status is not None else "",
+            str(run.states_entered or ""),
+            str(run.activity_calls or ""),
+            _duration(run.virtual_seconds) if run.state != "waiting" else "",
+        )
+    return table
+
+
+def _orchestrator_name(scenario: Scenario) -> str:
+    from durable_sfn.dsl import orchestrator_definition
+
+    definition = orchestrator_definition(scenario.orchestrator)
+    return definition.name if definition else scenario.orchestrator.__name__
+
+
+def compress_path(path: list[str]) -> str:
+    """States in first-entry order, with a count for those entered more than once (loops, Map items)."""
+    counts = Counter(path)
+    parts = []
+    for name in dict.fromkeys(path):
+        parts.append(f"{name} (x{counts[name]})" if counts[name] > 1 else name)
+    return " → ".join(parts)
+
+
+def _run_all(runs: list[Progress], current: list[Any]) -> None:
+    from durable_sfn.engine.client import LocalStepFunctions
+    from durable_sfn.engine.clock import VirtualClock
+    from durable_sfn.testing import run_local
+    from durable_sfn.testing.results import DEFAULT_START
+
+    for run in runs:
+        engine = LocalStepFunctions(clock=VirtualClock(DEFAULT_START))
+        current[:] = [run, engine]
+        run.state = "running"
+        started = time.perf_counter()
+        try:
+            run.result = run_local(
+                run.scenario.orchestrator,
+                run.scenario.input,
+                events=run.scenario.events,
+                engine=engine,
+                execution_name=run.scenario.key,
+                timeout=30,
+            )
+            run.path = list(run.result.path)
+            _observe(run, engine, _execution_arn(run))  # the final figures, from the full history
+            run.custom_status = run.result.custom_status
+        except Exception as exc:  # shown in the table; the run goes on with the next scenario
+            run.state = "crashed"
+            run.crash = f"{type(exc).__name__}: {exc}"
+        run.real_seconds = time.perf_counter() - started
+    current[:] = []
+
+
+def _execution_arn(run: Progress) -> str:
+    from durable_sfn.testing.local import execution_arn
+
+    return execution_arn(_orchestrator_name(run.scenario), run.scenario.key)
+
+
+def _report(console: Console, runs: list[Progress]) -> None:
+    console.print()
+    console.rule("Results: output and path of each execution")
+    for run in runs:
+        ok = run.passed
+        name = _orchestrator_name(run.scenario)
+        head = Text(
+            ("✓ " if ok else "✗ ") + f"{run.scenario.title} [{name}]",
+            style="bold green" if ok else "bold red",
+        )
+        head.append(
+            f"  ({run.scenario.expectation}; {run.real_seconds:.2f} s real, {_duration(run.virtual_seconds)} virtual)",
+            style="dim",
+        )
+        console.print(head)
+        if run.crash:
+            console.print(f"  crashed: {run.crash}", style="red", markup=False)
+            continue
+        result = run.result
+        if result.status == "SUCCEEDED":
+            console.print(
+                "  output: " + json.dumps(result.output, separators=(", ", ": ")),
+                markup=False,
+                highlight=False,
+            )
+        else:
+            console.print(
+                f"  {result.status}: {result.error}: {_short(result.cause or '', 160)}", markup=False
+            )
+        console.print("  path:   " + compress_path(result.path), markup=False, highlight=False, style="dim")
+
+
+def main(argv: list[str] | None = None, console: Console | None = None) -> int:
+    """Run every scenario; return 0 when each ended as expected (the exit status of `make run`)."""
+    parser = argparse.ArgumentParser(prog="python -m statemachines.run", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="KEY",
+        help="run only these scenarios (repeatable): " + ", ".join(s.key for s in SCENARIOS),
+    )
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "durable-sfn-make-run.log",
+        help="where the activities' JSON logs go (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # piped or captured: use a readable width, not 80 columns
+            console = Console(width=120)
+    scenarios = [s for s in SCENARIOS if not args.only or s.key in args.only]
+    if not scenarios:
+        console.print(f"no scenario matches {args.only}; known: {', '.join(s.key for s in SCENARIOS)}")
+        return 2
+
+    # Never touch a real account: moto intercepts every call, and the credentials are fake anyway.
+    saved_env = {name: os.environ.get(name) for name in [*FAKE_AWS_ENV, "OPERATIONS_API_URL", "AWS_PROFILE"]}
+    os.environ.update(FAKE_AWS_ENV)
+    os.environ.pop("AWS_PROFILE", None)
+    from moto import mock_aws
+
+    from lambdas.common.logging import logger
+    from lambdas.common.resources import create_and_seed
+    from lambdas.operations.service import OperationsService
+
+    handler = logger.registered_handler
+    log_stream = args.log_file.open("w", encoding="utf-8")
+    previous_stream = handler.setStream(log_stream)  # type: ignore[attr-defined]
+    try:
+        with mock_aws(), OperationsService() as operations:
+            os.environ["OPERATIONS_API_URL"] = operations.url
+            seed_started = time.perf_counter()
+            create_and_seed()
+            console.print(
+                f"Seeded moto (DynamoDB, S3, SES, SNS) in {time.perf_counter() - seed_started:.2f} s; "
+                f"operations API on {operations.url}; activity logs in {args.log_file}",
+                highlight=False,
+            )
+            runs = [Progress(s) for s in scenarios]
+            current: list[Any] = []
+            worker = threading.Thread(target=_run_all, args=(runs, current), name="scenarios", daemon=True)
+            started = time.perf_counter()
+            with Live(_table(runs), console=console, refresh_per_second=12, transient=False) as live:
+                worker.start()
+                while worker.is_alive():
+                    snapshot = list(current)
+                    if snapshot:
+                        _observe(snapshot[0], snapshot[1], _execution_arn(snapshot[0]))
+                    live.update(_table(runs))
+                    worker.join(0.05)
+                live.update(_table(runs))
+            _report(console, runs)
+            failed = [r.scenario.title for r in runs if not r.passed]
+            console.rule()
+            console.print(
+                f"{len(runs) - len(failed)}/{len(runs)} scenarios as expected in {time.perf_counter() - started:.1f} s"
+                + (f"; unexpected: {', '.join(failed)}" if failed else ""),
+                style="bold red" if failed else "bold green",
+                highlight=False,
+            )
+            return 1 if failed else 0
+    finally:
+        handler.setStream(previous_stream)  # type: ignore[attr-defined]
+        log_stream.close()
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""`make run` in-process: every scenario runs on the local engine and ends as expected."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from statemachines.run import compress_path, main
+from statemachines.scenarios import SCENARIOS
+
+# Known compiler gap (reported): a string input to a sub-orchestration is not JSON-encoded.
+KNOWN_GAPS = {"batch-sub"}
+
+
+def run(tmp_path: Path, *keys: str) -> tuple[int, str]:
+    buffer = io.StringIO()
+    argv = [arg for key in keys for arg in ("--only", key)] + ["--log-file", str(tmp_path / "run.log")]
+    code = main(argv, console=Console(file=buffer, width=140, force_terminal=False))
+    return code, buffer.getvalue()
+
+
+def test_make_run_plays_every_scenario(tmp_path: Path) -> None:
+    keys = [s.key for s in SCENARIOS if s.key not in KNOWN_GAPS]
+    code, text = run(tmp_path, *keys)
+    assert code == 0, text
+    assert f"{len(keys)}/{len(keys)} scenarios as expected" in text
+    for scenario in SCENARIOS:
+        if scenario.key not in KNOWN_GAPS:
+            assert f"✓ {scenario.title}" in text
+    # The live table shows custom statuses; the report shows outputs and paths.
+    assert "Awaiting manager approval" in text
+    assert '"Phase": "Complete", "Progress": 100' in text
+    assert "CheckOperationStatus (x30)" in text
+    # Activity logs went to the log file, not the screen.
+    assert '"level":"INFO"' not in text
+    assert '"correlation_id"' in (tmp_path / "run.log").read_text()
+
+
+@pytest.mark.xfail(reason="compiler: call_sub_orchestrator passes a string input unencoded", strict=True)
+def test_make_run_sub_orchestration_batch(tmp_path: Path) -> None:
+    code, text = run(tmp_path, "batch-sub")
+    assert code == 0, text
+
+
+def test_unknown_scenario_is_reported(tmp_path: Path) -> None:
+    code, text = run(tmp_path, "nope")
+    assert code == 2
+    assert "no scenario matches" in text and "order-success" in text
+
+
+def test_compress_path_counts_repeated_states() -> None:
+    assert compress_path(["A", "Loop", "B", "Loop", "B", "Loop", "End"]) == "A → Loop (x3) → B (x2) → End"
