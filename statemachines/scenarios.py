@@ -15,13 +15,13 @@ from typing import Any
 from durable_sfn.testing import ExecutionResult, ScheduledEvent
 from lambdas.common import sample_data as data
 from statemachines.call_external_api import call_external_api
-from statemachines.error_handling import orchestration_with_error_handling
 from statemachines.long_workflow import long_workflow
+from statemachines.orchestration_with_error_handling import orchestration_with_error_handling
+from statemachines.orchestration_with_retry import orchestration_with_retry
 from statemachines.order_processing import order_processing
-from statemachines.parallel_checks import parallel_order_checks
+from statemachines.parallel_order_checks import parallel_order_checks
 from statemachines.process_all_orders import process_all_orders
 from statemachines.process_invoices import process_invoices
-from statemachines.retry_example import orchestration_with_retry
 
 
 @dataclass(frozen=True)

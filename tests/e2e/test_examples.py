@@ -7,10 +7,10 @@ from lambdas.common import sample_data as data
 from lambdas.common.aws import client, table
 from lambdas.common.config import Settings
 from lambdas.operations.service import OperationsService
-from statemachines.error_handling import orchestration_with_error_handling
 from statemachines.long_workflow import long_workflow
-from statemachines.parallel_checks import parallel_order_checks
-from statemachines.retry_example import orchestration_with_retry
+from statemachines.orchestration_with_error_handling import orchestration_with_error_handling
+from statemachines.orchestration_with_retry import orchestration_with_retry
+from statemachines.parallel_order_checks import parallel_order_checks
 from tests.e2e.helpers import custom_statuses, elapsed_seconds, engine, history
 
 
