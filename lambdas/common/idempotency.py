@@ -25,12 +25,20 @@ from lambdas.common.config import settings
 EXPIRES_AFTER_SECONDS = 7 * 24 * 3600
 
 
-def run_once(key_prefix: str, key: dict[str, Any], action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run `action` once per `key`; later calls with the same key return the first result."""
+def run_once(
+    key_prefix: str, key: dict[str, Any], action: Callable[[], dict[str, Any]], context: Any = None
+) -> dict[str, Any]:
+    """Run `action` once per `key`; later calls with the same key return the first result.
+
+    `context` is the Lambda context: with it, an attempt that dies mid-way (a Lambda timeout)
+    leaves an "in progress" record that expires with the invocation, so the retry can proceed.
+    """
     persistence = DynamoDBPersistenceLayer(
         table_name=settings().idempotency_table, boto3_client=client("dynamodb")
     )
     config = IdempotencyConfig(expires_after_seconds=EXPIRES_AFTER_SECONDS)
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        config.register_lambda_context(context)
 
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="key", persistence_store=persistence, config=config, key_prefix=key_prefix

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -145,7 +146,7 @@ def initiate_shipment(order_id: str) -> ShipmentInfo:
 
 
 @activity(name="SendOrderConfirmationActivity")
-def send_order_confirmation(confirmation: OrderConfirmation) -> NotificationResult:
+def send_order_confirmation(confirmation: OrderConfirmation, context: Any = None) -> NotificationResult:
     """Email the customer the tracking number, once per order and shipment (SES)."""
     correlate(confirmation)
     order = get_order(confirmation.OrderId)
@@ -176,11 +177,11 @@ def send_order_confirmation(confirmation: OrderConfirmation) -> NotificationResu
         ).model_dump()
 
     key = {"OrderId": confirmation.OrderId, "ShipmentId": confirmation.ShipmentId}
-    return NotificationResult.model_validate(run_once("order-confirmation", key, send))
+    return NotificationResult.model_validate(run_once("order-confirmation", key, send, context))
 
 
 @activity(name="NotifyPaymentFailure")
-def notify_payment_failure(order_id: str) -> NotificationResult:
+def notify_payment_failure(order_id: str, context: Any = None) -> NotificationResult:
     """Tell the customer-care topic (SNS) that an order's payment failed, once per order."""
     order_id = _order_id(order_id, "NotifyPaymentFailure")
     order = get_order(order_id)
@@ -205,4 +206,6 @@ def notify_payment_failure(order_id: str) -> NotificationResult:
             OrderId=order_id, MessageId=response["MessageId"], Channel="sns", Recipient=topic
         ).model_dump()
 
-    return NotificationResult.model_validate(run_once("payment-failure", {"OrderId": order_id}, publish))
+    return NotificationResult.model_validate(
+        run_once("payment-failure", {"OrderId": order_id}, publish, context)
+    )

@@ -84,7 +84,7 @@ def summarize_order_snapshot(request: ReportRequest) -> ReportStep:
 
 
 @activity(name="PublishOrderReport")
-def publish_order_report(request: ReportRequest) -> ReportStep:
+def publish_order_report(request: ReportRequest, context: Any = None) -> ReportStep:
     """Step 3: announce the summary on the notifications topic, once per report."""
     correlate(request)
     key = _key(request.ReportId, "summary")
@@ -98,7 +98,7 @@ def publish_order_report(request: ReportRequest) -> ReportStep:
         )
         return {"MessageId": response["MessageId"]}
 
-    published = run_once("order-report", {"ReportId": request.ReportId}, publish)
+    published = run_once("order-report", {"ReportId": request.ReportId}, publish, context)
     return ReportStep(
         ReportId=request.ReportId,
         Key=key,
