@@ -203,7 +203,13 @@ def _compiled(path: str) -> JSONPath:
 
 
 def _invalid_path_cause(path: str) -> str:
-    return f"Invalid path '{path}' : No results for path: $['{path[2:]}']"
+    """AWS's wording for a missing InputPath/OutputPath, with the path in Jayway's bracket form."""
+    segments = _simple_segments(path)
+    if segments is None:
+        normalised = f"$['{path[2:]}']"
+    else:
+        normalised = "$" + "".join(f"[{s}]" if isinstance(s, int) else f"['{s}']" for s in segments)
+    return f"Invalid path '{path}' : No results for path: {normalised}"
 
 
 def apply_input_path(state_input: Any, input_path: str | None, env: EvalEnv | None = None) -> Any:

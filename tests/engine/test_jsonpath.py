@@ -193,3 +193,9 @@ def test_result_path_places_the_result_and_keeps_the_input(
     else:
         assert select(combined, path, env()) == result
     assert state_input == before
+
+
+def test_missing_nested_output_path_is_printed_in_bracket_form() -> None:
+    with pytest.raises(StatesError) as info:
+        apply_output_path({"a": {"b": []}}, "$.a.b[2].c")
+    assert info.value.cause == "Invalid path '$.a.b[2].c' : No results for path: $['a']['b'][2]['c']"
