@@ -69,7 +69,7 @@ def choose_next(state: dict[str, Any], env: EvalEnv) -> ChoiceOutcome:
     """
     jsonata = env.query_language == "JSONata"
     for index, rule in enumerate(state.get("Choices", [])):
-        matched = _jsonata_condition(rule, env, index) if jsonata else evaluate_rule(rule, env)
+        matched = _jsonata_condition(rule, env) if jsonata else evaluate_rule(rule, env)
         if matched:
             has_output = "Output" in rule
             return ChoiceOutcome(
@@ -91,7 +91,7 @@ def choose_next(state: dict[str, Any], env: EvalEnv) -> ChoiceOutcome:
 # ---- JSONata ---------------------------------------------------------------------------------
 
 
-def _jsonata_condition(rule: dict[str, Any], env: EvalEnv, index: int) -> bool:
+def _jsonata_condition(rule: dict[str, Any], env: EvalEnv) -> bool:
     from durable_sfn.engine import jsonata  # imported late: the JSONata runtime is heavy
 
     condition = rule.get("Condition")
