@@ -75,30 +75,30 @@ def _all(*parts: Grants) -> Grants:
     return lambda data: [grant for part in parts for grant in part(data)]
 
 
-# Activity name -> what its code reads or writes (see lambdas/*/ for each call site).
+_ORDERS_R = _t("orders", "ORDERS_TABLE")
+_ORDERS_RW = _t("orders", "ORDERS_TABLE", write=True)
+_INVENTORY_R = _t("inventory", "INVENTORY_TABLE")
+_INVENTORY_RW = _t("inventory", "INVENTORY_TABLE", write=True)
+_PAYMENTS_R = _t("payments", "PAYMENTS_TABLE")
+_PAYMENTS_RW = _t("payments", "PAYMENTS_TABLE", write=True)
+
+# Activity name -> what its code reads or writes (see lambdas/*/ for each call site). Reads of an
+# order go through lambdas.orders.store.get_order; status changes through set_status (a write).
 ACTIVITY_GRANTS: dict[str, Grants] = {
-    "ValidateOrderActivity": _all(_t("orders", "ORDERS_TABLE"), _t("inventory", "INVENTORY_TABLE")),
-    "ProcessPaymentActivity": _all(
-        _t("payments", "PAYMENTS_TABLE", write=True), _t("orders", "ORDERS_TABLE", write=True)
-    ),
-    "RefundPaymentActivity": _all(
-        _t("payments", "PAYMENTS_TABLE", write=True), _t("orders", "ORDERS_TABLE", write=True)
-    ),
-    "UpdateInventoryActivity": _all(
-        _t("orders", "ORDERS_TABLE", write=True), _t("inventory", "INVENTORY_TABLE", write=True)
-    ),
-    "InitiateShipmentActivity": _all(
-        _t("shipments", "SHIPMENTS_TABLE", write=True), _t("orders", "ORDERS_TABLE", write=True)
-    ),
-    "SendOrderConfirmationActivity": _all(_email, _t("orders", "ORDERS_TABLE", write=True)),
-    "NotifyPaymentFailure": _notify,
-    "ProcessSingleOrderActivity": _all(
-        _t("orders", "ORDERS_TABLE", write=True),
-        _t("inventory", "INVENTORY_TABLE", write=True),
-        _t("payments", "PAYMENTS_TABLE", write=True),
-    ),
+    "ValidateOrderActivity": _all(_ORDERS_R, _INVENTORY_R),
+    "ProcessPaymentActivity": _all(_ORDERS_RW, _PAYMENTS_RW),
+    "RefundPaymentActivity": _all(_ORDERS_RW, _PAYMENTS_RW),
+    "UpdateInventoryActivity": _all(_ORDERS_RW, _INVENTORY_RW),
+    "InitiateShipmentActivity": _all(_ORDERS_RW, _t("shipments", "SHIPMENTS_TABLE", write=True)),
+    "SendOrderConfirmationActivity": _all(_ORDERS_R, _email),
+    "NotifyPaymentFailure": _all(_ORDERS_R, _notify),
+    "ProcessSingleOrderActivity": _all(_ORDERS_RW, _INVENTORY_RW, _PAYMENTS_RW),
+    "CheckStockActivity": _all(_ORDERS_R, _INVENTORY_R),
+    "CheckCreditActivity": _all(_ORDERS_R, _PAYMENTS_R),
+    "QuoteShippingActivity": _ORDERS_R,
     "FetchInvoiceDocument": _invoices(write=False),
     "ExtractTextFromPdf": _invoices(write=True),
+    "ParseInvoiceData": _invoices(write=False),
     "SaveInvoiceToDatabase": _t("invoices", "INVOICES_TABLE", write=True),
     "LogInvoiceError": _t("invoice_errors", "INVOICE_ERRORS_TABLE", write=True),
     "LogFailure": _t("failures", "FAILURES_TABLE", write=True),
@@ -107,7 +107,7 @@ ACTIVITY_GRANTS: dict[str, Grants] = {
     "PublishOrderReport": _all(_reports, _notify),
 }
 # Activities calling the operations API over HTTP get its address, not a permission.
-HTTP_ACTIVITIES = ("StartLongRunningOperation", "CheckOperationStatus")
+HTTP_ACTIVITIES = ("StartLongRunningOperation", "CheckOperationStatus", "UnreliableActivity", "RiskyActivity")
 # Sizing beyond the default (256 MB, 60 s): PDF text extraction is CPU-bound.
 ACTIVITY_OPTIONS = {"ExtractTextFromPdf": ActivityOptions(memory_size=1024)}
 

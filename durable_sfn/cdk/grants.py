@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -70,9 +69,9 @@ class ActivityGrant:
             resources = [table.table_arn]
             if indexes:
                 resources.append(f"{table.table_arn}/index/*")
-                _acknowledge(
-                    fn,
-                    f"AwsSolutions-IAM5[Resource::<{_logical(table)}.Arn>/index/*]",
+                nag.acknowledge_wildcard(
+                    _role(fn),
+                    f"{table.table_arn}/index/*",
                     "Query on the table's own secondary indexes; index names are part of the table schema",
                 )
             fn.add_to_role_policy(iam.PolicyStatement(actions=list(actions), resources=resources))
@@ -112,9 +111,9 @@ class ActivityGrant:
             fn.add_to_role_policy(
                 iam.PolicyStatement(actions=list(actions), resources=[bucket.arn_for_objects(f"{prefix}*")])
             )
-            _acknowledge(
-                fn,
-                f"AwsSolutions-IAM5[Resource::<{_logical(bucket)}.Arn>/{prefix}*]",
+            nag.acknowledge_wildcard(
+                _role(fn),
+                bucket.arn_for_objects(f"{prefix}*"),
                 "objects are addressed by key at run time (S3 references passed between activities); "
                 "access is limited to this bucket" + (f" under {prefix!r}" if prefix else ""),
             )
@@ -155,12 +154,7 @@ def _scan(scan: bool) -> tuple[str, ...]:
     return ("dynamodb:Scan",) if scan else ()
 
 
-def _logical(construct: object) -> str:
-    """The logical ID cdk-nag prints for a resource (`<LogicalId.Arn>`), for exact acknowledgements."""
-    child = construct.node.default_child  # type: ignore[attr-defined]
-    stack = Stack.of(child)
-    return str(stack.resolve(child.logical_id))
-
-
-def _acknowledge(scope: lambda_.Function, rule: str, reason: str) -> None:
-    nag.acknowledge(scope, rule, reason)
+def _role(fn: lambda_.Function) -> iam.IRole:
+    """Findings are reported on the role's policy, so acknowledgements go on the role."""
+    assert fn.role is not None, "activity functions always have a role"
+    return fn.role

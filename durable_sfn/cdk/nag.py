@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsii
 from aws_cdk import Acknowledgment, Stack, Validations
-from constructs import IConstruct
+from constructs import IConstruct, IValidation
 
 
 def render(value: Any) -> str:
@@ -28,7 +29,8 @@ def render(value: Any) -> str:
             separator, items = arg
             return str(separator).join(render(item) for item in items)
         if key == "Fn::ImportValue":
-            return f"<{render(arg)}>"
+            # Cross-stack references: cdk-nag prints the export name as is.
+            return render(arg)
     return str(value)
 
 
@@ -43,3 +45,23 @@ def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
     """Acknowledge one finding of the AWS Solutions pack on `scope` (and its children), with why."""
     qualified = rule if "::" in rule.split("[", 1)[0] else f"{PACK}::{rule}"
     Validations.of(scope).acknowledge(Acknowledgment(id=qualified, reason=reason))
+
+
+def acknowledge_wildcard(scope: IConstruct, arn: str, reason: str) -> None:
+    """Acknowledge the IAM5 finding for `arn` (which ends in a wildcard) on `scope`'s policies.
+
+    The finding id depends on how the ARN renders in the template, which for a resource of another
+    stack is an import whose export name CDK only chooses while preparing the app. So the id is
+    computed in the validation phase (after references are resolved, before templates are written).
+    """
+    scope.node.add_validation(_DeferredAcknowledgement(scope, arn, reason))
+
+
+@jsii.implements(IValidation)
+class _DeferredAcknowledgement:
+    def __init__(self, scope: IConstruct, arn: str, reason: str) -> None:
+        self.scope, self.arn, self.reason = scope, arn, reason
+
+    def validate(self) -> list[str]:
+        acknowledge(self.scope, resource_id(self.scope, self.arn), self.reason)
+        return []

@@ -30,6 +30,7 @@ from durable_sfn.cdk import nag
 from durable_sfn.cdk.analysis import DefinitionRequirements, analyse
 from durable_sfn.cdk.errors import OrchestrationConfigError
 from durable_sfn.cdk.grants import ActivityGrant
+from durable_sfn.cdk.lint import depend_on_policy_only
 from durable_sfn.cdk.runtime import (
     EVENTS_TABLE_ENV,
     ActivityFunctions,
@@ -176,6 +177,7 @@ class Orchestration(Construct):
             ),
             comment=f"durable_sfn orchestrator {orch.name} ({Path(orch.source_file).name}:{orch.line})",
         )
+        depend_on_policy_only(self.state_machine, self.role)
         nag.acknowledge(
             self.role,
             "AwsSolutions-IAM5[Resource::*]",

@@ -35,6 +35,7 @@ from durable_sfn.cdk.bundling import (
 )
 from durable_sfn.cdk.errors import OrchestrationConfigError
 from durable_sfn.cdk.grants import ActivityGrant
+from durable_sfn.cdk.lint import depend_on_policy_only
 from durable_sfn.dsl import ActivityDefinition, activity_definition
 
 HANDLER = "durable_sfn.lambda_entry.handler"
@@ -239,6 +240,7 @@ class ActivityFunctions(Construct):
             description=f"durable_sfn activity {name} ({entry})",
             environment=base_environment,
         )
+        depend_on_policy_only(function, role)
         item = _ActivityFunction(function, entry, definition, [], dict(base_environment))
         item.add_environment(environment)
         self._functions[name] = item

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 # Actions AWS documents with no resource-level permissions, so `Resource: "*"` is the only option.
@@ -69,3 +72,11 @@ def logical_id_of_ref(value: Any) -> str:
     if isinstance(value, dict) and "Ref" in value:
         return str(value["Ref"])
     raise AssertionError(f"not a reference: {value!r}")
+
+
+def cfn_lint(templates: list[Path]) -> subprocess.CompletedProcess[str]:
+    """Run the cfn-lint installed beside this interpreter (it has no `python -m` entry point)."""
+    executable = Path(sys.executable).parent / "cfn-lint"
+    return subprocess.run(
+        [str(executable), *map(str, templates)], capture_output=True, text=True, check=False
+    )

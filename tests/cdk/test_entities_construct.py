@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
-from aws_cdk.assertions import Template
 
 from durable_sfn.cdk import OrchestrationConfigError
 from durable_sfn.cdk.entities import DISPATCHER, HANDLER, EntityResources
 from durable_sfn.entities import EntityContext, entity
 from durable_sfn.entities.contract import call_entity_task, signal_entity_task
+from tests.cdk.conftest import _synth_once
 from tests.entities.sample_entities import account, counter
 
 
-@pytest.fixture(scope="module")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> tuple[Template, dict[str, Any]]:
-    code_dir = tmp_path_factory.mktemp("entity-code")
-    (code_dir / "placeholder.py").write_text("")
-    app = App()
+def build_entities_app(outdir: str) -> App:
+    app = App(outdir=outdir)
     stack = Stack(app, "EntitiesStack")
-    resources = EntityResources(
-        stack, "Entities", entities=[counter, account], code=lambda_.Code.from_asset(str(code_dir))
-    )
+    code = lambda_.Code.from_asset(str(Path(__file__).parent / "entity_code"))
+    resources = EntityResources(stack, "Entities", entities=[counter, account], code=code)
     definition = {
         "QueryLanguage": "JSONata",
         "StartAt": "Call",
@@ -42,8 +39,16 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> tuple[Template, dic
         definition_substitutions=dict(resources.definition_substitutions()),
     )
     resources.grant_to(machine)
-    template = Template.from_stack(stack)
-    return template, template.to_json()["Resources"]
+    return app
+
+
+@pytest.fixture(scope="module")
+def synthesized(shared_dir: Path) -> dict[str, Any]:
+    """The stack's resources, synthesized once per session and shared by pytest workers."""
+    resources: dict[str, Any] = _synth_once(shared_dir, "cdk-entities", build_entities_app).template(
+        "EntitiesStack"
+    )["Resources"]
+    return resources
 
 
 def _of_type(resources: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -60,7 +65,7 @@ def _statements(resources: dict[str, Any], role_prefix: str) -> list[dict[str, A
 
 
 def test_one_table_keyed_by_entity_id_with_ttl_for_tombstones(synthesized: Any) -> None:
-    _, resources = synthesized
+    resources = synthesized
     (table,) = _of_type(resources, "AWS::DynamoDB::Table").values()
     props = table["Properties"]
     assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
@@ -72,7 +77,7 @@ def test_one_table_keyed_by_entity_id_with_ttl_for_tombstones(synthesized: Any) 
 
 
 def test_fifo_signal_queue_with_dead_letters_encryption_and_ssl_only(synthesized: Any) -> None:
-    _, resources = synthesized
+    resources = synthesized
     queues = _of_type(resources, "AWS::SQS::Queue")
     main = next(q for k, q in queues.items() if "RedrivePolicy" in q["Properties"])
     dlq_id = main["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
@@ -94,7 +99,7 @@ def test_fifo_signal_queue_with_dead_letters_encryption_and_ssl_only(synthesized
 
 
 def test_one_function_per_entity_and_a_dispatcher_draining_the_queue(synthesized: Any) -> None:
-    _, resources = synthesized
+    resources = synthesized
     functions = {k: v["Properties"] for k, v in _of_type(resources, "AWS::Lambda::Function").items()}
     by_entry = {f["Environment"]["Variables"]["DURABLE_SFN_ENTITY"]: f for f in functions.values()}
     assert set(by_entry) == {
@@ -110,7 +115,7 @@ def test_one_function_per_entity_and_a_dispatcher_draining_the_queue(synthesized
 
 
 def test_entity_functions_may_only_get_put_and_delete_items_of_the_table(synthesized: Any) -> None:
-    _, resources = synthesized
+    resources = synthesized
     table_id = next(iter(_of_type(resources, "AWS::DynamoDB::Table")))
     for name in ("Counter", "Account", DISPATCHER):
         dynamo = [s for s in _statements(resources, f"Entities{name}Role") if "dynamodb" in str(s["Action"])]
@@ -122,7 +127,7 @@ def test_entity_functions_may_only_get_put_and_delete_items_of_the_table(synthes
 
 
 def test_the_state_machine_may_invoke_entity_functions_and_send_signals_only(synthesized: Any) -> None:
-    _, resources = synthesized
+    resources = synthesized
     statements = _statements(resources, "MachineRole")
     actions = sorted(
         a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
@@ -133,7 +138,7 @@ def test_the_state_machine_may_invoke_entity_functions_and_send_signals_only(syn
 
 
 def test_the_definition_gets_function_arns_and_the_queue_url(synthesized: Any) -> None:
-    _, resources = synthesized
+    resources = synthesized
     (machine,) = _of_type(resources, "AWS::StepFunctions::StateMachine").values()
     substitutions = machine["Properties"]["DefinitionSubstitutions"]
     assert set(substitutions) == {"Counter", "Account", "DurableEntitiesQueueUrl"}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from tests.cdk.conftest import Assembly
 from tests.cdk.helpers import (
     RESOURCELESS_ACTIONS,
     as_list,
+    cfn_lint,
     grants_by_action,
     logical_id_of_ref,
     policy_statements,
@@ -222,10 +221,8 @@ def _acknowledgements(outdir: Path) -> list[tuple[str, str]]:
 
 
 def test_cfn_lint_reports_nothing(sample_assembly: Assembly) -> None:
-    templates = sorted(str(p) for p in sample_assembly.outdir.glob("*.template.json"))
-    result = subprocess.run(
-        [sys.executable, "-m", "cfnlint", *templates], capture_output=True, text=True, check=False
-    )
+    templates = sorted(sample_assembly.outdir.glob("*.template.json"))
+    result = cfn_lint(templates)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

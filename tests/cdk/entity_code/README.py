@@ -1,0 +1,1 @@
+"""Stands in for the bundled code asset of entity functions in synthesis tests."""

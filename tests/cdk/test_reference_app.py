@@ -1,0 +1,195 @@
+"""The reference application's CDK app (app.py / stacks/), synthesized once per session."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from durable_sfn.compiler import compile_orchestrator
+from durable_sfn.dsl import activity_definition, orchestrator_definition
+from stacks.app import DATA_STACK, PROJECT_ROOT, WORKFLOWS_STACK
+from stacks.workflows import reference_orchestrators
+from tests.cdk.conftest import Assembly
+from tests.cdk.helpers import (
+    RESOURCELESS_ACTIONS,
+    as_list,
+    cfn_lint,
+    grants_by_action,
+    logical_id_of_ref,
+    policy_statements,
+)
+
+pytestmark = pytest.mark.slow
+
+ORCHESTRATORS = reference_orchestrators()
+
+
+def _name(orch: Any) -> str:
+    return orchestrator_definition(orch).name  # type: ignore[union-attr]
+
+
+def _machines(assembly: Assembly) -> dict[str, tuple[str, dict[str, Any]]]:
+    machines = assembly.resources(WORKFLOWS_STACK, "AWS::StepFunctions::StateMachine")
+    return {m["Properties"]["StateMachineName"]: (k, m) for k, m in machines.items()}
+
+
+def _committed_definition(orch: Any) -> dict[str, Any] | None:
+    source = Path(orch.__code__.co_filename)
+    for candidate in (source.with_suffix(".asl.json"), source.parent / f"{_name(orch)}.asl.json"):
+        if candidate.is_file():
+            return json.loads(candidate.read_text())  # type: ignore[no-any-return]
+    return None
+
+
+def test_every_reference_orchestrator_is_deployed(reference_assembly: Assembly) -> None:
+    assert ORCHESTRATORS, "statemachines/ defines no orchestrator"
+    assert set(_machines(reference_assembly)) == {_name(o) for o in ORCHESTRATORS}
+
+
+@pytest.mark.parametrize("orch", ORCHESTRATORS, ids=_name)
+def test_deployed_definition_is_what_the_local_engine_runs(reference_assembly: Assembly, orch: Any) -> None:
+    _, machine = _machines(reference_assembly)[_name(orch)]
+    deployed = json.loads(machine["Properties"]["DefinitionString"])
+    assert deployed == compile_orchestrator(orch)
+    committed = _committed_definition(orch)
+    if committed is not None:
+        assert deployed == committed, "the committed .asl.json is stale: run `make compile`"
+
+
+@pytest.mark.parametrize("orch", ORCHESTRATORS, ids=_name)
+def test_placeholders_resolve_to_the_named_activity_or_state_machine(
+    reference_assembly: Assembly, orch: Any
+) -> None:
+    template = reference_assembly.template(WORKFLOWS_STACK)
+    _, machine = _machines(reference_assembly)[_name(orch)]
+    props = machine["Properties"]
+    placeholders = {p for p in _placeholders(props["DefinitionString"])}
+    assert set(props["DefinitionSubstitutions"]) == placeholders
+    role = logical_id_of_ref(props["RoleArn"])
+    granted = grants_by_action(policy_statements(template, role))
+    invoked: set[str] = set()
+    for name, value in props["DefinitionSubstitutions"].items():
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            function = template["Resources"][logical_id_of_ref(value)]
+            module, _, attribute = function["Properties"]["Environment"]["Variables"][
+                "DURABLE_SFN_ACTIVITY"
+            ].partition(":")
+            definition = activity_definition(getattr(importlib.import_module(module), attribute))
+            assert definition is not None and definition.name == name
+            invoked |= {f"<{logical_id_of_ref(value)}.Arn>", f"<{logical_id_of_ref(value)}.Arn>:*"}
+        else:
+            assert name in _machines(reference_assembly), f"{name} is not deployed by this app"
+            assert granted["states:StartExecution"] >= {
+                f"arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:{name}"
+            }
+    assert granted.get("lambda:InvokeFunction", set()) == invoked
+
+
+def _placeholders(definition: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"\$\{([A-Za-z][A-Za-z0-9_-]*)\}", definition))
+
+
+def test_iam_names_exact_resources_everywhere(reference_assembly: Assembly) -> None:
+    for stack, template in reference_assembly.templates().items():
+        for logical_id, resource in template["Resources"].items():
+            if resource["Type"] != "AWS::IAM::Policy":
+                continue
+            for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+                actions = as_list(statement["Action"])
+                assert not any("*" in action for action in actions), (stack, logical_id, actions)
+                if "*" in as_list(statement["Resource"]):
+                    assert set(actions) <= RESOURCELESS_ACTIONS, (stack, logical_id, actions)
+
+
+def test_activity_environment_names_the_resources_it_was_granted(reference_assembly: Assembly) -> None:
+    template = reference_assembly.template(WORKFLOWS_STACK)
+    data = reference_assembly.template(DATA_STACK)
+    by_activity = {
+        f["Properties"]["Environment"]["Variables"]["DURABLE_SFN_ACTIVITY"].split(":")[1]: f["Properties"]
+        for f in template["Resources"].values()
+        if f["Type"] == "AWS::Lambda::Function"
+    }
+    validate = by_activity["validate_order"]["Environment"]["Variables"]
+    assert set(validate) >= {"ORDERS_TABLE", "INVENTORY_TABLE", "APPROVAL_THRESHOLD"}
+    assert "PAYMENTS_TABLE" not in validate
+    orders_export = validate["ORDERS_TABLE"]["Fn::ImportValue"]
+    assert "OrdersTable" in orders_export
+    granted = grants_by_action(
+        policy_statements(template, logical_id_of_ref(by_activity["validate_order"]["Role"]))
+    )
+    assert "dynamodb:PutItem" not in granted and "dynamodb:GetItem" in granted
+    assert any(r.startswith("<import") or "OrdersTable" in r for r in granted["dynamodb:GetItem"])
+    assert "OrdersTable" in " ".join(k for k in data["Resources"])
+
+
+def test_data_stack_is_encrypted_recoverable_and_private(reference_assembly: Assembly) -> None:
+    template = reference_assembly.template(DATA_STACK)
+    resources = template["Resources"]
+    tables = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"]
+    assert len(tables) == 9  # eight application tables plus the event table
+    for table in tables:
+        assert table["SSESpecification"]["SSEEnabled"] is True
+        assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    buckets = {k: r["Properties"] for k, r in resources.items() if r["Type"] == "AWS::S3::Bucket"}
+    assert len(buckets) == 3  # invoices, reports, and their access logs
+    for bucket in buckets.values():
+        assert bucket["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
+        assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    policies = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::S3::BucketPolicy"]
+    ssl_only = [p for p in policies if _denies_insecure_transport(p["PolicyDocument"])]
+    assert {logical_id_of_ref(p["Bucket"]) for p in ssl_only} == set(buckets)
+    (topic,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SNS::Topic"]
+    assert topic["KmsMasterKeyId"]
+    topic_policies = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SNS::TopicPolicy"]
+    assert any(_denies_insecure_transport(p["PolicyDocument"]) for p in topic_policies)
+
+
+def _denies_insecure_transport(document: dict[str, Any]) -> bool:
+    return any(
+        s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+        for s in document["Statement"]
+    )
+
+
+def test_table_keys_match_the_local_resources() -> None:
+    """The stack and lambdas.common.resources (the local twin) must create the same key schemas."""
+    from lambdas.common.resources import TABLE_KEYS as LOCAL_KEYS
+    from stacks.data import EVENTS_TABLE_KEYS, TABLE_KEYS
+
+    assert TABLE_KEYS == LOCAL_KEYS
+    import boto3
+    from moto import mock_aws
+
+    from durable_sfn.events import create_events_table
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        name = create_events_table(client, "events")
+        schema = client.describe_table(TableName=name)["Table"]["KeySchema"]
+    assert tuple(k["AttributeName"] for k in schema) == EVENTS_TABLE_KEYS
+
+
+def test_cfn_lint_and_cdk_nag_report_nothing(reference_assembly: Assembly) -> None:
+    report = json.loads((reference_assembly.outdir / "validation-report.json").read_text())
+    assert [v for p in report["pluginReports"] for v in p.get("violations", [])] == []
+    templates = sorted(reference_assembly.outdir.glob("*.template.json"))
+    assert len(templates) == 2
+    result = cfn_lint(templates)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cdk_json_runs_the_app_from_the_project_root() -> None:
+    config = json.loads((PROJECT_ROOT / "cdk.json").read_text())
+    assert config["app"].split()[-1] == "app.py" and (PROJECT_ROOT / "app.py").is_file()
+    assert {"approvalThreshold", "senderEmail", "operationsApiUrl"} <= set(config["context"])
