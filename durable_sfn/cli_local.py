@@ -23,8 +23,10 @@ from rich.text import Text
 from durable_sfn.cli_support import (
     UsageError,
     err_console,
+    import_file,
     load_definitions,
     local_arns,
+    orchestrators_in,
     parse_json_option,
     reports_errors,
     substitute,
@@ -340,7 +342,13 @@ def serve(
             loaded = _definitions_at(target)
             backend.runtime.create_machines(loaded)
             created.extend(item.name for item in loaded)
-        server = make_server(backend, host, port)
+        try:
+            server = make_server(backend, host, port)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot listen on {host}:{port} ({exc.strerror}): another server may be using it; "
+                "pick another --port (0 picks a free one)"
+            ) from None
         config.port = int(server.server_address[1])
         err_console.print(describe(config, backend.activities))
         if created:
@@ -360,9 +368,18 @@ def serve(
 def _definitions_at(target: str) -> list[Any]:
     path = Path(target)
     if path.is_dir():
+        # Compiled definitions when the folder has them, else the orchestrator sources.
         files = sorted(path.glob("*.asl.json"))
-        if not files:
-            raise UsageError(f"no *.asl.json files in {path}")
-        return [load_definitions(str(f))[0] for f in files]
+        if files:
+            return [load_definitions(str(f))[0] for f in files]
+        found: dict[str, Any] = {}
+        for source in sorted(path.glob("*.py")):
+            module = import_file(source)
+            if orchestrators_in(module):
+                for item in load_definitions(f"{source}:{orchestrators_in(module)[0].function.__name__}")[1]:
+                    found.setdefault(item.name, item)
+        if not found:
+            raise UsageError(f"no *.asl.json files and no @orchestrator functions in {path}")
+        return list(found.values())
     selected, loaded = load_definitions(target)
     return loaded if path.suffix == ".py" else [selected]

@@ -168,8 +168,7 @@ def load_definitions(target: str) -> tuple[LoadedDefinition, list[LoadedDefiniti
     """(the definition to act on, every definition from the same source).
 
     A Python file yields all its orchestrators (so sub-orchestrations resolve); an
-    `.asl.json` file yields itself. The name of an `.asl.json` machine is its file name
-    without `.asl.json` (or `.json`).
+    `.asl.json` file yields itself, named as `machine_name` says.
     """
     path, wanted = split_target(target)
     if path.suffix == ".py":
@@ -200,9 +199,25 @@ def load_definitions(target: str) -> tuple[LoadedDefinition, list[LoadedDefiniti
         raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     if not isinstance(definition, dict):
         raise UsageError(f"{path}: a state machine definition must be a JSON object")
-    name = path.name.removesuffix(".json").removesuffix(".asl")
-    item = LoadedDefinition(name, definition, str(path))
+    item = LoadedDefinition(machine_name(path, definition), definition, str(path))
     return item, [item]
+
+
+_COMPILED_COMMENT = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,79}): compiled from ")
+
+
+def machine_name(path: Path, definition: dict[str, Any]) -> str:
+    """The orchestrator name a compiled definition records in its Comment, else the file name.
+
+    `durable-sfn compile` names files after their module but state machines are named after
+    their orchestrator (which is what `${Name}` placeholders and clients refer to).
+    """
+    comment = definition.get("Comment")
+    if isinstance(comment, str):
+        match = _COMPILED_COMMENT.match(comment)
+        if match:
+            return match.group(1)
+    return path.name.removesuffix(".json").removesuffix(".asl")
 
 
 def placeholders(definition: dict[str, Any]) -> set[str]:

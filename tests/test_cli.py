@@ -179,6 +179,18 @@ def test_run_an_asl_file_and_reject_bad_input(files: dict[str, Path]) -> None:
     assert "--input is not valid JSON" in bad.output
 
 
+def test_a_compiled_definition_is_named_after_its_orchestrator(tmp_path: Path) -> None:
+    compiled = tmp_path / "check_numbers.asl.json"
+    compiled.write_text(
+        json.dumps(
+            {**PASS_MACHINE, "Comment": "NumberCheck: compiled from check_numbers.py:3 by durable_sfn"}
+        )
+    )
+    result = invoke("run", str(compiled), "--input", '{"n": 1}', "--json")
+    assert result.exit_code == 0, result.output
+    assert ":execution:NumberCheck:" in json.loads(result.output)["executionArn"]
+
+
 def test_the_installed_script_runs_and_fails_cleanly(files: dict[str, Path]) -> None:
     ok = subprocess.run(
         [str(CLI), "run", str(files["machine"]), "--input", '{"n": 0}', "--json"],
