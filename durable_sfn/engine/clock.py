@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 
@@ -55,6 +56,16 @@ class Clock(Protocol):
 
     def call_at(self, when: datetime, action: Callable[[], None]) -> None:
         """Run `action` (on its own thread) when the clock reaches `when`."""
+
+    def sleep_until(self, when: datetime) -> None:
+        """Block the calling participant until `when`."""
+
+    def participating(self) -> AbstractContextManager[None]:
+        """Count the calling thread as active for the duration of a `with` block.
+
+        Code outside the engine that starts executions and then acts on them (sends a task
+        token, raises an event) holds the clock this way so that time cannot jump past it.
+        """
 
 
 def _utc(when: datetime) -> datetime:
@@ -170,12 +181,18 @@ class VirtualClock:
     def _run_action(self, action: Callable[[], None]) -> None:
         try:
             action()
+        except Exception as exc:  # a scheduled action failing must not kill the scheduler
+            _log.warning("scheduled action %r failed: %s: %s", action, type(exc).__name__, exc)
         finally:
             self.leave()
 
 
 class RealClock:
     """Wall-clock time, for running a workflow at its real pace (e.g. against real services)."""
+
+    @contextmanager
+    def participating(self) -> Iterator[None]:
+        yield
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -215,7 +232,14 @@ class RealClock:
 
     def call_at(self, when: datetime, action: Callable[[], None]) -> None:
         delay = max(0.0, (_utc(when) - self.now()).total_seconds())
-        timer = threading.Timer(delay, action)
+
+        def run() -> None:
+            try:
+                action()
+            except Exception as exc:
+                _log.warning("scheduled action %r failed: %s: %s", action, type(exc).__name__, exc)
+
+        timer = threading.Timer(delay, run)
         timer.daemon = True
         timer.start()
 
@@ -226,5 +250,4 @@ class RealClock:
 
 
 _REAL_LOCK = threading.Lock()
-
-ONE_MS = timedelta(milliseconds=1)
+_log = logging.getLogger("durable_sfn.engine")
