@@ -79,7 +79,12 @@ def truthy(e: Expr) -> Expr:
     """Python truthiness as a JSONata boolean. (A missing key is an error in both languages.)"""
     if e.ty is Ty.BOOL:
         return e
-    return join("$boolean(", e, ")", ty=Ty.BOOL)
+    if e.ty is Ty.LIST:
+        return join("$count(", e, ") > 0", ty=Ty.BOOL)
+    if e.ty is not Ty.UNKNOWN:
+        return join("$boolean(", e, ")", ty=Ty.BOOL)
+    # JSONata calls an array of falsy values false; Python calls any non-empty list true.
+    return join("($__t := ", e, "; $type($__t) = 'array' ? $count($__t) > 0 : $boolean($__t))", ty=Ty.BOOL)
 
 
 def negate(e: Expr) -> Expr:
