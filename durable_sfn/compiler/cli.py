@@ -57,8 +57,12 @@ def compile_file(file: Path) -> dict[Path, str]:
     return outputs
 
 
-def run(paths: list[Path], *, stdout: bool, check: bool, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run(
+    paths: list[Path], *, stdout: bool, check: bool, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """The command's behaviour, returning the exit status (0 ok, 1 errors or stale files)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     status = 0
     compiled: dict[Path, str] = {}
     for path in paths:
