@@ -61,4 +61,20 @@ class ExecutionResult:
     def activity_call_counts(self) -> Counter[tuple[str, str]]:
         """Activity calls as a multiset of (name, canonical JSON input), for comparing runs whose
         concurrent branches may call activities in a different order."""
-        return Counter((call.name, json.dumps(call.input, sort_keys=True)) for call in self.activity_calls)
+        return Counter((call.name, canonical_json(call.input)) for call in self.activity_calls)
+
+
+def _integral_floats_as_ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(item) for item in value]
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    """JSON text that is equal exactly when the values are equal as JSON: sorted keys, and 2.0
+    written as 2 (Step Functions, like JSON itself, does not tell them apart)."""
+    return json.dumps(_integral_floats_as_ints(value), sort_keys=True)
