@@ -341,11 +341,23 @@ class Execution:
                 break
             except StatesError as exc:
                 failure = self._located(exc, name, entered_id)
+                if failure.error == errors.QUERY_EVALUATION_ERROR and not isinstance(exc, ReportedError):
+                    # AWS records a failed JSONata evaluation of this state's own fields.
+                    branch.event(
+                        "EvaluationFailed",
+                        evaluationFailedEventDetails={
+                            "error": failure.error,
+                            "cause": failure.cause,
+                            "state": name,
+                        },
+                    )
                 if kind in _RETRYABLE_TYPES and state.get("Retry"):
                     delay = retry.next_delay(state["Retry"], failure.error, attempts)
                     if delay is not None:
                         branch.sleep_until(self.clock.now() + timedelta(seconds=delay))
                         continue
+                if kind in ("Map", "Parallel") and failure.error != errors.RUNTIME:
+                    branch.event(f"{prefix}StateFailed")
                 catcher = (
                     retry.find_catcher(state.get("Catch", []), failure.error)
                     if kind in _RETRYABLE_TYPES

@@ -105,17 +105,18 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     max_concurrency = _number(run, effective, "MaxConcurrency")
     if max_concurrency is not None and max_concurrency < 0:
         raise StatesError(errors.RUNTIME, "MaxConcurrency cannot be negative.")
+    if "ItemBatcher" in state:
+        items = batch_items(run, effective, items, state["ItemBatcher"])
+    # AWS validates MaxConcurrency before the Map starts and the tolerance after.
+    run.event("MapStateStarted", mapStateStartedEventDetails={"length": len(items)})
     tolerated_count = _number(run, effective, "ToleratedFailureCount")
     tolerated_pct = _number(run, effective, "ToleratedFailurePercentage", allow_float=True)
     if tolerated_count is not None and tolerated_count < 0:
         raise StatesError(errors.RUNTIME, "ToleratedFailureCount cannot be negative.")
     if tolerated_pct is not None and not 0 <= tolerated_pct <= 100:
         raise StatesError(errors.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
-    if "ItemBatcher" in state:
-        items = batch_items(run, effective, items, state["ItemBatcher"])
     selector = state.get("ItemSelector", state.get("Parameters"))
 
-    run.event("MapStateStarted", mapStateStartedEventDetails={"length": len(items)})
     parent = run.branch
     cap = DISTRIBUTED_THREADS if distributed else INLINE_CONCURRENCY
     workers = min(cap, int(max_concurrency)) if max_concurrency else cap
@@ -194,7 +195,6 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
             run.event(
                 "MapRunFailed", mapRunFailedEventDetails={"error": errors.EXCEED_TOLERATED_FAILURE_THRESHOLD}
             )
-        run.event("MapStateFailed")
         if tolerating or distributed:
             raise StatesError(
                 errors.EXCEED_TOLERATED_FAILURE_THRESHOLD,

@@ -38,11 +38,9 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     outcomes = fan_out(parent.clock, len(branches), len(branches), make, work, lambda o: True)
     failed = next((o for o in outcomes if o.error is not None), None)
     if failed is not None and failed.error is not None:
-        run.event("ParallelStateFailed")
         raise failed.error
     if parent.cancelled or any(o.aborted for o in outcomes):
         raise Aborted()
-    run.event("ParallelStateSucceeded")
     result = [o.value for o in outcomes]
     output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
     return StateOutcome(output, next_of(state), assigned)
