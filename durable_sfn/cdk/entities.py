@@ -209,7 +209,11 @@ class EntityResources(Construct):
                 f"EntityResources.grant_to: no entity named {', '.join(unknown)}; "
                 f"this construct hosts {', '.join(sorted(self.functions))}"
             )
-        for name in names:
-            self.functions[name].grant_invoke(grantee)
+        # The definition invokes the unqualified ARN, so no version/alias wildcard (`:*`) is needed.
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["lambda:InvokeFunction"],
+            resource_arns=[self.functions[name].function_arn for name in names],
+        )
         # Step Functions' sqs:sendMessage needs only this (grant_send_messages adds queue reads).
         self.queue.grant(grantee, "sqs:SendMessage")
