@@ -16,7 +16,7 @@ from dataclasses import replace
 from durable_sfn.compiler.asl_model import Assigns, Catcher, Graph, Rule, State
 from durable_sfn.compiler.backend import STATUS_VAR
 from durable_sfn.compiler.expressions import negate
-from durable_sfn.compiler.ir import Expr
+from durable_sfn.compiler.ir import Expr, Ty
 
 Edge = tuple[str, str, int]  # (predecessor id, "next" | "rule" | "default" | "catch", index)
 DURATION_TYPES = ("Task", "Wait", "Map", "Parallel")
@@ -80,57 +80,88 @@ def _join_comments(a: str, b: str) -> str:
     return a + "\n" + b if a and b else a or b
 
 
+def _fold_into(pred: State, kind: str, index: int, state: State) -> State | None:
+    """`pred` with the assignment-only Pass `state` folded into the edge (kind, index) that leads
+    to it, or None when that edge cannot carry an Assign."""
+    assert state.next is not None
+    if kind == "next" and pred.type in ("Task", "Pass", "Wait", "Map", "Parallel"):
+        if _time_dependent(state) and pred.type in DURATION_TYPES:
+            return None
+        return replace(
+            pred,
+            assign=_merge(pred.assign, state.assign),
+            next=state.next,
+            comment=_join_comments(pred.comment, state.comment),
+            synthetic=pred.synthetic | state.synthetic,
+        )
+    if kind == "rule":
+        rules = list(pred.rules)
+        rule = rules[index]
+        rules[index] = Rule(rule.condition, state.next, _merge(rule.assign, state.assign))
+        return replace(pred, rules=tuple(rules), synthetic=pred.synthetic | state.synthetic)
+    if kind == "default":
+        # Only rules can assign. With one rule, swap the branches by negating its condition;
+        # otherwise the default becomes a last rule that always matches.
+        if len(pred.rules) == 1 and not pred.rules[0].assign:
+            rule = pred.rules[0]
+            rules = (Rule(negate(rule.condition), state.next, state.assign),)
+            return replace(pred, rules=rules, default=rule.next, synthetic=pred.synthetic | state.synthetic)
+        always = Rule(Expr.raw("true", Ty.BOOL), state.next, state.assign)
+        return replace(pred, rules=(*pred.rules, always), default=None, synthetic=pred.synthetic | state.synthetic)
+    if kind == "catch" and not _time_dependent(state):
+        catchers = list(pred.catch)
+        c = catchers[index]
+        catchers[index] = Catcher(c.errors, state.next, _merge(c.assign, state.assign))
+        return replace(pred, catch=tuple(catchers), synthetic=pred.synthetic | state.synthetic)
+    return None
+
+
 def fold_backward(graph: Graph) -> bool:
-    """Fold an assignment-only Pass into its single predecessor's Assign (Task, Pass, Wait, Map,
-    Parallel on their Next; a Choice rule; a Catch)."""
+    """Fold an assignment-only Pass into the Assign of every predecessor (Task, Pass, Wait, Map,
+    Parallel on their Next; a Choice rule or default; a Catch), when all of them can take it:
+    the Pass's work then happens on each way in, and the transition disappears."""
     changed = False
-    preds = predecessors(graph)
     for sid in list(graph.states):
         state = graph.states.get(sid)
-        if state is None or not _is_assign_pass(state) or len(preds.get(sid, [])) != 1:
+        if state is None or not _is_assign_pass(state):
             continue
-        pid, kind, index = preds[sid][0]
-        if kind == "start" or pid == sid or pid not in graph.states:
+        edges = predecessors(graph).get(sid, [])
+        if not edges or any(kind == "start" or pid == sid for pid, kind, _ in edges):
             continue
-        pred = graph.states[pid]
-        assert state.next is not None
-        new: State | None = None
-        if kind == "next" and pred.type in ("Task", "Pass", "Wait", "Map", "Parallel"):
-            if _time_dependent(state) and pred.type in DURATION_TYPES:
-                continue
-            new = replace(
-                pred,
-                assign=_merge(pred.assign, state.assign),
-                next=state.next,
-                comment=_join_comments(pred.comment, state.comment),
-                synthetic=pred.synthetic | state.synthetic,
-            )
-        elif kind == "rule":
-            rules = list(pred.rules)
-            rule = rules[index]
-            rules[index] = Rule(rule.condition, state.next, _merge(rule.assign, state.assign))
-            new = replace(pred, rules=tuple(rules), synthetic=pred.synthetic | state.synthetic)
-        elif kind == "default" and len(pred.rules) == 1 and not pred.rules[0].assign:
-            # Only a rule can assign: swap the branches by negating the single condition.
-            rule = pred.rules[0]
-            negated = negate(rule.condition)
-            new = replace(
-                pred,
-                rules=(Rule(negated, state.next, state.assign),),
-                default=rule.next,
-                synthetic=pred.synthetic | state.synthetic,
-            )
-        elif kind == "catch" and not _time_dependent(state):
-            catchers = list(pred.catch)
-            c = catchers[index]
-            catchers[index] = Catcher(c.errors, state.next, _merge(c.assign, state.assign))
-            new = replace(pred, catch=tuple(catchers), synthetic=pred.synthetic | state.synthetic)
-        if new is None:
+        if len({pid for pid, _, _ in edges}) != len(edges):
+            continue  # two edges from one state (e.g. a rule and the default): keep it simple
+        folded = {pid: _fold_into(graph.states[pid], kind, index, state) for pid, kind, index in edges}
+        if any(new is None for new in folded.values()):
             continue
-        graph.states[pid] = new
+        for pid, new in folded.items():
+            assert new is not None
+            graph.states[pid] = new
         del graph.states[sid]
         changed = True
-        preds = predecessors(graph)
+    return changed
+
+
+def merge_choices(graph: Graph) -> bool:
+    """A Choice whose Default leads to another Choice reached no other way: one Choice with the
+    rules of both (conditions are pure and nothing is assigned between them)."""
+    changed = False
+    for sid in list(graph.states):
+        first = graph.states.get(sid)
+        if first is None or first.type != "Choice" or not first.default:
+            continue
+        second = graph.states.get(first.default)
+        if second is None or second.type != "Choice" or second.id == sid:
+            continue
+        if len(predecessors(graph).get(second.id, [])) != 1:
+            continue
+        graph.states[sid] = replace(
+            first,
+            rules=first.rules + second.rules,
+            default=second.default,
+            comment=_join_comments(first.comment, second.comment),
+        )
+        del graph.states[second.id]
+        changed = True
     return changed
 
 
@@ -268,7 +299,7 @@ def optimise(root: Graph) -> None:
         prune(g)
     drop_dead_variables(root)
     for g in all_graphs(root):
-        while fold_backward(g) | fold_forward(g) | fold_returns(g):
+        while merge_choices(g) | fold_backward(g) | fold_forward(g) | fold_returns(g):
             pass
         prune(g)
     drop_dead_variables(root)
