@@ -26,7 +26,7 @@ from durable_sfn.engine.api_errors import error
 from durable_sfn.engine.clock import Clock, VirtualClock
 from durable_sfn.engine.execution import Execution, MachineInfo
 from durable_sfn.engine.integrations import callbacks, function_name
-from durable_sfn.engine.limits import check_input_size, check_name
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES, check_input_size, check_name
 
 _SM_ARN = re.compile(
     r"^arn:aws[\w-]*:states:(?P<region>[^:]+):(?P<account>\d{12}):stateMachine:(?P<name>[^:#]+)(?:#(?P<case>[^:]+))?(?::.*)?$"
@@ -476,6 +476,12 @@ class LocalStepFunctions:
             value = json.loads(output)
         except (TypeError, ValueError):
             raise error("InvalidOutput", f"Invalid Output: '{output}'", "SendTaskSuccess") from None
+        if len(output.encode()) > MAX_PAYLOAD_BYTES:
+            raise error(
+                "InvalidOutput",
+                f"Invalid Output: the output is {len(output.encode())} bytes; the limit is {MAX_PAYLOAD_BYTES}",
+                "SendTaskSuccess",
+            )
         if not callbacks.settle(self.clock, record, ("success", value)):
             raise error(
                 "TaskTimedOut", "Task Timed Out: the task already completed or timed out", "SendTaskSuccess"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -181,3 +182,24 @@ def test_start_execution_async_returns_arn_immediately() -> None:
     child_arn = output(run(sfn, parent, name="Parent"))
     assert child_arn.endswith(":execution:Child:kid")
     assert sfn.wait_for_execution(child_arn, timeout=10)["status"] == "SUCCEEDED"
+
+
+def test_task_output_over_the_payload_limit_is_rejected() -> None:
+    sfn = new_client()
+    tokens: list[str] = []
+    parked = threading.Event()
+
+    def park(event: Any, ctx: Any) -> None:
+        tokens.append(event["token"])
+        parked.set()
+
+    sfn.register_lambda("Park", park)
+    definition = waiting_task()
+    arn = sfn.create_state_machine(name="big", definition=json.dumps(definition))["stateMachineArn"]
+    with sfn.clock.participating():
+        started = sfn.start_execution(stateMachineArn=arn)
+        assert parked.wait(10)
+        with pytest.raises(sfn.exceptions.InvalidOutput):
+            sfn.send_task_success(taskToken=tokens[0], output=json.dumps("x" * 300_000))
+        sfn.send_task_success(taskToken=tokens[0], output='"fine"')
+    assert output(sfn.wait_for_execution(started["executionArn"], timeout=10)) == "fine"

@@ -275,3 +275,45 @@ def test_map_retry_timestamps_inside_iterations() -> None:
     assert output(result) == [1, 2, 3]
     retried = [seconds_since_start(e) for e in events(sfn, result) if e["type"] == "TaskScheduled"]
     assert sorted(retried) == [0, 0, 0, 5, 5, 5]
+
+
+def test_distributed_map_reads_csv_and_writes_results_to_s3() -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="items")
+        s3.put_object(Bucket="items", Key="rows.csv", Body="sku|qty\nA|1\nB|2\n")
+        sfn = new_client()
+        processor = {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Row",
+            "States": {
+                "Row": {"Type": "Pass", "Output": "{% $states.input.sku & $states.input.qty %}", "End": True}
+            },
+        }
+        definition = jsonata(
+            {
+                "M": {
+                    "Type": "Map",
+                    "ItemReader": {
+                        "Resource": "arn:aws:states:::s3:getObject",
+                        "ReaderConfig": {
+                            "InputType": "CSV",
+                            "CSVHeaderLocation": "FIRST_ROW",
+                            "CSVDelimiter": "PIPE",
+                        },
+                        "Arguments": {"Bucket": "items", "Key": "rows.csv"},
+                    },
+                    "ResultWriter": {
+                        "Resource": "arn:aws:states:::s3:putObject",
+                        "Arguments": {"Bucket": "items", "Prefix": "out"},
+                    },
+                    "ItemProcessor": processor,
+                    "End": True,
+                }
+            }
+        )
+        details = output(run(sfn, definition))["ResultWriterDetails"]
+        manifest = json.loads(s3.get_object(Bucket=details["Bucket"], Key=details["Key"])["Body"].read())
+        key = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"]
+        records = json.loads(s3.get_object(Bucket="items", Key=key)["Body"].read())
+        assert [json.loads(r["Output"]) for r in records] == ["A1", "B2"]

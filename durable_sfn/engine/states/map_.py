@@ -20,7 +20,7 @@ from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.fanout import Outcome, fan_out
 from durable_sfn.engine.history import History
 from durable_sfn.engine.states import StateOutcome, next_of
-from durable_sfn.engine.states.map_items import batch_items, read_items
+from durable_sfn.engine.states.map_items import batch_items, read_items, write_results
 
 if TYPE_CHECKING:
     from durable_sfn.engine.execution import StateRun
@@ -185,7 +185,12 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         return not tolerating or failures["count"] > limit
 
     if distributed:
-        run.event("MapRunStarted", mapRunStartedEventDetails={"mapRunArn": f"{run.execution.arn}/{name}"})
+        run.event(
+            "MapRunStarted",
+            mapRunStartedEventDetails={
+                "mapRunArn": f"{run.execution.arn.replace(':execution:', ':mapRun:')}/{name}:{run.entered_event}"
+            },
+        )
     outcomes = fan_out(parent.clock, len(items), workers, make, work, should_abort)
     failed = [o for o in outcomes if o.error is not None]
     if parent.cancelled:
@@ -212,6 +217,9 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         o.value if o.ok else {"Error": o.error.error, "Cause": o.error.cause} if o.error is not None else None
         for o in outcomes
     ]
+    if "ResultWriter" in state:
+        map_run_arn = f"{run.execution.arn.replace(':execution:', ':mapRun:')}/{name}:{run.entered_event}"
+        result = write_results(run, state["ResultWriter"], items, result, map_run_arn)
     output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
     return StateOutcome(output, next_of(state), assigned)
 

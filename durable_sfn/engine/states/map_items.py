@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from durable_sfn.engine.execution import StateRun
 
 
+_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+
+
 def read_items(run: StateRun, config: dict[str, Any]) -> list[Any]:
     """Items from S3: a JSON array, JSON Lines, CSV (with header) or a listObjectsV2 listing."""
     resource = str(config.get("Resource", ""))
@@ -56,7 +59,7 @@ def read_items(run: StateRun, config: dict[str, Any]) -> list[Any]:
                 rows = list(
                     csv.reader(
                         io.StringIO(body),
-                        delimiter=(reader.get("CSVDelimiter", ",") == "COMMA" and ",") or ",",
+                        delimiter=_DELIMITERS.get(str(reader.get("CSVDelimiter", "COMMA")), ","),
                     )
                 )
                 if reader.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
@@ -109,3 +112,61 @@ def batch_items(run: StateRun, effective: Any, items: list[Any], batcher: dict[s
     if current:
         batches.append(current)
     return [{"Items": b, **({"BatchInput": batch_input} if batch_input is not None else {})} for b in batches]
+
+
+def write_results(
+    run: StateRun, config: dict[str, Any], items: list[Any], results: list[Any], map_run_arn: str
+) -> Any:
+    """ResultWriter: store the child results in S3 like AWS (result files plus a manifest)."""
+    env = run.env
+    if dataflow.is_jsonata(env):
+        config = jsonata.evaluate_template(config, env, "ResultWriter")
+    params = config.get("Parameters") or config.get("Arguments") or {}
+    bucket = params.get("Bucket")
+    prefix = str(params.get("Prefix", "")).rstrip("/")
+    if not bucket:
+        raise StatesError(errors.RESULT_WRITER_FAILED, "The ResultWriter needs a Bucket.")
+    run_id = map_run_arn.rsplit(":", 1)[-1].replace("/", "-")
+    base = f"{prefix}/{run_id}" if prefix else run_id
+    succeeded: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for index, (item, result) in enumerate(zip(items, results, strict=True)):
+        record: dict[str, Any] = {
+            "ExecutionArn": f"{map_run_arn}:{index}",
+            "Input": json.dumps(item, separators=(",", ":")),
+            "InputDetails": {"Included": True},
+            "Name": str(index),
+            "StateMachineArn": map_run_arn,
+        }
+        if isinstance(result, dict) and set(result) == {"Error", "Cause"}:
+            failed.append({**record, "Status": "FAILED", "Error": result["Error"], "Cause": result["Cause"]})
+        else:
+            succeeded.append(
+                {
+                    **record,
+                    "Status": "SUCCEEDED",
+                    "Output": json.dumps(result, separators=(",", ":")),
+                    "OutputDetails": {"Included": True},
+                }
+            )
+    s3 = run.execution.services.aws_client("s3")
+    files: dict[str, list[dict[str, Any]]] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
+    try:
+        for status, records in (("SUCCEEDED", succeeded), ("FAILED", failed)):
+            if not records:
+                continue
+            key = f"{base}/{status}_0.json"
+            body = json.dumps(records, separators=(",", ":"))
+            s3.put_object(Bucket=bucket, Key=key, Body=body.encode())
+            files[status].append({"Key": key, "Size": len(body.encode())})
+        manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
+        s3.put_object(Bucket=bucket, Key=f"{base}/manifest.json", Body=json.dumps(manifest).encode())
+    except Exception as exc:
+        raise StatesError(
+            errors.RESULT_WRITER_FAILED,
+            f"The ResultWriter could not write to S3: {type(exc).__name__}: {exc}",
+        ) from None
+    return {
+        "MapRunArn": map_run_arn,
+        "ResultWriterDetails": {"Bucket": bucket, "Key": f"{base}/manifest.json"},
+    }
