@@ -8,6 +8,8 @@ argument is a JSONata expression body (no `{% %}`), e.g. `"$order.customerId"` o
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from durable_sfn.entities.model import EntityId
@@ -111,3 +113,53 @@ def signal_entity_task(
             "MessageDeduplicationId": "{% " + op_id + " %}",
         },
     }
+
+
+@dataclass(frozen=True)
+class EntityUsage:
+    """What a definition needs from the entity resources: for grants and substitutions."""
+
+    called: frozenset[str]
+    signals: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.called) or self.signals
+
+
+def _states(container: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for state in (container.get("States") or {}).values():
+        if not isinstance(state, dict):
+            continue
+        yield state
+        for branch in state.get("Branches") or []:
+            yield from _states(branch)
+        for key in ("ItemProcessor", "Iterator"):
+            if isinstance(state.get(key), dict):
+                yield from _states(state[key])
+
+
+def entity_usage(definition: dict[str, Any]) -> EntityUsage:
+    """The entities a definition calls and whether it sends signals, read from the states above.
+
+    Used by deployment code to grant exactly invoke on those functions and SendMessage on the
+    queue, and to fail early when a needed entity is not provided.
+    """
+    called: set[str] = set()
+    signals = False
+    for state in _states(definition):
+        if state.get("Type") != "Task":
+            continue
+        arguments = state.get("Arguments") or state.get("Parameters") or {}
+        if not isinstance(arguments, dict):
+            continue
+        payload = arguments.get("Payload")
+        if (
+            state.get("Resource") == LAMBDA_INVOKE
+            and isinstance(payload, dict)
+            and payload.get("kind") == "call"
+        ):
+            called.add(str(payload.get("name")))
+        if state.get("Resource") == SQS_SEND and arguments.get("QueueUrl") == "${" + QUEUE_PLACEHOLDER + "}":
+            signals = True
+    return EntityUsage(frozenset(called), signals)

@@ -30,6 +30,7 @@ from typing import Any
 from durable_sfn.entities.errors import EntityBusyError, EntityRequestError, UnknownEntityError
 from durable_sfn.entities.model import EntityId
 from durable_sfn.entities.runtime import EntityRuntime, OperationOutcome, check_operation_id
+from durable_sfn.entities.store import to_json
 
 log = logging.getLogger("durable_sfn.entities")
 
@@ -78,7 +79,7 @@ def signal_entity(
     Pass a stable `operation_id` to make re-sending the same signal harmless.
     """
     op_id = check_operation_id(operation_id) if operation_id is not None else uuid.uuid4().hex
-    body = json.dumps(signal_message(entity_id, operation, input, op_id), separators=(",", ":"))
+    body = to_json(signal_message(entity_id, operation, input, op_id), "signal input", entity_id)
     sqs_client.send_message(
         QueueUrl=queue_url,
         MessageBody=body,

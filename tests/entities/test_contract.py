@@ -12,6 +12,7 @@ from durable_sfn.engine.jsonata import evaluate_expression
 from durable_sfn.entities import EntityId, message_group_id
 from durable_sfn.entities.contract import (
     call_entity_task,
+    entity_usage,
     message_group_expression,
     operation_id_expression,
     scope_expression,
@@ -107,3 +108,39 @@ def test_public_names_are_pinned() -> None:
     )
     for name in durable_sfn.entities.__all__:
         assert getattr(durable_sfn.entities, name) is not None
+
+
+def test_entity_usage_finds_calls_and_signals_in_nested_states() -> None:
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "C",
+                        "States": {"C": {**call_entity_task("Counter", '"k"', "add"), "End": True}},
+                    },
+                    {
+                        "StartAt": "M",
+                        "States": {
+                            "M": {
+                                "Type": "Map",
+                                "ItemProcessor": {
+                                    "StartAt": "S",
+                                    "States": {
+                                        "S": {**signal_entity_task("Journal", '"k"', "append"), "End": True}
+                                    },
+                                },
+                                "End": True,
+                            }
+                        },
+                    },
+                ],
+                "End": True,
+            }
+        },
+    }
+    usage = entity_usage(definition)
+    assert (usage.called, usage.signals, usage.any) == (frozenset({"Counter"}), True, True)
+    assert entity_usage({"StartAt": "X", "States": {"X": {"Type": "Pass", "End": True}}}).any is False
