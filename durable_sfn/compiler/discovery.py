@@ -84,6 +84,12 @@ class ModuleResolver:
         self.cache: dict[str, ast.Module | None] = {}
 
     def locate(self, dotted: str) -> Path | None:
+        key = (tuple(self.roots), dotted)
+        if key not in _LOCATED:
+            _LOCATED[key] = self._locate(dotted)
+        return _LOCATED[key]
+
+    def _locate(self, dotted: str) -> Path | None:
         rel = Path(*dotted.split("."))
         for root in self.roots:
             for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
@@ -102,6 +108,18 @@ class ModuleResolver:
 
     def definitions(self, dotted: str, depth: int = 0) -> tuple[dict[str, str], dict[str, str]]:
         """Activities and orchestrators a module defines or re-exports (one import level deep)."""
+        path = self.locate(dotted)
+        try:
+            stamp = path.stat().st_mtime if path is not None else 0.0
+        except OSError:
+            stamp = 0.0
+        key = (tuple(self.roots), dotted, depth, stamp)
+        if key not in _FOUND:
+            _FOUND[key] = self._definitions(dotted, depth)
+        acts, orchs = _FOUND[key]
+        return dict(acts), dict(orchs)
+
+    def _definitions(self, dotted: str, depth: int) -> tuple[dict[str, str], dict[str, str]]:
         tree = self.parse(dotted)
         if tree is None:
             return {}, {}
@@ -122,6 +140,9 @@ class ModuleResolver:
 # Libraries whose modules never define the user's activities (skipped without reading them).
 _LIBRARIES = {"durable_sfn", "pydantic", "boto3", "botocore", "aws_lambda_powertools", "typing_extensions"}
 _PARSED: dict[tuple[Path, float], ast.Module | None] = {}
+# Where a dotted module name was found, per search path; files rarely appear while compiling.
+_LOCATED: dict[tuple[tuple[Path, ...], str], Path | None] = {}
+_FOUND: dict[tuple[tuple[Path, ...], str, int, float], tuple[dict[str, str], dict[str, str]]] = {}
 
 
 def _parse_file(path: Path) -> ast.Module | None:

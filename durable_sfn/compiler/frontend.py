@@ -453,7 +453,7 @@ def prescan(lowerer: Lowerer, body: list[ast.stmt]) -> None:
     """Declare every name the body assigns (with an unknown type), so that a loop may read a
     variable its next iteration assigns, as Python allows."""
     for stmt in body:
-        for node in _walk_scope(stmt):
+        for node in _walk_scope(stmt):  # one walk per top-level statement, nested defs excluded
             targets: list[ast.expr] = []
             if isinstance(node, ast.Assign):
                 targets = node.targets
@@ -484,6 +484,10 @@ def _walk_scope(node: ast.AST) -> list[ast.AST]:
 
 
 def _all_names(func: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(func) if isinstance(n, ast.Name)} | {
-        a.arg for a in ast.walk(func) if isinstance(a, ast.arg)
-    }
+    names: set[str] = set()
+    for n in ast.walk(func):
+        if isinstance(n, ast.Name):
+            names.add(n.id)
+        elif isinstance(n, ast.arg):
+            names.add(n.arg)
+    return names
