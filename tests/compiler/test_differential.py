@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from durable_sfn.testing import ExecutionResult, ScheduledEvent, run_direct, run_local
 from tests.compiler import test_direct_examples as ex
 
-Calls = Literal["ordered", "multiset", "names"]
+Calls = Literal["ordered", "multiset", "subset"]
 
 small_ints = st.integers(min_value=-20, max_value=40)
 amounts = st.integers(min_value=0, max_value=200)
@@ -42,6 +42,15 @@ def approval_events(draw: st.DrawFn) -> Any:
     return None
 
 
+@st.composite
+def two_votes(draw: st.DrawFn) -> Any:
+    """One vote raised before the run (buffered); the second in time, late, or never."""
+    first = draw(st.sampled_from(["yes", "no"]))
+    minutes = draw(st.integers(min_value=0, max_value=20).filter(lambda m: m != 10))
+    second = [ScheduledEvent("Vote", draw(st.sampled_from(["yes", "no"])), timedelta(minutes=minutes))]
+    return [ScheduledEvent("Vote", first, timedelta(0)), *draw(st.sampled_from([second, []]))]
+
+
 @dataclass(frozen=True)
 class Example:
     orchestrator: Callable[..., Any]
@@ -53,9 +62,12 @@ class Example:
         return self.orchestrator.__name__
 
 
-# Non-integral floats only: JSON has one number type, so `str(2.0)` is "2.0" in Python but "2"
-# on Step Functions, an inherent difference rather than a bug.
-floats = st.floats(min_value=-100, max_value=100, allow_nan=False).map(lambda f: round(f, 3) + 0.0005)
+# Non-integral floats with few digits only: JSON has one number type, so `str(2.0)` is "2.0" in
+# Python but "2" on Step Functions, and JSONata prints 15 significant digits where Python prints
+# the shortest round trip (1.0314999999999999 vs 1.0315); inherent differences, not bugs.
+floats = (
+    st.integers(min_value=-100_000, max_value=100_000).filter(lambda i: i % 1000 != 0).map(lambda i: i / 1000)
+)
 expression_inputs = st.fixed_dictionaries(
     {
         "nums": st.lists(st.integers(min_value=-10, max_value=10), max_size=4),
@@ -74,13 +86,6 @@ json_values = st.recursive(
 )
 
 
-def _truthiness_agrees(value: Any) -> bool:
-    """Values whose truthiness JSONata's $boolean gets right (see the truthiness known bug)."""
-    if not isinstance(value, list) or not value:
-        return True
-    return any(member and not isinstance(member, list) for member in value)
-
-
 # Non-empty lists whose members are all falsy: truthy in Python.
 falsy_members = st.lists(st.sampled_from([0, False, "", None, []]), min_size=1, max_size=3)
 
@@ -91,9 +96,9 @@ EXAMPLES = [
     Example(ex.for_loop, st.lists(small_ints, max_size=6)),
     Example(ex.fan_out, st.lists(st.integers(min_value=-5, max_value=20), max_size=6), calls="multiset"),
     # After the first failure the other branches are cancelled, so which of their calls happened
-    # depends on scheduling: only the names called are compared.
+    # depends on thread scheduling; the direct run starts every branch, an upper bound.
     Example(
-        ex.fan_out_fail_fast, st.lists(st.integers(min_value=-3, max_value=10), max_size=5), calls="names"
+        ex.fan_out_fail_fast, st.lists(st.integers(min_value=-3, max_value=10), max_size=5), calls="subset"
     ),
     Example(ex.fixed_parallel, small_ints, calls="multiset"),
     Example(ex.timers, small_ints),
@@ -104,20 +109,25 @@ EXAMPLES = [
     Example(ex.approval, st.none(), events=approval_events()),
     Example(ex.custom_status, small_ints),
     Example(ex.expressions, expression_inputs),
-    Example(ex.truthiness, json_values.filter(_truthiness_agrees)),
+    Example(ex.rethrow, st.lists(st.integers(min_value=-3, max_value=33), max_size=5)),
+    Example(ex.translate, st.integers(min_value=-5, max_value=40)),
+    Example(ex.nested_fan_out, st.lists(st.lists(small_ints, max_size=3), max_size=3), calls="multiset"),
+    Example(ex.parallel_fail_fast, st.integers(min_value=-1, max_value=40), calls="subset"),
+    Example(ex.child_fails, small_ints),
+    Example(
+        ex.dynamic_timer,
+        st.fixed_dictionaries({"seconds": st.integers(0, 4000), "minutes": st.integers(-5, 90)}),
+    ),
+    Example(ex.capped_retry, st.fixed_dictionaries({"fail": st.booleans()})),
+    Example(ex.two_approvals, st.none(), events=two_votes()),
+    Example(ex.countdown, st.fixed_dictionaries({"n": st.integers(0, 3), "seen": st.just(0)})),
+    Example(ex.truthiness, json_values),
+    # Non-empty lists of falsy members: truthy in Python, falsy for JSONata's $boolean.
+    Example(ex.truthiness, falsy_members),
 ]
 
-# Known disagreements, each a finding reported to the owning side; strict, so a fix shows up.
-KNOWN_BUGS = [
-    pytest.param(
-        Example(ex.truthiness, falsy_members),
-        id="truthiness",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="compiler: `if items:` compiles to JSONata $boolean(items), false for [0], [False], [''], {}",
-        ),
-    ),
-]
+# Known disagreements (findings reported to the owning side) go here as strict xfails.
+KNOWN_BUGS: list[Any] = []
 
 
 def _cause_essence(result: ExecutionResult) -> Any:
@@ -147,7 +157,7 @@ def assert_same(direct: ExecutionResult, local: ExecutionResult, calls: Calls) -
     elif calls == "multiset":
         assert local.activity_call_counts() == direct.activity_call_counts()
     else:
-        assert set(local.activity_names()) == set(direct.activity_names())
+        assert local.activity_call_counts() <= direct.activity_call_counts()
 
 
 @pytest.fixture(scope="module")

@@ -274,6 +274,127 @@ async def truthiness(ctx: OrchestrationContext) -> dict:
     return {"if": described, "bool": bool(items), "not": not items}
 
 
+@activity(name="Validate")
+def validate(value: int) -> int:
+    if value < 0:
+        raise ValueError(f"{value} is negative")
+    if value > 30:
+        raise OutOfStock(f"{value} is too many")
+    return value
+
+
+@orchestrator(name="Rethrow")
+async def rethrow(ctx: OrchestrationContext) -> dict:
+    values = ctx.get_input()
+    accepted = []
+    errors = []
+    for value in values:
+        try:
+            checked = await ctx.call_activity(validate, value)
+            accepted.append(checked)
+        except ValueError as e:
+            errors.append(e.error)
+            continue
+        except OutOfStock:
+            ctx.set_custom_status({"stopped": value})
+            raise
+        if checked == 7:
+            break
+    return {"accepted": accepted, "errors": errors}
+
+
+@orchestrator(name="Translate")
+async def translate(ctx: OrchestrationContext) -> int:
+    value = ctx.get_input()
+    try:
+        return await ctx.call_activity("Validate", value)
+    except Exception as e:
+        raise PaymentDeclined(f"validation failed with {e.error}") from None
+
+
+@orchestrator(name="NestedFanOut")
+async def nested_fan_out(ctx: OrchestrationContext) -> list:
+    groups = ctx.get_input()
+
+    async def group_total(group: list) -> int:
+        doubled = await ctx.task_all([ctx.call_activity(double, n) for n in group])
+        return sum(doubled)
+
+    return await ctx.task_all([group_total(group) for group in groups])
+
+
+@orchestrator(name="ParallelFailFast")
+async def parallel_fail_fast(ctx: OrchestrationContext) -> dict:
+    x = ctx.get_input()
+    try:
+        results = await ctx.task_all(
+            [ctx.call_activity(double, x), ctx.call_activity(validate, x), ctx.call_activity(add_one, x)]
+        )
+        return {"ok": True, "results": results}
+    except OutOfStock as e:
+        return {"ok": False, "error": e.error}
+
+
+@orchestrator(name="ChildFails")
+async def child_fails(ctx: OrchestrationContext) -> dict:
+    x = ctx.get_input()
+    try:
+        result = await ctx.call_sub_orchestrator(raise_error, x)
+        return {"ok": True, "result": result}
+    except Exception as e:
+        return {"ok": False, "error": e.error}
+
+
+@orchestrator(name="DynamicTimer")
+async def dynamic_timer(ctx: OrchestrationContext) -> dict:
+    request = ctx.get_input()
+    started = ctx.current_utc_datetime
+    await ctx.create_timer(timedelta(seconds=request["seconds"]))
+    await ctx.create_timer(ctx.current_utc_datetime + timedelta(minutes=request["minutes"]))
+    elapsed = ctx.current_utc_datetime - started
+    return {
+        "elapsed": elapsed.total_seconds(),
+        "late": ctx.current_utc_datetime > started + timedelta(hours=1),
+    }
+
+
+@orchestrator(name="CappedRetry")
+async def capped_retry(ctx: OrchestrationContext) -> dict:
+    request = ctx.get_input()
+    retry = RetryOptions(
+        first_retry_interval=timedelta(seconds=2),
+        max_number_of_attempts=4,
+        backoff_coefficient=3.0,
+        max_retry_interval=timedelta(seconds=10),
+    )
+    started = ctx.current_utc_datetime
+    try:
+        await ctx.call_activity_with_retry(unreliable, retry, request)
+        outcome = "ok"
+    except ConnectionError:
+        outcome = "gave up"
+    return {"outcome": outcome, "seconds": (ctx.current_utc_datetime - started).total_seconds()}
+
+
+@orchestrator(name="TwoApprovals")
+async def two_approvals(ctx: OrchestrationContext) -> list:
+    first = await ctx.wait_for_external_event("Vote")
+    ctx.set_custom_status({"votes": 1})
+    second = await ctx.wait_for_external_event("Vote", timeout=timedelta(minutes=10))
+    ctx.set_custom_status({"votes": 2})
+    return [first, second]
+
+
+@orchestrator(name="Countdown")
+async def countdown(ctx: OrchestrationContext) -> dict:
+    state = ctx.get_input()
+    ctx.set_custom_status({"remaining": state["n"]})
+    await ctx.call_activity(add_one, state["n"])
+    if state["n"] > 0:
+        ctx.continue_as_new({"n": state["n"] - 1, "seen": state["seen"] + 1})
+    return {"seen": state["seen"]}
+
+
 # -- the direct run of each example ---------------------------------------------------------------
 
 
