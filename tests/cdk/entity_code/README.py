@@ -1,1 +1,0 @@
-"""Stands in for the bundled code asset of entity functions in synthesis tests."""

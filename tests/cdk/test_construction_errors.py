@@ -1,0 +1,106 @@
+"""Programmer errors fail while the app is constructed (or validated), with what to change."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stack
+
+from durable_sfn import activity
+from durable_sfn.cdk import Orchestration, OrchestrationConfigError, StateMachineType
+from durable_sfn.cdk.runtime import entry_point
+from durable_sfn.dsl import activity_definition
+from tests.cdk import sample_orchestrations as sample
+from tests.cdk.sample_app import events_table
+
+
+def test_express_is_rejected_for_task_tokens(fresh_stack: Stack) -> None:
+    with pytest.raises(OrchestrationConfigError) as error:
+        Orchestration(
+            fresh_stack, "B", orchestrator=sample.booking, state_machine_type=StateMachineType.EXPRESS
+        )
+    message = str(error.value)
+    assert "sample_orchestrations.py" in message and "'CdkSampleBooking'" in message
+    assert "state 'Wait for Confirm' waits for a task token (.waitForTaskToken)" in message
+    assert "StateMachineType.STANDARD" in message
+
+
+def test_express_is_rejected_for_synchronous_children(fresh_stack: Stack) -> None:
+    with pytest.raises(OrchestrationConfigError, match=r"runs a nested execution synchronously \(\.sync\)"):
+        Orchestration(fresh_stack, "T", orchestrator=sample.trip, state_machine_type=StateMachineType.EXPRESS)
+
+
+def test_express_timeout_is_capped_at_five_minutes(fresh_stack: Stack) -> None:
+    with pytest.raises(OrchestrationConfigError, match="at most 5 minutes"):
+        Orchestration(
+            fresh_stack,
+            "Q",
+            orchestrator=sample.quote,
+            state_machine_type=StateMachineType.EXPRESS,
+            timeout=timedelta(minutes=10),
+        )
+
+
+def test_waiting_for_events_needs_the_events_table(fresh_stack: Stack) -> None:
+    with pytest.raises(
+        OrchestrationConfigError,
+        match=r"waits for external events \(state 'Wait for Confirm'\).*events_table=",
+    ):
+        Orchestration(fresh_stack, "B", orchestrator=sample.booking)
+
+
+def test_grants_for_an_activity_the_orchestrator_never_calls(fresh_stack: Stack) -> None:
+    with pytest.raises(OrchestrationConfigError, match="does not call; its activities are: PriceSeat"):
+        Orchestration(fresh_stack, "Q", orchestrator=sample.quote, activity_grants={"ChargeCard": []})
+
+
+def test_activities_list_must_match_the_calls(fresh_stack: Stack) -> None:
+    with pytest.raises(OrchestrationConfigError, match="never calls it"):
+        Orchestration(
+            fresh_stack, "Q", orchestrator=sample.quote, activities=[sample.price_seat, sample.charge_card]
+        )
+    with pytest.raises(OrchestrationConfigError, match=r"calls 'PriceSeat'.*no @activity"):
+        Orchestration(fresh_stack, "Q2", orchestrator=sample.quote, activities=[])
+
+
+def test_orchestrator_must_be_decorated(fresh_stack: Stack) -> None:
+    async def plain(ctx: Any) -> None:
+        return None
+
+    with pytest.raises(OrchestrationConfigError, match="@orchestrator"):
+        Orchestration(fresh_stack, "P", orchestrator=plain)
+
+
+def test_activities_must_be_importable_by_lambda() -> None:
+    @activity(name="Nested")
+    def nested(x: int) -> int:
+        return x
+
+    definition = activity_definition(nested)
+    assert definition is not None
+    with pytest.raises(OrchestrationConfigError, match="not a module-level function"):
+        entry_point(definition)
+    assert (
+        entry_point(activity_definition(sample.reserve_seat))
+        == "tests.cdk.sample_orchestrations:reserve_seat"
+    )  # type: ignore[arg-type]
+
+
+def test_missing_sub_orchestration_fails_validation_at_synth() -> None:
+    app = App()
+    stack = Stack(app, "Lonely")
+    Orchestration(stack, "Trip", orchestrator=sample.trip)
+    with pytest.raises(Exception, match="no Orchestration in this app deploys it"):
+        app.synth()
+
+
+def test_state_machine_names_are_unique_per_account_and_region() -> None:
+    app = App()
+    first, second = Stack(app, "One"), Stack(app, "Two")
+    Orchestration(first, "Trip", orchestrator=sample.trip)
+    Orchestration(second, "Trip", orchestrator=sample.trip)
+    Orchestration(first, "Booking", orchestrator=sample.booking, events_table=events_table(first))
+    with pytest.raises(Exception, match="'CdkSampleTrip' is used by both"):
+        app.synth()
