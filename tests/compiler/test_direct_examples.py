@@ -509,3 +509,54 @@ def test_expressions_follow_python_semantics() -> None:
 def test_non_empty_lists_are_truthy_whatever_they_hold() -> None:
     assert run_direct(truthiness, [0]).output == {"if": "non-empty", "bool": True, "not": False}
     assert run_direct(truthiness, []).output == {"if": "empty", "bool": False, "not": True}
+
+
+def test_loop_with_continue_break_and_rethrow() -> None:
+    assert run_direct(rethrow, [1, -2, 7, 3]).output == {"accepted": [1, 7], "errors": ["ValueError"]}
+    stopped = run_direct(rethrow, [1, 40, 2])
+    assert (stopped.status, stopped.error, stopped.custom_status) == ("FAILED", "OutOfStock", {"stopped": 40})
+    assert json.loads(stopped.cause or "")["errorMessage"] == "40 is too many"
+
+
+def test_an_error_can_be_translated_into_another() -> None:
+    result = run_direct(translate, -1)
+    assert (result.error, result.cause) == ("PaymentDeclined", "validation failed with ValueError")
+    assert run_direct(translate, 3).output == 3
+
+
+def test_nested_fan_out_and_parallel_fail_fast() -> None:
+    assert run_direct(nested_fan_out, [[1, 2], [], [3]]).output == [6, 0, 6]
+    assert run_direct(parallel_fail_fast, 2).output == {"ok": True, "results": [4, 2, 3]}
+    assert run_direct(parallel_fail_fast, 31).output == {"ok": False, "error": "OutOfStock"}
+
+
+def test_a_failed_child_is_caught_as_task_failed() -> None:
+    assert run_direct(child_fails, 9).output == {"ok": False, "error": "States.TaskFailed"}
+    assert run_direct(child_fails, 2).output == {"ok": True, "result": 4}
+
+
+def test_timers_and_capped_backoff_in_virtual_time() -> None:
+    assert run_direct(dynamic_timer, {"seconds": 3000, "minutes": 15}).output == {
+        "elapsed": 3900,
+        "late": True,
+    }
+    assert run_direct(dynamic_timer, {"seconds": 10, "minutes": -5}).output == {"elapsed": 10, "late": False}
+    # Delays 2, 6, then 18 capped at 10 seconds.
+    assert run_direct(capped_retry, {"fail": True}).output == {"outcome": "gave up", "seconds": 18}
+
+
+def test_events_of_one_name_queue_up() -> None:
+    both = run_direct(
+        two_approvals,
+        None,
+        events=[ScheduledEvent("Vote", "yes"), ScheduledEvent("Vote", "no", timedelta(minutes=5))],
+    )
+    assert (both.output, both.custom_status) == (["yes", "no"], {"votes": 2})
+    one = run_direct(two_approvals, None, events={"Vote": "yes"})
+    assert (one.status, one.error, one.custom_status) == ("FAILED", "States.Timeout", {"votes": 1})
+
+
+def test_continue_as_new_keeps_going_until_done() -> None:
+    result = run_direct(countdown, {"n": 2, "seen": 0})
+    assert (result.output, result.custom_status) == ({"seen": 2}, {"remaining": 0})
+    assert [c.input for c in result.activity_calls] == [2, 1, 0]
