@@ -36,6 +36,7 @@ def _environment() -> dict[str, str]:
         [str(Path(sys.executable).parent), str(ROOT / "node_modules" / ".bin"), env["PATH"]]
     )
     env["JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION"] = "1"
+    env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
     env.setdefault("CDK_DISABLE_VERSION_CHECK", "1")
     return env
 
@@ -58,6 +59,7 @@ def time_cli_synth(outdir: Path) -> float:
 
 def time_in_process(outdir: Path) -> tuple[float, float]:
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from stacks import build_app

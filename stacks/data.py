@@ -100,6 +100,13 @@ class DataStack(Stack):
             service="ses", resource="identity", resource_name=sender_email
         )
 
+        for role, table in self.tables.items():
+            CfnOutput(
+                self,
+                f"{_pascal(role)}TableName",
+                value=table.table_name,
+                description=f"{role.upper()}_TABLE of lambdas.common.config (e.g. to seed sample data)",
+            )
         CfnOutput(
             self,
             "EventsTableName",

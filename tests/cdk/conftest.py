@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+# The jsii runtime prints a banner for end-of-life Node.js majors unless the major is listed here.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 
 
 @dataclass(frozen=True)
