@@ -1,0 +1,94 @@
+"""Shared state and lookups of the boto3-shaped client, split out so each API group stays small."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from durable_sfn.engine.api_errors import error
+from durable_sfn.engine.clock import Clock
+from durable_sfn.engine.execution import Execution, MachineInfo
+from durable_sfn.engine.integrations import callbacks
+
+_SM_ARN = re.compile(
+    r"^arn:aws[\w-]*:states:(?P<region>[^:]+):(?P<account>\d{12}):stateMachine:(?P<name>[^:#]+)(?:#(?P<case>[^:]+))?(?::.*)?$"
+)
+_EXEC_ARN = re.compile(r"^arn:aws[\w-]*:states:[^:]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
+DEFAULT_ROLE = "arn:aws:iam::123456789012:role/StepFunctionsLocal"
+
+
+class StateMachineRecord:
+    def __init__(
+        self, info: MachineInfo, definition_text: str, created: datetime, extra: dict[str, Any]
+    ) -> None:
+        self.info = info
+        self.definition_text = definition_text
+        self.created = created
+        self.extra = extra
+        self.executions: list[Execution] = []
+
+
+class ClientState:
+    """The registries every API group reads; LocalStepFunctions initialises them."""
+
+    clock: Clock
+    region: str
+    account_id: str
+    mock_config: Any
+    _lock: threading.RLock
+    _machines: dict[str, StateMachineRecord]
+    _executions: dict[str, Execution]
+    _lambdas: dict[str, Callable[[Any, Any], Any]]
+    _tokens: dict[str, callbacks.TokenRecord]
+    _tags: dict[str, dict[str, str]]
+
+    def _machine_arn(self, name: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account_id}:stateMachine:{name}"
+
+    def _machine(self, arn: str, operation: str) -> tuple[StateMachineRecord, str | None]:
+        m = _SM_ARN.match(arn or "")
+        if m is None:
+            raise error(
+                "InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation
+            )
+        base = (
+            self._machine_arn(m.group("name")) if m.group("region") == self.region else arn.split("#", 1)[0]
+        )
+        with self._lock:
+            machine = self._machines.get(base)
+        if machine is None:
+            raise error("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'", operation)
+        return machine, m.group("case")
+
+    def _execution(self, arn: str, operation: str) -> Execution:
+        if not isinstance(arn, str) or not _EXEC_ARN.match(arn):
+            raise error(
+                "InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation
+            )
+        with self._lock:
+            execution = self._executions.get(arn)
+        if execution is None:
+            raise error("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'", operation)
+        return execution
+
+
+def _strip_data(event: dict[str, Any]) -> dict[str, Any]:
+    out = dict(event)
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, dict):
+            out[key] = {k: v for k, v in value.items() if k not in ("input", "output", "parameters")}
+    return out
+
+
+def _page(items: list[Any], key: str, max_results: int, next_token: str | None) -> dict[str, Any]:
+    start = int(next_token) if next_token else 0
+    if max_results and max_results > 0:
+        chunk = items[start : start + max_results]
+        out: dict[str, Any] = {key: chunk}
+        if start + max_results < len(items):
+            out["nextToken"] = str(start + max_results)
+        return out
+    return {key: items[start:]}

@@ -1,0 +1,256 @@
+"""Execution and task-token operations of the boto3-shaped client."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import TYPE_CHECKING, Any, cast
+
+from durable_sfn.engine import api_errors
+from durable_sfn.engine.api_errors import error
+from durable_sfn.engine.client_base import ClientState, _page, _strip_data
+from durable_sfn.engine.execution import Execution
+from durable_sfn.engine.integrations import callbacks
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES, check_input_size, check_name
+
+if TYPE_CHECKING:
+    from durable_sfn.engine.execution import Services
+
+
+class ExecutionsApi(ClientState):
+    # --- executions -----------------------------------------------------------------------
+
+    def _new_execution(
+        self, stateMachineArn: str, input: str | None, name: str | None, operation: str
+    ) -> Execution:
+        machine, test_case = self._machine(stateMachineArn, operation)
+        if name is not None:
+            check_name(name, operation, what="execution")
+        text = "{}" if input is None else input
+        try:
+            value = json.loads(text)
+        except (TypeError, ValueError):
+            raise error(
+                "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{text}'", operation
+            ) from None
+        check_input_size(text, operation)
+        name = name or str(uuid.uuid4())
+        info = machine.info
+        if info.type == "EXPRESS":
+            arn = f"arn:aws:states:{self.region}:{self.account_id}:express:{info.name}:{name}:{uuid.uuid4()}"
+        else:
+            arn = f"arn:aws:states:{self.region}:{self.account_id}:execution:{info.name}:{name}"
+        with self._lock:
+            if arn in self._executions:
+                # Deviation: AWS returns the running STANDARD execution when name and input
+                # repeat; the engine refuses every repeat, which uniqueness checks rely on.
+                raise error("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'", operation)
+            execution = Execution(
+                services=cast("Services", self),  # LocalStepFunctions provides the services
+                machine=info,
+                arn=arn,
+                name=name,
+                input=value,
+                input_text=text,
+                start_date=self.clock.now(),
+                test_case=test_case,
+            )
+            self._executions[arn] = execution
+            machine.executions.append(execution)
+        return execution
+
+    def start_execution(
+        self, *, stateMachineArn: str, input: str | None = None, name: str | None = None, **_: Any
+    ) -> dict[str, Any]:
+        execution = self._new_execution(stateMachineArn, input, name, "StartExecution")
+        execution.start()
+        return {"executionArn": execution.arn, "startDate": execution.start_date}
+
+    def describe_state_machine_for_execution(self, *, executionArn: str, **_: Any) -> dict[str, Any]:
+        execution = self._execution(executionArn, "DescribeStateMachineForExecution")
+        info = execution.machine
+        with self._lock:
+            machine = self._machines.get(info.arn)
+        return {
+            "stateMachineArn": info.arn,
+            "name": info.name,
+            "definition": machine.definition_text if machine is not None else json.dumps(info.definition),
+            "roleArn": info.role_arn,
+            "updateDate": machine.created if machine is not None else execution.start_date,
+        }
+
+    def tag_resource(self, *, resourceArn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
+        with self._lock:
+            current = self._tags.setdefault(resourceArn, {})
+            current.update({t["key"]: t["value"] for t in tags})
+        return {}
+
+    def untag_resource(self, *, resourceArn: str, tagKeys: list[str]) -> dict[str, Any]:
+        with self._lock:
+            current = self._tags.get(resourceArn, {})
+            for key in tagKeys:
+                current.pop(key, None)
+        return {}
+
+    def list_tags_for_resource(self, *, resourceArn: str) -> dict[str, Any]:
+        with self._lock:
+            current = dict(self._tags.get(resourceArn, {}))
+        return {"tags": [{"key": k, "value": v} for k, v in current.items()]}
+
+    def start_sync_execution(
+        self, *, stateMachineArn: str, input: str | None = None, name: str | None = None, **_: Any
+    ) -> dict[str, Any]:
+        machine, _case = self._machine(stateMachineArn, "StartSyncExecution")
+        if machine.info.type != "EXPRESS":
+            raise error(
+                "StateMachineTypeNotSupported",
+                "This operation is only supported for EXPRESS state machines",
+                "StartSyncExecution",
+            )
+        execution = self._new_execution(stateMachineArn, input, name, "StartSyncExecution")
+        execution.start()
+        execution.wait()
+        out = {
+            "executionArn": execution.arn,
+            "stateMachineArn": machine.info.arn,
+            "name": execution.name,
+            "startDate": execution.start_date,
+            "stopDate": execution.stop_date,
+            "status": execution.status,
+            "input": execution.input_text,
+            "inputDetails": {"included": True},
+            "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100},
+        }
+        if execution.status == "SUCCEEDED":
+            out["output"] = execution.output_text
+            out["outputDetails"] = {"included": True}
+        if execution.error is not None:
+            out["error"] = execution.error
+        if execution.cause is not None:
+            out["cause"] = execution.cause
+        return out
+
+    def describe_execution(self, *, executionArn: str, **_: Any) -> dict[str, Any]:
+        execution = self._execution(executionArn, "DescribeExecution")
+        out: dict[str, Any] = {
+            "executionArn": execution.arn,
+            "stateMachineArn": execution.machine.arn,
+            "name": execution.name,
+            "status": execution.status,
+            "startDate": execution.start_date,
+            "input": execution.input_text,
+            "inputDetails": {"included": True},
+            "redriveCount": 0,
+            "redriveStatus": "NOT_REDRIVABLE",
+        }
+        if execution.stop_date is not None:
+            out["stopDate"] = execution.stop_date
+        if execution.status == "SUCCEEDED":
+            out["output"] = execution.output_text
+            out["outputDetails"] = {"included": True}
+        if execution.error is not None:
+            out["error"] = execution.error
+        if execution.cause is not None:
+            out["cause"] = execution.cause
+        return out
+
+    def stop_execution(
+        self, *, executionArn: str, error: str | None = None, cause: str | None = None
+    ) -> dict[str, Any]:
+        execution = self._execution(executionArn, "StopExecution")
+        execution.stop(error, cause)
+        return {"stopDate": execution.stop_date or self.clock.now()}
+
+    def list_executions(
+        self,
+        *,
+        stateMachineArn: str,
+        statusFilter: str | None = None,
+        maxResults: int = 0,
+        nextToken: str | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        machine, _case = self._machine(stateMachineArn, "ListExecutions")
+        with self._lock:
+            executions = list(reversed(machine.executions))
+        items = []
+        for e in executions:
+            if statusFilter and e.status != statusFilter:
+                continue
+            item: dict[str, Any] = {
+                "executionArn": e.arn,
+                "stateMachineArn": e.machine.arn,
+                "name": e.name,
+                "status": e.status,
+                "startDate": e.start_date,
+            }
+            if e.stop_date is not None:
+                item["stopDate"] = e.stop_date
+            items.append(item)
+        return _page(items, "executions", maxResults, nextToken)
+
+    def get_execution_history(
+        self,
+        *,
+        executionArn: str,
+        maxResults: int = 0,
+        reverseOrder: bool = False,
+        nextToken: str | None = None,
+        includeExecutionData: bool = True,
+    ) -> dict[str, Any]:
+        execution = self._execution(executionArn, "GetExecutionHistory")
+        events = execution.history.events()
+        if reverseOrder:
+            events.reverse()
+        if not includeExecutionData:
+            events = [_strip_data(e) for e in events]
+        return _page(events, "events", maxResults, nextToken)
+
+    # --- task tokens ----------------------------------------------------------------------
+
+    def _token(self, token: str, operation: str) -> callbacks.TokenRecord:
+        if not isinstance(token, str) or not token:
+            raise error("InvalidToken", "Invalid Token: the task token is empty", operation)
+        with self._lock:
+            record = self._tokens.get(token)
+        if record is None:
+            raise error(
+                "TaskDoesNotExist",
+                "Task Does Not Exist: the task token is unknown or already completed",
+                operation,
+            )
+        return record
+
+    def send_task_success(self, *, taskToken: str, output: str) -> dict[str, Any]:
+        record = self._token(taskToken, "SendTaskSuccess")
+        try:
+            value = json.loads(output)
+        except (TypeError, ValueError):
+            raise error("InvalidOutput", f"Invalid Output: '{output}'", "SendTaskSuccess") from None
+        if len(output.encode()) > MAX_PAYLOAD_BYTES:
+            raise error(
+                "InvalidOutput",
+                f"Invalid Output: the output is {len(output.encode())} bytes; the limit is {MAX_PAYLOAD_BYTES}",
+                "SendTaskSuccess",
+            )
+        if not callbacks.settle(self.clock, record, ("success", value)):
+            raise error(
+                "TaskTimedOut", "Task Timed Out: the task already completed or timed out", "SendTaskSuccess"
+            )
+        return {}
+
+    def send_task_failure(self, *, taskToken: str, error: str = "", cause: str = "") -> dict[str, Any]:
+        record = self._token(taskToken, "SendTaskFailure")
+        if not callbacks.settle(self.clock, record, ("failure", (error, cause))):
+            raise api_errors.error(
+                "TaskTimedOut", "Task Timed Out: the task already completed or timed out", "SendTaskFailure"
+            )
+        return {}
+
+    def send_task_heartbeat(self, *, taskToken: str) -> dict[str, Any]:
+        record = self._token(taskToken, "SendTaskHeartbeat")
+        if not callbacks.settle(self.clock, record, None):
+            raise error(
+                "TaskTimedOut", "Task Timed Out: the task already completed or timed out", "SendTaskHeartbeat"
+            )
+        return {}
