@@ -148,6 +148,7 @@ def test_the_package_ships_type_information() -> None:
 
 
 def test_public_names_are_pinned() -> None:
+    # A change to the public API is deliberate: update these lists in the same commit.
     assert sorted(durable_sfn.__all__) == sorted(PUBLIC_NAMES)
     assert sorted(durable_sfn.testing.__all__) == sorted(TESTING_NAMES)
     for module in (durable_sfn, durable_sfn.testing):
@@ -157,12 +158,19 @@ def test_public_names_are_pinned() -> None:
 
 PUBLIC_NAMES = [
     "ActivityDefinition",
+    "CompileError",
     "DefinitionError",
+    "EntityContext",
+    "EntityId",
     "OrchestrationContext",
     "OrchestrationError",
     "OrchestratorDefinition",
     "RetryOptions",
+    "UnknownEntityError",
+    "UnknownOperationError",
     "activity",
+    "compile_orchestrator",
+    "entity",
     "orchestrator",
 ]
 TESTING_NAMES = [
