@@ -164,7 +164,7 @@ def reference_runs(draw: st.DrawFn) -> tuple[Callable[..., Any], Any, Any]:
 
 
 @pytest.mark.usefixtures("aws_env")
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(run=reference_runs())
 def test_reference_orchestrators_agree_on_generated_inputs(
     monkeypatch: pytest.MonkeyPatch, run: tuple[Callable[..., Any], Any, Any]
