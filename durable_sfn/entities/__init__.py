@@ -94,13 +94,13 @@ invocation): the call may overtake the signal. Use call_entity for both when ord
 
 Direct runner (durable_sfn.testing.run_direct)
 ----------------------------------------------
-Accept `entities=[counter, ...]`, build a `LocalEntityHost` on moto (inside `mock_aws`), and:
-- `await ctx.call_entity(eid, op, x)` -> `host.call(eid, op, x, operation_id=<unique per call in
-  the run, e.g. f"{run_id}:{n}">)`; exceptions propagate into the orchestrator unchanged, so
-  `except UnknownOperationError` and user error classes behave as on AWS;
-- `ctx.signal_entity(eid, op, x)` -> `host.signal(eid, op, x, operation_id=...)`;
-- after the orchestrator returns, `host.drain()` so queued signals are applied before results are
-  inspected; expose the host (e.g. on the result) so tests can `read` entity state.
+Accept `entities=[counter, ...]` (or a ready `LocalEntityHost`), build a `LocalEntityHost` on moto
+(inside `mock_aws`), take `calls = host.session(run_id)`, and:
+- `await ctx.call_entity(eid, op, x)` -> `calls.call(eid, op, x)`; exceptions propagate into the
+  orchestrator unchanged, so `except UnknownOperationError` and user error classes behave as on AWS;
+- `ctx.signal_entity(eid, op, x)` -> `calls.signal(eid, op, x)`;
+- after the orchestrator returns, `calls.finish()` so queued signals are applied before results
+  are inspected; expose the host (e.g. on the result) so tests can `host.read(eid)` entity state.
 
 Local runner (run_local, `make run`)
 ------------------------------------
@@ -136,7 +136,7 @@ from durable_sfn.entities.errors import (
     UnknownOperationError,
 )
 from durable_sfn.entities.lambda_entry import EntityHandler, load_entities
-from durable_sfn.entities.local import LocalEntityHost, create_signal_queue
+from durable_sfn.entities.local import DirectEntityCalls, LocalEntityHost, create_signal_queue
 from durable_sfn.entities.model import EntityContext, EntityDefinition, EntityId, entity, entity_definition
 from durable_sfn.entities.runtime import ConflictRetry, EntityRuntime, OperationOutcome
 from durable_sfn.entities.signals import (
@@ -158,6 +158,7 @@ __all__ = [
     "QUEUE_URL_ENV",
     "TABLE_ENV",
     "ConflictRetry",
+    "DirectEntityCalls",
     "DrainReport",
     "EntityBusyError",
     "EntityContext",

@@ -8,6 +8,7 @@ handlers with the engine, substitutes `${EntityName}` and `${DurableEntitiesQueu
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import uuid
@@ -64,7 +65,7 @@ class LocalEntityHost:
         conflict_retry: ConflictRetry = ConflictRetry(),
     ) -> None:
         if create:
-            create_entities_table(dynamodb_client, table_name)
+            create_entities_table(dynamodb_client, table_name, exist_ok=True)
             self.queue_url = create_signal_queue(sqs_client, queue_name)
         else:
             self.queue_url = sqs_client.get_queue_url(QueueName=queue_name)["QueueUrl"]
@@ -111,3 +112,36 @@ class LocalEntityHost:
 
     def read(self, entity_id: EntityId) -> EntityState:
         return self.runtime.store.read(entity_id)
+
+    def session(self, run_id: str) -> DirectEntityCalls:
+        """The entity calls of one direct (plain Python) orchestration run."""
+        return DirectEntityCalls(self, run_id)
+
+
+class DirectEntityCalls:
+    """What `run_direct` does for `ctx.call_entity` / `ctx.signal_entity` in one run.
+
+    Operation ids are `<run_id>:<n>`, unique per call in the run (the direct runner never retries
+    a call, so attempt-stability is moot here). Entity errors propagate unchanged into the
+    orchestrator code, so `except UnknownOperationError:` and user error classes behave as the
+    compiled Catch does. Signals are queued and applied by `finish()`, after the orchestrator
+    returns, as they would be applied after the fact by the queue's consumer on AWS.
+    """
+
+    def __init__(self, host: LocalEntityHost, run_id: str) -> None:
+        self.host = host
+        self.run_id = run_id
+        self._count = 0
+
+    def _next_id(self) -> str:
+        self._count += 1
+        return hashlib.sha256(f"{self.run_id}:{self._count}".encode()).hexdigest()
+
+    def call(self, entity_id: EntityId, operation: str, input: Any = None) -> Any:
+        return self.host.call(entity_id, operation, input, self._next_id())
+
+    def signal(self, entity_id: EntityId, operation: str, input: Any = None) -> None:
+        self.host.signal(entity_id, operation, input, self._next_id())
+
+    def finish(self) -> DrainReport:
+        return self.host.drain()

@@ -114,19 +114,26 @@ def table_name_from_env() -> str:
     return name
 
 
-def create_entities_table(dynamodb_client: Any, table_name: str | None = None) -> str:
+def create_entities_table(
+    dynamodb_client: Any, table_name: str | None = None, *, exist_ok: bool = False
+) -> str:
     """Create the entities table (on-demand, TTL on `expiresAt`) and return its name.
 
     `table_name` defaults to `$DURABLE_SFN_ENTITIES_TABLE`. Meant for local runs and tests
     against moto; on AWS, `EntityResources` creates the table.
     """
     name = table_name or table_name_from_env()
-    dynamodb_client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    try:
+        dynamodb_client.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except dynamodb_client.exceptions.ResourceInUseException:
+        if not exist_ok:
+            raise
+        return name
     dynamodb_client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
     dynamodb_client.update_time_to_live(
         TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}

@@ -77,6 +77,7 @@ def test_public_names_are_pinned() -> None:
     assert sorted(durable_sfn.entities.__all__) == sorted(
         [
             "QUEUE_URL_ENV",
+            "DirectEntityCalls",
             "TABLE_ENV",
             "ConflictRetry",
             "DrainReport",

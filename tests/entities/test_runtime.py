@@ -211,3 +211,20 @@ def test_tombstone_ttl_is_configurable(host: LocalEntityHost) -> None:
     runtime.apply(C, "reset", None, "r")
     item = raw_item(host, C)
     assert item is not None and item["expiresAt"] == {"N": str(1000 + 7200)}
+
+
+def test_a_direct_run_session_applies_calls_now_and_signals_at_the_end(host: LocalEntityHost) -> None:
+    calls = host.session("run-1")
+    assert calls.call(C, "add", 2) == 2
+    assert calls.call(C, "add", 2) == 4  # each call gets its own operation id
+    calls.signal(EntityId("Journal", "j"), "append", "a")
+    assert host.read(EntityId("Journal", "j")).exists is False
+    assert calls.finish().received == 1
+    assert host.read(EntityId("Journal", "j")).state == ["a"]
+
+
+def test_two_hosts_share_one_table_and_queue(host: LocalEntityHost, clients: dict[str, Any]) -> None:
+    other = LocalEntityHost([counter], dynamodb_client=clients["dynamodb"], sqs_client=clients["sqs"])
+    host.call(C, "add", 1)
+    assert other.call(C, "add", 1) == 2
+    assert other.queue_url == host.queue_url
