@@ -105,7 +105,19 @@ def bindings(env: EvalEnv) -> dict[str, Any]:
     # A variable holding JSON null must stay null, not become "undefined".
     bound = {k: (Utils.NULL_VALUE if v is None else v) for k, v in env.variables.items()}
     bound["states"] = env.jsonata_states()
+    entered = env.context.get("State", {}).get("EnteredTime") if isinstance(env.context, dict) else None
+    if isinstance(entered, str):
+        # $now()/$millis() read the engine clock (the state's entry time), not the wall clock,
+        # so results are the same on every run of a virtual-clock test.
+        bound["now"] = Jsonata.JLambda(lambda *_: entered)
+        bound["millis"] = Jsonata.JLambda(lambda *_: _epoch_millis(entered))
     return bound
+
+
+def _epoch_millis(text: str) -> int:
+    from datetime import datetime
+
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:

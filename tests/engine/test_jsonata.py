@@ -90,3 +90,10 @@ def test_extras_reject_bad_arguments() -> None:
 def test_integral_floats_become_ints() -> None:
     assert ev("$number('2')") == 2 and isinstance(ev("$number('2')"), int)
     assert ev("1 / 4") == 0.25
+
+
+def test_now_and_millis_follow_the_engine_clock() -> None:
+    context = {"State": {"Name": "S", "EnteredTime": "2024-01-01T00:00:05.000Z"}}
+    e = EvalEnv("S", "JSONata", {}, context, {})
+    assert evaluate_expression("{% $now() %}", e, "Output") == "2024-01-01T00:00:05.000Z"
+    assert evaluate_expression("{% $millis() %}", e, "Output") == 1704067205000
