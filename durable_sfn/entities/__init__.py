@@ -13,10 +13,14 @@
         ctx.set_result(value)
 
 Guarantees: operations on one entity are serialised (optimistic concurrency on one DynamoDB item
-per entity); each operation id is applied at most once and a retry of an applied operation returns
-the recorded result; signals from one sender to one entity are applied in send order (SQS FIFO,
-one message group per entity). Entity code may run more than once per operation (once per lost
-concurrency round) and must only compute from state and input.
+per entity); each state-changing operation id is applied at most once, and a retry of an applied
+operation returns the recorded result (the item keeps the last 100 such ids, `max_applied`;
+a destructed entity keeps a state-less tombstone for a day so retries of the destructing call
+are recognised too); operations that change nothing are not recorded, so their retry simply
+reads again; signals from one sender to one entity are applied in send order (SQS FIFO, one
+message group per entity). Entity code may run more than once per operation (once per lost
+concurrency round) and must only compute from state and input. A user exception in an
+operation discards its state changes.
 
 Integration contract
 ====================

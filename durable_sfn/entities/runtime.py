@@ -35,7 +35,14 @@ from durable_sfn.entities.model import (
     entity_definition,
     unknown_operation_error,
 )
-from durable_sfn.entities.store import AppliedOperation, EntityRecord, EntityStore, VersionConflict, to_json
+from durable_sfn.entities.store import (
+    AppliedOperation,
+    EntityRecord,
+    EntityState,
+    EntityStore,
+    VersionConflict,
+    to_json,
+)
 
 # The operation id doubles as an SQS MessageDeduplicationId for signals: at most 128 characters
 # of printable ASCII.
@@ -184,5 +191,5 @@ class EntityRuntime:
         version = self.store.commit(record, new_state, AppliedOperation.of(operation_id, result_json))
         return OperationOutcome(result, version, False, attempt)
 
-    def read(self, entity_id: EntityId) -> Any:
+    def read(self, entity_id: EntityId) -> EntityState:
         return self.store.read(entity_id)
