@@ -265,8 +265,9 @@ async def parent_of_failing(ctx: OrchestrationContext) -> dict:
 def test_a_failed_sub_orchestration_surfaces_as_task_failed() -> None:
     output = run_direct(parent_of_failing).output
     assert output["error"] == "States.TaskFailed"
-    assert output["cause"]["status"] == "FAILED"
-    assert (output["cause"]["error"], output["cause"]["cause"]) == ("Rejected", "child says no")
+    record = output["cause"]
+    assert (record["Status"], record["Error"], record["Cause"]) == ("FAILED", "Rejected", "child says no")
+    assert record["ExecutionArn"].startswith("arn:aws:states:us-east-1:123456789012:execution:FailingChild:")
 
 
 def test_timer_in_the_past_fires_at_once() -> None:

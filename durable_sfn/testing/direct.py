@@ -50,8 +50,8 @@ Events = Mapping[str, Any] | Sequence[ScheduledEvent] | None
 class SubOrchestrationFailed(Exception):
     """A sub-orchestrator failed: Step Functions reports `States.TaskFailed` on the parent's Task.
 
-    `error` is `States.TaskFailed`; `cause` is the child's describe-execution record as JSON text
-    (with the child's own `error` and `cause`), which `except Exception as e` can inspect.
+    `error` is `States.TaskFailed`; `cause` is the child's DescribeExecution record as JSON text
+    (with the child's own `Error` and `Cause`), as Step Functions reports it.
     """
 
     def __init__(self, cause: str) -> None:
@@ -265,8 +265,10 @@ class DirectContext(OrchestrationContext):
         definition = require_orchestrator(fn)
         payload = self._run.json(input, f"the input of sub-orchestrator {definition.name!r}")
         await self._scheduler.checkpoint()
-        child_arn = _execution_arn(definition.name, self._run.child_name())
+        child_name = self._run.child_name()
+        child_arn = _execution_arn(definition.name, child_name)
         child = DirectContext(self._run, definition, payload, child_arn)
+        started = self._scheduler.now
         try:
             output = await _body(fn, definition, child)
         except _ContinueAsNew:
@@ -274,8 +276,20 @@ class DirectContext(OrchestrationContext):
             output = None
         except Exception as exc:
             error, cause = error_and_cause(exc)
-            record = {"executionArn": child_arn, "status": "FAILED", "error": error, "cause": cause}
-            raise SubOrchestrationFailed(jsonvalues.dumps(record)) from exc
+            # The DescribeExecution record a `.sync:2` Task fails with, as its Cause.
+            record = {
+                "ExecutionArn": child_arn,
+                "StateMachineArn": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{definition.name}",
+                "Name": child_name,
+                "Status": "FAILED",
+                "StartDate": _epoch_millis(started),
+                "StopDate": _epoch_millis(self._scheduler.now),
+                "Input": payload,
+                "InputDetails": {"Included": True},
+                "Error": error,
+                "Cause": cause,
+            }
+            raise SubOrchestrationFailed(json.dumps(record, separators=(",", ":"))) from exc
         return self._run.json(output, f"the output of sub-orchestrator {definition.name!r}")
 
     def create_timer(self, fire_at: datetime | timedelta) -> Awaitable[None]:
@@ -358,6 +372,10 @@ class DirectContext(OrchestrationContext):
 
 async def _awaiting(item: Awaitable[T]) -> T:
     return await item
+
+
+def _epoch_millis(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
 
 
 def _retry_delay(retry: RetryOptions, attempt: int) -> timedelta:

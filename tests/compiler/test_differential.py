@@ -114,6 +114,7 @@ EXAMPLES = [
     Example(ex.nested_fan_out, st.lists(st.lists(small_ints, max_size=3), max_size=3), calls="multiset"),
     Example(ex.parallel_fail_fast, st.integers(min_value=-1, max_value=40), calls="subset"),
     Example(ex.child_fails, small_ints),
+    Example(ex.uncaught_child, small_ints),
     Example(
         ex.dynamic_timer,
         st.fixed_dictionaries({"seconds": st.integers(0, 4000), "minutes": st.integers(-5, 90)}),
@@ -140,6 +141,9 @@ def _cause_essence(result: ExecutionResult) -> Any:
         return result.cause
     if isinstance(cause, dict) and "errorType" in cause:
         return {"errorType": cause["errorType"], "errorMessage": cause.get("errorMessage")}
+    if isinstance(cause, dict) and "ExecutionArn" in cause:  # a failed sub-orchestration's record
+        child = ExecutionResult(cause["Status"], error=cause.get("Error"), cause=cause.get("Cause"))
+        return {"Status": cause["Status"], "Error": cause.get("Error"), "Cause": _cause_essence(child)}
     return result.cause
 
 
@@ -147,8 +151,7 @@ def assert_same(direct: ExecutionResult, local: ExecutionResult, calls: Calls) -
     assert local.status == direct.status, (direct, local)
     assert local.output == direct.output
     assert local.error == direct.error
-    if direct.error != "States.TaskFailed":  # sub-orchestration causes embed execution records
-        assert _cause_essence(local) == _cause_essence(direct)
+    assert _cause_essence(local) == _cause_essence(direct)
     assert local.custom_status == direct.custom_status
     if calls == "ordered":
         assert [(c.name, c.input) for c in local.activity_calls] == [

@@ -395,6 +395,12 @@ async def countdown(ctx: OrchestrationContext) -> dict:
     return {"seen": state["seen"]}
 
 
+@orchestrator(name="UncaughtChild")
+async def uncaught_child(ctx: OrchestrationContext) -> int:
+    x = ctx.get_input()
+    return await ctx.call_sub_orchestrator(raise_error, x)
+
+
 # -- the direct run of each example ---------------------------------------------------------------
 
 
@@ -560,3 +566,14 @@ def test_continue_as_new_keeps_going_until_done() -> None:
     result = run_direct(countdown, {"n": 2, "seen": 0})
     assert (result.output, result.custom_status) == ({"seen": 2}, {"remaining": 0})
     assert [c.input for c in result.activity_calls] == [2, 1, 0]
+
+
+def test_an_uncaught_child_failure_fails_the_parent_with_the_child_record() -> None:
+    result = run_direct(uncaught_child, 9)
+    assert (result.status, result.error) == ("FAILED", "States.TaskFailed")
+    record = json.loads(result.cause or "")
+    assert (record["Error"], record["Cause"], record["Input"]) == (
+        "PaymentDeclined",
+        "the order is too large",
+        9,
+    )
