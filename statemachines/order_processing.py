@@ -56,7 +56,11 @@ async def order_processing(ctx: OrchestrationContext) -> dict:
     )
     if not payment["Success"]:
         await ctx.call_activity(notify_payment_failure, order_id)
-        return {"Success": False, "OrderId": order_id, "FailureReason": "Payment failed"}
+        return {
+            "Success": False,
+            "OrderId": order_id,
+            "FailureReason": f"Payment failed: {payment['DeclineReason']}",
+        }
 
     ctx.set_custom_status("Updating inventory")
     try:

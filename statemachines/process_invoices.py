@@ -34,12 +34,12 @@ async def process_invoices(ctx: OrchestrationContext) -> dict:
             if validation["IsValid"]:
                 await ctx.call_activity(save_invoice, invoice)
                 return {"InvoiceId": invoice_id, "Success": True, "Amount": invoice["TotalAmount"]}
-            errors = validation["Errors"]
+            report = {"InvoiceId": invoice_id, "Errors": validation["Errors"]}
         except (InvoiceNotFound, InvalidInvoiceDocument, DuplicateInvoice) as e:
-            errors = [e.error]
+            report = {"InvoiceId": invoice_id, "Errors": [e.error], "Cause": e.cause}
 
-        await ctx.call_activity(log_invoice_error, {"InvoiceId": invoice_id, "Errors": errors})
-        return {"InvoiceId": invoice_id, "Success": False, "Amount": 0, "Errors": errors}
+        logged = await ctx.call_activity(log_invoice_error, report)
+        return {"InvoiceId": invoice_id, "Success": False, "Amount": 0, "Errors": logged["Errors"]}
 
     results = await ctx.task_all([process_invoice(invoice_id) for invoice_id in invoice_ids])
 

@@ -15,6 +15,7 @@ from durable_sfn.events import create_events_table
 from lambdas.common import sample_data
 from lambdas.common.aws import client, table, to_decimal
 from lambdas.common.config import Settings, settings
+from lambdas.common.moto_support import serialize_moto_dynamodb
 from lambdas.invoices.documents import pdf_key, render_blank_pdf, render_invoice_pdf
 
 # Partition key of each table, by role in Settings.tables.
@@ -31,7 +32,11 @@ TABLE_KEYS: dict[str, str] = {
 
 
 def create_resources(cfg: Settings | None = None) -> Settings:
-    """Create the tables, buckets, topic, SES identity and event table; existing ones are kept."""
+    """Create the tables, buckets, topic, SES identity and event table; existing ones are kept.
+
+    Meant for moto (tests, `make run`), whose DynamoDB is made thread-safe here first.
+    """
+    serialize_moto_dynamodb()
     cfg = cfg or settings()
     dynamodb = client("dynamodb")
     for role, name in cfg.tables.items():

@@ -173,24 +173,36 @@ def save_invoice(invoice: InvoiceData) -> SaveResult:
     return SaveResult(InvoiceId=invoice.InvoiceId, InvoiceNumber=invoice.InvoiceNumber, AlreadySaved=False)
 
 
+def _readable_errors(report: InvoiceErrorReport) -> list[str]:
+    """The reported errors, the last one completed with the message carried by the Cause."""
+    if not report.Cause:
+        return list(report.Errors)
+    try:
+        parsed = json.loads(report.Cause)
+        message = parsed.get("errorMessage") if isinstance(parsed, dict) else None
+    except json.JSONDecodeError:
+        message = None
+    message = message or report.Cause
+    return [*report.Errors[:-1], f"{report.Errors[-1]}: {message}"]
+
+
 @activity(name="LogInvoiceError")
 def log_invoice_error(report: InvoiceErrorReport) -> InvoiceErrorLogged:
     """Record why an invoice was rejected, once (the first report of an invoice wins)."""
     correlate(report)
+    errors = _readable_errors(report)
+    errors_table = table(settings().invoice_errors_table)
     try:
-        table(settings().invoice_errors_table).put_item(
-            Item={
-                "InvoiceId": report.InvoiceId,
-                "Errors": report.Errors,
-                "LoggedAt": datetime.now(UTC).isoformat(),
-            },
+        errors_table.put_item(
+            Item={"InvoiceId": report.InvoiceId, "Errors": errors, "LoggedAt": datetime.now(UTC).isoformat()},
             ConditionExpression="attribute_not_exists(InvoiceId)",
         )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
             raise
+        stored = errors_table.get_item(Key={"InvoiceId": report.InvoiceId}, ConsistentRead=True)["Item"]
         return InvoiceErrorLogged(
-            InvoiceId=report.InvoiceId, ErrorCount=len(report.Errors), AlreadyLogged=True
+            InvoiceId=report.InvoiceId, Errors=list(stored["Errors"]), AlreadyLogged=True
         )
-    logger.warning("Invoice rejected", extra={"invoice_id": report.InvoiceId, "errors": report.Errors})
-    return InvoiceErrorLogged(InvoiceId=report.InvoiceId, ErrorCount=len(report.Errors), AlreadyLogged=False)
+    logger.warning("Invoice rejected", extra={"invoice_id": report.InvoiceId, "errors": errors})
+    return InvoiceErrorLogged(InvoiceId=report.InvoiceId, Errors=errors, AlreadyLogged=False)

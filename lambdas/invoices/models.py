@@ -63,10 +63,12 @@ class SaveResult(_Model):
 class InvoiceErrorReport(_Model):
     InvoiceId: str = Field(min_length=1)
     Errors: list[str] = Field(min_length=1)
+    # The Step Functions Cause of a caught activity error (Lambda's error JSON, or plain text).
+    Cause: str | None = None
     ExecutionId: str | None = None
 
 
 class InvoiceErrorLogged(_Model):
     InvoiceId: str
-    ErrorCount: int
+    Errors: list[str]  # as recorded: error names completed with the message from the Cause
     AlreadyLogged: bool

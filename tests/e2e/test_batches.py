@@ -67,7 +67,9 @@ def test_order_batch_through_sub_orchestrations(aws: Settings) -> None:
     assert result.status == "SUCCEEDED"
     assert result.output["Successful"] == 2
     assert result.output["TotalRevenue"] == 155.0  # 75 + 80
-    assert result.output["Errors"] == [{"OrderId": "ORD-3002", "Error": "Payment failed"}]
+    assert result.output["Errors"] == [
+        {"OrderId": "ORD-3002", "Error": "Payment failed: Card card-blocked is blocked (order ORD-3002)"}
+    ]
     # Every order went through the full chain, confirmation emails included.
     assert result.activity_names().count("ValidateOrderActivity") == 3
     assert result.activity_names().count("NotifyPaymentFailure") == 1
@@ -95,9 +97,18 @@ def test_invoice_batch_with_invalid_and_unreadable_documents(aws: Settings) -> N
             "No line items",
             "Missing total",
         ],
-        "INV-2026-008": ["InvalidInvoiceDocument"],
-        "INV-2026-009": ["InvalidInvoiceDocument"],
-        "INV-2026-404": ["InvoiceNotFound"],
+        "INV-2026-008": [
+            "InvalidInvoiceDocument: Invoice INV-2026-008 is not a PDF: "
+            "s3://durable-sfn-invoices-123456789012/invoices/INV-2026-008.pdf starts with b'Invoice INV-2026'"
+        ],
+        "INV-2026-009": [
+            "InvalidInvoiceDocument: Invoice INV-2026-009 is a corrupt PDF "
+            "(s3://durable-sfn-invoices-123456789012/invoices/INV-2026-009.pdf): Stream has ended unexpectedly"
+        ],
+        "INV-2026-404": [
+            "InvoiceNotFound: Invoice INV-2026-404: "
+            "s3://durable-sfn-invoices-123456789012/invoices/INV-2026-404.pdf does not exist"
+        ],
     }
     saved = sorted(r["InvoiceNumber"] for r in table(aws.invoices_table).scan()["Items"])
     assert saved == ["A-1001", "GLX-77", "INI-2026-3"]
@@ -128,6 +139,11 @@ def test_duplicate_invoice_number_with_other_content_fails_that_invoice(aws: Set
     run_local(process_invoices, ["INV-2026-001"])
     result = run_local(process_invoices, ["INV-FORGED"], execution_name="forged")
     assert result.output["ProcessedSuccessfully"] == 0
-    assert result.output["FailedInvoices"] == [{"InvoiceId": "INV-FORGED", "Errors": ["DuplicateInvoice"]}]
+    [failure] = result.output["FailedInvoices"]
+    assert failure["InvoiceId"] == "INV-FORGED"
+    assert failure["Errors"] == [
+        "DuplicateInvoice: Invoice number A-1001 was already saved from INV-2026-001 with different content; "
+        "INV-FORGED was not saved"
+    ]
     stored = table(aws.invoices_table).get_item(Key={"InvoiceNumber": original.number})["Item"]
     assert stored["Vendor"] == "Acme Supplies Ltd"

@@ -94,7 +94,8 @@ def test_payment_declined_notifies_and_fails_the_order(aws: Settings) -> None:
     assert result.output == {
         "Success": False,
         "OrderId": data.ORDER_OVER_LIMIT,
-        "FailureReason": "Payment failed",
+        "FailureReason": "Payment failed: Card card-basic declined 160.00 for order ORD-1004: "
+        "credit limit exceeded (available 100.00)",
     }
     assert result.activity_names() == [
         "ValidateOrderActivity",
@@ -110,7 +111,7 @@ def test_payment_declined_notifies_and_fails_the_order(aws: Settings) -> None:
 
 def test_blocked_card_is_declined(aws: Settings) -> None:
     result = run_local(order_processing, data.ORDER_BLOCKED_CARD)
-    assert result.output["FailureReason"] == "Payment failed"
+    assert result.output["FailureReason"] == "Payment failed: Card card-blocked is blocked (order ORD-1005)"
     assert "NotifyPaymentFailure" in result.activity_names()
 
 

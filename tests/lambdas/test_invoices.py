@@ -129,10 +129,21 @@ class TestSave:
 class TestLogInvoiceError:
     def test_logs_once(self, aws: Settings) -> None:
         report = InvoiceErrorReport(InvoiceId="INV-2026-004", Errors=["bad total"])
-        assert not log_invoice_error(report).AlreadyLogged
-        assert log_invoice_error(report).AlreadyLogged
+        first = log_invoice_error(report)
+        retry = log_invoice_error(InvoiceErrorReport(InvoiceId="INV-2026-004", Errors=["other"]))
+        assert (first.AlreadyLogged, retry.AlreadyLogged) == (False, True)
+        assert first.Errors == retry.Errors == ["bad total"]
         rows = table(aws.invoice_errors_table).scan()["Items"]
         assert [(r["InvoiceId"], r["Errors"]) for r in rows] == [("INV-2026-004", ["bad total"])]
+
+    def test_message_is_taken_from_a_lambda_error_cause(self, aws: Settings) -> None:
+        cause = '{"errorMessage": "Invoice X is not a PDF", "errorType": "InvalidInvoiceDocument", "stackTrace": []}'
+        report = InvoiceErrorReport(InvoiceId="X", Errors=["InvalidInvoiceDocument"], Cause=cause)
+        assert log_invoice_error(report).Errors == ["InvalidInvoiceDocument: Invoice X is not a PDF"]
+
+    def test_plain_text_cause_is_kept(self, aws: Settings) -> None:
+        report = InvoiceErrorReport(InvoiceId="Y", Errors=["a", "Timeout"], Cause="took too long")
+        assert log_invoice_error(report).Errors == ["a", "Timeout: took too long"]
 
     def test_needs_at_least_one_error(self) -> None:
         with pytest.raises(ValueError, match="Errors"):
