@@ -62,7 +62,7 @@ def main() -> int:
             for name, ms, states in time_file(path):
                 worst = max(worst, ms) if folder.name == "statemachines" else worst
                 flag = "" if ms < TARGET_MS else "  OVER TARGET"
-                print(f"{name:<36} {str(path.relative_to(ROOT)):<44} {states:>6} {ms:>10.2f}{flag}")
+                print(f"{name:<36} {path.relative_to(ROOT)!s:<44} {states:>6} {ms:>10.2f}{flag}")
     print(f"slowest reference orchestrator: {worst:.2f} ms (target < {TARGET_MS:.0f} ms)")
     return 0 if worst < TARGET_MS else 1
 

@@ -26,8 +26,12 @@ SM_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:{}"
 
 # Canned happy-path activity results, by activity name.
 ORDER_ACTIVITIES: dict[str, Callable[[Any], Any]] = {
-    "ValidateOrderActivity": lambda e: {"IsValid": True, "RequiresApproval": False, "TotalAmount": 42,
-                                        "Items": [{"ProductId": "p1", "Quantity": 1}]},
+    "ValidateOrderActivity": lambda e: {
+        "IsValid": True,
+        "RequiresApproval": False,
+        "TotalAmount": 42,
+        "Items": [{"ProductId": "p1", "Quantity": 1}],
+    },
     "ProcessPaymentActivity": lambda e: {"Success": True, "Amount": 42, "TransactionId": "tx"},
     "UpdateInventoryActivity": lambda e: {"Reserved": True},
     "InitiateShipmentActivity": lambda e: {"TrackingNumber": "TRK-1", "EstimatedDelivery": "2024-01-05"},
@@ -37,8 +41,9 @@ ORDER_ACTIVITIES: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def run(definition: dict[str, Any], name: str, payload: Any, activities: dict[str, Callable[[Any], Any]]) -> tuple[
-        str, int, Any]:
+def run(
+    definition: dict[str, Any], name: str, payload: Any, activities: dict[str, Callable[[Any], Any]]
+) -> tuple[str, int, Any]:
     """Run once on the local engine; return (status, states entered, output)."""
     names = {n: ARN.format(n) for n in activities} | {"DurableEventWaiter": ARN.format("DurableEventWaiter")}
     sfn = LocalStepFunctions()
@@ -60,15 +65,19 @@ def order_comparison() -> int:
     from statemachines.order_processing import order_processing
 
     compiled = compile_orchestrator(order_processing)
-    minimal = json.loads((HERE / "reference" / "order_processing_minimal.asl.json").read_text(encoding="utf-8"))
+    minimal = json.loads(
+        (HERE / "reference" / "order_processing_minimal.asl.json").read_text(encoding="utf-8")
+    )
     c_status, c_entered, c_output = run(compiled, "Compiled", "order-1", ORDER_ACTIVITIES)
     m_status, m_entered, m_output = run(minimal, "Minimal", "order-1", ORDER_ACTIVITIES)
     assert c_status == m_status == "SUCCEEDED", (c_status, m_status)
     assert c_output == m_output, (c_output, m_output)
     extra = c_entered - m_entered
     verdict = "OK" if extra <= 1 else "OVER BUDGET"
-    print(f"order workflow, happy path: compiled {c_entered} states entered (with 5 custom-status updates), "
-          f"hand-written minimal {m_entered} (no status updates): {extra:+d} [{verdict}: budget +1]")
+    print(
+        f"order workflow, happy path: compiled {c_entered} states entered (with 5 custom-status updates), "
+        f"hand-written minimal {m_entered} (no status updates): {extra:+d} [{verdict}: budget +1]"
+    )
     return 0 if extra <= 1 else 1
 
 
@@ -80,17 +89,19 @@ def reference_paths() -> None:
         print(f"reference scenarios unavailable: {exc}")
         return
     from benchmarks._reference_env import reference_environment
-
     from durable_sfn.testing import run_local
 
     with reference_environment():
         print(f"{'scenario':<18} {'orchestrator':<40} {'status':<10} {'states entered':>14}")
         for scenario in SCENARIOS:
-            result = run_local(scenario.orchestrator, scenario.input, events=scenario.events,
-                               execution_name=scenario.key)
+            result = run_local(
+                scenario.orchestrator, scenario.input, events=scenario.events, execution_name=scenario.key
+            )
             ok = "as expected" if scenario.expect(result) else "UNEXPECTED"
-            print(f"{scenario.key:<18} {scenario.orchestrator.__name__:<40} {result.status:<10} "
-                  f"{len(result.path):>14}  ({ok}: {scenario.expectation})")
+            print(
+                f"{scenario.key:<18} {scenario.orchestrator.__name__:<40} {result.status:<10} "
+                f"{len(result.path):>14}  ({ok}: {scenario.expectation})"
+            )
 
 
 def main() -> int:

@@ -66,7 +66,7 @@ def _const(lw: Lowerer, node: ast.expr | None, kind: type, name: str) -> object:
         and isinstance(node.value, kind)
         and (kind is bool or not isinstance(node.value, bool))
     ):
-        if kind is int and node.value < 1:
+        if kind is int and isinstance(node.value, int) and node.value < 1:
             lw.report(node, "DSF014", f"{name} must be at least 1")
             return None
         return node.value
@@ -149,6 +149,7 @@ def _branch(lw: Lowerer, element: ast.expr, item_name: str | None, label: str) -
         )
         if not body:
             return None
+        assert isinstance(element, ast.Call)
         callee = element.args[0] if element.args else element.func
         return ir.Branch((), (*body, ir.Return(Expr.var(tmp), child.loc(element))), _short(callee))
     if (
@@ -169,8 +170,7 @@ def _branch(lw: Lowerer, element: ast.expr, item_name: str | None, label: str) -
         for name, value in zip(names, values, strict=True):
             params.append((child.bind_target(name, value.ty, fn), value))
         prescan(child, fn.body)
-        body = child.block(fn.body)
-        return ir.Branch(tuple(params), body, fn.name)
+        return ir.Branch(tuple(params), child.block(fn.body), fn.name)
     lw.report(
         element,
         "DSF012",

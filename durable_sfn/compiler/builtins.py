@@ -109,8 +109,10 @@ def _name_call(t: ExpressionTranslator, node: ast.Call, name: str) -> Expr:
         "int": _int,
         "float": lambda a: join("$number(", a[0], ")", ty=Ty.NUM),
         "bool": lambda a: truthy(a[0]) if a else Expr.literal(False),
-        "round": lambda a: join(
-            "$round(", a[0], ")" if len(a) == 1 else ", ", *([a[1], ")"] if len(a) > 1 else []), ty=Ty.NUM
+        "round": lambda a: (
+            join("$round(", a[0], ")", ty=Ty.NUM)
+            if len(a) == 1
+            else join("$round(", a[0], ", ", a[1], ")", ty=Ty.NUM)
         ),
         "abs": lambda a: join("$abs(", a[0], ")", ty=Ty.NUM),
         "list": lambda a: a[0] if a else Expr.literal([]),

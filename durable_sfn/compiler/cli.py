@@ -29,7 +29,9 @@ def python_files(paths: list[Path]) -> Iterator[tuple[Path, bool]]:
     for path in paths:
         if path.is_dir():
             for file in sorted(path.rglob("*.py")):
-                if not any(part in SKIP_DIRS or part.startswith(".") for part in file.relative_to(path).parts[:-1]):
+                if not any(
+                    part in SKIP_DIRS or part.startswith(".") for part in file.relative_to(path).parts[:-1]
+                ):
                     yield file, False
         else:
             yield path, True
@@ -84,7 +86,10 @@ def run(
             status = 1
             continue
         except Exception as exc:  # a compiler bug must still not show a traceback
-            print(f"{file}:1:1: internal compiler error ({type(exc).__name__}: {exc}); please report it", file=err)
+            print(
+                f"{file}:1:1: internal compiler error ({type(exc).__name__}: {exc}); please report it",
+                file=err,
+            )
             status = 1
             continue
         if explicit and not outputs:

@@ -103,7 +103,9 @@ class ModuleResolver:
             return None
         if dotted not in self.cache:
             path = self.locate(dotted)
-            self.cache[dotted] = _parse_file(path) if path is not None and "site-packages" not in path.parts else None
+            self.cache[dotted] = (
+                _parse_file(path) if path is not None and "site-packages" not in path.parts else None
+            )
         return self.cache[dotted]
 
     def definitions(self, dotted: str, depth: int = 0) -> tuple[dict[str, str], dict[str, str]]:
@@ -161,7 +163,7 @@ def _parse_file(path: Path) -> ast.Module | None:
 
 
 def _package_of(file: Path) -> str:
-    parts = []
+    parts: list[str] = []
     package = file.parent
     while (package / "__init__.py").exists():
         parts.insert(0, package.name)

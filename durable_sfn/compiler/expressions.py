@@ -294,9 +294,10 @@ class ExpressionTranslator:
         if node.format_spec is None:
             return self.str_of(value)
         spec = node.format_spec
-        if not (len(spec.values) == 1 and isinstance(spec.values[0], ast.Constant)):
+        parts = spec.values if isinstance(spec, ast.JoinedStr) else []
+        if not (len(parts) == 1 and isinstance(parts[0], ast.Constant)):
             return self.fail(node, "DSF002", "f-string format specs must be literal")
-        text = str(spec.values[0].value)
+        text = str(parts[0].value)
         m = re.fullmatch(r"(,?)(?:\.(\d+)f)?", text) or re.fullmatch(r"(,?)d", text)
         if not m or not text:
             return self.fail(
@@ -674,10 +675,77 @@ def _append_chain(items: list[Expr]) -> Expr:
 # JSONata and Step Functions built-in function names: a variable with one of these names would
 # shadow the function inside every expression, so such variables are renamed by the backend.
 JSONATA_FUNCTIONS = frozenset(
-    """sum count max min average string substring substringBefore substringAfter lowercase uppercase
-    length trim pad contains split join match replace now millis fromMillis toMillis formatNumber
-    formatBase formatInteger parseInteger number abs floor ceil round power sqrt random boolean not
-    exists append sort reverse shuffle distinct zip keys lookup spread merge sift each error assert
-    type single filter map reduce eval base64encode base64decode encodeUrl encodeUrlComponent
-    decodeUrl decodeUrlComponent clone partition range hash uuid parse states""".split()
+    [
+        "sum",
+        "count",
+        "max",
+        "min",
+        "average",
+        "string",
+        "substring",
+        "substringBefore",
+        "substringAfter",
+        "lowercase",
+        "uppercase",
+        "length",
+        "trim",
+        "pad",
+        "contains",
+        "split",
+        "join",
+        "match",
+        "replace",
+        "now",
+        "millis",
+        "fromMillis",
+        "toMillis",
+        "formatNumber",
+        "formatBase",
+        "formatInteger",
+        "parseInteger",
+        "number",
+        "abs",
+        "floor",
+        "ceil",
+        "round",
+        "power",
+        "sqrt",
+        "random",
+        "boolean",
+        "not",
+        "exists",
+        "append",
+        "sort",
+        "reverse",
+        "shuffle",
+        "distinct",
+        "zip",
+        "keys",
+        "lookup",
+        "spread",
+        "merge",
+        "sift",
+        "each",
+        "error",
+        "assert",
+        "type",
+        "single",
+        "filter",
+        "map",
+        "reduce",
+        "eval",
+        "base64encode",
+        "base64decode",
+        "encodeUrl",
+        "encodeUrlComponent",
+        "decodeUrl",
+        "decodeUrlComponent",
+        "clone",
+        "partition",
+        "range",
+        "hash",
+        "uuid",
+        "parse",
+        "states",
+    ]
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import DiagnosticSink
-from durable_sfn.compiler.expressions import ExpressionTranslator, ExprEnv, join, singleton_list
+from durable_sfn.compiler.expressions import ExprEnv, ExpressionTranslator, join, singleton_list
 from durable_sfn.compiler.ir import Expr, Loc, Ty
 
 RESERVED = {
@@ -56,7 +56,7 @@ class Lowerer:
             self.env.exc_vars |= outer.env.exc_vars
         self.expr = ExpressionTranslator(self.env)
         self.branch_defs: dict[str, ast.AsyncFunctionDef] = {}
-        self.retry_options = dict(outer.retry_options if outer else module.retry_options)
+        self.retry_options: dict[str, ast.Call] = dict(outer.retry_options if outer else module.retry_options)
         self.pending: dict[str, ast.expr] = {}  # `t = ctx.call_activity(...)` without await
         self.handler_vars: list[str] = []  # innermost except clause's exception variable last
         self.loop_depth = 0
@@ -128,7 +128,12 @@ class Lowerer:
         out: list[ir.Stmt] = []
         terminated: ast.stmt | None = None
         for stmt in stmts:
-            if terminated is not None and isinstance(stmt, ast.Return) and out and isinstance(out[-1], ir.ContinueAsNew):
+            if (
+                terminated is not None
+                and isinstance(stmt, ast.Return)
+                and out
+                and isinstance(out[-1], ir.ContinueAsNew)
+            ):
                 continue  # Durable style: `ctx.continue_as_new(x)` then `return`
             if terminated is not None:
                 self.report(stmt, "DSF023", "this statement can never run", "remove it")
@@ -396,8 +401,10 @@ _STATEMENT_HINTS = {
 
 def _return_label(node: ast.expr) -> str:
     """`{"Success": False, ...}` reads best as its keys; anything else as its source."""
-    if isinstance(node, ast.Dict) and node.keys and all(
-        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys
+    if (
+        isinstance(node, ast.Dict)
+        and node.keys
+        and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys)
     ):
         return ", ".join(str(k.value) for k in node.keys if isinstance(k, ast.Constant))
     return _label(node)

@@ -16,7 +16,7 @@ import enum
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 
 class Ty(enum.Enum):
@@ -303,25 +303,25 @@ class Continue:
     loc: Loc
 
 
-Stmt = Union[
-    Assign,
-    SetStatus,
-    CallActivity,
-    CallSubOrchestrator,
-    WaitForEvent,
-    Timer,
-    If,
-    While,
-    ForEach,
-    MapAll,
-    ParallelAll,
-    Try,
-    Raise,
-    Return,
-    ContinueAsNew,
-    Break,
-    Continue,
-]
+Stmt = (
+    Assign
+    | SetStatus
+    | CallActivity
+    | CallSubOrchestrator
+    | WaitForEvent
+    | Timer
+    | If
+    | While
+    | ForEach
+    | MapAll
+    | ParallelAll
+    | Try
+    | Raise
+    | Return
+    | ContinueAsNew
+    | Break
+    | Continue
+)
 Block = tuple[Stmt, ...]
 
 

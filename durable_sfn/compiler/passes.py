@@ -104,10 +104,12 @@ def _fold_into(pred: State, kind: str, index: int, state: State) -> State | None
         # otherwise the default becomes a last rule that always matches.
         if len(pred.rules) == 1 and not pred.rules[0].assign:
             rule = pred.rules[0]
-            rules = (Rule(negate(rule.condition), state.next, state.assign),)
-            return replace(pred, rules=rules, default=rule.next, synthetic=pred.synthetic | state.synthetic)
+            swapped = (Rule(negate(rule.condition), state.next, state.assign),)
+            return replace(pred, rules=swapped, default=rule.next, synthetic=pred.synthetic | state.synthetic)
         always = Rule(Expr.raw("true", Ty.BOOL), state.next, state.assign)
-        return replace(pred, rules=(*pred.rules, always), default=None, synthetic=pred.synthetic | state.synthetic)
+        return replace(
+            pred, rules=(*pred.rules, always), default=None, synthetic=pred.synthetic | state.synthetic
+        )
     if kind == "catch" and not _time_dependent(state):
         catchers = list(pred.catch)
         c = catchers[index]
@@ -183,7 +185,9 @@ def _substitute_state(s: State, values: dict[str, Expr]) -> State:
             for r in s.rules
         ),
         assign=tuple((k, v.substitute(values)) for k, v in s.assign),
-        catch=tuple(Catcher(c.errors, c.next, tuple((k, v.substitute(values)) for k, v in c.assign)) for c in s.catch),
+        catch=tuple(
+            Catcher(c.errors, c.next, tuple((k, v.substitute(values)) for k, v in c.assign)) for c in s.catch
+        ),
     )
 
 
@@ -211,7 +215,10 @@ def fold_forward(graph: Graph) -> bool:
         merged = dict(state.assign)
         merged.update(own)
         # A caught error skips the state's own Assign: its catchers must assign the values too.
-        catch = tuple(Catcher(c.errors, c.next, tuple({**dict(state.assign), **dict(c.assign)}.items())) for c in new.catch)
+        catch = tuple(
+            Catcher(c.errors, c.next, tuple({**dict(state.assign), **dict(c.assign)}.items()))
+            for c in new.catch
+        )
         new = replace(
             new,
             catch=catch,

@@ -30,8 +30,12 @@ def test_compiling_a_folder_writes_one_definition_per_orchestrator(project: Path
     result = invoke(str(project))
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in project.glob("*.asl.json"))
-    assert written == ["order_processing.asl.json", "price_all.asl.json", "process_all_orders.asl.json",
-                       "product_info.asl.json"]
+    assert written == [
+        "order_processing.asl.json",
+        "price_all.asl.json",
+        "process_all_orders.asl.json",
+        "product_info.asl.json",
+    ]
     text = (project / "order_processing.asl.json").read_text(encoding="utf-8")
     assert text == (GOLDEN / "order_processing.asl.json").read_text(encoding="utf-8")
     assert text.endswith("}\n") and json.loads(text)["QueryLanguage"] == "JSONata"
@@ -51,7 +55,9 @@ def test_check_fails_on_missing_or_stale_and_passes_when_fresh(project: Path) ->
     assert invoke(source).exit_code == 0
     assert invoke(source, "--check").exit_code == 0
     target = project / "order_processing.asl.json"
-    target.write_text(target.read_text(encoding="utf-8").replace("Validating order", "Checking"), encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("Validating order", "Checking"), encoding="utf-8"
+    )
     stale = invoke(source, "--check")
     assert stale.exit_code == 1 and "stale" in stale.output
 

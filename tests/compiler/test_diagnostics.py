@@ -65,9 +65,15 @@ def test_error_fixture_produces_its_expected_diagnostics(fixture: Path) -> None:
 
 
 def test_rendering_shows_location_source_caret_and_hint() -> None:
-    d = Diagnostic("DSF003", "datetime.now() is not deterministic", "flow.py", 12, 11,
-                   "use ctx.current_utc_datetime: the orchestrator must be deterministic",
-                   "    when = datetime.now()")
+    d = Diagnostic(
+        "DSF003",
+        "datetime.now() is not deterministic",
+        "flow.py",
+        12,
+        11,
+        "use ctx.current_utc_datetime: the orchestrator must be deterministic",
+        "    when = datetime.now()",
+    )
     assert d.render().splitlines() == [
         "flow.py:12:12: DSF003 datetime.now() is not deterministic",
         "    when = datetime.now()",

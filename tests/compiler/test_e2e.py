@@ -45,9 +45,16 @@ CASES = [
         output={"Success": True, "OrderId": "cheap-1", "TrackingNumber": "TRK-cheap-1"},
         custom_status="Sending notification",
         # One Pass (input + first status) more than the hand-written minimal definition.
-        path=["Set order_id", "ValidateOrderActivity", "If not validation IsValid", "ProcessPaymentActivity",
-              "If not payment Success", "UpdateInventoryActivity", "InitiateShipmentActivity",
-              "SendOrderConfirmationActivity"],
+        path=[
+            "Set order_id",
+            "ValidateOrderActivity",
+            "If not validation IsValid",
+            "ProcessPaymentActivity",
+            "If not payment Success",
+            "UpdateInventoryActivity",
+            "InitiateShipmentActivity",
+            "SendOrderConfirmationActivity",
+        ],
     ),
     Case(
         "if: early return keeps the status set before it",
@@ -55,7 +62,12 @@ CASES = [
         "bad-1",
         output={"Success": False, "FailureReason": "Order has no items"},
         custom_status="Validating order",
-        path=["Set order_id", "ValidateOrderActivity", "If not validation IsValid", "Return Success, FailureReason"],
+        path=[
+            "Set order_id",
+            "ValidateOrderActivity",
+            "If not validation IsValid",
+            "Return Success, FailureReason",
+        ],
     ),
     Case(
         "if inside the chain: activity then return",
@@ -66,7 +78,13 @@ CASES = [
         calls=["ValidateOrderActivity", "ProcessPaymentActivity", "NotifyPaymentFailure"],
     ),
     *[
-        Case(f"elif chain: {value}", cf.classify, value, output=f"{value} is {label}", custom_status={"label": label})
+        Case(
+            f"elif chain: {value}",
+            cf.classify,
+            value,
+            output=f"{value} is {label}",
+            custom_status={"label": label},
+        )
         for value, label in [(-3, "negative"), (0, "zero"), (50, "large"), (5, "small")]
     ],
     Case(
@@ -74,9 +92,17 @@ CASES = [
         cf.poll_until_done,
         {"readyAfter": 1},
         output={"Success": True, "Data": 1, "Attempts": 2},
-        path=["Set request", "While ctx.current_utc_datetime < deadline", "CheckOperationStatus",
-              "If status IsCompleted", "Wait until ctx.current_utc_datetime", "While ctx.current_utc_datetime < deadline",
-              "CheckOperationStatus", "If status IsCompleted", "Return Success, Data, Attempts"],
+        path=[
+            "Set request",
+            "While ctx.current_utc_datetime < deadline",
+            "CheckOperationStatus",
+            "If status IsCompleted",
+            "Wait until ctx.current_utc_datetime",
+            "While ctx.current_utc_datetime < deadline",
+            "CheckOperationStatus",
+            "If status IsCompleted",
+            "Return Success, Data, Attempts",
+        ],
     ),
     Case(
         "while loop exits when the deadline passes",
@@ -92,7 +118,12 @@ CASES = [
         output={"total": 9, "last": 6, "scored": [1, 2], "count": 2},
         calls=["Score", "Score"],
     ),
-    Case("sequential for over nothing", cf.sum_scores, [], output={"total": 0, "last": None, "scored": [], "count": 0}),
+    Case(
+        "sequential for over nothing",
+        cf.sum_scores,
+        [],
+        output={"total": 0, "last": None, "scored": [], "count": 0},
+    ),
     Case(
         "task_all comprehension over a nested async def with try/except -> Map",
         fo.process_all_orders,
@@ -127,8 +158,14 @@ CASES = [
         custom_status="charge attempted",
         calls=["Charge"],
     ),
-    Case("raise -> Fail with Error and Cause", er.charge_with_fallback, -1, status="FAILED", error="InvalidAmount",
-         path=["If amount < 0", "Raise InvalidAmount"]),
+    Case(
+        "raise -> Fail with Error and Cause",
+        er.charge_with_fallback,
+        -1,
+        status="FAILED",
+        error="InvalidAmount",
+        path=["If amount < 0", "Raise InvalidAmount"],
+    ),
     Case(
         "except Exception + bare raise re-raises the activity's error",
         er.reraise_after_audit,
@@ -144,8 +181,13 @@ CASES = [
         output="gave up",
         calls=["Flaky", "Flaky", "Flaky"],
     ),
-    Case("call_activity_with_retry succeeding first time", er.retry_flaky, {"fail": False}, output="ok",
-         calls=["Flaky"]),
+    Case(
+        "call_activity_with_retry succeeding first time",
+        er.retry_flaky,
+        {"fail": False},
+        output="ok",
+        calls=["Flaky"],
+    ),
     Case(
         "wait_for_external_event: a buffered event",
         wt.approval_workflow,

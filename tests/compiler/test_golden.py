@@ -35,9 +35,7 @@ OUTPUTS = _outputs()
 # covers them (their committed .asl.json files are the reference application's to keep fresh).
 REFERENCE = Path(__file__).parents[2] / "statemachines"
 REFERENCE_OUTPUTS = {
-    target: text
-    for source in sorted(REFERENCE.glob("*.py"))
-    for target, text in compile_file(source).items()
+    target: text for source in sorted(REFERENCE.glob("*.py")) for target, text in compile_file(source).items()
 }
 
 

@@ -9,7 +9,7 @@ def not_an_activity(x: int) -> int:
 async def activity_names(ctx: OrchestrationContext) -> int:
     a = await ctx.call_activity(not_an_activity, 1)
     b = await ctx.call_activity("not a valid name!", 1)
-    c = await ctx.call_activity_with_retry("Fine", options, 1)
+    c = await ctx.call_activity_with_retry("Fine", options, 1)  # noqa: F821
     await ctx.create_timer(30)
     return a + b + c
 

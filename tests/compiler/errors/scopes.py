@@ -6,9 +6,9 @@ counter = 0
 @orchestrator(name="Scopes")
 async def scopes(ctx: OrchestrationContext) -> int:
     global counter
-    customStatus = "busy"
+    customStatus = "busy"  # noqa: F841
     square = lambda x: x * x  # noqa: E731
-    for a, b in ctx.get_input():
+    for a, b in ctx.get_input():  # noqa: B007
         pass
     return square(2)
 

@@ -9,7 +9,7 @@ async def side_effects(ctx: OrchestrationContext) -> None:
     with open("log.txt", "w") as f:
         f.write("x")
     await asyncio.sleep(5)
-    data = helper(ctx.get_input())
+    data = helper(ctx.get_input())  # noqa: F821
     return data
 
 

@@ -37,7 +37,9 @@ async def poll_until_done(ctx: OrchestrationContext) -> dict:
     deadline = ctx.current_utc_datetime + timedelta(minutes=5)
     attempt = 0
     while ctx.current_utc_datetime < deadline:
-        status = await ctx.call_activity(check_status, {"attempt": attempt, "readyAfter": request["readyAfter"]})
+        status = await ctx.call_activity(
+            check_status, {"attempt": attempt, "readyAfter": request["readyAfter"]}
+        )
         if status["IsCompleted"]:
             return {"Success": True, "Data": status["Result"], "Attempts": attempt + 1}
         attempt += 1

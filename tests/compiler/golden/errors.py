@@ -37,7 +37,9 @@ def flaky(request: dict) -> str:
     return "ok"
 
 
-STANDARD_RETRY = RetryOptions(timedelta(seconds=5), 3, backoff_coefficient=2.0, max_retry_interval=timedelta(minutes=1))
+STANDARD_RETRY = RetryOptions(
+    timedelta(seconds=5), 3, backoff_coefficient=2.0, max_retry_interval=timedelta(minutes=1)
+)
 
 
 @orchestrator(name="ChargeWithFallback")

@@ -60,7 +60,7 @@ async def expressions_demo(ctx: OrchestrationContext) -> dict:
         "keys": sorted(data["extra"].keys()),
         "in_dict": "name" in data,
         "substring": "ell" in greeting,
-        "list_concat": numbers + [100],
+        "list_concat": numbers + [100],  # noqa: RUF005
         "string_concat": name + "!",
         "nested": {"a": [1, {"b": n}]},
         "conditional": "many" if n > 3 else "few",
