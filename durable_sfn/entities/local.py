@@ -24,6 +24,7 @@ from durable_sfn.entities.store import EntityState, EntityStore, create_entities
 QUEUE_PLACEHOLDER = "DurableEntitiesQueueUrl"
 DEFAULT_TABLE = "durable-sfn-entities"
 DEFAULT_QUEUE = "durable-sfn-entity-signals.fifo"
+_IN_PROCESS_WRITES = threading.Lock()
 
 
 def create_signal_queue(
@@ -71,8 +72,9 @@ class LocalEntityHost:
             self.queue_url = sqs_client.get_queue_url(QueueName=queue_name)["QueueUrl"]
         self.sqs = sqs_client
         self.table_name = table_name
-        # moto's conditional writes are not atomic across threads; see EntityStore.
-        store = EntityStore(dynamodb_client, table_name, write_lock=threading.Lock())
+        # moto's conditional writes are not atomic across threads; see EntityStore. One lock for
+        # every host in the process, since hosts may share one moto backend.
+        store = EntityStore(dynamodb_client, table_name, write_lock=_IN_PROCESS_WRITES)
         self.runtime = EntityRuntime(entities, store, conflict_retry=conflict_retry)
         self.handler = EntityHandler(self.runtime)
 

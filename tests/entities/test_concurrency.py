@@ -44,7 +44,10 @@ def serial_dynamodb() -> Iterator[Any]:
     )
     try:
         assert server.stdout is not None
-        port = int(server.stdout.readline())
+        line = server.stdout.readline()
+        if not line.strip().isdigit():
+            pytest.fail(f"the single-threaded moto server did not start (exit code {server.poll()})")
+        port = int(line)
         yield boto3.client(
             "dynamodb",
             endpoint_url=f"http://127.0.0.1:{port}",
