@@ -115,6 +115,7 @@ EXAMPLES = [
     Example(ex.parallel_fail_fast, st.integers(min_value=-1, max_value=40), calls="subset"),
     Example(ex.child_fails, small_ints),
     Example(ex.uncaught_child, small_ints),
+    Example(ex.hierarchy, st.sampled_from(["", "Oslo"])),
     Example(
         ex.dynamic_timer,
         st.fixed_dictionaries({"seconds": st.integers(0, 4000), "minutes": st.integers(-5, 90)}),
@@ -128,7 +129,17 @@ EXAMPLES = [
 ]
 
 # Known disagreements (findings reported to the owning side) go here as strict xfails.
-KNOWN_BUGS: list[Any] = []
+KNOWN_BUGS: list[Any] = [
+    pytest.param(
+        Example(ex.hierarchy, st.sampled_from(["nowhere"])),
+        id="hierarchy-subclass",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="compiler: `except ShippingProblem` is a Catch on that exact name, so the subclass "
+            "AddressRejected raised by the activity is not caught (Python catches it)",
+        ),
+    ),
+]
 
 
 def _cause_essence(result: ExecutionResult) -> Any:

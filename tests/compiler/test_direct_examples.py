@@ -21,6 +21,14 @@ class OutOfStock(Exception):
     pass
 
 
+class ShippingProblem(Exception):
+    pass
+
+
+class AddressRejected(ShippingProblem):
+    pass
+
+
 @activity(name="Double")
 def double(x: int) -> int:
     return x * 2
@@ -401,6 +409,26 @@ async def uncaught_child(ctx: OrchestrationContext) -> int:
     return await ctx.call_sub_orchestrator(raise_error, x)
 
 
+@activity(name="Ship")
+def ship(destination: str) -> str:
+    if destination == "nowhere":
+        raise AddressRejected(f"cannot ship to {destination}")
+    if destination == "":
+        raise ValueError("no destination")
+    return f"shipped to {destination}"
+
+
+@orchestrator(name="Hierarchy")
+async def hierarchy(ctx: OrchestrationContext) -> str:
+    destination = ctx.get_input()
+    try:
+        return await ctx.call_activity(ship, destination)
+    except ShippingProblem as e:
+        return "shipping problem: " + e.error
+    except (ValueError, KeyError) as e:
+        return "bad request: " + e.error
+
+
 # -- the direct run of each example ---------------------------------------------------------------
 
 
@@ -577,3 +605,9 @@ def test_an_uncaught_child_failure_fails_the_parent_with_the_child_record() -> N
         "the order is too large",
         9,
     )
+
+
+def test_except_follows_python_class_hierarchy() -> None:
+    assert run_direct(hierarchy, "nowhere").output == "shipping problem: AddressRejected"
+    assert run_direct(hierarchy, "").output == "bad request: ValueError"
+    assert run_direct(hierarchy, "Oslo").output == "shipped to Oslo"
