@@ -169,6 +169,15 @@ class OperationsService:
         self._thread.start()
         return self
 
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (the standalone service)."""
+        try:
+            self._server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._server.server_close()
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -185,4 +194,4 @@ class OperationsService:
 if __name__ == "__main__":
     service = OperationsService(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8080)
     print(f"operations API on {service.url}")
-    service._server.serve_forever()
+    service.serve_forever()
