@@ -43,6 +43,8 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 TIMEOUT_ERROR = "States.Timeout"
 TASK_FAILED = "States.TaskFailed"
+# Step Functions' limit on any state's input, result or output, and on the execution's.
+PAYLOAD_LIMIT_BYTES = 256 * 1024
 
 Events = Mapping[str, Any] | Sequence[ScheduledEvent] | None
 
@@ -58,6 +60,24 @@ class SubOrchestrationFailed(Exception):
         super().__init__(cause)
         self.error = TASK_FAILED
         self.cause = cause
+
+
+class DataLimitExceeded(BaseException):
+    """A payload over Step Functions' 256 KiB limit: a terminal error, like `States.DataLimitExceeded`.
+
+    A BaseException because no Catch can handle it (`States.ALL` does not match it), so no
+    `except Exception` in orchestrator code may either.
+    """
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.error = "States.DataLimitExceeded"
+        self.cause = cause
+
+
+def _check_size(text: str, cause: str) -> None:
+    if len(text.encode("utf-8")) > PAYLOAD_LIMIT_BYTES:
+        raise DataLimitExceeded(cause)
 
 
 class _ContinueAsNew(BaseException):
@@ -238,6 +258,10 @@ class DirectContext(OrchestrationContext):
     async def _activity(self, ref: Any, input: Any, retry: RetryOptions | None) -> Any:
         name, fn = self._run.activity(ref)
         payload = jsonvalues.dumps(self._run.json(input, f"the input of activity {name!r}"))
+        _check_size(
+            payload,
+            f"The state/task '{name}' has an input with a size exceeding the maximum number of bytes service limit.",
+        )
         attempt = 1
         while True:
             # Let sibling branches reach their own calls first, as concurrent Map iterations do.
@@ -255,7 +279,12 @@ class DirectContext(OrchestrationContext):
                 await self._scheduler.sleep_until(self._scheduler.now + _retry_delay(retry, attempt))
                 attempt += 1
             else:
-                return self._run.json(result, f"the result of activity {name!r}")
+                value = self._run.json(result, f"the result of activity {name!r}")
+                _check_size(
+                    jsonvalues.dumps(value),
+                    f"The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                )
+                return value
 
     def call_sub_orchestrator(self, orchestrator: Any, input: Any = None) -> Awaitable[Any]:
         return self._sub_orchestrator(orchestrator, input)
@@ -445,6 +474,13 @@ def run_direct(
             error, cause = error_and_cause(main.exception)
             return _result(run, ctx, "FAILED", error=error, cause=cause)
         output = jsonvalues.roundtrip(main.result(), f"the output of orchestrator {definition.name!r}")
+        try:
+            _check_size(
+                jsonvalues.dumps(output),
+                "The execution output exceeds the maximum number of bytes service limit.",
+            )
+        except DataLimitExceeded as exc:
+            return _result(run, ctx, "FAILED", error=exc.error, cause=exc.cause)
         return _result(run, ctx, "SUCCEEDED", output=output)
     raise StuckOrchestrationError(
         f"orchestrator {definition.name!r} called continue_as_new {max_generations} times: "

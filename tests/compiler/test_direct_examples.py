@@ -429,6 +429,26 @@ async def hierarchy(ctx: OrchestrationContext) -> str:
         return "bad request: " + e.error
 
 
+@activity(name="Big")
+def big(size: int) -> str:
+    return "x" * size
+
+
+@orchestrator(name="OversizedResult")
+async def oversized_result(ctx: OrchestrationContext) -> dict:
+    size = ctx.get_input()
+    try:
+        data = await ctx.call_activity(big, size)
+        return {"length": len(data)}
+    except Exception:
+        return {"caught": True}
+
+
+@orchestrator(name="OversizedOutput")
+async def oversized_output(ctx: OrchestrationContext) -> str:
+    return await ctx.call_activity(big, ctx.get_input())
+
+
 # -- the direct run of each example ---------------------------------------------------------------
 
 
@@ -611,3 +631,11 @@ def test_except_follows_python_class_hierarchy() -> None:
     assert run_direct(hierarchy, "nowhere").output == "shipping problem: AddressRejected"
     assert run_direct(hierarchy, "").output == "bad request: ValueError"
     assert run_direct(hierarchy, "Oslo").output == "shipped to Oslo"
+
+
+def test_payloads_over_256_kib_fail_the_execution_and_cannot_be_caught() -> None:
+    assert run_direct(oversized_result, 1000).output == {"length": 1000}
+    too_big = run_direct(oversized_result, 300_000)
+    assert (too_big.status, too_big.error) == ("FAILED", "States.DataLimitExceeded")
+    assert "'Big' returned a result with a size exceeding" in (too_big.cause or "")
+    assert run_direct(oversized_output, 300_000).error == "States.DataLimitExceeded"
