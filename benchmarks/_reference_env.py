@@ -23,15 +23,21 @@ def reference_environment() -> Iterator[None]:
     os.environ.pop("AWS_PROFILE", None)
     from moto import mock_aws
 
+    from lambdas.common.logging import logger
     from lambdas.common.resources import create_and_seed
     from lambdas.operations.service import OperationsService
 
+    handler = logger.registered_handler
+    sink = open(os.devnull, "w", encoding="utf-8")  # the activities' JSON logs are not figures
+    previous = handler.setStream(sink)
     try:
         with mock_aws(), OperationsService() as operations:
             os.environ["OPERATIONS_API_URL"] = operations.url
             create_and_seed()
             yield
     finally:
+        handler.setStream(previous)
+        sink.close()
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)

@@ -14,6 +14,7 @@ whose handler is known at compile time becomes a direct jump to that handler.
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field, replace
 
 from durable_sfn.compiler import ir
@@ -192,7 +193,10 @@ class Lowering:
         )
 
     def lower_CallSubOrchestrator(self, g: Graph, s: ir.CallSubOrchestrator, nxt: str, frame: Frame) -> str:
-        args = {"StateMachineArn": Expr.literal("${" + s.orchestrator + "}"), "Input": s.payload}
+        args = {
+            "StateMachineArn": Expr.literal("${" + s.orchestrator + "}"),
+            "Input": execution_input(s.payload),
+        }
         return self._task(
             g,
             s.orchestrator,
@@ -376,7 +380,10 @@ class Lowering:
         )
 
     def lower_ContinueAsNew(self, g: Graph, s: ir.ContinueAsNew, nxt: str, frame: Frame) -> str:
-        args = {"StateMachineArn": Expr.raw("$states.context.StateMachine.Id"), "Input": s.value}
+        args = {
+            "StateMachineArn": Expr.raw("$states.context.StateMachine.Id"),
+            "Input": execution_input(s.value),
+        }
         return self.add(
             g,
             State(
@@ -465,6 +472,30 @@ class Lowering:
         orelse = self.block(g, s.orelse, after, frame if not rethrow else handler_frame)
         body_frame = replace(frame, handlers=tuple(targets) + frame.handlers)
         return self.block(g, s.body, orelse, body_frame)
+
+
+def execution_input(value: Expr) -> Expr:
+    """StartExecution's Input: an object is serialised by Step Functions, but any other value must
+    be passed as JSON text (a bare string would be read as the JSON text itself)."""
+    if (
+        value.ty is Ty.DICT
+        or isinstance(value.template, dict)
+        or (value.is_const and isinstance(value.const, dict))
+    ):
+        return value
+    if value.is_const:
+        return Expr.literal(json.dumps(value.const))
+    return Expr(
+        (
+            "($__i := ",
+            *value.parts,
+            "; $type($__i) = 'string' ? $substring($string([$__i]), 1, "
+            "$length($string([$__i])) - 2) : $string($__i))",
+        ),
+        Ty.STR,
+        time_dependent=value.time_dependent,
+        input_dependent=value.input_dependent,
+    )
 
 
 def lower(orch: ir.Orchestration, file: str) -> Graph:

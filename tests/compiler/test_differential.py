@@ -57,6 +57,8 @@ class Example:
     inputs: st.SearchStrategy[Any]
     calls: Calls = "ordered"
     events: st.SearchStrategy[Any] | None = None
+    # Resets activity state (e.g. attempt counters) so both runs start alike.
+    reset: Callable[[], None] | None = None
 
     def __str__(self) -> str:
         return self.orchestrator.__name__
@@ -117,6 +119,19 @@ EXAMPLES = [
     Example(ex.uncaught_child, small_ints),
     Example(ex.hierarchy, st.sampled_from(["", "Oslo"])),
     Example(ex.oversized_result, st.integers(min_value=0, max_value=2000)),
+    Example(
+        ex.clock_after_retry,
+        st.fixed_dictionaries({"key": st.just("k"), "failures": st.integers(min_value=0, max_value=5)}),
+        reset=ex.FLAKY_ATTEMPTS.clear,
+    ),
+    Example(
+        ex.clock_after_event,
+        st.none(),
+        events=st.builds(
+            lambda minutes: [ScheduledEvent("Go", minutes, timedelta(minutes=minutes))],
+            st.integers(min_value=0, max_value=200).filter(lambda m: m != 120),
+        ),
+    ),
     Example(ex.oversized_output, st.sampled_from([10, 300_000])),
     Example(
         ex.dynamic_timer,
@@ -200,6 +215,10 @@ def aws() -> Iterator[None]:
 def test_direct_and_compiled_runs_agree(aws: None, example: Example, data: st.DataObject) -> None:
     value = data.draw(example.inputs, label="input")
     events = data.draw(example.events, label="events") if example.events is not None else None
+    if example.reset:
+        example.reset()
     direct = run_direct(example.orchestrator, value, events=events)
+    if example.reset:
+        example.reset()
     local = run_local(example.orchestrator, value, events=events)
     assert_same(direct, local, example.calls)

@@ -449,6 +449,40 @@ async def oversized_output(ctx: OrchestrationContext) -> str:
     return await ctx.call_activity(big, ctx.get_input())
 
 
+# Attempts per key, so that a retried call can fail a given number of times; tests reset it.
+FLAKY_ATTEMPTS: dict[str, int] = {}
+
+
+@activity(name="Flaky")
+def flaky(request: dict) -> int:
+    key = request["key"]
+    FLAKY_ATTEMPTS[key] = FLAKY_ATTEMPTS.get(key, 0) + 1
+    if FLAKY_ATTEMPTS[key] <= request["failures"]:
+        raise ConnectionError(f"attempt {FLAKY_ATTEMPTS[key]} failed")
+    return FLAKY_ATTEMPTS[key]
+
+
+@orchestrator(name="ClockAfterRetry")
+async def clock_after_retry(ctx: OrchestrationContext) -> dict:
+    request = ctx.get_input()
+    started = ctx.current_utc_datetime
+    retry = RetryOptions(
+        first_retry_interval=timedelta(seconds=30), max_number_of_attempts=4, backoff_coefficient=1.5
+    )
+    try:
+        attempts = await ctx.call_activity_with_retry(flaky, retry, request)
+    except ConnectionError:
+        attempts = -1
+    return {"attempts": attempts, "elapsed": (ctx.current_utc_datetime - started).total_seconds()}
+
+
+@orchestrator(name="ClockAfterEvent")
+async def clock_after_event(ctx: OrchestrationContext) -> dict:
+    started = ctx.current_utc_datetime
+    data = await ctx.wait_for_external_event("Go", timeout=timedelta(hours=2))
+    return {"data": data, "elapsed": (ctx.current_utc_datetime - started).total_seconds()}
+
+
 # -- the direct run of each example ---------------------------------------------------------------
 
 
@@ -639,3 +673,14 @@ def test_payloads_over_256_kib_fail_the_execution_and_cannot_be_caught() -> None
     assert (too_big.status, too_big.error) == ("FAILED", "States.DataLimitExceeded")
     assert "'Big' returned a result with a size exceeding" in (too_big.cause or "")
     assert run_direct(oversized_output, 300_000).error == "States.DataLimitExceeded"
+
+
+def test_retries_that_finally_succeed_take_their_backoff_in_virtual_time() -> None:
+    FLAKY_ATTEMPTS.clear()
+    # Two failures: waits of 30 s and 45 s before the third attempt.
+    assert run_direct(clock_after_retry, {"key": "k", "failures": 2}).output == {"attempts": 3, "elapsed": 75}
+    FLAKY_ATTEMPTS.clear()
+    assert run_direct(clock_after_retry, {"key": "k", "failures": 9}).output == {
+        "attempts": -1,
+        "elapsed": 30 + 45 + 67.5,
+    }

@@ -221,6 +221,12 @@ CASES = [
         output={"child": {"approved": False, "note": "escalated r2"}, "parent": True},
     ),
     Case("continue_as_new: the last execution's result", wt.countdown, 2, output=0),
+    Case(
+        "call_sub_orchestrator with a string input, inside a Map",
+        wt.greet_all,
+        ["ada", 'grace "amazing" hopper'],
+        output=["hello ada", 'hello grace "amazing" hopper'],
+    ),
 ]
 
 

@@ -42,3 +42,18 @@ async def countdown(ctx: OrchestrationContext, n: int) -> int:
         ctx.continue_as_new(n - 1)
         return 0
     return n
+
+
+@orchestrator(name="Greeter")
+async def greeter(ctx: OrchestrationContext, name: str) -> str:
+    return f"hello {name}"
+
+
+@orchestrator(name="GreetAll")
+async def greet_all(ctx: OrchestrationContext) -> list:
+    names = ctx.get_input()
+
+    async def greet(name: str) -> str:
+        return await ctx.call_sub_orchestrator(greeter, name)
+
+    return await ctx.task_all([greet(n) for n in names])
