@@ -28,16 +28,16 @@ def reference_environment() -> Iterator[None]:
     from lambdas.operations.service import OperationsService
 
     handler = logger.registered_handler
-    sink = open(os.devnull, "w", encoding="utf-8")  # the activities' JSON logs are not figures
-    previous = handler.setStream(sink)
-    try:
-        with mock_aws(), OperationsService() as operations:
-            os.environ["OPERATIONS_API_URL"] = operations.url
-            create_and_seed()
-            yield
-    finally:
-        handler.setStream(previous)
-        sink.close()
+    # The activities' JSON logs are not figures.
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        previous = handler.setStream(sink)
+        try:
+            with mock_aws(), OperationsService() as operations:
+                os.environ["OPERATIONS_API_URL"] = operations.url
+                create_and_seed()
+                yield
+        finally:
+            handler.setStream(previous)
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
