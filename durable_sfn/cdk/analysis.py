@@ -19,6 +19,9 @@ EVENT_WAITER = "DurableEventWaiter"
 PLACEHOLDER_RE = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]*)\}")
 
 _LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+_SQS_SEND = "arn:aws:states:::sqs:sendMessage"
+# The entity contract's placeholder for the signal queue (durable_sfn.entities.contract).
+ENTITY_QUEUE = "DurableEntitiesQueueUrl"
 _START_EXECUTION = "arn:aws:states:::states:startExecution"
 
 
@@ -32,6 +35,9 @@ class DefinitionRequirements:
     sync_sub_orchestrations: frozenset[str] = frozenset()
     # `continue_as_new` may start its own state machine by context reference instead of by name.
     starts_itself: bool = False
+    # Durable entities (durable_sfn.entities.contract): functions called, and whether signals are sent.
+    entity_calls: frozenset[str] = frozenset()
+    entity_signals: bool = False
     # States using `.sync` / `.waitForTaskToken`: neither is available to Express workflows.
     sync_states: tuple[str, ...] = ()
     task_token_states: tuple[str, ...] = ()
@@ -90,6 +96,8 @@ def analyse(definition: Mapping[str, Any]) -> DefinitionRequirements:
     subs: dict[str, list[str]] = {}
     sync_subs: set[str] = set()
     starts_itself = False
+    entity_calls: set[str] = set()
+    entity_signals = False
     sync_states: list[str] = []
     token_states: list[str] = []
     waiter_states: list[str] = []
@@ -103,7 +111,18 @@ def analyse(definition: Mapping[str, Any]) -> DefinitionRequirements:
             token_states.append(name)
         elif ".sync" in resource:
             sync_states.append(name)
-        if resource.startswith(_LAMBDA_INVOKE):
+        payload = arguments.get("Payload") if isinstance(arguments, Mapping) else None
+        if resource == _LAMBDA_INVOKE and isinstance(payload, Mapping) and payload.get("kind") == "call":
+            # An entity call: the function is the entity's, provided by EntityResources.
+            target = _single_placeholder(
+                name, arguments.get("FunctionName"), "Arguments.FunctionName of an entity call"
+            )
+            entity_calls.add(target)
+            classified.add(target)
+        elif resource == _SQS_SEND and arguments.get("QueueUrl") == "${" + ENTITY_QUEUE + "}":
+            entity_signals = True
+            classified.add(ENTITY_QUEUE)
+        elif resource.startswith(_LAMBDA_INVOKE):
             target = _single_placeholder(
                 name, arguments.get("FunctionName"), "Arguments.FunctionName of a Lambda task"
             )
@@ -137,6 +156,8 @@ def analyse(definition: Mapping[str, Any]) -> DefinitionRequirements:
         sub_orchestrations={k: tuple(v) for k, v in subs.items()},
         sync_sub_orchestrations=frozenset(sync_subs),
         starts_itself=starts_itself,
+        entity_calls=frozenset(entity_calls),
+        entity_signals=entity_signals,
         sync_states=tuple(sync_states),
         task_token_states=tuple(token_states),
         event_waiter_states=tuple(waiter_states),

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import ArnFormat, CfnOutput, Duration, Fn, Stack, Token
@@ -27,7 +27,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IValidation
 
 from durable_sfn.cdk import nag
-from durable_sfn.cdk.analysis import DefinitionRequirements, analyse
+from durable_sfn.cdk.analysis import ENTITY_QUEUE, DefinitionRequirements, analyse
 from durable_sfn.cdk.errors import OrchestrationConfigError
 from durable_sfn.cdk.grants import ActivityGrant
 from durable_sfn.cdk.lint import depend_on_policy_only
@@ -38,6 +38,9 @@ from durable_sfn.cdk.runtime import (
     activities_of,
     event_waiter_definition,
 )
+
+if TYPE_CHECKING:
+    from durable_sfn.cdk.entities import EntityResources
 from durable_sfn.dsl import (
     ActivityDefinition,
     OrchestratorDefinition,
@@ -98,6 +101,7 @@ class Orchestration(Construct):
         requirements: str | Path | None = None,
         alarm_topic: sns.ITopic | None = None,
         service_name: str | None = None,
+        entities: EntityResources | None = None,
     ) -> None:
         super().__init__(scope, id)
         orch = orchestrator_definition(orchestrator)
@@ -158,6 +162,7 @@ class Orchestration(Construct):
         if self.event_waiter is not None:
             substitutions["DurableEventWaiter"] = self.event_waiter.function_arn
         substitutions.update(self._sub_orchestrations(sub_orchestrations))
+        substitutions.update(self._entities(entities))
         self._grant_state_machine_role()
 
         self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
@@ -348,6 +353,21 @@ class Orchestration(Construct):
             )
         self.sub_orchestration_arns = resolved
         return resolved
+
+    def _entities(self, entities: EntityResources | None) -> dict[str, str]:
+        calls, signals = self.requirements.entity_calls, self.requirements.entity_signals
+        if not calls and not signals:
+            return {}
+        if entities is None:
+            raise OrchestrationConfigError(
+                f"{self.where}: orchestrator {self.orchestrator.name!r} uses durable entities "
+                f"({', '.join(sorted(calls)) or 'signals'}); pass entities=EntityResources(...) hosting them"
+            )
+        # Invoke on exactly the called entity functions, SendMessage on the signal queue.
+        entities.grant_to(self.role, entity_names=sorted(calls))
+        values = entities.definition_substitutions()
+        needed = set(calls) | ({ENTITY_QUEUE} if signals else set())
+        return {name: value for name, value in values.items() if name in needed}
 
     def _grant_state_machine_role(self) -> None:
         stack = Stack.of(self)
