@@ -201,3 +201,11 @@ def test_format_inserts_values_verbatim(values: list[str]) -> None:
         + ")"
     )
     assert ev(text) == "|".join(values)
+
+
+def test_every_named_function_is_implemented() -> None:
+    from durable_sfn.engine.intrinsics.functions import FUNCTIONS
+    from durable_sfn.engine.intrinsics.parser import FUNCTION_NAMES
+
+    assert set(FUNCTIONS) | {"Format"} == FUNCTION_NAMES
+    assert len(FUNCTION_NAMES) == 18
