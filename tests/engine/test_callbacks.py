@@ -203,3 +203,21 @@ def test_task_output_over_the_payload_limit_is_rejected() -> None:
             sfn.send_task_success(taskToken=tokens[0], output=json.dumps("x" * 300_000))
         sfn.send_task_success(taskToken=tokens[0], output='"fine"')
     assert output(sfn.wait_for_execution(started["executionArn"], timeout=10)) == "fine"
+
+
+def test_start_execution_errors_are_named_like_the_service() -> None:
+    sfn = new_client()
+    child = child_machine(sfn, jsonata({"P": {"Type": "Pass", "End": True}}))
+    parent = jsonata(
+        {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Arguments": {"StateMachineArn": child, "Input": "not json"},
+                "End": True,
+            }
+        }
+    )
+    result = run(sfn, parent, name="Parent")
+    assert result["error"] == "StepFunctions.InvalidExecutionInputException"
+    assert "not json" in result["cause"]

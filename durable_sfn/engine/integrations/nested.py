@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from durable_sfn.engine import errors, history
+from durable_sfn.engine.api_errors import StepFunctionsError
 from durable_sfn.engine.clock import Waiter
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.integrations import Integration, TaskFailure, callbacks
@@ -44,9 +45,16 @@ def start(run: StateRun, integration: Integration, params: Any, deadline: dateti
     raw_input = params.get("Input", {})
     input_text = raw_input if isinstance(raw_input, str) else history.to_json(raw_input)
     services = run.execution.services
-    child = services.start_child(
-        run.execution, str(params["StateMachineArn"]), input_text, params.get("Name")
-    )
+    try:
+        child = services.start_child(
+            run.execution, str(params["StateMachineArn"]), input_text, params.get("Name")
+        )
+    except StepFunctionsError as exc:
+        # Named as Step Functions names a failed StartExecution call of the integration.
+        raise TaskFailure(
+            f"StepFunctions.{exc.code}Exception",
+            f"{exc.message} (Service: AWSStepFunctions; Status Code: 400; Error Code: {exc.code})",
+        ) from None
     if not integration.pattern:
         return {"ExecutionArn": child.arn, "StartDate": int(child.start_date.timestamp() * 1000)}
     waiter = Waiter()
