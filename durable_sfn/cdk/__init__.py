@@ -8,8 +8,10 @@
 from aws_cdk.aws_stepfunctions import LogLevel, StateMachineType
 
 from durable_sfn.cdk.bundling import LayerBuildError, build_layer
+from durable_sfn.cdk.entities import EntityResources
 from durable_sfn.cdk.errors import OrchestrationConfigError
 from durable_sfn.cdk.grants import ActivityGrant
+from durable_sfn.cdk.management_api import ManagementApi
 from durable_sfn.cdk.orchestration import Orchestration
 from durable_sfn.cdk.runtime import ActivityFunctions, ActivityOptions
 
@@ -17,8 +19,10 @@ __all__ = [
     "ActivityFunctions",
     "ActivityGrant",
     "ActivityOptions",
+    "EntityResources",
     "LayerBuildError",
     "LogLevel",
+    "ManagementApi",
     "Orchestration",
     "OrchestrationConfigError",
     "StateMachineType",
