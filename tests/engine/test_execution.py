@@ -366,3 +366,23 @@ def test_missing_lambda_names_the_fix() -> None:
     result = run(sfn, definition)
     assert result["error"] == "Lambda.ResourceNotFoundException"
     assert "register_lambda" in result["cause"]
+
+
+def test_oversized_task_result_fails_even_when_output_keeps_little() -> None:
+    sfn = new_client()
+    sfn.register_lambda("Big", lambda event, ctx: "a" * 300_000)
+    definition = jsonata(
+        {
+            "Big": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"FunctionName": "Big"},
+                "Output": "{% $length($states.result.Payload) %}",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        }
+    )
+    result = run(sfn, definition)
+    assert result["error"] == "States.DataLimitExceeded"

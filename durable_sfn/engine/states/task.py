@@ -122,6 +122,8 @@ def _invoke(
             result = _mocked(mocked)
         else:
             result = _call(run, integration, params, token, deadline, heartbeat)
+        # The raw result counts against the 256 KiB limit even if Output/ResultSelector shrink it.
+        dataflow.check_size(result, run.name)
     except callbacks.TaskTimedOut as exc:
         run.event(
             f"{prefix}TimedOut",
