@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from durable_sfn.testing import run_local
 from lambdas.common import sample_data as data
 from lambdas.common.aws import table
@@ -13,13 +11,6 @@ from lambdas.common.config import Settings
 from statemachines.process_all_orders import process_all_orders
 from statemachines.process_invoices import process_invoices
 from tests.lambdas.conftest import sent_email_count
-
-# Compiler gap (reported): a string input to a sub-orchestration is not JSON-encoded.
-# Strict, so the test flags the fix.
-STRING_SUB_INPUT = pytest.mark.xfail(
-    reason="compiler: call_sub_orchestrator passes a string input unencoded (InvalidExecutionInput)",
-    strict=True,
-)
 
 
 def orders(ids: list[str]) -> list[dict[str, str]]:
@@ -59,7 +50,6 @@ def test_empty_order_batch(aws: Settings) -> None:
     assert result.output["TotalProcessed"] == 0 and result.output["TotalRevenue"] == 0
 
 
-@STRING_SUB_INPUT
 def test_order_batch_through_sub_orchestrations(aws: Settings) -> None:
     result = run_local(
         process_all_orders, {"Orders": orders(data.SUB_BATCH_ORDERS), "UseSubOrchestrations": True}

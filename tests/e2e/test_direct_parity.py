@@ -14,7 +14,6 @@ from lambdas.common.resources import create_and_seed
 from lambdas.operations.service import OperationsService
 from statemachines.scenarios import SCENARIOS, Scenario
 
-KNOWN_GAPS = {"batch-sub": "compiler: call_sub_orchestrator passes a string input unencoded"}
 # Values that differ between two runs by nature: ids minted by SES/SNS.
 VOLATILE_KEYS = {"MessageId"}
 
@@ -36,17 +35,7 @@ def _play(
         return runner(scenario.orchestrator, scenario.input, events=scenario.events)
 
 
-@pytest.mark.parametrize(
-    "scenario",
-    [
-        pytest.param(
-            s,
-            id=s.key,
-            marks=[pytest.mark.xfail(reason=KNOWN_GAPS[s.key], strict=True)] if s.key in KNOWN_GAPS else [],
-        )
-        for s in SCENARIOS
-    ],
-)
+@pytest.mark.parametrize("scenario", [pytest.param(s, id=s.key) for s in SCENARIOS])
 def test_direct_and_local_agree(scenario: Scenario, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     local = _play(run_local, scenario, monkeypatch)
     direct = _play(run_direct, scenario, monkeypatch)
