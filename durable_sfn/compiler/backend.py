@@ -32,6 +32,7 @@ from durable_sfn.compiler.asl_model import (
     State,
 )
 from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.loops import runs_as_map
 
 STATUS_VAR = "customStatus"
 
@@ -55,6 +56,7 @@ class Frame:
 @dataclass
 class Lowering:
     file: str
+    whole: ir.Block = ()  # the orchestrator body, to see what a loop body shares with the rest
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def new_id(self) -> str:
@@ -290,6 +292,23 @@ class Lowering:
         return head
 
     def lower_ForEach(self, g: Graph, s: ir.ForEach, nxt: str, frame: Frame) -> str:
+        if runs_as_map(s, self.whole):
+            item = Expr.raw("$states.input", inp=True)
+            processor = self.scope(s.body, ((s.target, item),), s.loc)
+            return self.add(
+                g,
+                State(
+                    self.new_id(),
+                    "Map",
+                    f"For {s.label}",
+                    self.comment(s.loc),
+                    next=nxt,
+                    items=s.items,
+                    processor=processor,
+                    max_concurrency=1,
+                    catch=self.catchers(frame),
+                ),
+            )
         head = self.new_id()
         idx, items = Expr.var(s.index_var, Ty.NUM), Expr.var(s.items_var, Ty.LIST)
         step = self.add(
@@ -499,4 +518,4 @@ def execution_input(value: Expr) -> Expr:
 
 
 def lower(orch: ir.Orchestration, file: str) -> Graph:
-    return Lowering(file).scope(orch.body)
+    return Lowering(file, orch.body).scope(orch.body)

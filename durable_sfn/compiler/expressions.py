@@ -597,6 +597,10 @@ class ExpressionTranslator:
                 return self.fail(node, "DSF002", "range() with a step is not supported")
             return join("[", paren(start), "..(", stop, " - 1)]", ty=Ty.LIST)
         value = self.translate(node)
+        if value.ty in (Ty.NUM, Ty.BOOL, Ty.NULL, Ty.STR, Ty.DATETIME, Ty.TIMEDELTA):
+            return self.fail(
+                node, "DSF002", f"cannot loop over a {value.ty.value}", "loop over a list or a dict"
+            )
         if value.ty is Ty.DICT:
             return join("[$keys(", value, ")]", ty=Ty.LIST)
         # JSONata treats a single value as a one-element sequence; keep Python's list semantics.

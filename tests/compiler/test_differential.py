@@ -124,14 +124,6 @@ EXAMPLES = [
         st.fixed_dictionaries({"key": st.just("k"), "failures": st.integers(min_value=0, max_value=5)}),
         reset=ex.FLAKY_ATTEMPTS.clear,
     ),
-    Example(
-        ex.clock_after_event,
-        st.none(),
-        events=st.builds(
-            lambda minutes: [ScheduledEvent("Go", minutes, timedelta(minutes=minutes))],
-            st.integers(min_value=0, max_value=200).filter(lambda m: m != 120),
-        ),
-    ),
     Example(ex.oversized_output, st.sampled_from([10, 300_000])),
     Example(
         ex.dynamic_timer,
@@ -147,6 +139,22 @@ EXAMPLES = [
 
 # Known disagreements (findings reported to the owning side) go here as strict xfails.
 KNOWN_BUGS: list[Any] = [
+    pytest.param(
+        Example(
+            ex.clock_after_event,
+            st.none(),
+            events=st.builds(
+                lambda minutes: [ScheduledEvent("Go", minutes, timedelta(minutes=minutes))],
+                st.integers(min_value=1, max_value=110),
+            ),
+        ),
+        id="clock-after-event",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="compiler: ctx.current_utc_datetime read after the wait is folded into the Task's Output "
+            "as $states.context.State.EnteredTime, the time before the wait",
+        ),
+    ),
     pytest.param(
         Example(ex.oversized_result, st.integers(min_value=270_000, max_value=300_000)),
         id="oversized-result-kept-small",

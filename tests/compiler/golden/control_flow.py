@@ -62,3 +62,18 @@ async def sum_scores(ctx: OrchestrationContext) -> dict:
         total += last
         scored.append(item)
     return {"total": total, "last": last, "scored": scored, "count": len(scored)}
+
+
+@activity(name="Notify")
+def notify(message: str) -> None:
+    return None
+
+
+@orchestrator(name="NotifyEach")
+async def notify_each(ctx: OrchestrationContext) -> int:
+    """The body keeps its variables to itself: a Map with MaxConcurrency 1, in order."""
+    people = ctx.get_input()
+    for person in people:
+        message = f"Hello {person['name']}"
+        await ctx.call_activity(notify, message)
+    return len(people)
