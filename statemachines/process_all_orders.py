@@ -63,5 +63,5 @@ async def process_all_orders(ctx: OrchestrationContext) -> dict:
         "Failed": len(failed),
         "TotalRevenue": sum([r["Revenue"] for r in successful]),
         "FailedOrders": [r["OrderId"] for r in failed],
-        "Errors": [{"OrderId": r["OrderId"], "Error": r["ErrorMessage"]} for r in failed],
+        "Errors": {r["OrderId"]: r["ErrorMessage"] for r in failed},
     }

@@ -26,11 +26,7 @@ def test_order_batch_with_partial_failures(aws: Settings) -> None:
         "Failed": 3,
         "TotalRevenue": 205.0,  # 25 + 50 + 130
         "FailedOrders": ["ORD-2003", "ORD-2004", "ORD-2998"],
-        "Errors": [
-            {"OrderId": "ORD-2003", "Error": "PaymentDeclined"},
-            {"OrderId": "ORD-2004", "Error": "OutOfStock"},
-            {"OrderId": "ORD-2998", "Error": "OrderNotFound"},
-        ],
+        "Errors": {"ORD-2003": "PaymentDeclined", "ORD-2004": "OutOfStock", "ORD-2998": "OrderNotFound"},
     }
     assert result.custom_status == {"Phase": "Complete", "Orders": 6, "Failed": 3}
     assert sorted(c.input["OrderId"] for c in result.activity_calls) == sorted(data.BATCH_ORDERS)
@@ -57,9 +53,9 @@ def test_order_batch_through_sub_orchestrations(aws: Settings) -> None:
     assert result.status == "SUCCEEDED"
     assert result.output["Successful"] == 2
     assert result.output["TotalRevenue"] == 155.0  # 75 + 80
-    assert result.output["Errors"] == [
-        {"OrderId": "ORD-3002", "Error": "Payment failed: Card card-blocked is blocked (order ORD-3002)"}
-    ]
+    assert result.output["Errors"] == {
+        "ORD-3002": "Payment failed: Card card-blocked is blocked (order ORD-3002)"
+    }
     # Every order went through the full chain, confirmation emails included.
     assert result.activity_names().count("ValidateOrderActivity") == 3
     assert result.activity_names().count("NotifyPaymentFailure") == 1
