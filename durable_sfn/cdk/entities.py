@@ -28,7 +28,7 @@ from constructs import Construct
 
 from durable_sfn.cdk import nag
 from durable_sfn.cdk.errors import OrchestrationConfigError
-from durable_sfn.entities.contract import QUEUE_PLACEHOLDER
+from durable_sfn.entities.contract import QUEUE_PLACEHOLDER, entity_usage
 from durable_sfn.entities.lambda_entry import ENTITY_ENV
 from durable_sfn.entities.model import EntityDefinition, entity_definition
 from durable_sfn.entities.store import TABLE_ENV, TTL_ATTRIBUTE
@@ -217,3 +217,23 @@ class EntityResources(Construct):
         )
         # Step Functions' sqs:sendMessage needs only this (grant_send_messages adds queue reads).
         self.queue.grant(grantee, "sqs:SendMessage")
+
+    def grant_for_definition(self, grantee: iam.IGrantable, definition: Mapping[str, Any]) -> None:
+        """Grant exactly what `definition` (a compiled ASL dict) uses: invoke on the entities it
+        calls, SendMessage only if it signals. Fails at construction if it calls an entity that
+        this construct does not host."""
+        usage = entity_usage(dict(definition))
+        missing = sorted(usage.called - set(self.functions))
+        if missing:
+            raise OrchestrationConfigError(
+                f"the definition calls entities {', '.join(missing)} that EntityResources does not host "
+                f"(it hosts {', '.join(sorted(self.functions))}); add them to entities=[...]"
+            )
+        if usage.called:
+            iam.Grant.add_to_principal(
+                grantee=grantee,
+                actions=["lambda:InvokeFunction"],
+                resource_arns=[self.functions[name].function_arn for name in sorted(usage.called)],
+            )
+        if usage.signals:
+            self.queue.grant(grantee, "sqs:SendMessage")

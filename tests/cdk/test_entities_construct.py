@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Stack, Validations
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import AwsSolutionsChecks
@@ -40,9 +41,24 @@ def build_entities_app(outdir: str) -> App:
         definition_substitutions=dict(resources.definition_substitutions()),
     )
     resources.grant_to(machine)
+    # A second machine that only calls Counter gets only that, computed from its definition.
+    calls_only = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Call",
+        "States": {"Call": {**call_entity_task("Counter", '"k"', "get"), "End": True}},
+    }
+    narrow = sfn.StateMachine(
+        stack,
+        "CallsOnly",
+        definition_body=sfn.DefinitionBody.from_string(json.dumps(calls_only)),
+        definition_substitutions=dict(resources.definition_substitutions()),
+    )
+    resources.grant_for_definition(narrow, calls_only)
     # The sample machine is not under test; only the construct's own resources must pass cdk-nag.
     nag.acknowledge(machine, "AwsSolutions-SF1", "sample state machine: logging is not under test")
     nag.acknowledge(machine, "AwsSolutions-SF2", "sample state machine: tracing is not under test")
+    nag.acknowledge(narrow, "AwsSolutions-SF1", "sample state machine: logging is not under test")
+    nag.acknowledge(narrow, "AwsSolutions-SF2", "sample state machine: tracing is not under test")
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app
 
@@ -144,9 +160,38 @@ def test_the_state_machine_may_invoke_entity_functions_and_send_signals_only(syn
     )
 
 
+def test_grants_computed_from_a_definition_cover_only_what_it_uses(synthesized: Any) -> None:
+    statements = _statements(synthesized, "CallsOnlyRole")
+    assert [s["Action"] for s in statements] == ["lambda:InvokeFunction"]
+    (resource,) = (
+        statements[0]["Resource"]
+        if isinstance(statements[0]["Resource"], list)
+        else [statements[0]["Resource"]]
+    )
+    assert resource["Fn::GetAtt"][0].startswith("EntitiesCounter")
+
+
+def test_a_definition_calling_an_entity_not_hosted_fails_at_construction() -> None:
+    stack = Stack(App(), "Missing")
+    resources = EntityResources(stack, "E", entities=[counter], code=lambda_.Code.from_inline("x = 1"))
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
+    definition = {
+        "StartAt": "C",
+        "States": {"C": {**call_entity_task("Account", '"k"', "deposit"), "End": True}},
+    }
+    with pytest.raises(
+        OrchestrationConfigError, match="calls entities Account that EntityResources does not host"
+    ):
+        resources.grant_for_definition(role, definition)
+
+
 def test_the_definition_gets_function_arns_and_the_queue_url(synthesized: Any) -> None:
     resources = synthesized
-    (machine,) = _of_type(resources, "AWS::StepFunctions::StateMachine").values()
+    machine = next(
+        v
+        for k, v in _of_type(resources, "AWS::StepFunctions::StateMachine").items()
+        if k.startswith("Machine")
+    )
     substitutions = machine["Properties"]["DefinitionSubstitutions"]
     assert set(substitutions) == {"Counter", "Account", "DurableEntitiesQueueUrl"}
     assert substitutions["Counter"]["Fn::GetAtt"][1] == "Arn"
