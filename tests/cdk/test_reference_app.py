@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +195,68 @@ def test_cdk_json_runs_the_app_from_the_project_root() -> None:
     config = json.loads((PROJECT_ROOT / "cdk.json").read_text())
     assert config["app"].split()[-1] == "app.py" and (PROJECT_ROOT / "app.py").is_file()
     assert {"approvalThreshold", "senderEmail", "operationsApiUrl"} <= set(config["context"])
+
+
+# What the Lambda Python runtime provides besides the standard library.
+LAMBDA_RUNTIME_PACKAGES = {
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "dateutil",
+    "urllib3",
+    "six",
+    "awslambdaric",
+}
+
+_IMPORT_CHECK = """
+import importlib, importlib.abc, json, sys
+allowed = set(json.loads(sys.argv[1])) | set(sys.stdlib_module_names)
+code_dir = sys.argv[2]
+
+class LambdaOnly(importlib.abc.MetaPathFinder):
+    # Imports of packages that neither the runtime, the layer nor the bundle provide fail here as
+    # they would in Lambda; optional imports (try/except ImportError) then take their fallback.
+    def find_spec(self, name, path, target=None):
+        top = name.split(".")[0]
+        if top not in allowed and not top.startswith("_"):
+            raise ModuleNotFoundError(f"No module named {name!r} (not in the layer or the Lambda runtime)")
+        return None
+
+sys.meta_path.insert(0, LambdaOnly())
+sys.path.insert(0, code_dir)
+import durable_sfn.lambda_entry
+assert durable_sfn.lambda_entry.__file__.startswith(code_dir), durable_sfn.lambda_entry.__file__
+for entry in sys.argv[3:]:
+    module, _, name = entry.partition(":")
+    getattr(importlib.import_module(module), name)
+    assert sys.modules[module].__file__.startswith(code_dir), sys.modules[module].__file__
+"""
+
+
+def test_every_activity_imports_with_only_the_bundle_layer_and_lambda_runtime(
+    reference_assembly: Assembly, tmp_path: Path
+) -> None:
+    template = reference_assembly.template(WORKFLOWS_STACK)
+    (layer,) = reference_assembly.resources(WORKFLOWS_STACK, "AWS::Lambda::LayerVersion").values()
+    layer_dir = reference_assembly.asset_dir(layer["Properties"]["Content"]["S3Key"]) / "python"
+    layer_packages = {
+        p.name.split(".")[0].split("-")[0] for p in layer_dir.iterdir() if not p.name.endswith("-info")
+    }
+    functions = [
+        f["Properties"] for f in template["Resources"].values() if f["Type"] == "AWS::Lambda::Function"
+    ]
+    code_dirs = {str(reference_assembly.asset_dir(f["Code"]["S3Key"])) for f in functions}
+    assert len(code_dirs) == 1, "one code asset shared by every activity"
+    (code_dir,) = code_dirs
+    bundled = {p.name.removesuffix(".py") for p in Path(code_dir).iterdir()}
+    entries = sorted(f["Environment"]["Variables"]["DURABLE_SFN_ACTIVITY"] for f in functions)
+    allowed = sorted(LAMBDA_RUNTIME_PACKAGES | layer_packages | bundled)
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_CHECK, json.dumps(allowed), code_dir, *entries],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
