@@ -125,10 +125,14 @@ signals). Configuration: `DURABLE_SFN_ENTITIES_TABLE` and `DURABLE_SFN_ENTITIES_
 CDK (durable_sfn.cdk.entities.EntityResources)
 ----------------------------------------------
 `EntityResources(scope, id, entities=[counter, ...], code=..., layer=...)` creates the table, the
-FIFO queue and its DLQ, one function per entity (FunctionName placeholder = entity name) and one
-dispatcher draining the queue. `definition_substitutions()` gives the `${...}` values;
-`grant_to(state_machine)` gives a state machine exactly invoke on the entity functions and
-SendMessage on the queue.
+FIFO queue and its DLQ (SSE, SSL-only), one function per entity (the `${EntityName}` value) and
+one dispatcher hosting all entities that drains the queue (an SQS queue hands each message to any
+of its consumers, so one consumer must understand every message). `definition_substitutions()`
+gives the `${...}` values. `grant_for_definition(machine, definition)` grants exactly what a
+compiled definition uses (invoke on the entities it calls, SendMessage if it signals; found by
+`contract.entity_usage`) and fails at construction when it calls an entity not hosted;
+`grant_to(machine)` grants all. The Orchestration construct should accept an `EntityResources`,
+merge its substitutions and call `grant_for_definition`.
 """
 
 from durable_sfn.entities.errors import (
