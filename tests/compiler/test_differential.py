@@ -118,7 +118,7 @@ EXAMPLES = [
     Example(ex.child_fails, small_ints),
     Example(ex.uncaught_child, small_ints),
     Example(ex.hierarchy, st.sampled_from(["", "Oslo"])),
-    Example(ex.oversized_result, st.integers(min_value=0, max_value=2000)),
+    Example(ex.oversized_result, st.one_of(st.integers(0, 2000), st.integers(270_000, 300_000))),
     Example(
         ex.clock_after_retry,
         st.fixed_dictionaries({"key": st.just("k"), "failures": st.integers(min_value=0, max_value=5)}),
@@ -153,15 +153,6 @@ KNOWN_BUGS: list[Any] = [
             strict=True,
             reason="compiler: ctx.current_utc_datetime read after the wait is folded into the Task's Output "
             "as $states.context.State.EnteredTime, the time before the wait",
-        ),
-    ),
-    pytest.param(
-        Example(ex.oversized_result, st.integers(min_value=270_000, max_value=300_000)),
-        id="oversized-result-kept-small",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="engine: a Task result over 256 KiB passes when the state's Output keeps only its length "
-            "(AWS fails the task with States.DataLimitExceeded)",
         ),
     ),
     pytest.param(
