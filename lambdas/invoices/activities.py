@@ -7,14 +7,10 @@ back to S3 for the parser, so no payload grows with the size of a PDF (Step Func
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import logging
 from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from durable_sfn.dsl import activity
 from lambdas.common.aws import client, table, to_decimal
@@ -32,10 +28,9 @@ from lambdas.invoices.models import (
     SaveResult,
 )
 from lambdas.invoices.parsing import parse_invoice_text, validate_invoice_data
+from lambdas.invoices.pdf_text import pdf_pages_text
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
-# pypdf reports recoverable damage through the logging module; the activity reports it itself.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 def _invoice_id(value: object) -> str:
@@ -72,17 +67,8 @@ def extract_text_from_pdf(document: InvoiceDocument) -> ExtractedText:
         raise InvoiceNotFound(
             f"Invoice {document.InvoiceId}: s3://{document.Bucket}/{document.Key} does not exist"
         ) from None
-    if not data.lstrip()[:5] == b"%PDF-":
-        raise InvalidInvoiceDocument(
-            f"Invoice {document.InvoiceId} is not a PDF: s3://{document.Bucket}/{document.Key} starts with {data[:16]!r}"
-        )
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise InvalidInvoiceDocument(
-            f"Invoice {document.InvoiceId} is a corrupt PDF (s3://{document.Bucket}/{document.Key}): {exc}"
-        ) from None
+    where = f"s3://{document.Bucket}/{document.Key}"
+    pages = pdf_pages_text(data, f"Invoice {document.InvoiceId} ({where})")
     text = "\n".join(pages)
     key = text_key(document.InvoiceId)
     s3.put_object(

@@ -84,12 +84,14 @@ def test_invoice_batch_with_invalid_and_unreadable_documents(aws: Settings) -> N
             "Missing total",
         ],
         "INV-2026-008": [
-            "InvalidInvoiceDocument: Invoice INV-2026-008 is not a PDF: "
-            "s3://durable-sfn-invoices-123456789012/invoices/INV-2026-008.pdf starts with b'Invoice INV-2026'"
+            "InvalidInvoiceDocument: Invoice INV-2026-008 "
+            "(s3://durable-sfn-invoices-123456789012/invoices/INV-2026-008.pdf) "
+            "is not a PDF: it starts with b'Invoice INV-2026'"
         ],
         "INV-2026-009": [
-            "InvalidInvoiceDocument: Invoice INV-2026-009 is a corrupt PDF "
-            "(s3://durable-sfn-invoices-123456789012/invoices/INV-2026-009.pdf): Stream has ended unexpectedly"
+            "InvalidInvoiceDocument: Invoice INV-2026-009 "
+            "(s3://durable-sfn-invoices-123456789012/invoices/INV-2026-009.pdf) "
+            "is a corrupt PDF: PdfStreamError: Stream has ended unexpectedly"
         ],
         "INV-2026-404": [
             "InvoiceNotFound: Invoice INV-2026-404: "

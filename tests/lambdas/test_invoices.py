@@ -46,18 +46,23 @@ class TestFetchAndExtract:
         assert extracted.PageCount == 1 and extracted.CharCount == len(text)
 
     def test_non_pdf_bytes(self, aws: Settings) -> None:
-        with pytest.raises(InvalidInvoiceDocument, match="INV-2026-008 is not a PDF"):
+        with pytest.raises(
+            InvalidInvoiceDocument,
+            match=r"Invoice INV-2026-008 \(s3://.*/invoices/INV-2026-008\.pdf\) is not a PDF: it starts with",
+        ):
             extract_text_from_pdf(fetch_invoice_document("INV-2026-008"))
 
     def test_truncated_pdf(self, aws: Settings) -> None:
-        with pytest.raises(InvalidInvoiceDocument, match="INV-2026-009 is a corrupt PDF"):
+        with pytest.raises(
+            InvalidInvoiceDocument, match=r"INV-2026-009 \(.*\) is a corrupt PDF: PdfStreamError"
+        ):
             extract_text_from_pdf(fetch_invoice_document("INV-2026-009"))
 
     def test_garbage_after_pdf_header(self, aws: Settings) -> None:
         client("s3").put_object(
             Bucket=aws.invoice_bucket, Key=pdf_key("INV-X"), Body=b"%PDF-1.7\n\x00\xff garbage"
         )
-        with pytest.raises(InvalidInvoiceDocument, match="INV-X is a corrupt PDF"):
+        with pytest.raises(InvalidInvoiceDocument, match=r"INV-X \(.*\) is a corrupt PDF"):
             extract_text_from_pdf(fetch_invoice_document("INV-X"))
 
 
