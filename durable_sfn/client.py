@@ -89,8 +89,9 @@ class OrchestrationClient:
         """Start an orchestration; return its instance id (the execution ARN).
 
         `orchestrator` is an `@orchestrator` function, an orchestrator (state machine) name or
-        a state machine ARN. `instance_id` names the execution (default: a random UUID); like
-        Durable, starting an id that is already running is an error.
+        a state machine ARN. `instance_id` names the execution (default: a random UUID). As on
+        Step Functions, repeating a start of a running instance with the same input returns the
+        same instance; a different input, or an ended instance, is an error.
         """
         machine_arn = self.state_machine_arn(orchestrator)
         name = instance_id or uuid.uuid4().hex

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -217,6 +218,31 @@ class EventStore:
                 return False
             raise
         return True
+
+
+class SerializedClient:
+    """A DynamoDB client whose calls run one at a time: per-request atomicity for moto.
+
+    DynamoDB evaluates a ConditionExpression and writes atomically; moto checks and writes
+    without a lock, so two threads can both pass the same condition. Serializing the calls
+    restores what the store relies on. Use it for local runs over moto only; real DynamoDB
+    needs no wrapper.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def serialized(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return serialized
 
 
 def make_event_waiter(store: EventStore) -> Callable[[Any, Any], Any]:

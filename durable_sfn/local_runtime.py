@@ -15,7 +15,13 @@ from typing import Any
 from durable_sfn.activity_loader import find_activities, register_activities
 from durable_sfn.cli_support import ACCOUNT, REGION, LoadedDefinition, local_arns, substitute
 from durable_sfn.client import OrchestrationClient
-from durable_sfn.events import WAITER_NAME, EventStore, create_events_table, make_event_waiter
+from durable_sfn.events import (
+    WAITER_NAME,
+    EventStore,
+    SerializedClient,
+    create_events_table,
+    make_event_waiter,
+)
 
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/durable-sfn-local"
 
@@ -46,7 +52,8 @@ class LocalRuntime:
         try:
             clock = RealClock() if real_time else VirtualClock()
             self.engine: Any = LocalStepFunctions(clock=clock, region=region, account_id=account_id)
-            self.dynamodb = boto3.client("dynamodb", region_name=region)
+            # Serialized: moto's conditional writes are not atomic across threads (see events.py).
+            self.dynamodb = SerializedClient(boto3.client("dynamodb", region_name=region))
             create_events_table(self.dynamodb)
             for hook in setup:
                 run_setup_hook(hook)
