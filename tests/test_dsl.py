@@ -176,6 +176,7 @@ PUBLIC_NAMES = [
 TESTING_NAMES = [
     "ActivityCall",
     "ActivityNotFoundError",
+    "DataLimitExceeded",
     "ExecutionResult",
     "ScheduledEvent",
     "StuckOrchestrationError",

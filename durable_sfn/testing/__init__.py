@@ -4,7 +4,8 @@
 >>> assert run_direct(order_processing, "order-1").output == run_local(order_processing, "order-1").output
 """
 
-from durable_sfn.testing.direct import SubOrchestrationFailed, run_direct
+from durable_sfn.testing.direct import run_direct
+from durable_sfn.testing.errors import DataLimitExceeded, SubOrchestrationFailed
 from durable_sfn.testing.local import run_local
 from durable_sfn.testing.resolve import ActivityNotFoundError
 from durable_sfn.testing.results import ActivityCall, ExecutionResult, ScheduledEvent
@@ -13,6 +14,7 @@ from durable_sfn.testing.scheduler import StuckOrchestrationError
 __all__ = [
     "ActivityCall",
     "ActivityNotFoundError",
+    "DataLimitExceeded",
     "ExecutionResult",
     "ScheduledEvent",
     "StuckOrchestrationError",

@@ -20,6 +20,15 @@ from typing import Any, NoReturn, TypeVar
 from durable_sfn.dsl import OrchestrationContext, OrchestratorDefinition, RetryOptions
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
 from durable_sfn.testing import jsonvalues
+from durable_sfn.testing.errors import (
+    ContinueAsNew,
+    DataLimitExceeded,
+    SubOrchestrationFailed,
+    check_size,
+    error_and_cause,
+    mark,
+)
+from durable_sfn.testing.mailbox import Mailbox
 from durable_sfn.testing.resolve import (
     ActivityNotFoundError,
     ActivityOverrides,
@@ -41,108 +50,8 @@ T = TypeVar("T")
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-TIMEOUT_ERROR = "States.Timeout"
-TASK_FAILED = "States.TaskFailed"
-# Step Functions' limit on any state's input, result or output, and on the execution's.
-PAYLOAD_LIMIT_BYTES = 256 * 1024
 
 Events = Mapping[str, Any] | Sequence[ScheduledEvent] | None
-
-
-class SubOrchestrationFailed(Exception):
-    """A sub-orchestrator failed: Step Functions reports `States.TaskFailed` on the parent's Task.
-
-    `error` is `States.TaskFailed`; `cause` is the child's DescribeExecution record as JSON text
-    (with the child's own `Error` and `Cause`), as Step Functions reports it.
-    """
-
-    def __init__(self, cause: str) -> None:
-        super().__init__(cause)
-        self.error = TASK_FAILED
-        self.cause = cause
-
-
-class DataLimitExceeded(BaseException):
-    """A payload over Step Functions' 256 KiB limit: a terminal error, like `States.DataLimitExceeded`.
-
-    A BaseException because no Catch can handle it (`States.ALL` does not match it), so no
-    `except Exception` in orchestrator code may either.
-    """
-
-    def __init__(self, cause: str) -> None:
-        super().__init__(cause)
-        self.error = "States.DataLimitExceeded"
-        self.cause = cause
-
-
-def _check_size(text: str, cause: str) -> None:
-    if len(text.encode("utf-8")) > PAYLOAD_LIMIT_BYTES:
-        raise DataLimitExceeded(cause)
-
-
-class _ContinueAsNew(BaseException):
-    """Ends the current generation (BaseException: `except Exception` must not swallow it)."""
-
-    def __init__(self, input: Any) -> None:
-        super().__init__("continue_as_new")
-        self.input = input
-
-
-def _mark(exc: BaseException, error: str, cause: str) -> BaseException:
-    # Plain exception classes accept new attributes; this is what makes `e.error` / `e.cause`
-    # work in the direct run exactly as in the compiled one.
-    exc.error = error  # type: ignore[attr-defined]
-    exc.cause = cause  # type: ignore[attr-defined]
-    return exc
-
-
-def error_and_cause(exc: BaseException) -> tuple[str, str]:
-    """The Step Functions Error and Cause an escaping exception becomes."""
-    error = getattr(exc, "error", None)
-    cause = getattr(exc, "cause", None)
-    if isinstance(error, str) and error:
-        return error, cause if isinstance(cause, str) else str(exc)
-    return type(exc).__name__, str(exc)
-
-
-class _Mailbox:
-    """External events of one instance: buffered data and waiting receivers, FIFO per name."""
-
-    def __init__(self, scheduler: Scheduler) -> None:
-        self._scheduler = scheduler
-        self._buffered: dict[str, deque[Any]] = {}
-        self._waiting: dict[str, deque[Future[Any]]] = {}
-
-    def raise_event(self, name: str, data: Any) -> None:
-        waiting = self._waiting.get(name)
-        while waiting:
-            receiver = waiting.popleft()
-            if not receiver.done:
-                receiver.set_result(jsonvalues.roundtrip(data, f"data of event {name!r}"))
-                return
-        self._buffered.setdefault(name, deque()).append(data)
-
-    def receive(self, name: str, instance_id: str, timeout: timedelta | None) -> Future[Any]:
-        queue: deque[Future[Any]] = self._waiting.setdefault(name, deque())
-        future = self._scheduler.future(
-            f"external event {name!r} of {instance_id} ("
-            + ("no timeout" if timeout is None else f"timeout {timeout}")
-            + ")",
-            on_cancel=lambda: queue.remove(future) if future in queue else None,
-        )
-        buffered = self._buffered.get(name)
-        if buffered:
-            future.set_result(jsonvalues.roundtrip(buffered.popleft(), f"data of event {name!r}"))
-            return future
-        queue.append(future)
-        if timeout is not None:
-            error = TimeoutError(f"event {name!r} did not arrive within {timeout}")
-            _mark(error, TIMEOUT_ERROR, "")
-            self._scheduler.call_at(self._scheduler.now + timeout, lambda: future.set_exception(error))
-        return future
-
-    def blocked(self) -> list[str]:
-        return [f.description for queue in self._waiting.values() for f in queue if not f.done]
 
 
 class _DirectRun:
@@ -152,7 +61,7 @@ class _DirectRun:
         self.workflow = workflow
         self.scheduler = Scheduler(start)
         self.activity_calls: list[ActivityCall] = []
-        self.mailboxes: list[_Mailbox] = []
+        self.mailboxes: list[Mailbox] = []
         self.configuration_error: Exception | None = None
         self.misuse: list[Exception] = self.scheduler.misuse
         self._children = 0
@@ -165,8 +74,8 @@ class _DirectRun:
             self.misuse.append(exc)
             raise
 
-    def mailbox(self) -> _Mailbox:
-        box = _Mailbox(self.scheduler)
+    def mailbox(self) -> Mailbox:
+        box = Mailbox(self.scheduler)
         self.mailboxes.append(box)
         return box
 
@@ -258,7 +167,7 @@ class DirectContext(OrchestrationContext):
     async def _activity(self, ref: Any, input: Any, retry: RetryOptions | None) -> Any:
         name, fn = self._run.activity(ref)
         payload = jsonvalues.dumps(self._run.json(input, f"the input of activity {name!r}"))
-        _check_size(
+        check_size(
             payload,
             f"The state/task '{name}' has an input with a size exceeding the maximum number of bytes service limit.",
         )
@@ -273,14 +182,14 @@ class DirectContext(OrchestrationContext):
                 result = invoke_activity(fn, event, context)
             except Exception as exc:
                 error = lambda_error(exc, context.aws_request_id)
-                _mark(exc, error["errorType"], jsonvalues.dumps(error))
+                mark(exc, error["errorType"], jsonvalues.dumps(error))
                 if retry is None or attempt >= retry.max_number_of_attempts:
                     raise
                 await self._scheduler.sleep_until(self._scheduler.now + _retry_delay(retry, attempt))
                 attempt += 1
             else:
                 value = self._run.json(result, f"the result of activity {name!r}")
-                _check_size(
+                check_size(
                     jsonvalues.dumps(value),
                     f"The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit.",
                 )
@@ -300,7 +209,7 @@ class DirectContext(OrchestrationContext):
         started = self._scheduler.now
         try:
             output = await _body(fn, definition, child)
-        except _ContinueAsNew:
+        except ContinueAsNew:
             # The child ended by starting a new execution; the parent sees that first one end.
             output = None
         except Exception as exc:
@@ -396,7 +305,7 @@ class DirectContext(OrchestrationContext):
         return await joined  # type: ignore[no-any-return]
 
     def continue_as_new(self, input: Any) -> NoReturn:
-        raise _ContinueAsNew(self._run.json(input, "the input of continue_as_new"))
+        raise ContinueAsNew(self._run.json(input, "the input of continue_as_new"))
 
 
 async def _awaiting(item: Awaitable[T]) -> T:
@@ -467,7 +376,7 @@ def run_direct(
             raise run.configuration_error
         if run.misuse:
             raise run.misuse[0]
-        if isinstance(main.exception, _ContinueAsNew):
+        if isinstance(main.exception, ContinueAsNew):
             current_input = main.exception.input
             continue
         if main.exception is not None:
@@ -475,7 +384,7 @@ def run_direct(
             return _result(run, ctx, "FAILED", error=error, cause=cause)
         output = jsonvalues.roundtrip(main.result(), f"the output of orchestrator {definition.name!r}")
         try:
-            _check_size(
+            check_size(
                 jsonvalues.dumps(output),
                 "The execution output exceeds the maximum number of bytes service limit.",
             )
