@@ -269,3 +269,22 @@ class TestNotifications:
         monkeypatch.setenv("IDEMPOTENCY_TABLE", "no-such-table")
         with pytest.raises(Exception, match=r"no-such-table|ResourceNotFound|Failed to save"):
             notify_payment_failure(data.ORDER_OVER_LIMIT)
+
+
+class TestRetryAfterFailure:
+    def test_failed_send_does_not_block_the_retry(
+        self, aws: Settings, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A send that fails (SES rejects an unverified sender) leaves no record: the retry sends once."""
+        from botocore.exceptions import ClientError
+
+        confirmation = OrderConfirmation(
+            OrderId=data.ORDER_SUCCESS, ShipmentId="TRK1", EstimatedDelivery="2026-12-01"
+        )
+        monkeypatch.setenv("SENDER_EMAIL", "unverified@example.com")
+        with pytest.raises(ClientError, match="MessageRejected"):
+            send_order_confirmation(confirmation)
+        monkeypatch.delenv("SENDER_EMAIL")
+        send_order_confirmation(confirmation)
+        send_order_confirmation(confirmation)
+        assert sent_email_count() == 1
