@@ -211,6 +211,19 @@ def timedelta_call(t: ExpressionTranslator, node: ast.Call) -> Expr:
     return join("(", *items, ")", ty=Ty.TIMEDELTA) if items else Expr((json.dumps(0),), Ty.TIMEDELTA, const=0)
 
 
+def _isoformat(value: Expr) -> Expr:
+    """Python's `datetime.isoformat()` of an aware UTC datetime (`+00:00`, microseconds only when
+    non-zero); a datetime value itself travels in Step Functions' form (`...000Z`)."""
+    whole = "'[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]+00:00'"
+    fraction = "'[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001]000+00:00'"
+    return join(
+        "($__m := $toMillis(",
+        value,
+        f"); $fromMillis($__m, $__m % 1000 = 0 ? {whole} : {fraction}))",
+        ty=Ty.STR,
+    )
+
+
 def _ctx_call(t: ExpressionTranslator, node: ast.Call, attr: str) -> Expr:
     if attr == "new_uuid":
         return Expr.raw("$uuid()", Ty.STR)
@@ -337,7 +350,7 @@ def _method_call(t: ExpressionTranslator, node: ast.Call, attr: str) -> Expr:
             ),
         ),
         "copy": (0, 0, lambda a: obj),
-        "isoformat": (0, 0, lambda a: Expr(obj.parts, Ty.STR, time_dependent=obj.time_dependent)),
+        "isoformat": (0, 0, lambda a: _isoformat(obj)),
         "total_seconds": (0, 0, lambda a: Expr(obj.parts, Ty.NUM, time_dependent=obj.time_dependent)),
         "count": (
             1,

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from durable_sfn.testing import ExecutionResult, ScheduledEvent, run_direct, run_local
+from tests.compiler import test_direct_edge_examples as edge
 from tests.compiler import test_direct_examples as ex
 
 Calls = Literal["ordered", "multiset", "subset"]
@@ -111,27 +112,27 @@ EXAMPLES = [
     Example(ex.approval, st.none(), events=approval_events()),
     Example(ex.custom_status, small_ints),
     Example(ex.expressions, expression_inputs),
-    Example(ex.rethrow, st.lists(st.integers(min_value=-3, max_value=33), max_size=5)),
-    Example(ex.translate, st.integers(min_value=-5, max_value=40)),
-    Example(ex.nested_fan_out, st.lists(st.lists(small_ints, max_size=3), max_size=3), calls="multiset"),
-    Example(ex.parallel_fail_fast, st.integers(min_value=-1, max_value=40), calls="subset"),
-    Example(ex.child_fails, small_ints),
-    Example(ex.uncaught_child, small_ints),
-    Example(ex.hierarchy, st.sampled_from(["", "Oslo"])),
-    Example(ex.oversized_result, st.one_of(st.integers(0, 2000), st.integers(270_000, 300_000))),
+    Example(edge.rethrow, st.lists(st.integers(min_value=-3, max_value=33), max_size=5)),
+    Example(edge.translate, st.integers(min_value=-5, max_value=40)),
+    Example(edge.nested_fan_out, st.lists(st.lists(small_ints, max_size=3), max_size=3), calls="multiset"),
+    Example(edge.parallel_fail_fast, st.integers(min_value=-1, max_value=40), calls="subset"),
+    Example(edge.child_fails, small_ints),
+    Example(edge.uncaught_child, small_ints),
+    Example(edge.hierarchy, st.sampled_from(["", "Oslo"])),
+    Example(edge.oversized_result, st.one_of(st.integers(0, 2000), st.integers(270_000, 300_000))),
     Example(
-        ex.clock_after_retry,
+        edge.clock_after_retry,
         st.fixed_dictionaries({"key": st.just("k"), "failures": st.integers(min_value=0, max_value=5)}),
-        reset=ex.FLAKY_ATTEMPTS.clear,
+        reset=edge.FLAKY_ATTEMPTS.clear,
     ),
-    Example(ex.oversized_output, st.sampled_from([10, 300_000])),
+    Example(edge.oversized_output, st.sampled_from([10, 300_000])),
     Example(
-        ex.dynamic_timer,
+        edge.dynamic_timer,
         st.fixed_dictionaries({"seconds": st.integers(0, 4000), "minutes": st.integers(-5, 90)}),
     ),
-    Example(ex.capped_retry, st.fixed_dictionaries({"fail": st.booleans()})),
-    Example(ex.two_approvals, st.none(), events=two_votes()),
-    Example(ex.countdown, st.fixed_dictionaries({"n": st.integers(0, 3), "seen": st.just(0)})),
+    Example(edge.capped_retry, st.fixed_dictionaries({"fail": st.booleans()})),
+    Example(edge.two_approvals, st.none(), events=two_votes()),
+    Example(edge.countdown, st.fixed_dictionaries({"n": st.integers(0, 3), "seen": st.just(0)})),
     Example(ex.truthiness, json_values),
     # Non-empty lists of falsy members: truthy in Python, falsy for JSONata's $boolean.
     Example(ex.truthiness, falsy_members),
@@ -141,7 +142,7 @@ EXAMPLES = [
 KNOWN_BUGS: list[Any] = [
     pytest.param(
         Example(
-            ex.clock_after_event,
+            edge.clock_after_event,
             st.none(),
             events=st.builds(
                 lambda minutes: [ScheduledEvent("Go", minutes, timedelta(minutes=minutes))],
@@ -156,7 +157,7 @@ KNOWN_BUGS: list[Any] = [
         ),
     ),
     pytest.param(
-        Example(ex.hierarchy, st.sampled_from(["nowhere"])),
+        Example(edge.hierarchy, st.sampled_from(["nowhere"])),
         id="hierarchy-subclass",
         marks=pytest.mark.xfail(
             strict=True,

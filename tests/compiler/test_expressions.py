@@ -130,7 +130,7 @@ def same(a: Any, b: Any) -> bool:
 
 
 @pytest.mark.parametrize("source", EXPRESSIONS)
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(variables=values)
 def test_jsonata_translation_agrees_with_python(source: str, variables: dict[str, Any]) -> None:
     try:

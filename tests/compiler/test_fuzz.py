@@ -181,7 +181,7 @@ def _check(source: str) -> None:
         assert validate_definition(definition) == [], definition
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(statement(), min_size=1, max_size=8))
 def test_random_orchestrators_compile_or_fail_with_diagnostics(body: list[str]) -> None:
     _check(HEADER + textwrap.indent("x = 1\ny = [1, 2]\n" + "\n".join(body), "    ") + "\n")
@@ -215,13 +215,13 @@ def mutated_golden(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_golden())
 def test_mutated_golden_sources_compile_or_fail_with_diagnostics(source: str) -> None:
     _check(source)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text_never_crashes_the_compiler(text: str) -> None:
     _check(text)

@@ -77,3 +77,18 @@ async def notify_each(ctx: OrchestrationContext) -> int:
         message = f"Hello {person['name']}"
         await ctx.call_activity(notify, message)
     return len(people)
+
+
+@orchestrator(name="Reminder")
+async def reminder(ctx: OrchestrationContext) -> dict:
+    """datetime arithmetic on ctx.current_utc_datetime, Wait with a timestamp and with seconds."""
+    start = ctx.current_utc_datetime
+    due = start + timedelta(hours=2)
+    await ctx.create_timer(due)
+    await ctx.create_timer(timedelta(minutes=1, seconds=30))
+    waited = ctx.current_utc_datetime - start
+    return {
+        "due": due.isoformat(),
+        "waited_seconds": waited.total_seconds(),
+        "late": ctx.current_utc_datetime > due,
+    }

@@ -58,3 +58,13 @@ async def product_info(ctx: OrchestrationContext, sku: str) -> dict:
     price = results[0]
     stock = results[1]
     return {"sku": sku, "price": price, "stock": stock, "value": price * stock}
+
+
+@orchestrator(name="PriceCatalogue")
+async def price_catalogue(ctx: OrchestrationContext) -> dict:
+    """A distributed Map (child executions): the branch reads only its item."""
+    skus = ctx.get_input()
+    prices = await ctx.task_all(
+        [ctx.call_activity(get_price, s) for s in skus], max_concurrency=50, distributed=True
+    )
+    return {"count": len(prices), "total": sum(prices)}
