@@ -74,6 +74,8 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"no such file: {exc.filename}"
     message = str(exc) or name
+    if hasattr(exc, "diagnostics"):  # CompileError: its rendered diagnostics say it all
+        return message
     known = (UsageError, DefinitionError, ValueError, RuntimeError, LookupError)
     return message if isinstance(exc, known) else f"{name}: {message}"
 

@@ -95,6 +95,23 @@ def test_validate_reports_every_problem_with_its_location_and_exits_1(files: dic
     assert any("Nowhere" in d["message"] for d in diagnostics)
 
 
+def test_compile_errors_are_shown_with_file_line_and_caret(tmp_path: Path) -> None:
+    source = tmp_path / "nondeterministic.py"
+    source.write_text(
+        "import random\n"
+        "from durable_sfn import OrchestrationContext, orchestrator\n\n\n"
+        "@orchestrator\n"
+        "async def pick(ctx: OrchestrationContext) -> float:\n"
+        "    return random.random()\n"
+    )
+    for command in ("validate", "run"):
+        result = invoke(command, str(source))
+        assert result.exit_code == 1
+        assert f"{source}:7:" in result.output
+        assert "^" in result.output
+        assert "Traceback" not in result.output
+
+
 def test_a_missing_file_is_one_line_on_stderr_not_a_traceback(tmp_path: Path) -> None:
     result = invoke("validate", str(tmp_path / "nope.asl.json"))
     assert result.exit_code == 1
