@@ -273,7 +273,7 @@ def _print_outcome(outcome: dict[str, Any]) -> None:
     console.print(f"[bold {colour}]{outcome['status']}[/]  {outcome['executionArn']}")
     console.print(f"path: {' -> '.join(outcome['path']) or '(no states entered)'}")
     if outcome["customStatus"] is not None:
-        console.print("custom status:", Pretty(outcome["customStatus"]))
+        console.print(f"custom status: {json.dumps(outcome['customStatus'])}")
     if outcome["status"] == "SUCCEEDED":
         console.print("output:")
         console.print_json(data=outcome["output"])
