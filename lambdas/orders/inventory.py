@@ -15,7 +15,7 @@ from lambdas.common.aws import client, table, to_decimal
 from lambdas.common.config import settings
 from lambdas.common.errors import InvalidInput, OrderNotFound, OutOfStock
 from lambdas.orders.models import InventoryUpdateResult, OrderItem, ReservedItem
-from lambdas.orders.store import find_order, quantities, shortages
+from lambdas.orders.store import quantities, shortages
 
 # DynamoDB transactions hold at most 100 actions; one is the order's reservation mark.
 MAX_PRODUCTS_PER_ORDER = 99
@@ -59,10 +59,10 @@ def reserve_stock(order_id: str, items: list[OrderItem]) -> InventoryUpdateResul
             raise
         # Decide from the data, not from the cancellation reasons: the order row tells whether
         # this is a retry, the stock levels tell which items are short.
-        order = find_order(order_id)
+        order = table(cfg.orders_table).get_item(Key={"OrderId": order_id}, ConsistentRead=True).get("Item")
         if order is None:
             raise OrderNotFound(f"Order {order_id!r} does not exist in table {cfg.orders_table}") from None
-        if _already_reserved(order_id):
+        if "InventoryReservedAt" in order:
             return InventoryUpdateResult(OrderId=order_id, Reserved=reserved, AlreadyApplied=True)
         short = shortages(items)
         raise OutOfStock(
@@ -70,8 +70,3 @@ def reserve_stock(order_id: str, items: list[OrderItem]) -> InventoryUpdateResul
             + (", ".join(short) or "stock changed")
         ) from None
     return InventoryUpdateResult(OrderId=order_id, Reserved=reserved, AlreadyApplied=False)
-
-
-def _already_reserved(order_id: str) -> bool:
-    item = table(settings().orders_table).get_item(Key={"OrderId": order_id}, ConsistentRead=True).get("Item")
-    return bool(item and "InventoryReservedAt" in item)
