@@ -9,10 +9,12 @@ so the field name travels with each evaluation and errors read like AWS's
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
 import random
+import re
 import threading
 import uuid
 from collections import OrderedDict
@@ -26,6 +28,8 @@ from durable_sfn.engine.errors import StatesError
 
 _CACHE_SIZE = 4096
 _local = threading.local()
+_shared: OrderedDict[str, Jsonata] = OrderedDict()
+_shared_lock = threading.Lock()
 
 
 def is_expression(value: Any) -> bool:
@@ -38,7 +42,12 @@ def expression_body(value: str) -> str:
 
 
 def _compiled(body: str) -> Jsonata:
-    """Parsed expressions are cached per thread: jsonata-python keeps per-thread state."""
+    """A parsed expression for this thread.
+
+    Parsing is the expensive part, so parsed expressions are shared by all threads; each
+    thread evaluates its own shallow copy (jsonata-python's own recipe, `get_per_thread_instance`)
+    because an evaluation writes per-instance state.
+    """
     cache: OrderedDict[str, Jsonata] | None = getattr(_local, "cache", None)
     if cache is None:
         cache = OrderedDict()
@@ -47,10 +56,17 @@ def _compiled(body: str) -> Jsonata:
     if expr is not None:
         cache.move_to_end(body)
         return expr
-    expr = Jsonata(body)
-    expr.set_output_convert_nulls(False)
-    for name, fn in _EXTRAS.items():
-        expr.register_lambda(name, fn)
+    with _shared_lock:
+        parsed = _shared.get(body)
+        if parsed is None:
+            parsed = Jsonata(body)
+            parsed.set_output_convert_nulls(False)
+            for name, fn in _EXTRAS.items():
+                parsed.register_lambda(name, fn)
+            _shared[body] = parsed
+            if len(_shared) > _CACHE_SIZE:
+                _shared.popitem(last=False)
+    expr = copy.copy(parsed)
     cache[body] = expr
     if len(cache) > _CACHE_SIZE:
         cache.popitem(last=False)
@@ -123,8 +139,18 @@ def _epoch_millis(text: str) -> int:
 def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
     """Evaluate one `{% %}` string; `field` names where it sits (e.g. `Output/result`)."""
     body = expression_body(expression)
+    fast = _simple_path(body, env)
+    if fast is not _NO_FAST_PATH:
+        if fast is _UNDEFINED:
+            raise StatesError(
+                errors.QUERY_EVALUATION_ERROR,
+                f"The JSONata expression '{body}' specified for the field '{field}' returned nothing (undefined).",
+            )
+        return _normalize(fast)
     try:
         expr = _compiled(body)
+        # jsonata-python applies lambdas through the thread's "current" instance.
+        Jsonata.CURRENT.jsonata = expr
         raw = expr.evaluate(None, bindings(env))
     except StatesError:
         raise
@@ -151,6 +177,37 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
             errors.QUERY_EVALUATION_ERROR,
             f"The JSONata expression '{body}' specified for the field '{field}' returned an unsupported result type.",
         )
+    return value
+
+
+_SIMPLE_PATH = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)$")
+_NO_FAST_PATH = object()
+_UNDEFINED = object()
+
+
+def _simple_path(body: str, env: EvalEnv) -> Any:
+    """Evaluate `$name.field.field` without the JSONata machinery when it only walks objects.
+
+    Compiled workflows are full of such references (`$states.result.Payload`, `$order.id`), and
+    the full evaluator costs far more than the walk. Anything else, including a walk that meets
+    an array (where JSONata maps over the items), goes to the full evaluator.
+    """
+    m = _SIMPLE_PATH.match(body)
+    if m is None:
+        return _NO_FAST_PATH
+    name = m.group(1)
+    if name == "states":
+        value: Any = env.jsonata_states()
+    elif name in env.variables:
+        value = env.variables[name]
+    else:
+        return _NO_FAST_PATH  # functions such as $now, or an undefined variable: let JSONata decide
+    for key in m.group(2).split(".")[1:]:
+        if isinstance(value, list):
+            return _NO_FAST_PATH
+        if not isinstance(value, dict) or key not in value:
+            return _UNDEFINED
+        value = value[key]
     return value
 
 

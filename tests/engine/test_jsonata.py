@@ -97,3 +97,14 @@ def test_now_and_millis_follow_the_engine_clock() -> None:
     e = EvalEnv("S", "JSONata", {}, context, {})
     assert evaluate_expression("{% $now() %}", e, "Output") == "2024-01-01T00:00:05.000Z"
     assert evaluate_expression("{% $millis() %}", e, "Output") == 1704067205000
+
+
+def test_simple_paths_match_full_jsonata_semantics() -> None:
+    data = {"items": [{"id": 1}, {"id": 2}], "one": {"deep": {"x": 2.0}}, "n": None, "s": "text"}
+    assert ev("$states.input.items.id", value=data) == [1, 2]  # maps over the array
+    assert ev("$states.input.one.deep.x", value=data) == 2
+    assert ev("$states.input.n", value=data) is None
+    assert ev("$v.one.deep", value={}, variables={"v": data}) == {"x": 2}
+    for undefined in ("$states.input.s.length", "$states.input.missing", "$v.nope"):
+        with pytest.raises(StatesError, match="returned nothing"):
+            ev(undefined, value=data, variables={"v": {}})
