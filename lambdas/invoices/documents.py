@@ -50,16 +50,20 @@ class SampleInvoice:
 
 
 def render_invoice_pdf(invoice: SampleInvoice) -> bytes:
-    """A one-page PDF with the invoice's lines as real text (what pypdf extracts back)."""
+    """A PDF with the invoice's lines as real text (what pypdf extracts back), as many pages as needed."""
     from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
     from reportlab.pdfgen import canvas  # type: ignore[import-untyped]
 
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)  # invariant: same bytes every run
-    y = A4[1] - 72
+    top, bottom, step = A4[1] - 72, 72, 18
+    y = top
     for line in invoice.lines():
+        if y < bottom:
+            pdf.showPage()
+            y = top
         pdf.drawString(72, y, line)
-        y -= 18
+        y -= step
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
