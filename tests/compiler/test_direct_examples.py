@@ -152,7 +152,7 @@ async def catch_errors(ctx: OrchestrationContext) -> dict:
         receipt = await ctx.call_activity(charge, {"amount": amount})
         return {"ok": True, "charged": receipt["charged"]}
     except PaymentDeclined as e:
-        return {"ok": False, "error": e.error}
+        return {"ok": False, "error": e.error, "explained": "is over the limit" in e.cause}
     except Exception:
         return {"ok": False, "error": "other"}
 
@@ -331,7 +331,11 @@ def test_timers_take_no_real_time() -> None:
 
 def test_caught_activity_error_has_step_functions_error_name() -> None:
     assert run_direct(catch_errors, 50).output == {"ok": True, "charged": 50}
-    assert run_direct(catch_errors, 500).output == {"ok": False, "error": "PaymentDeclined"}
+    assert run_direct(catch_errors, 500).output == {
+        "ok": False,
+        "error": "PaymentDeclined",
+        "explained": True,
+    }
 
 
 def test_raise_fails_the_execution_with_error_and_cause() -> None:
