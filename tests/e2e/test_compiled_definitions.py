@@ -40,3 +40,29 @@ def test_committed_definition_is_fresh_and_valid(name: str) -> None:
     assert definition["QueryLanguage"] == "JSONata"
     errors = [d for d in validate_definition(definition) if d.severity == "ERROR"]
     assert errors == []
+
+
+def test_asl_validator_accepts_every_definition(tmp_path: Path) -> None:
+    """An independent validator (the asl-validator npm package) agrees, placeholders substituted."""
+    from durable_sfn.asl import AslValidatorUnavailable, run_asl_validator, substitute_placeholders
+    from durable_sfn.asl.placeholders import find_placeholders
+
+    paths = []
+    for name, fn in sorted(ORCHESTRATORS.items()):
+        definition = compile_orchestrator(fn)
+        arns = {
+            p: (
+                f"arn:aws:states:us-east-1:123456789012:stateMachine:{p}"
+                if p in ORCHESTRATORS
+                else f"arn:aws:lambda:us-east-1:123456789012:function:{p}"
+            )
+            for p in find_placeholders(definition)
+        }
+        path = tmp_path / f"{name}.asl.json"
+        path.write_text(json.dumps(substitute_placeholders(definition, arns)))
+        paths.append(path)
+    try:
+        result = run_asl_validator(paths)
+    except AslValidatorUnavailable as exc:
+        pytest.skip(str(exc))
+    assert result.ok, result.output
