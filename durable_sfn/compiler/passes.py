@@ -204,13 +204,32 @@ def fold_forward(graph: Graph) -> bool:
         succ = graph.states.get(state.next)
         if succ is None or succ.id == sid or len(preds.get(succ.id, [])) != 1:
             continue
-        if succ.type not in ("Task", "Wait", "Pass"):
+        if succ.type not in ("Task", "Wait", "Pass", "Choice"):
             continue
         keys = {k for k, _ in state.assign}
-        if STATUS_VAR in keys and succ.type != "Pass":
+        if STATUS_VAR in keys and succ.type not in ("Pass", "Choice"):
             continue  # the status must be visible while the task runs, not after it
         values = dict(state.assign)
         new = _substitute_state(succ, values)
+        if succ.type == "Choice":
+            # Every way out of the Choice assigns the values (the default through a last rule).
+            rules = [
+                Rule(r.condition, r.next, tuple({**values, **dict(r.assign)}.items())) for r in new.rules
+            ]
+            if new.default:
+                rules.append(Rule(Expr.raw("true", Ty.BOOL), new.default, state.assign))
+            graph.states[succ.id] = replace(
+                new,
+                rules=tuple(rules),
+                default=None,
+                comment=_join_comments(state.comment, succ.comment),
+                synthetic=succ.synthetic | state.synthetic,
+            )
+            del graph.states[sid]
+            _redirect(graph, sid, succ.id)
+            changed = True
+            preds = predecessors(graph)
+            continue
         own = dict(new.assign)
         merged = dict(state.assign)
         merged.update(own)

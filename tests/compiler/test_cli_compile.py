@@ -12,6 +12,14 @@ from typer.testing import CliRunner
 from durable_sfn.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
+FUNCTIONS = {
+    "order_processing",
+    "process_all_orders",
+    "price_all",
+    "product_info",
+    "price_catalogue",
+    "ship_eligible",
+}
 
 
 @pytest.fixture
@@ -30,12 +38,7 @@ def test_compiling_a_folder_writes_one_definition_per_orchestrator(project: Path
     result = invoke(str(project))
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in project.glob("*.asl.json"))
-    assert written == [
-        "order_processing.asl.json",
-        "price_all.asl.json",
-        "process_all_orders.asl.json",
-        "product_info.asl.json",
-    ]
+    assert written == sorted(p.name for p in GOLDEN.glob("*.asl.json") if p.stem in FUNCTIONS)
     text = (project / "order_processing.asl.json").read_text(encoding="utf-8")
     assert text == (GOLDEN / "order_processing.asl.json").read_text(encoding="utf-8")
     assert text.endswith("}\n") and json.loads(text)["QueryLanguage"] == "JSONata"

@@ -68,3 +68,16 @@ async def price_catalogue(ctx: OrchestrationContext) -> dict:
         [ctx.call_activity(get_price, s) for s in skus], max_concurrency=50, distributed=True
     )
     return {"count": len(prices), "total": sum(prices)}
+
+
+@orchestrator(name="ShipEligible")
+async def ship_eligible(ctx: OrchestrationContext, orders: list) -> list:
+    """A branch that starts with an `if`: the item binding folds into the Choice."""
+
+    async def ship(order: dict) -> dict:
+        if order["amount"] <= 0:
+            return {"id": order["id"], "shipped": False}
+        result = await ctx.call_activity(process_single_order, order)
+        return {"id": order["id"], "shipped": result["Success"]}
+
+    return await ctx.task_all([ship(o) for o in orders])
