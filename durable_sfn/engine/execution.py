@@ -159,9 +159,7 @@ class Execution:
     def _run(self) -> None:
         definition = self.machine.definition
         timeout = definition.get("TimeoutSeconds")
-        timer_waiter: Waiter | None = None
         if isinstance(timeout, int) and timeout > 0:
-            timer_waiter = Waiter()
             self.clock.call_at(self.start_date + timedelta(seconds=timeout), lambda: self._timed_out())
         try:
             output = self.run_graph(self.root, definition, self.input)
@@ -187,8 +185,6 @@ class Execution:
             self._finish(
                 "FAILED", error=errors.RUNTIME, cause=f"Internal engine error: {type(exc).__name__}: {exc}"
             )
-        finally:
-            del timer_waiter
 
     def _timed_out(self) -> None:
         if self._finish("TIMED_OUT", error=errors.TIMEOUT, cause="The execution timed out."):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from durable_sfn.engine import dataflow
 from durable_sfn.engine.branch import Aborted, Branch
-from durable_sfn.engine.fanout import Outcome, fan_out
+from durable_sfn.engine.fanout import fan_out
 from durable_sfn.engine.states import StateOutcome, next_of
 
 if TYPE_CHECKING:
@@ -45,5 +45,3 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
     return StateOutcome(output, next_of(state), assigned)
 
-
-_ = Outcome
