@@ -33,8 +33,10 @@ from durable_sfn.client_status import (
     InstanceNotRunningError,
     OrchestrationClientError,
     OrchestrationStatus,
+    aware,
     custom_status_from_history,
     error_code,
+    status_filter,
     status_from_description,
 )
 from durable_sfn.dsl import orchestrator_definition
@@ -187,7 +189,7 @@ class OrchestrationClient:
         Durable one (Running, Completed, Failed, Terminated). One ListExecutions call per page
         per state machine; no history is read.
         """
-        status_filter = _status_filter(status)
+        wanted = status_filter(status)
         machines = (
             [self.state_machine_arn(orchestrator)]
             if orchestrator is not None
@@ -195,14 +197,14 @@ class OrchestrationClient:
         )
         found: list[OrchestrationStatus] = []
         for machine_arn in machines:
-            for execution in self._executions(machine_arn, status_filter):
+            for execution in self._executions(machine_arn, wanted):
                 started = execution["startDate"]
-                if created_from is not None and _aware(started) < _aware(created_from):
+                if created_from is not None and aware(started) < aware(created_from):
                     continue
-                if created_to is not None and _aware(started) > _aware(created_to):
+                if created_to is not None and aware(started) > aware(created_to):
                     continue
                 found.append(status_from_description(execution, show_input=False))
-        found.sort(key=lambda s: _aware(s.created_time), reverse=True)
+        found.sort(key=lambda s: aware(s.created_time), reverse=True)
         return found
 
     def wait_for_completion(
@@ -344,10 +346,10 @@ class OrchestrationClient:
                 return
             kwargs = {"nextToken": token}
 
-    def _executions(self, machine_arn: str, status_filter: str | None) -> Iterator[dict[str, Any]]:
+    def _executions(self, machine_arn: str, wanted: str | None) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {"stateMachineArn": machine_arn}
-        if status_filter:
-            kwargs["statusFilter"] = status_filter
+        if wanted:
+            kwargs["statusFilter"] = wanted
         while True:
             page = self.sfn.list_executions(**kwargs)
             yield from page.get("executions", [])
@@ -369,33 +371,3 @@ class OrchestrationClient:
 
         self._dynamodb = boto3.client("dynamodb", region_name=meta.region_name)
         return self._dynamodb
-
-
-_DURABLE_TO_SFN = {
-    "running": "RUNNING",
-    "completed": "SUCCEEDED",
-    "failed": "FAILED",
-    "terminated": "ABORTED",
-    "timedout": "TIMED_OUT",
-    "pending": "PENDING_REDRIVE",
-}
-_SFN_STATUSES = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"}
-
-
-def _status_filter(status: str | None) -> str | None:
-    if status is None:
-        return None
-    if status.upper() in _SFN_STATUSES:
-        return status.upper()
-    mapped = _DURABLE_TO_SFN.get(status.lower().replace("_", ""))
-    if mapped is None:
-        raise OrchestrationClientError(
-            f"unknown status {status!r}: use one of {sorted(_SFN_STATUSES)} or Running, Completed, Failed, Terminated"
-        )
-    return mapped
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 CUSTOM_STATUS_VARIABLE = "customStatus"
@@ -142,3 +142,33 @@ def custom_status_from_history(event: dict[str, Any]) -> tuple[bool, Any]:
         if isinstance(assigned, dict) and CUSTOM_STATUS_VARIABLE in assigned:
             return True, _json_or_none(assigned[CUSTOM_STATUS_VARIABLE])
     return False, None
+
+
+_DURABLE_TO_SFN = {
+    "running": "RUNNING",
+    "completed": "SUCCEEDED",
+    "failed": "FAILED",
+    "terminated": "ABORTED",
+    "timedout": "TIMED_OUT",
+    "pending": "PENDING_REDRIVE",
+}
+_SFN_STATUSES = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"}
+
+
+def status_filter(status: str | None) -> str | None:
+    """A Step Functions statusFilter from a Step Functions or Durable status name."""
+    if status is None:
+        return None
+    if status.upper() in _SFN_STATUSES:
+        return status.upper()
+    mapped = _DURABLE_TO_SFN.get(status.lower().replace("_", ""))
+    if mapped is None:
+        raise OrchestrationClientError(
+            f"unknown status {status!r}: use one of {sorted(_SFN_STATUSES)} or Running, Completed, Failed, Terminated"
+        )
+    return mapped
+
+
+def aware(value: datetime) -> datetime:
+    """Naive datetimes (some SDK paths) are UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
