@@ -20,9 +20,11 @@ from durable_sfn.cdk import (
     ActivityFunctions,
     ActivityGrant,
     ActivityOptions,
+    ManagementApi,
     Orchestration,
     OrchestrationConfigError,
 )
+from durable_sfn.cdk.lint import depend_on_policy_only
 from durable_sfn.dsl import orchestrator_definition
 from stacks.data import DataStack
 
@@ -140,6 +142,7 @@ class WorkflowsStack(Stack):
         approval_threshold: float,
         operations_api_url: str,
         orchestrators: list[Any] | None = None,
+        management_api: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -167,6 +170,18 @@ class WorkflowsStack(Stack):
             if name in HTTP_ACTIVITIES:
                 grants.append(ActivityGrant.environment_variables(OPERATIONS_API_URL=operations_api_url))
             functions.grant(name, grants)
+        if management_api:
+            # The Durable-style management API (start, status, raise event, terminate) over HTTPS,
+            # IAM-authorized, limited to these state machines.
+            self.management_api = ManagementApi(
+                self,
+                "ManagementApi",
+                orchestrations=list(self.orchestrations.values()),
+                events_table=data.events_table,
+            )
+            handler = self.management_api.handler
+            if handler.role is not None:
+                depend_on_policy_only(handler, handler.role)
 
 
 def _calls(orch: Any) -> set[str]:

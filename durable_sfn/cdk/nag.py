@@ -7,6 +7,7 @@ the construct acknowledge precisely the wildcards it adds on purpose, and nothin
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jsii
@@ -31,7 +32,8 @@ def render(value: Any) -> str:
         if key == "Fn::ImportValue":
             # Cross-stack references: cdk-nag prints the export name as is.
             return render(arg)
-    return str(value)
+    # Anything else (Fn::Select, Fn::Split, ...) cdk-nag prints as compact JSON.
+    return json.dumps(value, separators=(",", ":"))
 
 
 def resource_id(scope: IConstruct, arn: str) -> str:

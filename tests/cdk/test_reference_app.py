@@ -91,6 +91,16 @@ def test_placeholders_resolve_to_the_named_activity_or_state_machine(
     assert granted.get("lambda:InvokeFunction", set()) == invoked
 
 
+def _activity_functions(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """Properties of the activity functions (the management API's handler is not one)."""
+    return [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function"
+        and "DURABLE_SFN_ACTIVITY" in r["Properties"].get("Environment", {}).get("Variables", {})
+    ]
+
+
 def _placeholders(definition: str) -> set[str]:
     import re
 
@@ -113,9 +123,8 @@ def test_activity_environment_names_the_resources_it_was_granted(reference_assem
     template = reference_assembly.template(WORKFLOWS_STACK)
     data = reference_assembly.template(DATA_STACK)
     by_activity = {
-        f["Properties"]["Environment"]["Variables"]["DURABLE_SFN_ACTIVITY"].split(":")[1]: f["Properties"]
-        for f in template["Resources"].values()
-        if f["Type"] == "AWS::Lambda::Function"
+        f["Environment"]["Variables"]["DURABLE_SFN_ACTIVITY"].split(":")[1]: f
+        for f in _activity_functions(template)
     }
     validate = by_activity["validate_order"]["Environment"]["Variables"]
     assert set(validate) >= {"ORDERS_TABLE", "INVENTORY_TABLE", "APPROVAL_THRESHOLD"}
@@ -243,9 +252,7 @@ def test_every_activity_imports_with_only_the_bundle_layer_and_lambda_runtime(
     layer_packages = {
         p.name.split(".")[0].split("-")[0] for p in layer_dir.iterdir() if not p.name.endswith("-info")
     }
-    functions = [
-        f["Properties"] for f in template["Resources"].values() if f["Type"] == "AWS::Lambda::Function"
-    ]
+    functions = _activity_functions(template)
     code_dirs = {str(reference_assembly.asset_dir(f["Code"]["S3Key"])) for f in functions}
     assert len(code_dirs) == 1, "one code asset shared by every activity"
     (code_dir,) = code_dirs
@@ -260,3 +267,22 @@ def test_every_activity_imports_with_only_the_bundle_layer_and_lambda_runtime(
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_management_api_is_iam_authorized_and_scoped_to_the_reference_state_machines(
+    reference_assembly: Assembly,
+) -> None:
+    template = reference_assembly.template(WORKFLOWS_STACK)
+    methods = [
+        r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Method"
+    ]
+    assert methods and all(m["AuthorizationType"] == "AWS_IAM" for m in methods)
+    handler = next(
+        r["Properties"]
+        for k, r in template["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function" and k.startswith("ManagementApiHandler")
+    )
+    granted = grants_by_action(policy_statements(template, logical_id_of_ref(handler["Role"])))
+    machines = {f"<{logical_id}>" for logical_id, _ in _machines(reference_assembly).values()}
+    assert granted["states:StartExecution"] == machines
+    assert "states:ListStateMachines" not in granted
