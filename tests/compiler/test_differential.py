@@ -112,6 +112,17 @@ EXAMPLES = [
     Example(ex.approval, st.none(), events=approval_events()),
     Example(ex.custom_status, small_ints),
     Example(ex.expressions, expression_inputs),
+    Example(
+        ex.more_expressions,
+        st.fixed_dictionaries(
+            {
+                "x": st.integers(min_value=-30, max_value=30),
+                "y": floats,
+                "label": st.sampled_from(["", "L", None, 0]),
+                "words": st.lists(st.sampled_from(["a", "b", "apple", "Zed", "zoo"]), max_size=3),
+            }
+        ),
+    ),
     Example(edge.rethrow, st.lists(st.integers(min_value=-3, max_value=33), max_size=5)),
     Example(edge.translate, st.integers(min_value=-5, max_value=40)),
     Example(edge.nested_fan_out, st.lists(st.lists(small_ints, max_size=3), max_size=3), calls="multiset"),

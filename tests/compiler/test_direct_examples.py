@@ -274,6 +274,34 @@ async def truthiness(ctx: OrchestrationContext) -> dict:
     return {"if": described, "bool": bool(items), "not": not items}
 
 
+@orchestrator(name="MoreExpressions")
+async def more_expressions(ctx: OrchestrationContext) -> dict:
+    data = ctx.get_input()
+    x = data["x"]
+    y = data["y"]
+    label = data["label"]
+    words = data["words"]
+    return {
+        "isNone": label is None,
+        "notNone": label is not None,
+        "get": data.get("missing", "fallback"),
+        "getPresent": data.get("x", 0),
+        "dictLen": len(data),
+        "roundHalf": round(x / 2),
+        "floatMod": y % 2,
+        "floatFloorDiv": y // 2,
+        "intNegative": int(-y),
+        "stringCompare": (words[0] if len(words) > 0 else "b") > "apple",
+        "formatted": f"{y:.2f}",
+        "power": x**2,
+        "negative": -x,
+        "ternaryNone": x if label is not None else None,
+        "inDictKeys": "label" in data,
+        "listEquality": words == ["a"],
+        "count": words.count("a"),
+    }
+
+
 # -- the direct run of each example ---------------------------------------------------------------
 
 
