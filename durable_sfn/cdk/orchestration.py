@@ -150,7 +150,13 @@ class Orchestration(Construct):
             self.functions[name] = fn
         self.event_waiter: lambda_.Function | None = None
         if self.requirements.waits_for_events:
-            self.event_waiter = self._event_waiter(runtime, events_table, layer, layers, environment, service)
+            self.event_waiter = self._event_waiter(
+                runtime,
+                self._require_events_table(events_table),
+                self._waiter_layer(runtime, layer, requirements, layers),
+                environment,
+                service,
+            )
 
         self.role = iam.Role(
             self,
@@ -278,29 +284,60 @@ class Orchestration(Construct):
         if requirements is not None:
             return runtime.layer(Path(requirements))
         found = runtime.default_requirements(definition, code_path)
-        return runtime.layer(found) if found is not None else None
+        if found is None:
+            raise OrchestrationConfigError(
+                f"{definition.source_file}:{definition.line}: activity {definition.name!r} has no "
+                "requirements.txt in its folder or any parent folder up to its top-level package, so "
+                "its Lambda function would have no dependency layer; durable_sfn's entry point needs "
+                "pydantic there: add a requirements.txt (pinning pydantic and your activity's "
+                "dependencies) or pass requirements= or layer="
+            )
+        return runtime.layer(found)
 
-    def _event_waiter(
-        self,
-        runtime: ActivityFunctions,
-        events_table: dynamodb.ITable | None,
-        layer: lambda_.ILayerVersion | None,
-        layers: Mapping[str, lambda_.ILayerVersion | None],
-        environment: Mapping[str, str] | None,
-        service: str,
-    ) -> lambda_.Function:
-        states = ", ".join(repr(s) for s in self.requirements.event_waiter_states)
+    def _require_events_table(self, events_table: dynamodb.ITable | None) -> dynamodb.ITable:
         if events_table is None:
+            states = ", ".join(repr(s) for s in self.requirements.event_waiter_states)
             raise OrchestrationConfigError(
                 f"{self.where}: orchestrator {self.orchestrator.name!r} waits for external events "
                 f"(state {states}); pass events_table= (the DynamoDB table that keeps task tokens and "
                 "buffered events) so the event waiter and clients can use it"
             )
+        return events_table
+
+    def _waiter_layer(
+        self,
+        runtime: ActivityFunctions,
+        layer: lambda_.ILayerVersion | None,
+        requirements: str | Path | None,
+        layers: Mapping[str, lambda_.ILayerVersion | None],
+    ) -> lambda_.ILayerVersion:
+        """The built-in waiter shares the activities' layer (it needs pydantic, like every entry point)."""
+        if layer is not None:
+            return layer
+        if requirements is not None:
+            return runtime.layer(Path(requirements))
+        for found in layers.values():
+            if found is not None:
+                return found
+        raise OrchestrationConfigError(
+            f"{self.where}: orchestrator {self.orchestrator.name!r} waits for external events but calls "
+            "no activity whose dependency layer the event waiter could share; pass requirements= (a "
+            "requirements.txt pinning pydantic) or layer="
+        )
+
+    def _event_waiter(
+        self,
+        runtime: ActivityFunctions,
+        events_table: dynamodb.ITable,
+        layer: lambda_.ILayerVersion,
+        environment: Mapping[str, str] | None,
+        service: str,
+    ) -> lambda_.Function:
         definition = event_waiter_definition()
         fn = runtime.function(
             definition,
             code_path=None,
-            layer=layer or next((x for x in layers.values() if x is not None), None),
+            layer=layer,
             options=ActivityOptions(memory_size=256, timeout=timedelta(seconds=30)),
             environment=dict(environment or {}),
             service_name=service,

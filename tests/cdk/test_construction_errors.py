@@ -104,3 +104,28 @@ def test_state_machine_names_are_unique_per_account_and_region() -> None:
     Orchestration(first, "Booking", orchestrator=sample.booking, events_table=events_table(first))
     with pytest.raises(Exception, match="'CdkSampleTrip' is used by both"):
         app.synth()
+
+
+def test_activities_without_a_requirements_file_are_refused(fresh_stack: Stack, tmp_path: Any) -> None:
+    import sys
+
+    package = tmp_path / "bare_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "flow.py").write_text(
+        "from durable_sfn import activity, orchestrator\n\n"
+        "@activity(name='BareStep')\n"
+        "def bare_step(x: int) -> int:\n    return x\n\n"
+        "@orchestrator(name='BareFlow')\n"
+        "async def bare_flow(ctx):\n    return await ctx.call_activity(bare_step, 1)\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        from bare_pkg import flow  # type: ignore[import-not-found]
+
+        with pytest.raises(OrchestrationConfigError, match=r"'BareStep' has no requirements\.txt.*pydantic"):
+            Orchestration(fresh_stack, "Bare", orchestrator=flow.bare_flow)
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.startswith("bare_pkg")]:
+            del sys.modules[name]
