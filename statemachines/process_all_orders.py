@@ -21,7 +21,9 @@ async def process_all_orders(ctx: OrchestrationContext) -> dict:
 
     async def process_order(order: dict) -> dict:
         try:
-            return await ctx.call_activity(process_single_order, order)
+            return await ctx.call_activity(
+                process_single_order, {"OrderId": order["OrderId"], "ExecutionId": ctx.instance_id}
+            )
         except Exception as e:
             return {
                 "OrderId": order["OrderId"],
