@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from moto import mock_aws
 
+from lambdas.common.aws import client
 from lambdas.common.config import Settings
 from lambdas.common.resources import create_and_seed
 from lambdas.operations.service import OperationsService
@@ -43,15 +45,11 @@ def operations_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[OperationsServic
 
 
 def sent_email_count() -> int:
-    from lambdas.common.aws import client
-
     return int(client("ses").get_send_quota()["SentLast24Hours"])
 
 
 def subscribe_queue(topic_arn: str) -> str:
     """An SQS queue receiving the topic's messages, to count what was published."""
-    from lambdas.common.aws import client
-
     sqs = client("sqs")
     queue_url = sqs.create_queue(QueueName="observer")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -62,10 +60,6 @@ def subscribe_queue(topic_arn: str) -> str:
 
 
 def drain(queue_url: str) -> list[dict[str, Any]]:
-    import json
-
-    from lambdas.common.aws import client
-
     sqs = client("sqs")
     messages: list[dict[str, Any]] = []
     while True:
