@@ -355,7 +355,7 @@ def error_names(lw: Lowerer, node: ast.expr | None) -> tuple[str, ...] | None:
         return ("States.ALL",)
     if name == "TimeoutError":
         return ("States.Timeout",)
-    return (name,)
+    return (name, *sorted(lw.module.exception_subclasses.get(name, ())))
 
 
 def lower_try(lw: Lowerer, node: ast.Try) -> list[ir.Stmt]:

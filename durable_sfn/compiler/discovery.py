@@ -218,7 +218,34 @@ def module_info(tree: ast.Module, file: Path) -> ModuleInfo:
     acts, orchs = _local_definitions(tree)
     info.activities.update(acts)
     info.orchestrators.update(orchs)
+    info.exception_subclasses = _subclasses([tree, *(t for t in resolver.cache.values() if t is not None)])
     return info
+
+
+def _subclasses(trees: list[ast.Module]) -> dict[str, set[str]]:
+    """Class name -> every class known to derive from it (transitively), by simple names."""
+    bases: dict[str, set[str]] = {}
+    for tree in trees:
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                names = {
+                    b.attr if isinstance(b, ast.Attribute) else b.id
+                    for b in node.bases
+                    if isinstance(b, ast.Name | ast.Attribute)
+                }
+                bases.setdefault(node.name, set()).update(names)
+    subclasses: dict[str, set[str]] = {}
+    for cls in bases:
+        seen: set[str] = set()
+        stack = list(bases[cls])
+        while stack:
+            base = stack.pop()
+            if base in seen or base == cls:
+                continue
+            seen.add(base)
+            subclasses.setdefault(base, set()).add(cls)
+            stack.extend(bases.get(base, ()))
+    return subclasses
 
 
 def _call_name(call: ast.Call) -> str:

@@ -31,6 +31,9 @@ class ModuleInfo:
     orchestrators: dict[str, str] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     retry_options: dict[str, ast.Call] = field(default_factory=dict)
+    # Exception class name -> the names of its known subclasses (from the module and its imports),
+    # so that `except Base` also catches errors raised as a subclass, as Python does.
+    exception_subclasses: dict[str, set[str]] = field(default_factory=dict)
 
 
 class Lowerer:

@@ -283,6 +283,8 @@ def fold_returns(graph: Graph) -> bool:
         if pred.type not in ("Task", "Pass", "Map", "Parallel", "Wait") or pred.output is not None:
             continue
         output = (state.output or Expr.literal(None)).substitute(dict(pred.assign))
+        if output.time_dependent and pred.type in DURATION_TYPES:
+            continue  # `ctx.current_utc_datetime` after a wait is not the time the wait began
         graph.states[pid] = replace(
             pred, next=None, end=True, output=output, comment=_join_comments(pred.comment, state.comment)
         )
