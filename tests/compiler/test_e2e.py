@@ -175,6 +175,14 @@ CASES = [
         calls=["Charge", "AuditLog"],
     ),
     Case(
+        "except Base catches a subclass raised by the activity",
+        er.check_card_flow,
+        "old",
+        output="problem: CardExpired",
+    ),
+    Case("no error, no handler", er.check_card_flow, "new", output="ok"),
+    Case("ctx.current_utc_datetime after a timer", wt.stamp, None, output={"at": "2024-01-01T01:00:00.000Z"}),
+    Case(
         "call_activity_with_retry: 3 attempts, then the error is caught",
         er.retry_flaky,
         {"fail": True},

@@ -77,3 +77,27 @@ async def retry_flaky(ctx: OrchestrationContext) -> str:
         return await ctx.call_activity_with_retry(flaky, STANDARD_RETRY, request)
     except RuntimeError:
         return "gave up"
+
+
+class CardProblem(Exception):
+    pass
+
+
+class CardExpired(CardProblem):
+    pass
+
+
+@activity(name="CheckCard")
+def check_card(card: str) -> str:
+    if card == "old":
+        raise CardExpired("card expired")
+    return "ok"
+
+
+@orchestrator(name="CheckCardFlow")
+async def check_card_flow(ctx: OrchestrationContext, card: str) -> str:
+    """`except CardProblem` catches the subclass CardExpired, as in Python."""
+    try:
+        return await ctx.call_activity(check_card, card)
+    except CardProblem as e:
+        return "problem: " + e.error

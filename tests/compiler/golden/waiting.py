@@ -57,3 +57,10 @@ async def greet_all(ctx: OrchestrationContext) -> list:
         return await ctx.call_sub_orchestrator(greeter, name)
 
     return await ctx.task_all([greet(n) for n in names])
+
+
+@orchestrator(name="Stamp")
+async def stamp(ctx: OrchestrationContext) -> dict:
+    """The time read after a timer is the time after it, not when the timer started."""
+    await ctx.create_timer(timedelta(hours=1))
+    return {"at": ctx.current_utc_datetime}
