@@ -44,7 +44,11 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    command = [str(CLI), "serve", "--port", "0", "--activities", str(ACTIVITIES)]
+    command = [
+        str(CLI), "serve", "--port", "0", "--activities", str(ACTIVITIES),
+        "--definitions", str(Path(__file__).with_name("stock_count.asl.json")),
+        "--setup", "tests.server.server_activities:create_stock_table",
+    ]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env

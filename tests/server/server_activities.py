@@ -16,6 +16,31 @@ def greet(name: str) -> dict[str, Any]:
     return {"greeting": f"hello {name}"}
 
 
+def create_stock_table() -> None:
+    """`--setup` hook: runs in the server with moto active, before any request."""
+    import boto3
+
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    dynamodb.create_table(
+        TableName="stock",
+        AttributeDefinitions=[{"AttributeName": "item", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "item", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.put_item(TableName="stock", Item={"item": {"S": "socks"}, "count": {"N": "3"}})
+
+
+@activity(name="CountStock")
+def count_stock(item: str) -> int:
+    """Reads the table the setup hook created: activities reach moto through plain boto3."""
+    import boto3
+
+    found = boto3.client("dynamodb", region_name="us-east-1").get_item(
+        TableName="stock", Key={"item": {"S": item}}
+    )
+    return int(found["Item"]["count"]["N"]) if "Item" in found else 0
+
+
 @activity(name="Reserve")
 def reserve(item: str) -> str:
     raise OutOfStock(f"{item} is out of stock")

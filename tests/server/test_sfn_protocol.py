@@ -174,3 +174,12 @@ def test_start_sync_execution_of_an_express_machine(server: Server) -> None:
     result = sfn.start_sync_execution(stateMachineArn=machine, input='{"a": 41}')
     assert result["status"] == "SUCCEEDED"
     assert json.loads(result["output"]) == 42
+
+
+def test_preloaded_definitions_and_setup_hooks_serve_activities_backed_by_moto(server: Server) -> None:
+    sfn = server.client()
+    machines = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]}
+    assert "StockCount" in machines  # named after the orchestrator in the compiled Comment
+    run = sfn.start_execution(stateMachineArn=machines["StockCount"], input=json.dumps("socks"))
+    done = wait_until_done(sfn, run["executionArn"])
+    assert (done["status"], json.loads(done["output"])) == ("SUCCEEDED", 3)
