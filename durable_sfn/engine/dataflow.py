@@ -10,6 +10,7 @@ the same state never see each other's effects (the AWS rule).
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +20,17 @@ from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
 
 MAX_PAYLOAD_BYTES = 256 * 1024
+
+
+# test_state's inspectionData: when set (for one state run), each step records its value here.
+inspection: ContextVar[dict[str, Any] | None] = ContextVar("inspection", default=None)
+
+
+def _record(key: str, value: Any) -> Any:
+    seen = inspection.get()
+    if seen is not None:
+        seen[key] = value
+    return value
 
 
 def is_jsonata(env: EvalEnv) -> bool:
@@ -35,19 +47,21 @@ def template(value: Any, data: Any, env: EvalEnv, field: str) -> Any:
 def state_input(state: dict[str, Any], raw: Any, env: EvalEnv) -> Any:
     """The effective input: InputPath applied (JSONPath); the raw input in JSONata."""
     if is_jsonata(env) or "InputPath" not in state:
-        return raw
-    return jp.apply_input_path(raw, state["InputPath"], env)
+        return _record("afterInputPath", raw) if not is_jsonata(env) else raw
+    return _record("afterInputPath", jp.apply_input_path(raw, state["InputPath"], env))
 
 
 def arguments(state: dict[str, Any], effective_input: Any, env: EvalEnv) -> Any:
     """What a Task/Map/Parallel works on: Parameters (JSONPath) or Arguments (JSONata)."""
     if is_jsonata(env):
         if "Arguments" in state:
-            return jsonata.evaluate_template(state["Arguments"], env, "Arguments")
-        return effective_input
+            return _record("afterArguments", jsonata.evaluate_template(state["Arguments"], env, "Arguments"))
+        return _record("afterArguments", effective_input)
     if "Parameters" in state:
-        return payload.evaluate_template(state["Parameters"], effective_input, env)
-    return effective_input
+        return _record(
+            "afterParameters", payload.evaluate_template(state["Parameters"], effective_input, env)
+        )
+    return _record("afterParameters", effective_input)
 
 
 def evaluate_assign(state: dict[str, Any], assign_data: Any, env: EvalEnv) -> dict[str, Any] | None:
@@ -84,6 +98,7 @@ def finish(
     """
     if is_jsonata(env):
         if has_result:
+            _record("result", result)
             env = replace(env, result=result, has_result=True)
         assigned = evaluate_assign(state, None, env)
         if "Output" in state:
@@ -92,9 +107,14 @@ def finish(
             output = result if has_result else raw_input
         return output, assigned
     assigned = evaluate_assign(state, assign_data, env)
+    _record("result", result)
     if "ResultSelector" in state:
-        result = payload.evaluate_template(state["ResultSelector"], result, env)
-    combined = jp.apply_result_path(raw_input, result, state.get("ResultPath", "$"))
+        result = _record(
+            "afterResultSelector", payload.evaluate_template(state["ResultSelector"], result, env)
+        )
+    combined = _record(
+        "afterResultPath", jp.apply_result_path(raw_input, result, state.get("ResultPath", "$"))
+    )
     output = jp.apply_output_path(combined, state["OutputPath"], env) if "OutputPath" in state else combined
     return output, assigned
 

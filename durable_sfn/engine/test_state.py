@@ -14,6 +14,7 @@ from typing import Any
 from durable_sfn.engine import history, retry
 from durable_sfn.engine.api_errors import error
 from durable_sfn.engine.branch import Aborted
+from durable_sfn.engine.dataflow import inspection
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.execution import Execution, MachineInfo
 
@@ -105,6 +106,8 @@ def run_test_state(
     execution.root.variables.update(initial_vars)
     run_state = {k: v for k, v in state.items() if k not in ("Retry", "Catch")}
     out: dict[str, Any] = {}
+    seen: dict[str, Any] = {}
+    token = inspection.set(seen)
     client.clock.enter()
     try:
         try:
@@ -140,6 +143,10 @@ def run_test_state(
             out["status"] = "FAILED"
     finally:
         client.clock.leave()
+        inspection.reset(token)
     if inspectionLevel in ("DEBUG", "TRACE"):
-        out["inspectionData"] = {"input": input, "variables": history.to_json(execution.root.variables)}
+        # AWS reports each intermediate value as JSON text.
+        data = {"input": input, **{k: history.to_json(v) for k, v in seen.items()}}
+        data["variables"] = history.to_json(execution.root.variables)
+        out["inspectionData"] = data
     return out

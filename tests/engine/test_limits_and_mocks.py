@@ -91,3 +91,29 @@ def test_test_state_reports_retriable_failures() -> None:
         definition=json.dumps(state), mock={"errorOutput": {"error": "Flaky", "cause": "try again"}}
     )
     assert (result["status"], result["error"], result["cause"]) == ("RETRIABLE", "Flaky", "try again")
+
+
+def test_test_state_inspection_data_shows_each_dataflow_step() -> None:
+    sfn = new_client()
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "InputPath": "$.order",
+        "Parameters": {"FunctionName": "Price", "Payload.$": "$"},
+        "ResultSelector": {"total.$": "$.Payload.total"},
+        "ResultPath": "$.priced",
+        "End": True,
+    }
+    result = sfn.test_state(
+        definition=json.dumps(state),
+        input=json.dumps({"order": {"id": 7}}),
+        inspectionLevel="DEBUG",
+        mock={"result": json.dumps({"Payload": {"total": 12}})},
+    )
+    data = {k: json.loads(v) for k, v in result["inspectionData"].items()}
+    assert data["afterInputPath"] == {"id": 7}
+    assert data["afterParameters"] == {"FunctionName": "Price", "Payload": {"id": 7}}
+    assert data["result"] == {"Payload": {"total": 12}}
+    assert data["afterResultSelector"] == {"total": 12}
+    assert data["afterResultPath"] == {"order": {"id": 7}, "priced": {"total": 12}}
+    assert json.loads(result["output"]) == data["afterResultPath"]
