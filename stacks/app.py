@@ -35,7 +35,9 @@ def build_app(
     orchestrators: list[Any] | None = None,
 ) -> App:
     """The app with both stacks and cdk-nag's AWS Solutions checks; call `.synth()` on it."""
-    merged = {**cdk_json_context(), **(context or {})}
+    # Stack traces in construct metadata cost synthesis time and help no one reading a template;
+    # the CDK CLI turns them off itself, in-process builds (tests, benchmark) do it here.
+    merged = {"aws:cdk:disable-stack-trace": True, **cdk_json_context(), **(context or {})}
     app = App(outdir=outdir, context=merged)
 
     def setting(key: str) -> Any:
