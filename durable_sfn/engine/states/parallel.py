@@ -44,4 +44,3 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     result = [o.value for o in outcomes]
     output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
     return StateOutcome(output, next_of(state), assigned)
-
