@@ -230,6 +230,24 @@ async def clock_after_event(ctx: OrchestrationContext) -> dict:
     return {"data": data, "elapsed": (ctx.current_utc_datetime - started).total_seconds()}
 
 
+@orchestrator(name="RepeatString")
+async def repeat_string(ctx: OrchestrationContext) -> str:
+    name = ctx.get_input()
+    return name * 2
+
+
+@orchestrator(name="IsoStamp")
+async def iso_stamp(ctx: OrchestrationContext) -> str:
+    await ctx.create_timer(timedelta(minutes=ctx.get_input()))
+    return ctx.current_utc_datetime.isoformat()
+
+
+@orchestrator(name="LongestWord")
+async def longest_word(ctx: OrchestrationContext) -> str:
+    words = ctx.get_input()
+    return max(words)
+
+
 # -- the direct run of each example ---------------------------------------------------------------
 
 
@@ -318,3 +336,9 @@ def test_retries_that_finally_succeed_take_their_backoff_in_virtual_time() -> No
         "attempts": -1,
         "elapsed": 30 + 45 + 67.5,
     }
+
+
+def test_python_semantics_of_strings_and_timestamps() -> None:
+    assert run_direct(repeat_string, "ab").output == "abab"
+    assert run_direct(iso_stamp, 90).output == "2024-01-01T01:30:00+00:00"
+    assert run_direct(longest_word, ["Zed", "apple"]).output == "apple"
