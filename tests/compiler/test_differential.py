@@ -132,6 +132,9 @@ EXAMPLES = [
     Example(edge.hierarchy, st.sampled_from(["", "Oslo", "nowhere"])),
     Example(edge.iso_stamp, st.integers(min_value=0, max_value=120)),
     Example(
+        edge.bounded_timers, st.lists(st.integers(min_value=0, max_value=10), max_size=5), calls="multiset"
+    ),
+    Example(
         edge.clock_after_event,
         st.none(),
         events=st.builds(

@@ -248,6 +248,19 @@ async def longest_word(ctx: OrchestrationContext) -> str:
     return max(words)
 
 
+@orchestrator(name="BoundedTimers")
+async def bounded_timers(ctx: OrchestrationContext) -> dict:
+    items = ctx.get_input()
+    started = ctx.current_utc_datetime
+
+    async def work(minutes: int) -> int:
+        await ctx.create_timer(timedelta(minutes=minutes))
+        return await ctx.call_activity(double, minutes)
+
+    results = await ctx.task_all([work(m) for m in items], max_concurrency=2)
+    return {"results": results, "elapsed": (ctx.current_utc_datetime - started).total_seconds()}
+
+
 # -- the direct run of each example ---------------------------------------------------------------
 
 
@@ -342,3 +355,10 @@ def test_python_semantics_of_strings_and_timestamps() -> None:
     assert run_direct(repeat_string, "ab").output == "abab"
     assert run_direct(iso_stamp, 90).output == "2024-01-01T01:30:00+00:00"
     assert run_direct(longest_word, ["Zed", "apple"]).output == "apple"
+
+
+def test_max_concurrency_queues_branches_in_virtual_time() -> None:
+    # Two slots: 3 and 1 start at once; 2 starts when 1 ends (minute 1) and ends at minute 3.
+    result = run_direct(bounded_timers, [3, 1, 2])
+    assert result.output == {"results": [6, 2, 4], "elapsed": 180}
+    assert [c.input for c in result.activity_calls] == [1, 3, 2]
