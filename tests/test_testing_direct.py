@@ -323,3 +323,21 @@ def test_instance_id_and_uuids_are_deterministic() -> None:
     assert first == second
     assert first[0] == "arn:aws:states:us-east-1:123456789012:execution:Ids:test-execution"
     assert first[1] != first[2]
+
+
+async def not_an_orchestrator(ctx: OrchestrationContext) -> None:
+    return None
+
+
+@orchestrator(name="CallsAPlainFunction")
+async def calls_a_plain_function(ctx: OrchestrationContext) -> str:
+    try:
+        await ctx.call_sub_orchestrator(not_an_orchestrator, None)
+    except Exception:
+        return "swallowed"
+    return "called"
+
+
+def test_a_sub_orchestrator_without_the_decorator_is_reported() -> None:
+    with pytest.raises(DefinitionError, match="not an orchestrator"):
+        run_direct(calls_a_plain_function)

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, S
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
 
-from durable_sfn.dsl import OrchestrationContext, OrchestratorDefinition, RetryOptions
+from durable_sfn.dsl import DefinitionError, OrchestrationContext, OrchestratorDefinition, RetryOptions
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
 from durable_sfn.testing import jsonvalues
 from durable_sfn.testing.errors import (
@@ -99,7 +99,11 @@ class _DirectRun:
 
     def orchestrator(self, ref: Any) -> Callable[..., Any]:
         if not isinstance(ref, str):
-            require_orchestrator(ref)
+            try:
+                require_orchestrator(ref)
+            except DefinitionError as error:
+                self.configuration_error = self.configuration_error or error
+                raise
             return ref  # type: ignore[no-any-return]
         fn = self.workflow.orchestrators.get(ref)
         if fn is None:
