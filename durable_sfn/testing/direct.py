@@ -101,8 +101,8 @@ class _DirectRun:
         if not isinstance(ref, str):
             try:
                 require_orchestrator(ref)
-            except DefinitionError as error:
-                self.configuration_error = self.configuration_error or error
+            except DefinitionError as not_orchestrator:
+                self.configuration_error = self.configuration_error or not_orchestrator
                 raise
             return ref  # type: ignore[no-any-return]
         fn = self.workflow.orchestrators.get(ref)
