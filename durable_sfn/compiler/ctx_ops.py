@@ -361,6 +361,7 @@ def error_names(lw: Lowerer, node: ast.expr | None) -> tuple[str, ...] | None:
 def lower_try(lw: Lowerer, node: ast.Try) -> list[ir.Stmt]:
     if node.finalbody:
         lw.finally_depth += 1
+        lw.finally_loops.append(lw.loop_depth)
     body = lw.block(node.body)
     handlers: list[ir.Handler] = []
     for h in node.handlers:
@@ -384,5 +385,6 @@ def lower_try(lw: Lowerer, node: ast.Try) -> list[ir.Stmt]:
     orelse = lw.block(node.orelse)
     if node.finalbody:
         lw.finally_depth -= 1
+        lw.finally_loops.pop()
     finalbody = lw.block(node.finalbody)
     return [ir.Try(body, tuple(handlers), orelse, finalbody, lw.loc(node))]

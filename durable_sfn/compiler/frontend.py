@@ -64,6 +64,7 @@ class Lowerer:
         self.handler_vars: list[str] = []  # innermost except clause's exception variable last
         self.loop_depth = 0
         self.finally_depth = 0
+        self.finally_loops: list[int] = []  # loop depth where each enclosing try ... finally starts
         self.own_vars: set[str] = set()  # variables assigned in this scope (IR names)
         self.renamed: dict[str, str] = {}  # branch locals renamed away from outer variables
         self.used_names: set[str] = outer.used_names if outer else set()
@@ -306,11 +307,27 @@ class Lowerer:
         if not self.loop_depth:
             self.report(node, "DSF015", "'break' outside a loop")
             return []
+        if self.finally_loops and self.finally_loops[-1] == self.loop_depth:
+            self.report(
+                node,
+                "DSF026",
+                "'break' out of a try ... finally is not supported",
+                "set a flag variable and break after the try statement",
+            )
+            return []
         return [ir.Break(self.loc(node))]
 
     def visit_Continue(self, node: ast.Continue) -> list[ir.Stmt]:
         if not self.loop_depth:
             self.report(node, "DSF015", "'continue' outside a loop")
+            return []
+        if self.finally_loops and self.finally_loops[-1] == self.loop_depth:
+            self.report(
+                node,
+                "DSF026",
+                "'continue' out of a try ... finally is not supported",
+                "set a flag variable and continue after the try statement",
+            )
             return []
         return [ir.Continue(self.loc(node))]
 
