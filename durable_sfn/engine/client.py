@@ -13,7 +13,9 @@ for AWS runs unchanged against it. Extras: `register_lambda` (in-process Lambda 
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +25,10 @@ from durable_sfn.engine.client_machines import MachinesApi
 from durable_sfn.engine.clock import Clock, VirtualClock
 from durable_sfn.engine.execution import Execution
 from durable_sfn.engine.integrations import function_name
+
+_POLL = 0.05  # seconds between idle checks while waiting
+_IDLE_GRACE = 1.0  # how long the engine must stay idle before a wait gives up
+_log = logging.getLogger("durable_sfn.engine")
 
 
 class LocalStepFunctions(MachinesApi, ExecutionsApi):
@@ -67,9 +73,37 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
             return self._lambdas.get(function_name(name_or_arn))
 
     def wait_for_execution(self, executionArn: str, timeout: float | None = None) -> dict[str, Any]:
-        """Block until the execution ends (or `timeout` real seconds pass); returns describe_execution."""
+        """Block until the execution ends; returns describe_execution.
+
+        Also returns (status RUNNING) when `timeout` real seconds pass, or, on the virtual
+        clock, when the engine has been idle for a moment: every execution blocked on something
+        only another thread could supply (a task token, an event) and no timer due. Waiting
+        longer could never end, so the caller gets the RUNNING execution back instead of a hang.
+        """
         execution = self._execution(executionArn, "DescribeExecution")
-        execution.wait(timeout)
+        if not isinstance(self.clock, VirtualClock):
+            execution.wait(timeout)
+            return self.describe_execution(executionArn=executionArn)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        idle_since: float | None = None
+        while not execution.done:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                break
+            slice_ = _POLL if deadline is None else max(0.0, min(_POLL, deadline - now))
+            if execution.wait(slice_):
+                break
+            if self.clock.idle():
+                idle_since = idle_since if idle_since is not None else time.monotonic()
+                if time.monotonic() - idle_since >= _IDLE_GRACE:
+                    _log.warning(
+                        "execution %s cannot progress: it waits for a task token or event that nothing "
+                        "in the engine will supply, and no timer is due",
+                        executionArn,
+                    )
+                    break
+            else:
+                idle_since = None
         return self.describe_execution(executionArn=executionArn)
 
     # --- services used by executions -------------------------------------------------------

@@ -103,6 +103,19 @@ class VirtualClock:
         with self._lock:
             return self._now
 
+    def idle(self) -> bool:
+        """Nothing can move by itself: nobody is working and no timer is due, ever.
+
+        Blocked executions then wait for something from outside the engine (a task token,
+        an event) that only another thread could supply.
+        """
+        with self._lock:
+            if self._active > 0:
+                return False
+            return not any(
+                t.action is not None or (t.waiter is not None and not t.waiter.fired) for t in self._timers
+            )
+
     @property
     def active(self) -> int:
         """How many participants are currently doing work (for diagnostics and tests)."""

@@ -221,3 +221,12 @@ def test_start_execution_errors_are_named_like_the_service() -> None:
     result = run(sfn, parent, name="Parent")
     assert result["error"] == "StepFunctions.InvalidExecutionInputException"
     assert "not json" in result["cause"]
+
+
+def test_waiting_on_an_execution_that_can_never_progress_returns_running() -> None:
+    sfn = new_client()
+    sfn.register_lambda("Park", lambda event, ctx: None)  # keeps the token to itself
+    arn = sfn.create_state_machine(name="stuck", definition=json.dumps(waiting_task()))["stateMachineArn"]
+    started = sfn.start_execution(stateMachineArn=arn)
+    assert sfn.wait_for_execution(started["executionArn"])["status"] == "RUNNING"
+    sfn.stop_execution(executionArn=started["executionArn"])
