@@ -14,23 +14,23 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jsii
-from aws_cdk import ArnFormat, CfnOutput, Duration, Fn, Stack, Token
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from durable_sfn.cdk import nag
 from durable_sfn.cdk.analysis import ENTITY_QUEUE, DefinitionRequirements, analyse
+from durable_sfn.cdk.checks import AppWideChecks
 from durable_sfn.cdk.errors import OrchestrationConfigError
 from durable_sfn.cdk.grants import ActivityGrant
 from durable_sfn.cdk.lint import depend_on_policy_only
+from durable_sfn.cdk.monitoring import add_alarms, add_outputs
+from durable_sfn.cdk.permissions import grant_state_machine_role
 from durable_sfn.cdk.runtime import (
     EVENTS_TABLE_ENV,
     ActivityFunctions,
@@ -48,8 +48,6 @@ from durable_sfn.dsl import (
     orchestrator_definition,
 )
 
-# The managed rule Step Functions creates to learn when a `.sync` child execution ends.
-SYNC_RULE = "StepFunctionsGetEventsForStepFunctionsExecutionRule"
 EXPRESS_MAX_TIMEOUT = timedelta(minutes=5)
 
 GrantSpec = ActivityGrant | Iterable[ActivityGrant]
@@ -116,7 +114,7 @@ class Orchestration(Construct):
         self.requirements: DefinitionRequirements = analyse(self.definition)
         self.state_machine_name = state_machine_name or orch.name
         self.state_machine_type = state_machine_type
-        self._explicit_subs: dict[str, tuple[str, str]] = {}
+        self.explicit_sub_orchestrations: dict[str, tuple[str, str]] = {}
         self._check_express(state_machine_type, timeout)
 
         stack = Stack.of(self)
@@ -169,7 +167,7 @@ class Orchestration(Construct):
             substitutions["DurableEventWaiter"] = self.event_waiter.function_arn
         substitutions.update(self._sub_orchestrations(sub_orchestrations))
         substitutions.update(self._entities(entities))
-        self._grant_state_machine_role()
+        grant_state_machine_role(self)
 
         self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
         self.definition_string = definition_text(self.definition)
@@ -195,9 +193,9 @@ class Orchestration(Construct):
             "CloudWatch Logs delivery (logs:CreateLogDelivery, ...) and X-Ray (xray:PutTraceSegments, "
             "...) support no resource-level permissions; AWS documents Resource '*' for both",
         )
-        self.alarms = self._alarms(alarm_topic)
-        self._outputs()
-        self.node.add_validation(_AppWideChecks(self))
+        self.alarms = add_alarms(self, self.state_machine, self.state_machine_name, alarm_topic)
+        add_outputs(self, self.state_machine, self.state_machine_name)
+        self.node.add_validation(AppWideChecks(self))
 
     # -- construction helpers ------------------------------------------------------------------
 
@@ -379,7 +377,7 @@ class Orchestration(Construct):
         for name in self.requirements.sub_orchestrations:
             if name in given:
                 resolved[name] = given[name][0]
-                self._explicit_subs[name] = given[name]
+                self.explicit_sub_orchestrations[name] = given[name]
                 continue
             machine_name = self.state_machine_name if name == self.orchestrator.name else name
             resolved[name] = stack.format_arn(
@@ -405,161 +403,6 @@ class Orchestration(Construct):
         values = entities.definition_substitutions()
         needed = set(calls) | ({ENTITY_QUEUE} if signals else set())
         return {name: value for name, value in values.items() if name in needed}
-
-    def _grant_state_machine_role(self) -> None:
-        stack = Stack.of(self)
-        invoked = list(self.functions.values()) + ([self.event_waiter] if self.event_waiter else [])
-        if invoked:
-            resources: list[str] = []
-            for fn in invoked:
-                # `:*` covers the function's versions and aliases, which lambda:invoke may target.
-                resources += [fn.function_arn, f"{fn.function_arn}:*"]
-                nag.acknowledge(
-                    self.role,
-                    nag.resource_id(self, f"{fn.function_arn}:*"),
-                    "versions and aliases of this one activity function (qualified ARNs)",
-                )
-            self.role.add_to_policy(
-                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=resources)
-            )
-        started = list(dict.fromkeys(self.sub_orchestration_arns.values()))
-        if self.requirements.starts_itself and self.state_machine_arn not in started:
-            started.append(self.state_machine_arn)
-        if started:
-            self.role.add_to_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=started))
-        sync = self.requirements.sync_sub_orchestrations
-        if sync:
-            executions = []
-            for name in sorted(sync):
-                machine_name = self._explicit_subs.get(name, ("", self._default_name(name)))[1]
-                arn = stack.format_arn(
-                    service="states",
-                    resource="execution",
-                    resource_name=f"{machine_name}:*",
-                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                )
-                executions.append(arn)
-                nag.acknowledge(
-                    self.role,
-                    nag.resource_id(self, arn),
-                    f"executions of state machine {machine_name} started by this one (.sync describes and "
-                    "stops them); execution names are generated at run time",
-                )
-            self.role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=["states:DescribeExecution", "states:StopExecution"], resources=executions
-                )
-            )
-            self.role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=["events:PutTargets", "events:PutRule", "events:DescribeRule"],
-                    resources=[
-                        stack.format_arn(
-                            service="events",
-                            resource="rule",
-                            resource_name=SYNC_RULE,
-                            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-                        )
-                    ],
-                )
-            )
-
-    def _default_name(self, name: str) -> str:
-        return self.state_machine_name if name == self.orchestrator.name else name
-
-    def _alarms(self, topic: sns.ITopic | None) -> list[cloudwatch.Alarm]:
-        alarms = []
-        for label, metric in (
-            ("ExecutionsFailed", self.state_machine.metric_failed),
-            ("ExecutionsTimedOut", self.state_machine.metric_timed_out),
-        ):
-            alarm = cloudwatch.Alarm(
-                self,
-                f"{label}Alarm",
-                metric=metric(period=Duration.minutes(5), statistic="Sum"),
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_description=f"{self.state_machine_name}: at least one execution {label[10:].lower()} "
-                "in 5 minutes",
-            )
-            if topic is not None:
-                alarm.add_alarm_action(cw_actions.SnsAction(topic))
-            alarms.append(alarm)
-        return alarms
-
-    def _outputs(self) -> None:
-        arn = self.state_machine.state_machine_arn
-        CfnOutput(self, "StateMachineArn", value=arn, description=f"ARN of {self.state_machine_name}")
-        region = Stack.of(self).region
-        CfnOutput(
-            self,
-            "ConsoleUrl",
-            value=Fn.join(
-                "",
-                [
-                    "https://",
-                    region,
-                    ".console.aws.amazon.com/states/home?region=",
-                    region,
-                    "#/statemachines/view/",
-                    arn,
-                ],
-            ),
-            description=f"Step Functions console page of {self.state_machine_name}",
-        )
-
-
-@jsii.implements(IValidation)
-class _AppWideChecks:
-    """Checks that need the whole app: sub-orchestrations exist and names do not collide."""
-
-    def __init__(self, orchestration: Orchestration) -> None:
-        self.orchestration = orchestration
-
-    def validate(self) -> list[str]:
-        me = self.orchestration
-        root = me.node.root
-        others = [c for c in root.node.find_all() if isinstance(c, Orchestration)]
-        errors: list[str] = []
-        by_name = {o.orchestrator.name: o for o in others}
-        for name, states in sorted(me.requirements.sub_orchestrations.items()):
-            if name in me._explicit_subs or name == me.orchestrator.name:
-                continue
-            target = by_name.get(name)
-            if target is None:
-                errors.append(
-                    f"orchestrator {me.orchestrator.name!r} ({me.where}) calls sub-orchestrator {name!r} "
-                    f"(state {states[0]!r}), but no Orchestration in this app deploys it: add "
-                    f"Orchestration(scope, id, orchestrator=<the @orchestrator named {name!r}>) or pass "
-                    "sub_orchestrations="
-                )
-            elif target.state_machine_name != name or not _same_env(me, target):
-                errors.append(
-                    f"orchestrator {me.orchestrator.name!r} calls {name!r}, whose state machine is named "
-                    f"{target.state_machine_name!r} in stack {Stack.of(target).stack_name}; pass it "
-                    "explicitly with sub_orchestrations=[...] (names differ or the stacks' "
-                    "account/region differ)"
-                )
-        for other in others:
-            if other is not me and other.state_machine_name == me.state_machine_name and _same_env(me, other):
-                errors.append(
-                    f"state machine name {me.state_machine_name!r} is used by both {me.node.path} and "
-                    f"{other.node.path}; names are unique per account and region: set state_machine_name="
-                )
-        return errors
-
-
-def _same_env(a: Construct, b: Construct) -> bool:
-    sa, sb = Stack.of(a), Stack.of(b)
-    same_account = sa.account == sb.account or (
-        Token.is_unresolved(sa.account) and Token.is_unresolved(sb.account)
-    )
-    same_region = sa.region == sb.region or (
-        Token.is_unresolved(sa.region) and Token.is_unresolved(sb.region)
-    )
-    return same_account and same_region
 
 
 def _state_machine_name(machine: sfn.IStateMachine) -> str:
