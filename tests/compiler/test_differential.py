@@ -161,18 +161,19 @@ EXAMPLES = [
     Example(ex.truthiness, falsy_members),
 ]
 
-# Known disagreements (findings reported to the owning side) go here as strict xfails.
+# Known disagreements (findings reported to the owning side). Not strict, so a fix never breaks
+# the build: it shows up as XPASS (`pytest -rX`); then move the example into EXAMPLES.
 KNOWN_BUGS: list[Any] = [
     pytest.param(
         Example(edge.repeat_string, st.text(alphabet="ab", min_size=1, max_size=3)),
         id="string-repetition",
-        marks=pytest.mark.xfail(strict=True, reason="compiler: `name * 2` compiles to numeric JSONata `*`"),
+        marks=pytest.mark.xfail(strict=False, reason="compiler: `name * 2` compiles to numeric JSONata `*`"),
     ),
     pytest.param(
         Example(edge.longest_word, st.lists(st.sampled_from(["a", "Zed", "apple"]), min_size=1, max_size=3)),
         id="max-of-strings",
         marks=pytest.mark.xfail(
-            strict=True, reason="compiler: max() on strings compiles to JSONata $max, numbers only"
+            strict=False, reason="compiler: max() on strings compiles to JSONata $max, numbers only"
         ),
     ),
 ]

@@ -105,7 +105,8 @@ def _calls_kind(orch: Callable[..., Any]) -> Any:
     )
 
 
-# Known disagreements, each reported to the owning side; strict, so a fix shows up here.
+# Known disagreements, each reported to the owning side. Not strict, so a fix never breaks the
+# build: it shows up as XPASS (`pytest -rX`); then drop it from this table.
 KNOWN_BUGS = {
     "batch-sub": "compiler: a string sub-orchestrator input is passed to startExecution as raw (non-JSON) text",
 }
@@ -113,7 +114,7 @@ KNOWN_BUGS = {
 
 def _scenario_params() -> list[Any]:
     return [
-        pytest.param(s, id=s.key, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[s.key])])
+        pytest.param(s, id=s.key, marks=[pytest.mark.xfail(strict=False, reason=KNOWN_BUGS[s.key])])
         if s.key in KNOWN_BUGS
         else pytest.param(s, id=s.key)
         for s in SCENARIOS
