@@ -480,6 +480,8 @@ def prescan(lowerer: Lowerer, body: list[ast.stmt]) -> None:
     """Declare every name the body assigns (with an unknown type), so that a loop may read a
     variable its next iteration assigns, as Python allows."""
     for stmt in body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue  # a nested function's names are its own
         for node in _walk_scope(stmt):  # one walk per top-level statement, nested defs excluded
             targets: list[ast.expr] = []
             if isinstance(node, ast.Assign):

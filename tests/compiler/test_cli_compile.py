@@ -19,6 +19,7 @@ FUNCTIONS = {
     "product_info",
     "price_catalogue",
     "ship_eligible",
+    "shadowed_names",
 }
 
 

@@ -81,3 +81,16 @@ async def ship_eligible(ctx: OrchestrationContext, orders: list) -> list:
         return {"id": order["id"], "shipped": result["Success"]}
 
     return await ctx.task_all([ship(o) for o in orders])
+
+
+@orchestrator(name="ShadowedNames")
+async def shadowed_names(ctx: OrchestrationContext) -> dict:
+    """A branch assigning a name the orchestrator also uses gets its own variable, as in Python."""
+    total = 100
+
+    async def double(x: int) -> int:
+        total = x * 2
+        return total
+
+    results = await ctx.task_all([double(i) for i in [1, 2]])
+    return {"total": total, "results": results}
