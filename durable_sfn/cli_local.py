@@ -172,9 +172,16 @@ def _run_locally(
     ) as runtime:
         arns = runtime.create_machines(loaded)
         client = runtime.client
-        instance = client.start_new(arns[selected.name], input_value)
-        for name, data in events or []:
-            client.raise_event(instance, name, data)
+        # Hold virtual time still while starting and raising, or an idle execution could jump
+        # past its wait's timeout before the events arrive.
+        clock = runtime.engine.clock
+        clock.enter()
+        try:
+            instance = client.start_new(arns[selected.name], input_value)
+            for name, data in events or []:
+                client.raise_event(instance, name, data)
+        finally:
+            clock.leave()
         if live:
             _watch(client, runtime.engine, instance)
         else:
