@@ -66,6 +66,11 @@ class OrchestrationClient:
     endpoint when `sfn` is a boto3 client). `name_to_arn`: how orchestrator names become state
     machine ARNs (a mapping or a function); by default ListStateMachines finds them by name. A
     mapping also limits `list_instances` and bare-name lookups to those state machines.
+
+    On a `LocalStepFunctions` with its default virtual clock, time jumps whenever every
+    execution is blocked, so an instance waiting for an event times out at once unless the
+    caller takes part in virtual time: start and raise inside `with sfn.clock.participating():`,
+    or schedule the raise with `sfn.clock.call_at(when, ...)`.
     """
 
     def __init__(
