@@ -20,7 +20,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable_sfn.compiler.diagnostics import DiagnosticSink
-from durable_sfn.compiler.ir import Expr, Ty, Var
+from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.jsonata_text import (
+    _IDENT,
+    JSONATA_FUNCTIONS,
+    _append_chain,
+    _interleave,
+    _is_path,
+    _joined,
+    join,
+    negate,
+    paren,
+    singleton_list,
+    truthy,
+)
+from durable_sfn.compiler.operators import OperatorRules
+
+__all__ = [
+    "JSONATA_FUNCTIONS",
+    "ExprEnv",
+    "ExpressionTranslator",
+    "join",
+    "negate",
+    "paren",
+    "singleton_list",
+    "truthy",
+]
 
 DETERMINISM_HINT = "use ctx.current_utc_datetime: the orchestrator must be deterministic"
 UUID_HINT = "use ctx.new_uuid(): the orchestrator must be deterministic"
@@ -47,91 +72,6 @@ _TD_UNITS = {
     "seconds": 1,
     "milliseconds": 0.001,
 }
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _p(e: Expr) -> tuple[str | Var, ...]:
-    """The parts of `e` wrapped in parentheses (safe to embed in any operator context)."""
-    if len(e.parts) == 1 and (isinstance(e.parts[0], Var) or e.is_const):
-        return e.parts
-    return ("(", *e.parts, ")")
-
-
-def join(*items: str | Expr, ty: Ty = Ty.UNKNOWN) -> Expr:
-    """Build an expression from literal JSONata text and sub-expressions (embedded as is)."""
-    parts: list[str | Var] = []
-    time = inp = False
-    for item in items:
-        if isinstance(item, str):
-            parts.append(item)
-        else:
-            parts.extend(item.parts)
-            time |= item.time_dependent
-            inp |= item.input_dependent
-    return Expr(tuple(parts), ty, time_dependent=time, input_dependent=inp)
-
-
-def paren(e: Expr) -> Expr:
-    return Expr(_p(e), e.ty, time_dependent=e.time_dependent, input_dependent=e.input_dependent)
-
-
-def truthy(e: Expr) -> Expr:
-    """Python truthiness as a JSONata boolean. (A missing key is an error in both languages.)"""
-    if e.ty is Ty.BOOL:
-        return e
-    if e.ty is Ty.LIST:
-        return join("$count(", e, ") > 0", ty=Ty.BOOL)
-    if e.ty is not Ty.UNKNOWN:
-        return join("$boolean(", e, ")", ty=Ty.BOOL)
-    # JSONata calls an array of falsy values false; Python calls any non-empty list true.
-    return join("($__t := ", e, "; $type($__t) = 'array' ? $count($__t) > 0 : $boolean($__t))", ty=Ty.BOOL)
-
-
-def negate(e: Expr) -> Expr:
-    """`not e` for a boolean expression, unwrapping an outer `$not(...)` instead of doubling it."""
-    text = e.text()
-    if text.startswith("$not(") and text.endswith(")") and _balanced(text[5:-1]):
-        parts = list(e.parts)
-        if isinstance(parts[0], str) and parts[0].startswith("$not(") and isinstance(parts[-1], str):
-            parts[0] = parts[0][5:]
-            parts[-1] = parts[-1][:-1]
-            return Expr(
-                tuple(p for p in parts if p != ""),
-                Ty.BOOL,
-                time_dependent=e.time_dependent,
-                input_dependent=e.input_dependent,
-            )
-    return join("$not(", e, ")", ty=Ty.BOOL)
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    quote = ""
-    for ch in text:
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-def to_millis(e: Expr) -> Expr:
-    return join("$toMillis(", e, ")", ty=Ty.NUM)
-
-
-def singleton_list(e: Expr) -> Expr:
-    """A one-element JSONata array holding `e` even when `e` is itself an array (JSONata's array
-    constructor flattens array values, Python's list display does not)."""
-    if e.ty is not Ty.UNKNOWN and e.ty is not Ty.LIST:
-        return join("[", e, "]", ty=Ty.LIST)
-    return join("($__s := ", e, "; $type($__s) = 'array' ? [[$__s]] : [$__s])", ty=Ty.LIST)
 
 
 @dataclass
@@ -150,7 +90,7 @@ class ExprEnv:
     bound: dict[str, Expr] = field(default_factory=dict)
 
 
-class ExpressionTranslator:
+class ExpressionTranslator(OperatorRules):
     """Translate one Python expression at a time; problems go to the env's diagnostic sink."""
 
     def __init__(self, env: ExprEnv) -> None:
@@ -328,150 +268,6 @@ class ExpressionTranslator:
             ty=Ty.STR,
         )
 
-    # -- operators --------------------------------------------------------------------------------
-    def visit_BinOp(self, node: ast.BinOp) -> Expr:
-        left, right = self.translate(node.left), self.translate(node.right)
-        op = type(node.op)
-        lt, rt = left.ty, right.ty
-        # datetime / timedelta arithmetic
-        if Ty.DATETIME in (lt, rt):
-            if op is ast.Add and {lt, rt} == {Ty.DATETIME, Ty.TIMEDELTA}:
-                dt, td = (left, right) if lt is Ty.DATETIME else (right, left)
-                return join("$fromMillis(", to_millis(dt), " + ", paren(td), " * 1000)", ty=Ty.DATETIME)
-            if op is ast.Sub and lt is Ty.DATETIME and rt is Ty.TIMEDELTA:
-                return join("$fromMillis(", to_millis(left), " - ", paren(right), " * 1000)", ty=Ty.DATETIME)
-            if op is ast.Sub and lt is Ty.DATETIME and rt is Ty.DATETIME:
-                return join("((", to_millis(left), " - ", to_millis(right), ") / 1000)", ty=Ty.TIMEDELTA)
-            return self.fail(
-                node,
-                "DSF002",
-                "unsupported datetime arithmetic",
-                "add or subtract a timedelta, or subtract two datetimes",
-            )
-        if op is ast.Add:
-            if Ty.STR in (lt, rt):
-                return join(paren(left), " & ", paren(right), ty=Ty.STR)
-            if Ty.LIST in (lt, rt):
-                return join("$append(", left, ", ", right, ")", ty=Ty.LIST)
-            if lt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL) or rt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL):
-                return join(paren(left), " + ", paren(right), ty=_num_ty(lt, rt))
-            return join(
-                "($__l := ",
-                left,
-                "; $__r := ",
-                right,
-                "; $type($__l) = 'string' ? $__l & $__r : "
-                "$type($__l) = 'array' ? $append($__l, $__r) : $__l + $__r)",
-            )
-        if op is ast.Mult and (Ty.STR in (lt, rt) or Ty.LIST in (lt, rt)):
-            return self.fail(node, "DSF002", "repeating strings or lists with * is not supported")
-        simple = {ast.Sub: " - ", ast.Mult: " * ", ast.Div: " / "}
-        if op in simple:
-            ty = Ty.TIMEDELTA if Ty.TIMEDELTA in (lt, rt) and not (op is ast.Div and lt == rt) else Ty.NUM
-            return join(paren(left), simple[op], paren(right), ty=ty)
-        if op is ast.FloorDiv:
-            return join("$floor(", paren(left), " / ", paren(right), ")", ty=Ty.NUM)
-        if op is ast.Mod:
-            if lt is Ty.STR:
-                return self.fail(node, "DSF002", "%-formatting is not supported", "use an f-string")
-            # Python's % takes the sign of the divisor; JSONata's % that of the dividend.
-            return join(
-                "($__a := ", left, "; $__b := ", right, "; $__a - $__b * $floor($__a / $__b))", ty=Ty.NUM
-            )
-        if op is ast.Pow:
-            return join("$power(", left, ", ", right, ")", ty=Ty.NUM)
-        return self.fail(node, "DSF002", f"operator {type(node.op).__name__} is not supported")
-
-    def visit_UnaryOp(self, node: ast.UnaryOp) -> Expr:
-        operand = self.translate(node.operand)
-        if isinstance(node.op, ast.Not):
-            return join("$not(", truthy(operand), ")", ty=Ty.BOOL)
-        if isinstance(node.op, ast.USub):
-            if (
-                operand.is_const
-                and isinstance(operand.const, int | float)
-                and not isinstance(operand.const, bool)
-            ):
-                return Expr.literal(-operand.const)
-            return join("-", paren(operand), ty=operand.ty if operand.ty is Ty.TIMEDELTA else Ty.NUM)
-        if isinstance(node.op, ast.UAdd):
-            return operand
-        return self.fail(node, "DSF002", "bitwise operators are not supported")
-
-    def visit_BoolOp(self, node: ast.BoolOp) -> Expr:
-        values = [self.translate(v) for v in node.values]
-        is_and = isinstance(node.op, ast.And)
-        if all(v.ty is Ty.BOOL for v in values):
-            return join(*_interleave([paren(v) for v in values], " and " if is_and else " or "), ty=Ty.BOOL)
-        # Python returns the deciding operand, not a boolean: fold right to left.
-        result = values[-1]
-        for v in reversed(values[:-1]):
-            if is_and:
-                result = join(
-                    "($__o := ", v, "; ", truthy(Expr.raw("$__o", v.ty)), " ? ", paren(result), " : $__o)"
-                )
-            else:
-                result = join(
-                    "($__o := ", v, "; ", truthy(Expr.raw("$__o", v.ty)), " ? $__o : ", paren(result), ")"
-                )
-        return result
-
-    def visit_Compare(self, node: ast.Compare) -> Expr:
-        operands = [self.translate(node.left)] + [self.translate(c) for c in node.comparators]
-        pieces: list[Expr] = []
-        for i, op in enumerate(node.ops):
-            pieces.append(self._compare(node, op, operands[i], operands[i + 1]))
-        if len(pieces) == 1:
-            return pieces[0]
-        return join(*_interleave([paren(p) for p in pieces], " and "), ty=Ty.BOOL)
-
-    def _compare(self, node: ast.AST, op: ast.cmpop, a: Expr, b: Expr) -> Expr:
-        if isinstance(op, ast.Is | ast.IsNot):
-            if not (b.is_const and b.const is None):
-                return self.fail(
-                    node,
-                    "DSF002",
-                    "'is' is only supported as 'is None' / 'is not None'",
-                    "use == to compare values",
-                )
-            test = join("($__n := ", a, "; $not($exists($__n)) or $__n = null)", ty=Ty.BOOL)
-            return test if isinstance(op, ast.Is) else join("$not(", test, ")", ty=Ty.BOOL)
-        if isinstance(op, ast.In | ast.NotIn):
-            test = self._contains(b, a)
-            return test if isinstance(op, ast.In) else join("$not(", test, ")", ty=Ty.BOOL)
-        if a.ty is Ty.DATETIME and b.ty is Ty.DATETIME:
-            a, b = to_millis(a), to_millis(b)
-        symbol = {
-            ast.Eq: " = ",
-            ast.NotEq: " != ",
-            ast.Lt: " < ",
-            ast.LtE: " <= ",
-            ast.Gt: " > ",
-            ast.GtE: " >= ",
-        }
-        return join(paren(a), symbol[type(op)], paren(b), ty=Ty.BOOL)
-
-    def _contains(self, container: Expr, item: Expr) -> Expr:
-        if container.ty is Ty.STR:
-            return join("$contains(", container, ", ", item, ")", ty=Ty.BOOL)
-        if container.ty is Ty.DICT:
-            return join(paren(item), " in $keys(", container, ")", ty=Ty.BOOL)
-        if container.ty is Ty.LIST:
-            return join(paren(item), " in ", paren(container), ty=Ty.BOOL)
-        return join(
-            "($__c := ",
-            container,
-            "; $__i := ",
-            item,
-            "; $type($__c) = 'string' ? $contains($__c, $__i) : "
-            "$type($__c) = 'object' ? $__i in $keys($__c) : $__i in $__c)",
-            ty=Ty.BOOL,
-        )
-
-    def visit_IfExp(self, node: ast.IfExp) -> Expr:
-        cond, a, b = self.condition(node.test), self.translate(node.body), self.translate(node.orelse)
-        return join("(", cond, " ? ", paren(a), " : ", paren(b), ")", ty=a.ty if a.ty == b.ty else Ty.UNKNOWN)
-
     # -- access -----------------------------------------------------------------------------------
     def visit_Subscript(self, node: ast.Subscript) -> Expr:
         value = self.translate(node.value)
@@ -641,115 +437,3 @@ def _describe(node: ast.AST) -> str:
         "Slice": "a slice",
     }
     return names.get(type(node).__name__, f"'{type(node).__name__}' expression")
-
-
-def _is_path(e: Expr) -> bool:
-    """`$x` or `$x.a.b`: safe to extend with `.c` without parentheses."""
-    return (
-        bool(e.parts)
-        and isinstance(e.parts[0], Var)
-        and all(isinstance(p, str) and p.startswith(".") and _IDENT.match(p[1:]) for p in e.parts[1:])
-    )
-
-
-def _num_ty(a: Ty, b: Ty) -> Ty:
-    return Ty.TIMEDELTA if Ty.TIMEDELTA in (a, b) else Ty.NUM
-
-
-def _interleave(items: Sequence[Expr], sep: str) -> list[Expr | str]:
-    out: list[Expr | str] = []
-    for i, item in enumerate(items):
-        if i:
-            out.append(sep)
-        out.append(item)
-    return out
-
-
-def _joined(items: list[Expr | str], open_: str, close: str) -> Expr:
-    return join(open_, *items, close)
-
-
-def _append_chain(items: list[Expr]) -> Expr:
-    result = items[0]
-    for item in items[1:]:
-        result = join("$append(", result, ", ", item, ")", ty=Ty.LIST)
-    return result
-
-
-# JSONata and Step Functions built-in function names: a variable with one of these names would
-# shadow the function inside every expression, so such variables are renamed by the backend.
-JSONATA_FUNCTIONS = frozenset(
-    [
-        "sum",
-        "count",
-        "max",
-        "min",
-        "average",
-        "string",
-        "substring",
-        "substringBefore",
-        "substringAfter",
-        "lowercase",
-        "uppercase",
-        "length",
-        "trim",
-        "pad",
-        "contains",
-        "split",
-        "join",
-        "match",
-        "replace",
-        "now",
-        "millis",
-        "fromMillis",
-        "toMillis",
-        "formatNumber",
-        "formatBase",
-        "formatInteger",
-        "parseInteger",
-        "number",
-        "abs",
-        "floor",
-        "ceil",
-        "round",
-        "power",
-        "sqrt",
-        "random",
-        "boolean",
-        "not",
-        "exists",
-        "append",
-        "sort",
-        "reverse",
-        "shuffle",
-        "distinct",
-        "zip",
-        "keys",
-        "lookup",
-        "spread",
-        "merge",
-        "sift",
-        "each",
-        "error",
-        "assert",
-        "type",
-        "single",
-        "filter",
-        "map",
-        "reduce",
-        "eval",
-        "base64encode",
-        "base64decode",
-        "encodeUrl",
-        "encodeUrlComponent",
-        "decodeUrl",
-        "decodeUrlComponent",
-        "clone",
-        "partition",
-        "range",
-        "hash",
-        "uuid",
-        "parse",
-        "states",
-    ]
-)
