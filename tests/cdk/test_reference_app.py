@@ -286,3 +286,39 @@ def test_management_api_is_iam_authorized_and_scoped_to_the_reference_state_mach
     machines = {f"<{logical_id}>" for logical_id, _ in _machines(reference_assembly).values()}
     assert granted["states:StartExecution"] == machines
     assert "states:ListStateMachines" not in granted
+
+
+def test_activity_grants_name_exact_resources_and_actions(reference_assembly: Assembly) -> None:
+    template = reference_assembly.template(WORKFLOWS_STACK)
+
+    def granted(attribute: str) -> dict[str, set[str]]:
+        function = next(
+            f
+            for f in _activity_functions(template)
+            if f["Environment"]["Variables"]["DURABLE_SFN_ACTIVITY"].endswith(f":{attribute}")
+        )
+        return grants_by_action(policy_statements(template, logical_id_of_ref(function["Role"])))
+
+    fetch = granted("fetch_invoice_document")
+    (objects,) = fetch["s3:GetObject"]
+    (bucket,) = fetch["s3:ListBucket"]
+    assert "InvoiceBucket" in bucket and objects == f"{bucket}/*"
+    assert "s3:PutObject" not in fetch and not any(a.startswith("dynamodb:") for a in fetch)
+    assert "s3:PutObject" in granted("extract_text_from_pdf")
+
+    email = granted("send_order_confirmation")
+    assert email["ses:SendEmail"] == {
+        "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/orders@example.com"
+    }
+    assert "dynamodb:PutItem" in email  # the idempotency record
+    publish = granted("notify_payment_failure")["sns:Publish"]
+    assert len(publish) == 1 and "NotificationsTopic" in next(iter(publish))
+
+    assert "dynamodb:Scan" in granted("collect_order_snapshot")
+    assert "dynamodb:Scan" not in granted("validate_order")
+    assert set(granted("parse_invoice_data")) - {"s3:GetObject", "s3:ListBucket"} == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }
