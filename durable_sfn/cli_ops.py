@@ -164,7 +164,7 @@ def terminate(
 ) -> None:
     """Stop a running instance."""
     client = make_client(region, profile, endpoint_url)
-    state = client.get_status(instance, show_input=False)
+    state = client.get_status(instance, show_input=False, show_custom_status=False)
     if state.done:
         raise UsageError(f"instance {state.instance_id} already ended ({state.status}); nothing to terminate")
     client.terminate(instance, reason)

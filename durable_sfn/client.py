@@ -156,17 +156,21 @@ class OrchestrationClient:
 
     # -- reading --------------------------------------------------------------------------
 
-    def get_status(self, instance_id: str, *, show_input: bool = True) -> OrchestrationStatus:
+    def get_status(
+        self, instance_id: str, *, show_input: bool = True, show_custom_status: bool = True
+    ) -> OrchestrationStatus:
         """Runtime status, custom status, input, output, times and error of one instance.
 
         Cost: 1 DescribeExecution, plus GetExecutionHistory pages read newest-first
         (reverseOrder=True) until the latest `customStatus` assignment: 1 page of 100 events when
         the status was set within the last 100 events (the usual case), else 1 + ceil((N-100) /
         1000) pages for an N-event history (at most 26 for the 25,000-event limit). Measured by
-        `benchmarks/client_get_status.py`.
+        `benchmarks/client_get_status.py`. `show_custom_status=False` skips the history.
         """
         arn = self.resolve(instance_id)
         description = self._describe(arn)
+        if not show_custom_status:  # one DescribeExecution, no history
+            return status_from_description(description, show_input=show_input)
         custom_status, has_custom, last_event = self._latest_custom_status(arn)
         return status_from_description(
             description,

@@ -196,6 +196,9 @@ def test_get_status_costs_one_describe_and_one_history_page_when_the_status_is_r
     local.counting.calls.clear()
     assert local.client.get_status(instance).custom_status == "counting"
     assert local.counting.calls == ["describe_execution", "get_execution_history"]
+    local.counting.calls.clear()
+    assert local.client.get_status(instance, show_custom_status=False).custom_status is None
+    assert local.counting.calls == ["describe_execution"]
 
 
 def test_an_instance_that_never_set_a_custom_status_reports_none(local: Local) -> None:

@@ -125,7 +125,7 @@ def _route(
             delivery = client.raise_event(instance_id, event_name, _json_body(body))
             return HttpResponse(202, {"delivery": delivery})
         case "POST", ["instances", instance_id, "terminate"]:
-            status = client.get_status(instance_id, show_input=False)
+            status = client.get_status(instance_id, show_input=False, show_custom_status=False)
             if status.done:
                 raise InstanceNotRunningError(
                     f"instance {status.instance_id} is {status.status}, not RUNNING"
