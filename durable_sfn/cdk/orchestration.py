@@ -8,7 +8,6 @@ definition names.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -60,8 +59,10 @@ def compile_definition(orchestrator: Callable[..., Any]) -> dict[str, Any]:
 
 
 def definition_text(definition: Mapping[str, Any]) -> str:
-    """The definition as deployed: the same JSON text `durable-sfn compile` writes."""
-    return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
+    """The definition as deployed: the very text `durable-sfn compile` writes to `.asl.json`."""
+    from durable_sfn.compiler.cli import render_definition
+
+    return render_definition(dict(definition))
 
 
 class Orchestration(Construct):
