@@ -119,7 +119,12 @@ class EventStore:
                 data, rest = item.buffered[0], item.buffered[1:]
                 if not self._write(execution_arn, event_name, item, None, rest):
                     continue
-                self.sfn.send_task_success(taskToken=task_token, output=data)
+                try:
+                    self.sfn.send_task_success(taskToken=task_token, output=data)
+                except Exception:
+                    # The wait is gone (stopped, timed out): the event stays for the next wait.
+                    self._unshift(execution_arn, event_name, data)
+                    raise
                 return "delivered"
             buffered = item.buffered if item is not None else []
             if self._write(execution_arn, event_name, item, task_token, buffered):
@@ -150,6 +155,19 @@ class EventStore:
                 return "buffered"
         raise EventStoreError(
             f"could not raise event {event_name!r} for {execution_arn}: "
+            f"{_MAX_CONFLICT_RETRIES} conflicting concurrent writes in table {self.table_name!r}"
+        )
+
+    def _unshift(self, execution_arn: str, event_name: str, data: str) -> None:
+        """Put an event back at the head of the buffer."""
+        for _ in range(_MAX_CONFLICT_RETRIES):
+            item = self._read(execution_arn, event_name)
+            token = item.waiting_token if item is not None else None
+            buffered = [data, *(item.buffered if item is not None else [])]
+            if self._write(execution_arn, event_name, item, token, buffered):
+                return
+        raise EventStoreError(
+            f"could not keep event {event_name!r} for {execution_arn}: "
             f"{_MAX_CONFLICT_RETRIES} conflicting concurrent writes in table {self.table_name!r}"
         )
 

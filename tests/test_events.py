@@ -237,3 +237,12 @@ def test_the_table_name_comes_from_the_environment(dynamodb: Any, monkeypatch: p
 def test_the_waiter_rejects_a_payload_without_its_three_fields(world: World) -> None:
     with pytest.raises(ValueError, match="executionArn, eventName, taskToken"):
         run_waiter(world.store, {"executionArn": "arn", "eventName": "E"})
+
+
+def test_an_event_taken_by_a_wait_that_no_longer_exists_is_kept(world: World) -> None:
+    arn = "arn:aws:states:us-east-1:123456789012:execution:Gone:run-1"
+    assert world.store.raise_event(arn, "Approval", "keep me") == "buffered"
+    with pytest.raises(Exception) as info:
+        world.store.wait(arn, "Approval", "a-token-the-engine-never-issued")
+    assert info.value.response["Error"]["Code"] in ("TaskDoesNotExist", "InvalidToken")  # type: ignore[attr-defined]
+    assert world.store.pending(arn, "Approval") == (False, 1)
