@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMPS := .make-stamps
 # The CDK's jsii runtime warns on every call under Node.js 20; the warning is noise for our use.
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: run test lint compile synth deploy bench install clean check-tools
 
