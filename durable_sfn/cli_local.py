@@ -1,4 +1,4 @@
-"""Local commands: `validate`, `graph`, `run` and `serve`.
+"""Local commands: `validate`, `graph` and `run` (`serve` lives in cli_serve).
 
 They work on a definition (an `.asl.json` file, or an orchestrator in a `.py` file compiled on
 the fly) with the in-process engine; none of them needs AWS credentials.
@@ -23,10 +23,8 @@ from rich.text import Text
 from durable_sfn.cli_support import (
     UsageError,
     err_console,
-    import_file,
     load_definitions,
     local_arns,
-    orchestrators_in,
     parse_json_option,
     reports_errors,
     substitute,
@@ -39,6 +37,8 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate)
     app.command("graph")(graph)
     app.command("run")(run)
+    from durable_sfn.cli_serve import serve
+
     app.command("serve")(serve)
 
 
@@ -107,6 +107,14 @@ def graph(
         str | None,
         typer.Option("--run", help="Run locally with this JSON input and highlight the path taken."),
     ] = None,
+    activities: Annotated[
+        list[str] | None,
+        typer.Option("--activities", "-a", help="With --run: modules with @activity functions (repeatable)."),
+    ] = None,
+    setup: Annotated[
+        list[str] | None,
+        typer.Option("--setup", help="With --run: call module:function first (moto active)."),
+    ] = None,
     execution: Annotated[
         str | None,
         typer.Option(
@@ -139,7 +147,14 @@ def graph(
 
         events = make_client(region, profile, endpoint_url).get_history(execution)
     elif run_input is not None:
-        outcome = _run_locally(target, parse_json_option(run_input, "--run input"), [], real_time=False)
+        with contextlib.redirect_stdout(sys.stderr):  # activity logs must not mix with the picture
+            outcome = _run_locally(
+                target,
+                parse_json_option(run_input, "--run input"),
+                list(activities or []),
+                real_time=False,
+                setup=list(setup or []),
+            )
         events = outcome["history"]
     picture = render(selected.definition, fmt, events)
     if output is not None:
@@ -288,105 +303,3 @@ def _print_outcome(outcome: dict[str, Any]) -> None:
         console.print(f"error: {outcome['error']}")
         if outcome["cause"]:
             console.print(f"cause: {outcome['cause']}")
-
-
-# -- serve -----------------------------------------------------------------------------------
-
-
-@reports_errors
-def serve(
-    host: Annotated[
-        str, typer.Option(help="Interface to bind; loopback unless you mean otherwise.")
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option(help="TCP port (8083, as Step Functions Local; 0 picks a free one).")
-    ] = 8083,
-    activities: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--activities", "-a", help="Module, package or .py file with @activity functions (repeatable)."
-        ),
-    ] = None,
-    definitions: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Create state machines from .asl.json / orchestrator .py files (repeatable).",
-        ),
-    ] = None,
-    virtual_clock: Annotated[
-        bool,
-        typer.Option("--virtual-clock", help="Virtual time: waits and timeouts pass instantly when idle."),
-    ] = False,
-    setup: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--setup", help="Call module:function first (moto active), e.g. to create and seed tables."
-        ),
-    ] = None,
-) -> None:
-    """Serve the local engine over the Step Functions API (AWS CLI, boto3 --endpoint-url) and the management API."""
-    from durable_sfn.server import LocalBackend, ServerConfig, make_server
-    from durable_sfn.server.app import describe, is_loopback
-
-    if not is_loopback(host):
-        err_console.print(
-            f"[yellow]warning:[/] binding to {host}: anyone who can reach this address can start and stop "
-            "executions (there is no authentication)"
-        )
-    config = ServerConfig(
-        host=host,
-        port=port,
-        activity_modules=list(activities or []),
-        virtual_clock=virtual_clock,
-        setup=list(setup or []),
-    )
-    backend = LocalBackend(config)
-    try:
-        created: list[str] = []
-        for target in definitions or []:
-            loaded = _definitions_at(target)
-            backend.runtime.create_machines(loaded)
-            created.extend(item.name for item in loaded)
-        try:
-            server = make_server(backend, host, port)
-        except OSError as exc:
-            raise UsageError(
-                f"cannot listen on {host}:{port} ({exc.strerror}): another server may be using it; "
-                "pick another --port (0 picks a free one)"
-            ) from None
-        config.port = int(server.server_address[1])
-        err_console.print(describe(config, backend.activities))
-        if created:
-            err_console.print(f"  state machines: {', '.join(sorted(created))}")
-        # A line on stdout that scripts can wait for before sending requests.
-        print(f"listening on http://{host}:{config.port}", flush=True)
-        try:
-            server.serve_forever(poll_interval=0.2)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
-    finally:
-        backend.close()
-
-
-def _definitions_at(target: str) -> list[Any]:
-    path = Path(target)
-    if path.is_dir():
-        # Compiled definitions when the folder has them, else the orchestrator sources.
-        files = sorted(path.glob("*.asl.json"))
-        if files:
-            return [load_definitions(str(f))[0] for f in files]
-        found: dict[str, Any] = {}
-        for source in sorted(path.glob("*.py")):
-            module = import_file(source)
-            if orchestrators_in(module):
-                for item in load_definitions(f"{source}:{orchestrators_in(module)[0].function.__name__}")[1]:
-                    found.setdefault(item.name, item)
-        if not found:
-            raise UsageError(f"no *.asl.json files and no @orchestrator functions in {path}")
-        return list(found.values())
-    selected, loaded = load_definitions(target)
-    return loaded if path.suffix == ".py" else [selected]

@@ -183,6 +183,14 @@ def load_definitions(target: str) -> tuple[LoadedDefinition, list[LoadedDefiniti
             for o in orchestrators
         ]
         if wanted is None:
+            # Orchestrators imported into the file (sub-orchestrations) are loaded but not chosen.
+            own = [
+                item
+                for o, item in zip(orchestrators, loaded, strict=True)
+                if Path(o.source_file).resolve() == path.resolve()
+            ]
+            if len(own) == 1:
+                return own[0], loaded
             if len(loaded) > 1:
                 names = ", ".join(f"{path}:{o.function.__name__}" for o in orchestrators)
                 raise UsageError(f"{path} defines several orchestrators; choose one: {names}")

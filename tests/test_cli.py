@@ -196,6 +196,31 @@ def test_run_an_asl_file_and_reject_bad_input(files: dict[str, Path]) -> None:
     assert "--input is not valid JSON" in bad.output
 
 
+def test_run_picks_the_file_own_orchestrator_and_creates_its_sub_orchestrations(tmp_path: Path) -> None:
+    (tmp_path / "cli_sub_child.py").write_text(
+        "from durable_sfn import OrchestrationContext, orchestrator\n\n\n"
+        '@orchestrator(name="Child")\n'
+        "async def child(ctx: OrchestrationContext) -> int:\n"
+        "    n = ctx.get_input()\n"
+        "    return n + 1\n"
+    )
+    parent = tmp_path / "cli_sub_parent.py"
+    parent.write_text(
+        "from cli_sub_child import child\n\n"
+        "from durable_sfn import OrchestrationContext, orchestrator\n\n\n"
+        '@orchestrator(name="Parent")\n'
+        "async def parent(ctx: OrchestrationContext) -> dict:\n"
+        "    n = ctx.get_input()\n"
+        "    result = await ctx.call_sub_orchestrator(child, n)\n"
+        "    return {'child': result}\n"
+    )
+    result = invoke("run", str(parent), "--input", "41", "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.output)
+    assert ":execution:Parent:" in outcome["executionArn"]
+    assert outcome["output"] == {"child": 42}
+
+
 def test_a_compiled_definition_is_named_after_its_orchestrator(tmp_path: Path) -> None:
     compiled = tmp_path / "check_numbers.asl.json"
     compiled.write_text(
