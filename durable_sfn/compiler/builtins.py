@@ -173,12 +173,19 @@ def _len(a: list[Expr]) -> Expr:
 
 
 def _minmax(fn: str, a: list[Expr]) -> Expr:
-    if len(a) == 1:
-        return join(fn + "(", a[0], ")", ty=Ty.NUM)
+    # `[x]` of an array variable is that array (JSONata flattens it); of a single value, a list of one.
     items: list[str | Expr] = []
     for i, e in enumerate(a):
         items += ([", "] if i else []) + [paren(e)]
-    return join(fn + "([", *items, "])", ty=Ty.NUM)
+    if len(a) > 1 and all(e.ty is Ty.NUM for e in a):
+        return join(fn + "([", *items, "])", ty=Ty.NUM)
+    # JSONata's $max/$min take numbers only; Python's also order strings (by code point, as $sort).
+    pick = "[-1]" if fn == "$max" else "[0]"
+    return join(
+        "($__m := [",
+        *items,
+        "]; $type($__m[0]) = 'string' ? $sort($__m)" + pick + " : " + fn + "($__m))",
+    )
 
 
 def _int(a: list[Expr]) -> Expr:

@@ -59,8 +59,21 @@ class OperatorRules:
                 "; $type($__l) = 'string' ? $__l & $__r : "
                 "$type($__l) = 'array' ? $append($__l, $__r) : $__l + $__r)",
             )
-        if op is ast.Mult and (Ty.STR in (lt, rt) or Ty.LIST in (lt, rt)):
-            return self.fail(node, "DSF002", "repeating strings or lists with * is not supported")
+        if op is ast.Mult and Ty.LIST in (lt, rt):
+            return self.fail(node, "DSF002", "repeating lists with * is not supported")
+        if op is ast.Mult and Ty.STR in (lt, rt):
+            # Repetition needs the static type: an untyped `x * n` stays numeric (the common case),
+            # so `name * 2` on an input field is written `str(name) * 2`.
+            text, count = (left, right) if lt is Ty.STR else (right, left)
+            return join(
+                "($__s := ",
+                text,
+                "; $__n := ",
+                count,
+                "; ",
+                "$__n > 0 ? $join($map([1..$__n], function() { $__s })) : '')",
+                ty=Ty.STR,
+            )
         simple = {ast.Sub: " - ", ast.Mult: " * ", ast.Div: " / "}
         if op in simple:
             ty = Ty.TIMEDELTA if Ty.TIMEDELTA in (lt, rt) and not (op is ast.Div and lt == rt) else Ty.NUM

@@ -80,8 +80,13 @@ class _DirectRun:
         return box
 
     def child_name(self) -> str:
+        """A UUID, as the engine and Step Functions name a child started without a Name.
+
+        Derived from a counter (uuid5), so a direct run stays reproducible; code that reads the
+        child's execution id sees the same shape in both runs.
+        """
         self._children += 1
-        return f"child-{self._children}"
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"durable-sfn/child/{self._children}"))
 
     def activity(self, ref: Any) -> tuple[str, Callable[..., Any]]:
         name = activity_name(ref)

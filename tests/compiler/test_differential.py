@@ -159,6 +159,9 @@ EXAMPLES = [
     Example(ex.truthiness, json_values),
     # Non-empty lists of falsy members: truthy in Python, falsy for JSONata's $boolean.
     Example(ex.truthiness, falsy_members),
+    # String repetition of a known string, and max() of strings (decided at run time).
+    Example(edge.repeat_typed_string, st.text(alphabet="ab", min_size=1, max_size=3)),
+    Example(edge.longest_word, st.lists(st.sampled_from(["a", "Zed", "apple"]), min_size=1, max_size=3)),
 ]
 
 # Known disagreements (findings reported to the owning side). Not strict, so a fix never breaks
@@ -166,14 +169,10 @@ EXAMPLES = [
 KNOWN_BUGS: list[Any] = [
     pytest.param(
         Example(edge.repeat_string, st.text(alphabet="ab", min_size=1, max_size=3)),
-        id="string-repetition",
-        marks=pytest.mark.xfail(strict=False, reason="compiler: `name * 2` compiles to numeric JSONata `*`"),
-    ),
-    pytest.param(
-        Example(edge.longest_word, st.lists(st.sampled_from(["a", "Zed", "apple"]), min_size=1, max_size=3)),
-        id="max-of-strings",
+        id="string-repetition-untyped",
         marks=pytest.mark.xfail(
-            strict=False, reason="compiler: max() on strings compiles to JSONata $max, numbers only"
+            strict=True,
+            reason="limitation: `x * 2` on an untyped value compiles to numeric `*`; write `str(x) * 2`",
         ),
     ),
 ]

@@ -236,6 +236,12 @@ async def repeat_string(ctx: OrchestrationContext) -> str:
     return name * 2
 
 
+@orchestrator(name="RepeatTypedString")
+async def repeat_typed_string(ctx: OrchestrationContext) -> str:
+    name = ctx.get_input()
+    return str(name) * 2 + "-" * len(name) + 0 * "x"
+
+
 @orchestrator(name="IsoStamp")
 async def iso_stamp(ctx: OrchestrationContext) -> str:
     await ctx.create_timer(timedelta(minutes=ctx.get_input()))
@@ -353,6 +359,7 @@ def test_retries_that_finally_succeed_take_their_backoff_in_virtual_time() -> No
 
 def test_python_semantics_of_strings_and_timestamps() -> None:
     assert run_direct(repeat_string, "ab").output == "abab"
+    assert run_direct(repeat_typed_string, "ab").output == "abab--"
     assert run_direct(iso_stamp, 90).output == "2024-01-01T01:30:00+00:00"
     assert run_direct(longest_word, ["Zed", "apple"]).output == "apple"
 

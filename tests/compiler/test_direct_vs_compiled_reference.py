@@ -107,9 +107,7 @@ def _calls_kind(orch: Callable[..., Any]) -> Any:
 
 # Known disagreements, each reported to the owning side. Not strict, so a fix never breaks the
 # build: it shows up as XPASS (`pytest -rX`); then drop it from this table.
-KNOWN_BUGS = {
-    "batch-sub": "compiler: a string sub-orchestrator input is passed to startExecution as raw (non-JSON) text",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _scenario_params() -> list[Any]:
