@@ -13,7 +13,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NoReturn, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
+
+if TYPE_CHECKING:
+    from durable_sfn.entities.model import EntityId
 
 F = TypeVar("F", bound=Callable[..., Any])
 InputT = TypeVar("InputT")
@@ -216,6 +219,25 @@ class OrchestrationContext(ABC):
         self, orchestrator: Callable[..., Coroutine[Any, Any, OutputT]] | str, input: Any = None
     ) -> Awaitable[OutputT]:
         """Run another `@orchestrator` as a child instance and await its output."""
+
+    @abstractmethod
+    def call_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> Awaitable[Any]:
+        """Run `operation` on a durable entity and await its result (`ctx.set_result`).
+
+        Operations on one entity run one at a time and each call is applied exactly once, even
+        when it is retried. The entity name and the operation are literals:
+        `await ctx.call_entity(EntityId("Counter", customer_id), "add", 1)`. Errors the entity
+        raises (including `UnknownOperationError`) are caught by their class name, like activities'.
+        """
+
+    @abstractmethod
+    def signal_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> None:
+        """Send `operation` to a durable entity without waiting (one-way, not awaited).
+
+        Signals from one orchestration to one entity are applied in the order they were sent,
+        after the fact (through a FIFO queue). A later `call_entity` may overtake them: use
+        `call_entity` for both when order matters.
+        """
 
     @abstractmethod
     def create_timer(self, fire_at: datetime | timedelta) -> Awaitable[None]:

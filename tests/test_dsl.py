@@ -130,6 +130,8 @@ def test_the_context_is_abstract_and_the_direct_runner_implements_all_of_it() ->
         "call_activity",
         "call_activity_with_retry",
         "call_sub_orchestrator",
+        "call_entity",
+        "signal_entity",
         "create_timer",
         "wait_for_external_event",
         "task_all",

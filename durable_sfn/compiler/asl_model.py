@@ -102,6 +102,7 @@ class State:
     timestamp: Expr | None = None
     # Map / Parallel
     items: Expr | None = None
+    item_selector: Expr | None = None
     processor: Graph | None = field(default=None, compare=False)
     branches: tuple[Graph, ...] = field(default=(), compare=False)
     max_concurrency: int | None = None
@@ -229,6 +230,8 @@ def state_to_asl(s: State, names: dict[str, str], rename: Callable[[str], str]) 
     elif s.type == "Map":
         assert s.items is not None and s.processor is not None
         out["Items"] = render(s.items, r)
+        if s.item_selector is not None:
+            out["ItemSelector"] = render(s.item_selector, r)
         processor = graph_to_asl(s.processor, names, r)
         mode: dict[str, Any] = (
             {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"} if s.distributed else {"Mode": "INLINE"}

@@ -13,8 +13,10 @@ whose handler is known at compile time becomes a direct jump to that handler.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from durable_sfn.compiler import ir
@@ -31,6 +33,7 @@ from durable_sfn.compiler.asl_model import (
     Rule,
     State,
 )
+from durable_sfn.compiler.entity_ops import ITEM_SELECTOR, calls_entities, entity_task
 from durable_sfn.compiler.ir import Expr, Ty
 from durable_sfn.compiler.loops import runs_as_map
 
@@ -58,6 +61,8 @@ class Lowering:
     file: str
     whole: ir.Block = ()  # the orchestrator body, to see what a loop body shares with the rest
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Per-iteration parts of the entity operation SCOPE (Map indexes, loop counters), outermost first.
+    entity_scope: list[Expr] = field(default_factory=list)
 
     def new_id(self) -> str:
         return f"s{next(self.ids)}"
@@ -194,6 +199,13 @@ class Lowering:
             g, s.activity, s.loc, nxt, frame, LAMBDA_INVOKE, args, s.target, "$states.result.Payload", retry
         )
 
+    def lower_CallEntity(self, g: Graph, s: ir.CallEntity, nxt: str, frame: Frame) -> str:
+        resource, arguments, retry = entity_task(s, tuple(self.entity_scope))
+        name = f"{'Signal' if s.signal else 'Call'} {s.entity} {s.operation}"
+        return self._task(
+            g, name, s.loc, nxt, frame, resource, arguments, s.target, "$states.result.Payload", retry
+        )
+
     def lower_CallSubOrchestrator(self, g: Graph, s: ir.CallSubOrchestrator, nxt: str, frame: Frame) -> str:
         args = {
             "StateMachineArn": Expr.literal("${" + s.orchestrator + "}"),
@@ -279,8 +291,28 @@ class Lowering:
 
     def lower_While(self, g: Graph, s: ir.While, nxt: str, frame: Frame) -> str:
         head = self.new_id()
-        inner = Frame(break_to=nxt, continue_to=head, handlers=frame.handlers)
-        body = self.block(g, s.body, head, inner)
+        if not calls_entities(s.body):
+            inner = Frame(break_to=nxt, continue_to=head, handlers=frame.handlers)
+            body = self.block(g, s.body, head, inner)
+        else:
+            # Entity operation ids need the iteration number: count the loop's iterations.
+            counter = f"while_{s.loc.line}_{s.loc.col}_iteration"
+            count = Expr.var(counter, Ty.NUM)
+            step = self.add(
+                g,
+                State(
+                    self.new_id(),
+                    "Pass",
+                    f"Next while {s.label}",
+                    self.comment(s.loc),
+                    next=head,
+                    assign=((counter, Expr((*count.parts, " + 1"), Ty.NUM)),),
+                    synthetic=frozenset({counter}),
+                ),
+            )
+            inner = Frame(break_to=nxt, continue_to=step, handlers=frame.handlers)
+            with self.iteration(count):
+                body = self.block(g, s.body, step, inner)
         g.states[head] = State(
             head,
             "Choice",
@@ -289,12 +321,41 @@ class Lowering:
             rules=(Rule(s.condition, body),),
             default=nxt,
         )
-        return head
+        if not calls_entities(s.body):
+            return head
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Pass",
+                f"Start while {s.label}",
+                self.comment(s.loc),
+                next=head,
+                assign=((counter, Expr.literal(0)),),
+                synthetic=frozenset({counter}),
+            ),
+        )
+
+    @contextlib.contextmanager
+    def iteration(self, part: Expr | None) -> Iterator[None]:
+        """Within a loop or Map iteration whose entity operations need `part` in their SCOPE."""
+        if part is not None:
+            self.entity_scope.append(part)
+        try:
+            yield
+        finally:
+            if part is not None:
+                self.entity_scope.pop()
 
     def lower_ForEach(self, g: Graph, s: ir.ForEach, nxt: str, frame: Frame) -> str:
         if runs_as_map(s, self.whole):
-            item = Expr.raw("$states.input", inp=True)
-            processor = self.scope(s.body, ((s.target, item),), s.loc)
+            selected = calls_entities(s.body)
+            item = Expr.raw("$states.input.item" if selected else "$states.input", inp=True)
+            params: tuple[tuple[str, Expr], ...] = ((s.target, item),)
+            if selected:
+                params += ((s.index_var, Expr.raw("$states.input.index", Ty.NUM, inp=True)),)
+            with self.iteration(Expr.var(s.index_var, Ty.NUM) if selected else None):
+                processor = self.scope(s.body, params, s.loc)
             return self.add(
                 g,
                 State(
@@ -304,6 +365,7 @@ class Lowering:
                     self.comment(s.loc),
                     next=nxt,
                     items=s.items,
+                    item_selector=ITEM_SELECTOR if selected else None,
                     processor=processor,
                     max_concurrency=1,
                     catch=self.catchers(frame),
@@ -324,7 +386,8 @@ class Lowering:
             ),
         )
         inner = Frame(break_to=nxt, continue_to=step, handlers=frame.handlers)
-        body = self.block(g, s.body, step, inner)
+        with self.iteration(idx if calls_entities(s.body) else None):
+            body = self.block(g, s.body, step, inner)
         cond = Expr((*idx.parts, " < $count(", *items.parts, ")"), Ty.BOOL)
         item = Expr(("(", *items.parts, ")[", *idx.parts, "]"))
         g.states[head] = State(
@@ -349,7 +412,8 @@ class Lowering:
         )
 
     def lower_MapAll(self, g: Graph, s: ir.MapAll, nxt: str, frame: Frame) -> str:
-        processor = self.scope(s.branch.body, s.branch.params, s.loc)
+        with self.iteration(Expr.var(s.scope_var, Ty.NUM) if s.scope_var else None):
+            processor = self.scope(s.branch.body, s.branch.params, s.loc)
         assign: Assigns = ((s.target, Expr.raw("$states.result", Ty.LIST)),) if s.target else ()
         name = f"Map {s.branch.label} over {s.items_label}" if s.items_label else f"Map {s.branch.label}"
         return self.add(
@@ -361,6 +425,7 @@ class Lowering:
                 self.comment(s.loc),
                 next=nxt,
                 items=s.items,
+                item_selector=ITEM_SELECTOR if s.scope_var else None,
                 processor=processor,
                 max_concurrency=s.max_concurrency,
                 distributed=s.distributed,

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from durable_sfn.compiler.frontend import Lowerer
 
 ITEM = Expr.raw("$states.input", inp=True)
+# The item when the Map's ItemSelector wraps it with its index ({"item": ..., "index": ...}).
+ITEM_SELECTED = Expr.raw("$states.input.item", inp=True)
 
 
 def lower_task_all(lw: Lowerer, call: ast.Call, target: ast.Name | None, loc: ir.Loc) -> list[ir.Stmt]:
@@ -99,9 +101,15 @@ def _map(
                 )
         finally:
             lw.env.locals.pop()
-    branch = _branch(lw, comp.elt, gen.target.id, "Iteration")
+    scope_var = lw.fresh("iteration") if _calls_entities(lw, comp.elt) else None
+    item = ITEM_SELECTED if scope_var else ITEM
+    branch = _branch(lw, comp.elt, gen.target.id, "Iteration", item)
     if branch is None:
         return []
+    if scope_var is not None:
+        # Entity operation ids must differ per iteration: the index comes in through ItemSelector.
+        index = Expr.raw("$states.input.index", Ty.NUM, inp=True)
+        branch = ir.Branch(((scope_var, index), *branch.params), branch.body, branch.label)
     if distributed:
         from durable_sfn.compiler.ir import block_writes, branch_reads
 
@@ -117,7 +125,23 @@ def _map(
             return []
     result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
     mc = max_concurrency if isinstance(max_concurrency, int) else None
-    return [ir.MapAll(result, items, branch, mc, distributed, loc, ast.unparse(gen.iter))]
+    return [ir.MapAll(result, items, branch, mc, distributed, loc, ast.unparse(gen.iter), scope_var)]
+
+
+def _calls_entities(lw: Lowerer, element: ast.expr) -> bool:
+    """Whether a task_all element (or the nested async def it calls) calls or signals an entity."""
+    from durable_sfn.compiler.ctx_ops import ENTITY_OPS
+
+    nodes: list[ast.AST] = [element]
+    if (
+        isinstance(element, ast.Call)
+        and isinstance(element.func, ast.Name)
+        and element.func.id in lw.branch_defs
+    ):
+        nodes.append(lw.branch_defs[element.func.id])
+    return any(
+        isinstance(n, ast.Attribute) and n.attr in ENTITY_OPS for node in nodes for n in ast.walk(node)
+    )
 
 
 def _short(node: ast.expr) -> str:
@@ -126,7 +150,9 @@ def _short(node: ast.expr) -> str:
     return ast.unparse(node)
 
 
-def _branch(lw: Lowerer, element: ast.expr, item_name: str | None, label: str) -> ir.Branch | None:
+def _branch(
+    lw: Lowerer, element: ast.expr, item_name: str | None, label: str, item: Expr = ITEM
+) -> ir.Branch | None:
     """Lower one task_all element: a ctx call, or a call of a nested `async def`."""
     from durable_sfn.compiler.ctx_ops import _ctx_call, lower_await
     from durable_sfn.compiler.frontend import new_lowerer, prescan
@@ -134,7 +160,7 @@ def _branch(lw: Lowerer, element: ast.expr, item_name: str | None, label: str) -
     child = new_lowerer(lw.sink, lw.module, lw.env.ctx_name, lw.env.input_param, outer=lw)
     child.branch_defs = dict(lw.branch_defs)
     if item_name is not None:
-        child.env.bound[item_name] = ITEM
+        child.env.bound[item_name] = item
     params: list[tuple[str, Expr]] = []
     op = _ctx_call(lw, element)
     if op is not None:

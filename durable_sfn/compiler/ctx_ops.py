@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from durable_sfn.compiler.frontend import Lowerer
 
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-CALL_OPS = {"call_activity", "call_activity_with_retry", "call_sub_orchestrator"}
+CALL_OPS = {"call_activity", "call_activity_with_retry", "call_sub_orchestrator", "call_entity"}
+ENTITY_OPS = {"call_entity", "signal_entity"}
 CATCH_ALL = {"Exception", "BaseException", "OrchestrationError"}
 
 
@@ -116,6 +117,8 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
         return []
     name, call = op
     loc = lw.loc(stmt)
+    if name == "call_entity":
+        return lower_entity_op(lw, call, target, loc, signal=False)
     if name in CALL_OPS:
         return _lower_call(lw, name, call, target, loc)
     if name == "create_timer":
@@ -293,11 +296,75 @@ def lower_ctx_statement(lw: Lowerer, call: ast.Call, stmt: ast.stmt) -> list[ir.
             return []
         value = lw.expr.translate(args[key])
         return [ir.SetStatus(value, loc) if name == "set_custom_status" else ir.ContinueAsNew(value, loc)]
+    if name == "signal_entity":
+        return lower_entity_op(lw, call, None, loc, signal=True)
     if name in AWAITED_CTX:
         lw.report(call, "DSF005", f"ctx.{name}(...) must be awaited", f"write `await ctx.{name}(...)`")
         return []
     lw.expr.translate(call)
     return []
+
+
+def lower_entity_op(
+    lw: Lowerer, call: ast.Call, target: ast.Name | None, loc: ir.Loc, *, signal: bool
+) -> list[ir.Stmt]:
+    """`ctx.call_entity(EntityId("Name", key), "operation", input)` and `ctx.signal_entity(...)`.
+
+    The entity name selects a function (a `${Name}` placeholder) and the operation is part of the
+    operation's identity, so both must be literals; the key and the input are expressions.
+    """
+    args = _bind_args(lw, call, ["entity_id", "operation", "input"], 2)
+    if args is None:
+        return []
+    parsed = _entity_id(lw, args["entity_id"])
+    operation_node = args["operation"]
+    if not (isinstance(operation_node, ast.Constant) and isinstance(operation_node.value, str)):
+        lw.report(
+            operation_node,
+            "DSF027",
+            "the entity operation must be a string literal",
+            'write the operation name in place, e.g. ctx.call_entity(EntityId("Counter", key), "add", 1)',
+        )
+        return []
+    payload = _payload(lw, args.get("input"))
+    if parsed is None:
+        return []
+    entity, key = parsed
+    bound = _target(lw, target, Ty.UNKNOWN)
+    return [ir.CallEntity(bound, entity, key, operation_node.value, payload, signal, loc)]
+
+
+def _entity_id(lw: Lowerer, node: ast.expr) -> tuple[str, Expr] | None:
+    hint = 'write EntityId("Counter", key) in place: the name (a literal) selects the entity function'
+    dotted = _dotted(node.func) if isinstance(node, ast.Call) else None
+    if not isinstance(node, ast.Call) or dotted is None or dotted.split(".")[-1] != "EntityId":
+        lw.report(node, "DSF027", "cannot tell which entity this is", hint)
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args) or len(node.args) > 2:
+        lw.report(node, "DSF027", "EntityId takes (name, key)", hint)
+        return None
+    given: dict[str, ast.expr] = dict(zip(("name", "key"), node.args, strict=False))
+    for kw in node.keywords:
+        if kw.arg not in ("name", "key") or kw.arg in given:
+            lw.report(node, "DSF027", "EntityId takes (name, key)", hint)
+            return None
+        given[kw.arg] = kw.value
+    if "name" not in given or "key" not in given:
+        lw.report(node, "DSF027", "EntityId takes (name, key)", hint)
+        return None
+    name_node = given["name"]
+    if not (isinstance(name_node, ast.Constant) and isinstance(name_node.value, str)):
+        lw.report(name_node, "DSF027", "the entity name must be a string literal", hint)
+        return None
+    if not _NAME_RE.match(name_node.value):
+        lw.report(
+            name_node,
+            "DSF011",
+            f"{name_node.value!r} is not a valid entity name",
+            "use 1-64 letters, digits, '-' or '_', starting with a letter (the name given to @entity)",
+        )
+        return None
+    return name_node.value, lw.expr.translate(given["key"])
 
 
 def lower_raise(lw: Lowerer, node: ast.Raise) -> list[ir.Stmt]:

@@ -133,6 +133,12 @@ CATALOGUE: dict[str, Code] = {
             "try:\n    x = 1\nfinally:\n    y = 2\nreturn x",
             "try:\n    return 1\nfinally:\n    y = 2",
         ),
+        _c(
+            "DSF027",
+            "an entity is named by EntityId with a literal name, and its operation by a literal",
+            "n = await ctx.call_entity(EntityId('Counter', 'k'), 'add', 1)",
+            "name = 'Counter'\nn = await ctx.call_entity(EntityId(name, 'k'), 'add', 1)",
+        ),
     ]
 }
 

@@ -181,6 +181,20 @@ class CallSubOrchestrator:
 
 
 @dataclass(frozen=True)
+class CallEntity:
+    """`await ctx.call_entity(EntityId(entity, key), operation, payload)` (signal=False, a Lambda
+    Task with a result) or `ctx.signal_entity(...)` (signal=True, an SQS message, no result)."""
+
+    target: str | None
+    entity: str
+    key: Expr
+    operation: str
+    payload: Expr
+    signal: bool
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class WaitForEvent:
     target: str | None
     event_name: Expr
@@ -247,6 +261,9 @@ class MapAll:
     distributed: bool
     loc: Loc
     items_label: str = ""  # the iterable's source text, for the state name
+    # Set when the branch calls entities: the iteration's index is passed in through ItemSelector
+    # and bound to this variable, so each iteration's entity operation ids differ.
+    scope_var: str | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +325,7 @@ Stmt = (
     | SetStatus
     | CallActivity
     | CallSubOrchestrator
+    | CallEntity
     | WaitForEvent
     | Timer
     | If
@@ -355,7 +373,9 @@ def written(stmt: Stmt) -> set[str]:
     """Variables a single statement assigns in the current scope."""
     if isinstance(stmt, Assign):
         return {stmt.target}
-    if isinstance(stmt, CallActivity | CallSubOrchestrator | WaitForEvent | MapAll | ParallelAll):
+    if isinstance(
+        stmt, CallActivity | CallSubOrchestrator | CallEntity | WaitForEvent | MapAll | ParallelAll
+    ):
         return {stmt.target} if stmt.target else set()
     if isinstance(stmt, ForEach):
         return {stmt.target, stmt.index_var, stmt.items_var}
@@ -370,6 +390,8 @@ def exprs_of(stmt: Stmt) -> list[Expr]:
         return [stmt.value]
     if isinstance(stmt, CallActivity | CallSubOrchestrator):
         return [stmt.payload]
+    if isinstance(stmt, CallEntity):
+        return [stmt.key, stmt.payload]
     if isinstance(stmt, WaitForEvent):
         return [stmt.event_name] + ([stmt.timeout_seconds] if stmt.timeout_seconds else [])
     if isinstance(stmt, Timer):

@@ -15,11 +15,12 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from durable_sfn.dsl import DefinitionError, OrchestrationContext, OrchestratorDefinition, RetryOptions
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
 from durable_sfn.testing import jsonvalues
+from durable_sfn.testing.entities import Entities, entity_host
 from durable_sfn.testing.errors import (
     ContinueAsNew,
     DataLimitExceeded,
@@ -46,6 +47,10 @@ from durable_sfn.testing.results import (
 )
 from durable_sfn.testing.scheduler import Future, Scheduler, StuckOrchestrationError, Task
 
+if TYPE_CHECKING:
+    from durable_sfn.entities.local import DirectEntityCalls
+    from durable_sfn.entities.model import EntityId
+
 T = TypeVar("T")
 
 REGION = "us-east-1"
@@ -65,6 +70,17 @@ class _DirectRun:
         self.configuration_error: Exception | None = None
         self.misuse: list[Exception] = self.scheduler.misuse
         self._children = 0
+        self.entity_calls: DirectEntityCalls | None = None
+
+    def entities(self, entity_id: Any) -> DirectEntityCalls:
+        if self.entity_calls is None:
+            error = ActivityNotFoundError(
+                f"entity {getattr(entity_id, 'name', entity_id)!r} is called but no @entity function "
+                "hosts it: pass entities=[fn] or import the @entity into the orchestrator's module"
+            )
+            self.configuration_error = self.configuration_error or error
+            raise error
+        return self.entity_calls
 
     def json(self, value: Any, what: str) -> Any:
         """The JSON round trip of `value`; a failure is the test's mistake, reported by run_direct."""
@@ -239,6 +255,28 @@ class DirectContext(OrchestrationContext):
             raise SubOrchestrationFailed(json.dumps(record, separators=(",", ":"))) from exc
         return self._run.json(output, f"the output of sub-orchestrator {definition.name!r}")
 
+    def call_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> Awaitable[Any]:
+        return self._entity(entity_id, operation, input)
+
+    async def _entity(self, entity_id: EntityId, operation: str, input: Any) -> Any:
+        calls = self._run.entities(entity_id)
+        payload = self._run.json(input, f"the input of entity operation {entity_id}.{operation}")
+        await self._scheduler.checkpoint()
+        try:
+            result = calls.call(entity_id, operation, payload)
+        except Exception as exc:
+            # The entity function's Lambda error, as the compiled Task sees it.
+            error = lambda_error(exc, uuid.uuid4().hex)
+            mark(exc, error["errorType"], jsonvalues.dumps(error))
+            raise
+        return self._run.json(result, f"the result of entity operation {entity_id}.{operation}")
+
+    def signal_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> None:
+        calls = self._run.entities(entity_id)
+        calls.signal(
+            entity_id, operation, self._run.json(input, f"the input of signal {entity_id}.{operation}")
+        )
+
     def create_timer(self, fire_at: datetime | timedelta) -> Awaitable[None]:
         if isinstance(fire_at, timedelta):
             when = self._scheduler.now + fire_at
@@ -354,20 +392,44 @@ def run_direct(
     start_time: datetime = DEFAULT_START,
     execution_name: str = DEFAULT_EXECUTION_NAME,
     max_generations: int = 100,
+    entities: Entities = None,
 ) -> ExecutionResult:
     """Run `orch` as plain Python with a virtual clock and return what the execution would report.
 
     `activities` overrides the activities found in the orchestrator's source: a dict
     {name: function} or a list of @activity functions. `events` is a dict {name: data} of events
     raised before the run (buffered) or a list of `ScheduledEvent(name, data, at)` raised `at`
-    after the start. Timers, retries and event timeouts take no real time.
+    after the start. Timers, retries and event timeouts take no real time. `entities` are the
+    `@entity` functions hosted on moto (default: those in scope of the orchestrator's module), or
+    a `LocalEntityHost` to read their state after the run; queued signals are applied before
+    the result is returned.
 
     >>> result = run_direct(hello_sequence, None, activities={"SayHello": lambda city: f"Hello {city}"})
     >>> result.status, result.output
     ('SUCCEEDED', ['Hello Tokyo', 'Hello London'])
     """
     definition = require_orchestrator(orch)
-    run = _DirectRun(collect(orch, activities), start_time)
+    workflow = collect(orch, activities)
+    with entity_host(workflow.orchestrators.values(), entities, REGION) as host:
+        run = _DirectRun(workflow, start_time)
+        if host is not None:
+            run.entity_calls = host.session(f"{definition.name}:{execution_name}:{uuid.uuid4()}")
+        try:
+            return _run_generations(run, orch, definition, input, events, execution_name, max_generations)
+        finally:
+            if run.entity_calls is not None:
+                run.entity_calls.finish()  # deliver queued signals, as the queue's consumer would
+
+
+def _run_generations(
+    run: _DirectRun,
+    orch: Callable[..., Any],
+    definition: OrchestratorDefinition,
+    input: Any,
+    events: Events,
+    execution_name: str,
+    max_generations: int,
+) -> ExecutionResult:
     current_input = jsonvalues.roundtrip(input, "the orchestration input")
     arn = _execution_arn(definition.name, execution_name)
     ctx: DirectContext | None = None

@@ -21,6 +21,7 @@ from typing import Any
 
 from durable_sfn.lambda_entry import invoke_activity
 from durable_sfn.testing.direct import ACCOUNT, REGION, Events
+from durable_sfn.testing.entities import Entities, entity_host
 from durable_sfn.testing.resolve import (
     ActivityNotFoundError,
     ActivityOverrides,
@@ -192,6 +193,7 @@ def run_local(
     execution_name: str = DEFAULT_EXECUTION_NAME,
     engine: Any = None,
     timeout: float = 60.0,
+    entities: Entities = None,
 ) -> ExecutionResult:
     """Compile `orch` (and its sub-orchestrators), run it on the local engine, report like AWS.
 
@@ -199,7 +201,9 @@ def run_local(
     `LocalStepFunctions` to use instead of a fresh one on a virtual clock starting at
     `start_time`. When the orchestrator calls `continue_as_new`, the run follows the new
     executions and reports the last one. `timeout` (real seconds) bounds the wait for an
-    execution that can never finish, e.g. one waiting for an event nobody raises.
+    execution that can never finish, e.g. one waiting for an event nobody raises. `entities`
+    means what it means for `run_direct`: the entity functions are registered as Lambda handlers,
+    signals go through a FIFO queue on moto, and queued signals are delivered after each execution.
     """
     from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
 
@@ -224,12 +228,14 @@ def run_local(
     arns: dict[str, str] = {name: lambda_arn(name) for name in workflow.activities}
     arns[WAITER_PLACEHOLDER] = lambda_arn(WAITER_PLACEHOLDER)
     arns.update({name: state_machine_arn(name) for name in workflow.orchestrators})
-    # Children first, so every state machine a definition starts already exists.
-    for name in sorted(definitions, key=lambda n: n == top.name):
-        definition = substitute_placeholders(definitions[name], arns)
-        sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE_ARN)
-
     with contextlib.ExitStack() as stack:
+        host = stack.enter_context(entity_host(workflow.orchestrators.values(), entities, REGION))
+        if host is not None:
+            arns.update(host.register(sfn))
+        # Children first, so every state machine a definition starts already exists.
+        for name in sorted(definitions, key=lambda n: n == top.name):
+            definition = substitute_placeholders(definitions[name], arns)
+            sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE_ARN)
         uses_events = any(WAITER_PLACEHOLDER in find_placeholders(d) for d in definitions.values())
         store = stack.enter_context(_event_store(sfn)) if uses_events else None
         arn = execution_arn(top.name, execution_name)
@@ -269,6 +275,8 @@ def run_local(
                 seen.add(next_arn)
                 _wait(sfn, next_arn, timeout)
                 arn = next_arn
+        if host is not None:
+            host.drain()  # deliver queued signals, as the queue's Lambda consumer would
         return _result(sfn, arn, recorder.calls)
 
 

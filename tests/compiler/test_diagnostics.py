@@ -18,6 +18,7 @@ import datetime
 from datetime import timedelta
 
 from durable_sfn import OrchestrationContext, RetryOptions, orchestrator
+from durable_sfn.entities import EntityId
 
 
 @orchestrator(name="Example")
