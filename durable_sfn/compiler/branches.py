@@ -177,7 +177,9 @@ def _branch(
             return None
         assert isinstance(element, ast.Call)
         callee = element.args[0] if element.args else element.func
-        return ir.Branch((), (*body, ir.Return(Expr.var(tmp), child.loc(element))), _short(callee))
+        first = body[0]
+        name = f"{first.entity} {first.operation}" if isinstance(first, ir.CallEntity) else _short(callee)
+        return ir.Branch((), (*body, ir.Return(Expr.var(tmp), child.loc(element))), name)
     if (
         isinstance(element, ast.Call)
         and isinstance(element.func, ast.Name)
