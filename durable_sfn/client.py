@@ -14,6 +14,9 @@ trying each state machine (one DescribeExecution per state machine until found),
 >>> instance_id = client.start_new("OrderProcessingOrchestration", "order-42")
 >>> client.raise_event(instance_id, "ApprovalEvent", {"approved": True})
 >>> client.wait_for_completion(instance_id, timeout=60).output
+
+Entities are signalled and read through the same client (`signal_entity`, `read_entity_state`):
+signals go to the entities' SQS FIFO queue, state is read from their DynamoDB table.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from durable_sfn.client_entities import EntityAccess
 from durable_sfn.client_status import (
     CUSTOM_STATUS_VARIABLE,
     InstanceNotFoundError,
@@ -40,6 +44,8 @@ from durable_sfn.client_status import (
     status_from_description,
 )
 from durable_sfn.dsl import orchestrator_definition
+from durable_sfn.entities.model import EntityId
+from durable_sfn.entities.store import EntityState
 from durable_sfn.events import Delivery, EventStore, events_table_name
 
 __all__ = [
@@ -67,6 +73,11 @@ class OrchestrationClient:
     machine ARNs (a mapping or a function); by default ListStateMachines finds them by name. A
     mapping also limits `list_instances` and bare-name lookups to those state machines.
 
+    Entities: `entities_table` (default `$DURABLE_SFN_ENTITIES_TABLE`) and `entities_queue_url`
+    (default `$DURABLE_SFN_ENTITIES_QUEUE_URL`), with `dynamodb` and `sqs` clients (derived from
+    the Step Functions client's region when it is a boto3 client). Read only when an entity
+    method is called, so clients that never touch entities need none of it.
+
     On a `LocalStepFunctions` with its default virtual clock, time jumps whenever every
     execution is blocked, so an instance waiting for an event times out at once unless the
     caller takes part in virtual time: start and raise inside `with sfn.clock.participating():`,
@@ -80,9 +91,19 @@ class OrchestrationClient:
         dynamodb: Any = None,
         events_table: str | None = None,
         name_to_arn: Mapping[str, str] | Callable[[str], str] | None = None,
+        sqs: Any = None,
+        entities_table: str | None = None,
+        entities_queue_url: str | None = None,
     ) -> None:
         self.sfn = sfn
         self._dynamodb = dynamodb
+        self._sqs = sqs
+        self._entities = EntityAccess(
+            table=entities_table,
+            queue_url=entities_queue_url,
+            dynamodb=lambda: self._dynamodb_client("read_entity_state"),
+            sqs=self._sqs_client,
+        )
         self.events_table = events_table or events_table_name()
         self._name_to_arn = name_to_arn
         self._machine_arns: dict[str, str] = {}
@@ -266,11 +287,49 @@ class OrchestrationClient:
                 raise InstanceNotFoundError(f"no instance {arn}") from None
             raise
 
+    # -- entities -------------------------------------------------------------------------
+
+    def signal_entity(
+        self,
+        entity_id: EntityId | str,
+        operation: str,
+        input: Any = None,
+        *,
+        operation_id: str | None = None,
+    ) -> str:
+        """Send a one-way operation to an entity; return its operation id.
+
+        The signal is queued (SQS FIFO, one message group per entity) and applied later by the
+        entity dispatcher, in the order this client sent its signals to that entity. Pass a
+        stable `operation_id` to make sending the same signal twice harmless. `entity_id` is an
+        `EntityId` or its text form "Name@key".
+
+        >>> client.signal_entity(EntityId("Counter", "customer-42"), "add", 5)  # doctest: +SKIP
+        """
+        return self._entities.signal(entity_id, operation, input, operation_id)
+
+    def read_entity_state(self, entity_id: EntityId | str) -> EntityState:
+        """The committed state of an entity: `EntityState(entity_id, exists, state, version)`.
+
+        An entity that was never written (or was destructed) has `exists=False, state=None`.
+        Signals still queued are not reflected yet: like Durable's `read_entity_state`, the
+        state may lag. Cost: one consistent GetItem.
+        """
+        return self._entities.read(entity_id)
+
+    def _sqs_client(self) -> Any:
+        with self._lock:
+            if self._sqs is None:
+                self._sqs = self._derived_client("sqs", "signal_entity")
+            return self._sqs
+
     def event_store(self) -> EventStore:
         """The event store raise_event writes to (created on first use)."""
         with self._lock:
             if self._event_store is None:
-                self._event_store = EventStore(self.sfn, self._dynamodb_client(), self.events_table)
+                self._event_store = EventStore(
+                    self.sfn, self._dynamodb_client("raise_event", locked=True), self.events_table
+                )
             return self._event_store
 
     # -- instance ids ---------------------------------------------------------------------
@@ -367,16 +426,24 @@ class OrchestrationClient:
                 return
             kwargs = {**kwargs, "nextToken": token}
 
-    def _dynamodb_client(self) -> Any:
-        if self._dynamodb is not None:
+    def _dynamodb_client(self, purpose: str, *, locked: bool = False) -> Any:
+        """The DynamoDB client (events, entities); `locked` when the caller holds `_lock`."""
+        with contextlib.nullcontext() if locked else self._lock:
+            if self._dynamodb is None:
+                self._dynamodb = self._derived_client("dynamodb", purpose)
             return self._dynamodb
+
+    def _derived_client(self, service: str, purpose: str) -> Any:
+        """A boto3 client in the Step Functions client's region and credentials' default chain."""
         meta = getattr(self.sfn, "meta", None)
         if meta is None:
             raise OrchestrationClientError(
-                "raise_event needs a DynamoDB client for the event table: pass "
-                "OrchestrationClient(sfn, dynamodb=boto3.client('dynamodb'))"
+                f"{purpose} needs a {_SERVICE_NAMES[service]} client: pass "
+                f"OrchestrationClient(sfn, {service}=boto3.client('{service}'))"
             )
         import boto3
 
-        self._dynamodb = boto3.client("dynamodb", region_name=meta.region_name)
-        return self._dynamodb
+        return boto3.client(service, region_name=meta.region_name)
+
+
+_SERVICE_NAMES = {"dynamodb": "DynamoDB", "sqs": "SQS"}

@@ -20,6 +20,7 @@ from durable_sfn.client import (
 )
 from durable_sfn.dsl import orchestrator
 from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.entities import EntityContext, EntityId, LocalEntityHost, entity
 from durable_sfn.events import (
     WAITER_NAME,
     EventStore,
@@ -334,3 +335,122 @@ def test_local_engine_without_dynamodb_asks_for_one() -> None:
         with pytest.raises(OrchestrationClientError, match=r"dynamodb=boto3.client\('dynamodb'\)"):
             client.raise_event(instance, "Approval", 1)
         client.terminate(instance)
+
+
+# -- entities: signal through the client, drain as the queue's consumer would, read back -----
+
+
+@entity(name="Tally", operations=("add", "note", "clear"))
+def tally(ctx: EntityContext) -> None:
+    """A total plus the order in which notes arrived, so signal order is observable."""
+    state = ctx.get_state(lambda: {"total": 0, "notes": []})
+    if ctx.operation_name == "add":
+        state["total"] += ctx.get_input()
+    elif ctx.operation_name == "note":
+        state["notes"].append(ctx.get_input())
+    elif ctx.operation_name == "clear":
+        ctx.destruct_on_exit()
+    ctx.set_state(state)
+    ctx.set_result(state["total"])
+
+
+class Entities:
+    def __init__(self, dynamodb: Any) -> None:
+        self.sqs = boto3.client("sqs", region_name="us-east-1")
+        suffix = uuid.uuid4().hex[:12]
+        self.host = LocalEntityHost(
+            [tally],
+            dynamodb_client=dynamodb,
+            sqs_client=self.sqs,
+            table_name=f"entities-{suffix}",
+            queue_name=f"signals-{suffix}.fifo",
+        )
+        self.client = OrchestrationClient(
+            LocalStepFunctions(),
+            dynamodb=dynamodb,
+            sqs=self.sqs,
+            entities_table=self.host.table_name,
+            entities_queue_url=self.host.queue_url,
+        )
+
+
+@pytest.fixture
+def entities(dynamodb: Any) -> Entities:
+    return Entities(dynamodb)
+
+
+def test_signals_sent_by_the_client_are_applied_in_order_when_the_queue_is_drained(
+    entities: Entities,
+) -> None:
+    client, host = entities.client, entities.host
+    cart = EntityId("Tally", "cart-7")
+    for note in ["first", "second", "third"]:
+        client.signal_entity(cart, "note", note)
+    client.signal_entity("Tally@cart-7", "add", 5)  # the text form of an entity id works too
+
+    before = client.read_entity_state(cart)
+    assert (before.exists, before.state) == (False, None)  # committed state lags queued signals
+
+    report = host.drain()
+    assert (report.received, report.failed) == (4, [])
+    after = client.read_entity_state(cart)
+    assert after.exists
+    assert after.state == {"total": 5, "notes": ["first", "second", "third"]}
+    assert after.version == 4
+    assert client.read_entity_state(EntityId("Tally", "other")).exists is False  # keys are separate
+
+
+def test_resending_a_signal_with_the_same_operation_id_applies_it_once(entities: Entities) -> None:
+    client = entities.client
+    counter = EntityId("Tally", "dedup")
+    first = client.signal_entity(counter, "add", 2, operation_id="credit-2024-001")
+    again = client.signal_entity(counter, "add", 2, operation_id="credit-2024-001")
+    assert first == again == "credit-2024-001"
+    entities.host.drain()
+    assert client.read_entity_state(counter).state == {"total": 2, "notes": []}
+
+
+def test_reading_a_missing_or_destructed_entity_reports_it_does_not_exist(entities: Entities) -> None:
+    client = entities.client
+    missing = client.read_entity_state(EntityId("Tally", "never-written"))
+    assert (missing.exists, missing.state, missing.version) == (False, None, 0)
+
+    entities.host.call(EntityId("Tally", "gone"), "add", 1)
+    client.signal_entity(EntityId("Tally", "gone"), "clear")
+    entities.host.drain()
+    gone = client.read_entity_state(EntityId("Tally", "gone"))
+    assert (gone.exists, gone.state) == (False, None)
+
+
+def test_entity_configuration_comes_from_the_environment_and_its_absence_is_explained(
+    entities: Entities, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DURABLE_SFN_ENTITIES_TABLE", raising=False)
+    monkeypatch.delenv("DURABLE_SFN_ENTITIES_QUEUE_URL", raising=False)
+    bare = OrchestrationClient(LocalStepFunctions(), dynamodb=dynamodb, sqs=entities.sqs)
+    with pytest.raises(OrchestrationClientError, match="DURABLE_SFN_ENTITIES_TABLE"):
+        bare.read_entity_state(EntityId("Tally", "a"))
+    with pytest.raises(OrchestrationClientError, match="DURABLE_SFN_ENTITIES_QUEUE_URL"):
+        bare.signal_entity(EntityId("Tally", "a"), "add", 1)
+    with pytest.raises(OrchestrationClientError, match="not of the form 'Name@key'"):
+        bare.read_entity_state("Tally")
+
+    monkeypatch.setenv("DURABLE_SFN_ENTITIES_TABLE", entities.host.table_name)
+    monkeypatch.setenv("DURABLE_SFN_ENTITIES_QUEUE_URL", entities.host.queue_url)
+    configured = OrchestrationClient(LocalStepFunctions(), dynamodb=dynamodb, sqs=entities.sqs)
+    configured.signal_entity(EntityId("Tally", "env"), "add", 3)
+    entities.host.drain()
+    assert configured.read_entity_state(EntityId("Tally", "env")).state["total"] == 3
+
+    monkeypatch.setenv("DURABLE_SFN_ENTITIES_TABLE", "no-such-table")
+    with pytest.raises(OrchestrationClientError, match="'no-such-table' does not exist"):
+        OrchestrationClient(LocalStepFunctions(), dynamodb=dynamodb).read_entity_state("Tally@a")
+
+
+def test_boto3_client_derives_its_sqs_and_dynamodb_clients_for_entities(aws: Any, entities: Entities) -> None:
+    client = OrchestrationClient(
+        aws, entities_table=entities.host.table_name, entities_queue_url=entities.host.queue_url
+    )
+    client.signal_entity(EntityId("Tally", "aws"), "add", 4)
+    entities.host.drain()
+    assert client.read_entity_state(EntityId("Tally", "aws")).state == {"total": 4, "notes": []}
