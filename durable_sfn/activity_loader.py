@@ -24,12 +24,42 @@ class ActivityLoadError(RuntimeError):
     """An activities module could not be imported; the message names it and the cause."""
 
 
+def package_root(path: Path) -> Path:
+    """The folder from which `path` (a file or a folder) imports as part of its package.
+
+    Walk up while the folder is a package (has `__init__.py`) and return its parent:
+    /proj/statemachines/order.py, with /proj/statemachines/__init__.py, gives /proj, which is
+    where `from lambdas.orders import ...` in that file resolves. A file outside any package
+    gives its own folder.
+    """
+    folder = path.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
+def add_import_root(path: Path | None = None) -> Path:
+    """Make `path`'s package root (default: the current directory) importable; return it.
+
+    Orchestrators, activities and setup hooks import their project's packages by absolute name
+    (`lambdas.orders.activities`), as they do when run from the project root. Adding the
+    package root of the file the user named makes that work from any directory.
+    """
+    root = Path.cwd().resolve() if path is None else package_root(path)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return root
+
+
 def _import(spec: str) -> ModuleType:
     path = Path(spec)
     try:
         if spec.endswith(".py") or path.is_file():
             if not path.is_file():
                 raise ActivityLoadError(f"activities file {spec!r} does not exist")
+            add_import_root(path)
             name = "durable_sfn_activities_" + path.stem
             module_spec = importlib.util.spec_from_file_location(name, path)
             if module_spec is None or module_spec.loader is None:
@@ -38,8 +68,7 @@ def _import(spec: str) -> ModuleType:
             sys.modules[name] = module
             module_spec.loader.exec_module(module)
             return module
-        if str(Path.cwd()) not in sys.path:
-            sys.path.insert(0, str(Path.cwd()))
+        add_import_root()
         return importlib.import_module(spec)
     except ActivityLoadError:
         raise

@@ -20,6 +20,7 @@ from rich.panel import Panel
 from rich.pretty import Pretty
 from rich.text import Text
 
+from durable_sfn.activity_loader import add_import_root
 from durable_sfn.cli_support import (
     UsageError,
     err_console,
@@ -27,6 +28,7 @@ from durable_sfn.cli_support import (
     local_arns,
     parse_json_option,
     reports_errors,
+    split_target,
     substitute,
 )
 
@@ -181,6 +183,7 @@ def _run_locally(
     from durable_sfn.local_runtime import LocalRuntime
 
     selected, loaded = load_definitions(target)
+    add_import_root(split_target(target)[0])  # an .asl.json's project provides its activities too
     modules = [item.module for item in loaded if item.module is not None][:1]
     with LocalRuntime(
         real_time=real_time, activity_modules=activity_modules, modules=modules, setup=setup or []

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from durable_sfn.activity_loader import add_import_root
 from durable_sfn.cli_support import (
     UsageError,
     err_console,
@@ -14,6 +15,7 @@ from durable_sfn.cli_support import (
     load_definitions,
     orchestrators_in,
     reports_errors,
+    split_target,
 )
 
 # -- serve -----------------------------------------------------------------------------------
@@ -68,6 +70,9 @@ def serve(
         virtual_clock=virtual_clock,
         setup=list(setup or []),
     )
+    for target in definitions or []:
+        # Activities and setup hooks may come from the definitions' project: importable first.
+        add_import_root(split_target(target)[0])
     backend = LocalBackend(config)
     try:
         created: list[str] = []

@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 
+from durable_sfn.activity_loader import add_import_root
 from durable_sfn.dsl import DefinitionError, OrchestratorDefinition, orchestrator_definition
 
 REGION = "us-east-1"
@@ -126,11 +127,13 @@ def import_file(path: Path) -> Any:
         raise UsageError(f"cannot import {str(path)!r} as Python")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    # Like `python file.py` run from the project root: both the file's folder and the current
-    # directory are importable (orchestrators import their activities as `lambdas.orders...`).
+    # Like `python -m package.file` run from the project root, wherever the command runs:
+    # orchestrators import their activities as `lambdas.orders...`. The file's own folder and
+    # the current directory stay importable too, for loose files.
     for folder in (str(path.resolve().parent), str(Path.cwd())):
         if folder not in sys.path:
             sys.path.insert(0, folder)
+    add_import_root(path)  # inserted last, so it comes first: the file's project wins
     try:
         spec.loader.exec_module(module)
     except DefinitionError:

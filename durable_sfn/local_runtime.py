@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from durable_sfn.activity_loader import find_activities, register_activities
+from durable_sfn.activity_loader import add_import_root, find_activities, register_activities
 from durable_sfn.cli_support import ACCOUNT, REGION, LoadedDefinition, local_arns, substitute
 from durable_sfn.client import OrchestrationClient
 from durable_sfn.events import (
@@ -55,6 +56,12 @@ class LocalRuntime:
             # Serialized: moto's conditional writes are not atomic across threads (see events.py).
             self.dynamodb = SerializedClient(boto3.client("dynamodb", region_name=region))
             create_events_table(self.dynamodb)
+            # `--setup lambdas...:fn` and `--activities lambdas` name packages of the project the
+            # orchestrator file belongs to, wherever the command runs.
+            modules = list(modules)
+            for module in modules:
+                if getattr(module, "__file__", None):
+                    add_import_root(Path(module.__file__))
             for hook in setup:
                 run_setup_hook(hook)
             self.event_store = EventStore(self.engine, self.dynamodb)
@@ -118,16 +125,13 @@ class SetupHookError(RuntimeError):
 def run_setup_hook(spec: str) -> None:
     """Call `module:function()` with moto active, e.g. to create and seed tables and buckets."""
     import importlib
-    import sys
-    from pathlib import Path
 
     module_name, sep, function_name = spec.partition(":")
     if not sep or not module_name or not function_name:
         raise SetupHookError(
             f"--setup {spec!r}: write module:function, e.g. lambdas.common.resources:create_and_seed"
         )
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
+    add_import_root()
     try:
         function = getattr(importlib.import_module(module_name), function_name)
     except (ImportError, AttributeError) as exc:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import textwrap
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from durable_sfn.activity_loader import package_root
 from durable_sfn.cli import app
 from tests.server.conftest import CLI, Server, create_machine, server, wait_until  # noqa: F401 (fixture)
 
@@ -248,6 +251,95 @@ def test_the_installed_script_runs_and_fails_cleanly(files: dict[str, Path]) -> 
     assert wrong.stderr.strip().startswith("error:")
     assert "no orchestrator 'nothing_here'" in wrong.stderr
     assert "Traceback" not in wrong.stderr
+
+
+# -- files outside the current directory -----------------------------------------------------
+
+
+class Project:
+    """A project elsewhere: flows/pipeline.py imports its activities from a sibling package."""
+
+    def __init__(self, root: Path) -> None:
+        self.package = f"acme_{uuid.uuid4().hex[:10]}"  # fresh per test: imports are cached
+        self.root = root
+        self.flow = root / "flows" / "pipeline.py"
+        for folder in (root / "flows", root / self.package):
+            folder.mkdir(parents=True)
+            (folder / "__init__.py").write_text("")
+        (root / self.package / "steps.py").write_text(
+            "from durable_sfn import activity\n\n"
+            "FACTOR = {'value': 2}\n\n\n"
+            '@activity(name="Scale")\n'
+            "def scale(n: int) -> int:\n"
+            "    return n * FACTOR['value']\n"
+        )
+        (root / self.package / "seed.py").write_text(
+            f"from {self.package}.steps import FACTOR\n\n\ndef triple() -> None:\n    FACTOR['value'] = 3\n"
+        )
+        self.flow.write_text(
+            "from durable_sfn import OrchestrationContext, orchestrator\n"
+            f"from {self.package}.steps import scale\n\n\n"
+            '@orchestrator(name="Pipeline")\n'
+            "async def pipeline(ctx: OrchestrationContext) -> int:\n"
+            "    n = ctx.get_input()\n"
+            "    return await ctx.call_activity(scale, n)\n"
+        )
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # what the commands add goes away after the test
+    return Project(tmp_path / "project")
+
+
+def test_package_root_is_the_parent_of_the_outermost_package(tmp_path: Path) -> None:
+    project = Project(tmp_path / "p")
+    assert package_root(project.flow) == project.root.resolve()
+    assert package_root(project.root / "flows") == project.root.resolve()
+    loose = tmp_path / "loose.py"
+    loose.write_text("")
+    assert package_root(loose) == tmp_path.resolve()
+
+
+def test_validate_graph_and_run_a_py_file_from_another_directory(project: Project) -> None:
+    assert Path.cwd() != project.root
+    validated = invoke("validate", str(project.flow))
+    assert validated.exit_code == 0, validated.output
+    assert "ok" in validated.output
+
+    drawn = invoke("graph", str(project.flow))
+    assert drawn.exit_code == 0, drawn.output
+    assert '"Scale"' in drawn.output
+
+    # The setup hook and the activities are named as from the project root, too.
+    ran = invoke(
+        "run", str(project.flow), "--input", "5", "--setup", f"{project.package}.seed:triple", "--json"
+    )
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.output)["output"] == 15
+
+
+def test_run_a_compiled_definition_with_its_project_activities_from_another_directory(
+    project: Project,
+) -> None:
+    compiled = invoke("compile", str(project.flow))
+    assert compiled.exit_code == 0, compiled.output
+    definition = project.flow.with_name("pipeline.asl.json")
+    assert definition.is_file()
+    ran = invoke("run", str(definition), "--input", "4", "--activities", project.package, "--json")
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.output)["output"] == 8
+
+
+def test_the_installed_script_validates_a_py_file_from_another_directory(project: Project) -> None:
+    result = subprocess.run(
+        [str(CLI), "validate", str(project.flow)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No module named" not in result.stderr
 
 
 # -- remote commands against `durable-sfn serve` ------------------------------------------------
