@@ -2,7 +2,8 @@
 
 The Durable Functions chaining sample, plus a manager approval for orders above the configured
 threshold (`APPROVAL_THRESHOLD`, applied by ValidateOrderActivity) and a refund when stock runs
-out between validation and the stock update. Input: the order id. Raise the approval with
+out between validation and the stock update; a shipped order credits the customer's
+`LoyaltyBalance` entity (lambdas/orders/loyalty.py). Input: the order id. Raise the approval with
 `raise_event(instance, "ManagerApproval", {"Approved": true, "Approver": "..."})`.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn.entities import EntityId
 from lambdas.common.errors import OutOfStock
 from lambdas.orders.activities import (
     initiate_shipment,
@@ -21,6 +23,9 @@ from lambdas.orders.activities import (
     update_inventory,
     validate_order,
 )
+from lambdas.orders.loyalty import loyalty_balance
+
+__all__ = ["loyalty_balance", "order_processing"]  # the entity is hosted wherever this runs
 
 
 @orchestrator(name="OrderProcessingOrchestration")
@@ -91,6 +96,12 @@ async def order_processing(ctx: OrchestrationContext) -> dict:
             "EstimatedDelivery": shipment["EstimatedDelivery"],
             "ExecutionId": ctx.instance_id,
         },
+    )
+    # One loyalty point per whole unit paid; fire and forget, applied exactly once.
+    ctx.signal_entity(
+        EntityId("LoyaltyBalance", validation["CustomerEmail"]),
+        "credit",
+        {"OrderId": order_id, "Points": int(payment["Amount"])},
     )
 
     return {

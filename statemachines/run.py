@@ -214,6 +214,29 @@ def _report(console: Console, runs: list[Progress]) -> None:
         console.print("  path:   " + compress_path(result.path), markup=False, highlight=False, style="dim")
 
 
+def _report_loyalty(console: Console) -> None:
+    """The LoyaltyBalance entities the shipped orders credited (committed state, signals drained)."""
+    import boto3
+
+    from durable_sfn.entities import EntityId, read_entity_state
+    from durable_sfn.entities.local import DEFAULT_TABLE
+    from lambdas.common import sample_data as data
+
+    dynamodb = boto3.client("dynamodb", region_name=FAKE_AWS_ENV["AWS_REGION"])
+    lines = []
+    for email in dict.fromkeys(order["CustomerEmail"] for order in data.ORDERS):
+        try:
+            entity = read_entity_state(dynamodb, DEFAULT_TABLE, EntityId("LoyaltyBalance", email))
+        except Exception:  # no order shipped in this run: the entity table was never created
+            return
+        if entity.exists:
+            lines.append(f"  {email}: {entity.state['Points']} points from {entity.state['Orders']} order(s)")
+    console.print()
+    console.rule("Loyalty balances (LoyaltyBalance entity, credited by OrderProcessingOrchestration)")
+    for line in lines or ["  none credited"]:
+        console.print(line, markup=False, highlight=False)
+
+
 def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     """Run every scenario; return 0 when each ended as expected (the exit status of `make run`)."""
     parser = argparse.ArgumentParser(prog="python -m statemachines.run", description=__doc__.splitlines()[0])
@@ -276,6 +299,7 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
                     worker.join(0.05)
                 live.update(_table(runs))
             _report(console, runs)
+            _report_loyalty(console)
             failed = [r.scenario.title for r in runs if not r.passed]
             console.rule()
             console.print(

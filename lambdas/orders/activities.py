@@ -62,6 +62,7 @@ def validate_order(order_id: str) -> ValidationResult:
         TotalAmount=order.Total,
         Items=order.Items,
         RequiresApproval=order.Total > settings().approval_threshold,
+        CustomerEmail=order.CustomerEmail,
     )
 
 

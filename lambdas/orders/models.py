@@ -42,6 +42,7 @@ class ValidationResult(_Model):
     TotalAmount: float = 0.0
     Items: list[OrderItem] = []
     RequiresApproval: bool = False
+    CustomerEmail: str | None = None  # keys the customer's loyalty balance
 
 
 class PaymentRequest(_Model):

@@ -15,6 +15,7 @@ from durable_sfn.client import OrchestrationClient
 from durable_sfn.compiler import compile_orchestrator
 from durable_sfn.dsl import activity_definition
 from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.entities import EntityId, LocalEntityHost
 from durable_sfn.events import WAITER_NAME, EventStore, make_event_waiter
 from durable_sfn.lambda_entry import invoke_activity
 from durable_sfn.testing.local import lambda_arn
@@ -27,8 +28,9 @@ from tests.e2e.helpers import engine as new_engine
 ROLE = "arn:aws:iam::123456789012:role/local"
 
 
-def deploy_order_processing(sfn: LocalStepFunctions) -> str:
-    """What CDK does on AWS: activities as Lambda functions, placeholders filled, machine created."""
+def deploy_order_processing(sfn: LocalStepFunctions) -> tuple[str, LocalEntityHost]:
+    """What CDK does on AWS: activities and entities as Lambda functions, the entity table and
+    signal queue, placeholders filled, machine created."""
     for value in vars(module).values():
         definition = activity_definition(value)
         if definition is not None:
@@ -36,17 +38,21 @@ def deploy_order_processing(sfn: LocalStepFunctions) -> str:
                 definition.name, lambda event, ctx, fn=definition.function: invoke_activity(fn, event, ctx)
             )
     sfn.register_lambda(WAITER_NAME, make_event_waiter(EventStore(sfn, client("dynamodb"))))
+    entities = LocalEntityHost(
+        [module.loyalty_balance], dynamodb_client=client("dynamodb"), sqs_client=client("sqs")
+    )
     asl = compile_orchestrator(module.order_processing)
-    asl = substitute_placeholders(asl, {name: lambda_arn(name) for name in find_placeholders(asl)})
+    values = {name: lambda_arn(name) for name in find_placeholders(asl)} | entities.register(sfn)
+    asl = substitute_placeholders(asl, values)
     created = sfn.create_state_machine(
         name="OrderProcessingOrchestration", definition=json.dumps(asl), roleArn=ROLE
     )
-    return str(created["stateMachineArn"])
+    return str(created["stateMachineArn"]), entities
 
 
 def test_operator_approves_a_waiting_order(aws: Settings) -> None:
     sfn = new_engine()
-    deploy_order_processing(sfn)
+    _, entities = deploy_order_processing(sfn)
     orchestrations = OrchestrationClient(sfn, dynamodb=client("dynamodb"))
     seen: dict[str, Any] = {}
 
@@ -72,3 +78,7 @@ def test_operator_approves_a_waiting_order(aws: Settings) -> None:
     assert final.runtime_status == "Completed"
     assert final.output["Success"] is True and final.output["OrderId"] == data.ORDER_APPROVAL_GRANTED
     assert final.custom_status == "Sending notification"
+    entities.drain()  # what the queue's consumer does on AWS
+    (order,) = [o for o in data.ORDERS if o["OrderId"] == data.ORDER_APPROVAL_GRANTED]
+    balance = entities.read(EntityId("LoyaltyBalance", order["CustomerEmail"])).state
+    assert balance == {"Points": int(final.output["Amount"]), "Orders": 1}

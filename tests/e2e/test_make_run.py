@@ -29,6 +29,7 @@ def test_make_run_plays_every_scenario(tmp_path: Path) -> None:
     assert "Awaiting manager approval" in text
     assert '"Phase": "Complete", "Progress": 100' in text
     assert "CheckOperationStatus (x30)" in text
+    assert "ord-1001@customers.example.com: 62 points from 1 order(s)" in text
     # Activity logs went to the log file, not the screen.
     assert '"level":"INFO"' not in text
     assert '"correlation_id"' in (tmp_path / "run.log").read_text()
