@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 import threading
 from pathlib import Path
@@ -141,6 +142,7 @@ def graph(
         raise UsageError("PNG is binary: pass --output FILE.png")
     selected, _ = load_definitions(target)
     events: list[dict[str, Any]] | None = None
+    outcome: dict[str, Any] | None = None
     if history is not None:
         data = json.loads(history.read_text(encoding="utf-8"))
         events = data.get("events", []) if isinstance(data, dict) else data
@@ -164,6 +166,55 @@ def graph(
         err_console.print(f"wrote {output}")
     else:
         sys.stdout.write(picture.decode("utf-8"))
+    if outcome is not None and outcome["status"] != "SUCCEEDED":
+        # The picture marks where it failed; say why, and fail the command as `run` does.
+        _report_failed_run(outcome)
+        raise typer.Exit(1)
+
+
+def _report_failed_run(outcome: dict[str, Any]) -> None:
+    """Status, failing state, error and cause of a local run, on stderr (stdout holds the picture)."""
+    from durable_sfn.graph import path_from_history
+
+    failed_state = path_from_history(outcome["history"]).failed_state
+    where = f" in state {failed_state!r}" if failed_state else ""
+    err_console.print(
+        f"[bold red]{outcome['status']}[/]{where}  {outcome['executionArn']}", markup=True, highlight=False
+    )
+    err_console.print(f"error: {outcome['error']}", markup=False, highlight=False)
+    if outcome["cause"]:
+        err_console.print(f"cause: {short_cause(outcome['cause'])}", markup=False, highlight=False)
+
+
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)')
+
+
+def short_cause(cause: str) -> str:
+    """A Lambda error's message and where the user's code raised it, without the stack trace.
+
+    Activities fail with Lambda's JSON cause (`errorMessage`, `errorType`, `stackTrace`); the
+    full text stays available through `--json` and the execution history.
+    """
+    try:
+        data = json.loads(cause)
+    except ValueError:
+        return cause
+    if not isinstance(data, dict) or "errorMessage" not in data:
+        return cause
+    message = str(data["errorMessage"])
+    package = str(Path(__file__).resolve().parent)
+    frames = [_FRAME.search(str(line)) for line in data.get("stackTrace") or []]
+    own = [
+        f
+        for f in frames
+        if f is not None and "site-packages" not in f.group(1) and not f.group(1).startswith(package)
+    ]
+    if not own:
+        return message
+    file, line, function = own[-1].groups()
+    with contextlib.suppress(ValueError):
+        file = str(Path(file).relative_to(Path.cwd()))
+    return f"{message} (raised at {file}:{line} in {function})"
 
 
 # -- run -------------------------------------------------------------------------------------
@@ -305,4 +356,4 @@ def _print_outcome(outcome: dict[str, Any]) -> None:
     else:
         console.print(f"error: {outcome['error']}")
         if outcome["cause"]:
-            console.print(f"cause: {outcome['cause']}")
+            console.print(f"cause: {short_cause(outcome['cause'])}", markup=False)

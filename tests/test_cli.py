@@ -146,6 +146,33 @@ def test_graph_draws_mermaid_and_highlights_the_path_of_a_local_run(files: dict[
     assert not_positive not in visited.split()[1].split(",")
 
 
+def test_graph_of_a_failed_run_marks_the_failing_state_says_why_and_exits_1(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    traced = invoke("graph", str(files["machine"]), "--run", '{"n": 0}')
+    assert traced.exit_code == 1
+    assert traced.stdout.startswith("flowchart TD")  # the picture is still drawn, on stdout
+    not_positive = next(
+        line.split("[")[0].strip() for line in traced.stdout.splitlines() if '"NotPositive"' in line
+    )
+    assert f"  class {not_positive} failed" in traced.stdout.splitlines()
+    assert "FAILED in state 'NotPositive'" in traced.stderr
+    assert "error: NotPositive" in traced.stderr
+    assert "cause: n must be positive" in traced.stderr
+    assert "error:" not in traced.stdout
+
+    # An activity's failure: its message and where it was raised, not Lambda's stack trace.
+    picture = tmp_path / "failed.mmd"
+    activity = invoke("graph", str(files["orchestrator"]), "--run", "-3", "-o", str(picture))
+    assert activity.exit_code == 1
+    assert "class" in picture.read_text() and "failed" in picture.read_text()
+    assert "FAILED in state 'Double'" in activity.stderr
+    assert "error: ValueError" in activity.stderr
+    assert "cause: cannot double -3 (raised at " in activity.stderr
+    assert "doubler.py:" in activity.stderr and "in double)" in activity.stderr
+    assert "stackTrace" not in activity.stderr
+
+
 def test_graph_writes_dot_and_explains_when_graphviz_is_missing(
     files: dict[str, Path], tmp_path: Path
 ) -> None:
