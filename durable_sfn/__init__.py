@@ -1,5 +1,12 @@
 """durable_sfn: Durable Functions-style orchestrators in plain async Python, run on AWS Step Functions."""
 
+from durable_sfn.client import (
+    InstanceNotFoundError,
+    InstanceNotRunningError,
+    OrchestrationClient,
+    OrchestrationClientError,
+    OrchestrationStatus,
+)
 from durable_sfn.compiler import CompileError, compile_orchestrator
 from durable_sfn.dsl import (
     ActivityDefinition,
@@ -19,8 +26,13 @@ __all__ = [
     "DefinitionError",
     "EntityContext",
     "EntityId",
+    "InstanceNotFoundError",
+    "InstanceNotRunningError",
+    "OrchestrationClient",
+    "OrchestrationClientError",
     "OrchestrationContext",
     "OrchestrationError",
+    "OrchestrationStatus",
     "OrchestratorDefinition",
     "RetryOptions",
     "UnknownEntityError",
