@@ -16,7 +16,14 @@ from typer.testing import CliRunner
 
 from durable_sfn.activity_loader import package_root
 from durable_sfn.cli import app
-from tests.server.conftest import CLI, Server, create_machine, server, wait_until  # noqa: F401 (fixture)
+from tests.server.conftest import (  # noqa: F401 (server is a fixture)
+    CLI,
+    Server,
+    create_machine,
+    server,
+    wait_until,
+    wait_until_done,
+)
 
 runner = CliRunner()
 
@@ -367,6 +374,31 @@ def test_the_installed_script_validates_a_py_file_from_another_directory(project
     )
     assert result.returncode == 0, result.stderr
     assert "No module named" not in result.stderr
+
+
+def test_serve_loads_definitions_and_their_project_activities_from_another_directory(
+    project: Project,
+) -> None:
+    command = [
+        str(CLI), "serve", "--port", "0", "--definitions", str(project.flow.parent),
+        "--activities", project.package, "--setup", f"{project.package}.seed:triple",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout is not None
+        log = []
+        for line in process.stdout:  # until the server says where it listens (or exits)
+            log.append(line)
+            if line.startswith("listening on "):
+                break
+        assert log and log[-1].startswith("listening on "), "".join(log)
+        sfn = Server(log[-1].split()[-1], process, log).client()
+        machine = next(m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == "Pipeline")
+        arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input="7")["executionArn"]
+        assert json.loads(wait_until_done(sfn, arn)["output"]) == 21
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 # -- remote commands against `durable-sfn serve` ------------------------------------------------
