@@ -263,6 +263,9 @@ def _module_call(t: ExpressionTranslator, node: ast.Call, module: str, attr: str
         return t.fail(node, "DSF004", f"{module}.{attr}() is not allowed in an orchestrator", IO_HINT)
     if module == "datetime" and attr == "timedelta":
         return timedelta_call(t, node)
+    if module == "json" and attr == "loads" and len(node.args) == 1 and not node.keywords:
+        # e.g. json.loads(e.cause)["errorMessage"]: the message of an activity's Lambda error.
+        return join("$parse(", t.translate(node.args[0]), ")")
     if module == "datetime" and attr == "fromisoformat" and len(node.args) == 1:
         return Expr(t.translate(node.args[0]).parts, Ty.DATETIME)
     if module == "asyncio":

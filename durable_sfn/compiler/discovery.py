@@ -14,7 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from durable_sfn.compiler.expressions import _TD_UNITS
 from durable_sfn.compiler.frontend import ModuleInfo
+from durable_sfn.compiler.ir import TimedeltaConstant
 from durable_sfn.dsl import pascal_case
 
 
@@ -207,6 +209,11 @@ def module_info(tree: ast.Module, file: Path) -> ModuleInfo:
             if isinstance(value, ast.Call) and _call_name(value) == "RetryOptions":
                 info.retry_options[name] = value
                 continue
+            if isinstance(value, ast.Call) and _call_name(value) == "timedelta":
+                seconds = _timedelta_seconds(value)
+                if seconds is not None:
+                    info.constants[name] = TimedeltaConstant(seconds)
+                continue
             try:
                 literal = ast.literal_eval(value)
                 json.dumps(literal, allow_nan=False)
@@ -246,6 +253,22 @@ def _subclasses(trees: list[ast.Module]) -> dict[str, set[str]]:
             subclasses.setdefault(base, set()).add(cls)
             stack.extend(bases.get(base, ()))
     return subclasses
+
+
+def _timedelta_seconds(call: ast.Call) -> int | float | None:
+    """The seconds of `timedelta(...)` when every argument is a number literal, else None."""
+    positional = ["days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"]
+    pairs = list(zip(positional, call.args, strict=False)) + [(k.arg or "", k.value) for k in call.keywords]
+    if len(call.args) > len(positional):
+        return None
+    total: float = 0
+    for unit, node in pairs:
+        if unit not in _TD_UNITS or not isinstance(node, ast.Constant):
+            return None
+        if not isinstance(node.value, int | float) or isinstance(node.value, bool):
+            return None
+        total += _TD_UNITS[unit] * node.value
+    return int(total) if float(total).is_integer() else total
 
 
 def _call_name(call: ast.Call) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable_sfn.compiler.diagnostics import DiagnosticSink
-from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.ir import Expr, TimedeltaConstant, Ty
 from durable_sfn.compiler.jsonata_text import (
     _IDENT,
     JSONATA_FUNCTIONS,
@@ -141,7 +141,10 @@ class ExpressionTranslator(OperatorRules):
                 name, self.env.variables.get(name, Ty.DICT if name in self.env.exc_vars else Ty.UNKNOWN)
             )
         if name in self.env.constants:
-            return Expr.literal(self.env.constants[name])
+            value = self.env.constants[name]
+            if isinstance(value, TimedeltaConstant):
+                return Expr((json.dumps(value.seconds),), Ty.TIMEDELTA, const=value.seconds)
+            return Expr.literal(value)
         if name == self.env.ctx_name:
             return self.fail(node, "DSF002", f"'{name}' can only be used to call ctx operations", "")
         return self.fail(

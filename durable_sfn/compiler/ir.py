@@ -48,6 +48,13 @@ _NO_CONST: Any = object()
 
 
 @dataclass(frozen=True)
+class TimedeltaConstant:
+    """A module-level `timedelta(...)` of literals (e.g. `POLL_INTERVAL = timedelta(seconds=10)`)."""
+
+    seconds: int | float
+
+
+@dataclass(frozen=True)
 class Expr:
     """A JSONata expression as text fragments and variable references.
 

@@ -160,6 +160,11 @@ EXAMPLES = [
     # Non-empty lists of falsy members: truthy in Python, falsy for JSONata's $boolean.
     Example(ex.truthiness, falsy_members),
     # String repetition of a known string, and max() of strings (decided at run time).
+    Example(edge.module_timedelta, st.none()),
+    Example(
+        edge.parse_json_text,
+        st.fixed_dictionaries({"a": json_values}).map(lambda v: json.dumps(v, separators=(",", ":"))),
+    ),
     Example(edge.repeat_typed_string, st.text(alphabet="ab", min_size=1, max_size=3)),
     Example(edge.longest_word, st.lists(st.sampled_from(["a", "Zed", "apple"]), min_size=1, max_size=3)),
 ]

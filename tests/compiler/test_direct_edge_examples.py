@@ -236,6 +236,24 @@ async def repeat_string(ctx: OrchestrationContext) -> str:
     return name * 2
 
 
+POLL_INTERVAL = timedelta(minutes=1, seconds=30)
+
+
+@orchestrator(name="ModuleTimedelta")
+async def module_timedelta(ctx: OrchestrationContext) -> str:
+    await ctx.create_timer(POLL_INTERVAL)
+    deadline = ctx.current_utc_datetime + POLL_INTERVAL * 2
+    await ctx.create_timer(deadline)
+    return ctx.current_utc_datetime.isoformat()
+
+
+@orchestrator(name="ParseJsonText")
+async def parse_json_text(ctx: OrchestrationContext) -> dict:
+    text = ctx.get_input()
+    parsed = json.loads(text)
+    return {"parsed": parsed, "first": json.loads(text)["a"]}
+
+
 @orchestrator(name="RepeatTypedString")
 async def repeat_typed_string(ctx: OrchestrationContext) -> str:
     name = ctx.get_input()
@@ -360,6 +378,11 @@ def test_retries_that_finally_succeed_take_their_backoff_in_virtual_time() -> No
 def test_python_semantics_of_strings_and_timestamps() -> None:
     assert run_direct(repeat_string, "ab").output == "abab"
     assert run_direct(repeat_typed_string, "ab").output == "abab--"
+    assert run_direct(module_timedelta).output == "2024-01-01T00:04:30+00:00"
+    assert run_direct(parse_json_text, '{"a": [1, 2.5, "x"]}').output == {
+        "parsed": {"a": [1, 2.5, "x"]},
+        "first": [1, 2.5, "x"],
+    }
     assert run_direct(iso_stamp, 90).output == "2024-01-01T01:30:00+00:00"
     assert run_direct(longest_word, ["Zed", "apple"]).output == "apple"
 
