@@ -232,6 +232,11 @@ def run_local(
         host = stack.enter_context(entity_host(workflow.orchestrators.values(), entities, REGION))
         if host is not None:
             arns.update(host.register(sfn))
+            # An entity the host does not know still reaches the host, which raises
+            # UnknownEntityError (catchable), as the direct run does.
+            for name in _entities_called(definitions.values()) - arns.keys():
+                sfn.register_lambda(name, host.handler)
+                arns[name] = lambda_arn(name)
         # Children first, so every state machine a definition starts already exists.
         for name in sorted(definitions, key=lambda n: n == top.name):
             definition = substitute_placeholders(definitions[name], arns)
@@ -278,6 +283,12 @@ def run_local(
         if host is not None:
             host.drain()  # deliver queued signals, as the queue's Lambda consumer would
         return _result(sfn, arn, recorder.calls)
+
+
+def _entities_called(definitions: Any) -> set[str]:
+    from durable_sfn.entities.contract import entity_usage
+
+    return {name for d in definitions for name in entity_usage(d).called}
 
 
 def _wait(sfn: Any, arn: str, timeout: float) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from durable_sfn import OrchestrationContext, orchestrator
-from durable_sfn.entities import EntityId, UnknownOperationError
+from durable_sfn.entities import EntityId, UnknownEntityError, UnknownOperationError
 from tests.entities.sample_entities import InsufficientFunds, account, counter, journal
 
 __all__ = ["account", "counter", "journal"]  # the entities these orchestrators use, in scope
@@ -75,3 +75,12 @@ async def close_account(ctx: OrchestrationContext) -> int:
 @orchestrator(name="UncaughtUnknownOperation")
 async def uncaught_unknown_operation(ctx: OrchestrationContext) -> None:
     await ctx.call_entity(EntityId("Counter", "k"), "multiply", 2)
+
+
+@orchestrator(name="CallUnknownEntity")
+async def call_unknown_entity(ctx: OrchestrationContext) -> str:
+    try:
+        await ctx.call_entity(EntityId("Ghost", "k"), "get")
+    except UnknownEntityError as e:
+        return e.error
+    return "no error"

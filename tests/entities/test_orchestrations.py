@@ -98,3 +98,12 @@ def test_a_call_retried_after_its_write_was_applied_is_applied_once(host: LocalE
 
     assert attempts[0] == attempts[1]  # the retry carries the same operation id
     assert result.output == [1, 3, 6, 16, 26]  # and the first add counted once
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_a_call_to_an_entity_nobody_hosts_raises_unknown_entity_error(
+    runner: Any, host: LocalEntityHost
+) -> None:
+    result = runner(o.call_unknown_entity, None, entities=host)
+
+    assert (result.status, result.output) == ("SUCCEEDED", "UnknownEntityError")
