@@ -3,6 +3,12 @@
 Why a separate object: cancellation. Parallel and Map fail fast, and stop_execution must reach
 every branch, including one blocked in a Wait or on a task token. A branch knows the waiter it
 is blocked on and its child branches, so `cancel()` wakes exactly what needs waking.
+
+Two strengths of cancellation. A hard one (stop_execution, execution timeout) takes effect at
+once. A sibling's failure inside a Map or Parallel is soft: the branch finishes the state it is
+running and stops when it blocks or at the next state boundary of a *later round* (see
+`Clock.settle`). That makes fail-fast deterministic: every branch started in a round makes its
+call before a failure in the same round stops it, whatever the thread timing.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ class Branch:
         self.last_event = last_event
         self._lock = threading.Lock()
         self._cancelled = False
+        self._soft_round: int | None = None  # round in which a sibling's failure asked us to stop
+        self.round = 0  # the round of this branch's current state (set by `settle`)
         self._waiter: Waiter | None = None
         self._children: list[Branch] = []
         if parent is not None:
@@ -49,8 +57,11 @@ class Branch:
         with self._lock:
             self._children.append(child)
             cancelled = self._cancelled
+            soft_round = self._soft_round
         if cancelled:
             child.cancel()
+        elif soft_round is not None:
+            child.cancel_after(soft_round)
 
     def release(self, child: Branch) -> None:
         with self._lock:
@@ -59,7 +70,33 @@ class Branch:
 
     @property
     def cancelled(self) -> bool:
+        """Hard-cancelled (stopped execution or timeout)."""
         return self._cancelled
+
+    @property
+    def stopping(self) -> bool:
+        """Asked to stop, hard or soft (it may still be finishing its current state)."""
+        return self._cancelled or self._soft_round is not None
+
+    def settle(self) -> None:
+        """A state boundary inside a fan-out: wait for the round (no-op for a top-level flow)."""
+        if self.parent is not None:
+            self.round = self.clock.settle()
+
+    def cancel_after(self, round_: int | None = None) -> None:
+        """Soft cancel: stop at the first wait, or at a state boundary after round `round_`."""
+        if round_ is None:
+            round_ = self.clock.current_round()
+        with self._lock:
+            if self._cancelled or self._soft_round is not None:
+                return
+            self._soft_round = round_
+            waiter = self._waiter
+            children = list(self._children)
+        if waiter is not None:
+            self.clock.fire(waiter, _CANCELLED)
+        for child in children:
+            child.cancel_after(round_)
 
     def cancel(self) -> None:
         """Cancel this branch and all of its descendants, waking any blocked one."""
@@ -74,8 +111,13 @@ class Branch:
         for child in children:
             child.cancel()
 
+    def stopped_by(self, round_: int) -> bool:
+        """Whether a stop request applies in round `round_` (hard ones apply at once)."""
+        return self._cancelled or (self._soft_round is not None and self._soft_round < round_)
+
     def check(self) -> None:
-        if self._cancelled:
+        """At a state boundary: raise Aborted if this branch must not start its next state."""
+        if self.stopped_by(self.round):
             raise Aborted()
 
     def event(self, event_type: str, **details: Any) -> int:
@@ -86,7 +128,7 @@ class Branch:
     def wait(self, waiter: Waiter, deadline: datetime | None) -> bool:
         """Block on `waiter` (True: fired) or until `deadline` (False); raises Aborted if cancelled."""
         with self._lock:
-            if self._cancelled:
+            if self._cancelled or self._soft_round is not None:
                 raise Aborted()
             self._waiter = waiter
         try:
@@ -94,6 +136,7 @@ class Branch:
         finally:
             with self._lock:
                 self._waiter = None
+        # A soft request that came after the wake-up waits for the next boundary (round rules).
         if self._cancelled or (fired and waiter.value is _CANCELLED):
             raise Aborted()
         return fired

@@ -8,6 +8,12 @@ child execution becomes inactive; when the last active one blocks, the clock jum
 earliest due timer and wakes exactly the waiters due then. Anyone who wakes a waiter (a
 `send_task_success`, a finishing branch) makes it active *before* releasing the lock, so time
 can never advance between a wake-up and the woken thread running.
+
+Fan-out branches also move in *rounds* (`settle`): at every state boundary a Map iteration or
+Parallel branch waits until no other branch thread is running, then all waiting ones start
+their next state together. A sibling's failure therefore reaches the others at a
+deterministic point (the next round), never at a point chosen by thread timing, just as on AWS
+all started iterations begin a state at effectively the same moment.
 """
 
 from __future__ import annotations
@@ -27,12 +33,13 @@ from typing import Any, Protocol
 class Waiter:
     """A one-shot rendezvous: one thread blocks on it, another fires it with a value."""
 
-    __slots__ = ("blocked", "event", "fired", "timed_out", "value")
+    __slots__ = ("blocked", "branch", "event", "fired", "timed_out", "value")
 
     def __init__(self) -> None:
         self.fired = False
         self.timed_out = False
         self.blocked = False
+        self.branch = False
         self.value: Any = None
         self.event: threading.Event | None = None
 
@@ -42,11 +49,24 @@ class Clock(Protocol):
 
     def now(self) -> datetime: ...
 
-    def enter(self) -> None:
-        """Register the calling (or about-to-start) thread as an active participant."""
+    def enter(self, branch: bool = False) -> None:
+        """Register the calling (or about-to-start) thread as an active participant.
 
-    def leave(self) -> None:
+        `branch=True` for a thread that will run fan-out branches (it then calls
+        `bind_branch_thread` first thing), so rounds (`settle`) wait for it.
+        """
+
+    def leave(self, branch: bool = False) -> None:
         """The participant is finished (its thread is about to end)."""
+
+    def bind_branch_thread(self) -> None:
+        """Mark the calling thread as a fan-out branch thread (entered with `branch=True`)."""
+
+    def settle(self) -> int:
+        """Wait until no branch thread is running, then start the next round; returns its number."""
+
+    def current_round(self) -> int:
+        """The round now running (requests made in it take effect from the next one)."""
 
     def block(self, waiter: Waiter, deadline: datetime | None = None) -> bool:
         """Wait until `waiter` is fired (True) or `deadline` passes (False)."""
@@ -98,6 +118,11 @@ class VirtualClock:
         self._blocked = 0
         self._timers: list[_Timer] = []
         self._seq = itertools.count()
+        # Rounds of fan-out branches: branch threads doing work, threads waiting in `settle`.
+        self._branch_active = 0
+        self._settling = 0
+        self._round = 0
+        self._tls = threading.local()
 
     def now(self) -> datetime:
         with self._lock:
@@ -122,14 +147,36 @@ class VirtualClock:
         with self._lock:
             return self._active
 
-    def enter(self) -> None:
+    def enter(self, branch: bool = False) -> None:
         with self._lock:
             self._active += 1
+            if branch:
+                self._branch_active += 1
 
-    def leave(self) -> None:
+    def leave(self, branch: bool = False) -> None:
         with self._lock:
             self._active -= 1
+            if branch:
+                self._branch_active -= 1
             self._advance()
+
+    def bind_branch_thread(self) -> None:
+        self._tls.branch = True
+
+    def current_round(self) -> int:
+        with self._lock:
+            return self._round
+
+    def settle(self) -> int:
+        with self._lock:
+            self._active -= 1
+            self._branch_active -= 1
+            self._settling += 1
+            mine = self._round
+            self._advance()
+            while self._round == mine:
+                self._lock.wait()
+            return self._round
 
     @contextmanager
     def participating(self) -> Iterator[None]:
@@ -144,7 +191,10 @@ class VirtualClock:
             if waiter.fired:
                 return not waiter.timed_out
             waiter.blocked = True
+            waiter.branch = getattr(self._tls, "branch", False)
             self._active -= 1
+            if waiter.branch:
+                self._branch_active -= 1
             self._blocked += 1
             if deadline is not None:
                 heapq.heappush(self._timers, _Timer(_utc(deadline), next(self._seq), waiter=waiter))
@@ -160,10 +210,15 @@ class VirtualClock:
             waiter.fired = True
             waiter.value = value
             if waiter.blocked:
-                self._active += 1
-                self._blocked -= 1
+                self._wake(waiter)
             self._lock.notify_all()
             return True
+
+    def _wake(self, waiter: Waiter) -> None:
+        self._active += 1
+        self._blocked -= 1
+        if waiter.branch:
+            self._branch_active += 1
 
     def call_at(self, when: datetime, action: Callable[[], None]) -> None:
         with self._lock:
@@ -174,7 +229,18 @@ class VirtualClock:
         self.block(Waiter(), when)
 
     def _advance(self) -> None:
-        """Jump to the earliest timer while nobody is working. Caller holds the lock."""
+        """Start the next round, or jump to the earliest timer while nobody is working.
+
+        Caller holds the lock. Waiting branches always go before time moves: they are work
+        due now.
+        """
+        if self._settling > 0 and self._branch_active <= 0:
+            self._round += 1
+            self._active += self._settling
+            self._branch_active += self._settling
+            self._settling = 0
+            self._lock.notify_all()
+            return
         while self._active <= 0 and self._blocked > 0 and self._timers:
             timer = heapq.heappop(self._timers)
             if timer.waiter is not None and timer.waiter.fired:
@@ -184,8 +250,7 @@ class VirtualClock:
             if timer.waiter is not None:
                 timer.waiter.fired = True
                 timer.waiter.timed_out = True
-                self._active += 1
-                self._blocked -= 1
+                self._wake(timer.waiter)
                 self._lock.notify_all()
             elif timer.action is not None:
                 self._active += 1
@@ -210,11 +275,29 @@ class RealClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
-    def enter(self) -> None:
+    def __init__(self) -> None:
+        self._rounds = itertools.count(1)
+        self._round = 0
+
+    def enter(self, branch: bool = False) -> None:
         pass
 
-    def leave(self) -> None:
+    def leave(self, branch: bool = False) -> None:
         pass
+
+    def bind_branch_thread(self) -> None:
+        pass
+
+    def settle(self) -> int:
+        # Real time has no rounds: every boundary is a new one, so a request takes effect at
+        # the next boundary.
+        with _REAL_LOCK:
+            self._round = next(self._rounds)
+            return self._round
+
+    def current_round(self) -> int:
+        with _REAL_LOCK:
+            return self._round
 
     def block(self, waiter: Waiter, deadline: datetime | None = None) -> bool:
         with _REAL_LOCK:

@@ -284,7 +284,11 @@ class Execution:
         states = graph["States"]
         name = graph["StartAt"]
         text: str | None = None
+        first = True
         while True:
+            if not first:
+                branch.settle()  # the fan-out's round boundary (the first one is the start's)
+            first = False
             branch.check()
             state = states.get(name)
             if state is None:

@@ -1,9 +1,12 @@
 """Run many branches concurrently on a bounded pool of participant threads.
 
 Shared by Parallel and Map. Workers pull the next index from a counter, so 10,000 Map items
-need only `workers` threads. A failure can abort the group: running siblings are cancelled
-(waking them from Waits or task tokens) and no new ones start. The caller joins without
-counting as active, so the virtual clock keeps moving while branches wait on time.
+need only `workers` threads. A failure can abort the group: running siblings are asked to stop
+(woken from Waits or task tokens; otherwise they finish the state they are in) and no new ones
+start. Starts and stops happen on the clock's rounds (`Clock.settle`), so which iterations
+start and which calls they make before a sibling's failure stops them does not depend on thread
+timing: every iteration started in a round runs its first state, as on AWS. The caller joins
+without counting as active, so the virtual clock keeps moving while branches wait on time.
 """
 
 from __future__ import annotations
@@ -45,41 +48,38 @@ def fan_out(
     if count == 0:
         return []
     lock = threading.Lock()
-    state = {"next": 0, "abort": False, "alive": 0}
+    # `abort_round`: the round in which the group decided to stop. Workers look at it only
+    # after `settle`, so a decision taken in round r stops new starts from round r + 1 on,
+    # whichever thread happened to run first within round r.
+    state: dict[str, Any] = {"next": 0, "abort_round": None, "alive": 0}
     running: dict[int, Branch] = {}
     fatal: list[BaseException] = []
     done = Waiter()
 
+    def stopped(round_: int) -> bool:
+        abort_round = state["abort_round"]
+        return abort_round is not None and abort_round < round_
+
     def worker() -> None:
+        clock.bind_branch_thread()
         try:
             while True:
+                round_ = clock.settle()
                 with lock:
-                    if state["abort"] or state["next"] >= count:
+                    if stopped(round_) or state["next"] >= count:
                         break
                     index = state["next"]
                     state["next"] += 1
                 branch = make_branch(index)
+                branch.round = round_
+                if branch.parent is not None and branch.parent.stopped_by(round_):
+                    branch.parent.release(branch)  # the whole fan-out is being stopped
+                    break
                 with lock:
                     running[index] = branch
-                    if state["abort"]:
-                        branch.cancel()
-                try:
-                    outcome = Outcome(index, True, value=run_one(index, branch))
-                except Aborted:
-                    outcome = Outcome(index, False, aborted=True)
-                except StatesError as exc:
-                    outcome = Outcome(index, False, error=exc)
-                except HistoryLimitExceeded as exc:
-                    fatal.append(exc)
-                    outcome = Outcome(index, False, aborted=True)
-                except Exception as exc:  # keep an engine bug inside the execution
-                    outcome = Outcome(
-                        index,
-                        False,
-                        error=StatesError(
-                            errors.RUNTIME, f"Internal engine error: {type(exc).__name__}: {exc}"
-                        ),
-                    )
+                    if state["abort_round"] is not None:
+                        branch.cancel_after(state["abort_round"])
+                outcome = _run(index, branch)
                 if branch.parent is not None:
                     branch.parent.release(branch)
                 outcomes[index] = outcome
@@ -87,28 +87,44 @@ def fan_out(
                     on_done(outcome)
                 with lock:
                     running.pop(index, None)
-                    abort_now = (not outcome.ok and not outcome.aborted and should_abort(outcome)) or bool(
-                        fatal
-                    )
-                    if abort_now and not state["abort"]:
-                        state["abort"] = True
+                    failed = not outcome.ok and not outcome.aborted and should_abort(outcome)
+                    if (failed or fatal) and state["abort_round"] is None:
+                        state["abort_round"] = clock.current_round()
                         victims = list(running.values())
                     else:
                         victims = []
                 for victim in victims:
-                    victim.cancel()
+                    victim.cancel_after(state["abort_round"])
         finally:
             with lock:
                 state["alive"] -= 1
                 last = state["alive"] == 0
             if last:
                 clock.fire(done)
-            clock.leave()
+            clock.leave(branch=True)
+
+    def _run(index: int, branch: Branch) -> Outcome:
+        try:
+            return Outcome(index, True, value=run_one(index, branch))
+        except Aborted:
+            return Outcome(index, False, aborted=True)
+        except StatesError as exc:
+            return Outcome(index, False, error=exc)
+        except HistoryLimitExceeded as exc:
+            fatal.append(exc)
+            return Outcome(index, False, aborted=True)
+        except Exception as exc:  # keep an engine bug inside the execution
+            return Outcome(
+                index,
+                False,
+                error=StatesError(errors.RUNTIME, f"Internal engine error: {type(exc).__name__}: {exc}"),
+            )
 
     size = max(1, min(workers, count))
     state["alive"] = size
+    for _ in range(size):  # all enter before any starts, so the first round waits for all
+        clock.enter(branch=True)
     for _ in range(size):
-        clock.enter()
         threading.Thread(target=worker, daemon=True).start()
     clock.block(done)
     if fatal:
