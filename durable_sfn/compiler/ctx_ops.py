@@ -330,6 +330,15 @@ def lower_entity_op(
     if parsed is None:
         return []
     entity, key = parsed
+    declared = lw.module.entity_operations.get(entity)
+    if declared is not None and operation_node.value not in declared:
+        lw.report(
+            operation_node,
+            "DSF027",
+            f"entity {entity!r} has no operation {operation_node.value!r}",
+            f"its @entity(operations=...) declares: {', '.join(sorted(declared))}",
+        )
+        return []
     bound = _target(lw, target, Ty.UNKNOWN)
     return [ir.CallEntity(bound, entity, key, operation_node.value, payload, signal, loc)]
 

@@ -225,8 +225,35 @@ def module_info(tree: ast.Module, file: Path) -> ModuleInfo:
     acts, orchs = _local_definitions(tree)
     info.activities.update(acts)
     info.orchestrators.update(orchs)
-    info.exception_subclasses = _subclasses([tree, *(t for t in resolver.cache.values() if t is not None)])
+    trees = [tree, *(t for t in resolver.cache.values() if t is not None)]
+    info.exception_subclasses = _subclasses(trees)
+    info.entity_operations = _entity_operations(trees)
     return info
+
+
+def _entity_operations(trees: list[ast.Module]) -> dict[str, frozenset[str]]:
+    """Entity name -> declared operations, from `@entity(operations=("a", "b"))` written as literals."""
+    found: dict[str, frozenset[str]] = {}
+    for tree in trees:
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for dec in node.decorator_list:
+                name = _decorator_name(dec, "entity", node.name)
+                if name is None or not isinstance(dec, ast.Call):
+                    continue
+                for kw in dec.keywords:
+                    if kw.arg != "operations":
+                        continue
+                    try:
+                        ops = ast.literal_eval(kw.value)
+                    except (ValueError, TypeError, SyntaxError):
+                        continue
+                    if isinstance(ops, list | tuple | set | frozenset) and all(
+                        isinstance(o, str) for o in ops
+                    ):
+                        found[name] = frozenset(ops)
+    return found
 
 
 def _subclasses(trees: list[ast.Module]) -> dict[str, set[str]]:

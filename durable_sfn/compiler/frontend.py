@@ -34,6 +34,8 @@ class ModuleInfo:
     # Exception class name -> the names of its known subclasses (from the module and its imports),
     # so that `except Base` also catches errors raised as a subclass, as Python does.
     exception_subclasses: dict[str, set[str]] = field(default_factory=dict)
+    # Entity name -> the operations its `@entity(operations=...)` declares (literal lists only).
+    entity_operations: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class Lowerer:

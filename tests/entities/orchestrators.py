@@ -74,7 +74,7 @@ async def close_account(ctx: OrchestrationContext) -> int:
 
 @orchestrator(name="UncaughtUnknownOperation")
 async def uncaught_unknown_operation(ctx: OrchestrationContext) -> None:
-    await ctx.call_entity(EntityId("Counter", "k"), "multiply", 2)
+    await ctx.call_entity(EntityId("Account", "k"), "multiply", 2)
 
 
 @orchestrator(name="CallUnknownEntity")

@@ -1,5 +1,10 @@
 from durable_sfn import OrchestrationContext, orchestrator
-from durable_sfn.entities import EntityId
+from durable_sfn.entities import EntityContext, EntityId, entity
+
+
+@entity(name="Counter", operations=("add", "get"))
+def counter(ctx: EntityContext) -> None:
+    ctx.set_result(0)
 
 
 @orchestrator(name="EntityMisuse")
@@ -13,13 +18,15 @@ async def entity_misuse(ctx: OrchestrationContext) -> list:
     ctx.call_entity(EntityId("Counter", "k"), "add", 1)
     d = await ctx.signal_entity(EntityId("Counter", "k"), "add", 1)
     ctx.signal_entity(EntityId("1bad", "k"), "add")
+    ctx.signal_entity(EntityId("Counter", "k"), "reset")
     return [a, b, c, d]
 
 
-# expect: DSF027 9:40 the entity name must be a string literal
-# expect: DSF027 10:57 the entity operation must be a string literal
-# expect: DSF004 11:11 call to 'EntityId' cannot be compiled
-# expect: DSF027 12:31 cannot tell which entity this is
-# expect: DSF005 13:5 must be awaited
-# expect: DSF005 14:9 ctx.signal_entity cannot be awaited
-# expect: DSF011 15:32 not a valid entity name
+# expect: DSF027 14:40 the entity name must be a string literal
+# expect: DSF027 15:57 the entity operation must be a string literal
+# expect: DSF004 16:11 call to 'EntityId' cannot be compiled
+# expect: DSF027 17:31 cannot tell which entity this is
+# expect: DSF005 18:5 must be awaited
+# expect: DSF005 19:9 ctx.signal_entity cannot be awaited
+# expect: DSF011 20:32 not a valid entity name
+# expect: DSF027 21:49 entity 'Counter' has no operation 'reset'
