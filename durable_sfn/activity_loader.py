@@ -113,6 +113,20 @@ def find_activities(specs: Iterable[str]) -> dict[str, ActivityDefinition]:
     return found
 
 
+def find_entities(specs: Iterable[str]) -> list[Any]:
+    """The `@entity` functions in the given modules/packages/files (entities live beside activities)."""
+    from durable_sfn.entities.model import entity_definition
+
+    found: dict[str, Any] = {}
+    for spec in specs:
+        for module in _modules(_import(spec)):
+            for value in list(vars(module).values()):
+                definition = entity_definition(value)
+                if definition is not None:
+                    found.setdefault(definition.name, value)
+    return list(found.values())
+
+
 def register_activities(engine: Any, activities: Iterable[ActivityDefinition]) -> list[str]:
     """Register each activity as a Lambda handler on a LocalStepFunctions; return the names."""
     from durable_sfn.lambda_entry import invoke_activity

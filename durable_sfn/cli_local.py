@@ -255,6 +255,11 @@ def _run_locally(
             _watch(client, runtime.engine, instance)
         else:
             runtime.engine.wait_for_execution(instance)
+        delivered = runtime.deliver_signals()  # entity signals the run sent, as the queue would
+        if delivered.failed:
+            err_console.print(
+                f"[yellow]warning:[/] {len(delivered.failed)} entity signal(s) could not be applied"
+            )
         status = client.get_status(instance)
         history = client.get_history(instance)
     return {
@@ -265,6 +270,7 @@ def _run_locally(
         "cause": status.cause,
         "customStatus": status.custom_status,
         "path": path_from_history(history).states,
+        "entitySignalsDelivered": delivered.received - len(delivered.failed),
         "history": history,
     }
 
@@ -350,6 +356,8 @@ def _print_outcome(outcome: dict[str, Any]) -> None:
     console.print(f"path: {' -> '.join(outcome['path']) or '(no states entered)'}")
     if outcome["customStatus"] is not None:
         console.print(f"custom status: {json.dumps(outcome['customStatus'])}")
+    if outcome["entitySignalsDelivered"]:
+        console.print(f"entity signals delivered: {outcome['entitySignalsDelivered']}")
     if outcome["status"] == "SUCCEEDED":
         console.print("output:")
         console.print_json(data=outcome["output"])

@@ -80,6 +80,7 @@ def serve(
             loaded = _definitions_at(target)
             backend.runtime.create_machines(loaded)
             created.extend(item.name for item in loaded)
+        backend.runtime.deliver_signals_continuously()  # as the signal queue's consumer does on AWS
         try:
             server = make_server(backend, host, port)
         except OSError as exc:

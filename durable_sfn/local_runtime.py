@@ -1,21 +1,35 @@
 """One local Step Functions world: the engine, moto-backed AWS services, events and activities.
 
 `durable-sfn run` and `durable-sfn serve` both need the same setup: a `LocalStepFunctions`,
-moto active for the process (it hosts the external-event table and whatever AWS services the
-activities reach through boto3), the `DurableEventWaiter` registered, the user's activities
-registered, and state machines created from loaded definitions with placeholders filled.
+moto active for the process (it hosts the external-event table, the entities' table and signal
+queue, and whatever AWS services the activities reach through boto3), the `DurableEventWaiter`
+registered, the user's activities and entities registered, and state machines created from
+loaded definitions with placeholders filled.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from durable_sfn.activity_loader import add_import_root, find_activities, register_activities
+from durable_sfn.activity_loader import add_import_root, find_activities, find_entities, register_activities
 from durable_sfn.cli_support import ACCOUNT, REGION, LoadedDefinition, local_arns, substitute
 from durable_sfn.client import OrchestrationClient
+from durable_sfn.entities.contract import entity_usage
+from durable_sfn.entities.local import (
+    DEFAULT_QUEUE,
+    DEFAULT_TABLE,
+    QUEUE_PLACEHOLDER,
+    LocalEntityHost,
+    create_signal_queue,
+)
+from durable_sfn.entities.model import entity_definition
+from durable_sfn.entities.signals import DrainReport
+from durable_sfn.entities.store import create_entities_table
 from durable_sfn.events import (
     WAITER_NAME,
     EventStore,
@@ -25,6 +39,7 @@ from durable_sfn.events import (
 )
 
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/durable-sfn-local"
+_log = logging.getLogger("durable_sfn.local")
 
 
 class LocalRuntime:
@@ -70,7 +85,24 @@ class LocalRuntime:
             for module in modules:
                 found.update(find_activities_in_module(module))
             self.activities = register_activities(self.engine, found.values())
-            self.client = OrchestrationClient(self.engine, dynamodb=self.dynamodb)
+            # Entities: the table and FIFO queue always exist, so the client can signal and read
+            # them; the functions come from the same modules as activities (and definitions).
+            self.sqs = boto3.client("sqs", region_name=region)
+            create_entities_table(self.dynamodb, DEFAULT_TABLE, exist_ok=True)
+            self.entities_queue_url = create_signal_queue(self.sqs, DEFAULT_QUEUE)
+            self.entity_host: LocalEntityHost | None = None
+            self._entity_functions: dict[str, Any] = {}
+            self.host_entities(find_entities(activity_modules))
+            for module in modules:
+                self.host_entities(entities_in(module))
+            self.client = OrchestrationClient(
+                self.engine,
+                dynamodb=self.dynamodb,
+                sqs=self.sqs,
+                entities_table=DEFAULT_TABLE,
+                entities_queue_url=self.entities_queue_url,
+            )
+            self._delivery: tuple[threading.Thread, threading.Event] | None = None
         except BaseException:
             self._mock.stop()
             raise
@@ -82,7 +114,57 @@ class LocalRuntime:
         self.close()
 
     def close(self) -> None:
+        if self._delivery is not None:
+            thread, stop = self._delivery
+            stop.set()
+            thread.join(timeout=5)
         self._mock.stop()
+
+    # -- entities ---------------------------------------------------------------------------
+
+    def host_entities(self, functions: Iterable[Any]) -> list[str]:
+        """Host these `@entity` functions too (re-registering every handler); return all names."""
+        new = {}
+        for fn in functions:
+            definition = entity_definition(fn)
+            if definition is not None and definition.name not in self._entity_functions:
+                new[definition.name] = fn
+        if new:
+            self._entity_functions.update(new)
+            # One host for all: the queue hands each signal to whichever consumer reads it.
+            self.entity_host = LocalEntityHost(
+                self._entity_functions.values(),
+                dynamodb_client=self.dynamodb,
+                sqs_client=self.sqs,
+                table_name=DEFAULT_TABLE,
+                queue_name=DEFAULT_QUEUE,
+                create=False,
+            )
+            self.entity_host.register(self.engine)
+        return sorted(self._entity_functions)
+
+    def deliver_signals(self) -> DrainReport:
+        """Apply every queued entity signal now, as the queue's Lambda consumer would."""
+        if self.entity_host is None:
+            return DrainReport()
+        return self.entity_host.drain()
+
+    def deliver_signals_continuously(self, interval: float = 0.1) -> None:
+        """Keep delivering signals in the background (for `serve`), until `close()`."""
+        if self._delivery is not None:
+            return
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                try:
+                    self.deliver_signals()
+                except Exception:  # a failed round is retried on the next tick, as SQS would
+                    _log.exception("delivering entity signals failed")
+
+        thread = threading.Thread(target=loop, name="entity-signals", daemon=True)
+        self._delivery = (thread, stop)
+        thread.start()
 
     def create_machines(self, definitions: Iterable[LoadedDefinition]) -> dict[str, str]:
         """Create (or update) a state machine per definition; return name -> ARN."""
@@ -93,9 +175,14 @@ class LocalRuntime:
             m["name"]: m["stateMachineArn"] for m in self.engine.list_state_machines()["stateMachines"]
         }
         for item in items:
-            definition = substitute(
-                item.definition, local_arns(item.definition, names, self.region, self.account_id)
-            )
+            if item.module is not None:
+                self.host_entities(entities_in(item.module))
+        for item in items:
+            self._check_entities(item)
+            arns = local_arns(item.definition, names, self.region, self.account_id)
+            if QUEUE_PLACEHOLDER in arns:
+                arns[QUEUE_PLACEHOLDER] = self.entities_queue_url
+            definition = substitute(item.definition, arns)
             text = json.dumps(definition)
             if item.name in existing:
                 self.engine.update_state_machine(stateMachineArn=existing[item.name], definition=text)
@@ -104,6 +191,29 @@ class LocalRuntime:
             response = self.engine.create_state_machine(name=item.name, definition=text, roleArn=ROLE_ARN)
             arns[item.name] = response["stateMachineArn"]
         return arns
+
+    def _check_entities(self, item: LoadedDefinition) -> None:
+        usage = entity_usage(item.definition)
+        missing = sorted(usage.called - set(self._entity_functions))
+        if missing:
+            raise EntityHostingError(
+                f"{item.source} calls entities {', '.join(missing)}, but no @entity function with "
+                "that name was found: pass the module or package that defines it with --activities"
+            )
+        if usage.signals and not self._entity_functions:
+            raise EntityHostingError(
+                f"{item.source} signals entities, but no @entity function was found: pass the module "
+                "or package that defines them with --activities"
+            )
+
+
+class EntityHostingError(RuntimeError):
+    """A definition calls or signals entities that no loaded module defines."""
+
+
+def entities_in(module: Any) -> list[Any]:
+    """The `@entity` functions defined in (or imported into) an already-imported module."""
+    return [value for value in vars(module).values() if entity_definition(value) is not None]
 
 
 def find_activities_in_module(module: Any) -> dict[str, Any]:

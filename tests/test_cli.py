@@ -287,6 +287,70 @@ def test_the_installed_script_runs_and_fails_cleanly(files: dict[str, Path]) -> 
     assert "Traceback" not in wrong.stderr
 
 
+ENTITY_ORCHESTRATOR = textwrap.dedent(
+    """
+    from durable_sfn import EntityContext, EntityId, OrchestrationContext, entity, orchestrator
+
+
+    @entity(name="Visits", operations=("add", "get"))
+    def visits(ctx: EntityContext) -> None:
+        total = ctx.get_state(lambda: 0)
+        if ctx.operation_name == "add":
+            total += ctx.get_input()
+            ctx.set_state(total)
+        ctx.set_result(total)
+
+
+    @orchestrator(name="Visitor")
+    async def visitor(ctx: OrchestrationContext) -> int:
+        page = ctx.get_input()
+        total = await ctx.call_entity(EntityId("Visits", page), "add", 2)
+        ctx.signal_entity(EntityId("Visits", page), "add", 10)
+        return total
+    """
+)
+
+
+def test_run_hosts_the_entities_an_orchestrator_calls_and_delivers_its_signals(tmp_path: Path) -> None:
+    source = tmp_path / "cli_visitor.py"
+    source.write_text(ENTITY_ORCHESTRATOR)
+    result = invoke("run", str(source), "--input", '"home"', "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.output)
+    assert outcome["output"] == 2
+    assert outcome["entitySignalsDelivered"] == 1
+
+    from durable_sfn.cli_support import load_definitions
+    from durable_sfn.entities import EntityId
+    from durable_sfn.local_runtime import LocalRuntime
+
+    selected, loaded = load_definitions(str(source))
+    with LocalRuntime(real_time=False) as runtime:  # the entity comes with the definition's module
+        arns = runtime.create_machines(loaded)
+        first = runtime.client.start_new(arns[selected.name], "home")
+        runtime.engine.wait_for_execution(first)
+        assert runtime.client.read_entity_state(EntityId("Visits", "home")).state == 2  # signal queued
+        assert runtime.deliver_signals().received == 1
+        assert runtime.client.read_entity_state("Visits@home").state == 12
+        runtime.client.signal_entity("Visits@home", "add", 100)  # the runtime's client reaches them too
+        runtime.deliver_signals()
+        assert runtime.client.read_entity_state("Visits@home").state == 112
+
+
+def test_run_explains_an_entity_no_module_defines(tmp_path: Path) -> None:
+    source = tmp_path / "cli_orphan.py"
+    source.write_text(
+        "from durable_sfn import EntityId, OrchestrationContext, orchestrator\n\n\n"
+        '@orchestrator(name="Orphan")\n'
+        "async def orphan(ctx: OrchestrationContext) -> int:\n"
+        '    return await ctx.call_entity(EntityId("Nowhere", "k"), "add", 1)\n'
+    )
+    result = invoke("run", str(source))
+    assert result.exit_code == 1
+    assert "calls entities Nowhere, but no @entity function with that name was found" in result.output
+    assert "--activities" in result.output
+
+
 # -- files outside the current directory -----------------------------------------------------
 
 
