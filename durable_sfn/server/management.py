@@ -7,6 +7,8 @@ Routes (under `PREFIX`, as Durable's `/runtime/webhooks/durabletask`):
     GET    /instances?runtimeStatus=&createdTimeFrom=&createdTimeTo=   list
     POST   /instances/{instanceId}/raiseEvent/{eventName}   body = event data; 202
     POST   /instances/{instanceId}/terminate?reason=...     202
+    POST   /entities/{name}/{key}?op={operation}    signal; body = operation input; 202
+    GET    /entities/{name}/{key}                   committed entity state; 404 if it has none
 
 Instance ids are execution ARNs, percent-encoded in paths. `durable-sfn serve` mounts this
 locally; `durable_sfn.server.management_lambda` mounts it behind API Gateway on AWS. Both call
@@ -27,6 +29,7 @@ from durable_sfn.client_status import (
     InstanceNotRunningError,
     OrchestrationClientError,
 )
+from durable_sfn.entities.model import EntityId
 
 PREFIX = "/runtime/webhooks/durabletask"
 
@@ -132,8 +135,29 @@ def _route(
                 )
             client.terminate(instance_id, query.get("reason", ""))
             return HttpResponse(202, {"terminated": status.instance_id})
+        case "POST", ["entities", name, key]:
+            operation = query.get("op")
+            if not operation:
+                raise OrchestrationClientError(
+                    f"signalling {name}@{key} needs the operation: POST .../entities/{name}/{key}?op=OPERATION"
+                )
+            operation_id = client.signal_entity(_entity_id(name, key), operation, _json_body(body))
+            return HttpResponse(202, {"operationId": operation_id})
+        case "GET", ["entities", name, key]:
+            # As Durable's HTTP API: the state itself, or 404 when the entity has none.
+            entity = client.read_entity_state(_entity_id(name, key))
+            if not entity.exists:
+                return _error(404, f"entity {name}@{key} does not exist (it has no committed state)")
+            return HttpResponse(200, entity.state, {"ETag": f'"{entity.version}"'})
         case _:
             return _error(404, f"no route for {method} {PREFIX}/{'/'.join(parts)}")
+
+
+def _entity_id(name: str, key: str) -> EntityId:
+    try:
+        return EntityId(name, key)
+    except ValueError as exc:
+        raise OrchestrationClientError(str(exc)) from None
 
 
 def _time(text: str | None) -> datetime | None:

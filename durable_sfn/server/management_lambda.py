@@ -5,7 +5,9 @@ environment the construct sets:
 
 - `DURABLE_SFN_STATE_MACHINES`: JSON object, orchestrator name -> state machine ARN (only these
   can be started, listed and managed, and no ListStateMachines permission is needed);
-- `DURABLE_SFN_EVENTS_TABLE`: the external-event table.
+- `DURABLE_SFN_EVENTS_TABLE`: the external-event table;
+- `DURABLE_SFN_ENTITIES_TABLE`, `DURABLE_SFN_ENTITIES_QUEUE_URL`: the entities' table and signal
+  queue, for the `/entities/...` routes (they answer 400 naming the variable when it is unset).
 
 Only boto3 (present in the Lambda runtime) and the standard library are imported.
 """

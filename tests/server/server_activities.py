@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from durable_sfn.dsl import activity
+from durable_sfn.entities import EntityContext, entity
 
 
 class OutOfStock(Exception):
@@ -14,6 +15,16 @@ class OutOfStock(Exception):
 @activity(name="Greet")
 def greet(name: str) -> dict[str, Any]:
     return {"greeting": f"hello {name}"}
+
+
+@entity(name="Likes", operations=("add", "get"))
+def likes(ctx: EntityContext) -> None:
+    """An entity the server hosts because it sits beside the activities."""
+    count = ctx.get_state(lambda: {"count": 0})
+    if ctx.operation_name == "add":
+        count = {"count": count["count"] + ctx.get_input()}
+        ctx.set_state(count)
+    ctx.set_result(count)
 
 
 def create_stock_table() -> None:

@@ -121,3 +121,32 @@ def test_orchestration_client_raises_events_through_the_same_endpoint(server: Se
     assert (final.runtime_status, final.output, final.custom_status) == ("Completed", "yes", "approved")
     with pytest.raises(InstanceNotRunningError):
         client.raise_event(instance, "Approval", "again")
+
+
+def test_entities_are_signalled_and_read_over_http_as_in_durable(server: Server) -> None:
+    key = uuid.uuid4().hex[:8]
+    entity_url = f"{server.url}{PREFIX}/entities/Likes/{key}"
+    assert call(entity_url)[0] == 404  # nothing committed yet
+
+    status, _, body = call(entity_url + "?op=add", "POST", 3)
+    assert status == 202 and len(body["operationId"]) >= 1
+    assert call(entity_url + "?op=add", "POST", 4)[0] == 202
+    # The server delivers queued signals in the background, as the queue's consumer does on AWS.
+    wait_until(lambda: call(entity_url)[0] == 200 and call(entity_url)[2] == {"count": 7})
+    assert call(entity_url)[1]["ETag"] == '"2"'
+
+    status, _, body = call(entity_url, "POST", 1)
+    assert status == 400 and "?op=OPERATION" in body["error"]
+    status, _, body = call(f"{server.url}{PREFIX}/entities/9bad/{key}")
+    assert status == 400 and "is not valid" in body["error"]
+
+
+def test_orchestration_client_reads_entity_state_through_the_server(server: Server) -> None:
+    key = uuid.uuid4().hex[:8]
+    call(f"{server.url}{PREFIX}/entities/Likes/{key}?op=add", "POST", 5)
+    client = OrchestrationClient(
+        server.client(), dynamodb=server.client("dynamodb"), entities_table="durable-sfn-entities"
+    )
+    wait_until(lambda: client.read_entity_state(f"Likes@{key}").exists)
+    assert client.read_entity_state(f"Likes@{key}").state == {"count": 5}
+    assert client.read_entity_state("Likes@never").exists is False

@@ -6,9 +6,15 @@ import base64
 import json
 from typing import Any
 
+import boto3
+import pytest
+from moto import mock_aws
+
 from durable_sfn.client import OrchestrationClient
 from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.entities import LocalEntityHost
 from durable_sfn.server.management_lambda import base_url, handler
+from tests.server.server_activities import likes
 
 ROLE = "arn:aws:iam::123456789012:role/test"
 SLEEPER = {"StartAt": "Sleep", "States": {"Sleep": {"Type": "Wait", "Seconds": 3600, "End": True}}}
@@ -72,3 +78,29 @@ def test_uris_use_the_custom_domain_without_the_stage() -> None:
     event["headers"] = {"host": "ops.example.com"}
     assert base_url(event) == "https://ops.example.com"
     assert base_url(proxy_event("GET", "/x")) == "https://abc123.execute-api.eu-west-1.amazonaws.com/api"
+
+
+def test_entity_routes_use_the_table_and_queue_the_function_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        host = LocalEntityHost(
+            [likes], dynamodb_client=dynamodb, sqs_client=sqs, table_name="lambda-entities"
+        )
+        client = OrchestrationClient(boto3.client("stepfunctions", region_name="us-east-1"), name_to_arn={})
+        path = "/runtime/webhooks/durabletask/entities/Likes/post-1"
+
+        unconfigured = handler(proxy_event("GET", path), None, client)
+        assert unconfigured["statusCode"] == 400
+        assert "DURABLE_SFN_ENTITIES_TABLE" in json.loads(unconfigured["body"])["error"]
+
+        monkeypatch.setenv("DURABLE_SFN_ENTITIES_TABLE", "lambda-entities")
+        monkeypatch.setenv("DURABLE_SFN_ENTITIES_QUEUE_URL", host.queue_url)
+        assert handler(proxy_event("GET", path), None, client)["statusCode"] == 404
+        signalled = handler(proxy_event("POST", path, 2, query={"op": "add"}), None, client)
+        assert signalled["statusCode"] == 202
+        assert host.drain().received == 1  # what the entity dispatcher's SQS event source does
+        state = handler(proxy_event("GET", path), None, client)
+        assert (state["statusCode"], json.loads(state["body"])) == (200, {"count": 2})
