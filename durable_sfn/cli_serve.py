@@ -89,7 +89,7 @@ def serve(
                 "pick another --port (0 picks a free one)"
             ) from None
         config.port = int(server.server_address[1])
-        err_console.print(describe(config, backend.activities))
+        err_console.print(describe(config, backend.activities, backend.runtime.entities))
         if created:
             err_console.print(f"  state machines: {', '.join(sorted(created))}")
         # A line on stdout that scripts can wait for before sending requests.

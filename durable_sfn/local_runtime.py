@@ -143,6 +143,11 @@ class LocalRuntime:
             self.entity_host.register(self.engine)
         return sorted(self._entity_functions)
 
+    @property
+    def entities(self) -> list[str]:
+        """The names of the entities this runtime hosts."""
+        return sorted(self._entity_functions)
+
     def deliver_signals(self) -> DrainReport:
         """Apply every queued entity signal now, as the queue's Lambda consumer would."""
         if self.entity_host is None:

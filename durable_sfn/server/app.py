@@ -125,11 +125,13 @@ def is_loopback(host: str) -> bool:
     return host in _loopback_hosts() or host.startswith("127.")
 
 
-def describe(config: ServerConfig, activities: Iterable[str]) -> str:
+def describe(config: ServerConfig, activities: Iterable[str], entities: Iterable[str] = ()) -> str:
     names = ", ".join(sorted(activities)) or "none"
     clock = "virtual" if config.virtual_clock else "real"
-    return (
+    text = (
         f"durable-sfn serve: Step Functions API at http://{config.host}:{config.port} ({clock} clock)\n"
         f"  management API: http://{config.host}:{config.port}{management.PREFIX}\n"
         f"  activities: {names}"
     )
+    hosted = sorted(entities)
+    return text + (f"\n  entities: {', '.join(hosted)}" if hosted else "")

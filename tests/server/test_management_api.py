@@ -124,6 +124,7 @@ def test_orchestration_client_raises_events_through_the_same_endpoint(server: Se
 
 
 def test_entities_are_signalled_and_read_over_http_as_in_durable(server: Server) -> None:
+    assert "  entities: Likes\n" in "".join(server.log)  # the banner lists what the server hosts
     key = uuid.uuid4().hex[:8]
     entity_url = f"{server.url}{PREFIX}/entities/Likes/{key}"
     assert call(entity_url)[0] == 404  # nothing committed yet
