@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,3 +79,31 @@ def test_the_example_orchestrator_agrees_direct_and_local(readme_module: Any) ->
         "Success": False,
         "Reason": "unknown order",
     }
+
+
+def _commands(section_heading: str) -> list[str]:
+    """The shell commands of the first bash block after a heading, continuation lines joined."""
+    match = re.search(rf"^#+ {re.escape(section_heading)}\n.*?```bash\n(.*?)```", README, flags=re.S | re.M)
+    assert match, f"README has no bash block under {section_heading!r}"
+    return [line.strip() for line in match.group(1).replace("\\\n", " ").splitlines() if line.strip()]
+
+
+def test_the_local_cli_commands_run_as_written(tmp_path: Path) -> None:
+    # Run from a scratch folder holding the project's application folders, so files the
+    # commands write land there and not in the checkout.
+    for folder in ("statemachines", "lambdas"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    commands = _commands("The command line")
+    assert len(commands) >= 4
+    for command in commands:
+        if "-f svg" in command and shutil.which("dot") is None:
+            continue  # documented as needing Graphviz
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, (
+            f"README command failed: {command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        )
+    assert "flowchart" in (tmp_path / "order.mmd").read_text()
+    assert "flowchart" in (tmp_path / "path.mmd").read_text()
