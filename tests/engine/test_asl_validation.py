@@ -18,6 +18,7 @@ from durable_sfn.asl import (
     substitute_placeholders,
     validate_definition,
 )
+from tests.engine.support import missing_input
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = REPO_ROOT.parent / "shared" / "conformance" / "cases.jsonl"
@@ -286,7 +287,7 @@ def test_invalid_definition_error_lists_every_problem() -> None:
 
 def test_every_recorded_aws_definition_is_accepted() -> None:
     if not CORPUS.exists():
-        pytest.skip(f"conformance corpus not found at {CORPUS}")
+        missing_input(f"conformance corpus not found at {CORPUS}")
     rejected = []
     for line in CORPUS.read_text().splitlines():
         case = json.loads(line)
@@ -345,7 +346,7 @@ def test_asl_validator_agrees_on_valid_and_invalid_definitions(tmp_path: Path) -
     try:
         result = run_asl_validator([*good, bad])
     except AslValidatorUnavailable as exc:
-        pytest.skip(str(exc))
+        missing_input(str(exc))
     assert not result.ok
     assert result.invalid == {str(bad)}, result.output
     assert "MISSING_TRANSITION_TARGET" in result.output

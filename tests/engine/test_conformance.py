@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from durable_sfn.engine.client import LocalStepFunctions
+from tests.engine.support import missing_input
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT.parent / "shared" / "conformance"
@@ -85,17 +86,14 @@ def engine() -> LocalStepFunctions:
 
 
 @pytest.fixture(scope="module")
-def judge() -> ModuleType:
-    return load_compare()
+def judge() -> ModuleType | None:
+    # Without the corpus the test itself reports it (a failure under CI, not a fixture error).
+    return load_compare() if (CORPUS_DIR / "compare.py").exists() else None
 
 
 def _params() -> list[Any]:
     if not CASES:
-        return [
-            pytest.param(
-                None, -1, marks=pytest.mark.skip(reason=f"conformance corpus not found at {CORPUS_DIR}")
-            )
-        ]
+        return [pytest.param(None, -1, id="corpus-missing")]
     params = []
     for index, case in enumerate(CASES):
         marks = []
@@ -107,14 +105,16 @@ def _params() -> list[Any]:
 
 @pytest.mark.parametrize(("case", "index"), _params())
 def test_case_matches_aws(
-    case: dict[str, Any], index: int, engine: LocalStepFunctions, judge: ModuleType
+    case: dict[str, Any] | None, index: int, engine: LocalStepFunctions, judge: ModuleType | None
 ) -> None:
+    if case is None or judge is None:
+        missing_input(f"conformance corpus not found at {CORPUS_DIR}")
     ok, reason = run_case(engine, case, index, judge)
     assert ok, f"[{case['feature']}] {reason}"
 
 
 def test_known_deviations_name_real_cases() -> None:
     if not CASES:
-        pytest.skip(f"conformance corpus not found at {CORPUS_DIR}")
+        missing_input(f"conformance corpus not found at {CORPUS_DIR}")
     ids = {case["id"] for case in CASES}
     assert sorted(set(KNOWN_DEVIATIONS) - ids) == []
