@@ -107,3 +107,10 @@ def test_the_local_cli_commands_run_as_written(tmp_path: Path) -> None:
         )
     assert "flowchart" in (tmp_path / "order.mmd").read_text()
     assert "flowchart" in (tmp_path / "path.mmd").read_text()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_succeeds_as_the_quickstart_says() -> None:
+    done = subprocess.run(["make", "run"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"make run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert "OrderProcessingOrchestration" in done.stdout
