@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from durable_sfn.asl.diagnostics import INVALID_RESOURCE
+from durable_sfn.asl.jsonata_syntax import check_jsonata_syntax
 from durable_sfn.asl.rules import (
     MAX_INT,
     Collector,
@@ -124,6 +125,8 @@ def check_state(out: Collector, name: str, state: Any, jsonata: bool, loc: tuple
                 key,
             )
     _check_transition(out, kind, state, loc)
+    if jsonata:
+        check_jsonata_syntax(out, state, loc)
     if "Assign" in state:
         check_assign(out, state["Assign"], jsonata, *loc, "Assign")
     if not jsonata:
