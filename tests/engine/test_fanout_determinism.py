@@ -156,3 +156,31 @@ def test_a_sibling_waiting_on_time_is_stopped_at_once() -> None:
     result = run(sfn, definition, {})
     assert result["status"] == "FAILED"
     assert (result["stopDate"] - result["startDate"]).total_seconds() == 0
+
+
+def test_items_started_after_a_slot_frees_follow_the_same_rounds() -> None:
+    # MaxConcurrency 2: items 1 and 2 run First then Second; their slots free up and items 3
+    # and 4 start together; 3 fails in First, so 4 still makes its call and 5, 6 never start.
+    seen = repeat(map_definition(max_concurrency=2), [1, 2, 3, 4, 5, 6], {"First": 3, "Second": None})
+    first = {("First", i) for i in (1, 2, 3, 4)}
+    assert seen == {frozenset(first | {("Second", 1), ("Second", 2)})}
+
+
+def test_a_failure_inside_a_nested_map_stops_the_outer_sibling_deterministically() -> None:
+    # The failing Map's items all call First; the sibling branch keeps stepping until the
+    # failure has reached the Parallel, in the same rounds on every run.
+    inner = map_definition()["States"]["Each"]
+    nested = {"StartAt": "Inner", "States": {"Inner": {**inner, "Items": "{% [1, 2, 3] %}"}}}
+    sibling = {
+        "StartAt": "S1",
+        "States": {
+            name: {**invoke("Step", nxt), "Arguments": {"FunctionName": "Step", "Payload": name}}
+            for name, nxt in (("S1", "S2"), ("S2", "S3"), ("S3", "S4"), ("S4", None))
+        },
+    }
+    definition = jsonata({"All": {"Type": "Parallel", "Branches": [nested, sibling], "End": True}})
+    seen = repeat(definition, {}, {"First": 1, "Second": None, "Step": None})
+    assert len(seen) == 1
+    (calls,) = seen
+    assert {c for c in calls if c[0] == "First"} == {("First", 1), ("First", 2), ("First", 3)}
+    assert ("Second", 2) not in calls
