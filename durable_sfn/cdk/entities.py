@@ -27,7 +27,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from durable_sfn.cdk import nag
+from durable_sfn.cdk.bundling import CodeSource
 from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk.lint import depend_on_policy_only
 from durable_sfn.entities.contract import QUEUE_PLACEHOLDER, entity_usage
 from durable_sfn.entities.lambda_entry import ENTITY_ENV
 from durable_sfn.entities.model import EntityDefinition, entity_definition
@@ -148,51 +150,85 @@ class EntityResources(Construct):
             "this queue is the dead-letter queue of the signal queue",
         )
 
-        def make(name: str, entry: str, description: str) -> lambda_.Function:
-            log_group = logs.LogGroup(self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH)
-            role = iam.Role(
-                self,
-                f"{name}Role",
-                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                description=f"Role of {description}: its log group, X-Ray and its entity items",
-            )
-            log_group.grant_write(role)
-            function = lambda_.Function(
-                self,
-                name,
-                runtime=RUNTIME,
-                architecture=lambda_.Architecture.X86_64,
-                handler=HANDLER,
-                code=code,
-                layers=[layer] if layer is not None else None,
-                role=role,
-                log_group=log_group,
-                memory_size=memory_size,
-                timeout=function_timeout,
-                tracing=lambda_.Tracing.ACTIVE,
-                description=description,
-                environment={ENTITY_ENV: entry, TABLE_ENV: self.table.table_name},
-            )
-            self.table.grant(function, *_ITEM_ACTIONS)
-            nag.acknowledge(
-                role,
-                "AwsSolutions-IAM5[Resource::*]",
-                "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
-            )
-            nag.acknowledge(
-                function,
-                "AwsSolutions-L1",
-                "Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built for it",
-            )
-            return function
-
-        self.functions: dict[str, lambda_.Function] = {
-            name: make(name, entry, f"durable_sfn entity {name} ({entry})") for name, entry in entries.items()
-        }
-        self.dispatcher = make(DISPATCHER, ",".join(entries.values()), "durable_sfn entity signal dispatcher")
+        self._code, self._layer = code, layer
+        # The packages `code` was bundled from, when known (stack-wide provisioning checks them).
+        self.code_sources: tuple[CodeSource, ...] | None = None
+        self._memory_size, self._function_timeout = memory_size, function_timeout
+        self.functions: dict[str, lambda_.Function] = {}
+        self._entries: dict[str, str] = {}
+        self.dispatcher = self._function(
+            DISPATCHER, ",".join(entries.values()), "durable_sfn entity signal dispatcher"
+        )
         self.dispatcher.add_event_source(
             event_sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)
         )
+        self.add_entities(self.definitions)
+
+    def add_entities(self, entities: Iterable[Callable[..., Any] | EntityDefinition]) -> None:
+        """Host more entities: one function each, and the dispatcher learns to apply their signals.
+
+        Lets one stack-wide instance serve every orchestration that uses entities."""
+        for definition in _definitions(entities):
+            entry = entity_entry_point(definition)
+            if definition.name == DISPATCHER:
+                raise OrchestrationConfigError(
+                    f"entity name {DISPATCHER!r} is reserved for the signal dispatcher"
+                )
+            known = self._entries.get(definition.name)
+            if known is not None:
+                if known != entry:
+                    raise OrchestrationConfigError(
+                        f"{definition.source_file}:{definition.line}: entity name {definition.name!r} is "
+                        f"already hosted for {known}; rename one with @entity(name=...)"
+                    )
+                continue
+            self._entries[definition.name] = entry
+            if definition not in self.definitions:
+                self.definitions.append(definition)
+            self.functions[definition.name] = self._function(
+                definition.name, entry, f"durable_sfn entity {definition.name} ({entry})"
+            )
+        # The dispatcher imports every hosted entity (a queue hands any message to any consumer).
+        self.dispatcher.add_environment(ENTITY_ENV, ",".join(self._entries.values()))
+
+    def _function(self, name: str, entry: str, description: str) -> lambda_.Function:
+        log_group = logs.LogGroup(self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH)
+        role = iam.Role(
+            self,
+            f"{name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Role of {description}: its log group, X-Ray and its entity items",
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            name,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.X86_64,
+            handler=HANDLER,
+            code=self._code,
+            layers=[self._layer] if self._layer is not None else None,
+            role=role,
+            log_group=log_group,
+            memory_size=self._memory_size,
+            timeout=self._function_timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            description=description,
+            environment={ENTITY_ENV: entry, TABLE_ENV: self.table.table_name},
+        )
+        self.table.grant(function, *_ITEM_ACTIONS)
+        depend_on_policy_only(function, role)
+        nag.acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
+        )
+        nag.acknowledge(
+            function,
+            "AwsSolutions-L1",
+            "Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built for it",
+        )
+        return function
 
     def definition_substitutions(self) -> Mapping[str, str]:
         """`{EntityName: function ARN, "DurableEntitiesQueueUrl": queue URL}` for a state machine."""

@@ -9,7 +9,7 @@ function that uses `OrchestrationClient`. Callers sign requests with SigV4 (IAM 
 
 The function may only touch the orchestrations it is given: it starts and lists their
 executions, reads and stops those executions, completes their task tokens, and reads and writes
-the external-event table. It never lists the account's state machines.
+the external-event table, and reads entity items and sends signals when there are entities. It never lists the account's state machines.
 """
 
 from __future__ import annotations
@@ -29,8 +29,11 @@ from constructs import Construct
 import durable_sfn
 from durable_sfn.cdk import nag
 from durable_sfn.cdk.bundling import CodeBundler, CodeSource
+from durable_sfn.cdk.entities import EntityResources
 from durable_sfn.cdk.errors import OrchestrationConfigError
 from durable_sfn.cdk.orchestration import Orchestration
+from durable_sfn.entities.signals import QUEUE_URL_ENV as ENTITIES_QUEUE_ENV
+from durable_sfn.entities.store import TABLE_ENV as ENTITIES_TABLE_ENV
 
 HANDLER = "durable_sfn.server.management_lambda.handler"
 STATE_MACHINES_ENV = "DURABLE_SFN_STATE_MACHINES"
@@ -43,6 +46,8 @@ class ManagementApi(Construct):
 
     `orchestrations`: `Orchestration` constructs, or a mapping orchestrator name -> state machine.
     `events_table`: the external-event table the orchestrations' `DurableEventWaiter` uses.
+    `entities`: the entities' table and queue for the `/entities/...` routes (default: those of
+    the given orchestrations, if they use entities).
     """
 
     def __init__(
@@ -54,9 +59,13 @@ class ManagementApi(Construct):
         events_table: dynamodb.ITable,
         api_name: str | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        entities: EntityResources | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.machines = _machines(id, orchestrations)
+        # The /entities routes need the entities' table and queue: the ones passed, else the ones
+        # the managed orchestrations use (provisioned per stack when none were passed).
+        self.entities = entities or _entities_of(orchestrations)
         stack = Stack.of(self)
 
         library = CodeSource(Path(durable_sfn.__file__).parent, "durable_sfn")
@@ -85,6 +94,12 @@ class ManagementApi(Construct):
             description="durable_sfn management API: start, status, raise event, terminate",
         )
         self._grant(events_table)
+        if self.entities is not None:
+            self.handler.add_environment(ENTITIES_TABLE_ENV, self.entities.table.table_name)
+            self.handler.add_environment(ENTITIES_QUEUE_ENV, self.entities.queue.queue_url)
+            # read_entity_state is one consistent GetItem; signal_entity one SendMessage.
+            self.entities.table.grant(self.handler, "dynamodb:GetItem")
+            self.entities.queue.grant(self.handler, "sqs:SendMessage")
 
         access_logs = logs.LogGroup(self, "AccessLogs", retention=log_retention)
         self.api = apigateway.RestApi(
@@ -199,6 +214,17 @@ class ManagementApi(Construct):
             "AwsSolutions-L1",
             "Python 3.12 is pinned to match the runtime the activity functions and their layers are built for",
         )
+
+
+def _entities_of(
+    orchestrations: Sequence[Orchestration] | Mapping[str, sfn.IStateMachine],
+) -> EntityResources | None:
+    if isinstance(orchestrations, Mapping):
+        return None
+    for orchestration in orchestrations:
+        if isinstance(orchestration, Orchestration) and orchestration.entities is not None:
+            return orchestration.entities
+    return None
 
 
 def _machines(

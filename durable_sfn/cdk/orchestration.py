@@ -23,8 +23,9 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from durable_sfn.cdk import nag
-from durable_sfn.cdk.analysis import ENTITY_QUEUE, DefinitionRequirements, analyse
+from durable_sfn.cdk.analysis import DefinitionRequirements, analyse
 from durable_sfn.cdk.checks import AppWideChecks
+from durable_sfn.cdk.entity_hosting import entity_substitutions
 from durable_sfn.cdk.errors import OrchestrationConfigError
 from durable_sfn.cdk.grants import ActivityGrant
 from durable_sfn.cdk.lint import depend_on_policy_only
@@ -116,6 +117,8 @@ class Orchestration(Construct):
         self.state_machine_name = state_machine_name or orch.name
         self.state_machine_type = state_machine_type
         self.explicit_sub_orchestrations: dict[str, tuple[str, str]] = {}
+        # The entities' table, queue and functions, when the orchestrator uses entities.
+        self.entities: EntityResources | None = None
         self._check_express(state_machine_type, timeout)
 
         stack = Stack.of(self)
@@ -167,7 +170,7 @@ class Orchestration(Construct):
         if self.event_waiter is not None:
             substitutions["DurableEventWaiter"] = self.event_waiter.function_arn
         substitutions.update(self._sub_orchestrations(sub_orchestrations))
-        substitutions.update(self._entities(entities))
+        substitutions.update(entity_substitutions(self, entities, code_path=path, layer=layer))
         grant_state_machine_role(self)
 
         self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
@@ -389,21 +392,6 @@ class Orchestration(Construct):
             )
         self.sub_orchestration_arns = resolved
         return resolved
-
-    def _entities(self, entities: EntityResources | None) -> dict[str, str]:
-        calls, signals = self.requirements.entity_calls, self.requirements.entity_signals
-        if not calls and not signals:
-            return {}
-        if entities is None:
-            raise OrchestrationConfigError(
-                f"{self.where}: orchestrator {self.orchestrator.name!r} uses durable entities "
-                f"({', '.join(sorted(calls)) or 'signals'}); pass entities=EntityResources(...) hosting them"
-            )
-        # Invoke on exactly the called entity functions, SendMessage on the signal queue.
-        entities.grant_to(self.role, entity_names=sorted(calls))
-        values = entities.definition_substitutions()
-        needed = set(calls) | ({ENTITY_QUEUE} if signals else set())
-        return {name: value for name, value in values.items() if name in needed}
 
 
 def _state_machine_name(machine: sfn.IStateMachine) -> str:

@@ -10,6 +10,7 @@ from durable_sfn.cdk import ActivityGrant, Orchestration, StateMachineType
 from tests.cdk import sample_orchestrations as sample
 
 STACK = "CdkSample"
+ENTITIES_STACK = "CdkSampleEntities"
 
 
 def events_table(stack: Stack) -> dynamodb.Table:
@@ -53,5 +54,10 @@ def build_sample_app(outdir: str) -> App:
         },
     )
     Orchestration(stack, "Quote", orchestrator=sample.quote, state_machine_type=StateMachineType.EXPRESS)
+    # Both use the CdkSampleMiles entity, passing no EntityResources: one stack-wide table, queue
+    # and dispatcher is provisioned and shared. A stack of its own keeps the one above unchanged.
+    entities_stack = Stack(app, ENTITIES_STACK)
+    Orchestration(entities_stack, "MilesCheck", orchestrator=sample.miles_check)
+    Orchestration(entities_stack, "MilesCredit", orchestrator=sample.miles_credit)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app

@@ -1,7 +1,8 @@
 """A small application of our own for the CDK tests: activities, an external event, a child.
 
 It exercises every integration the construct derives IAM from (Lambda invoke, `.waitForTaskToken`
-through the event waiter, `startExecution.sync:2`), independently of the reference application.
+through the event waiter, `startExecution.sync:2`, entity calls and signals), independently of the
+reference application.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from durable_sfn import OrchestrationContext, activity, orchestrator
+from durable_sfn.entities import EntityContext, EntityId, entity
 
 
 @activity(name="ReserveSeat")
@@ -53,3 +55,27 @@ async def trip(ctx: OrchestrationContext) -> dict:
 async def quote(ctx: OrchestrationContext) -> dict:
     price = await ctx.call_activity(price_seat, ctx.get_input())
     return {"Quote": price["Price"]}
+
+
+@entity(name="CdkSampleMiles", operations=("credit", "balance"))
+def miles(ctx: EntityContext) -> None:
+    balance = ctx.get_state(lambda: 0)
+    if ctx.operation_name == "credit":
+        balance += ctx.get_input()
+        ctx.set_state(balance)
+    ctx.set_result(balance)
+
+
+@orchestrator(name="CdkSampleMilesCheck")
+async def miles_check(ctx: OrchestrationContext) -> dict:
+    """Calls an entity (the role may invoke its function) and never signals (no queue access)."""
+    balance = await ctx.call_entity(EntityId("CdkSampleMiles", ctx.get_input()), "balance")
+    return {"Miles": balance}
+
+
+@orchestrator(name="CdkSampleMilesCredit")
+async def miles_credit(ctx: OrchestrationContext) -> dict:
+    """Only signals an entity (the role may send to the queue and invoke no entity function)."""
+    price = await ctx.call_activity(price_seat, ctx.get_input())
+    ctx.signal_entity(EntityId("CdkSampleMiles", ctx.get_input()), "credit", price["Price"])
+    return {"Credited": price["Price"]}

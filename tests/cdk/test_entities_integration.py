@@ -14,7 +14,9 @@ from durable_sfn.cdk import orchestration as orchestration_module
 from durable_sfn.cdk.entities import EntityResources
 from durable_sfn.entities.contract import call_entity_task, signal_entity_task
 from tests.cdk import sample_orchestrations as sample
+from tests.cdk.conftest import Assembly
 from tests.cdk.helpers import grants_by_action, logical_id_of_ref, policy_statements, render
+from tests.cdk.sample_app import ENTITIES_STACK
 from tests.entities.sample_entities import counter
 
 
@@ -60,6 +62,86 @@ def test_entity_calls_and_signals_are_substituted_and_granted_exactly() -> None:
 @pytest.mark.usefixtures("entity_definition")
 def test_entity_use_without_entity_resources_is_a_construction_error() -> None:
     with pytest.raises(
-        OrchestrationConfigError, match=r"uses durable entities \(Counter\).*entities=EntityResources"
+        OrchestrationConfigError,
+        match=r"sample_orchestrations.py:\d+: orchestrator 'CdkSampleQuote' uses Counter, but no @entity "
+        r"with that name is visible in its module.*entities=EntityResources",
     ):
         Orchestration(Stack(App(), "S"), "Counting", orchestrator=sample.quote)
+
+
+def _entities_stack(assembly: Assembly) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    template = assembly.template(ENTITIES_STACK)
+    machines = {
+        r["Properties"]["StateMachineName"]: r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::StepFunctions::StateMachine"
+    }
+    return template, machines
+
+
+def _of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
+
+
+@pytest.mark.slow
+def test_orchestrations_without_entity_resources_share_one_provisioned_set(sample_assembly: Assembly) -> None:
+    template, machines = _entities_stack(sample_assembly)
+    assert set(machines) == {"CdkSampleMilesCheck", "CdkSampleMilesCredit"}
+    assert len(_of_type(template, "AWS::DynamoDB::Table")) == 1
+    queues = _of_type(template, "AWS::SQS::Queue")
+    assert len(queues) == 2 and all(q["Properties"]["FifoQueue"] for q in queues.values())
+    functions = _of_type(template, "AWS::Lambda::Function")
+    entity_functions = {
+        k: f["Properties"]
+        for k, f in functions.items()
+        if "DURABLE_SFN_ENTITY" in f["Properties"]["Environment"]["Variables"]
+    }
+    # The entity's own function and the dispatcher, both hosting the one entity both orchestrators use.
+    assert (
+        sorted(f["Environment"]["Variables"]["DURABLE_SFN_ENTITY"] for f in entity_functions.values())
+        == ["tests.cdk.sample_orchestrations:miles"] * 2
+    )
+    # Same code asset and dependency layer as the activities: entities add no packaging.
+    (activity,) = [f["Properties"] for k, f in functions.items() if k not in entity_functions]
+    for function in entity_functions.values():
+        assert function["Handler"] == "durable_sfn.entities.lambda_entry.handler"
+        assert function["Code"] == activity["Code"] and function["Layers"] == activity["Layers"]
+    (mapping,) = _of_type(template, "AWS::Lambda::EventSourceMapping").values()
+    assert logical_id_of_ref(mapping["Properties"]["FunctionName"]) in entity_functions
+
+
+@pytest.mark.slow
+def test_calls_get_invoke_and_signals_get_send_message_each_only_where_used(
+    sample_assembly: Assembly,
+) -> None:
+    template, machines = _entities_stack(sample_assembly)
+    check, credit = (
+        machines["CdkSampleMilesCheck"]["Properties"],
+        machines["CdkSampleMilesCredit"]["Properties"],
+    )
+    assert set(check["DefinitionSubstitutions"]) == {"CdkSampleMiles"}
+    assert set(credit["DefinitionSubstitutions"]) == {"PriceSeat", "DurableEntitiesQueueUrl"}
+    entity_fn = logical_id_of_ref(check["DefinitionSubstitutions"]["CdkSampleMiles"])
+    queue = logical_id_of_ref(credit["DefinitionSubstitutions"]["DurableEntitiesQueueUrl"])
+    checks = grants_by_action(policy_statements(template, logical_id_of_ref(check["RoleArn"])))
+    credits = grants_by_action(policy_statements(template, logical_id_of_ref(credit["RoleArn"])))
+    assert checks["lambda:InvokeFunction"] == {f"<{entity_fn}.Arn>"}
+    assert "sqs:SendMessage" not in checks
+    assert credits["sqs:SendMessage"] == {f"<{queue}.Arn>"}
+    price = logical_id_of_ref(credit["DefinitionSubstitutions"]["PriceSeat"])
+    assert credits["lambda:InvokeFunction"] == {f"<{price}.Arn>", f"<{price}.Arn>:*"}
+
+
+def test_entities_of_another_package_cannot_join_the_stack_wide_dispatcher(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stack = Stack(App(), "Entities")
+    Orchestration(stack, "Check", orchestrator=sample.miles_check)
+    # An orchestrator whose module sees an entity from another top-level package (the reference app).
+    from lambdas.orders.loyalty import loyalty_balance
+
+    monkeypatch.setitem(sample.miles_credit.__globals__, "loyalty_balance", loyalty_balance)
+    with pytest.raises(
+        OrchestrationConfigError, match=r"loyalty.py:\d+: entity 'LoyaltyBalance' lives outside"
+    ):
+        Orchestration(stack, "Credit", orchestrator=sample.miles_credit)

@@ -88,6 +88,9 @@ def test_placeholders_resolve_to_the_named_activity_or_state_machine(
             definition = activity_definition(getattr(importlib.import_module(module), attribute))
             assert definition is not None and definition.name == name
             invoked |= {f"<{logical_id_of_ref(value)}.Arn>", f"<{logical_id_of_ref(value)}.Arn>:*"}
+        elif name == "DurableEntitiesQueueUrl":
+            # Signals to entities: SendMessage on exactly the stack's entity signal queue.
+            assert granted["sqs:SendMessage"] == {f"<{logical_id_of_ref(value)}.Arn>"}
         else:
             assert name in _machines(reference_assembly), f"{name} is not deployed by this app"
             assert granted["states:StartExecution"] >= {
@@ -104,6 +107,45 @@ def _activity_functions(template: dict[str, Any]) -> list[dict[str, Any]]:
         if r["Type"] == "AWS::Lambda::Function"
         and "DURABLE_SFN_ACTIVITY" in r["Properties"].get("Environment", {}).get("Variables", {})
     ]
+
+
+def _entity_functions(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function"
+        and "DURABLE_SFN_ENTITY" in r["Properties"].get("Environment", {}).get("Variables", {})
+    ]
+
+
+def test_the_loyalty_entity_is_hosted_and_only_signalled(reference_assembly: Assembly) -> None:
+    """OrderProcessingOrchestration signals LoyaltyBalance: queue, dispatcher, no invoke grant."""
+    template = reference_assembly.template(WORKFLOWS_STACK)
+    functions = _entity_functions(template)
+    entries = sorted(f["Environment"]["Variables"]["DURABLE_SFN_ENTITY"] for f in functions)
+    # The entity's own function (for calls) and the signal dispatcher, both hosting it.
+    assert entries == ["lambdas.orders.loyalty:loyalty_balance"] * 2
+    (layer_id,) = reference_assembly.resources(WORKFLOWS_STACK, "AWS::Lambda::LayerVersion")
+    assert all(f["Layers"] == [{"Ref": layer_id}] for f in functions)
+    mappings = reference_assembly.resources(WORKFLOWS_STACK, "AWS::Lambda::EventSourceMapping")
+    (mapping,) = mappings.values()
+    queue = logical_id_of_ref(mapping["Properties"]["EventSourceArn"])
+    assert template["Resources"][queue]["Properties"]["FifoQueue"] is True
+    _, machine = _machines(reference_assembly)["OrderProcessingOrchestration"]
+    granted = grants_by_action(
+        policy_statements(template, logical_id_of_ref(machine["Properties"]["RoleArn"]))
+    )
+    assert granted["sqs:SendMessage"] == {f"<{queue}.Arn>"}
+    entity_arns = {
+        f"<{k}.Arn>"
+        for k, r in template["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function" and "DURABLE_SFN_ENTITY" in str(r["Properties"])
+    }
+    assert not granted["lambda:InvokeFunction"] & entity_arns, "it only signals: no entity invoke"
+    for name, (_, other) in _machines(reference_assembly).items():
+        if name != "OrderProcessingOrchestration":
+            role = logical_id_of_ref(other["Properties"]["RoleArn"])
+            assert "sqs:SendMessage" not in grants_by_action(policy_statements(template, role)), name
 
 
 def _placeholders(definition: str) -> set[str]:
@@ -263,6 +305,13 @@ def test_every_activity_imports_with_only_the_bundle_layer_and_lambda_runtime(
     (code_dir,) = code_dirs
     bundled = {p.name.removesuffix(".py") for p in Path(code_dir).iterdir()}
     entries = sorted(f["Environment"]["Variables"]["DURABLE_SFN_ACTIVITY"] for f in functions)
+    # Entity functions share the bundle and the layer; the dispatcher imports every entity.
+    entity_functions = _entity_functions(template)
+    assert {str(reference_assembly.asset_dir(f["Code"]["S3Key"])) for f in entity_functions} == code_dirs
+    hosted = {
+        e for f in entity_functions for e in f["Environment"]["Variables"]["DURABLE_SFN_ENTITY"].split(",")
+    }
+    entries += ["durable_sfn.entities.lambda_entry:handler", *sorted(hosted)]
     allowed = sorted(LAMBDA_RUNTIME_PACKAGES | layer_packages | bundled)
     result = subprocess.run(
         [sys.executable, "-c", _IMPORT_CHECK, json.dumps(allowed), code_dir, *entries],
@@ -291,6 +340,13 @@ def test_management_api_is_iam_authorized_and_scoped_to_the_reference_state_mach
     machines = {f"<{logical_id}>" for logical_id, _ in _machines(reference_assembly).values()}
     assert granted["states:StartExecution"] == machines
     assert "states:ListStateMachines" not in granted
+    # The /entities routes: read the loyalty balances, send signals, nothing more.
+    variables = handler["Environment"]["Variables"]
+    table = logical_id_of_ref(variables["DURABLE_SFN_ENTITIES_TABLE"])
+    queue = logical_id_of_ref(variables["DURABLE_SFN_ENTITIES_QUEUE_URL"])
+    assert template["Resources"][table]["Type"] == "AWS::DynamoDB::Table"
+    assert granted["sqs:SendMessage"] == {f"<{queue}.Arn>"}
+    assert {a for a, r in granted.items() if f"<{table}.Arn>" in r} == {"dynamodb:GetItem"}
 
 
 def test_activity_grants_name_exact_resources_and_actions(reference_assembly: Assembly) -> None:
