@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from durable_sfn import DefinitionError, OrchestrationContext, RetryOptions, activity, orchestrator
+from durable_sfn.compiler import CompileError
 from durable_sfn.testing import (
     ActivityNotFoundError,
     ScheduledEvent,
@@ -18,7 +19,6 @@ from durable_sfn.testing import (
 )
 from durable_sfn.testing.jsonvalues import NotJsonError
 from durable_sfn.testing.results import DEFAULT_START
-from durable_sfn.testing.scheduler import UnsupportedAwaitError
 
 
 class Rejected(Exception):
@@ -87,14 +87,40 @@ def test_concurrent_branches_follow_virtual_time_not_list_order() -> None:
     assert [c.input for c in result.activity_calls] == [1, 5, 10]
 
 
-@orchestrator(name="Elapsed")
-async def elapsed(ctx: OrchestrationContext) -> float:
-    options = ctx.get_input()
+# RetryOptions are part of the compiled definition, so each policy is its own orchestrator.
+@orchestrator(name="ElapsedOnce")
+async def elapsed_once(ctx: OrchestrationContext) -> float:
+    retry = RetryOptions(
+        first_retry_interval=timedelta(seconds=5), max_number_of_attempts=1, backoff_coefficient=2.0
+    )
+    start = ctx.current_utc_datetime
+    try:
+        await ctx.call_activity_with_retry(reject, retry, "always")
+    except Rejected:
+        ctx.set_custom_status("gave up")
+    return (ctx.current_utc_datetime - start).total_seconds()
+
+
+@orchestrator(name="ElapsedDoubling")
+async def elapsed_doubling(ctx: OrchestrationContext) -> float:
+    retry = RetryOptions(
+        first_retry_interval=timedelta(seconds=5), max_number_of_attempts=3, backoff_coefficient=2.0
+    )
+    start = ctx.current_utc_datetime
+    try:
+        await ctx.call_activity_with_retry(reject, retry, "always")
+    except Rejected:
+        ctx.set_custom_status("gave up")
+    return (ctx.current_utc_datetime - start).total_seconds()
+
+
+@orchestrator(name="ElapsedCapped")
+async def elapsed_capped(ctx: OrchestrationContext) -> float:
     retry = RetryOptions(
         first_retry_interval=timedelta(seconds=5),
-        max_number_of_attempts=options["attempts"],
-        backoff_coefficient=options["backoff"],
-        max_retry_interval=timedelta(seconds=options["max"]) if options["max"] else None,
+        max_number_of_attempts=4,
+        backoff_coefficient=10.0,
+        max_retry_interval=timedelta(seconds=20),
     )
     start = ctx.current_utc_datetime
     try:
@@ -105,15 +131,11 @@ async def elapsed(ctx: OrchestrationContext) -> float:
 
 
 @pytest.mark.parametrize(
-    ("options", "seconds", "calls"),
-    [
-        ({"attempts": 1, "backoff": 2.0, "max": None}, 0, 1),
-        ({"attempts": 3, "backoff": 2.0, "max": None}, 5 + 10, 3),
-        ({"attempts": 4, "backoff": 10.0, "max": 20}, 5 + 20 + 20, 4),
-    ],
+    ("orch", "seconds", "calls"),
+    [(elapsed_once, 0, 1), (elapsed_doubling, 5 + 10, 3), (elapsed_capped, 5 + 20 + 20, 4)],
 )
-def test_retries_back_off_in_virtual_time(options: dict, seconds: float, calls: int) -> None:
-    result = run_direct(elapsed, options)
+def test_retries_back_off_in_virtual_time(orch: Any, seconds: float, calls: int) -> None:
+    result = run_direct(orch)
     assert result.output == seconds
     assert len(result.activity_calls) == calls
 
@@ -124,13 +146,12 @@ async def inspect_error(ctx: OrchestrationContext) -> dict:
         await ctx.call_activity(reject, "card expired")
         return {}
     except Rejected as e:
-        return {"error": e.error, "cause": e.cause, "isRejected": isinstance(e, Rejected)}
+        return {"error": e.error, "cause": e.cause}
 
 
 def test_activity_errors_carry_the_lambda_error_shape() -> None:
     output = run_direct(inspect_error).output
     assert output["error"] == "Rejected"
-    assert output["isRejected"] is True
     cause = json.loads(output["cause"])
     assert cause["errorMessage"] == "card expired"
     assert cause["errorType"] == "Rejected"
@@ -150,7 +171,7 @@ def test_an_uncaught_activity_error_fails_the_run_with_error_and_cause() -> None
 
 @orchestrator(name="JsonBoundaries")
 async def json_boundaries(ctx: OrchestrationContext) -> dict:
-    original = {"items": (1, 2), 3: "three"}
+    original = {"items": [1, 2], "3": "three"}
     returned = await ctx.call_activity(mutate, original)
     return {"original": original, "returned": returned}
 
@@ -279,6 +300,11 @@ def test_timer_in_the_past_fires_at_once() -> None:
     assert run_direct(past_timer).output == DEFAULT_START.isoformat()
 
 
+@activity(name="ReturnsASet")
+def returns_a_set(_: object) -> set[int]:
+    return {1, 2}
+
+
 def test_misuse_is_reported_to_the_test_not_turned_into_a_failed_run() -> None:
     class ForeignAwaitable:
         """Stands for an awaitable of another event loop (an asyncio future, an HTTP call)."""
@@ -293,16 +319,17 @@ def test_misuse_is_reported_to_the_test_not_turned_into_a_failed_run() -> None:
         except Exception:
             ctx.set_custom_status("swallowed")
 
-    with pytest.raises(
-        UnsupportedAwaitError, match="only the awaitables returned by the OrchestrationContext"
-    ):
+    # The compiler rejects it first (it could never be deployed); the direct runtime's own
+    # guard is for code that reaches it anyway.
+    with pytest.raises(CompileError, match="DSF005 await on something other than a ctx operation"):
         run_direct(uses_asyncio)
 
     @orchestrator(name="BadStatus")
     async def bad_status(ctx: OrchestrationContext) -> None:
-        ctx.set_custom_status({1, 2})
+        status = await ctx.call_activity(returns_a_set, None)
+        ctx.set_custom_status(status)
 
-    with pytest.raises(NotJsonError, match="custom status"):
+    with pytest.raises(NotJsonError, match="result of activity 'ReturnsASet'"):
         run_direct(bad_status)
 
 
@@ -339,5 +366,5 @@ async def calls_a_plain_function(ctx: OrchestrationContext) -> str:
 
 
 def test_a_sub_orchestrator_without_the_decorator_is_reported() -> None:
-    with pytest.raises(DefinitionError, match="not an orchestrator"):
+    with pytest.raises(CompileError, match=r"DSF011 .*'not_an_orchestrator' is not decorated"):
         run_direct(calls_a_plain_function)

@@ -253,7 +253,9 @@ class Lowering:
     def lower_Timer(self, g: Graph, s: ir.Timer, nxt: str, frame: Frame) -> str:
         name = f"Wait {s.seconds.const} seconds" if s.seconds is not None and s.seconds.is_const else "Wait"
         if s.timestamp is not None:
-            name = "Wait until " + (s.loc.source.split("create_timer(", 1)[-1].rstrip(")") or "timestamp")
+            name = "Wait until " + (
+                s.loc.source.split("create_timer(", 1)[-1].removesuffix(")") or "timestamp"
+            )
         return self.add(
             g,
             State(

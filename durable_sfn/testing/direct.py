@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from durable_sfn.dsl import DefinitionError, OrchestrationContext, OrchestratorDefinition, RetryOptions
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
 from durable_sfn.testing import jsonvalues
+from durable_sfn.testing.compiled import check_compiles
 from durable_sfn.testing.entities import Entities, entity_host
 from durable_sfn.testing.errors import (
     ContinueAsNew,
@@ -407,9 +408,13 @@ def run_direct(
     >>> result = run_direct(hello_sequence, None, activities={"SayHello": lambda city: f"Hello {city}"})
     >>> result.status, result.output
     ('SUCCEEDED', ['Hello Tokyo', 'Hello London'])
+
+    Raises the `CompileError` of the orchestrator (or of a sub-orchestrator it calls) first:
+    code that cannot be deployed must not pass its direct-run tests.
     """
     definition = require_orchestrator(orch)
     workflow = collect(orch, activities)
+    check_compiles(workflow.orchestrators.values())
     with entity_host(workflow.orchestrators.values(), entities, REGION) as host:
         run = _DirectRun(workflow, start_time)
         if host is not None:

@@ -11,8 +11,6 @@ The result is read the way a client reads it on AWS: status and output from
 from __future__ import annotations
 
 import contextlib
-import copy
-import inspect
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from durable_sfn.lambda_entry import invoke_activity
+from durable_sfn.testing.compiled import compiled_definition
 from durable_sfn.testing.direct import ACCOUNT, REGION, Events
 from durable_sfn.testing.entities import Entities, entity_host
 from durable_sfn.testing.resolve import (
@@ -52,28 +51,6 @@ def state_machine_arn(name: str) -> str:
 
 def execution_arn(state_machine: str, name: str) -> str:
     return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{state_machine}:{name}"
-
-
-_COMPILED: dict[tuple[Callable[..., Any], str], dict[str, Any]] = {}
-_COMPILED_LOCK = threading.Lock()
-
-
-def _compiled(fn: Callable[..., Any]) -> dict[str, Any]:
-    """Compile once per orchestrator and source text: property tests run the same one hundreds
-    of times, and the definition depends only on the (unchanged) source."""
-    from durable_sfn.compiler import compile_orchestrator
-
-    try:
-        key = (fn, inspect.getsource(fn))
-    except (OSError, TypeError):
-        return dict(compile_orchestrator(fn))
-    with _COMPILED_LOCK:
-        cached = _COMPILED.get(key)
-    if cached is None:
-        cached = compile_orchestrator(fn)
-        with _COMPILED_LOCK:
-            _COMPILED[key] = cached
-    return copy.deepcopy(cached)
 
 
 class _Recorder:
@@ -215,7 +192,7 @@ def run_local(
             f"orchestrator {top.name!r} calls activities no function implements: {names}; pass "
             "activities={name: fn} or import the @activity functions into the orchestrator's module"
         )
-    definitions = {name: _compiled(fn) for name, fn in workflow.orchestrators.items()}
+    definitions = {name: compiled_definition(fn) for name, fn in workflow.orchestrators.items()}
     if engine is None:
         from durable_sfn.engine.client import LocalStepFunctions
         from durable_sfn.engine.clock import VirtualClock

@@ -48,9 +48,9 @@ CASES = [
         path=[
             "Set order_id",
             "ValidateOrderActivity",
-            "If not validation IsValid",
+            "If not validation.IsValid",
             "ProcessPaymentActivity",
-            "If not payment Success",
+            "If not payment.Success",
             "UpdateInventoryActivity",
             "InitiateShipmentActivity",
             "SendOrderConfirmationActivity",
@@ -65,7 +65,7 @@ CASES = [
         path=[
             "Set order_id",
             "ValidateOrderActivity",
-            "If not validation IsValid",
+            "If not validation.IsValid",
             "Return Success, FailureReason",
         ],
     ),

@@ -1,0 +1,53 @@
+"""One compile per orchestrator and source text, shared by `run_direct` and `run_local`.
+
+Property tests run the same orchestrator hundreds of times and its definition depends only on
+its (unchanged) source, so both the definition and a `CompileError` are cached: `run_direct`
+checks every orchestrator compiles before running it (code that cannot be deployed must not pass
+its direct-run tests), and that check must stay cheap.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from durable_sfn.compiler.diagnostics import CompileError
+
+_Key = tuple[Callable[..., Any], str]
+_CACHE: dict[_Key, dict[str, Any] | CompileError] = {}
+_LOCK = threading.Lock()
+
+
+def compiled_definition(fn: Callable[..., Any]) -> dict[str, Any]:
+    """The ASL definition of orchestrator `fn` (a fresh copy); raises its CompileError."""
+    return copy.deepcopy(_cached(fn))
+
+
+def _cached(fn: Callable[..., Any]) -> dict[str, Any]:
+    from durable_sfn.compiler import compile_orchestrator
+
+    try:
+        key = (fn, inspect.getsource(fn))
+    except (OSError, TypeError):
+        return dict(compile_orchestrator(fn))
+    with _LOCK:
+        cached = _CACHE.get(key)
+    if cached is None:
+        try:
+            cached = compile_orchestrator(fn)
+        except CompileError as exc:
+            cached = exc
+        with _LOCK:
+            _CACHE[key] = cached
+    if isinstance(cached, CompileError):
+        raise CompileError(cached.diagnostics) from None
+    return cached
+
+
+def check_compiles(orchestrators: Any) -> None:
+    """Raise the first orchestrator's CompileError among `orchestrators` (an iterable of functions)."""
+    for fn in orchestrators:
+        _cached(fn)
