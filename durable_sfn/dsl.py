@@ -198,7 +198,14 @@ class OrchestrationContext(ABC):
 
     @abstractmethod
     def new_uuid(self) -> str:
-        """A new UUID string: use it instead of `uuid.uuid4()`."""
+        """A new UUID string: use it instead of `uuid.uuid4()`.
+
+        Compiled, it is JSONata's `$uuid()`, a random version-4 UUID on Step Functions and on
+        the local engine alike. The direct run returns version-5 UUIDs derived from the instance
+        id and a counter instead, so a direct run is reproducible. The values therefore differ
+        between a direct and a compiled run (an inherent difference: Step Functions offers no
+        seeded UUID); compare their shape or their uniqueness in tests, never their value.
+        """
 
     @abstractmethod
     def set_custom_status(self, value: Any) -> None:

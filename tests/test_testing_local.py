@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from durable_sfn import OrchestrationContext, orchestrator
 from durable_sfn.testing import (
     ActivityNotFoundError,
     ScheduledEvent,
@@ -103,3 +104,23 @@ def test_the_fixture_isolates_aws_and_creates_the_events_table(orchestration_env
     assert os.environ["AWS_DEFAULT_REGION"] == orchestration_env.region
     tables = orchestration_env.dynamodb.list_tables()["TableNames"]
     assert orchestration_env.events_table in tables
+
+
+@orchestrator(name="TwoIds")
+async def two_ids(ctx: OrchestrationContext) -> list:
+    first = ctx.new_uuid()
+    second = ctx.new_uuid()
+    return [first, second]
+
+
+def test_new_uuid_is_random_when_compiled_and_reproducible_when_direct() -> None:
+    import uuid
+
+    local = [run_local(two_ids).output for _ in range(2)]
+    direct = [run_direct(two_ids).output for _ in range(2)]
+    # Compiled, new_uuid is Step Functions' $uuid(): version 4, fresh each run.
+    assert {uuid.UUID(u).version for run in local for u in run} == {4}
+    assert len({u for run in local for u in run}) == 4
+    # Direct, it is derived from the instance id: the same run gives the same ids.
+    assert direct[0] == direct[1] and direct[0][0] != direct[0][1]
+    assert {uuid.UUID(u).version for u in direct[0]} == {5}

@@ -176,6 +176,7 @@ class DirectContext(OrchestrationContext):
         return self._scheduler.now
 
     def new_uuid(self) -> str:
+        # Deterministic here; random (`$uuid()`) once compiled: see OrchestrationContext.new_uuid.
         self._uuids += 1
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self._instance_id}/{self._uuids}"))
 
