@@ -1,0 +1,370 @@
+"""The `OrchestrationContext` of a direct run and the state its instances share.
+
+Each method does in Python what its compiled state does on Step Functions (see `direct` for
+the semantics the direct run follows); `run_direct` in `direct` drives the instances.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+from durable_sfn.dsl import DefinitionError, OrchestrationContext, OrchestratorDefinition, RetryOptions
+from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
+from durable_sfn.testing import jsonvalues
+from durable_sfn.testing.errors import (
+    ContinueAsNew,
+    SubOrchestrationFailed,
+    check_size,
+    error_and_cause,
+    mark,
+)
+from durable_sfn.testing.mailbox import Mailbox
+from durable_sfn.testing.resolve import (
+    ActivityNotFoundError,
+    Workflow,
+    activity_name,
+    require_orchestrator,
+)
+from durable_sfn.testing.results import (
+    ActivityCall,
+)
+from durable_sfn.testing.scheduler import Future, Scheduler, Task
+
+if TYPE_CHECKING:
+    from durable_sfn.entities.local import DirectEntityCalls
+    from durable_sfn.entities.model import EntityId
+
+T = TypeVar("T")
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+class DirectRun:
+    """State shared by every instance of one direct run: time, activities, calls, events."""
+
+    def __init__(self, workflow: Workflow, start: datetime) -> None:
+        self.workflow = workflow
+        self.scheduler = Scheduler(start)
+        self.activity_calls: list[ActivityCall] = []
+        self.mailboxes: list[Mailbox] = []
+        self.configuration_error: Exception | None = None
+        self.misuse: list[Exception] = self.scheduler.misuse
+        self._children = 0
+        self.entity_calls: DirectEntityCalls | None = None
+
+    def entities(self, entity_id: Any) -> DirectEntityCalls:
+        if self.entity_calls is None:
+            error = ActivityNotFoundError(
+                f"entity {getattr(entity_id, 'name', entity_id)!r} is called but no @entity function "
+                "hosts it: pass entities=[fn] or import the @entity into the orchestrator's module"
+            )
+            self.configuration_error = self.configuration_error or error
+            raise error
+        return self.entity_calls
+
+    def json(self, value: Any, what: str) -> Any:
+        """The JSON round trip of `value`; a failure is the test's mistake, reported by run_direct."""
+        try:
+            return jsonvalues.roundtrip(value, what)
+        except jsonvalues.NotJsonError as exc:
+            self.misuse.append(exc)
+            raise
+
+    def mailbox(self) -> Mailbox:
+        box = Mailbox(self.scheduler)
+        self.mailboxes.append(box)
+        return box
+
+    def child_name(self) -> str:
+        """A UUID, as the engine and Step Functions name a child started without a Name.
+
+        Derived from a counter (uuid5), so a direct run stays reproducible; code that reads the
+        child's execution id sees the same shape in both runs.
+        """
+        self._children += 1
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"durable-sfn/child/{self._children}"))
+
+    def activity(self, ref: Any) -> tuple[str, Callable[..., Any]]:
+        name = activity_name(ref)
+        fn = self.workflow.activities.get(name)
+        if fn is None and callable(ref) and not isinstance(ref, str):
+            fn = ref
+        if fn is None:
+            error = ActivityNotFoundError(
+                f"activity {name!r} is called but no function implements it: pass "
+                f"activities={{{name!r}: fn}} or import the @activity into the orchestrator's module"
+            )
+            self.configuration_error = self.configuration_error or error
+            raise error
+        return name, fn
+
+    def orchestrator(self, ref: Any) -> Callable[..., Any]:
+        if not isinstance(ref, str):
+            try:
+                require_orchestrator(ref)
+            except DefinitionError as not_orchestrator:
+                self.configuration_error = self.configuration_error or not_orchestrator
+                raise
+            return ref  # type: ignore[no-any-return]
+        fn = self.workflow.orchestrators.get(ref)
+        if fn is None:
+            error = ActivityNotFoundError(f"sub-orchestrator {ref!r} is called but is not in scope")
+            self.configuration_error = self.configuration_error or error
+            raise error
+        return fn
+
+    def describe_blocked(self) -> str:
+        waits = [d for box in self.mailboxes for d in box.blocked()]
+        if waits:
+            return (
+                "the orchestration can never finish: it waits for "
+                + "; ".join(waits)
+                + ". Pass the event to the run (events={name: data} or [ScheduledEvent(name, data, at)]) "
+                "or give the wait a timeout"
+            )
+        return "the orchestration can never finish: every branch waits and nothing is scheduled"
+
+
+class DirectContext(OrchestrationContext):
+    """The `OrchestrationContext` of a direct run: each method does in Python what its state does."""
+
+    def __init__(
+        self, run: DirectRun, definition: OrchestratorDefinition, input: Any, instance_id: str
+    ) -> None:
+        self._run = run
+        self._definition = definition
+        self._input = input
+        self._instance_id = instance_id
+        self._uuids = 0
+        self.mailbox = run.mailbox()
+        self.custom_status: Any = None
+
+    @property
+    def _scheduler(self) -> Scheduler:
+        return self._run.scheduler
+
+    def get_input(self) -> Any:
+        return self._input
+
+    @property
+    def instance_id(self) -> str:
+        return self._instance_id
+
+    @property
+    def current_utc_datetime(self) -> datetime:
+        return self._scheduler.now
+
+    def new_uuid(self) -> str:
+        # Deterministic here; random (`$uuid()`) once compiled: see OrchestrationContext.new_uuid.
+        self._uuids += 1
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self._instance_id}/{self._uuids}"))
+
+    def set_custom_status(self, value: Any) -> None:
+        self.custom_status = self._run.json(value, "the custom status")
+
+    def call_activity(self, activity: Any, input: Any) -> Awaitable[Any]:
+        return self._activity(activity, input, None)
+
+    def call_activity_with_retry(
+        self, activity: Any, retry_options: RetryOptions, input: Any
+    ) -> Awaitable[Any]:
+        return self._activity(activity, input, retry_options)
+
+    async def _activity(self, ref: Any, input: Any, retry: RetryOptions | None) -> Any:
+        name, fn = self._run.activity(ref)
+        payload = jsonvalues.dumps(self._run.json(input, f"the input of activity {name!r}"))
+        check_size(
+            payload,
+            f"The state/task '{name}' has an input with a size exceeding the maximum number of bytes service limit.",
+        )
+        attempt = 1
+        while True:
+            # Let sibling branches reach their own calls first, as concurrent Map iterations do.
+            await self._scheduler.checkpoint()
+            self._run.activity_calls.append(ActivityCall(name, json.loads(payload)))
+            event = json.loads(payload)
+            context = LocalLambdaContext(function_name=name)
+            try:
+                result = invoke_activity(fn, event, context)
+            except Exception as exc:
+                error = lambda_error(exc, context.aws_request_id)
+                mark(exc, error["errorType"], jsonvalues.dumps(error))
+                if retry is None or attempt >= retry.max_number_of_attempts:
+                    raise
+                await self._scheduler.sleep_until(self._scheduler.now + _retry_delay(retry, attempt))
+                attempt += 1
+            else:
+                value = self._run.json(result, f"the result of activity {name!r}")
+                check_size(
+                    jsonvalues.dumps(value),
+                    f"The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                )
+                return value
+
+    def call_sub_orchestrator(self, orchestrator: Any, input: Any = None) -> Awaitable[Any]:
+        return self._sub_orchestrator(orchestrator, input)
+
+    async def _sub_orchestrator(self, ref: Any, input: Any) -> Any:
+        fn = self._run.orchestrator(ref)
+        definition = require_orchestrator(fn)
+        payload = self._run.json(input, f"the input of sub-orchestrator {definition.name!r}")
+        await self._scheduler.checkpoint()
+        child_name = self._run.child_name()
+        child_arn = execution_arn(definition.name, child_name)
+        child = DirectContext(self._run, definition, payload, child_arn)
+        started = self._scheduler.now
+        try:
+            output = await run_body(fn, definition, child)
+        except ContinueAsNew:
+            # The child ended by starting a new execution; the parent sees that first one end.
+            output = None
+        except Exception as exc:
+            error, cause = error_and_cause(exc)
+            # The DescribeExecution record a `.sync:2` Task fails with, as its Cause.
+            record = {
+                "ExecutionArn": child_arn,
+                "StateMachineArn": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{definition.name}",
+                "Name": child_name,
+                "Status": "FAILED",
+                "StartDate": _epoch_millis(started),
+                "StopDate": _epoch_millis(self._scheduler.now),
+                "Input": payload,
+                "InputDetails": {"Included": True},
+                "Error": error,
+                "Cause": cause,
+            }
+            raise SubOrchestrationFailed(json.dumps(record, separators=(",", ":"))) from exc
+        return self._run.json(output, f"the output of sub-orchestrator {definition.name!r}")
+
+    def call_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> Awaitable[Any]:
+        return self._entity(entity_id, operation, input)
+
+    async def _entity(self, entity_id: EntityId, operation: str, input: Any) -> Any:
+        calls = self._run.entities(entity_id)
+        payload = self._run.json(input, f"the input of entity operation {entity_id}.{operation}")
+        await self._scheduler.checkpoint()
+        try:
+            result = calls.call(entity_id, operation, payload)
+        except Exception as exc:
+            # The entity function's Lambda error, as the compiled Task sees it.
+            error = lambda_error(exc, uuid.uuid4().hex)
+            mark(exc, error["errorType"], jsonvalues.dumps(error))
+            raise
+        return self._run.json(result, f"the result of entity operation {entity_id}.{operation}")
+
+    def signal_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> None:
+        calls = self._run.entities(entity_id)
+        calls.signal(
+            entity_id, operation, self._run.json(input, f"the input of signal {entity_id}.{operation}")
+        )
+
+    def create_timer(self, fire_at: datetime | timedelta) -> Awaitable[None]:
+        if isinstance(fire_at, timedelta):
+            when = self._scheduler.now + fire_at
+        else:
+            when = fire_at if fire_at.tzinfo is not None else fire_at.replace(tzinfo=UTC)
+        return self._timer(when)
+
+    async def _timer(self, when: datetime) -> None:
+        await self._scheduler.checkpoint()
+        if when > self._scheduler.now:
+            await self._scheduler.sleep_until(when)
+
+    def wait_for_external_event(self, name: str, timeout: timedelta | float | None = None) -> Awaitable[Any]:
+        delta = timedelta(seconds=timeout) if isinstance(timeout, int | float) else timeout
+        return self._event(name, delta)
+
+    async def _event(self, name: str, timeout: timedelta | None) -> Any:
+        await self._scheduler.checkpoint()
+        return await self.mailbox.receive(name, self._instance_id, timeout)
+
+    def task_all(
+        self,
+        tasks: Iterable[Awaitable[T]],
+        *,
+        max_concurrency: int | None = None,
+        distributed: bool = False,
+    ) -> Awaitable[list[T]]:
+        return self._task_all(list(tasks), max_concurrency)
+
+    async def _task_all(self, items: list[Awaitable[T]], max_concurrency: int | None) -> list[T]:
+        if not items:
+            return []
+        limit = len(items) if not max_concurrency or max_concurrency <= 0 else max_concurrency
+        results: list[Any] = [None] * len(items)
+        running: list[Task[Any]] = []
+        waiting = deque(enumerate(items))
+        remaining = len(items)
+
+        def stop_all() -> None:
+            for task in running:
+                task.cancel()
+            while waiting:
+                _, item = waiting.popleft()
+                if isinstance(item, Coroutine):
+                    item.close()  # never started: no "coroutine was never awaited" warning
+
+        joined = self._scheduler.future("task_all", on_cancel=stop_all)
+
+        def start_next() -> None:
+            index, item = waiting.popleft()
+            task = self._scheduler.spawn(_awaiting(item))
+            running.append(task)
+            task.add_done_callback(lambda done: finished(index, done))
+
+        def finished(index: int, done: Future[Any]) -> None:
+            nonlocal remaining
+            if joined.done:
+                return
+            if done.exception is not None:
+                error = done.exception
+                stop_all()
+                joined.set_exception(error)
+                return
+            results[index] = done.result()
+            remaining -= 1
+            if remaining == 0:
+                joined.set_result(results)
+            elif waiting:
+                start_next()
+
+        for _ in range(min(limit, len(items))):
+            start_next()
+        return await joined  # type: ignore[no-any-return]
+
+    def continue_as_new(self, input: Any) -> NoReturn:
+        raise ContinueAsNew(self._run.json(input, "the input of continue_as_new"))
+
+
+async def _awaiting(item: Awaitable[T]) -> T:
+    return await item
+
+
+def _epoch_millis(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
+
+
+def _retry_delay(retry: RetryOptions, attempt: int) -> timedelta:
+    """Step Functions' Retry delay before retry number `attempt` (IntervalSeconds * BackoffRate^n)."""
+    seconds = retry.first_retry_interval.total_seconds() * retry.backoff_coefficient ** (attempt - 1)
+    if retry.max_retry_interval is not None:
+        seconds = min(seconds, retry.max_retry_interval.total_seconds())
+    return timedelta(seconds=seconds)
+
+
+def execution_arn(state_machine: str, name: str) -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{state_machine}:{name}"
+
+
+def run_body(
+    fn: Callable[..., Any], definition: OrchestratorDefinition, ctx: DirectContext
+) -> Coroutine[Any, Any, Any]:
+    if definition.input_parameter is not None:
+        return fn(ctx, ctx.get_input())  # type: ignore[no-any-return]
+    return fn(ctx)  # type: ignore[no-any-return]
