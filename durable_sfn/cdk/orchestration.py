@@ -3,7 +3,8 @@
 The construct compiles the orchestrator and deploys that exact definition (placeholders replaced
 by CloudFormation through DefinitionSubstitutions), so what runs on AWS is what ran locally. IAM is
 computed from the definition: the role may call exactly the functions and state machines the
-definition names.
+definition names. What the definition refers to is resolved by one module per kind: activity
+functions (`activity_wiring`), entities (`entity_hosting`), the role's statements (`permissions`).
 """
 
 from __future__ import annotations
@@ -23,34 +24,21 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from durable_sfn.cdk import nag
+from durable_sfn.cdk.activity_wiring import GrantSpec, provision_activities
 from durable_sfn.cdk.analysis import DefinitionRequirements, analyse
 from durable_sfn.cdk.checks import AppWideChecks
 from durable_sfn.cdk.entity_hosting import entity_substitutions
 from durable_sfn.cdk.errors import OrchestrationConfigError
-from durable_sfn.cdk.grants import ActivityGrant
 from durable_sfn.cdk.lint import depend_on_policy_only
 from durable_sfn.cdk.monitoring import add_alarms, add_outputs
 from durable_sfn.cdk.permissions import grant_state_machine_role
-from durable_sfn.cdk.runtime import (
-    EVENTS_TABLE_ENV,
-    ActivityFunctions,
-    ActivityOptions,
-    activities_of,
-    event_waiter_definition,
-)
+from durable_sfn.cdk.runtime import ActivityOptions
+from durable_sfn.dsl import OrchestratorDefinition, orchestrator_definition
 
 if TYPE_CHECKING:
     from durable_sfn.cdk.entities import EntityResources
-from durable_sfn.dsl import (
-    ActivityDefinition,
-    OrchestratorDefinition,
-    activity_definition,
-    orchestrator_definition,
-)
 
 EXPRESS_MAX_TIMEOUT = timedelta(minutes=5)
-
-GrantSpec = ActivityGrant | Iterable[ActivityGrant]
 
 
 def compile_definition(orchestrator: Callable[..., Any]) -> dict[str, Any]:
@@ -128,37 +116,20 @@ class Orchestration(Construct):
             resource_name=self.state_machine_name,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
-        runtime = ActivityFunctions.of(self)
         path = Path(code_path).resolve() if code_path is not None else None
-        definitions = self._activity_definitions(activities)
-        grants = self._keyed(activity_grants, "activity_grants", definitions)
-        options = self._keyed(activity_options, "activity_options", definitions)
-        default_options = default_activity_options or ActivityOptions()
-        service = service_name or stack.stack_name
-
-        self.functions: dict[str, lambda_.Function] = {}
-        layers: dict[str, lambda_.ILayerVersion | None] = {}
-        for name, definition in sorted(definitions.items()):
-            layers[name] = self._layer(runtime, definition, layer, requirements, path)
-            fn = runtime.function(
-                definition,
-                code_path=path,
-                layer=layers[name],
-                options=options.get(name, default_options),
-                environment=dict(environment or {}),
-                service_name=service,
-            )
-            runtime.grant(name, _as_grants(grants.get(name)))
-            self.functions[name] = fn
-        self.event_waiter: lambda_.Function | None = None
-        if self.requirements.waits_for_events:
-            self.event_waiter = self._event_waiter(
-                runtime,
-                self._require_events_table(events_table),
-                self._waiter_layer(runtime, layer, requirements, layers),
-                environment,
-                service,
-            )
+        self.functions, self.event_waiter = provision_activities(
+            self,
+            activities=activities,
+            activity_grants=activity_grants,
+            activity_options=activity_options,
+            default_activity_options=default_activity_options,
+            environment=environment,
+            events_table=events_table,
+            code_path=path,
+            layer=layer,
+            requirements=requirements,
+            service=service_name or stack.stack_name,
+        )
 
         self.role = iam.Role(
             self,
@@ -227,134 +198,6 @@ class Orchestration(Construct):
                 f"{self.where}: an EXPRESS state machine runs at most 5 minutes, timeout is {seconds:.0f} s"
             )
 
-    def _activity_definitions(
-        self, activities: Iterable[Callable[..., Any]] | None
-    ) -> dict[str, ActivityDefinition]:
-        needed = self.requirements.activities
-        if activities is None:
-            available = activities_of(self.orchestrator.function)
-        else:
-            available = {}
-            for fn in activities:
-                definition = activity_definition(fn)
-                if definition is None:
-                    raise OrchestrationConfigError(
-                        f"Orchestration {self.node.id!r}: {fn!r} in activities= is not an @activity function"
-                    )
-                if definition.name not in needed:
-                    raise OrchestrationConfigError(
-                        f"Orchestration {self.node.id!r}: activity {definition.name!r} was passed in "
-                        f"activities= but orchestrator {self.orchestrator.name!r} never calls it "
-                        f"(it calls: {', '.join(sorted(needed)) or 'no activities'})"
-                    )
-                available[definition.name] = definition
-        missing = sorted(set(needed) - set(available))
-        if missing:
-            calls = "; ".join(f"{m!r} (state {needed[m][0]!r})" for m in missing)
-            raise OrchestrationConfigError(
-                f"{self.where}: orchestrator {self.orchestrator.name!r} calls {calls}, but no @activity "
-                f"with that name is {'in activities=' if activities is not None else 'visible in its module'}; "
-                "import the activity function into the orchestrator's module or pass activities=[...]"
-            )
-        return {name: available[name] for name in needed}
-
-    def _keyed(
-        self, values: Mapping[Any, Any] | None, option: str, definitions: Mapping[str, ActivityDefinition]
-    ) -> dict[str, Any]:
-        keyed: dict[str, Any] = {}
-        for key, value in (values or {}).items():
-            name = key if isinstance(key, str) else getattr(activity_definition(key), "name", None)
-            if name is None or name not in definitions:
-                raise OrchestrationConfigError(
-                    f"Orchestration {self.node.id!r}: {option} names {key!r}, which orchestrator "
-                    f"{self.orchestrator.name!r} does not call; its activities are: "
-                    f"{', '.join(sorted(definitions)) or 'none'}"
-                )
-            keyed[name] = value
-        return keyed
-
-    def _layer(
-        self,
-        runtime: ActivityFunctions,
-        definition: ActivityDefinition,
-        layer: lambda_.ILayerVersion | None,
-        requirements: str | Path | None,
-        code_path: Path | None,
-    ) -> lambda_.ILayerVersion | None:
-        if layer is not None:
-            return layer
-        if requirements is not None:
-            return runtime.layer(Path(requirements))
-        found = runtime.default_requirements(definition, code_path)
-        if found is None:
-            raise OrchestrationConfigError(
-                f"{definition.source_file}:{definition.line}: activity {definition.name!r} has no "
-                "requirements.txt in its folder or any parent folder up to its top-level package, so "
-                "its Lambda function would have no dependency layer; durable_sfn's entry point needs "
-                "pydantic there: add a requirements.txt (pinning pydantic and your activity's "
-                "dependencies) or pass requirements= or layer="
-            )
-        return runtime.layer(found)
-
-    def _require_events_table(self, events_table: dynamodb.ITable | None) -> dynamodb.ITable:
-        if events_table is None:
-            states = ", ".join(repr(s) for s in self.requirements.event_waiter_states)
-            raise OrchestrationConfigError(
-                f"{self.where}: orchestrator {self.orchestrator.name!r} waits for external events "
-                f"(state {states}); pass events_table= (the DynamoDB table that keeps task tokens and "
-                "buffered events) so the event waiter and clients can use it"
-            )
-        return events_table
-
-    def _waiter_layer(
-        self,
-        runtime: ActivityFunctions,
-        layer: lambda_.ILayerVersion | None,
-        requirements: str | Path | None,
-        layers: Mapping[str, lambda_.ILayerVersion | None],
-    ) -> lambda_.ILayerVersion:
-        """The built-in waiter shares the activities' layer (it needs pydantic, like every entry point)."""
-        if layer is not None:
-            return layer
-        if requirements is not None:
-            return runtime.layer(Path(requirements))
-        for found in layers.values():
-            if found is not None:
-                return found
-        raise OrchestrationConfigError(
-            f"{self.where}: orchestrator {self.orchestrator.name!r} waits for external events but calls "
-            "no activity whose dependency layer the event waiter could share; pass requirements= (a "
-            "requirements.txt pinning pydantic) or layer="
-        )
-
-    def _event_waiter(
-        self,
-        runtime: ActivityFunctions,
-        events_table: dynamodb.ITable,
-        layer: lambda_.ILayerVersion,
-        environment: Mapping[str, str] | None,
-        service: str,
-    ) -> lambda_.Function:
-        definition = event_waiter_definition()
-        fn = runtime.function(
-            definition,
-            code_path=None,
-            layer=layer,
-            options=ActivityOptions(memory_size=256, timeout=timedelta(seconds=30)),
-            environment=dict(environment or {}),
-            service_name=service,
-        )
-        runtime.grant(definition.name, [ActivityGrant.read_write_table(events_table, env=EVENTS_TABLE_ENV)])
-        # An event raised before the orchestrator waited is buffered; the waiter then completes the
-        # task token at once, which needs SendTask* on this state machine only.
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
-                resources=[self.state_machine_arn],
-            )
-        )
-        return fn
-
     def _sub_orchestrations(
         self, explicit: Sequence[Orchestration] | Mapping[str, sfn.IStateMachine] | None
     ) -> dict[str, str]:
@@ -399,14 +242,6 @@ def _state_machine_name(machine: sfn.IStateMachine) -> str:
     if not name:
         raise OrchestrationConfigError(f"cannot tell the name of state machine {machine.node.path}")
     return str(name)
-
-
-def _as_grants(spec: GrantSpec | None) -> list[ActivityGrant]:
-    if spec is None:
-        return []
-    if isinstance(spec, ActivityGrant):
-        return [spec]
-    return list(spec)
 
 
 def _seconds(value: Duration | timedelta | None) -> float | None:
