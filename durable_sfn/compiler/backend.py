@@ -13,261 +13,27 @@ whose handler is known at compile time becomes a direct jump to that handler.
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.asl_model import (
-    LAMBDA_INVOKE,
-    LAMBDA_WAIT_FOR_TOKEN,
     START_EXECUTION,
-    START_EXECUTION_SYNC,
-    TRANSIENT_LAMBDA_RETRY,
     Assigns,
-    Catcher,
     Graph,
-    Retrier,
     Rule,
     State,
 )
-from durable_sfn.compiler.entity_ops import ITEM_SELECTOR, calls_entities, entity_task
+from durable_sfn.compiler.backend_core import STATUS_VAR, Frame, HandlerTarget
+from durable_sfn.compiler.backend_tasks import TaskLowering, execution_input
+from durable_sfn.compiler.entity_ops import ITEM_SELECTOR, calls_entities
 from durable_sfn.compiler.ir import Expr, Ty
 from durable_sfn.compiler.loops import runs_as_map
 
-STATUS_VAR = "customStatus"
+__all__ = ["STATUS_VAR", "Lowering", "lower"]
 
 
-@dataclass(frozen=True)
-class HandlerTarget:
-    errors: tuple[str, ...]
-    entry: str
-    var: str | None
-
-
-@dataclass
-class Frame:
-    """The lowering context of one scope position: where break/continue/raise go."""
-
-    break_to: str | None = None
-    continue_to: str | None = None
-    handlers: tuple[HandlerTarget, ...] = ()  # innermost try's handlers first, then outer ones
-
-
-@dataclass
-class Lowering:
-    file: str
-    whole: ir.Block = ()  # the orchestrator body, to see what a loop body shares with the rest
-    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    # Per-iteration parts of the entity operation SCOPE (Map indexes, loop counters), outermost first.
-    entity_scope: list[Expr] = field(default_factory=list)
-
-    def new_id(self) -> str:
-        return f"s{next(self.ids)}"
-
-    def comment(self, loc: ir.Loc) -> str:
-        return f"{self.file}:{loc.line}: {loc.source}" if loc.source else f"{self.file}:{loc.line}"
-
-    # -- scopes -----------------------------------------------------------------------------------
-    def scope(
-        self, body: ir.Block, params: tuple[tuple[str, Expr], ...] = (), loc: ir.Loc | None = None
-    ) -> Graph:
-        graph = Graph(start="")
-        end = self.add(
-            graph,
-            State(
-                self.new_id(),
-                "Succeed",
-                "Return None",
-                "end of function: returns None",
-                output=Expr.literal(None),
-            ),
-        )
-        entry = self.block(graph, body, end, Frame())
-        if params:
-            entry = self.add(
-                graph,
-                State(
-                    self.new_id(),
-                    "Pass",
-                    "Bind " + ", ".join(p for p, _ in params),
-                    self.comment(loc) if loc else "",
-                    next=entry,
-                    assign=params,
-                ),
-            )
-        graph.start = entry
-        return graph
-
-    def add(self, graph: Graph, state: State) -> str:
-        graph.states[state.id] = state
-        return state.id
-
-    def block(self, graph: Graph, block: ir.Block, nxt: str, frame: Frame) -> str:
-        entry = nxt
-        for stmt in reversed(block):
-            entry = self.stmt(graph, stmt, entry, frame)
-        return entry
-
-    def catchers(self, frame: Frame) -> tuple[Catcher, ...]:
-        out: list[Catcher] = []
-        for h in frame.handlers:
-            assign: Assigns = ((h.var, Expr.raw("$states.errorOutput", Ty.DICT)),) if h.var else ()
-            out.append(Catcher(h.errors, h.entry, assign))
-            if "States.ALL" in h.errors:
-                break
-        return tuple(out)
-
-    # -- statements -----------------------------------------------------------------------------
-    def stmt(self, g: Graph, s: ir.Stmt, nxt: str, frame: Frame) -> str:
-        method = getattr(self, "lower_" + type(s).__name__)
-        entry: str = method(g, s, nxt, frame)
-        return entry
-
-    def lower_Assign(self, g: Graph, s: ir.Assign, nxt: str, frame: Frame) -> str:
-        return self.add(
-            g,
-            State(
-                self.new_id(),
-                "Pass",
-                f"Set {s.target}",
-                self.comment(s.loc),
-                next=nxt,
-                assign=((s.target, s.value),),
-            ),
-        )
-
-    def lower_SetStatus(self, g: Graph, s: ir.SetStatus, nxt: str, frame: Frame) -> str:
-        label = s.value.const if s.value.is_const and isinstance(s.value.const, str) else "custom status"
-        return self.add(
-            g,
-            State(
-                self.new_id(),
-                "Pass",
-                f"Status {label}",
-                self.comment(s.loc),
-                next=nxt,
-                assign=((STATUS_VAR, s.value),),
-            ),
-        )
-
-    def _task(
-        self,
-        g: Graph,
-        name: str,
-        loc: ir.Loc,
-        nxt: str,
-        frame: Frame,
-        resource: str,
-        arguments: dict[str, Expr],
-        target: str | None,
-        result: str,
-        retry: tuple[Retrier, ...],
-        timeout: Expr | None = None,
-    ) -> str:
-        assign: Assigns = ((target, Expr.raw(result)),) if target else ()
-        return self.add(
-            g,
-            State(
-                self.new_id(),
-                "Task",
-                name,
-                self.comment(loc),
-                next=nxt,
-                resource=resource,
-                arguments=arguments,
-                assign=assign,
-                retry=retry,
-                catch=self.catchers(frame),
-                timeout_seconds=timeout,
-            ),
-        )
-
-    def lower_CallActivity(self, g: Graph, s: ir.CallActivity, nxt: str, frame: Frame) -> str:
-        retry: tuple[Retrier, ...] = (TRANSIENT_LAMBDA_RETRY,)
-        if s.retry is not None:
-            p = s.retry
-            retry += (
-                Retrier(
-                    ("States.ALL",), p.interval_seconds, p.max_attempts, p.backoff_rate, p.max_delay_seconds
-                ),
-            )
-        args = {"FunctionName": Expr.literal("${" + s.activity + "}"), "Payload": s.payload}
-        return self._task(
-            g, s.activity, s.loc, nxt, frame, LAMBDA_INVOKE, args, s.target, "$states.result.Payload", retry
-        )
-
-    def lower_CallEntity(self, g: Graph, s: ir.CallEntity, nxt: str, frame: Frame) -> str:
-        resource, arguments, retry = entity_task(s, tuple(self.entity_scope))
-        name = f"{'Signal' if s.signal else 'Call'} {s.entity} {s.operation}"
-        return self._task(
-            g, name, s.loc, nxt, frame, resource, arguments, s.target, "$states.result.Payload", retry
-        )
-
-    def lower_CallSubOrchestrator(self, g: Graph, s: ir.CallSubOrchestrator, nxt: str, frame: Frame) -> str:
-        args = {
-            "StateMachineArn": Expr.literal("${" + s.orchestrator + "}"),
-            "Input": execution_input(s.payload),
-        }
-        return self._task(
-            g,
-            s.orchestrator,
-            s.loc,
-            nxt,
-            frame,
-            START_EXECUTION_SYNC,
-            args,
-            s.target,
-            "$states.result.Output",
-            (),
-        )
-
-    def lower_WaitForEvent(self, g: Graph, s: ir.WaitForEvent, nxt: str, frame: Frame) -> str:
-        payload = Expr(
-            ("{",),
-            Ty.DICT,
-            template={
-                "executionArn": Expr.raw("$states.context.Execution.Id"),
-                "eventName": s.event_name,
-                "taskToken": Expr.raw("$states.context.Task.Token"),
-            },
-        )
-        label = s.event_name.const if s.event_name.is_const else "external event"
-        args = {"FunctionName": Expr.literal("${DurableEventWaiter}"), "Payload": payload}
-        return self._task(
-            g,
-            f"Wait for {label}",
-            s.loc,
-            nxt,
-            frame,
-            LAMBDA_WAIT_FOR_TOKEN,
-            args,
-            s.target,
-            "$states.result",
-            (TRANSIENT_LAMBDA_RETRY,),
-            timeout=s.timeout_seconds,
-        )
-
-    def lower_Timer(self, g: Graph, s: ir.Timer, nxt: str, frame: Frame) -> str:
-        name = f"Wait {s.seconds.const} seconds" if s.seconds is not None and s.seconds.is_const else "Wait"
-        if s.timestamp is not None:
-            name = "Wait until " + (
-                s.loc.source.split("create_timer(", 1)[-1].removesuffix(")") or "timestamp"
-            )
-        return self.add(
-            g,
-            State(
-                self.new_id(),
-                "Wait",
-                name,
-                self.comment(s.loc),
-                next=nxt,
-                seconds=s.seconds,
-                timestamp=s.timestamp,
-            ),
-        )
+class Lowering(TaskLowering):
+    """IR -> states: control flow here, single-state statements in TaskLowering."""
 
     def lower_If(self, g: Graph, s: ir.If, nxt: str, frame: Frame) -> str:
         rules: list[Rule] = []
@@ -337,17 +103,6 @@ class Lowering:
                 synthetic=frozenset({counter}),
             ),
         )
-
-    @contextlib.contextmanager
-    def iteration(self, part: Expr | None) -> Iterator[None]:
-        """Within a loop or Map iteration whose entity operations need `part` in their SCOPE."""
-        if part is not None:
-            self.entity_scope.append(part)
-        try:
-            yield
-        finally:
-            if part is not None:
-                self.entity_scope.pop()
 
     def lower_ForEach(self, g: Graph, s: ir.ForEach, nxt: str, frame: Frame) -> str:
         if runs_as_map(s, self.whole):
@@ -558,30 +313,6 @@ class Lowering:
         orelse = self.block(g, s.orelse, after, frame if not rethrow else handler_frame)
         body_frame = replace(frame, handlers=tuple(targets) + frame.handlers)
         return self.block(g, s.body, orelse, body_frame)
-
-
-def execution_input(value: Expr) -> Expr:
-    """StartExecution's Input: an object is serialised by Step Functions, but any other value must
-    be passed as JSON text (a bare string would be read as the JSON text itself)."""
-    if (
-        value.ty is Ty.DICT
-        or isinstance(value.template, dict)
-        or (value.is_const and isinstance(value.const, dict))
-    ):
-        return value
-    if value.is_const:
-        return Expr.literal(json.dumps(value.const))
-    return Expr(
-        (
-            "($__i := ",
-            *value.parts,
-            "; $type($__i) = 'string' ? $substring($string([$__i]), 1, "
-            "$length($string([$__i])) - 2) : $string($__i))",
-        ),
-        Ty.STR,
-        time_dependent=value.time_dependent,
-        input_dependent=value.input_dependent,
-    )
 
 
 def lower(orch: ir.Orchestration, file: str) -> Graph:
