@@ -60,18 +60,29 @@ def fan_out(
         abort_round = state["abort_round"]
         return abort_round is not None and abort_round < round_
 
-    def worker() -> None:
+    # The first wave (one item per worker) is started whatever happens meanwhile, and its
+    # branches date from the fan-out's start: a sibling failing first (possible on the real
+    # clock, which has no rounds) stops them only after their first state.
+    start_round = clock.current_round()
+
+    def worker(first: int) -> None:
         clock.bind_branch_thread()
+        pending: int | None = first
         try:
             while True:
                 round_ = clock.settle()
-                with lock:
-                    if stopped(round_) or state["next"] >= count:
-                        break
-                    index = state["next"]
-                    state["next"] += 1
+                if pending is not None:
+                    index, pending = pending, None
+                    born = start_round
+                else:
+                    with lock:
+                        if stopped(round_) or state["next"] >= count:
+                            break
+                        index = state["next"]
+                        state["next"] += 1
+                    born = round_
                 branch = make_branch(index)
-                branch.round = round_
+                branch.round = born
                 if branch.parent is not None and branch.parent.stopped_by(round_):
                     branch.parent.release(branch)  # the whole fan-out is being stopped
                     break
@@ -122,10 +133,11 @@ def fan_out(
 
     size = max(1, min(workers, count))
     state["alive"] = size
+    state["next"] = size
     for _ in range(size):  # all enter before any starts, so the first round waits for all
         clock.enter(branch=True)
-    for _ in range(size):
-        threading.Thread(target=worker, daemon=True).start()
+    for first in range(size):
+        threading.Thread(target=worker, args=(first,), daemon=True).start()
     clock.block(done)
     if fatal:
         raise fatal[0]

@@ -184,3 +184,28 @@ def test_a_failure_inside_a_nested_map_stops_the_outer_sibling_deterministically
     (calls,) = seen
     assert {c for c in calls if c[0] == "First"} == {("First", 1), ("First", 2), ("First", 3)}
     assert ("Second", 2) not in calls
+
+
+def test_on_the_real_clock_every_branch_still_makes_its_first_call() -> None:
+    # Real time has no rounds, but the first wave is started whatever a fast sibling does, and
+    # a branch waiting afterwards is woken by the failure rather than waited for.
+    from durable_sfn.engine import LocalStepFunctions
+    from durable_sfn.engine.clock import RealClock
+
+    def branch(i: int) -> dict[str, Any]:
+        task = {**invoke("Work", f"Wait{i}"), "Arguments": {"FunctionName": "Work", "Payload": i}}
+        return {
+            "StartAt": f"T{i}",
+            "States": {f"T{i}": task, f"Wait{i}": {"Type": "Wait", "Seconds": 30, "End": True}},
+        }
+
+    definition = jsonata(
+        {"All": {"Type": "Parallel", "Branches": [branch(i) for i in (1, 2, 3)], "End": True}}
+    )
+    for _ in range(20):
+        calls = Calls()
+        sfn = LocalStepFunctions(clock=RealClock())
+        sfn.register_lambda("Work", calls.handler("Work", 1))
+        result = run(sfn, definition, {})
+        assert result["error"] == "ValueError"
+        assert calls.as_set() == {("Work", 1), ("Work", 2), ("Work", 3)}
