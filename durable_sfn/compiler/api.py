@@ -12,7 +12,8 @@ from durable_sfn.compiler.asl_model import graph_to_asl
 from durable_sfn.compiler.diagnostics import CompileError, DiagnosticSink
 from durable_sfn.compiler.discovery import find_orchestrators, module_info
 from durable_sfn.compiler.expressions import JSONATA_FUNCTIONS
-from durable_sfn.compiler.frontend import ModuleInfo, lower_orchestrator
+from durable_sfn.compiler.frontend import lower_orchestrator
+from durable_sfn.compiler.scopes import ModuleInfo
 
 
 def _rename(name: str) -> str:

@@ -155,7 +155,8 @@ def _branch(
 ) -> ir.Branch | None:
     """Lower one task_all element: a ctx call, or a call of a nested `async def`."""
     from durable_sfn.compiler.ctx_ops import _ctx_call, lower_await
-    from durable_sfn.compiler.frontend import new_lowerer, prescan
+    from durable_sfn.compiler.frontend import new_lowerer
+    from durable_sfn.compiler.scopes import prescan
 
     child = new_lowerer(lw.sink, lw.module, lw.env.ctx_name, lw.env.input_param, outer=lw)
     child.branch_defs = dict(lw.branch_defs)

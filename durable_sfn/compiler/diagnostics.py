@@ -170,6 +170,19 @@ class Diagnostic:
         return "\n".join(lines)
 
 
+# Hints for statement kinds the frontend has no visitor for (it fails closed on them).
+STATEMENT_HINTS = {
+    "With": "move resource handling into an activity",
+    "AsyncWith": "move resource handling into an activity",
+    "AsyncFor": "use ctx.task_all for concurrency, or a plain for loop",
+    "Delete": "assign a new value instead",
+    "Match": "use if / elif / else",
+    "Assert": "use if ...: raise SomeError('...')",
+    "ClassDef": "define classes at module level and use them in activities",
+    "TryStar": "use try / except",
+}
+
+
 class CompileError(Exception):
     """The orchestrator cannot be compiled; `diagnostics` lists every problem found."""
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from durable_sfn.compiler.expressions import _TD_UNITS
-from durable_sfn.compiler.frontend import ModuleInfo
 from durable_sfn.compiler.ir import TimedeltaConstant
+from durable_sfn.compiler.scopes import ModuleInfo
 from durable_sfn.dsl import pascal_case
 
 

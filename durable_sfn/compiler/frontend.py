@@ -9,33 +9,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from durable_sfn.compiler import ir
-from durable_sfn.compiler.diagnostics import DiagnosticSink
+from durable_sfn.compiler.diagnostics import STATEMENT_HINTS, DiagnosticSink
 from durable_sfn.compiler.expressions import ExprEnv, ExpressionTranslator, join, singleton_list
 from durable_sfn.compiler.ir import Expr, Loc, Ty
-
-RESERVED = {
-    "customStatus": "customStatus holds the custom status; use ctx.set_custom_status(value)",
-    "states": "$states is reserved by Step Functions",
-}
-
-
-@dataclass
-class ModuleInfo:
-    """What the frontend knows about the orchestrator's module without executing it."""
-
-    activities: dict[str, str] = field(default_factory=dict)  # python name / dotted name -> activity name
-    orchestrators: dict[str, str] = field(default_factory=dict)
-    constants: dict[str, Any] = field(default_factory=dict)
-    retry_options: dict[str, ast.Call] = field(default_factory=dict)
-    # Exception class name -> the names of its known subclasses (from the module and its imports),
-    # so that `except Base` also catches errors raised as a subclass, as Python does.
-    exception_subclasses: dict[str, set[str]] = field(default_factory=dict)
-    # Entity name -> the operations its `@entity(operations=...)` declares (literal lists only).
-    entity_operations: dict[str, frozenset[str]] = field(default_factory=dict)
+from durable_sfn.compiler.scopes import RESERVED, ModuleInfo, all_names, prescan
+from durable_sfn.compiler.source_labels import dotted_name, return_label, source_label
 
 
 class Lowerer:
@@ -152,7 +133,7 @@ class Lowerer:
                     stmt,
                     "DSF001",
                     f"'{type(stmt).__name__}' statements are not supported in an orchestrator",
-                    _STATEMENT_HINTS.get(type(stmt).__name__, ""),
+                    STATEMENT_HINTS.get(type(stmt).__name__, ""),
                 )
                 continue
             lowered = method(stmt)
@@ -266,7 +247,7 @@ class Lowerer:
             return []
         if isinstance(value, ast.Await):
             return lower_await(self, value, target, node)
-        if isinstance(value, ast.Call) and (_dotted_name(value.func) or "").split(".")[-1] == "RetryOptions":
+        if isinstance(value, ast.Call) and (dotted_name(value.func) or "").split(".")[-1] == "RetryOptions":
             self.retry_options[target.id] = value  # read where it is used, as a literal policy
             return []
         if is_unawaited_task(self, value):
@@ -298,7 +279,7 @@ class Lowerer:
             if not lowered:
                 return []
             return [*lowered, ir.Return(Expr.var(tmp), self.loc(node))]
-        return [ir.Return(self.expr.translate(node.value), self.loc(node), _return_label(node.value))]
+        return [ir.Return(self.expr.translate(node.value), self.loc(node), return_label(node.value))]
 
     def visit_Raise(self, node: ast.Raise) -> list[ir.Stmt]:
         from durable_sfn.compiler.ctx_ops import lower_raise
@@ -338,7 +319,7 @@ class Lowerer:
         cond = self.expr.condition(node.test)
         then = self.block(node.body)
         orelse = self.block(node.orelse)
-        return [ir.If(cond, then, orelse, self.loc(node), _label(node.test))]
+        return [ir.If(cond, then, orelse, self.loc(node), source_label(node.test))]
 
     def visit_While(self, node: ast.While) -> list[ir.Stmt]:
         if node.orelse:
@@ -347,7 +328,7 @@ class Lowerer:
         self.loop_depth += 1
         body = self.block(node.body)
         self.loop_depth -= 1
-        return [ir.While(cond, body, self.loc(node), _label(node.test))]
+        return [ir.While(cond, body, self.loc(node), source_label(node.test))]
 
     def visit_For(self, node: ast.For) -> list[ir.Stmt]:
         if node.orelse:
@@ -368,7 +349,7 @@ class Lowerer:
         body = self.block(node.body)
         self.loop_depth -= 1
         self.own_vars |= {index_var, items_var}
-        label = f"{node.target.id} in {_label(node.iter)}"
+        label = f"{node.target.id} in {source_label(node.iter)}"
         return [ir.ForEach(target, items, body, self.loc(node), label, index_var, items_var)]
 
     def visit_Try(self, node: ast.Try) -> list[ir.Stmt]:
@@ -409,45 +390,6 @@ class Lowerer:
     visit_ImportFrom = visit_Import
 
 
-_STATEMENT_HINTS = {
-    "With": "move resource handling into an activity",
-    "AsyncWith": "move resource handling into an activity",
-    "AsyncFor": "use ctx.task_all for concurrency, or a plain for loop",
-    "Delete": "assign a new value instead",
-    "Match": "use if / elif / else",
-    "Assert": "use if ...: raise SomeError('...')",
-    "ClassDef": "define classes at module level and use them in activities",
-    "TryStar": "use try / except",
-}
-
-
-def _return_label(node: ast.expr) -> str:
-    """`{"Success": False, ...}` reads best as its keys; anything else as its source."""
-    if (
-        isinstance(node, ast.Dict)
-        and node.keys
-        and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys)
-    ):
-        return ", ".join(str(k.value) for k in node.keys if isinstance(k, ast.Constant))
-    return _label(node)
-
-
-def _dotted_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted_name(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
-def _label(node: ast.expr) -> str:
-    try:
-        return ast.unparse(node)
-    except Exception:  # pragma: no cover - unparse handles every node the parser produces
-        return type(node).__name__
-
-
 def new_lowerer(
     sink: DiagnosticSink,
     module: ModuleInfo,
@@ -472,53 +414,7 @@ def lower_orchestrator(
         )
         params = params[:1] or ["ctx"]
     lowerer = new_lowerer(sink, module, params[0], params[1] if len(params) == 2 else None)
-    lowerer.used_names |= _all_names(func)
+    lowerer.used_names |= all_names(func)
     prescan(lowerer, func.body)
     body = lowerer.block(func.body)
     return ir.Orchestration(name, file, func.lineno, body, frozenset(lowerer.own_vars))
-
-
-def prescan(lowerer: Lowerer, body: list[ast.stmt]) -> None:
-    """Declare every name the body assigns (with an unknown type), so that a loop may read a
-    variable its next iteration assigns, as Python allows."""
-    for stmt in body:
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue  # a nested function's names are its own
-        for node in _walk_scope(stmt):  # one walk per top-level statement, nested defs excluded
-            targets: list[ast.expr] = []
-            if isinstance(node, ast.Assign):
-                targets = node.targets
-            elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For):
-                targets = [node.target]
-            elif isinstance(node, ast.ExceptHandler) and node.name:
-                continue
-            for target in targets:
-                if (
-                    isinstance(target, ast.Name)
-                    and target.id not in RESERVED
-                    and target.id not in lowerer.outer_names()
-                ):
-                    lowerer.env.variables.setdefault(target.id, Ty.UNKNOWN)
-
-
-def _walk_scope(node: ast.AST) -> list[ast.AST]:
-    """ast.walk without descending into nested functions (their own scopes)."""
-    out: list[ast.AST] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                stack.append(child)
-    return out
-
-
-def _all_names(func: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for n in ast.walk(func):
-        if isinstance(n, ast.Name):
-            names.add(n.id)
-        elif isinstance(n, ast.arg):
-            names.add(n.arg)
-    return names

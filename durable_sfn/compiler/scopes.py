@@ -1,0 +1,82 @@
+"""Names and scopes known before lowering: the module's (ModuleInfo) and a body's bindings.
+
+Python decides a name's scope from the whole function body, not from the order of statements, so
+the lowering needs every assigned name up front (a loop may read what its next iteration assigns).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from durable_sfn.compiler.ir import Ty
+
+if TYPE_CHECKING:
+    from durable_sfn.compiler.frontend import Lowerer
+
+RESERVED = {
+    "customStatus": "customStatus holds the custom status; use ctx.set_custom_status(value)",
+    "states": "$states is reserved by Step Functions",
+}
+
+
+@dataclass
+class ModuleInfo:
+    """What the frontend knows about the orchestrator's module without executing it."""
+
+    activities: dict[str, str] = field(default_factory=dict)  # python name / dotted name -> activity name
+    orchestrators: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    retry_options: dict[str, ast.Call] = field(default_factory=dict)
+    # Exception class name -> the names of its known subclasses (from the module and its imports),
+    # so that `except Base` also catches errors raised as a subclass, as Python does.
+    exception_subclasses: dict[str, set[str]] = field(default_factory=dict)
+    # Entity name -> the operations its `@entity(operations=...)` declares (literal lists only).
+    entity_operations: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def prescan(lowerer: Lowerer, body: list[ast.stmt]) -> None:
+    """Declare every name the body assigns (with an unknown type), so that a loop may read a
+    variable its next iteration assigns, as Python allows."""
+    for stmt in body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue  # a nested function's names are its own
+        for node in walk_scope(stmt):  # one walk per top-level statement, nested defs excluded
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For):
+                targets = [node.target]
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                continue
+            for target in targets:
+                if (
+                    isinstance(target, ast.Name)
+                    and target.id not in RESERVED
+                    and target.id not in lowerer.outer_names()
+                ):
+                    lowerer.env.variables.setdefault(target.id, Ty.UNKNOWN)
+
+
+def walk_scope(node: ast.AST) -> list[ast.AST]:
+    """ast.walk without descending into nested functions (their own scopes)."""
+    out: list[ast.AST] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                stack.append(child)
+    return out
+
+
+def all_names(func: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for n in ast.walk(func):
+        if isinstance(n, ast.Name):
+            names.add(n.id)
+        elif isinstance(n, ast.arg):
+            names.add(n.arg)
+    return names
