@@ -111,7 +111,7 @@ def _map(
         index = Expr.raw("$states.input.index", Ty.NUM, inp=True)
         branch = ir.Branch(((scope_var, index), *branch.params), branch.body, branch.label)
     if distributed:
-        from durable_sfn.compiler.ir import block_writes, branch_reads
+        from durable_sfn.compiler.ir_queries import block_writes, branch_reads
 
         outer = branch_reads(branch) - block_writes(branch.body) - {p for p, _ in branch.params}
         if outer:

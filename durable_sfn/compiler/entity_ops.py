@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from durable_sfn.compiler import ir
+from durable_sfn.compiler import ir, ir_queries
 from durable_sfn.compiler.asl_model import Retrier
 from durable_sfn.compiler.ir import Expr, Ty
 from durable_sfn.entities.contract import call_entity_task, scope_expression, signal_entity_task
@@ -33,7 +33,7 @@ ITEM_SELECTOR = Expr(
 
 def calls_entities(block: ir.Block) -> bool:
     """Whether a block (nested Maps and Parallels included) calls or signals an entity."""
-    for stmt in ir.walk(block):
+    for stmt in ir_queries.walk(block):
         if isinstance(stmt, ir.CallEntity):
             return True
         if isinstance(stmt, ir.MapAll) and calls_entities(stmt.branch.body):

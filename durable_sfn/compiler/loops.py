@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections import Counter
 
-from durable_sfn.compiler import ir
+from durable_sfn.compiler import ir, ir_queries
 
 
 def mentions(block: ir.Block) -> Counter[str]:
     """How often each variable is read or written in `block` (branches included)."""
     counts: Counter[str] = Counter()
-    for stmt in ir.walk(block):
-        for e in ir.exprs_of(stmt):
+    for stmt in ir_queries.walk(block):
+        for e in ir_queries.exprs_of(stmt):
             counts.update(e.reads())
-        counts.update(ir.written(stmt))
+        counts.update(ir_queries.written(stmt))
         if isinstance(stmt, ir.MapAll):
-            counts.update(ir.branch_reads(stmt.branch))
+            counts.update(ir_queries.branch_reads(stmt.branch))
         elif isinstance(stmt, ir.ParallelAll):
             for b in stmt.branches:
-                counts.update(ir.branch_reads(b))
+                counts.update(ir_queries.branch_reads(b))
     return counts
 
 
@@ -32,20 +32,20 @@ def _escapes(block: ir.Block) -> bool:
     """Statements that act on the orchestration as a whole, or on the loop itself."""
     return any(
         isinstance(s, ir.Return | ir.Break | ir.Continue | ir.SetStatus | ir.ContinueAsNew)
-        for s in ir.walk(block)
+        for s in ir_queries.walk(block)
     )
 
 
 def _reads(block: ir.Block) -> set[str]:
     names: set[str] = set()
-    for stmt in ir.walk(block):
-        for e in ir.exprs_of(stmt):
+    for stmt in ir_queries.walk(block):
+        for e in ir_queries.exprs_of(stmt):
             names |= e.reads()
         if isinstance(stmt, ir.MapAll):
-            names |= ir.branch_reads(stmt.branch)
+            names |= ir_queries.branch_reads(stmt.branch)
         elif isinstance(stmt, ir.ParallelAll):
             for b in stmt.branches:
-                names |= ir.branch_reads(b)
+                names |= ir_queries.branch_reads(b)
     return names
 
 
@@ -57,7 +57,7 @@ def _assigned_before_read(body: ir.Block, local: set[str]) -> bool:
         if (_reads((stmt,)) & local) - assigned:
             return False
         if not isinstance(stmt, ir.If | ir.While | ir.ForEach | ir.Try):
-            assigned |= ir.written(stmt)  # assignments inside if/loops/try may not happen
+            assigned |= ir_queries.written(stmt)  # assignments inside if/loops/try may not happen
     return True
 
 
@@ -66,7 +66,7 @@ def runs_as_map(loop: ir.ForEach, whole: ir.Block) -> bool:
         return False
     inside = mentions(loop.body)
     everywhere = mentions(whole)
-    local = ir.block_writes(loop.body) | {loop.target}
+    local = ir_queries.block_writes(loop.body) | {loop.target}
     if any(everywhere[name] != inside[name] + (1 if name == loop.target else 0) for name in local):
         return False  # read or assigned outside the loop body
     return _assigned_before_read(loop.body, local - {loop.target})

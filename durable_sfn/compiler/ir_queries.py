@@ -1,0 +1,114 @@
+"""Questions asked of IR blocks: every statement in them, what they read and what they write.
+
+Kept apart from `ir` (the node types) because these are the analyses the loop and branch
+lowering decide by (a Map where the body writes nothing outside itself, Map item selectors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from durable_sfn.compiler.ir import (
+    Assign,
+    Block,
+    Branch,
+    CallActivity,
+    CallEntity,
+    CallSubOrchestrator,
+    ContinueAsNew,
+    Expr,
+    ForEach,
+    If,
+    MapAll,
+    ParallelAll,
+    Raise,
+    Return,
+    SetStatus,
+    Stmt,
+    Timer,
+    Try,
+    WaitForEvent,
+    While,
+)
+
+
+def walk(block: Block) -> Iterator[Stmt]:
+    """Every statement in `block`, nested blocks included, but not inside branches (own scopes)."""
+    for stmt in block:
+        yield stmt
+        if isinstance(stmt, If):
+            yield from walk(stmt.then)
+            yield from walk(stmt.orelse)
+        elif isinstance(stmt, While | ForEach):
+            yield from walk(stmt.body)
+        elif isinstance(stmt, Try):
+            yield from walk(stmt.body)
+            for h in stmt.handlers:
+                yield from walk(h.body)
+            yield from walk(stmt.orelse)
+            yield from walk(stmt.finalbody)
+
+
+def written(stmt: Stmt) -> set[str]:
+    """Variables a single statement assigns in the current scope."""
+    if isinstance(stmt, Assign):
+        return {stmt.target}
+    if isinstance(
+        stmt, CallActivity | CallSubOrchestrator | CallEntity | WaitForEvent | MapAll | ParallelAll
+    ):
+        return {stmt.target} if stmt.target else set()
+    if isinstance(stmt, ForEach):
+        return {stmt.target, stmt.index_var, stmt.items_var}
+    if isinstance(stmt, Try):
+        return {h.var for h in stmt.handlers if h.var}
+    return set()
+
+
+def exprs_of(stmt: Stmt) -> list[Expr]:
+    """The expressions a single statement evaluates itself (not those of nested statements)."""
+    if isinstance(stmt, Assign | SetStatus | Return | ContinueAsNew):
+        return [stmt.value]
+    if isinstance(stmt, CallActivity | CallSubOrchestrator):
+        return [stmt.payload]
+    if isinstance(stmt, CallEntity):
+        return [stmt.key, stmt.payload]
+    if isinstance(stmt, WaitForEvent):
+        return [stmt.event_name] + ([stmt.timeout_seconds] if stmt.timeout_seconds else [])
+    if isinstance(stmt, Timer):
+        return [e for e in (stmt.seconds, stmt.timestamp) if e is not None]
+    if isinstance(stmt, If | While):
+        return [stmt.condition]
+    if isinstance(stmt, ForEach):
+        return [stmt.items]
+    if isinstance(stmt, Raise):
+        return [stmt.error, stmt.cause]
+    if isinstance(stmt, MapAll):
+        return [stmt.items]
+    return []
+
+
+def branch_reads(branch: Branch) -> set[str]:
+    """Variables a branch reads (including those it assigns itself)."""
+    names: set[str] = set()
+    for _, e in branch.params:
+        names |= e.reads()
+    for stmt in walk(branch.body):
+        for e in exprs_of(stmt):
+            names |= e.reads()
+        if isinstance(stmt, MapAll):
+            names |= branch_reads(stmt.branch)
+        elif isinstance(stmt, ParallelAll):
+            for b in stmt.branches:
+                names |= branch_reads(b)
+    return names
+
+
+def block_reads(block: Block) -> set[str]:
+    return branch_reads(Branch((), block, ""))
+
+
+def block_writes(block: Block) -> set[str]:
+    names: set[str] = set()
+    for stmt in walk(block):
+        names |= written(stmt)
+    return names
