@@ -1,0 +1,111 @@
+"""Comprehensions and iterables -> JSONata: `[e for x in xs if c]`, `{k: v for ...}`, `range()`.
+
+A mixin of `ExpressionTranslator`, split off along the seam between comprehensions (which bind
+JSONata function parameters) and the rest of the expression language.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.jsonata_text import JSONATA_FUNCTIONS, join, paren, singleton_list
+
+if TYPE_CHECKING:
+    from durable_sfn.compiler.expressions import ExprEnv
+
+
+class ComprehensionRules:
+    """`visit_*` methods for comprehensions; `env`, `translate`, `condition` and `fail` come from
+    the translator this is mixed into."""
+
+    env: ExprEnv
+
+    def translate(self, node: ast.expr) -> Expr:
+        raise NotImplementedError
+
+    def condition(self, node: ast.expr) -> Expr:
+        raise NotImplementedError
+
+    def fail(self, node: ast.AST, code: str, message: str, hint: str = "") -> Expr:
+        raise NotImplementedError
+
+    def visit_ListComp(self, node: ast.ListComp) -> Expr:
+        return self._comprehension(node, node.generators, lambda: self.translate(node.elt), dict_value=None)
+
+    def visit_DictComp(self, node: ast.DictComp) -> Expr:
+        return self._comprehension(
+            node,
+            node.generators,
+            lambda: self.translate(node.key),
+            dict_value=lambda: self.translate(node.value),
+        )
+
+    def _comprehension(
+        self,
+        node: ast.expr,
+        generators: Sequence[ast.comprehension],
+        element: Callable[[], Expr],
+        dict_value: Callable[[], Expr] | None,
+    ) -> Expr:
+        if len(generators) != 1 or generators[0].is_async:
+            return self.fail(
+                node, "DSF002", "comprehensions with more than one 'for' are not supported", "use a for loop"
+            )
+        gen = generators[0]
+        iterable = self.iterable(gen.iter)
+        if not isinstance(gen.target, ast.Name):
+            return self.fail(gen.target, "DSF022", "comprehension targets must be a single name")
+        param = self.local_name(gen.target.id)
+        self.env.locals.append({gen.target.id: param})
+        try:
+            conditions = [self.condition(c) for c in gen.ifs]
+            elt = element()
+            value = dict_value() if dict_value else None
+        finally:
+            self.env.locals.pop()
+        source = iterable
+        for cond in conditions:
+            # `[...]`: a filter keeping one item returns the bare item, keeping none returns nothing.
+            source = join("[$filter(", source, f", function({param}) {{ ", cond, " })]", ty=Ty.LIST)
+        if value is not None:
+            if elt.ty not in (Ty.STR, Ty.UNKNOWN):
+                return self.fail(node, "DSF002", "dict comprehension keys must be strings")
+            body = join("{", paren(elt), ": ", paren(value), "}")
+            return join("$merge([$map(", source, f", function({param}) {{ ", body, " })])", ty=Ty.DICT)
+        if elt.ty is not Ty.UNKNOWN and elt.ty is not Ty.LIST:
+            return join("[$map(", source, f", function({param}) {{ ", elt, " })]", ty=Ty.LIST)
+        return join(
+            "$reduce(",
+            source,
+            f", function($__acc, {param}) {{ $append($__acc, ",
+            singleton_list(elt),
+            ") }, [])",
+            ty=Ty.LIST,
+        )
+
+    def local_name(self, name: str) -> str:
+        return "$" + (name + "_" if name in JSONATA_FUNCTIONS else name)
+
+    def iterable(self, node: ast.expr) -> Expr:
+        """A sequence to loop over: a list expression, `range(...)`, or a dict's keys."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+            args = [self.translate(a) for a in node.args]
+            if len(args) == 1:
+                start, stop = Expr.literal(0), args[0]
+            elif len(args) == 2:
+                start, stop = args
+            else:
+                return self.fail(node, "DSF002", "range() with a step is not supported")
+            return join("[", paren(start), "..(", stop, " - 1)]", ty=Ty.LIST)
+        value = self.translate(node)
+        if value.ty in (Ty.NUM, Ty.BOOL, Ty.NULL, Ty.STR, Ty.DATETIME, Ty.TIMEDELTA):
+            return self.fail(
+                node, "DSF002", f"cannot loop over a {value.ty.value}", "loop over a list or a dict"
+            )
+        if value.ty is Ty.DICT:
+            return join("[$keys(", value, ")]", ty=Ty.LIST)
+        # JSONata treats a single value as a one-element sequence; keep Python's list semantics.
+        return value
