@@ -7,7 +7,7 @@ import inspect
 from pathlib import Path
 from typing import Any
 
-from durable_sfn.compiler import backend, passes
+from durable_sfn.compiler import backend, naming, passes
 from durable_sfn.compiler.asl_model import graph_to_asl
 from durable_sfn.compiler.diagnostics import CompileError, DiagnosticSink
 from durable_sfn.compiler.discovery import find_orchestrators, module_info
@@ -30,7 +30,7 @@ def compile_function(
     sink.raise_if_any()
     graph = backend.lower(orch, Path(file).name)
     passes.optimise(graph)
-    names = passes.assign_names(graph)
+    names = naming.assign_names(graph)
     body = graph_to_asl(graph, names, _rename)
     return {
         "Comment": f"{name}: compiled from {Path(file).name}:{func.lineno} by durable_sfn",

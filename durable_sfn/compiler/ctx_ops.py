@@ -1,4 +1,4 @@
-"""Lowering of the orchestration context's operations, of task_all branches and of try/raise.
+"""Lowering of the orchestration context's operations and of task_all branches (try/raise: `try_raise`).
 
 Split from frontend.py along the seam between "Python statements" and "what ctx.* means".
 """
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.builtins import AWAITED_CTX
 from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.source_labels import dotted_name
 
 if TYPE_CHECKING:
     from durable_sfn.compiler.frontend import Lowerer
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 CALL_OPS = {"call_activity", "call_activity_with_retry", "call_sub_orchestrator", "call_entity"}
 ENTITY_OPS = {"call_entity", "signal_entity"}
-CATCH_ALL = {"Exception", "BaseException", "OrchestrationError"}
 
 
 def _ctx_call(lw: Lowerer, node: ast.expr) -> tuple[str, ast.Call] | None:
@@ -69,7 +69,7 @@ def resolve_name(lw: Lowerer, node: ast.expr, table: dict[str, str], kind: str) 
             )
             return None
         return node.value
-    dotted = _dotted(node)
+    dotted = dotted_name(node)
     if dotted and dotted in table:
         return table[dotted]
     lw.report(
@@ -79,15 +79,6 @@ def resolve_name(lw: Lowerer, node: ast.expr, table: dict[str, str], kind: str) 
         + (f": '{dotted}' is not decorated with @{kind}" if dotted else ""),
         f"pass the @{kind} function defined or imported in this module, or its name as a string",
     )
-    return None
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
     return None
 
 
@@ -218,7 +209,7 @@ def parse_retry(lw: Lowerer, node: ast.expr) -> ir.RetryPolicy | None:
     max_retry_interval=None)` written out (or a module-level constant) -> ASL numbers."""
     if isinstance(node, ast.Name) and node.id in lw.retry_options:
         node = lw.retry_options[node.id]
-    if not (isinstance(node, ast.Call) and (_dotted(node.func) or "").split(".")[-1] == "RetryOptions"):
+    if not (isinstance(node, ast.Call) and (dotted_name(node.func) or "").split(".")[-1] == "RetryOptions"):
         lw.report(
             node,
             "DSF021",
@@ -345,7 +336,7 @@ def lower_entity_op(
 
 def _entity_id(lw: Lowerer, node: ast.expr) -> tuple[str, Expr] | None:
     hint = 'write EntityId("Counter", key) in place: the name (a literal) selects the entity function'
-    dotted = _dotted(node.func) if isinstance(node, ast.Call) else None
+    dotted = dotted_name(node.func) if isinstance(node, ast.Call) else None
     if not isinstance(node, ast.Call) or dotted is None or dotted.split(".")[-1] != "EntityId":
         lw.report(node, "DSF027", "cannot tell which entity this is", hint)
         return None
@@ -374,93 +365,3 @@ def _entity_id(lw: Lowerer, node: ast.expr) -> tuple[str, Expr] | None:
         )
         return None
     return name_node.value, lw.expr.translate(given["key"])
-
-
-def lower_raise(lw: Lowerer, node: ast.Raise) -> list[ir.Stmt]:
-    loc = lw.loc(node)
-    exc = node.exc
-    if exc is None or (isinstance(exc, ast.Name) and exc.id in lw.env.exc_vars):
-        var = (
-            lw.handler_vars[-1] if exc is None and lw.handler_vars else (exc.id if exc is not None else None)
-        )
-        if var is None:
-            lw.report(node, "DSF019", "bare 'raise' outside an except block")
-            return []
-        ref = lw.expr.translate(
-            ast.Name(id=var, ctx=ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
-        )
-        return [ir.Raise(ir.Expr((*ref.parts, ".Error")), ir.Expr((*ref.parts, ".Cause")), loc)]
-    cls = exc.func if isinstance(exc, ast.Call) else exc
-    name = _dotted(cls)
-    if name is None:
-        lw.report(exc, "DSF019", "raise needs an exception class, e.g. raise PaymentFailed('message')")
-        return []
-    name = name.split(".")[-1]
-    cause = Expr.literal("")
-    if isinstance(exc, ast.Call):
-        if len(exc.args) > 1 or exc.keywords:
-            lw.report(
-                exc,
-                "DSF019",
-                "exceptions raised by an orchestrator take one message argument",
-                "the message becomes the Step Functions Cause",
-            )
-            return []
-        if exc.args:
-            cause = lw.expr.str_of(lw.expr.translate(exc.args[0]))
-    return [ir.Raise(Expr.literal(name), cause, loc)]
-
-
-def error_names(lw: Lowerer, node: ast.expr | None) -> tuple[str, ...] | None:
-    if node is None:
-        return ("States.ALL",)
-    if isinstance(node, ast.Tuple):
-        names: list[str] = []
-        for elt in node.elts:
-            sub = error_names(lw, elt)
-            if sub is None:
-                return None
-            names.extend(sub)
-        return ("States.ALL",) if "States.ALL" in names else tuple(names)
-    dotted = _dotted(node)
-    if dotted is None:
-        lw.report(node, "DSF019", "except needs exception class names")
-        return None
-    name = dotted.split(".")[-1]
-    if name in CATCH_ALL:
-        return ("States.ALL",)
-    if name == "TimeoutError":
-        return ("States.Timeout",)
-    return (name, *sorted(lw.module.exception_subclasses.get(name, ())))
-
-
-def lower_try(lw: Lowerer, node: ast.Try) -> list[ir.Stmt]:
-    if node.finalbody:
-        lw.finally_depth += 1
-        lw.finally_loops.append(lw.loop_depth)
-    body = lw.block(node.body)
-    handlers: list[ir.Handler] = []
-    for h in node.handlers:
-        errors = error_names(lw, h.type)
-        var: str | None
-        if h.name:
-            var = lw.bind_target(h.name, Ty.DICT, h)
-            lw.env.exc_vars.add(h.name)
-        else:
-            var = lw.fresh("error")
-        lw.handler_vars.append(h.name or var)
-        if not h.name:
-            lw.env.exc_vars.add(var)
-        hbody = lw.block(h.body)
-        lw.handler_vars.pop()
-        if errors is None:
-            continue
-        handlers.append(ir.Handler(errors, var, hbody, lw.loc(h)))
-        if errors == ("States.ALL",):
-            break  # later handlers can never run
-    orelse = lw.block(node.orelse)
-    if node.finalbody:
-        lw.finally_depth -= 1
-        lw.finally_loops.pop()
-    finalbody = lw.block(node.finalbody)
-    return [ir.Try(body, tuple(handlers), orelse, finalbody, lw.loc(node))]

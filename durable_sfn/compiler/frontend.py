@@ -282,7 +282,7 @@ class Lowerer:
         return [ir.Return(self.expr.translate(node.value), self.loc(node), return_label(node.value))]
 
     def visit_Raise(self, node: ast.Raise) -> list[ir.Stmt]:
-        from durable_sfn.compiler.ctx_ops import lower_raise
+        from durable_sfn.compiler.try_raise import lower_raise
 
         return lower_raise(self, node)
 
@@ -353,7 +353,7 @@ class Lowerer:
         return [ir.ForEach(target, items, body, self.loc(node), label, index_var, items_var)]
 
     def visit_Try(self, node: ast.Try) -> list[ir.Stmt]:
-        from durable_sfn.compiler.ctx_ops import lower_try
+        from durable_sfn.compiler.try_raise import lower_try
 
         return lower_try(self, node)
 

@@ -1,5 +1,5 @@
 """Passes over the state graph: drop what is dead, fold assignments into neighbours, fold returns
-into the state before them, then give states readable unique names.
+into the state before them (`naming` then gives states readable unique names).
 
 Folding is what makes compiled code cost no more transitions than hand-written ASL: `x = ...` and
 `ctx.set_custom_status(...)` are Pass states after lowering, and most of them disappear into the
@@ -9,7 +9,6 @@ statement) or, for plain variables, of the state after.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -331,82 +330,3 @@ def optimise(root: Graph) -> None:
             pass
         prune(g)
     drop_dead_variables(root)
-
-
-# -- names ----------------------------------------------------------------------------------------
-# `x["key"]` reads as `x.key`; other string literals lose their quotes; characters that read
-# as JSONata or JSON syntax in a name are dropped.
-_KEY = re.compile(r"""\[\s*(["'])([^"'\[\]]*)\1\s*\]""")
-_STRING = re.compile(r"""(?<!\w)[fFrRbBuU]{0,2}(["'])([^"']*)\1""")
-_DROP = re.compile(r"""["'\[\]{}$\\`:]""")
-_DANGLING = frozenset({"and", "or", "not", "if", "else", "in", "for", "is"})
-MAX_NAME = 56
-
-
-def clean_name(text: str) -> str:
-    """A readable state name from source text: no quotes, balanced brackets, whole words."""
-    text = _KEY.sub(r".\2", text.replace("\n", " "))
-    text = _STRING.sub(r"\2", text)
-    text = _DROP.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip().rstrip(":")
-    text = re.sub(r"\(\s+", "(", re.sub(r"\s+([,)])", r"\1", text))
-    if len(text) > MAX_NAME:
-        text = _trim(text[: MAX_NAME + 1].rsplit(" ", 1)[0])
-    return text or "State"
-
-
-def _trim(text: str) -> str:
-    """Cut a truncated name back to before its first unclosed `(` and drop a dangling operator."""
-    opened: list[int] = []
-    for i, ch in enumerate(text):
-        if ch == "(":
-            opened.append(i)
-        elif ch == ")" and opened:
-            opened.pop()
-    if opened:
-        cut = opened[0]
-        text = text[:cut].rsplit(" ", 1)[0] if " " in text[:cut] else text[:cut]
-    while True:
-        text = text.rstrip(",.( +-*/%=<>!")
-        words = text.rsplit(" ", 1)
-        if len(words) == 2 and words[1] in _DANGLING:
-            text = words[0]
-            continue
-        return text
-
-
-def assign_names(root: Graph) -> dict[str, str]:
-    """Readable names in execution order, unique across the whole definition (`Name`, `Name 2`)."""
-    names: dict[str, str] = {}
-    used: set[str] = set()
-
-    def visit(g: Graph) -> None:
-        order: list[str] = []
-        seen: set[str] = set()
-        stack = [g.start]
-        while stack:
-            sid = stack.pop()
-            if sid in seen:
-                continue
-            seen.add(sid)
-            order.append(sid)
-            stack.extend(reversed(list(g.states[sid].successors())))
-        rest = [sid for sid in g.states if sid not in seen]
-        for sid in order + rest:
-            s = g.states[sid]
-            base = clean_name(s.name)
-            name, n = base, 1
-            while name in used:
-                n += 1
-                name = f"{base} ({n})"
-            used.add(name)
-            names[sid] = name
-            if s.processor is not None:
-                visit(s.processor)
-            for b in s.branches:
-                visit(b)
-        # Emit states in execution order for readable output.
-        g.states = {sid: g.states[sid] for sid in order + rest}
-
-    visit(root)
-    return names

@@ -1,7 +1,7 @@
 """Labels for state names, taken from the source: a return's keys, a dotted name, the expression.
 
 Kept apart from `frontend` (which decides what code means) because naming is presentation:
-`passes.clean_name` turns these labels into the final state names.
+`naming.clean_name` turns these labels into the final state names.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from durable_sfn.compiler.passes import MAX_NAME, clean_name
+from durable_sfn.compiler.naming import MAX_NAME, clean_name
 
 
 @pytest.mark.parametrize(
