@@ -168,6 +168,8 @@ class VirtualClock:
             return self._round
 
     def settle(self) -> int:
+        if not getattr(self._tls, "branch", False):
+            return self.current_round()  # only fan-out branch threads take part in rounds
         with self._lock:
             self._active -= 1
             self._branch_active -= 1
