@@ -38,7 +38,12 @@ def build_app(
     # Stack traces in construct metadata cost synthesis time and help no one reading a template;
     # the CDK CLI turns them off itself, in-process builds (tests, benchmark) do it here.
     merged = {"aws:cdk:disable-stack-trace": True, **cdk_json_context(), **(context or {})}
-    app = App(outdir=outdir, context=merged)
+    # CDK's built-in CloudFormation validation (cfn-guard rules in WebAssembly) takes half of the
+    # synthesis CPU time and only ever reports warnings; the templates are checked by cfn-lint (in
+    # the tests) and cdk-nag (at every synth) instead. `-c builtinCloudFormationValidation=true`
+    # turns it back on.
+    builtin_validation = str(merged.get("builtinCloudFormationValidation", False)).lower() == "true"
+    app = App(outdir=outdir, context=merged, builtin_cloud_formation_validation=builtin_validation)
 
     def setting(key: str) -> Any:
         value = app.node.try_get_context(key)

@@ -22,7 +22,7 @@ from tests.entities.sample_entities import account, counter
 
 
 def build_entities_app(outdir: str) -> App:
-    app = App(outdir=outdir)
+    app = App(outdir=outdir, builtin_cloud_formation_validation=False)
     stack = Stack(app, "EntitiesStack")
     code = lambda_.Code.from_asset(str(Path(__file__).parent / "entity_code"))
     resources = EntityResources(stack, "Entities", entities=[counter, account], code=code)
