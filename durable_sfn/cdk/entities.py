@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -163,6 +163,9 @@ class EntityResources(Construct):
             event_sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)
         )
         self.add_entities(self.definitions)
+        # What OrchestrationClient(entities_table=..., entities_queue_url=...) needs on AWS.
+        CfnOutput(self, "TableName", value=self.table.table_name, description="Entities table")
+        CfnOutput(self, "QueueUrl", value=self.queue.queue_url, description="Entity signal queue URL")
 
     def add_entities(self, entities: Iterable[Callable[..., Any] | EntityDefinition]) -> None:
         """Host more entities: one function each, and the dispatcher learns to apply their signals.

@@ -136,6 +136,10 @@ def test_the_loyalty_entity_is_hosted_and_only_signalled(reference_assembly: Ass
         policy_statements(template, logical_id_of_ref(machine["Properties"]["RoleArn"]))
     )
     assert granted["sqs:SendMessage"] == {f"<{queue}.Arn>"}
+    # Clients reading balances or signalling on AWS find the table and queue in the outputs.
+    (table,) = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"]
+    outputs = [o["Value"] for o in template["Outputs"].values()]
+    assert {"Ref": table} in outputs and {"Ref": queue} in outputs
     entity_arns = {
         f"<{k}.Arn>"
         for k, r in template["Resources"].items()
