@@ -92,11 +92,14 @@ def _provision(
     visible = entities_of(orch.function)
     missing = sorted(set(calls) - set(visible))
     if missing or not visible:
-        what = ", ".join(missing) if missing else "any entity (it sends signals)"
+        what = (
+            f"uses entities {', '.join(missing)}, but no @entity with that name is"
+            if missing
+            else "signals entities, but no @entity function is"
+        )
         raise OrchestrationConfigError(
-            f"{orchestration.where}: orchestrator {orch.name!r} uses {what}, but no @entity with that "
-            "name is visible in its module; import the entity function into the orchestrator's module "
-            "or pass entities=EntityResources(...)"
+            f"{orchestration.where}: orchestrator {orch.name!r} {what} visible in its module; import "
+            "the entity function into the orchestrator's module or pass entities=EntityResources(...)"
         )
     definitions = [visible[name] for name in sorted(visible)]
     runtime = ActivityFunctions.of(orchestration)

@@ -63,7 +63,7 @@ def test_entity_calls_and_signals_are_substituted_and_granted_exactly() -> None:
 def test_entity_use_without_entity_resources_is_a_construction_error() -> None:
     with pytest.raises(
         OrchestrationConfigError,
-        match=r"sample_orchestrations.py:\d+: orchestrator 'CdkSampleQuote' uses Counter, but no @entity "
+        match=r"sample_orchestrations.py:\d+: orchestrator 'CdkSampleQuote' uses entities Counter, but no @entity "
         r"with that name is visible in its module.*entities=EntityResources",
     ):
         Orchestration(Stack(App(), "S"), "Counting", orchestrator=sample.quote)
@@ -145,3 +145,17 @@ def test_entities_of_another_package_cannot_join_the_stack_wide_dispatcher(
         OrchestrationConfigError, match=r"loyalty.py:\d+: entity 'LoyaltyBalance' lives outside"
     ):
         Orchestration(stack, "Credit", orchestrator=sample.miles_credit)
+
+
+def test_signals_without_a_visible_entity_are_a_construction_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    signal_only = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Signal",
+        "States": {"Signal": {**signal_entity_task("Counter", '"c1"', "add", "2"), "End": True}},
+    }
+    monkeypatch.setattr(orchestration_module, "compile_definition", lambda orch: signal_only)
+    # A module that imports no entity (the sample module defines one, so it would be hosted).
+    from statemachines.long_workflow import long_workflow
+
+    with pytest.raises(OrchestrationConfigError, match=r"'LongWorkflow' signals entities, but no @entity"):
+        Orchestration(Stack(App(), "S"), "Signalling", orchestrator=long_workflow)
