@@ -1,7 +1,7 @@
 """One compile per orchestrator and source text, shared by `run_direct` and `run_local`.
 
 Property tests run the same orchestrator hundreds of times and its definition depends only on
-its (unchanged) source, so both the definition and a `CompileError` are cached: `run_direct`
+its (unchanged) source file, so both the definition and a `CompileError` are cached: `run_direct`
 checks every orchestrator compiles before running it (code that cannot be deployed must not pass
 its direct-run tests), and that check must stay cheap.
 """
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from durable_sfn.compiler.diagnostics import CompileError
 
-_Key = tuple[Callable[..., Any], str]
+_Key = tuple[Callable[..., Any], tuple[str, int, int]]
 _CACHE: dict[_Key, dict[str, Any] | CompileError] = {}
 _LOCK = threading.Lock()
 
@@ -30,7 +31,7 @@ def _cached(fn: Callable[..., Any]) -> dict[str, Any]:
     from durable_sfn.compiler import compile_orchestrator
 
     try:
-        key = (fn, inspect.getsource(fn))
+        key = (fn, _source_version(fn))
     except (OSError, TypeError):
         return dict(compile_orchestrator(fn))
     with _LOCK:
@@ -45,6 +46,16 @@ def _cached(fn: Callable[..., Any]) -> dict[str, Any]:
     if isinstance(cached, CompileError):
         raise CompileError(cached.diagnostics) from None
     return cached
+
+
+def _source_version(fn: Callable[..., Any]) -> tuple[str, int, int]:
+    """The source file's path, size and mtime: the source text changes only if one of them does,
+    and a stat is far cheaper than re-reading the function's source on every run."""
+    file = inspect.getsourcefile(inspect.unwrap(fn))
+    if file is None:
+        raise OSError("no source file")
+    stat = os.stat(file)
+    return file, stat.st_size, stat.st_mtime_ns
 
 
 def check_compiles(orchestrators: Any) -> None:
