@@ -20,6 +20,7 @@ from typing import Any
 
 from durable_sfn.engine.errors import INTRINSIC_FAILURE, StatesError
 from durable_sfn.engine.intrinsics.parser import Call
+from durable_sfn.engine.json_types import json_type_name as type_name
 from durable_sfn.engine.jsonpath import to_json_text
 
 __all__ = ["FUNCTIONS", "MAX_RANGE", "MAX_STRING", "fail", "java_text", "json_equal", "type_name"]
@@ -38,20 +39,6 @@ def _arity(call: Call, args: list[Any], low: int, high: int | None = None) -> No
     if not (low <= len(args) <= high):
         want = str(low) if low == high else f"{low} to {high}"
         raise fail(call, f"{call.name} takes {want} argument(s) but got {len(args)}")
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _want(call: Call, value: Any, kind: str, position: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import NO_CHOICE_MATCHED, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
+from durable_sfn.engine.json_types import json_type_name as _type_name
 from durable_sfn.engine.jsonpath import JsonPathNotFound, UndefinedVariable, select, to_json_text
 
 __all__ = [
@@ -161,20 +162,6 @@ def _sample(path: str, env: EvalEnv) -> Any:
     except (JsonPathNotFound, UndefinedVariable):
         # An undefined variable is absent too: IsPresent can test for it.
         return _ABSENT
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _is_number(value: Any) -> bool:
