@@ -3,8 +3,8 @@ hand-written minimal definition (benchmarks/reference/order_processing_minimal.a
 same work without custom-status updates. The compiled order workflow, with all its status updates,
 must take at most one transition more.
 
-Every definition runs on the local engine with canned activity results (no AWS, no moto), so the
-figures count states entered, nothing else.
+Every definition runs on the local engine with canned activity results; the one AWS call left, the
+loyalty entity's SQS signal, goes to moto. The figures count states entered, nothing else.
 
     python -m benchmarks transitions
 """
@@ -12,9 +12,14 @@ figures count states entered, nothing else.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import boto3
+from moto import mock_aws
 
 from durable_sfn.asl import substitute_placeholders
 from durable_sfn.compiler import compile_orchestrator
@@ -31,6 +36,7 @@ ORDER_ACTIVITIES: dict[str, Callable[[Any], Any]] = {
         "RequiresApproval": False,
         "TotalAmount": 42,
         "Items": [{"ProductId": "p1", "Quantity": 1}],
+        "CustomerEmail": "ada@example.com",
     },
     "ProcessPaymentActivity": lambda e: {"Success": True, "Amount": 42, "TransactionId": "tx"},
     "UpdateInventoryActivity": lambda e: {"Reserved": True},
@@ -41,11 +47,31 @@ ORDER_ACTIVITIES: dict[str, Callable[[Any], Any]] = {
 }
 
 
+@contextmanager
+def entity_queue() -> Iterator[str]:
+    """moto's SQS with the entity signal queue; yields its URL."""
+    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        queue = boto3.client("sqs", region_name="us-east-1").create_queue(
+            QueueName="durable-sfn-entities.fifo",
+            Attributes={"FifoQueue": "true"},
+        )
+        yield queue["QueueUrl"]
+
+
 def run(
-    definition: dict[str, Any], name: str, payload: Any, activities: dict[str, Callable[[Any], Any]]
+    definition: dict[str, Any],
+    name: str,
+    payload: Any,
+    activities: dict[str, Callable[[Any], Any]],
+    queue_url: str = "",
 ) -> tuple[str, int, Any]:
     """Run once on the local engine; return (status, states entered, output)."""
     names = {n: ARN.format(n) for n in activities} | {"DurableEventWaiter": ARN.format("DurableEventWaiter")}
+    if queue_url:
+        names["DurableEntitiesQueueUrl"] = queue_url
     sfn = LocalStepFunctions()
     for activity, fn in activities.items():
         sfn.register_lambda(activity, lambda event, context, fn=fn: fn(event))
@@ -68,8 +94,9 @@ def order_comparison() -> int:
     minimal = json.loads(
         (HERE / "reference" / "order_processing_minimal.asl.json").read_text(encoding="utf-8")
     )
-    c_status, c_entered, c_output = run(compiled, "Compiled", "order-1", ORDER_ACTIVITIES)
-    m_status, m_entered, m_output = run(minimal, "Minimal", "order-1", ORDER_ACTIVITIES)
+    with entity_queue() as queue_url:
+        c_status, c_entered, c_output = run(compiled, "Compiled", "order-1", ORDER_ACTIVITIES, queue_url)
+        m_status, m_entered, m_output = run(minimal, "Minimal", "order-1", ORDER_ACTIVITIES, queue_url)
     assert c_status == m_status == "SUCCEEDED", (c_status, m_status)
     assert c_output == m_output, (c_output, m_output)
     extra = c_entered - m_entered
