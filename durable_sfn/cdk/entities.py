@@ -22,14 +22,13 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from durable_sfn.cdk import nag
 from durable_sfn.cdk.bundling import CodeSource
 from durable_sfn.cdk.errors import OrchestrationConfigError
-from durable_sfn.cdk.lint import depend_on_policy_only
+from durable_sfn.cdk.functions import python_function
 from durable_sfn.entities.contract import QUEUE_PLACEHOLDER, entity_usage
 from durable_sfn.entities.lambda_entry import ENTITY_ENV
 from durable_sfn.entities.model import EntityDefinition, entity_definition
@@ -195,42 +194,21 @@ class EntityResources(Construct):
         self.dispatcher.add_environment(ENTITY_ENV, ",".join(self._entries.values()))
 
     def _function(self, name: str, entry: str, description: str) -> lambda_.Function:
-        log_group = logs.LogGroup(self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH)
-        role = iam.Role(
-            self,
-            f"{name}Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Role of {description}: its log group, X-Ray and its entity items",
-        )
-        log_group.grant_write(role)
-        function = lambda_.Function(
+        function = python_function(
             self,
             name,
             runtime=RUNTIME,
-            architecture=lambda_.Architecture.X86_64,
             handler=HANDLER,
             code=self._code,
-            layers=[self._layer] if self._layer is not None else None,
-            role=role,
-            log_group=log_group,
+            layer=self._layer,
             memory_size=self._memory_size,
             timeout=self._function_timeout,
-            tracing=lambda_.Tracing.ACTIVE,
             description=description,
+            role_description=f"Role of {description}: its log group, X-Ray and its entity items",
             environment={ENTITY_ENV: entry, TABLE_ENV: self.table.table_name},
+            runtime_reason="Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built for it",
         )
         self.table.grant(function, *_ITEM_ACTIONS)
-        depend_on_policy_only(function, role)
-        nag.acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
-        )
-        nag.acknowledge(
-            function,
-            "AwsSolutions-L1",
-            "Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built for it",
-        )
         return function
 
     def definition_substitutions(self) -> Mapping[str, str]:

@@ -17,13 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, Stack
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import durable_sfn
-from durable_sfn.cdk import nag
 from durable_sfn.cdk.analysis import EVENT_WAITER
 from durable_sfn.cdk.bundling import (
     CodeBundler,
@@ -34,8 +31,8 @@ from durable_sfn.cdk.bundling import (
     module_source,
 )
 from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk.functions import python_function
 from durable_sfn.cdk.grants import ActivityGrant
-from durable_sfn.cdk.lint import depend_on_policy_only
 from durable_sfn.dsl import ActivityDefinition, activity_definition
 
 HANDLER = "durable_sfn.lambda_entry.handler"
@@ -215,46 +212,25 @@ class ActivityFunctions(Construct):
             "POWERTOOLS_METRICS_NAMESPACE": service_name,
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }
-        log_group = logs.LogGroup(self, f"{name}Logs", retention=logs.RetentionDays.ONE_MONTH)
-        role = iam.Role(
-            self,
-            f"{name}Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Role of activity {name}: its log group, X-Ray, and the grants passed for it",
-        )
-        log_group.grant_write(role)
-        function = lambda_.Function(
+        function = python_function(
             self,
             name,
             runtime=RUNTIME,
-            architecture=lambda_.Architecture.X86_64,
             handler=HANDLER,
             code=self.code(self.code_sources(entry.split(":")[0], code_path)),
-            layers=[layer] if layer is not None else None,
-            role=role,
-            log_group=log_group,
+            layer=layer,
             memory_size=options.memory_size,
             timeout=options.duration(),
             reserved_concurrent_executions=options.reserved_concurrent_executions,
-            tracing=lambda_.Tracing.ACTIVE,
             description=f"durable_sfn activity {name} ({entry})",
+            role_description=f"Role of activity {name}: its log group, X-Ray, and the grants passed for it",
             environment=base_environment,
+            runtime_reason="Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built for this "
+            "runtime, so every compiled dependency matches the interpreter that loads it",
         )
-        depend_on_policy_only(function, role)
         item = _ActivityFunction(function, entry, definition, [], dict(base_environment))
         item.add_environment(environment)
         self._functions[name] = item
-        nag.acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions",
-        )
-        nag.acknowledge(
-            function,
-            "AwsSolutions-L1",
-            "Python 3.12 is pinned on purpose: the dependency layer holds cp312 wheels built for this "
-            "runtime, so every compiled dependency matches the interpreter that loads it",
-        )
         return function
 
     def grant(self, name: str, grants: Iterable[ActivityGrant]) -> None:
