@@ -244,6 +244,17 @@ _MERMAID_SHAPES = {
 }
 
 
+def _nesting(graph: Graph) -> tuple[dict[str | None, list[Node]], dict[str | None, list[Cluster]]]:
+    """The nodes of each cluster and the child clusters of each cluster (None: the top level), in graph order."""
+    by_cluster: dict[str | None, list[Node]] = {}
+    for node in graph.nodes:
+        by_cluster.setdefault(node.cluster, []).append(node)
+    children: dict[str | None, list[Cluster]] = {}
+    for cluster in graph.clusters:
+        children.setdefault(cluster.parent, []).append(cluster)
+    return by_cluster, children
+
+
 def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;")
 
@@ -251,12 +262,7 @@ def _mermaid_text(text: str) -> str:
 def to_mermaid(graph: Graph, path: ExecutionPath | None = None) -> str:
     """A Mermaid `flowchart TD`; with a path, visited states/edges are highlighted."""
     lines = ["flowchart TD"]
-    by_cluster: dict[str | None, list[Node]] = {}
-    for node in graph.nodes:
-        by_cluster.setdefault(node.cluster, []).append(node)
-    children: dict[str | None, list[Cluster]] = {}
-    for cluster in graph.clusters:
-        children.setdefault(cluster.parent, []).append(cluster)
+    by_cluster, children = _nesting(graph)
 
     def emit(cluster_id: str | None, indent: str) -> None:
         for node in by_cluster.get(cluster_id, []):
@@ -325,12 +331,7 @@ def to_dot(graph: Graph, path: ExecutionPath | None = None) -> str:
         '  node [fontname="Helvetica", shape=box, style="rounded,filled", fillcolor=white];',
     ]
     lines.append('  edge [fontname="Helvetica", fontsize=10];')
-    by_cluster: dict[str | None, list[Node]] = {}
-    for node in graph.nodes:
-        by_cluster.setdefault(node.cluster, []).append(node)
-    children: dict[str | None, list[Cluster]] = {}
-    for cluster in graph.clusters:
-        children.setdefault(cluster.parent, []).append(cluster)
+    by_cluster, children = _nesting(graph)
 
     def emit(cluster_id: str | None, indent: str) -> None:
         for node in by_cluster.get(cluster_id, []):
