@@ -17,6 +17,17 @@ if TYPE_CHECKING:
     from durable_sfn.engine.execution import Services
 
 
+def _add_outcome(out: dict[str, Any], execution: Execution) -> None:
+    """Add the output (when the execution succeeded), error and cause (when set), as AWS reports them."""
+    if execution.status == "SUCCEEDED":
+        out["output"] = execution.output_text
+        out["outputDetails"] = {"included": True}
+    if execution.error is not None:
+        out["error"] = execution.error
+    if execution.cause is not None:
+        out["cause"] = execution.cause
+
+
 class ExecutionsApi(ClientState):
     # --- executions -----------------------------------------------------------------------
 
@@ -121,13 +132,7 @@ class ExecutionsApi(ClientState):
             "inputDetails": {"included": True},
             "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100},
         }
-        if execution.status == "SUCCEEDED":
-            out["output"] = execution.output_text
-            out["outputDetails"] = {"included": True}
-        if execution.error is not None:
-            out["error"] = execution.error
-        if execution.cause is not None:
-            out["cause"] = execution.cause
+        _add_outcome(out, execution)
         return out
 
     def describe_execution(self, *, executionArn: str, **_: Any) -> dict[str, Any]:
@@ -145,13 +150,7 @@ class ExecutionsApi(ClientState):
         }
         if execution.stop_date is not None:
             out["stopDate"] = execution.stop_date
-        if execution.status == "SUCCEEDED":
-            out["output"] = execution.output_text
-            out["outputDetails"] = {"included": True}
-        if execution.error is not None:
-            out["error"] = execution.error
-        if execution.cause is not None:
-            out["cause"] = execution.cause
+        _add_outcome(out, execution)
         return out
 
     def stop_execution(
