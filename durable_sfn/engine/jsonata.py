@@ -25,6 +25,7 @@ from jsonata import JException, Jsonata, Utils
 from durable_sfn.engine import errors
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
+from durable_sfn.engine.json_types import json_type_name
 
 _CACHE_SIZE = 4096
 _local = threading.local()
@@ -91,18 +92,9 @@ def _normalize(value: Any) -> Any:
 
 
 def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
+    """The JSON type name, or "function" for anything that is not JSON (a JSONata lambda)."""
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return json_type_name(value)
     return "function"
 
 
