@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from durable_sfn.client import OrchestrationClient
-from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.engine.api.client import LocalStepFunctions
 
 ROLE = "arn:aws:iam::123456789012:role/bench"
 

@@ -12,7 +12,7 @@ import argparse
 import time
 from collections import Counter
 
-from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.engine.api.client import LocalStepFunctions
 from tests.engine.test_conformance import CORPUS_DIR, KNOWN_DEVIATIONS, load_cases, load_compare, run_case
 
 

@@ -23,7 +23,7 @@ from moto import mock_aws
 
 from durable_sfn.asl import substitute_placeholders
 from durable_sfn.compiler import compile_orchestrator
-from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.engine.api.client import LocalStepFunctions
 
 HERE = Path(__file__).parent
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"

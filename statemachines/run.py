@@ -147,7 +147,7 @@ def compress_path(path: list[str]) -> str:
 
 
 def _run_all(runs: list[Progress], current: list[Any]) -> None:
-    from durable_sfn.engine.client import LocalStepFunctions
+    from durable_sfn.engine.api.client import LocalStepFunctions
     from durable_sfn.engine.clock import VirtualClock
     from durable_sfn.testing import run_local
     from durable_sfn.testing.results import DEFAULT_START

@@ -19,7 +19,7 @@ from durable_sfn.client import (
     OrchestrationClientError,
 )
 from durable_sfn.dsl import orchestrator
-from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.entities import EntityContext, EntityId, LocalEntityHost, entity
 from durable_sfn.events import (
     WAITER_NAME,

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.events import (
     WAITER_NAME,
     EventStore,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from durable_sfn.engine.api_errors import error
+from durable_sfn.engine.api.errors import error
 
 MAX_PAYLOAD_BYTES = 256 * 1024
 MAX_HISTORY_EVENTS = 25_000

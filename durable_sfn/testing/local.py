@@ -194,7 +194,7 @@ def run_local(
         )
     definitions = {name: compiled_definition(fn) for name, fn in workflow.orchestrators.items()}
     if engine is None:
-        from durable_sfn.engine.client import LocalStepFunctions
+        from durable_sfn.engine.api.client import LocalStepFunctions
         from durable_sfn.engine.clock import VirtualClock
 
         engine = LocalStepFunctions(clock=VirtualClock(start_time), region=REGION, account_id=ACCOUNT)

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from durable_sfn.engine.choice_rules import choose_next, parse_timestamp, string_matches
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import NO_CHOICE_MATCHED, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
-from durable_sfn.engine.states.choice import choose_next, parse_timestamp, string_matches
 
 
 def env(data: Any, language: str = "JSONPath", **variables: Any) -> EvalEnv:

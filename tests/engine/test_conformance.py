@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.engine.api.client import LocalStepFunctions
 from tests.engine.support import missing_input
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

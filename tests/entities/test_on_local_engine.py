@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from durable_sfn.asl import substitute_placeholders
-from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.entities import EntityBusyError, EntityId, LocalEntityHost
 from durable_sfn.entities.contract import call_entity_task, scope_expression, signal_entity_task
 

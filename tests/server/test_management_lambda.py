@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from durable_sfn.client import OrchestrationClient
-from durable_sfn.engine.client import LocalStepFunctions
+from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.entities import LocalEntityHost
 from durable_sfn.server.management_lambda import base_url, handler
 from tests.server.server_activities import likes

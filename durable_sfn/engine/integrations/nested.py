@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from durable_sfn.engine import errors, history
-from durable_sfn.engine.api_errors import StepFunctionsError
+from durable_sfn.engine.api.errors import StepFunctionsError
 from durable_sfn.engine.clock import Waiter
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.integrations import Integration, TaskFailure, callbacks

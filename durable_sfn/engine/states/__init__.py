@@ -27,12 +27,12 @@ Handler = Callable[["StateRun", Any], StateOutcome]
 
 
 def _handlers() -> dict[str, Handler]:
-    from durable_sfn.engine.states import choice_state, fail, map_, parallel, pass_, succeed, task, wait
+    from durable_sfn.engine.states import choice, fail, map_, parallel, pass_, succeed, task, wait
 
     return {
         "Pass": pass_.run,
         "Task": task.run,
-        "Choice": choice_state.run,
+        "Choice": choice.run,
         "Wait": wait.run,
         "Succeed": succeed.run,
         "Fail": fail.run,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from durable_sfn.engine.api_errors import error
-from durable_sfn.engine.client_base import _SM_ARN, DEFAULT_ROLE, ClientState, StateMachineRecord, _page
+from durable_sfn.engine.api.base import _SM_ARN, DEFAULT_ROLE, ClientState, StateMachineRecord, _page
+from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.execution import MachineInfo
 from durable_sfn.engine.limits import check_name
 

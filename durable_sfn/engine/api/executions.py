@@ -6,9 +6,9 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
-from durable_sfn.engine import api_errors
-from durable_sfn.engine.api_errors import error
-from durable_sfn.engine.client_base import ClientState, _page, _strip_data
+import durable_sfn.engine.api.errors as api_errors
+from durable_sfn.engine.api.base import ClientState, _page, _strip_data
+from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.execution import Execution
 from durable_sfn.engine.integrations import callbacks
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES, check_input_size, check_name

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from durable_sfn.engine import history, retry
-from durable_sfn.engine.api_errors import error
+from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.dataflow import inspection
 from durable_sfn.engine.errors import StatesError

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from durable_sfn.engine.api_errors import error
+from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.clock import Clock
 from durable_sfn.engine.execution import Execution, MachineInfo
 from durable_sfn.engine.integrations import callbacks

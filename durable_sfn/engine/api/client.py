@@ -19,9 +19,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from durable_sfn.engine import api_errors
-from durable_sfn.engine.client_executions import ExecutionsApi
-from durable_sfn.engine.client_machines import MachinesApi
+from durable_sfn.engine.api.errors import Exceptions
+from durable_sfn.engine.api.executions import ExecutionsApi
+from durable_sfn.engine.api.machines import MachinesApi
+from durable_sfn.engine.api.state_testing import run_test_state
 from durable_sfn.engine.clock import Clock, VirtualClock
 from durable_sfn.engine.execution import Execution
 from durable_sfn.engine.integrations import function_name
@@ -46,7 +47,7 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
         self.clock: Clock = clock if clock is not None else VirtualClock()
         self.region = region
         self.account_id = account_id
-        self.exceptions = api_errors.Exceptions()
+        self.exceptions = Exceptions()
         self._lock = threading.RLock()
         self._machines = {}
         self._executions = {}
@@ -152,8 +153,6 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
     # --- single-state testing ---------------------------------------------------------------
 
     def test_state(self, **kwargs: Any) -> dict[str, Any]:
-        from durable_sfn.engine.test_state import run_test_state
-
         return run_test_state(self, **kwargs)
 
 
