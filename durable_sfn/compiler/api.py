@@ -7,13 +7,14 @@ import inspect
 from pathlib import Path
 from typing import Any
 
-from durable_sfn.compiler import backend, naming, passes
-from durable_sfn.compiler.asl_model import graph_to_asl
+from durable_sfn.compiler import naming, passes
+from durable_sfn.compiler.backend.control_flow import lower
+from durable_sfn.compiler.backend.states import graph_to_asl
 from durable_sfn.compiler.diagnostics import CompileError, DiagnosticSink
 from durable_sfn.compiler.discovery import find_orchestrators, module_info
-from durable_sfn.compiler.expressions import JSONATA_FUNCTIONS
-from durable_sfn.compiler.frontend import lower_orchestrator
-from durable_sfn.compiler.scopes import ModuleInfo
+from durable_sfn.compiler.expressions.translator import JSONATA_FUNCTIONS
+from durable_sfn.compiler.frontend.lowerer import lower_orchestrator
+from durable_sfn.compiler.frontend.scopes import ModuleInfo
 
 
 def _rename(name: str) -> str:
@@ -28,7 +29,7 @@ def compile_function(
     sink = DiagnosticSink(file, source)
     orch = lower_orchestrator(func, name, file, sink, module)
     sink.raise_if_any()
-    graph = backend.lower(orch, Path(file).name)
+    graph = lower(orch, Path(file).name)
     passes.optimise(graph)
     names = naming.assign_names(graph)
     body = graph_to_asl(graph, names, _rename)

@@ -14,9 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from durable_sfn.compiler.expressions import _TD_UNITS
+from durable_sfn.compiler.expressions.translator import _TD_UNITS
+from durable_sfn.compiler.frontend.scopes import ModuleInfo
 from durable_sfn.compiler.ir import TimedeltaConstant
-from durable_sfn.compiler.scopes import ModuleInfo
 from durable_sfn.dsl import pascal_case
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from durable_sfn.compiler.asl_model import Graph
+from durable_sfn.compiler.backend.states import Graph
 
 # `x["key"]` reads as `x.key`; other string literals lose their quotes; characters that read
 # as JSONata or JSON syntax in a name are dropped.

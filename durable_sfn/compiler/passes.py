@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from durable_sfn.compiler.asl_model import Assigns, Catcher, Graph, Rule, State
-from durable_sfn.compiler.backend import STATUS_VAR
-from durable_sfn.compiler.expressions import negate
+from durable_sfn.compiler.backend.control_flow import STATUS_VAR
+from durable_sfn.compiler.backend.states import Assigns, Catcher, Graph, Rule, State
+from durable_sfn.compiler.expressions.translator import negate
 from durable_sfn.compiler.ir import Expr, Ty
 
 Edge = tuple[str, str, int]  # (predecessor id, "next" | "rule" | "default" | "catch", index)

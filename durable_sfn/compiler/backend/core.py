@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from durable_sfn.compiler import ir
-from durable_sfn.compiler.asl_model import (
+from durable_sfn.compiler.backend.states import (
     Assigns,
     Catcher,
     Graph,

@@ -16,18 +16,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from durable_sfn.compiler import ir
-from durable_sfn.compiler.asl_model import (
+from durable_sfn.compiler.backend.core import STATUS_VAR, Frame, HandlerTarget
+from durable_sfn.compiler.backend.entity_ops import ITEM_SELECTOR, calls_entities
+from durable_sfn.compiler.backend.loops import runs_as_map
+from durable_sfn.compiler.backend.states import (
     START_EXECUTION,
     Assigns,
     Graph,
     Rule,
     State,
 )
-from durable_sfn.compiler.backend_core import STATUS_VAR, Frame, HandlerTarget
-from durable_sfn.compiler.backend_tasks import TaskLowering, execution_input
-from durable_sfn.compiler.entity_ops import ITEM_SELECTOR, calls_entities
+from durable_sfn.compiler.backend.tasks import TaskLowering, execution_input
 from durable_sfn.compiler.ir import Expr, Ty
-from durable_sfn.compiler.loops import runs_as_map
 
 __all__ = ["STATUS_VAR", "Lowering", "lower"]
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import STATEMENT_HINTS, DiagnosticSink
-from durable_sfn.compiler.expressions import ExprEnv, ExpressionTranslator, join, singleton_list
+from durable_sfn.compiler.expressions.translator import ExprEnv, ExpressionTranslator, join, singleton_list
+from durable_sfn.compiler.frontend.scopes import RESERVED, ModuleInfo, all_names, prescan
+from durable_sfn.compiler.frontend.source_labels import dotted_name, return_label, source_label
 from durable_sfn.compiler.ir import Expr, Loc, Ty
-from durable_sfn.compiler.scopes import RESERVED, ModuleInfo, all_names, prescan
-from durable_sfn.compiler.source_labels import dotted_name, return_label, source_label
 
 
 class Lowerer:
@@ -149,7 +149,7 @@ class Lowerer:
         return []
 
     def visit_Expr(self, node: ast.Expr) -> list[ir.Stmt]:
-        from durable_sfn.compiler.ctx_ops import lower_await, lower_ctx_statement
+        from durable_sfn.compiler.frontend.ctx_ops import lower_await, lower_ctx_statement
 
         value = node.value
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
@@ -218,7 +218,7 @@ class Lowerer:
         return self._assign(node, node.target, binop)
 
     def _assign(self, node: ast.stmt, target: ast.expr, value: ast.expr) -> list[ir.Stmt]:
-        from durable_sfn.compiler.ctx_ops import is_unawaited_task, lower_await
+        from durable_sfn.compiler.frontend.ctx_ops import is_unawaited_task, lower_await
 
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             if isinstance(target.slice, ast.Slice):
@@ -260,7 +260,7 @@ class Lowerer:
         return [ir.Assign(self.bind_target(target.id, expr.ty, target), expr, self.loc(node))]
 
     def visit_Return(self, node: ast.Return) -> list[ir.Stmt]:
-        from durable_sfn.compiler.ctx_ops import lower_await
+        from durable_sfn.compiler.frontend.ctx_ops import lower_await
 
         if self.finally_depth:
             self.report(
@@ -282,7 +282,7 @@ class Lowerer:
         return [ir.Return(self.expr.translate(node.value), self.loc(node), return_label(node.value))]
 
     def visit_Raise(self, node: ast.Raise) -> list[ir.Stmt]:
-        from durable_sfn.compiler.try_raise import lower_raise
+        from durable_sfn.compiler.frontend.try_raise import lower_raise
 
         return lower_raise(self, node)
 
@@ -353,7 +353,7 @@ class Lowerer:
         return [ir.ForEach(target, items, body, self.loc(node), label, index_var, items_var)]
 
     def visit_Try(self, node: ast.Try) -> list[ir.Stmt]:
-        from durable_sfn.compiler.try_raise import lower_try
+        from durable_sfn.compiler.frontend.try_raise import lower_try
 
         return lower_try(self, node)
 

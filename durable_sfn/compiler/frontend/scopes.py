@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from durable_sfn.compiler.ir import Ty
 
 if TYPE_CHECKING:
-    from durable_sfn.compiler.frontend import Lowerer
+    from durable_sfn.compiler.frontend.lowerer import Lowerer
 
 RESERVED = {
     "customStatus": "customStatus holds the custom status; use ctx.set_custom_status(value)",

@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from durable_sfn.compiler.comprehensions import ComprehensionRules
 from durable_sfn.compiler.diagnostics import DiagnosticSink
-from durable_sfn.compiler.ir import Expr, TimedeltaConstant, Ty
-from durable_sfn.compiler.jsonata_text import (
+from durable_sfn.compiler.expressions.comprehensions import ComprehensionRules
+from durable_sfn.compiler.expressions.operators import OperatorRules
+from durable_sfn.compiler.expressions.text import (
     _IDENT,
     JSONATA_FUNCTIONS,
     _append_chain,
@@ -35,7 +35,7 @@ from durable_sfn.compiler.jsonata_text import (
     singleton_list,
     truthy,
 )
-from durable_sfn.compiler.operators import OperatorRules
+from durable_sfn.compiler.ir import Expr, TimedeltaConstant, Ty
 
 __all__ = [
     "JSONATA_FUNCTIONS",
@@ -329,7 +329,7 @@ class ExpressionTranslator(ComprehensionRules, OperatorRules):
 
     # -- calls ------------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> Expr:
-        from durable_sfn.compiler.builtins import translate_call
+        from durable_sfn.compiler.expressions.calls import translate_call
 
         return translate_call(self, node)
 

@@ -10,11 +10,11 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from durable_sfn.compiler.expressions.text import JSONATA_FUNCTIONS, join, paren, singleton_list
 from durable_sfn.compiler.ir import Expr, Ty
-from durable_sfn.compiler.jsonata_text import JSONATA_FUNCTIONS, join, paren, singleton_list
 
 if TYPE_CHECKING:
-    from durable_sfn.compiler.expressions import ExprEnv
+    from durable_sfn.compiler.expressions.translator import ExprEnv
 
 
 class ComprehensionRules:

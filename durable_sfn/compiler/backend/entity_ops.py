@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from durable_sfn.compiler import ir, ir_queries
-from durable_sfn.compiler.asl_model import Retrier
+from durable_sfn.compiler.backend.states import Retrier
 from durable_sfn.compiler.ir import Expr, Ty
 from durable_sfn.entities.contract import call_entity_task, scope_expression, signal_entity_task
 

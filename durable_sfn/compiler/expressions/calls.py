@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from durable_sfn.compiler.expressions import (
+from durable_sfn.compiler.expressions.translator import (
     _TD_UNITS,
     BUILTINS,
     DETERMINISM_HINT,
@@ -24,7 +24,7 @@ from durable_sfn.compiler.expressions import (
 from durable_sfn.compiler.ir import Expr, Ty
 
 if TYPE_CHECKING:
-    from durable_sfn.compiler.expressions import ExpressionTranslator
+    from durable_sfn.compiler.expressions.translator import ExpressionTranslator
 
 AWAITED_CTX = {
     "call_activity",

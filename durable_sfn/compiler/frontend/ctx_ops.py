@@ -11,12 +11,12 @@ import re
 from typing import TYPE_CHECKING
 
 from durable_sfn.compiler import ir
-from durable_sfn.compiler.builtins import AWAITED_CTX
+from durable_sfn.compiler.expressions.calls import AWAITED_CTX
+from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
-from durable_sfn.compiler.source_labels import dotted_name
 
 if TYPE_CHECKING:
-    from durable_sfn.compiler.frontend import Lowerer
+    from durable_sfn.compiler.frontend.lowerer import Lowerer
 
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 CALL_OPS = {"call_activity", "call_activity_with_retry", "call_sub_orchestrator", "call_entity"}
@@ -158,7 +158,7 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
                 lw.report(args["timeout"], "DSF014", "timeout must be a timedelta (or a number of seconds)")
         return [ir.WaitForEvent(_target(lw, target, Ty.UNKNOWN), event, timeout, loc)]
     if name == "task_all":
-        from durable_sfn.compiler.branches import lower_task_all
+        from durable_sfn.compiler.frontend.task_all import lower_task_all
 
         return lower_task_all(lw, call, target, loc)
     if name in ("set_custom_status", "continue_as_new"):

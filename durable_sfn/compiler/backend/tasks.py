@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 
 from durable_sfn.compiler import ir
-from durable_sfn.compiler.asl_model import (
+from durable_sfn.compiler.backend.core import STATUS_VAR, Frame, LoweringCore
+from durable_sfn.compiler.backend.entity_ops import entity_task
+from durable_sfn.compiler.backend.states import (
     LAMBDA_INVOKE,
     LAMBDA_WAIT_FOR_TOKEN,
     START_EXECUTION_SYNC,
@@ -17,8 +19,6 @@ from durable_sfn.compiler.asl_model import (
     Retrier,
     State,
 )
-from durable_sfn.compiler.backend_core import STATUS_VAR, Frame, LoweringCore
-from durable_sfn.compiler.entity_ops import entity_task
 from durable_sfn.compiler.ir import Expr, Ty
 
 

@@ -9,11 +9,11 @@ import ast
 from typing import TYPE_CHECKING
 
 from durable_sfn.compiler import ir
+from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
-from durable_sfn.compiler.source_labels import dotted_name
 
 if TYPE_CHECKING:
-    from durable_sfn.compiler.frontend import Lowerer
+    from durable_sfn.compiler.frontend.lowerer import Lowerer
 
 CATCH_ALL = {"Exception", "BaseException", "OrchestrationError"}
 

@@ -14,7 +14,7 @@ from durable_sfn.compiler import ir
 from durable_sfn.compiler.ir import Expr, Ty
 
 if TYPE_CHECKING:
-    from durable_sfn.compiler.frontend import Lowerer
+    from durable_sfn.compiler.frontend.lowerer import Lowerer
 
 ITEM = Expr.raw("$states.input", inp=True)
 # The item when the Map's ItemSelector wraps it with its index ({"item": ..., "index": ...}).
@@ -22,7 +22,7 @@ ITEM_SELECTED = Expr.raw("$states.input.item", inp=True)
 
 
 def lower_task_all(lw: Lowerer, call: ast.Call, target: ast.Name | None, loc: ir.Loc) -> list[ir.Stmt]:
-    from durable_sfn.compiler.ctx_ops import _bind_args
+    from durable_sfn.compiler.frontend.ctx_ops import _bind_args
 
     args = _bind_args(lw, call, ["tasks", "max_concurrency", "distributed"], 1)
     if args is None:
@@ -130,7 +130,7 @@ def _map(
 
 def _calls_entities(lw: Lowerer, element: ast.expr) -> bool:
     """Whether a task_all element (or the nested async def it calls) calls or signals an entity."""
-    from durable_sfn.compiler.ctx_ops import ENTITY_OPS
+    from durable_sfn.compiler.frontend.ctx_ops import ENTITY_OPS
 
     nodes: list[ast.AST] = [element]
     if (
@@ -154,9 +154,9 @@ def _branch(
     lw: Lowerer, element: ast.expr, item_name: str | None, label: str, item: Expr = ITEM
 ) -> ir.Branch | None:
     """Lower one task_all element: a ctx call, or a call of a nested `async def`."""
-    from durable_sfn.compiler.ctx_ops import _ctx_call, lower_await
-    from durable_sfn.compiler.frontend import new_lowerer
-    from durable_sfn.compiler.scopes import prescan
+    from durable_sfn.compiler.frontend.ctx_ops import _ctx_call, lower_await
+    from durable_sfn.compiler.frontend.lowerer import new_lowerer
+    from durable_sfn.compiler.frontend.scopes import prescan
 
     child = new_lowerer(lw.sink, lw.module, lw.env.ctx_name, lw.env.input_param, outer=lw)
     child.branch_defs = dict(lw.branch_defs)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ast
 
+from durable_sfn.compiler.expressions.text import _interleave, _num_ty, join, paren, to_millis, truthy
 from durable_sfn.compiler.ir import Expr, Ty
-from durable_sfn.compiler.jsonata_text import _interleave, _num_ty, join, paren, to_millis, truthy
 
 
 class OperatorRules:
