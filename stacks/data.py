@@ -18,7 +18,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from durable_sfn.cdk import nag
+from durable_sfn.cdk._private import nag
 
 # Partition key of each application table (role -> attribute), as `lambdas.common.resources` creates them.
 TABLE_KEYS: dict[str, str] = {

@@ -7,13 +7,13 @@
 
 from aws_cdk.aws_stepfunctions import LogLevel, StateMachineType
 
-from durable_sfn.cdk.bundling import LayerBuildError, build_layer
+from durable_sfn.cdk._private.activity_functions import ActivityFunctions, ActivityOptions
+from durable_sfn.cdk._private.bundling import LayerBuildError, build_layer
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.grants import ActivityGrant
 from durable_sfn.cdk.entities import EntityResources
-from durable_sfn.cdk.errors import OrchestrationConfigError
-from durable_sfn.cdk.grants import ActivityGrant
 from durable_sfn.cdk.management_api import ManagementApi
 from durable_sfn.cdk.orchestration import Orchestration
-from durable_sfn.cdk.runtime import ActivityFunctions, ActivityOptions
 
 __all__ = [
     "ActivityFunctions",

@@ -25,39 +25,20 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from durable_sfn.cdk import nag
-from durable_sfn.cdk.bundling import CodeSource
-from durable_sfn.cdk.errors import OrchestrationConfigError
-from durable_sfn.cdk.functions import python_function
+from durable_sfn.cdk._private import nag
+from durable_sfn.cdk._private.bundling import CodeSource
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.functions import entry_point, python_function
 from durable_sfn.entities.contract import QUEUE_PLACEHOLDER, entity_usage
 from durable_sfn.entities.lambda_entry import ENTITY_ENV
 from durable_sfn.entities.model import EntityDefinition, entity_definition
 from durable_sfn.entities.store import TABLE_ENV, TTL_ATTRIBUTE
 
 HANDLER = "durable_sfn.entities.lambda_entry.handler"
-RUNTIME = lambda_.Runtime.PYTHON_3_12
 DISPATCHER = "DurableEntityDispatcher"
 # Exactly what EntityStore does: a consistent read and conditional put/delete of one item.
 _ITEM_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
 _MAX_RECEIVE_COUNT = 5
-
-
-def entity_entry_point(definition: EntityDefinition) -> str:
-    """`package.module:function` for DURABLE_SFN_ENTITY; only importable module-level functions."""
-    fn = definition.function
-    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
-    where = f"{definition.source_file}:{definition.line}"
-    if not module or module == "__main__":
-        raise OrchestrationConfigError(
-            f"{where}: entity {definition.name!r} is defined in the script being run (__main__); "
-            "Lambda imports entities by module path: move it into a module (e.g. lambdas/...)"
-        )
-    if "<locals>" in qualname or "." in qualname:
-        raise OrchestrationConfigError(
-            f"{where}: entity {definition.name!r} ({qualname}) is not a module-level function; "
-            "Lambda imports it as module:function, so define it at the top level of its module"
-        )
-    return f"{module}:{qualname}"
 
 
 def _definitions(entities: Iterable[Callable[..., Any] | EntityDefinition]) -> list[EntityDefinition]:
@@ -72,7 +53,7 @@ def _definitions(entities: Iterable[Callable[..., Any] | EntityDefinition]) -> l
         if other is not None and other.function is not definition.function:
             raise OrchestrationConfigError(
                 f"{definition.source_file}:{definition.line}: entity name {definition.name!r} is already "
-                f"used by {entity_entry_point(other)}; rename one with @entity(name=...)"
+                f"used by {entry_point(other)}; rename one with @entity(name=...)"
             )
         found[definition.name] = definition
     if not found:
@@ -101,7 +82,7 @@ class EntityResources(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.definitions = _definitions(entities)
-        entries = {d.name: entity_entry_point(d) for d in self.definitions}
+        entries = {d.name: entry_point(d) for d in self.definitions}
         if DISPATCHER in entries:
             raise OrchestrationConfigError(
                 f"entity name {DISPATCHER!r} is reserved for the signal dispatcher"
@@ -171,7 +152,7 @@ class EntityResources(Construct):
 
         Lets one stack-wide instance serve every orchestration that uses entities."""
         for definition in _definitions(entities):
-            entry = entity_entry_point(definition)
+            entry = entry_point(definition)
             if definition.name == DISPATCHER:
                 raise OrchestrationConfigError(
                     f"entity name {DISPATCHER!r} is reserved for the signal dispatcher"
@@ -197,7 +178,6 @@ class EntityResources(Construct):
         function = python_function(
             self,
             name,
-            runtime=RUNTIME,
             handler=HANDLER,
             code=self._code,
             layer=self._layer,

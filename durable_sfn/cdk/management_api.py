@@ -15,7 +15,6 @@ the external-event table, and reads entity items and sends signals when there ar
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from aws_cdk import Arn, ArnFormat, AssetHashType, BundlingOptions, CfnOutput, DockerImage, Duration, Stack
 from aws_cdk import aws_apigateway as apigateway
@@ -26,18 +25,18 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-import durable_sfn
-from durable_sfn.cdk import nag
-from durable_sfn.cdk.bundling import CodeBundler, CodeSource
+from durable_sfn.cdk._private import nag
+from durable_sfn.cdk._private.bundling import LIBRARY_EXCLUDED_FROM_CODE, LIBRARY_SOURCE, CodeBundler
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.functions import RUNTIME
 from durable_sfn.cdk.entities import EntityResources
-from durable_sfn.cdk.errors import OrchestrationConfigError
 from durable_sfn.cdk.orchestration import Orchestration
+from durable_sfn.client.events import EVENTS_TABLE_ENV
 from durable_sfn.entities.signals import QUEUE_URL_ENV as ENTITIES_QUEUE_ENV
 from durable_sfn.entities.store import TABLE_ENV as ENTITIES_TABLE_ENV
 
 HANDLER = "durable_sfn.server.management_lambda.handler"
 STATE_MACHINES_ENV = "DURABLE_SFN_STATE_MACHINES"
-EVENTS_TABLE_ENV = "DURABLE_SFN_EVENTS_TABLE"
 PREFIX = "runtime/webhooks/durabletask"
 
 
@@ -68,15 +67,14 @@ class ManagementApi(Construct):
         self.entities = entities or _entities_of(orchestrations)
         stack = Stack.of(self)
 
-        library = CodeSource(Path(durable_sfn.__file__).parent, "durable_sfn")
-        bundler = CodeBundler([library], excluded=("durable_sfn/cdk",))
+        bundler = CodeBundler([LIBRARY_SOURCE], excluded=LIBRARY_EXCLUDED_FROM_CODE)
         self.handler = lambda_.Function(
             self,
             "Handler",
-            runtime=lambda_.Runtime.PYTHON_3_12,
+            runtime=RUNTIME,
             handler=HANDLER,
             code=lambda_.Code.from_asset(
-                str(library.path),
+                str(LIBRARY_SOURCE.path),
                 asset_hash=bundler.fingerprint(),
                 asset_hash_type=AssetHashType.CUSTOM,
                 bundling=BundlingOptions(image=DockerImage.from_registry("scratch"), local=bundler),

@@ -3,8 +3,9 @@
 The construct compiles the orchestrator and deploys that exact definition (placeholders replaced
 by CloudFormation through DefinitionSubstitutions), so what runs on AWS is what ran locally. IAM is
 computed from the definition: the role may call exactly the functions and state machines the
-definition names. What the definition refers to is resolved by one module per kind: activity
-functions (`activity_wiring`), entities (`entity_hosting`), the role's statements (`permissions`).
+definition names. What the definition refers to is resolved by one private module per kind: activity
+functions (`_private.activity_wiring`), entities (`_private.entity_hosting`), the role's statements
+(`_private.permissions`); each receives values, never this construct.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -23,34 +24,31 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from durable_sfn.cdk import nag
-from durable_sfn.cdk.activity_wiring import GrantSpec, provision_activities
-from durable_sfn.cdk.analysis import DefinitionRequirements, analyse
-from durable_sfn.cdk.checks import AppWideChecks
-from durable_sfn.cdk.entity_hosting import entity_substitutions
-from durable_sfn.cdk.errors import OrchestrationConfigError
-from durable_sfn.cdk.lint import depend_on_policy_only
-from durable_sfn.cdk.monitoring import add_alarms, add_outputs
-from durable_sfn.cdk.permissions import grant_state_machine_role
-from durable_sfn.cdk.runtime import ActivityOptions
+from durable_sfn.cdk._private import nag
+from durable_sfn.cdk._private.activity_functions import ActivityOptions
+from durable_sfn.cdk._private.activity_wiring import GrantSpec, provision_activities
+from durable_sfn.cdk._private.analysis import EVENT_WAITER, DefinitionRequirements, analyse
+from durable_sfn.cdk._private.checks import AppWideChecks, DeployedMachine
+from durable_sfn.cdk._private.entity_hosting import host_entities
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.facts import OrchestrationFacts
+from durable_sfn.cdk._private.lint import depend_on_policy_only
+from durable_sfn.cdk._private.monitoring import add_alarms, add_outputs
+from durable_sfn.cdk._private.permissions import grant_state_machine_role
+from durable_sfn.cdk.entities import EntityResources
+from durable_sfn.compiler import compile_orchestrator
+from durable_sfn.compiler.api import render_definition
 from durable_sfn.dsl import OrchestratorDefinition, orchestrator_definition
-
-if TYPE_CHECKING:
-    from durable_sfn.cdk.entities import EntityResources
 
 EXPRESS_MAX_TIMEOUT = timedelta(minutes=5)
 
 
 def compile_definition(orchestrator: Callable[..., Any]) -> dict[str, Any]:
-    from durable_sfn.compiler import compile_orchestrator
-
     return dict(compile_orchestrator(orchestrator))
 
 
 def definition_text(definition: Mapping[str, Any]) -> str:
     """The definition as deployed: the very text `durable-sfn compile` writes to `.asl.json`."""
-    from durable_sfn.compiler.cli import render_definition
-
     return render_definition(dict(definition))
 
 
@@ -117,8 +115,10 @@ class Orchestration(Construct):
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
         path = Path(code_path).resolve() if code_path is not None else None
+        facts = OrchestrationFacts(id, orch, self.requirements, self.state_machine_arn)
         self.functions, self.event_waiter = provision_activities(
             self,
+            facts,
             activities=activities,
             activity_grants=activity_grants,
             activity_options=activity_options,
@@ -139,10 +139,13 @@ class Orchestration(Construct):
         )
         substitutions = {name: fn.function_arn for name, fn in self.functions.items()}
         if self.event_waiter is not None:
-            substitutions["DurableEventWaiter"] = self.event_waiter.function_arn
+            substitutions[EVENT_WAITER] = self.event_waiter.function_arn
         substitutions.update(self._sub_orchestrations(sub_orchestrations))
-        substitutions.update(entity_substitutions(self, entities, code_path=path, layer=layer))
-        grant_state_machine_role(self)
+        self.entities, entity_values = host_entities(
+            self, facts, entities, role=self.role, definition=self.definition, code_path=path, layer=layer
+        )
+        substitutions.update(entity_values)
+        self._grant_role()
 
         self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
         self.definition_string = definition_text(self.definition)
@@ -170,9 +173,37 @@ class Orchestration(Construct):
         )
         self.alarms = add_alarms(self, self.state_machine, self.state_machine_name, alarm_topic)
         add_outputs(self, self.state_machine, self.state_machine_name)
-        self.node.add_validation(AppWideChecks(self))
+        self.node.add_validation(AppWideChecks(self._deployed_machine(), lambda: _deployed_machines(self)))
 
     # -- construction helpers ------------------------------------------------------------------
+
+    def _grant_role(self) -> None:
+        """Exactly what the definition calls: its functions, its children, the `.sync` rule."""
+        invoked = list(self.functions.values()) + ([self.event_waiter] if self.event_waiter else [])
+        started = list(dict.fromkeys(self.sub_orchestration_arns.values()))
+        if self.requirements.starts_itself and self.state_machine_arn not in started:
+            started.append(self.state_machine_arn)
+        sync_children = [
+            self.explicit_sub_orchestrations[name][1]
+            if name in self.explicit_sub_orchestrations
+            else self._machine_name(name)
+            for name in sorted(self.requirements.sync_sub_orchestrations)
+        ]
+        grant_state_machine_role(self.role, invoked=invoked, started=started, sync_children=sync_children)
+
+    def _machine_name(self, orchestrator_name: str) -> str:
+        """The state machine of a child resolved by name (this orchestration's own, for itself)."""
+        return self.state_machine_name if orchestrator_name == self.orchestrator.name else orchestrator_name
+
+    def _deployed_machine(self) -> DeployedMachine:
+        return DeployedMachine(
+            construct=self,
+            orchestrator=self.orchestrator.name,
+            where=self.where,
+            state_machine_name=self.state_machine_name,
+            calls=self.requirements.sub_orchestrations,
+            given=frozenset(self.explicit_sub_orchestrations),
+        )
 
     def _check_express(self, kind: sfn.StateMachineType, timeout: Duration | timedelta | None) -> None:
         if kind != sfn.StateMachineType.EXPRESS:
@@ -226,15 +257,19 @@ class Orchestration(Construct):
                 resolved[name] = given[name][0]
                 self.explicit_sub_orchestrations[name] = given[name]
                 continue
-            machine_name = self.state_machine_name if name == self.orchestrator.name else name
             resolved[name] = stack.format_arn(
                 service="states",
                 resource="stateMachine",
-                resource_name=machine_name,
+                resource_name=self._machine_name(name),
                 arn_format=ArnFormat.COLON_RESOURCE_NAME,
             )
         self.sub_orchestration_arns = resolved
         return resolved
+
+
+def _deployed_machines(scope: Construct) -> list[DeployedMachine]:
+    """Every Orchestration of the app `scope` belongs to."""
+    return [c._deployed_machine() for c in scope.node.root.node.find_all() if isinstance(c, Orchestration)]
 
 
 def _state_machine_name(machine: sfn.IStateMachine) -> str:

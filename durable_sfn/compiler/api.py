@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,9 @@ def compile_orchestrator(orch: Any) -> dict[str, Any]:
             if start <= fn.__code__.co_firstlineno <= (node.end_lineno or node.lineno):
                 return compile_function(node, definition.name, file, source, info)
     raise TypeError(f"cannot find the source of orchestrator {definition.name!r} in {file}")
+
+
+def render_definition(definition: dict[str, Any]) -> str:
+    """The stable text of a definition, as written to `.asl.json` and deployed: two-space JSON and a
+    final newline."""
+    return json.dumps(definition, indent=2) + "\n"

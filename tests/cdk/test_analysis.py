@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from durable_sfn.cdk.analysis import analyse
-from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk import OrchestrationConfigError
+from durable_sfn.cdk._private.analysis import analyse
 
 
 def _task(resource: str, arguments: dict, **extra: object) -> dict:

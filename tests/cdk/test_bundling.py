@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from durable_sfn.cdk import bundling
-from durable_sfn.cdk.bundling import CodeBundler, CodeSource, LayerBuildError, build_layer, layer_cache_key
+from durable_sfn.cdk._private import bundling
+from durable_sfn.cdk._private.bundling import (
+    CodeBundler,
+    CodeSource,
+    LayerBuildError,
+    build_layer,
+    layer_cache_key,
+)
 
 
 def test_pip_fetches_cp312_manylinux_x86_64_wheels_only(tmp_path: Path) -> None:

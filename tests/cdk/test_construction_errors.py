@@ -10,7 +10,7 @@ from aws_cdk import App, Stack
 
 from durable_sfn import activity
 from durable_sfn.cdk import Orchestration, OrchestrationConfigError, StateMachineType
-from durable_sfn.cdk.runtime import entry_point
+from durable_sfn.cdk._private.functions import entry_point
 from durable_sfn.dsl import activity_definition
 from tests.cdk import sample_orchestrations as sample
 from tests.cdk.sample_app import events_table

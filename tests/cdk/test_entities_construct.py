@@ -13,7 +13,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import AwsSolutionsChecks
 
-from durable_sfn.cdk import OrchestrationConfigError, nag
+from durable_sfn.cdk import OrchestrationConfigError
+from durable_sfn.cdk._private import nag
 from durable_sfn.cdk.entities import DISPATCHER, HANDLER, EntityResources
 from durable_sfn.entities import EntityContext, entity
 from durable_sfn.entities.contract import call_entity_task, signal_entity_task

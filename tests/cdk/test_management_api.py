@@ -13,7 +13,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import AwsSolutionsChecks
 
-from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk import OrchestrationConfigError
 from durable_sfn.cdk.management_api import HANDLER, ManagementApi
 
 pytestmark = pytest.mark.slow  # one CDK synthesis (a Node.js process) for the module

@@ -59,7 +59,7 @@ def test_placeholders_are_substituted_with_the_right_functions(sample_assembly: 
         "tests.cdk.sample_orchestrations:charge_card"
     )
     waiter = logical_id_of_ref(substitutions["DurableEventWaiter"])
-    assert _function_entry(sample_assembly, waiter).startswith("durable_sfn.events:")
+    assert _function_entry(sample_assembly, waiter).startswith("durable_sfn.client.events:")
 
 
 def test_sub_orchestration_is_addressed_by_name_in_the_same_account_and_region(
@@ -130,7 +130,7 @@ def test_activity_roles_get_only_their_grants(sample_assembly: Assembly) -> None
         "Variables"
     ]
     assert charge_env["CURRENCY"] == "EUR" and "SEATS_TABLE" not in charge_env
-    waiter = next(e for e in by_entry if e.startswith("durable_sfn.events:"))
+    waiter = next(e for e in by_entry if e.startswith("durable_sfn.client.events:"))
     waiter_grants = granted(waiter)
     events = [
         k for k, v in template["Resources"].items() if v["Type"] == "AWS::DynamoDB::Table" and "Events" in k
@@ -245,7 +245,7 @@ def test_bundles_hold_lambda_platform_wheels_and_the_code(sample_assembly: Assem
     )
     code_dir = sample_assembly.asset_dir(function["Properties"]["Code"]["S3Key"])
     assert (code_dir / "durable_sfn" / "lambda_entry.py").is_file()
-    assert (code_dir / "durable_sfn" / "events.py").is_file()
+    assert (code_dir / "durable_sfn" / "client" / "events.py").is_file()
     assert (code_dir / "tests" / "cdk" / "sample_orchestrations.py").is_file()
     assert not (code_dir / "durable_sfn" / "cdk").exists(), "the construct library is not shipped to Lambda"
     assert not list(code_dir.rglob("__pycache__"))

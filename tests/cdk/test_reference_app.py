@@ -233,7 +233,7 @@ def test_table_keys_match_the_local_resources() -> None:
     import boto3
     from moto import mock_aws
 
-    from durable_sfn.events import create_events_table
+    from durable_sfn.client.events import create_events_table
 
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")

@@ -2,6 +2,7 @@
 
 Each function gets its own log group (one month retention), its own role (log writes and X-Ray),
 active tracing, a DependsOn on the role's policy alone, and the same cdk-nag acknowledgements.
+Its code is found through an entry point, `package.module:function`, read by the handler.
 """
 
 from __future__ import annotations
@@ -14,15 +15,44 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from durable_sfn.cdk import nag
-from durable_sfn.cdk.lint import depend_on_policy_only
+from durable_sfn.cdk._private import nag
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.lint import depend_on_policy_only
+from durable_sfn.dsl import ActivityDefinition
+from durable_sfn.entities.model import EntityDefinition
+
+# The dependency layers hold cp312 wheels, so every function runs the interpreter they were built for.
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+
+
+def entry_point(definition: ActivityDefinition | EntityDefinition) -> str:
+    """`package.module:function`, the value of DURABLE_SFN_ACTIVITY or DURABLE_SFN_ENTITY.
+
+    Lambda imports the function by that path, so only module-level functions of importable
+    modules qualify."""
+    noun, nouns = (
+        ("entity", "entities") if isinstance(definition, EntityDefinition) else ("activity", "activities")
+    )
+    fn = definition.function
+    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+    where = f"{definition.source_file}:{definition.line}"
+    if not module or module == "__main__":
+        raise OrchestrationConfigError(
+            f"{where}: {noun} {definition.name!r} is defined in the script being run (__main__); "
+            f"Lambda imports {nouns} by module path: move it into a module (e.g. lambdas/...)"
+        )
+    if "<locals>" in qualname or "." in qualname:
+        raise OrchestrationConfigError(
+            f"{where}: {noun} {definition.name!r} ({qualname}) is not a module-level function; "
+            "Lambda imports it as module:function, so define it at the top level of its module"
+        )
+    return f"{module}:{qualname}"
 
 
 def python_function(
     scope: Construct,
     name: str,
     *,
-    runtime: lambda_.Runtime,
     handler: str,
     code: lambda_.Code,
     layer: lambda_.ILayerVersion | None,
@@ -48,7 +78,7 @@ def python_function(
     function = lambda_.Function(
         scope,
         name,
-        runtime=runtime,
+        runtime=RUNTIME,
         architecture=lambda_.Architecture.X86_64,
         handler=handler,
         code=code,

@@ -22,7 +22,7 @@ from typing import Any
 import jsii
 from aws_cdk import ILocalBundling
 
-from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
 
 LAMBDA_PYTHON_VERSION = "3.12"
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
@@ -161,6 +161,12 @@ class CodeSource:
 
     path: Path
     destination: str
+
+
+# The durable_sfn package itself ships with every function (the handlers live in it). The Lambda
+# image ships boto3; the construct library never runs inside Lambda, so it stays out.
+LIBRARY_SOURCE = CodeSource(Path(__file__).parents[2], "durable_sfn")
+LIBRARY_EXCLUDED_FROM_CODE = ("durable_sfn/cdk",)
 
 
 def _package_files(source: CodeSource) -> Iterable[tuple[str, Path]]:

@@ -16,7 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 
-from durable_sfn.cdk import nag
+from durable_sfn.cdk._private import nag
 
 _TABLE_READ = (
     "dynamodb:GetItem",

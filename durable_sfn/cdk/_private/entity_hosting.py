@@ -9,64 +9,52 @@ activities' (same bundle, same layer), so entities add no packaging work to synt
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
 
-from durable_sfn.cdk.analysis import ENTITY_QUEUE
-from durable_sfn.cdk.bundling import CodeSource, find_requirements
-from durable_sfn.cdk.entities import EntityResources, entity_entry_point
-from durable_sfn.cdk.errors import OrchestrationConfigError
-from durable_sfn.cdk.runtime import ActivityFunctions
+from durable_sfn.cdk._private.activity_functions import ActivityFunctions
+from durable_sfn.cdk._private.analysis import ENTITY_QUEUE
+from durable_sfn.cdk._private.bundling import CodeSource, find_requirements
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.facts import OrchestrationFacts
+from durable_sfn.cdk._private.functions import entry_point
+from durable_sfn.cdk.entities import EntityResources
+from durable_sfn.definitions import find_definitions, visible_names
 from durable_sfn.entities.model import EntityDefinition, entity_definition
-
-if TYPE_CHECKING:
-    from durable_sfn.cdk.orchestration import Orchestration
 
 _SHARED_ID = "DurableSfnEntities"
 
 
-def entities_of(orchestrator: Callable[..., Any]) -> dict[str, EntityDefinition]:
-    """The @entity functions visible from the orchestrator's module, by entity name.
-
-    The compiler resolves entity names in `EntityId("Name", key)` against the same module, so an
-    orchestration hosts what its module imports (the reference app imports `loyalty_balance`)."""
-    namespace: dict[str, Any] = dict(getattr(orchestrator, "__globals__", {}))
-    if inspect.isfunction(orchestrator):
-        namespace.update(inspect.getclosurevars(orchestrator).nonlocals)
-    found: dict[str, EntityDefinition] = {}
-    for value in namespace.values():
-        definition = entity_definition(value)
-        if definition is not None:
-            found.setdefault(definition.name, definition)
-    return found
-
-
-def shared_entity_resources(scope: Any) -> EntityResources | None:
+def shared_entity_resources(scope: Construct) -> EntityResources | None:
     """The stack-wide `EntityResources` provisioned by orchestrations, if any was."""
     existing = Stack.of(scope).node.try_find_child(_SHARED_ID)
     return existing if isinstance(existing, EntityResources) else None
 
 
-def entity_substitutions(
-    orchestration: Orchestration,
+def host_entities(
+    scope: Construct,
+    orchestration: OrchestrationFacts,
     entities: EntityResources | None,
     *,
+    role: iam.IGrantable,
+    definition: Mapping[str, Any],
     code_path: Path | None,
     layer: lambda_.ILayerVersion | None,
-) -> dict[str, str]:
-    """The `${...}` values of the definition's entity states; grants the role exactly those."""
+) -> tuple[EntityResources | None, dict[str, str]]:
+    """The entities hosting this orchestration's entity states, and the `${...}` values of those
+    states; grants `role` exactly what the definition uses."""
     requirements = orchestration.requirements
     calls, signals = requirements.entity_calls, requirements.entity_signals
     if not calls and not signals:
-        orchestration.entities = entities
-        return {}
+        return entities, {}
     if entities is None:
-        entities = _provision(orchestration, calls, code_path, layer)
+        entities = _provision(scope, orchestration, calls, code_path, layer)
     missing = sorted(set(calls) - set(entities.functions))
     if missing:
         raise OrchestrationConfigError(
@@ -74,22 +62,22 @@ def entity_substitutions(
             f"{', '.join(missing)} that entities= does not host (it hosts "
             f"{', '.join(sorted(entities.functions))}); add them to EntityResources(entities=[...])"
         )
-    orchestration.entities = entities
     # Invoke on exactly the called entity functions, SendMessage on the signal queue if it signals.
-    entities.grant_for_definition(orchestration.role, orchestration.definition)
+    entities.grant_for_definition(role, definition)
     values = entities.definition_substitutions()
     needed = set(calls) | ({ENTITY_QUEUE} if signals else set())
-    return {name: value for name, value in values.items() if name in needed}
+    return entities, {name: value for name, value in values.items() if name in needed}
 
 
 def _provision(
-    orchestration: Orchestration,
+    scope: Construct,
+    orchestration: OrchestrationFacts,
     calls: frozenset[str],
     code_path: Path | None,
     layer: lambda_.ILayerVersion | None,
 ) -> EntityResources:
     orch = orchestration.orchestrator
-    visible = entities_of(orch.function)
+    visible = find_definitions(entity_definition, visible_names(orch.function))
     missing = sorted(set(calls) - set(visible))
     if missing or not visible:
         what = (
@@ -102,13 +90,13 @@ def _provision(
             "the entity function into the orchestrator's module or pass entities=EntityResources(...)"
         )
     definitions = [visible[name] for name in sorted(visible)]
-    runtime = ActivityFunctions.of(orchestration)
-    shared = shared_entity_resources(orchestration)
+    runtime = ActivityFunctions.of(scope)
+    shared = shared_entity_resources(scope)
     if shared is None:
         first = definitions[0]
         sources = _sources(runtime, first, code_path)
         shared = EntityResources(
-            Stack.of(orchestration),
+            Stack.of(scope),
             _SHARED_ID,
             entities=definitions,
             code=runtime.code(sources),
@@ -132,7 +120,7 @@ def _provision(
 def _sources(
     runtime: ActivityFunctions, definition: EntityDefinition, code_path: Path | None
 ) -> tuple[CodeSource, ...]:
-    module = entity_entry_point(definition).split(":")[0]
+    module = entry_point(definition).split(":")[0]
     return runtime.code_sources(module, code_path)
 
 

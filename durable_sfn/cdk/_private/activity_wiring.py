@@ -12,31 +12,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
 
-from durable_sfn.cdk.errors import OrchestrationConfigError
-from durable_sfn.cdk.grants import ActivityGrant
-from durable_sfn.cdk.runtime import (
-    EVENTS_TABLE_ENV,
+from durable_sfn.cdk._private.activity_functions import (
     ActivityFunctions,
     ActivityOptions,
-    activities_of,
     event_waiter_definition,
 )
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.facts import OrchestrationFacts
+from durable_sfn.cdk._private.grants import ActivityGrant
+from durable_sfn.client.events import EVENTS_TABLE_ENV
+from durable_sfn.definitions import find_definitions, visible_names
 from durable_sfn.dsl import ActivityDefinition, activity_definition
-
-if TYPE_CHECKING:
-    from durable_sfn.cdk.orchestration import Orchestration
 
 GrantSpec = ActivityGrant | Iterable[ActivityGrant]
 
 
 def provision_activities(
-    orchestration: Orchestration,
+    scope: Construct,
+    orchestration: OrchestrationFacts,
     *,
     activities: Iterable[Callable[..., Any]] | None,
     activity_grants: Mapping[str | Callable[..., Any], GrantSpec] | None,
@@ -50,7 +50,7 @@ def provision_activities(
     service: str,
 ) -> tuple[dict[str, lambda_.Function], lambda_.Function | None]:
     """The activity functions the definition calls, by name, and the event waiter if it waits."""
-    runtime = ActivityFunctions.of(orchestration)
+    runtime = ActivityFunctions.of(scope)
     definitions = _activity_definitions(orchestration, activities)
     grants = _keyed(orchestration, activity_grants, "activity_grants", definitions)
     options = _keyed(orchestration, activity_options, "activity_options", definitions)
@@ -90,22 +90,22 @@ def _as_grants(spec: GrantSpec | None) -> list[ActivityGrant]:
 
 
 def _activity_definitions(
-    orchestration: Orchestration, activities: Iterable[Callable[..., Any]] | None
+    orchestration: OrchestrationFacts, activities: Iterable[Callable[..., Any]] | None
 ) -> dict[str, ActivityDefinition]:
     needed = orchestration.requirements.activities
     if activities is None:
-        available = activities_of(orchestration.orchestrator.function)
+        available = find_definitions(activity_definition, visible_names(orchestration.orchestrator.function))
     else:
         available = {}
         for fn in activities:
             definition = activity_definition(fn)
             if definition is None:
                 raise OrchestrationConfigError(
-                    f"Orchestration {orchestration.node.id!r}: {fn!r} in activities= is not an @activity function"
+                    f"Orchestration {orchestration.construct_id!r}: {fn!r} in activities= is not an @activity function"
                 )
             if definition.name not in needed:
                 raise OrchestrationConfigError(
-                    f"Orchestration {orchestration.node.id!r}: activity {definition.name!r} was passed in "
+                    f"Orchestration {orchestration.construct_id!r}: activity {definition.name!r} was passed in "
                     f"activities= but orchestrator {orchestration.orchestrator.name!r} never calls it "
                     f"(it calls: {', '.join(sorted(needed)) or 'no activities'})"
                 )
@@ -122,7 +122,7 @@ def _activity_definitions(
 
 
 def _keyed(
-    orchestration: Orchestration,
+    orchestration: OrchestrationFacts,
     values: Mapping[Any, Any] | None,
     option: str,
     definitions: Mapping[str, ActivityDefinition],
@@ -132,7 +132,7 @@ def _keyed(
         name = key if isinstance(key, str) else getattr(activity_definition(key), "name", None)
         if name is None or name not in definitions:
             raise OrchestrationConfigError(
-                f"Orchestration {orchestration.node.id!r}: {option} names {key!r}, which orchestrator "
+                f"Orchestration {orchestration.construct_id!r}: {option} names {key!r}, which orchestrator "
                 f"{orchestration.orchestrator.name!r} does not call; its activities are: "
                 f"{', '.join(sorted(definitions)) or 'none'}"
             )
@@ -164,7 +164,7 @@ def _layer(
 
 
 def _require_events_table(
-    orchestration: Orchestration, events_table: dynamodb.ITable | None
+    orchestration: OrchestrationFacts, events_table: dynamodb.ITable | None
 ) -> dynamodb.ITable:
     if events_table is None:
         states = ", ".join(repr(s) for s in orchestration.requirements.event_waiter_states)
@@ -177,7 +177,7 @@ def _require_events_table(
 
 
 def _waiter_layer(
-    orchestration: Orchestration,
+    orchestration: OrchestrationFacts,
     runtime: ActivityFunctions,
     layer: lambda_.ILayerVersion | None,
     requirements: str | Path | None,
@@ -199,7 +199,7 @@ def _waiter_layer(
 
 
 def _event_waiter(
-    orchestration: Orchestration,
+    orchestration: OrchestrationFacts,
     runtime: ActivityFunctions,
     events_table: dynamodb.ITable,
     layer: lambda_.ILayerVersion,

@@ -8,21 +8,18 @@ its log group, X-Ray, and the grants passed for that activity.
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-import durable_sfn
-from durable_sfn.cdk.analysis import EVENT_WAITER
-from durable_sfn.cdk.bundling import (
+from durable_sfn.cdk._private.bundling import (
+    LIBRARY_EXCLUDED_FROM_CODE,
+    LIBRARY_SOURCE,
     CodeBundler,
     CodeSource,
     LayerBundler,
@@ -30,17 +27,14 @@ from durable_sfn.cdk.bundling import (
     layer_cache_key,
     module_source,
 )
-from durable_sfn.cdk.errors import OrchestrationConfigError
-from durable_sfn.cdk.functions import python_function
-from durable_sfn.cdk.grants import ActivityGrant
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.functions import RUNTIME, entry_point, python_function
+from durable_sfn.cdk._private.grants import ActivityGrant
+from durable_sfn.client.events import durable_event_waiter
 from durable_sfn.dsl import ActivityDefinition, activity_definition
 
 HANDLER = "durable_sfn.lambda_entry.handler"
-RUNTIME = lambda_.Runtime.PYTHON_3_12
-EVENTS_TABLE_ENV = "DURABLE_SFN_EVENTS_TABLE"
 _RUNTIME_ID = "DurableSfnActivities"
-# The Lambda image ships boto3; the construct library itself never runs inside Lambda.
-_EXCLUDED_FROM_CODE = ("durable_sfn/cdk",)
 
 
 @dataclass(frozen=True)
@@ -57,37 +51,11 @@ class ActivityOptions:
         return self.timeout
 
 
-def entry_point(definition: ActivityDefinition) -> str:
-    """`package.module:function`, the value of DURABLE_SFN_ACTIVITY; only importable functions qualify."""
-    fn = definition.function
-    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
-    where = f"{definition.source_file}:{definition.line}"
-    if not module or module == "__main__":
-        raise OrchestrationConfigError(
-            f"{where}: activity {definition.name!r} is defined in the script being run (__main__); "
-            "Lambda imports activities by module path: move it into a module (e.g. lambdas/...)"
-        )
-    if "<locals>" in qualname or "." in qualname:
-        raise OrchestrationConfigError(
-            f"{where}: activity {definition.name!r} ({qualname}) is not a module-level function; "
-            "Lambda imports it as module:function, so define it at the top level of its module"
-        )
-    return f"{module}:{qualname}"
-
-
 def event_waiter_definition() -> ActivityDefinition:
     """The built-in activity that stores task tokens for `wait_for_external_event`."""
-    try:
-        module = importlib.import_module("durable_sfn.events")
-    except ImportError as exc:
-        raise OrchestrationConfigError(
-            f"the orchestrator waits for external events, but durable_sfn.events cannot be imported: {exc}"
-        ) from None
-    for value in vars(module).values():
-        definition = activity_definition(value)
-        if definition is not None and definition.name == EVENT_WAITER:
-            return definition
-    raise OrchestrationConfigError(f"durable_sfn.events defines no @activity named {EVENT_WAITER!r}")
+    definition = activity_definition(durable_event_waiter)
+    assert definition is not None, "durable_event_waiter is registered with @activity where it is defined"
+    return definition
 
 
 @dataclass
@@ -135,17 +103,16 @@ class ActivityFunctions(Construct):
         return {name: item.function for name, item in self._functions.items()}
 
     def code_sources(self, activity_module: str, code_path: Path | None) -> tuple[CodeSource, ...]:
-        library = CodeSource(Path(durable_sfn.__file__).parent, "durable_sfn")
         own = module_source(activity_module, code_path)
-        if own.destination == "durable_sfn":
-            return self._first_sources or (library,)
-        sources = (library, own)
+        if own.destination == LIBRARY_SOURCE.destination:
+            return self._first_sources or (LIBRARY_SOURCE,)
+        sources = (LIBRARY_SOURCE, own)
         self._first_sources = self._first_sources or sources
         return sources
 
     def code(self, sources: tuple[CodeSource, ...]) -> lambda_.Code:
         if sources not in self._code:
-            bundler = CodeBundler(sources, excluded=_EXCLUDED_FROM_CODE)
+            bundler = CodeBundler(sources, excluded=LIBRARY_EXCLUDED_FROM_CODE)
             self._code[sources] = lambda_.Code.from_asset(
                 str(sources[0].path),
                 # A custom hash (of exactly the files shipped) keeps CDK from fingerprinting the
@@ -215,7 +182,6 @@ class ActivityFunctions(Construct):
         function = python_function(
             self,
             name,
-            runtime=RUNTIME,
             handler=HANDLER,
             code=self.code(self.code_sources(entry.split(":")[0], code_path)),
             layer=layer,
@@ -241,21 +207,3 @@ class ActivityFunctions(Construct):
             grant.apply(item.function)
             item.add_environment(grant.environment)
             item.grants.append(grant)
-
-
-def activities_of(orchestrator: Callable[..., Any]) -> dict[str, ActivityDefinition]:
-    """The @activity functions visible from the orchestrator's module, by activity name.
-
-    The compiler resolves `ctx.call_activity(validate_order, ...)` through the same names, so this
-    finds exactly the functions a definition can refer to without running the orchestrator.
-    """
-    namespace: dict[str, Any] = dict(getattr(orchestrator, "__globals__", {}))
-    closure = inspect.getclosurevars(orchestrator) if inspect.isfunction(orchestrator) else None
-    if closure is not None:
-        namespace.update(closure.nonlocals)
-    found: dict[str, ActivityDefinition] = {}
-    for value in namespace.values():
-        definition = activity_definition(value)
-        if definition is not None:
-            found.setdefault(definition.name, definition)
-    return found

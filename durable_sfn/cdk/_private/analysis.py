@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from durable_sfn.cdk.errors import OrchestrationConfigError
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
 
 EVENT_WAITER = "DurableEventWaiter"
 
