@@ -3,6 +3,7 @@ benchmarks that run its scenarios, the way `make run` sets it up."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ def reference_environment() -> Iterator[None]:
     from lambdas.operations.service import OperationsService
 
     handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler), "Powertools logs through a StreamHandler"
     # The activities' JSON logs are not figures.
     with open(os.devnull, "w", encoding="utf-8") as sink:
         previous = handler.setStream(sink)

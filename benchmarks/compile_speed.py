@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 from durable_sfn.compiler.api import compile_function, parse_source
 from durable_sfn.compiler.discovery import find_orchestrators, module_info
@@ -43,7 +44,7 @@ def time_file(path: Path) -> list[tuple[str, float, int]]:
     return rows
 
 
-def _count_states(scope: dict) -> int:
+def _count_states(scope: dict[str, Any]) -> int:
     total = 0
     for state in scope["States"].values():
         total += 1

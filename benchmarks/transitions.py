@@ -61,6 +61,15 @@ def entity_queue() -> Iterator[str]:
         yield queue["QueueUrl"]
 
 
+def _event_only(fn: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    """A Lambda handler `(event, context)` around a function of the event alone."""
+
+    def handle(event: Any, context: Any) -> Any:
+        return fn(event)
+
+    return handle
+
+
 def run(
     definition: dict[str, Any],
     name: str,
@@ -74,7 +83,7 @@ def run(
         names["DurableEntitiesQueueUrl"] = queue_url
     sfn = LocalStepFunctions()
     for activity, fn in activities.items():
-        sfn.register_lambda(activity, lambda event, context, fn=fn: fn(event))
+        sfn.register_lambda(activity, _event_only(fn))
     arn = sfn.create_state_machine(
         name=name,
         definition=json.dumps(substitute_placeholders(definition, names)),

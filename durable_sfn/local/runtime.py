@@ -58,7 +58,7 @@ class LocalRuntime:
         import boto3
         from moto import mock_aws
 
-        from durable_sfn.engine.api.client import LocalStepFunctions
+        from durable_sfn.engine.client import LocalStepFunctions
         from durable_sfn.engine.clock import RealClock, VirtualClock
 
         self.region = region

@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
 
 def _validation_diagnostics(definition: dict[str, Any]) -> list[dict[str, Any]]:
     """Diagnostics from the engine's ValidateStateMachineDefinition (as AWS reports them)."""
-    from durable_sfn.engine.api.client import LocalStepFunctions
+    from durable_sfn.engine.client import LocalStepFunctions
 
     engine = LocalStepFunctions()
     response = engine.validate_state_machine_definition(definition=json.dumps(definition), type="STANDARD")

@@ -1,0 +1,1 @@
+"""Figures for the README and the design notes: `python -m benchmarks [name ...]`."""
