@@ -1,7 +1,9 @@
 """Amazon States Language definitions: validation with AWS's diagnostic codes, placeholders.
 
-Shared by the compiler (which validates what it emits) and the local engine (whose
-create_state_machine and validate_state_machine_definition reject what AWS would reject).
+Used by the local engine (whose create_state_machine and validate_state_machine_definition
+reject what AWS would reject, and whose intrinsic functions share `intrinsics.py`'s grammar), by
+the local runtime and tests to fill `${Name}` placeholders, and by the test suite to check every
+compiled definition. It imports nothing of ours above it: the compiler and the engine build on it.
 """
 
 from durable_sfn.asl.diagnostics import AslDiagnostic, InvalidDefinitionError

@@ -21,6 +21,7 @@ __all__ = [
     "MISSING_TRANSITION_TARGET",
     "SCHEMA_VALIDATION_FAILED",
     "AslDiagnostic",
+    "Collector",
     "InvalidDefinitionError",
     "pointer",
 ]
@@ -86,3 +87,19 @@ def pointer(*parts: str | int) -> str:
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else f"/{part}"
     return out
+
+
+class Collector:
+    """Accumulates diagnostics; every check appends instead of stopping at the first problem."""
+
+    def __init__(self) -> None:
+        self.items: list[AslDiagnostic] = []
+
+    def error(self, code: str, message: str, *location: str | int) -> None:
+        self.items.append(AslDiagnostic(code, message, pointer(*location)))
+
+    def warning(self, code: str, message: str, *location: str | int) -> None:
+        self.items.append(AslDiagnostic(code, message, pointer(*location), "WARNING"))
+
+    def schema(self, message: str, *location: str | int) -> None:
+        self.error(SCHEMA_VALIDATION_FAILED, message, *location)

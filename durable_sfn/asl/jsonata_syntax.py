@@ -14,8 +14,8 @@ from typing import Any
 
 from jsonata import Jsonata
 
-from durable_sfn.asl.diagnostics import INVALID_JSONATA_EXPRESSION
-from durable_sfn.asl.rules import Collector, is_jsonata
+from durable_sfn.asl.diagnostics import INVALID_JSONATA_EXPRESSION, Collector
+from durable_sfn.asl.rules import is_jsonata
 
 __all__ = ["check_jsonata_syntax", "jsonata_syntax_error"]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from durable_sfn.asl.diagnostics import SCHEMA_VALIDATION_FAILED, AslDiagnostic, pointer
+from durable_sfn.asl.diagnostics import Collector
+from durable_sfn.asl.templates import check_assign
 
 __all__ = [
     "JSONPATH_OPERATORS",
-    "Collector",
     "check_catch",
     "check_choice_rules",
     "check_reference_path",
@@ -57,22 +57,6 @@ JSONPATH_OPERATORS: dict[str, str] = {
     "IsTimestamp": "boolean",
 }
 """Every JSONPath Choice comparison operator and the JSON type its operand must have."""
-
-
-class Collector:
-    """Accumulates diagnostics; every check appends instead of stopping at the first problem."""
-
-    def __init__(self) -> None:
-        self.items: list[AslDiagnostic] = []
-
-    def error(self, code: str, message: str, *location: str | int) -> None:
-        self.items.append(AslDiagnostic(code, message, pointer(*location)))
-
-    def warning(self, code: str, message: str, *location: str | int) -> None:
-        self.items.append(AslDiagnostic(code, message, pointer(*location), "WARNING"))
-
-    def schema(self, message: str, *location: str | int) -> None:
-        self.error(SCHEMA_VALIDATION_FAILED, message, *location)
 
 
 def is_reference_path(value: Any, *, context: bool = True) -> bool:
@@ -277,8 +261,6 @@ def check_catch(out: Collector, catch: Any, jsonata: bool, loc: tuple[str | int,
 
 
 def _assign(out: Collector, assign: Any, jsonata: bool, where: tuple[str | int, ...]) -> None:
-    from durable_sfn.asl.templates import check_assign  # templates builds on this module
-
     check_assign(out, assign, jsonata, *where, "Assign")
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from durable_sfn.asl.diagnostics import INVALID_RESOURCE
+from durable_sfn.asl.diagnostics import INVALID_RESOURCE, Collector
 from durable_sfn.asl.jsonata_syntax import check_jsonata_syntax
 from durable_sfn.asl.rules import (
     MAX_INT,
-    Collector,
     check_catch,
     check_choice_rules,
     check_reference_path,

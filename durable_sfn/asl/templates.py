@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from durable_sfn.asl.rules import Collector
-from durable_sfn.engine.errors import StatesError
-from durable_sfn.engine.intrinsics import parse_intrinsic
+from durable_sfn.asl.diagnostics import Collector
+from durable_sfn.asl.intrinsics import IntrinsicSyntaxError, parse_intrinsic
 
 __all__ = ["MAX_VARIABLE_NAME_LENGTH", "check_assign", "check_template"]
 
@@ -51,8 +50,8 @@ def _check_dynamic(out: Collector, value: Any, *where: str | int) -> None:
     if text.startswith("States."):
         try:
             parse_intrinsic(text)
-        except StatesError as exc:
-            out.schema(exc.cause, *where)
+        except IntrinsicSyntaxError as exc:
+            out.schema(str(exc), *where)
         return
     if not text.startswith("$"):
         out.schema(

@@ -23,10 +23,11 @@ from durable_sfn.asl.diagnostics import (
     MISSING_END_STATE,
     MISSING_TRANSITION_TARGET,
     AslDiagnostic,
+    Collector,
     InvalidDefinitionError,
     pointer,
 )
-from durable_sfn.asl.rules import MAX_INT, Collector
+from durable_sfn.asl.rules import MAX_INT
 from durable_sfn.asl.states import check_state
 
 __all__ = [

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from durable_sfn.asl.intrinsics import IntrinsicSyntaxError, parse_intrinsic
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import INTRINSIC_FAILURE, RUNTIME, StatesError
-from durable_sfn.engine.intrinsics import IntrinsicSyntaxError, evaluate_intrinsic, parse_intrinsic
+from durable_sfn.engine.intrinsics import evaluate_intrinsic
 
 ENV = EvalEnv(
     state_name="S",
@@ -151,7 +152,12 @@ def test_bad_arguments_fail_with_intrinsic_failure(text: str) -> None:
 def test_syntax_errors_point_at_the_problem(text: str) -> None:
     with pytest.raises(IntrinsicSyntaxError) as info:
         parse_intrinsic(text)
-    assert "at character" in info.value.cause
+    assert "at character" in str(info.value)
+    # Evaluated in a state, the same text fails the state with States.IntrinsicFailure.
+    with pytest.raises(StatesError) as failure:
+        ev(text)
+    assert failure.value.error == INTRINSIC_FAILURE
+    assert failure.value.cause == str(info.value)
 
 
 def test_missing_path_argument_is_a_runtime_error() -> None:
@@ -204,8 +210,8 @@ def test_format_inserts_values_verbatim(values: list[str]) -> None:
 
 
 def test_every_named_function_is_implemented() -> None:
+    from durable_sfn.asl.intrinsics import FUNCTION_NAMES
     from durable_sfn.engine.intrinsics.functions import FUNCTIONS
-    from durable_sfn.engine.intrinsics.parser import FUNCTION_NAMES
 
     assert set(FUNCTIONS) | {"Format"} == FUNCTION_NAMES
     assert len(FUNCTION_NAMES) == 18

@@ -1,7 +1,8 @@
 """Intrinsic functions of JSONPath-mode states (`"x.$": "States.Format('{}', $.name)"`).
 
-A call is parsed once into a tiny tree (`parser.py`) and cached, then evaluated here against the
-state's data; the functions themselves are in `functions.py`.
+A call is parsed once into a tiny tree (the grammar is `durable_sfn/asl/intrinsics.py`, shared
+with validation) and cached, then evaluated here against the state's data; the functions
+themselves are in `functions.py`.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from durable_sfn.engine.env import EvalEnv
-from durable_sfn.engine.intrinsics.functions import FUNCTIONS, fail, java_text, json_equal, type_name
-from durable_sfn.engine.intrinsics.parser import (
+from durable_sfn.asl.intrinsics import (
     Call,
     IntrinsicSyntaxError,
     Literal,
@@ -21,20 +20,21 @@ from durable_sfn.engine.intrinsics.parser import (
     is_intrinsic,
     parse_intrinsic,
 )
+from durable_sfn.engine.env import EvalEnv
+from durable_sfn.engine.errors import INTRINSIC_FAILURE, StatesError
+from durable_sfn.engine.intrinsics.functions import FUNCTIONS, fail, java_text, json_equal, type_name
 from durable_sfn.engine.jsonpath import select
 
-__all__ = [
-    "IntrinsicSyntaxError",
-    "evaluate_intrinsic",
-    "is_intrinsic",
-    "json_equal",
-    "parse_intrinsic",
-]
+__all__ = ["evaluate_intrinsic", "is_intrinsic", "json_equal"]
 
 
 def evaluate_intrinsic(text: str, data: Any, env: EvalEnv | None = None) -> Any:
     """Evaluate an intrinsic call; paths inside it read `data` ($), the context ($$) or variables."""
-    return _eval_call(parse_intrinsic(text), data, env)
+    try:
+        call = parse_intrinsic(text)
+    except IntrinsicSyntaxError as exc:
+        raise StatesError(INTRINSIC_FAILURE, str(exc)) from None
+    return _eval_call(call, data, env)
 
 
 def _eval(node: Node, data: Any, env: EvalEnv | None) -> Any:

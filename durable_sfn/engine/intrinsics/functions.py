@@ -18,8 +18,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from durable_sfn.asl.intrinsics import Call
 from durable_sfn.engine.errors import INTRINSIC_FAILURE, StatesError
-from durable_sfn.engine.intrinsics.parser import Call
 from durable_sfn.engine.json_types import json_type_name as type_name
 from durable_sfn.engine.jsonpath import to_json_text
 

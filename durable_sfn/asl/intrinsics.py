@@ -1,8 +1,11 @@
-"""The parser of intrinsic function calls: text -> a small frozen tree, cached per text.
+"""The grammar of intrinsic function calls: text -> a small frozen tree, cached per text.
 
 Arguments follow the ASL rules: single-quoted strings in which `'`, `{`, `}` and `\\` are escaped
 with a backslash, numbers, `null`, `true`, `false`, paths (`$.x`, `$$.x`, `$var.x`) and nested
 calls. A syntax error names the character where parsing stopped.
+
+One parser for both users: validation reports a call that does not parse as a schema error, and
+the engine (`engine/intrinsics`) evaluates the tree, failing with States.IntrinsicFailure.
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-
-from durable_sfn.engine.errors import INTRINSIC_FAILURE, StatesError
 
 __all__ = [
     "FUNCTION_NAMES",
@@ -36,16 +37,14 @@ FUNCTION_NAMES = frozenset(
 """Every intrinsic function AWS defines (without the `States.` prefix)."""
 
 
-class IntrinsicSyntaxError(StatesError):
-    """The text of an intrinsic call does not parse."""
+class IntrinsicSyntaxError(ValueError):
+    """The text of an intrinsic call does not parse; the message names the character and why."""
 
     def __init__(self, text: str, pos: int, reason: str) -> None:
-        super().__init__(
-            INTRINSIC_FAILURE,
-            f"Invalid intrinsic function call '{text}' at character {pos + 1}: {reason}",
-        )
+        super().__init__(f"Invalid intrinsic function call '{text}' at character {pos + 1}: {reason}")
         self.text = text
         self.pos = pos
+        self.reason = reason
 
 
 # ---- the tree -------------------------------------------------------------------------------
