@@ -18,9 +18,7 @@ from durable_sfn.engine import errors, jsonata, payload
 from durable_sfn.engine import jsonpath as jp
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
-
-MAX_PAYLOAD_BYTES = 256 * 1024
-
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 
 # test_state's inspectionData: when set (for one state run), each step records its value here.
 inspection: ContextVar[dict[str, Any] | None] = ContextVar("inspection", default=None)

@@ -35,3 +35,12 @@ class StatesError(Exception):
 
     def __repr__(self) -> str:
         return f"StatesError({self.error!r}, {self.cause!r})"
+
+
+class ReportedError(StatesError):
+    """An error whose cause is final: a task's failure, a Fail state, an already-located error.
+
+    The interpreter prefixes the cause of other errors raised by a state's own fields with the
+    state's location (AWS's "An error occurred while executing the state ..."); these it leaves as
+    they are.
+    """

@@ -2,32 +2,25 @@
 
 The loop is deliberately small: enter a state, hand it to the module for its type (a plain
 function returning next state, output and assigned variables), apply Retry/Catch on failure,
-record the exit. Branches (Parallel, Map) call `run_graph` again on their own thread.
+record the exit. Branches (Parallel, Map) get `run_graph` in their `StateRun` and call it on
+their own threads.
 """
 
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from durable_sfn.engine import dataflow, errors, history, retry
+from durable_sfn.engine import dataflow, errors, history, limits, retry
 from durable_sfn.engine.branch import Aborted, Branch
 from durable_sfn.engine.clock import Clock, Waiter
 from durable_sfn.engine.env import EvalEnv, QueryLanguage
-from durable_sfn.engine.errors import StatesError
+from durable_sfn.engine.errors import ReportedError, StatesError
 from durable_sfn.engine.history import History, HistoryLimitExceeded
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.states import StateOutcome
-
-
-class ReportedError(StatesError):
-    """An error whose cause is final: a task's failure, a Fail state, an already-located error."""
-
+from durable_sfn.engine.states import HANDLERS
+from durable_sfn.engine.states.base import Services, StateOutcome, StateRun
 
 # Errors raised while evaluating a state's own fields get AWS's location prefix.
 _LOCATED = {
@@ -41,32 +34,10 @@ _LOCATED = {
 _RETRYABLE_TYPES = {"Task", "Map", "Parallel"}
 
 
-class Services(Protocol):
-    """What an execution needs from the engine that hosts it (implemented by the client)."""
-
-    clock: Clock
-    region: str
-    account_id: str
-
-    def resolve_lambda(self, name_or_arn: str) -> Callable[[Any, Any], Any] | None: ...
-
-    def register_token(self, token: str, record: Any) -> None: ...
-
-    def forget_token(self, token: str) -> None: ...
-
-    def start_child(
-        self, parent: Execution, state_machine_arn: str, input_text: str, name: str | None
-    ) -> Execution: ...
-
-    def aws_client(self, service: str) -> Any: ...
-
-    def mocked_response(
-        self, execution: Execution, state_name: str, attempt: int
-    ) -> dict[str, Any] | None: ...
-
-
 @dataclass
 class MachineInfo:
+    """A state machine as its executions see it (the client keeps the rest of its record)."""
+
     arn: str
     name: str
     definition: dict[str, Any]
@@ -75,27 +46,9 @@ class MachineInfo:
 
 
 @dataclass
-class StateRun:
-    """Everything a state module sees for one attempt of one state."""
-
-    execution: Execution
-    branch: Branch
-    name: str
-    state: dict[str, Any]
-    env: EvalEnv
-    entered_event: int
-    graph: dict[str, Any]
-
-    @property
-    def clock(self) -> Clock:
-        return self.execution.clock
-
-    def event(self, event_type: str, **details: Any) -> int:
-        return self.branch.event(event_type, **details)
-
-
-@dataclass
 class Execution:
+    """One execution of a state machine: what describe_execution reports, its history, its run."""
+
     services: Services
     machine: MachineInfo
     arn: str
@@ -103,8 +56,7 @@ class Execution:
     input: Any
     input_text: str
     start_date: datetime
-    test_case: str | None = None
-    parent: Execution | None = None
+    test_case: str | None = None  # the mock-config test case named in the state machine ARN (`name#case`)
     status: str = "RUNNING"
     output: Any = None
     output_text: str | None = None
@@ -179,7 +131,7 @@ class Execution:
             self._finish(
                 "FAILED",
                 error=errors.RUNTIME,
-                cause=f"The execution reached the maximum number of history events ({history.MAX_EVENTS}).",
+                cause=f"The execution reached the maximum number of history events ({limits.MAX_HISTORY_EVENTS}).",
             )
         except Exception as exc:  # an engine bug must still end the execution cleanly
             self._finish(
@@ -293,7 +245,7 @@ class Execution:
             state = states.get(name)
             if state is None:
                 raise ReportedError(errors.RUNTIME, f"The state '{name}' does not exist in the definition.")
-            next_name, value, text = self.run_state(branch, graph, name, state, value, text)
+            next_name, value, text = self.run_state(branch, name, state, value, text)
             if next_name is None:
                 return value
             name = next_name
@@ -301,15 +253,12 @@ class Execution:
     def run_state(
         self,
         branch: Branch,
-        graph: dict[str, Any],
         name: str,
         state: dict[str, Any],
         raw: Any,
         raw_text: str | None = None,
     ) -> tuple[str | None, Any, str]:
         """Run one state (with its retries); returns next state, output and the output's JSON text."""
-        from durable_sfn.engine.states import HANDLERS
-
         kind = state.get("Type", "")
         handler = HANDLERS.get(kind)
         prefix = history.STATE_EVENT_PREFIX.get(kind, kind)
@@ -328,7 +277,16 @@ class Execution:
                 context=self.context(branch, name, entered_at, attempts.total, state),
                 variables=branch.variables,
             )
-            run = StateRun(self, branch, name, state, env, entered_id, graph)
+            run = StateRun(
+                services=self.services,
+                execution_arn=self.arn,
+                branch=branch,
+                name=name,
+                state=state,
+                env=env,
+                entered_event=entered_id,
+                run_graph=self.run_graph,
+            )
             try:
                 try:
                     outcome = handler(run, raw)
@@ -340,7 +298,7 @@ class Execution:
                     ) from None
                 break
             except StatesError as exc:
-                failure = self._located(exc, name, entered_id)
+                failure = locate(exc, name, entered_id)
                 if failure.error == errors.QUERY_EVALUATION_ERROR and not isinstance(exc, ReportedError):
                     # AWS records a failed JSONata evaluation of this state's own fields.
                     branch.event(
@@ -369,10 +327,8 @@ class Execution:
                 try:
                     output, assigned = dataflow.caught(catcher, raw, error_output, env)
                 except StatesError as exc2:
-                    raise self._located(exc2, name, entered_id) from None
-                from durable_sfn.engine.states import StateOutcome as _Outcome
-
-                outcome = _Outcome(output, catcher.get("Next"), assigned)
+                    raise locate(exc2, name, entered_id) from None
+                outcome = StateOutcome(output, catcher.get("Next"), assigned)
                 break
         output_text = dataflow.check_size(outcome.output, name)
         if outcome.assigned:
@@ -383,18 +339,14 @@ class Execution:
         )
         return outcome.next, outcome.output, output_text
 
-    @staticmethod
-    def _located(exc: StatesError, name: str, entered_id: int) -> StatesError:
-        if isinstance(exc, ReportedError) or exc.error not in _LOCATED:
-            return exc
-        if exc.cause.startswith("An error occurred while executing the state"):
-            return ReportedError(exc.error, exc.cause)
-        return ReportedError(
-            exc.error,
-            f"An error occurred while executing the state '{name}' (entered at the event id #{entered_id}). {exc.cause}",
-        )
 
-
-def new_token() -> str:
-    """An opaque task token (AWS's are long base64 strings; ours are unique and unguessable)."""
-    return uuid.uuid4().hex + uuid.uuid4().hex
+def locate(exc: StatesError, name: str, entered_id: int) -> StatesError:
+    """The error as AWS reports it: errors of the state's own fields name the state and its event."""
+    if isinstance(exc, ReportedError) or exc.error not in _LOCATED:
+        return exc
+    if exc.cause.startswith("An error occurred while executing the state"):
+        return ReportedError(exc.error, exc.cause)
+    return ReportedError(
+        exc.error,
+        f"An error occurred while executing the state '{name}' (entered at the event id #{entered_id}). {exc.cause}",
+    )

@@ -14,8 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from durable_sfn.engine.clock import Clock
-
-MAX_EVENTS = 25_000
+from durable_sfn.engine.limits import MAX_HISTORY_EVENTS
 
 # State type -> history event prefix ("TaskStateEntered", "MapStateExited", ...).
 STATE_EVENT_PREFIX = {
@@ -46,7 +45,7 @@ class History:
         self._clock = clock
         self._events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self.limit = MAX_EVENTS
+        self.limit = MAX_HISTORY_EVENTS
 
     def add(self, event_type: str, previous: int | None = None, **details: Any) -> int:
         """Record one event; `previous` is the id of the event it follows in its branch."""

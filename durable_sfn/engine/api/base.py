@@ -1,4 +1,4 @@
-"""Shared state and lookups of the boto3-shaped client, split out so each API group stays small."""
+"""Shared state, lookups and request checks of the boto3-shaped client, so each API group stays small."""
 
 from __future__ import annotations
 
@@ -12,12 +12,37 @@ from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.clock import Clock
 from durable_sfn.engine.execution import Execution, MachineInfo
 from durable_sfn.engine.integrations import callbacks
+from durable_sfn.engine.limits import MAX_NAME_LENGTH, MAX_PAYLOAD_BYTES
+from durable_sfn.engine.mock_config import MockConfig
+from durable_sfn.engine.states.base import Services
 
 _SM_ARN = re.compile(
     r"^arn:aws[\w-]*:states:(?P<region>[^:]+):(?P<account>\d{12}):stateMachine:(?P<name>[^:#]+)(?:#(?P<case>[^:]+))?(?::.*)?$"
 )
 _EXEC_ARN = re.compile(r"^arn:aws[\w-]*:states:[^:]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
 DEFAULT_ROLE = "arn:aws:iam::123456789012:role/StepFunctionsLocal"
+
+# Names may not contain whitespace, brackets, wildcards, special or control characters.
+_BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+
+
+def check_name(name: str, operation: str, *, what: str) -> None:
+    if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME_LENGTH or _BAD_NAME.search(name):
+        raise error(
+            "InvalidName",
+            f"Invalid Name: '{name}' (a {what} name is 1-{MAX_NAME_LENGTH} characters without whitespace, "
+            'brackets, wildcards or the characters " # % \\ ^ | ~ ` $ & , ; : /)',
+            operation,
+        )
+
+
+def check_input_size(text: str, operation: str) -> None:
+    if len(text.encode()) > MAX_PAYLOAD_BYTES:
+        raise error(
+            "InvalidExecutionInput",
+            f"Invalid State Machine Execution Input: the input is {len(text.encode())} bytes; the limit is {MAX_PAYLOAD_BYTES}",
+            operation,
+        )
 
 
 class StateMachineRecord:
@@ -37,13 +62,17 @@ class ClientState:
     clock: Clock
     region: str
     account_id: str
-    mock_config: Any
+    mock_config: MockConfig | None
     _lock: threading.RLock
     _machines: dict[str, StateMachineRecord]
     _executions: dict[str, Execution]
     _lambdas: dict[str, Callable[[Any, Any], Any]]
     _tokens: dict[str, callbacks.TokenRecord]
     _tags: dict[str, dict[str, str]]
+
+    def _services(self) -> Services:
+        """The client as the services its executions use (LocalStepFunctions is both)."""
+        raise NotImplementedError
 
     def _machine_arn(self, name: str) -> str:
         return f"arn:aws:states:{self.region}:{self.account_id}:stateMachine:{name}"

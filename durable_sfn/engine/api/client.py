@@ -25,7 +25,10 @@ from durable_sfn.engine.api.machines import MachinesApi
 from durable_sfn.engine.api.state_testing import run_test_state
 from durable_sfn.engine.clock import Clock, VirtualClock
 from durable_sfn.engine.execution import Execution
-from durable_sfn.engine.integrations import function_name
+from durable_sfn.engine.integrations.base import function_name
+from durable_sfn.engine.integrations.callbacks import TokenRecord
+from durable_sfn.engine.mock_config import MockConfig
+from durable_sfn.engine.states.base import Services
 
 _POLL = 0.05  # seconds between idle checks while waiting
 _IDLE_GRACE = 1.0  # how long the engine must stay idle before a wait gives up
@@ -56,11 +59,7 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
         self._tags = {}
         self._aws_clients: dict[str, Any] = {}
         self._aws_client_factory = aws_client_factory
-        self.mock_config: Any = None
-        if mock_config is not None:
-            from durable_sfn.engine.mock_config import MockConfig
-
-            self.mock_config = MockConfig.load(mock_config)
+        self.mock_config = MockConfig.load(mock_config) if mock_config is not None else None
 
     # --- extras ---------------------------------------------------------------------------
 
@@ -109,7 +108,10 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
 
     # --- services used by executions -------------------------------------------------------
 
-    def register_token(self, token: str, record: Any) -> None:
+    def _services(self) -> Services:
+        return self
+
+    def register_token(self, token: str, record: TokenRecord) -> None:
         with self._lock:
             self._tokens[token] = record
 
@@ -130,30 +132,28 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
                 self._aws_clients[service] = client
             return client
 
-    def mocked_response(self, execution: Execution, state_name: str, attempt: int) -> dict[str, Any] | None:
-        if self.mock_config is None or execution.test_case is None:
+    def mocked_response(self, execution_arn: str, state_name: str, attempt: int) -> dict[str, Any] | None:
+        if self.mock_config is None:
             return None
-        result: dict[str, Any] | None = self.mock_config.response(
-            execution.machine.name, execution.test_case, state_name, attempt
-        )
-        return result
+        with self._lock:
+            execution = self._executions.get(execution_arn)
+        if execution is None or execution.test_case is None:
+            return None
+        return self.mock_config.response(execution.machine.name, execution.test_case, state_name, attempt)
 
-    def start_child(
-        self, parent: Execution, state_machine_arn: str, input_text: str, name: str | None
-    ) -> Execution:
+    def start_child(self, state_machine_arn: str, input_text: str, name: str | None) -> Execution:
         response = self.start_execution(
             stateMachineArn=state_machine_arn,
             input=input_text,
             **({"name": name} if name else {}),
         )
-        child = self._executions[response["executionArn"]]
-        child.parent = parent
-        return child
+        with self._lock:
+            return self._executions[response["executionArn"]]
 
     # --- single-state testing ---------------------------------------------------------------
 
     def test_state(self, **kwargs: Any) -> dict[str, Any]:
-        return run_test_state(self, **kwargs)
+        return run_test_state(self._services(), **kwargs)
 
 
 __all__ = ["LocalStepFunctions"]

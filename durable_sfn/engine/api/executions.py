@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import durable_sfn.engine.api.errors as api_errors
-from durable_sfn.engine.api.base import ClientState, _page, _strip_data
+from durable_sfn.engine.api.base import ClientState, _page, _strip_data, check_input_size, check_name
 from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.execution import Execution
 from durable_sfn.engine.integrations import callbacks
-from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES, check_input_size, check_name
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import Services
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 
 
 def _add_outcome(out: dict[str, Any], execution: Execution) -> None:
@@ -57,7 +54,7 @@ class ExecutionsApi(ClientState):
                 # repeat; the engine refuses every repeat, which uniqueness checks rely on.
                 raise error("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'", operation)
             execution = Execution(
-                services=cast("Services", self),  # LocalStepFunctions provides the services
+                services=self._services(),
                 machine=info,
                 arn=arn,
                 name=name,
@@ -89,24 +86,6 @@ class ExecutionsApi(ClientState):
             "roleArn": info.role_arn,
             "updateDate": machine.created if machine is not None else execution.start_date,
         }
-
-    def tag_resource(self, *, resourceArn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
-        with self._lock:
-            current = self._tags.setdefault(resourceArn, {})
-            current.update({t["key"]: t["value"] for t in tags})
-        return {}
-
-    def untag_resource(self, *, resourceArn: str, tagKeys: list[str]) -> dict[str, Any]:
-        with self._lock:
-            current = self._tags.get(resourceArn, {})
-            for key in tagKeys:
-                current.pop(key, None)
-        return {}
-
-    def list_tags_for_resource(self, *, resourceArn: str) -> dict[str, Any]:
-        with self._lock:
-            current = dict(self._tags.get(resourceArn, {}))
-        return {"tags": [{"key": k, "value": v} for k, v in current.items()]}
 
     def start_sync_execution(
         self, *, stateMachineArn: str, input: str | None = None, name: str | None = None, **_: Any

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from durable_sfn.engine.api.base import _SM_ARN, DEFAULT_ROLE, ClientState, StateMachineRecord, _page
+from durable_sfn.asl.diagnostics import InvalidDefinitionError
+from durable_sfn.asl.validate import ensure_valid, validate_definition
+from durable_sfn.engine.api.base import (
+    _SM_ARN,
+    DEFAULT_ROLE,
+    ClientState,
+    StateMachineRecord,
+    _page,
+    check_name,
+)
 from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.execution import MachineInfo
-from durable_sfn.engine.limits import check_name
 
 
 class MachinesApi(ClientState):
     # --- state machines -------------------------------------------------------------------
 
     def _parse_definition(self, definition: str, operation: str) -> dict[str, Any]:
-        from durable_sfn.asl.diagnostics import InvalidDefinitionError
-        from durable_sfn.asl.validate import ensure_valid
-
         try:
             return ensure_valid(definition)
         except InvalidDefinitionError as exc:
@@ -136,8 +141,6 @@ class MachinesApi(ClientState):
         maxResults: int = 0,
         **_: Any,
     ) -> dict[str, Any]:
-        from durable_sfn.asl.validate import validate_definition
-
         diagnostics = validate_definition(definition)
         shown = [d for d in diagnostics if severity == "WARNING" or d.severity == "ERROR"]
         if maxResults:
@@ -148,3 +151,23 @@ class MachinesApi(ClientState):
             "diagnostics": [d.to_aws() for d in shown],
             "truncated": False,
         }
+
+    # --- tags ----------------------------------------------------------------------------
+
+    def tag_resource(self, *, resourceArn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
+        with self._lock:
+            current = self._tags.setdefault(resourceArn, {})
+            current.update({t["key"]: t["value"] for t in tags})
+        return {}
+
+    def untag_resource(self, *, resourceArn: str, tagKeys: list[str]) -> dict[str, Any]:
+        with self._lock:
+            current = self._tags.get(resourceArn, {})
+            for key in tagKeys:
+                current.pop(key, None)
+        return {}
+
+    def list_tags_for_resource(self, *, resourceArn: str) -> dict[str, Any]:
+        with self._lock:
+            current = dict(self._tags.get(resourceArn, {}))
+        return {"tags": [{"key": k, "value": v} for k, v in current.items()]}

@@ -14,22 +14,24 @@ from typing import Any
 from durable_sfn.engine import history, retry
 from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.branch import Aborted
-from durable_sfn.engine.dataflow import inspection
+from durable_sfn.engine.dataflow import caught, inspection
+from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
-from durable_sfn.engine.execution import Execution, MachineInfo
+from durable_sfn.engine.execution import Execution, MachineInfo, locate
+from durable_sfn.engine.states.base import Services
 
 
 class _MockedServices:
     """The client, except that the tested Task answers from `mock`."""
 
-    def __init__(self, inner: Any, mock: dict[str, Any] | None) -> None:
+    def __init__(self, inner: Services, mock: dict[str, Any] | None) -> None:
         self._inner = inner
         self._mock = mock
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def mocked_response(self, execution: Execution, state_name: str, attempt: int) -> dict[str, Any] | None:
+    def mocked_response(self, execution_arn: str, state_name: str, attempt: int) -> dict[str, Any] | None:
         if self._mock is None:
             return None
         if "errorOutput" in self._mock:
@@ -41,7 +43,7 @@ class _MockedServices:
 
 
 def run_test_state(
-    client: Any,
+    client: Services,
     *,
     definition: str,
     roleArn: str = "arn:aws:iam::123456789012:role/TestState",
@@ -111,15 +113,13 @@ def run_test_state(
     client.clock.enter()
     try:
         try:
-            next_name, output, _text = execution.run_state(
-                execution.root, machine_def, name, run_state, value
-            )
+            next_name, output, _text = execution.run_state(execution.root, name, run_state, value)
             out["status"] = "SUCCEEDED"
             out["output"] = history.to_json(output)
             if next_name:
                 out["nextState"] = next_name
         except StatesError as exc:
-            located = execution._located(exc, name, 1)
+            located = locate(exc, name, 1)
             out["error"] = located.error
             out["cause"] = located.cause
             attempts = retry.RetryState()
@@ -129,9 +129,6 @@ def run_test_state(
             elif catcher is not None:
                 out["status"] = "CAUGHT_ERROR"
                 out["nextState"] = catcher.get("Next")
-                from durable_sfn.engine.dataflow import caught
-                from durable_sfn.engine.env import EvalEnv
-
                 env = EvalEnv(name, execution.query_language(state), value, {}, execution.root.variables)
                 caught_output, _assigned = caught(
                     catcher, value, {"Error": located.error, "Cause": located.cause}, env

@@ -13,10 +13,18 @@ import base64
 import json
 import re
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 
 from durable_sfn.engine import errors
-from durable_sfn.engine.integrations import Integration, TaskFailure
+from durable_sfn.engine.integrations.base import Integration, TaskFailure
+
+
+class AwsClients(Protocol):
+    """Where boto3 clients come from (moto's in tests, the real services on request)."""
+
+    def aws_client(self, service: str) -> Any: ...
+
 
 # Optimized integrations: service name -> (boto3 service, error prefix).
 _OPTIMIZED = {
@@ -53,8 +61,6 @@ def _json_safe(value: Any) -> Any:
         return data.decode() if isinstance(data, bytes) else data
     if isinstance(value, set):
         return [_json_safe(v) for v in sorted(value, key=str)]
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -77,7 +83,7 @@ def _prepare(service: str, action: str, params: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def call(services: Any, integration: Integration, params: Any) -> Any:
+def call(services: AwsClients, integration: Integration, params: Any) -> Any:
     if integration.service.startswith("aws-sdk:"):
         sdk_name = integration.service.split(":", 1)[1]
         boto_name = _BOTO_NAME.get(sdk_name, sdk_name)

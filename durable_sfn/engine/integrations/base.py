@@ -1,8 +1,8 @@
-"""Task integrations: how a Task's Resource is invoked and how its failures are named.
+"""What every integration shares: the parsed Task Resource and the task-failure error.
 
 `resolve(resource)` parses a Resource ARN into an `Integration` (service, action, pattern);
-`task.py` drives the pattern (request-response, `.sync`, `.waitForTaskToken`) and history, the
-integration modules only do the call.
+`states/task.py` drives the pattern (request-response, `.sync`, `.waitForTaskToken`) and the
+history, the integration modules only do the call.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from durable_sfn.engine.execution import ReportedError
+from durable_sfn.engine.errors import ReportedError
 
 
 class TaskFailure(ReportedError):

@@ -7,14 +7,15 @@ branch only to push its heartbeat deadline forward; success/failure end the wait
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from durable_sfn.engine import errors
 from durable_sfn.engine.branch import Branch
 from durable_sfn.engine.clock import Waiter
-from durable_sfn.engine.integrations import TaskFailure
+from durable_sfn.engine.integrations.base import TaskFailure
 
 
 @dataclass
@@ -27,6 +28,19 @@ class TokenRecord:
     waiter: Waiter | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     heartbeat_pending: bool = False
+
+
+class TokenRegistry(Protocol):
+    """Where parked tokens are found by send_task_success/failure/heartbeat (the client)."""
+
+    def register_token(self, token: str, record: TokenRecord) -> None: ...
+
+    def forget_token(self, token: str) -> None: ...
+
+
+def new_token() -> str:
+    """An opaque task token (AWS's are long base64 strings; ours are unique and unguessable)."""
+    return uuid.uuid4().hex + uuid.uuid4().hex
 
 
 class TaskTimedOut(TaskFailure):

@@ -11,11 +11,21 @@ from __future__ import annotations
 import json
 import traceback
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from durable_sfn.engine.integrations import TaskFailure, function_name
+from durable_sfn.engine.integrations.base import TaskFailure, function_name
 
 _DEFAULT_TIMEOUT_MS = 900_000
+
+
+class LambdaFunctions(Protocol):
+    """Where Lambda handlers are registered (the client's `register_lambda`), and its account."""
+
+    region: str
+    account_id: str
+
+    def resolve_lambda(self, name_or_arn: str) -> Callable[[Any, Any], Any] | None: ...
 
 
 class LambdaContext:
@@ -51,7 +61,7 @@ def _roundtrip(value: Any, what: str, name: str) -> Any:
         ) from None
 
 
-def invoke(services: Any, name_or_arn: str, event: Any) -> Any:
+def invoke(services: LambdaFunctions, name_or_arn: str, event: Any) -> Any:
     """Call the registered handler; returns its JSON result or raises TaskFailure like Lambda."""
     name = function_name(str(name_or_arn))
     handler = services.resolve_lambda(str(name_or_arn))
@@ -81,7 +91,7 @@ def invoke(services: Any, name_or_arn: str, event: Any) -> Any:
     return _roundtrip(result, "result", name)
 
 
-def invoke_envelope(services: Any, params: Any) -> Any:
+def invoke_envelope(services: LambdaFunctions, params: Any) -> Any:
     """`arn:aws:states:::lambda:invoke`: the response envelope around the function's result."""
     if not isinstance(params, dict) or "FunctionName" not in params:
         raise TaskFailure(

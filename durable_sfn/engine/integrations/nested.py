@@ -4,19 +4,63 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+from botocore.exceptions import ClientError
 
 from durable_sfn.engine import errors, history
-from durable_sfn.engine.api.errors import StepFunctionsError
+from durable_sfn.engine.branch import Branch
 from durable_sfn.engine.clock import Waiter
 from durable_sfn.engine.errors import StatesError
-from durable_sfn.engine.integrations import Integration, TaskFailure, callbacks
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import Execution, StateRun
+from durable_sfn.engine.integrations.base import Integration, TaskFailure
+from durable_sfn.engine.integrations.callbacks import TaskTimedOut
 
 
-def describe(child: Execution, *, parse_output: bool) -> dict[str, Any]:
+class _StateMachine(Protocol):
+    @property
+    def arn(self) -> str: ...
+
+
+class ChildExecution(Protocol):
+    """A started execution, as the task that started it sees it."""
+
+    @property
+    def arn(self) -> str: ...
+    @property
+    def machine(self) -> _StateMachine: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def start_date(self) -> datetime: ...
+    @property
+    def stop_date(self) -> datetime | None: ...
+    @property
+    def input_text(self) -> str: ...
+    @property
+    def output(self) -> Any: ...
+    @property
+    def output_text(self) -> str | None: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def cause(self) -> str | None: ...
+
+    def watch(self, waiter: Waiter) -> None: ...
+
+    def stop(self, error: str | None, cause: str | None) -> bool: ...
+
+
+class ExecutionStarter(Protocol):
+    """Starts executions of the engine's state machines (the boto3-shaped client does)."""
+
+    def start_child(self, state_machine_arn: str, input_text: str, name: str | None) -> ChildExecution:
+        """Like StartExecution; raises the client's error (a botocore ClientError) when refused."""
+        ...
+
+
+def describe(child: ChildExecution, *, parse_output: bool) -> dict[str, Any]:
     """The DescribeExecution shape a `.sync` task returns (dates as epoch milliseconds)."""
     out: dict[str, Any] = {
         "ExecutionArn": child.arn,
@@ -39,34 +83,39 @@ def describe(child: Execution, *, parse_output: bool) -> dict[str, Any]:
     return out
 
 
-def start(run: StateRun, integration: Integration, params: Any, deadline: datetime | None) -> Any:
+def start(
+    services: ExecutionStarter,
+    branch: Branch,
+    integration: Integration,
+    params: Any,
+    deadline: datetime | None,
+) -> Any:
     if not isinstance(params, dict) or "StateMachineArn" not in params:
         raise StatesError(errors.RUNTIME, "states:startExecution needs a StateMachineArn argument.")
     raw_input = params.get("Input", {})
     input_text = raw_input if isinstance(raw_input, str) else history.to_json(raw_input)
-    services = run.execution.services
     try:
-        child = services.start_child(
-            run.execution, str(params["StateMachineArn"]), input_text, params.get("Name")
-        )
-    except StepFunctionsError as exc:
+        child = services.start_child(str(params["StateMachineArn"]), input_text, params.get("Name"))
+    except ClientError as exc:
         # Named as Step Functions names a failed StartExecution call of the integration.
+        code = exc.response["Error"]["Code"]
+        message = exc.response["Error"]["Message"]
         raise TaskFailure(
-            f"StepFunctions.{exc.code}Exception",
-            f"{exc.message} (Service: AWSStepFunctions; Status Code: 400; Error Code: {exc.code})",
+            f"StepFunctions.{code}Exception",
+            f"{message} (Service: AWSStepFunctions; Status Code: 400; Error Code: {code})",
         ) from None
     if not integration.pattern:
         return {"ExecutionArn": child.arn, "StartDate": int(child.start_date.timestamp() * 1000)}
     waiter = Waiter()
     child.watch(waiter)
     try:
-        finished = run.branch.wait(waiter, deadline)
+        finished = branch.wait(waiter, deadline)
     except BaseException:
         child.stop("States.Aborted", "The parent execution stopped waiting for this execution.")
         raise
     if not finished:
         child.stop("States.Timeout", "The parent task timed out.")
-        raise callbacks.TaskTimedOut(errors.TIMEOUT, "")
+        raise TaskTimedOut(errors.TIMEOUT, "")
     parse = integration.pattern == "sync:2"
     result = describe(child, parse_output=parse)
     if child.status != "SUCCEEDED":

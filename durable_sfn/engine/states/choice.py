@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from durable_sfn.engine import dataflow
 from durable_sfn.engine.choice_rules import choose_next
-from durable_sfn.engine.states import StateOutcome
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import StateRun
+from durable_sfn.engine.states.base import StateOutcome, StateRun
 
 
 def run(run: StateRun, raw: Any) -> StateOutcome:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from durable_sfn.engine import dataflow, errors, jsonata
 from durable_sfn.engine import jsonpath as jp
-from durable_sfn.engine.errors import StatesError
-from durable_sfn.engine.execution import ReportedError
-from durable_sfn.engine.states import StateOutcome
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import StateRun
+from durable_sfn.engine.errors import ReportedError, StatesError
+from durable_sfn.engine.states.base import StateOutcome, StateRun
 
 
 class FailStateError(ReportedError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from durable_sfn.engine import dataflow, errors, jsonata
 from durable_sfn.engine import jsonpath as jp
@@ -19,11 +19,8 @@ from durable_sfn.engine.branch import Aborted, Branch
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.fanout import Outcome, fan_out
 from durable_sfn.engine.history import History
-from durable_sfn.engine.states import StateOutcome, next_of
+from durable_sfn.engine.states.base import StateOutcome, StateRun, next_of
 from durable_sfn.engine.states.map_items import batch_items, read_items, write_results
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import StateRun
 
 INLINE_CONCURRENCY = 40
 DISTRIBUTED_THREADS = 256
@@ -157,7 +154,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
                 "MapIterationStarted", mapIterationStartedEventDetails={"name": name, "index": index}
             )
         try:
-            value = run.execution.run_graph(branch, processor, iteration_input(index, branch))
+            value = run.run_graph(branch, processor, iteration_input(index, branch))
         except Aborted:
             if not distributed:
                 branch.event(
@@ -188,7 +185,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         run.event(
             "MapRunStarted",
             mapRunStartedEventDetails={
-                "mapRunArn": f"{run.execution.arn.replace(':execution:', ':mapRun:')}/{name}:{run.entered_event}"
+                "mapRunArn": f"{run.execution_arn.replace(':execution:', ':mapRun:')}/{name}:{run.entered_event}"
             },
         )
     outcomes = fan_out(parent.clock, len(items), workers, make, work, should_abort)
@@ -218,7 +215,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         for o in outcomes
     ]
     if "ResultWriter" in state:
-        map_run_arn = f"{run.execution.arn.replace(':execution:', ':mapRun:')}/{name}:{run.entered_event}"
+        map_run_arn = f"{run.execution_arn.replace(':execution:', ':mapRun:')}/{name}:{run.entered_event}"
         result = write_results(run, state["ResultWriter"], items, result, map_run_arn)
     output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
     return StateOutcome(output, next_of(state), assigned)

@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from durable_sfn.engine import dataflow, errors, jsonata
 from durable_sfn.engine import jsonpath as jp
 from durable_sfn.engine.errors import StatesError
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import StateRun
-
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
+from durable_sfn.engine.states.base import StateRun
 
 _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 
@@ -23,7 +21,7 @@ def read_items(run: StateRun, config: dict[str, Any]) -> list[Any]:
     resource = str(config.get("Resource", ""))
     params = config.get("Parameters") or config.get("Arguments") or {}
     reader = config.get("ReaderConfig") or {}
-    s3 = run.execution.services.aws_client("s3")
+    s3 = run.services.aws_client("s3")
     try:
         if resource.endswith("s3:listObjectsV2"):
             items: list[Any] = []
@@ -98,7 +96,7 @@ def batch_items(run: StateRun, effective: Any, items: list[Any], batcher: dict[s
     if batch_input is not None and not dataflow.is_jsonata(env):
         batch_input = dataflow.template(batch_input, effective, env, "BatchInput")
     max_items = int(max_items) if max_items else len(items) or 1
-    max_bytes = int(max_bytes) if max_bytes else 256 * 1024
+    max_bytes = int(max_bytes) if max_bytes else MAX_PAYLOAD_BYTES
     batches: list[Any] = []
     current: list[Any] = []
     size = 0
@@ -149,7 +147,7 @@ def write_results(
                     "OutputDetails": {"Included": True},
                 }
             )
-    s3 = run.execution.services.aws_client("s3")
+    s3 = run.services.aws_client("s3")
     files: dict[str, list[dict[str, Any]]] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
     try:
         for status, records in (("SUCCEEDED", succeeded), ("FAILED", failed)):

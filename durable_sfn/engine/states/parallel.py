@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from durable_sfn.engine import dataflow
 from durable_sfn.engine.branch import Aborted, Branch
 from durable_sfn.engine.fanout import fan_out
-from durable_sfn.engine.states import StateOutcome, next_of
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import StateRun
+from durable_sfn.engine.states.base import StateOutcome, StateRun, next_of
 
 
 def run(run: StateRun, raw: Any) -> StateOutcome:
@@ -33,7 +30,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         )
 
     def work(index: int, branch: Branch) -> Any:
-        return run.execution.run_graph(branch, branches[index], branch_input)
+        return run.run_graph(branch, branches[index], branch_input)
 
     outcomes = fan_out(parent.clock, len(branches), len(branches), make, work, lambda o: True)
     failed = next((o for o in outcomes if o.error is not None), None)

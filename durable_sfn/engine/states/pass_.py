@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from durable_sfn.engine import dataflow
-from durable_sfn.engine.states import StateOutcome, next_of
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import StateRun
+from durable_sfn.engine.states.base import StateOutcome, StateRun, next_of
 
 
 def run(run: StateRun, raw: Any) -> StateOutcome:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from durable_sfn.engine import dataflow, errors, history, jsonata
 from durable_sfn.engine import jsonpath as jp
-from durable_sfn.engine.errors import StatesError
-from durable_sfn.engine.execution import ReportedError, new_token
-from durable_sfn.engine.integrations import Integration, TaskFailure, aws_sdk, callbacks, nested, resolve
+from durable_sfn.engine.errors import ReportedError, StatesError
+from durable_sfn.engine.integrations import aws_sdk, callbacks, nested
 from durable_sfn.engine.integrations import lambda_ as lambda_integration
-from durable_sfn.engine.states import StateOutcome, next_of
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import StateRun
+from durable_sfn.engine.integrations.base import Integration, TaskFailure, resolve
+from durable_sfn.engine.states.base import StateOutcome, StateRun, next_of
 
 DEFAULT_TIMEOUT = 99_999_999
 
@@ -54,7 +51,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     effective = dataflow.state_input(state, raw, env)
     token: str | None = None
     if integration.pattern == "waitForTaskToken":
-        token = new_token()
+        token = callbacks.new_token()
         env = replace(env, context={**env.context, "Task": {"Token": token}})
         run.env = env
     params = dataflow.arguments(state, effective, env)
@@ -76,7 +73,7 @@ def _invoke(
     timeout: int | None,
     heartbeat: int | None,
 ) -> Any:
-    services = run.execution.services
+    services = run.services
     bare_lambda = integration.kind == "lambda-function"
     prefix = "LambdaFunction" if bare_lambda else "Task"
     lower = "lambdaFunction" if bare_lambda else "task"
@@ -116,7 +113,7 @@ def _invoke(
     )
     try:
         mocked = services.mocked_response(
-            run.execution, run.name, int(run.env.context["State"].get("RetryCount", 0))
+            run.execution_arn, run.name, int(run.env.context["State"].get("RetryCount", 0))
         )
         if mocked is not None:
             result = _mocked(mocked)
@@ -165,10 +162,10 @@ def _call(
     deadline: datetime | None,
     heartbeat: int | None,
 ) -> Any:
-    services = run.execution.services
+    services = run.services
     record: callbacks.TokenRecord | None = None
     if token is not None:
-        record = callbacks.TokenRecord(token, run.execution.arn, run.name, heartbeat)
+        record = callbacks.TokenRecord(token, run.execution_arn, run.name, heartbeat)
         services.register_token(token, record)
     try:
         if integration.kind == "lambda-function":
@@ -176,7 +173,7 @@ def _call(
         if integration.service == "lambda" and integration.action == "invoke":
             response = lambda_integration.invoke_envelope(services, params)
         elif integration.service == "states" and integration.action == "startExecution":
-            response = nested.start(run, integration, params, deadline)
+            response = nested.start(services, run.branch, integration, params, deadline)
         elif integration.kind == "activity":
             raise TaskFailure(errors.RUNTIME, "Activity tasks are not supported by the local engine.")
         else:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from durable_sfn.engine import dataflow, errors, jsonata
 from durable_sfn.engine import jsonpath as jp
 from durable_sfn.engine.errors import StatesError
-from durable_sfn.engine.states import StateOutcome, next_of
-
-if TYPE_CHECKING:
-    from durable_sfn.engine.execution import StateRun
+from durable_sfn.engine.states.base import StateOutcome, StateRun, next_of
 
 # ISO-8601 extended offset date-time, as AWS accepts it (a zone designator is mandatory).
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")

@@ -1,0 +1,75 @@
+"""What every state module shares: its input (`StateRun`), its result (`StateOutcome`) and the
+engine services it may call.
+
+A state module is a plain function `run(run: StateRun, raw_input) -> StateOutcome`. It reaches
+the interpreter only through the values in `StateRun`: `run_graph` runs a nested flow (a
+Parallel branch, a Map iteration) and `services` is the engine hosting the execution. So the
+interpreter (`execution.py`) imports the state modules, and no state module imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from durable_sfn.engine.branch import Branch
+from durable_sfn.engine.clock import Clock
+from durable_sfn.engine.env import EvalEnv
+from durable_sfn.engine.integrations.aws_sdk import AwsClients
+from durable_sfn.engine.integrations.callbacks import TokenRegistry
+from durable_sfn.engine.integrations.lambda_ import LambdaFunctions
+from durable_sfn.engine.integrations.nested import ExecutionStarter
+
+
+class Services(LambdaFunctions, AwsClients, ExecutionStarter, TokenRegistry, Protocol):
+    """What an execution needs from the engine that hosts it (implemented by the client)."""
+
+    clock: Clock
+
+    def mocked_response(self, execution_arn: str, state_name: str, attempt: int) -> dict[str, Any] | None:
+        """The mock-config answer for this Task attempt (`{"Return": ...}` / `{"Throw": ...}`), if any."""
+        ...
+
+
+RunGraph = Callable[[Branch, dict[str, Any], Any], Any]
+"""Run a flow (`{"StartAt": ..., "States": ...}`) on a branch from an input; returns its output."""
+
+
+@dataclass(frozen=True)
+class StateOutcome:
+    """What a state produced: its output, the next state (None ends the flow), assigned variables."""
+
+    output: Any
+    next: str | None
+    assigned: dict[str, Any] | None = None
+
+
+@dataclass
+class StateRun:
+    """Everything a state module sees for one attempt of one state."""
+
+    services: Services
+    execution_arn: str
+    branch: Branch
+    name: str
+    state: dict[str, Any]
+    env: EvalEnv
+    entered_event: int
+    run_graph: RunGraph
+
+    @property
+    def clock(self) -> Clock:
+        return self.branch.clock
+
+    def event(self, event_type: str, **details: Any) -> int:
+        return self.branch.event(event_type, **details)
+
+
+StateHandler = Callable[[StateRun, Any], StateOutcome]
+"""The one signature of every state module's `run`."""
+
+
+def next_of(state: dict[str, Any]) -> str | None:
+    """The state's `Next`, or None when it ends the flow (`End: true`)."""
+    return None if state.get("End") else state.get("Next")
