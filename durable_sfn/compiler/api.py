@@ -13,7 +13,7 @@ from durable_sfn.compiler.backend.control_flow import lower
 from durable_sfn.compiler.backend.states import graph_to_asl
 from durable_sfn.compiler.diagnostics import CompileError, DiagnosticSink
 from durable_sfn.compiler.discovery import find_orchestrators, module_info
-from durable_sfn.compiler.expressions.translator import JSONATA_FUNCTIONS
+from durable_sfn.compiler.expressions.text import JSONATA_FUNCTIONS
 from durable_sfn.compiler.frontend.lowerer import lower_orchestrator
 from durable_sfn.compiler.frontend.scopes import ModuleInfo
 

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from durable_sfn.compiler.expressions.translator import _TD_UNITS
+from durable_sfn.compiler.expressions.calls import TIMEDELTA_UNITS
 from durable_sfn.compiler.frontend.scopes import ModuleInfo
 from durable_sfn.compiler.ir import TimedeltaConstant
 from durable_sfn.dsl import pascal_case
@@ -290,11 +290,11 @@ def _timedelta_seconds(call: ast.Call) -> int | float | None:
         return None
     total: float = 0
     for unit, node in pairs:
-        if unit not in _TD_UNITS or not isinstance(node, ast.Constant):
+        if unit not in TIMEDELTA_UNITS or not isinstance(node, ast.Constant):
             return None
         if not isinstance(node.value, int | float) or isinstance(node.value, bool):
             return None
-        total += _TD_UNITS[unit] * node.value
+        total += TIMEDELTA_UNITS[unit] * node.value
     return int(total) if float(total).is_integer() else total
 
 

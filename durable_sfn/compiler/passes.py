@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from durable_sfn.compiler.backend.control_flow import STATUS_VAR
 from durable_sfn.compiler.backend.states import Assigns, Catcher, Graph, Rule, State
-from durable_sfn.compiler.expressions.translator import negate
+from durable_sfn.compiler.expressions.text import negate
 from durable_sfn.compiler.ir import Expr, Ty
 
 Edge = tuple[str, str, int]  # (predecessor id, "next" | "rule" | "default" | "catch", index)

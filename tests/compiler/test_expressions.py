@@ -12,7 +12,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from durable_sfn.compiler.diagnostics import DiagnosticSink
-from durable_sfn.compiler.expressions.translator import ExprEnv, ExpressionTranslator
+from durable_sfn.compiler.expressions.core import ExprEnv
+from durable_sfn.compiler.expressions.translator import ExpressionTranslator
 from durable_sfn.compiler.ir import Ty
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.jsonata import evaluate_expression

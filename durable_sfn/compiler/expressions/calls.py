@@ -7,24 +7,37 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from durable_sfn.compiler.expressions.translator import (
-    _TD_UNITS,
-    BUILTINS,
-    DETERMINISM_HINT,
-    IO_CALLS,
-    IO_HINT,
-    NONDETERMINISTIC,
-    UUID_HINT,
-    join,
-    paren,
-    truthy,
-)
+from durable_sfn.compiler.expressions.core import TranslatorCore
+from durable_sfn.compiler.expressions.text import join, paren, truthy
 from durable_sfn.compiler.ir import Expr, Ty
 
-if TYPE_CHECKING:
-    from durable_sfn.compiler.expressions.translator import ExpressionTranslator
+DETERMINISM_HINT = "use ctx.current_utc_datetime: the orchestrator must be deterministic"
+UUID_HINT = "use ctx.new_uuid(): the orchestrator must be deterministic"
+IO_HINT = "move I/O and other side effects into an activity and call it with ctx.call_activity"
+BUILTINS = "len, sum, min, max, any, all, str, int, float, bool, round, abs, sorted, list, dict, timedelta"
+
+NONDETERMINISTIC = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "monotonic"),
+    ("time", "sleep"),
+    ("time", "perf_counter"),
+}
+IO_CALLS = {"open", "print", "input", "exec", "eval", "compile", "__import__", "globals", "locals"}
+
+# Seconds per unit of each `timedelta` keyword the compiler accepts.
+TIMEDELTA_UNITS = {
+    "weeks": 604800,
+    "days": 86400,
+    "hours": 3600,
+    "minutes": 60,
+    "seconds": 1,
+    "milliseconds": 0.001,
+}
 
 AWAITED_CTX = {
     "call_activity",
@@ -38,7 +51,14 @@ AWAITED_CTX = {
 }
 
 
-def translate_call(t: ExpressionTranslator, node: ast.Call) -> Expr:
+class CallRules(TranslatorCore):
+    """`visit_Call`: every call inside an expression goes through `translate_call`."""
+
+    def visit_Call(self, node: ast.Call) -> Expr:
+        return translate_call(self, node)
+
+
+def translate_call(t: TranslatorCore, node: ast.Call) -> Expr:
     func = node.func
     if isinstance(func, ast.Name):
         return _name_call(t, node, func.id)
@@ -61,7 +81,7 @@ def translate_call(t: ExpressionTranslator, node: ast.Call) -> Expr:
     return t.fail(node, "DSF004", "only named functions can be called", "")
 
 
-def _args(t: ExpressionTranslator, node: ast.Call, lo: int, hi: int, name: str) -> list[Expr] | None:
+def _args(t: TranslatorCore, node: ast.Call, lo: int, hi: int, name: str) -> list[Expr] | None:
     if node.keywords or not lo <= len(node.args) <= hi or any(isinstance(a, ast.Starred) for a in node.args):
         want = str(lo) if lo == hi else f"{lo} to {hi}"
         t.fail(node, "DSF002", f"{name}() takes {want} positional argument(s) here")
@@ -69,7 +89,7 @@ def _args(t: ExpressionTranslator, node: ast.Call, lo: int, hi: int, name: str) 
     return [t.translate(a) for a in node.args]
 
 
-def _name_call(t: ExpressionTranslator, node: ast.Call, name: str) -> Expr:
+def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
     if name in IO_CALLS:
         return t.fail(node, "DSF004", f"{name}() is not allowed in an orchestrator", IO_HINT)
     if name == "timedelta":
@@ -194,21 +214,21 @@ def _int(a: list[Expr]) -> Expr:
     return join("($__n := $number(", a[0], "); $__n < 0 ? $ceil($__n) : $floor($__n))", ty=Ty.NUM)
 
 
-def timedelta_call(t: ExpressionTranslator, node: ast.Call) -> Expr:
+def timedelta_call(t: TranslatorCore, node: ast.Call) -> Expr:
     """`timedelta(hours=1, minutes=30)` -> seconds (a constant when every argument is)."""
     pieces: list[tuple[float, Expr]] = []
     positional = ["days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"]
     for i, arg in enumerate(node.args):
-        pieces.append((_TD_UNITS.get(positional[i], 0) if i < len(positional) else 0, t.translate(arg)))
+        pieces.append((TIMEDELTA_UNITS.get(positional[i], 0) if i < len(positional) else 0, t.translate(arg)))
     for kw in node.keywords:
-        if kw.arg not in _TD_UNITS:
+        if kw.arg not in TIMEDELTA_UNITS:
             return t.fail(
                 node,
                 "DSF002",
                 f"timedelta({kw.arg}=...) is not supported",
                 "use weeks, days, hours, minutes, seconds or milliseconds",
             )
-        pieces.append((_TD_UNITS[kw.arg], t.translate(kw.value)))
+        pieces.append((TIMEDELTA_UNITS[kw.arg], t.translate(kw.value)))
     if all(e.is_const and isinstance(e.const, int | float) for _, e in pieces):
         total = sum(f * e.const for f, e in pieces)
         value = int(total) if float(total).is_integer() else total
@@ -232,7 +252,7 @@ def _isoformat(value: Expr) -> Expr:
     )
 
 
-def _ctx_call(t: ExpressionTranslator, node: ast.Call, attr: str) -> Expr:
+def _ctx_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
     if attr == "new_uuid":
         return Expr.raw("$uuid()", Ty.STR)
     if attr == "get_input":
@@ -247,7 +267,7 @@ def _ctx_call(t: ExpressionTranslator, node: ast.Call, attr: str) -> Expr:
     return t.fail(node, "DSF002", f"ctx.{attr}() cannot be used in an expression", "")
 
 
-def _module_call(t: ExpressionTranslator, node: ast.Call, module: str, attr: str) -> Expr | None:
+def _module_call(t: TranslatorCore, node: ast.Call, module: str, attr: str) -> Expr | None:
     if (module, attr) in NONDETERMINISTIC:
         if (module, attr) == ("time", "sleep"):
             return t.fail(
@@ -278,7 +298,7 @@ def _module_call(t: ExpressionTranslator, node: ast.Call, module: str, attr: str
     return None
 
 
-def _method_call(t: ExpressionTranslator, node: ast.Call, attr: str) -> Expr:
+def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
     assert isinstance(node.func, ast.Attribute)
     obj_node = node.func.value
     if attr == "join" and isinstance(obj_node, ast.Constant | ast.JoinedStr | ast.Name):

@@ -1,36 +1,21 @@
 """Comprehensions and iterables -> JSONata: `[e for x in xs if c]`, `{k: v for ...}`, `range()`.
 
-A mixin of `ExpressionTranslator`, split off along the seam between comprehensions (which bind
-JSONata function parameters) and the rest of the expression language.
+Comprehensions bind JSONata function parameters (`ExprEnv.locals`), which is why they are a rule
+set of their own; `ExpressionTranslator` composes it with the others.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
+from durable_sfn.compiler.expressions.core import TranslatorCore
 from durable_sfn.compiler.expressions.text import JSONATA_FUNCTIONS, join, paren, singleton_list
 from durable_sfn.compiler.ir import Expr, Ty
 
-if TYPE_CHECKING:
-    from durable_sfn.compiler.expressions.translator import ExprEnv
 
-
-class ComprehensionRules:
-    """`visit_*` methods for comprehensions; `env`, `translate`, `condition` and `fail` come from
-    the translator this is mixed into."""
-
-    env: ExprEnv
-
-    def translate(self, node: ast.expr) -> Expr:
-        raise NotImplementedError
-
-    def condition(self, node: ast.expr) -> Expr:
-        raise NotImplementedError
-
-    def fail(self, node: ast.AST, code: str, message: str, hint: str = "") -> Expr:
-        raise NotImplementedError
+class ComprehensionRules(TranslatorCore):
+    """`visit_*` methods for comprehensions, and the iterables that loops also use."""
 
     def visit_ListComp(self, node: ast.ListComp) -> Expr:
         return self._comprehension(node, node.generators, lambda: self.translate(node.elt), dict_value=None)

@@ -1,29 +1,20 @@
 """Python operators -> JSONata: arithmetic (with string, list and datetime cases), comparisons,
 `in`, and/or/not with Python's semantics, and conditional expressions.
 
-A mixin of `ExpressionTranslator`, split off along the seam between operators and the rest.
+A rule set that `ExpressionTranslator` composes with the others.
 """
 
 from __future__ import annotations
 
 import ast
 
-from durable_sfn.compiler.expressions.text import _interleave, _num_ty, join, paren, to_millis, truthy
+from durable_sfn.compiler.expressions.core import TranslatorCore
+from durable_sfn.compiler.expressions.text import interleave, join, numeric_type, paren, to_millis, truthy
 from durable_sfn.compiler.ir import Expr, Ty
 
 
-class OperatorRules:
-    """`visit_*` methods for operator nodes; `translate`, `condition` and `fail` come from the
-    translator this is mixed into."""
-
-    def translate(self, node: ast.expr) -> Expr:
-        raise NotImplementedError
-
-    def condition(self, node: ast.expr) -> Expr:
-        raise NotImplementedError
-
-    def fail(self, node: ast.AST, code: str, message: str, hint: str = "") -> Expr:
-        raise NotImplementedError
+class OperatorRules(TranslatorCore):
+    """`visit_*` methods for operator nodes."""
 
     def visit_BinOp(self, node: ast.BinOp) -> Expr:
         left, right = self.translate(node.left), self.translate(node.right)
@@ -50,7 +41,7 @@ class OperatorRules:
             if Ty.LIST in (lt, rt):
                 return join("$append(", left, ", ", right, ")", ty=Ty.LIST)
             if lt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL) or rt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL):
-                return join(paren(left), " + ", paren(right), ty=_num_ty(lt, rt))
+                return join(paren(left), " + ", paren(right), ty=numeric_type(lt, rt))
             return join(
                 "($__l := ",
                 left,
@@ -111,7 +102,7 @@ class OperatorRules:
         values = [self.translate(v) for v in node.values]
         is_and = isinstance(node.op, ast.And)
         if all(v.ty is Ty.BOOL for v in values):
-            return join(*_interleave([paren(v) for v in values], " and " if is_and else " or "), ty=Ty.BOOL)
+            return join(*interleave([paren(v) for v in values], " and " if is_and else " or "), ty=Ty.BOOL)
         # Python returns the deciding operand, not a boolean: fold right to left.
         result = values[-1]
         for v in reversed(values[:-1]):
@@ -132,7 +123,7 @@ class OperatorRules:
             pieces.append(self._compare(node, op, operands[i], operands[i + 1]))
         if len(pieces) == 1:
             return pieces[0]
-        return join(*_interleave([paren(p) for p in pieces], " and "), ty=Ty.BOOL)
+        return join(*interleave([paren(p) for p in pieces], " and "), ty=Ty.BOOL)
 
     def _compare(self, node: ast.AST, op: ast.cmpop, a: Expr, b: Expr) -> Expr:
         if isinstance(op, ast.Is | ast.IsNot):

@@ -1,6 +1,7 @@
 """Building JSONata text from pieces: joining, parenthesising, Python truthiness, negation.
 
-Shared by the expression translator, the builtins and the passes; no Python syntax here.
+Shared by the expression rules, the frontend (list and dict mutations) and `passes` (negating
+Choice conditions); no Python syntax here, so every stage may use it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 
 from durable_sfn.compiler.ir import Expr, Ty, Var
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _p(e: Expr) -> tuple[str | Var, ...]:
@@ -97,20 +98,20 @@ def singleton_list(e: Expr) -> Expr:
     return join("($__s := ", e, "; $type($__s) = 'array' ? [[$__s]] : [$__s])", ty=Ty.LIST)
 
 
-def _is_path(e: Expr) -> bool:
+def is_path(e: Expr) -> bool:
     """`$x` or `$x.a.b`: safe to extend with `.c` without parentheses."""
     return (
         bool(e.parts)
         and isinstance(e.parts[0], Var)
-        and all(isinstance(p, str) and p.startswith(".") and _IDENT.match(p[1:]) for p in e.parts[1:])
+        and all(isinstance(p, str) and p.startswith(".") and IDENTIFIER.match(p[1:]) for p in e.parts[1:])
     )
 
 
-def _num_ty(a: Ty, b: Ty) -> Ty:
+def numeric_type(a: Ty, b: Ty) -> Ty:
     return Ty.TIMEDELTA if Ty.TIMEDELTA in (a, b) else Ty.NUM
 
 
-def _interleave(items: Sequence[Expr], sep: str) -> list[Expr | str]:
+def interleave(items: Sequence[Expr], sep: str) -> list[Expr | str]:
     out: list[Expr | str] = []
     for i, item in enumerate(items):
         if i:
@@ -119,11 +120,11 @@ def _interleave(items: Sequence[Expr], sep: str) -> list[Expr | str]:
     return out
 
 
-def _joined(items: list[Expr | str], open_: str, close: str) -> Expr:
+def joined(items: list[Expr | str], open_: str, close: str) -> Expr:
     return join(open_, *items, close)
 
 
-def _append_chain(items: list[Expr]) -> Expr:
+def append_chain(items: list[Expr]) -> Expr:
     result = items[0]
     for item in items[1:]:
         result = join("$append(", result, ", ", item, ")", ty=Ty.LIST)

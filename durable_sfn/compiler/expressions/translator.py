@@ -1,6 +1,8 @@
-"""Python expressions -> JSONata.
+"""Python expressions -> JSONata: the translator that composes the rule sets.
 
-One method per supported `ast` expression node; anything else is reported (fails closed). Types
+One method per supported `ast` expression node; anything else is reported (fails closed). This
+module holds the entry point, names, literals, displays, f-strings and subscripts; `operators`,
+`comprehensions` and `calls` hold the rest, on the shared base in `core`. Types
 are inferred where cheap (`ir.Ty`) because Python and JSONata disagree on `+` for strings and lists,
 on `in` for strings and dicts, on truthiness of missing values, and on datetimes, which JSONata
 handles as ISO strings and millisecond numbers. Where a type is unknown the translation inspects
@@ -16,86 +18,27 @@ import ast
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from durable_sfn.compiler.diagnostics import DiagnosticSink
+from durable_sfn.compiler.expressions.calls import BUILTINS, UUID_HINT, CallRules
 from durable_sfn.compiler.expressions.comprehensions import ComprehensionRules
 from durable_sfn.compiler.expressions.operators import OperatorRules
 from durable_sfn.compiler.expressions.text import (
-    _IDENT,
-    JSONATA_FUNCTIONS,
-    _append_chain,
-    _interleave,
-    _is_path,
-    _joined,
+    IDENTIFIER,
+    append_chain,
+    interleave,
+    is_path,
     join,
-    negate,
+    joined,
     paren,
     singleton_list,
-    truthy,
 )
 from durable_sfn.compiler.ir import Expr, TimedeltaConstant, Ty
 
-__all__ = [
-    "JSONATA_FUNCTIONS",
-    "ExprEnv",
-    "ExpressionTranslator",
-    "join",
-    "negate",
-    "paren",
-    "singleton_list",
-    "truthy",
-]
 
-DETERMINISM_HINT = "use ctx.current_utc_datetime: the orchestrator must be deterministic"
-UUID_HINT = "use ctx.new_uuid(): the orchestrator must be deterministic"
-IO_HINT = "move I/O and other side effects into an activity and call it with ctx.call_activity"
-BUILTINS = "len, sum, min, max, any, all, str, int, float, bool, round, abs, sorted, list, dict, timedelta"
-
-NONDETERMINISTIC = {
-    ("datetime", "now"),
-    ("datetime", "utcnow"),
-    ("datetime", "today"),
-    ("date", "today"),
-    ("time", "time"),
-    ("time", "monotonic"),
-    ("time", "sleep"),
-    ("time", "perf_counter"),
-}
-IO_CALLS = {"open", "print", "input", "exec", "eval", "compile", "__import__", "globals", "locals"}
-
-_TD_UNITS = {
-    "weeks": 604800,
-    "days": 86400,
-    "hours": 3600,
-    "minutes": 60,
-    "seconds": 1,
-    "milliseconds": 0.001,
-}
-
-
-@dataclass
-class ExprEnv:
-    """What the translator needs to know about names in scope."""
-
-    sink: DiagnosticSink
-    ctx_name: str
-    input_param: str | None
-    variables: dict[str, Ty]  # orchestrator variables visible here, with inferred types
-    exc_vars: set[str] = field(default_factory=set)  # bound by `except ... as e`
-    constants: dict[str, Any] = field(default_factory=dict)  # module-level literal constants
-    # Names bound by comprehension functions (JSONata function parameters), innermost last.
-    locals: list[dict[str, str]] = field(default_factory=list)
-    # Substitutions for names (a Map item read through `$states.input`, for example).
-    bound: dict[str, Expr] = field(default_factory=dict)
-
-
-class ExpressionTranslator(ComprehensionRules, OperatorRules):
-    """Translate one Python expression at a time; problems go to the env's diagnostic sink."""
-
-    def __init__(self, env: ExprEnv) -> None:
-        self.env = env
+class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
+    """The expression rules composed, with the leaves, displays and subscripts: `translate`
+    dispatches to one `visit_<Node>` method per supported node."""
 
     # -- entry points ---------------------------------------------------------------------------
     def translate(self, node: ast.expr) -> Expr:
@@ -109,13 +52,6 @@ class ExpressionTranslator(ComprehensionRules, OperatorRules):
                 "and/or/not, in, f-strings, comprehensions, a if c else b and the builtins " + BUILTINS,
             )
         return method(node)
-
-    def condition(self, node: ast.expr) -> Expr:
-        return truthy(self.translate(node))
-
-    def fail(self, node: ast.AST, code: str, message: str, hint: str = "") -> Expr:
-        self.env.sink.report(code, message, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), hint)
-        return Expr.raw("null")
 
     # -- leaves -----------------------------------------------------------------------------------
     def visit_Constant(self, node: ast.Constant) -> Expr:
@@ -164,9 +100,9 @@ class ExpressionTranslator(ComprehensionRules, OperatorRules):
         if all(i.is_const for i in items):
             return Expr.literal([i.const for i in items])
         if all(i.ty is not Ty.UNKNOWN and i.ty is not Ty.LIST for i in items):
-            text = _joined([*_interleave([paren(i) for i in items], ", ")], "[", "]")
+            text = joined([*interleave([paren(i) for i in items], ", ")], "[", "]")
         else:
-            text = join("$append([], [])") if not items else _append_chain([singleton_list(i) for i in items])
+            text = join("$append([], [])") if not items else append_chain([singleton_list(i) for i in items])
         return Expr(
             text.parts,
             Ty.LIST,
@@ -197,9 +133,9 @@ class ExpressionTranslator(ComprehensionRules, OperatorRules):
                 pieces.append(join(paren(k), ": ", paren(v)))
             else:
                 return self.fail(key, "DSF002", "dict keys must be strings (JSON objects have string keys)")
-        obj = _joined(list(_interleave(pieces, ", ")), "{", "}")
+        obj = joined(list(interleave(pieces, ", ")), "{", "}")
         if spreads:
-            merged = _joined(list(_interleave([*spreads, obj], ", ")), "$merge([", "])")
+            merged = joined(list(interleave([*spreads, obj], ", ")), "$merge([", "])")
             return Expr(
                 merged.parts,
                 Ty.DICT,
@@ -229,7 +165,7 @@ class ExpressionTranslator(ComprehensionRules, OperatorRules):
             return Expr.literal("")
         if len(pieces) == 1:
             return pieces[0] if pieces[0].ty is Ty.STR else join("$string(", pieces[0], ")", ty=Ty.STR)
-        return join(*_interleave([paren(p) for p in pieces], " & "), ty=Ty.STR)
+        return join(*interleave([paren(p) for p in pieces], " & "), ty=Ty.STR)
 
     def _formatted(self, node: ast.FormattedValue) -> Expr:
         value = self.translate(node.value)
@@ -254,24 +190,6 @@ class ExpressionTranslator(ComprehensionRules, OperatorRules):
         picture = ("#,##0" if m.group(1) else "0") + ("." + "0" * decimals if decimals else "")
         return join("$formatNumber(", value, f", {json.dumps(picture)})", ty=Ty.STR)
 
-    def str_of(self, value: Expr) -> Expr:
-        """Python's str() of a value, as far as JSON values allow."""
-        if value.ty in (Ty.STR, Ty.DATETIME):
-            return value
-        if value.ty is Ty.BOOL:
-            return join("(", value, ' ? "True" : "False")', ty=Ty.STR)
-        if value.ty is Ty.NULL:
-            return Expr.literal("None")
-        if value.ty is Ty.NUM:
-            return join("$string(", value, ")", ty=Ty.STR)
-        return join(
-            "($__v := ",
-            value,
-            '; $type($__v) = "boolean" ? ($__v ? "True" : "False") : '
-            '$type($__v) = "null" ? "None" : $string($__v))',
-            ty=Ty.STR,
-        )
-
     # -- access -----------------------------------------------------------------------------------
     def visit_Subscript(self, node: ast.Subscript) -> Expr:
         value = self.translate(node.value)
@@ -279,8 +197,8 @@ class ExpressionTranslator(ComprehensionRules, OperatorRules):
             return self.fail(node, "DSF002", "slices are not supported", "compute the slice in an activity")
         key = self.translate(node.slice)
         if key.is_const and isinstance(key.const, str):
-            if _IDENT.match(key.const):
-                base = value if _is_path(value) else paren(value)
+            if IDENTIFIER.match(key.const):
+                base = value if is_path(value) else paren(value)
                 return join(base, "." + key.const)
             return join("$lookup(", value, ", ", key, ")")
         if key.is_const and isinstance(key.const, int) and not isinstance(key.const, bool):
@@ -326,12 +244,6 @@ class ExpressionTranslator(ComprehensionRules, OperatorRules):
             f"ctx.{node.attr} cannot be read here",
             "ctx.current_utc_datetime and ctx.instance_id are values; other ctx members are calls",
         )
-
-    # -- calls ------------------------------------------------------------------------------------
-    def visit_Call(self, node: ast.Call) -> Expr:
-        from durable_sfn.compiler.expressions.calls import translate_call
-
-        return translate_call(self, node)
 
     def visit_Await(self, node: ast.Await) -> Expr:
         return self.fail(

@@ -13,7 +13,9 @@ from typing import Any
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import STATEMENT_HINTS, DiagnosticSink
-from durable_sfn.compiler.expressions.translator import ExprEnv, ExpressionTranslator, join, singleton_list
+from durable_sfn.compiler.expressions.core import ExprEnv
+from durable_sfn.compiler.expressions.text import join, singleton_list
+from durable_sfn.compiler.expressions.translator import ExpressionTranslator
 from durable_sfn.compiler.frontend.scopes import RESERVED, ModuleInfo, all_names, prescan
 from durable_sfn.compiler.frontend.source_labels import dotted_name, return_label, source_label
 from durable_sfn.compiler.ir import Expr, Loc, Ty
