@@ -26,9 +26,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from durable_sfn._aws import lambda_function_arn
+
 ACTIVITY_ENV = "DURABLE_SFN_ACTIVITY"
-_DEFAULT_REGION = "us-east-1"
-_DEFAULT_ACCOUNT = "123456789012"
 
 
 class ActivityImportError(RuntimeError):
@@ -54,9 +54,7 @@ class LocalLambdaContext:
 
     def __post_init__(self) -> None:
         if not self.invoked_function_arn:
-            self.invoked_function_arn = (
-                f"arn:aws:lambda:{_DEFAULT_REGION}:{_DEFAULT_ACCOUNT}:function:{self.function_name}"
-            )
+            self.invoked_function_arn = lambda_function_arn(self.function_name)
         if not self.log_group_name:
             self.log_group_name = f"/aws/lambda/{self.function_name}"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["PLACEHOLDER", "UnknownPlaceholderError", "find_placeholders", "substitute_placeholders"]
+from durable_sfn._aws import PLACEHOLDER
 
-PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
+__all__ = ["UnknownPlaceholderError", "find_placeholders", "substitute_placeholders"]
 
 
 class UnknownPlaceholderError(KeyError):

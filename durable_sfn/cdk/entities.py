@@ -25,11 +25,12 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from durable_sfn._aws import ENTITIES_QUEUE_URL
 from durable_sfn.cdk._private import nag
 from durable_sfn.cdk._private.bundling import CodeSource
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.functions import entry_point, python_function
-from durable_sfn.entities.contract import QUEUE_PLACEHOLDER, entity_usage
+from durable_sfn.entities.contract import entity_usage
 from durable_sfn.entities.lambda_entry import ENTITY_ENV
 from durable_sfn.entities.model import EntityDefinition, entity_definition
 from durable_sfn.entities.store import TABLE_ENV, TTL_ATTRIBUTE
@@ -194,7 +195,7 @@ class EntityResources(Construct):
     def definition_substitutions(self) -> Mapping[str, str]:
         """`{EntityName: function ARN, "DurableEntitiesQueueUrl": queue URL}` for a state machine."""
         values = {name: function.function_arn for name, function in self.functions.items()}
-        values[QUEUE_PLACEHOLDER] = self.queue.queue_url
+        values[ENTITIES_QUEUE_URL] = self.queue.queue_url
         return values
 
     def grant_to(self, grantee: iam.IGrantable, entity_names: Iterable[str] | None = None) -> None:

@@ -24,10 +24,11 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from durable_sfn._aws import EVENT_WAITER
 from durable_sfn.cdk._private import nag
 from durable_sfn.cdk._private.activity_functions import ActivityOptions
 from durable_sfn.cdk._private.activity_wiring import GrantSpec, provision_activities
-from durable_sfn.cdk._private.analysis import EVENT_WAITER, DefinitionRequirements, analyse
+from durable_sfn.cdk._private.analysis import DefinitionRequirements, analyse
 from durable_sfn.cdk._private.checks import AppWideChecks, DeployedMachine
 from durable_sfn.cdk._private.entity_hosting import host_entities
 from durable_sfn.cdk._private.errors import OrchestrationConfigError

@@ -7,22 +7,21 @@ nested state machine or the external-event waiter is a programmer error caught a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from durable_sfn._aws import (
+    ENTITIES_QUEUE_URL,
+    EVENT_WAITER,
+    LAMBDA_INVOKE,
+    PLACEHOLDER,
+    SQS_SEND_MESSAGE,
+    START_EXECUTION,
+    placeholder,
+    placeholder_name,
+)
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
-
-EVENT_WAITER = "DurableEventWaiter"
-
-PLACEHOLDER_RE = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]*)\}")
-
-_LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
-_SQS_SEND = "arn:aws:states:::sqs:sendMessage"
-# The entity contract's placeholder for the signal queue (durable_sfn.entities.contract).
-ENTITY_QUEUE = "DurableEntitiesQueueUrl"
-_START_EXECUTION = "arn:aws:states:::states:startExecution"
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def iter_states(definition: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[st
 
 def _placeholders_in(value: Any) -> set[str]:
     if isinstance(value, str):
-        return set(PLACEHOLDER_RE.findall(value))
+        return set(PLACEHOLDER.findall(value))
     if isinstance(value, Mapping):
         found: set[str] = set()
         for key, item in value.items():
@@ -81,13 +80,13 @@ def _placeholders_in(value: Any) -> set[str]:
 
 
 def _single_placeholder(state_name: str, value: Any, what: str) -> str:
-    match = PLACEHOLDER_RE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
+    name = placeholder_name(value)
+    if name is None:
         raise OrchestrationConfigError(
             f"state {state_name!r}: {what} is {value!r}, expected a '${{Name}}' placeholder; "
             "deploy definitions produced by durable_sfn.compiler.compile_orchestrator"
         )
-    return match.group(1)
+    return name
 
 
 def analyse(definition: Mapping[str, Any]) -> DefinitionRequirements:
@@ -112,17 +111,17 @@ def analyse(definition: Mapping[str, Any]) -> DefinitionRequirements:
         elif ".sync" in resource:
             sync_states.append(name)
         payload = arguments.get("Payload") if isinstance(arguments, Mapping) else None
-        if resource == _LAMBDA_INVOKE and isinstance(payload, Mapping) and payload.get("kind") == "call":
+        if resource == LAMBDA_INVOKE and isinstance(payload, Mapping) and payload.get("kind") == "call":
             # An entity call: the function is the entity's, provided by EntityResources.
             target = _single_placeholder(
                 name, arguments.get("FunctionName"), "Arguments.FunctionName of an entity call"
             )
             entity_calls.add(target)
             classified.add(target)
-        elif resource == _SQS_SEND and arguments.get("QueueUrl") == "${" + ENTITY_QUEUE + "}":
+        elif resource == SQS_SEND_MESSAGE and arguments.get("QueueUrl") == placeholder(ENTITIES_QUEUE_URL):
             entity_signals = True
-            classified.add(ENTITY_QUEUE)
-        elif resource.startswith(_LAMBDA_INVOKE):
+            classified.add(ENTITIES_QUEUE_URL)
+        elif resource.startswith(LAMBDA_INVOKE):
             target = _single_placeholder(
                 name, arguments.get("FunctionName"), "Arguments.FunctionName of a Lambda task"
             )
@@ -131,7 +130,7 @@ def analyse(definition: Mapping[str, Any]) -> DefinitionRequirements:
             else:
                 activities.setdefault(target, []).append(name)
             classified.add(target)
-        elif resource.startswith(_START_EXECUTION):
+        elif resource.startswith(START_EXECUTION):
             arn = arguments.get("StateMachineArn")
             if isinstance(arn, str) and "$states.context.StateMachine.Id" in arn:
                 starts_itself = True

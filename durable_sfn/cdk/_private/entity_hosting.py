@@ -18,8 +18,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from durable_sfn._aws import ENTITIES_QUEUE_URL
 from durable_sfn.cdk._private.activity_functions import ActivityFunctions
-from durable_sfn.cdk._private.analysis import ENTITY_QUEUE
 from durable_sfn.cdk._private.bundling import CodeSource, find_requirements
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.facts import OrchestrationFacts
@@ -65,7 +65,7 @@ def host_entities(
     # Invoke on exactly the called entity functions, SendMessage on the signal queue if it signals.
     entities.grant_for_definition(role, definition)
     values = entities.definition_substitutions()
-    needed = set(calls) | ({ENTITY_QUEUE} if signals else set())
+    needed = set(calls) | ({ENTITIES_QUEUE_URL} if signals else set())
     return entities, {name: value for name, value in values.items() if name in needed}
 
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from durable_sfn._aws import START_EXECUTION
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.backend.core import STATUS_VAR, Frame, HandlerTarget
 from durable_sfn.compiler.backend.entity_ops import ITEM_SELECTOR, calls_entities
 from durable_sfn.compiler.backend.loops import runs_as_map
 from durable_sfn.compiler.backend.states import (
-    START_EXECUTION,
     Assigns,
     Graph,
     Rule,

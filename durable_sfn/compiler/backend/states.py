@@ -16,10 +16,6 @@ from durable_sfn.compiler.ir import Expr
 
 Assigns = tuple[tuple[str, Expr], ...]
 
-LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
-LAMBDA_WAIT_FOR_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken"
-START_EXECUTION_SYNC = "arn:aws:states:::states:startExecution.sync:2"
-START_EXECUTION = "arn:aws:states:::states:startExecution"
 # Step Functions' recommended retry of transient Lambda service errors (the Workflow Studio
 # default for a Lambda Invoke state).
 LAMBDA_TRANSIENT_ERRORS = (

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 
+from durable_sfn._aws import (
+    EVENT_WAITER,
+    LAMBDA_INVOKE,
+    LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+    START_EXECUTION_SYNC,
+    placeholder,
+)
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.backend.core import STATUS_VAR, Frame, LoweringCore
 from durable_sfn.compiler.backend.entity_ops import entity_task
 from durable_sfn.compiler.backend.states import (
-    LAMBDA_INVOKE,
-    LAMBDA_WAIT_FOR_TOKEN,
-    START_EXECUTION_SYNC,
     TRANSIENT_LAMBDA_RETRY,
     Assigns,
     Graph,
@@ -91,7 +95,7 @@ class TaskLowering(LoweringCore):
                     ("States.ALL",), p.interval_seconds, p.max_attempts, p.backoff_rate, p.max_delay_seconds
                 ),
             )
-        args = {"FunctionName": Expr.literal("${" + s.activity + "}"), "Payload": s.payload}
+        args = {"FunctionName": Expr.literal(placeholder(s.activity)), "Payload": s.payload}
         return self._task(
             g, s.activity, s.loc, nxt, frame, LAMBDA_INVOKE, args, s.target, "$states.result.Payload", retry
         )
@@ -105,7 +109,7 @@ class TaskLowering(LoweringCore):
 
     def lower_CallSubOrchestrator(self, g: Graph, s: ir.CallSubOrchestrator, nxt: str, frame: Frame) -> str:
         args = {
-            "StateMachineArn": Expr.literal("${" + s.orchestrator + "}"),
+            "StateMachineArn": Expr.literal(placeholder(s.orchestrator)),
             "Input": execution_input(s.payload),
         }
         return self._task(
@@ -132,14 +136,14 @@ class TaskLowering(LoweringCore):
             },
         )
         label = s.event_name.const if s.event_name.is_const else "external event"
-        args = {"FunctionName": Expr.literal("${DurableEventWaiter}"), "Payload": payload}
+        args = {"FunctionName": Expr.literal(placeholder(EVENT_WAITER)), "Payload": payload}
         return self._task(
             g,
             f"Wait for {label}",
             s.loc,
             nxt,
             frame,
-            LAMBDA_WAIT_FOR_TOKEN,
+            LAMBDA_INVOKE_WAIT_FOR_TOKEN,
             args,
             s.target,
             "$states.result",
