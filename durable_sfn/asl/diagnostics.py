@@ -1,8 +1,9 @@
 """Definition diagnostics, shaped like AWS's ValidateStateMachineDefinition results.
 
 Each diagnostic has AWS's severity, code and a `location` into the definition written the way
-AWS writes it (`/States/Foo/Next`, `/States/P/Branches[0]/States/X`), so the same text can be printed by the CLI, raised by the engine's
-create_state_machine as InvalidDefinition, or returned by validate_state_machine_definition.
+AWS writes it (`/States/Foo/Next`, `/States/P/Branches[0]/States/X`), so the same text can be
+printed by the CLI, raised by the engine's create_state_machine as InvalidDefinition, or
+returned by validate_state_machine_definition. Checks append to a `Collector`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,17 @@
-"""durable_sfn.engine: a local AWS Step Functions engine with a boto3-shaped client."""
+"""durable_sfn.engine: a local AWS Step Functions engine with a boto3-shaped client.
+
+    api/           LocalStepFunctions, boto3's `stepfunctions` client (machines, executions,
+                   TestState, errors); the only part callers need
+    execution.py   the interpreter loop: one execution, its history, Retry/Catch, limits
+    states/        one module per state type behind one signature (base.py: StateRun, StateOutcome)
+    integrations/  what a Task calls: in-process Lambda, boto3 (aws-sdk), child executions, task tokens
+    dataflow.py, jsonpath.py, jsonata.py, payload.py, intrinsics/, choice_rules.py, retry.py
+                   how values move and are evaluated, one module per concern
+    branch.py, fanout.py, clock.py, history.py, limits.py, mock_config.py, errors.py
+
+Everything below `api/` is imported downward only: the client builds executions, an execution
+runs the states table, states call integrations; nothing imports back up.
+"""
 
 from durable_sfn.engine.api import LocalStepFunctions
 from durable_sfn.engine.clock import Clock, RealClock, VirtualClock

@@ -1,4 +1,4 @@
-"""Choice rules: pick the next state from the first rule that matches (the state is states/choice.py).
+"""Choice rules: pick the next state from the first rule that matches (the state: states/choice.py).
 
 JSONPath rules compare the value at `Variable` with a literal or with the value at another path
 (`...Path` operators), combine with `And`/`Or`/`Not`, and test types (`IsNull`, `IsString`, ...).
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from durable_sfn.engine import jsonata
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import NO_CHOICE_MATCHED, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
 from durable_sfn.engine.json_types import json_type_name as _type_name
@@ -68,9 +69,9 @@ def choose_next(state: dict[str, Any], env: EvalEnv) -> ChoiceOutcome:
     Raises StatesError States.NoChoiceMatched when nothing matches and there is no Default,
     States.QueryEvaluationError when a JSONata Condition fails or is not boolean.
     """
-    jsonata = env.query_language == "JSONata"
+    uses_jsonata = env.query_language == "JSONata"
     for index, rule in enumerate(state.get("Choices", [])):
-        matched = _jsonata_condition(rule, env) if jsonata else evaluate_rule(rule, env)
+        matched = _jsonata_condition(rule, env) if uses_jsonata else evaluate_rule(rule, env)
         if matched:
             has_output = "Output" in rule
             return ChoiceOutcome(
@@ -93,8 +94,6 @@ def choose_next(state: dict[str, Any], env: EvalEnv) -> ChoiceOutcome:
 
 
 def _jsonata_condition(rule: dict[str, Any], env: EvalEnv) -> bool:
-    from durable_sfn.engine import jsonata  # imported late: the JSONata runtime is heavy
-
     condition = rule.get("Condition")
     value = jsonata.evaluate_template(condition, env, "Condition")
     if not isinstance(value, bool):

@@ -18,6 +18,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any
 
 from jsonata import JException, Jsonata, Utils
@@ -123,8 +124,6 @@ def bindings(env: EvalEnv) -> dict[str, Any]:
 
 
 def _epoch_millis(text: str) -> int:
-    from datetime import datetime
-
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 

@@ -1,8 +1,7 @@
 """What every integration shares: the parsed Task Resource and the task-failure error.
 
-`resolve(resource)` parses a Resource ARN into an `Integration` (service, action, pattern);
-`states/task.py` drives the pattern (request-response, `.sync`, `.waitForTaskToken`) and the
-history, the integration modules only do the call.
+`resolve(resource)` parses a Resource ARN into an `Integration` (service, action, pattern),
+which `states/task.py` uses to pick the module that makes the call.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from durable_sfn._aws import placeholder_name
 from durable_sfn.engine.errors import ReportedError
 
 
@@ -40,11 +40,10 @@ class Integration:
 
 _SERVICE = re.compile(r"^arn:aws[\w-]*:states:[^:]*:[^:]*:(?P<rest>.+)$")
 _LAMBDA = re.compile(r"^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:(?P<name>[^:]+)(?::(?P<qualifier>[^:]+))?$")
-_PLACEHOLDER = re.compile(r"^\$\{(?P<name>[A-Za-z0-9_\-]+)\}$")
 
 
 def resolve(resource: str) -> Integration | None:
-    if _LAMBDA.match(resource) or _PLACEHOLDER.match(resource):
+    if _LAMBDA.match(resource) or placeholder_name(resource) is not None:
         return Integration("lambda-function", "lambda", "invoke", "", resource)
     m = _SERVICE.match(resource)
     if m is None:
@@ -74,9 +73,9 @@ def function_name(name_or_arn: str) -> str:
     m = _LAMBDA.match(name_or_arn)
     if m:
         return m.group("name")
-    m = _PLACEHOLDER.match(name_or_arn)
-    if m:
-        return m.group("name")
+    placeholder = placeholder_name(name_or_arn)
+    if placeholder is not None:
+        return placeholder
     if name_or_arn.startswith("arn:") and ":function:" in name_or_arn:
         return name_or_arn.split(":function:", 1)[1].split(":", 1)[0]
     return name_or_arn
