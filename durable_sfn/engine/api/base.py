@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from durable_sfn._aws import role_arn, state_machine_arn
 from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.clock import Clock
 from durable_sfn.engine.execution import Execution, MachineInfo
@@ -20,7 +21,7 @@ _SM_ARN = re.compile(
     r"^arn:aws[\w-]*:states:(?P<region>[^:]+):(?P<account>\d{12}):stateMachine:(?P<name>[^:#]+)(?:#(?P<case>[^:]+))?(?::.*)?$"
 )
 _EXEC_ARN = re.compile(r"^arn:aws[\w-]*:states:[^:]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
-DEFAULT_ROLE = "arn:aws:iam::123456789012:role/StepFunctionsLocal"
+DEFAULT_ROLE = role_arn("StepFunctionsLocal")
 
 # Names may not contain whitespace, brackets, wildcards, special or control characters.
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
@@ -75,7 +76,7 @@ class ClientState:
         raise NotImplementedError
 
     def _machine_arn(self, name: str) -> str:
-        return f"arn:aws:states:{self.region}:{self.account_id}:stateMachine:{name}"
+        return state_machine_arn(name, region=self.region, account=self.account_id)
 
     def _machine(self, arn: str, operation: str) -> tuple[StateMachineRecord, str | None]:
         m = _SM_ARN.match(arn or "")

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION
 from durable_sfn.engine.api.errors import Exceptions
 from durable_sfn.engine.api.executions import ExecutionsApi
 from durable_sfn.engine.api.machines import MachinesApi
@@ -41,8 +42,8 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
     def __init__(
         self,
         clock: Clock | None = None,
-        region: str = "us-east-1",
-        account_id: str = "123456789012",
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT,
         *,
         mock_config: str | dict[str, Any] | None = None,
         aws_client_factory: Callable[[str], Any] | None = None,

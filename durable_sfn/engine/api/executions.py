@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import durable_sfn.engine.api.errors as api_errors
+from durable_sfn._aws import execution_arn, express_execution_arn
 from durable_sfn.engine.api.base import ClientState, _page, _strip_data, check_input_size, check_name
 from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.execution import Execution
@@ -45,9 +46,11 @@ class ExecutionsApi(ClientState):
         name = name or str(uuid.uuid4())
         info = machine.info
         if info.type == "EXPRESS":
-            arn = f"arn:aws:states:{self.region}:{self.account_id}:express:{info.name}:{name}:{uuid.uuid4()}"
+            arn = express_execution_arn(
+                info.name, name, str(uuid.uuid4()), region=self.region, account=self.account_id
+            )
         else:
-            arn = f"arn:aws:states:{self.region}:{self.account_id}:execution:{info.name}:{name}"
+            arn = execution_arn(info.name, name, region=self.region, account=self.account_id)
         with self._lock:
             if arn in self._executions:
                 # Deviation: AWS returns the running STANDARD execution when name and input

@@ -11,6 +11,7 @@ import json
 import uuid
 from typing import Any
 
+from durable_sfn._aws import execution_arn, role_arn, state_machine_arn
 from durable_sfn.engine import history, retry
 from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.branch import Aborted
@@ -46,7 +47,7 @@ def run_test_state(
     client: Services,
     *,
     definition: str,
-    roleArn: str = "arn:aws:iam::123456789012:role/TestState",
+    roleArn: str = role_arn("TestState"),
     input: str = "{}",
     inspectionLevel: str = "INFO",
     revealSecrets: bool = False,
@@ -91,7 +92,7 @@ def run_test_state(
     if top_language:
         machine_def["QueryLanguage"] = top_language
     machine = MachineInfo(
-        arn=f"arn:aws:states:{client.region}:{client.account_id}:stateMachine:TestState",
+        arn=state_machine_arn("TestState", region=client.region, account=client.account_id),
         name="TestState",
         definition=machine_def,
         role_arn=roleArn,
@@ -99,7 +100,7 @@ def run_test_state(
     execution = Execution(
         services=_MockedServices(client, mock),
         machine=machine,
-        arn=f"arn:aws:states:{client.region}:{client.account_id}:execution:TestState:{uuid.uuid4()}",
+        arn=execution_arn("TestState", str(uuid.uuid4()), region=client.region, account=client.account_id),
         name="TestState",
         input=value,
         input_text=input,

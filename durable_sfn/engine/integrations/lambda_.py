@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from durable_sfn._aws import lambda_function_arn
 from durable_sfn.engine.integrations.base import TaskFailure, function_name
 
 _DEFAULT_TIMEOUT_MS = 900_000
@@ -64,15 +65,14 @@ def _roundtrip(value: Any, what: str, name: str) -> Any:
 def invoke(services: LambdaFunctions, name_or_arn: str, event: Any) -> Any:
     """Call the registered handler; returns its JSON result or raises TaskFailure like Lambda."""
     name = function_name(str(name_or_arn))
+    arn = lambda_function_arn(name, region=services.region, account=services.account_id)
     handler = services.resolve_lambda(str(name_or_arn))
     if handler is None:
         raise TaskFailure(
             "Lambda.ResourceNotFoundException",
-            f"Function not found: arn:aws:lambda:{services.region}:{services.account_id}:function:{name} "
-            f"(register it with LocalStepFunctions.register_lambda({name!r}, handler))",
+            f"Function not found: {arn} (register it with LocalStepFunctions.register_lambda({name!r}, handler))",
         )
     request_id = str(uuid.uuid4())
-    arn = f"arn:aws:lambda:{services.region}:{services.account_id}:function:{name}"
     payload = _roundtrip(event, "event", name)
     try:
         result = handler(payload, LambdaContext(name, arn, request_id))

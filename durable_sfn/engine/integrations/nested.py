@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from durable_sfn._aws import client_error_code
 from durable_sfn.engine import errors, history
 from durable_sfn.engine.branch import Branch
 from durable_sfn.engine.clock import Waiter
@@ -98,7 +99,7 @@ def start(
         child = services.start_child(str(params["StateMachineArn"]), input_text, params.get("Name"))
     except ClientError as exc:
         # Named as Step Functions names a failed StartExecution call of the integration.
-        code = exc.response["Error"]["Code"]
+        code = client_error_code(exc)
         message = exc.response["Error"]["Message"]
         raise TaskFailure(
             f"StepFunctions.{code}Exception",
