@@ -74,7 +74,7 @@ class Clock(Protocol):
     def fire(self, waiter: Waiter, value: Any = None) -> bool:
         """Wake the waiter with `value`; False if it was already fired or timed out."""
 
-    def call_at(self, when: datetime, action: Callable[[], None]) -> None:
+    def call_at(self, when: datetime, action: Callable[[], object]) -> None:
         """Run `action` (on its own thread) when the clock reaches `when`."""
 
     def sleep_until(self, when: datetime) -> None:
@@ -97,7 +97,7 @@ class _Timer:
     due: datetime
     seq: int
     waiter: Waiter | None = field(compare=False, default=None)
-    action: Callable[[], None] | None = field(compare=False, default=None)
+    action: Callable[[], object] | None = field(compare=False, default=None)
 
 
 class VirtualClock:
@@ -222,7 +222,7 @@ class VirtualClock:
         if waiter.branch:
             self._branch_active += 1
 
-    def call_at(self, when: datetime, action: Callable[[], None]) -> None:
+    def call_at(self, when: datetime, action: Callable[[], object]) -> None:
         with self._lock:
             heapq.heappush(self._timers, _Timer(_utc(when), next(self._seq), action=action))
             self._advance()
@@ -258,7 +258,7 @@ class VirtualClock:
                 self._active += 1
                 threading.Thread(target=self._run_action, args=(timer.action,), daemon=True).start()
 
-    def _run_action(self, action: Callable[[], None]) -> None:
+    def _run_action(self, action: Callable[[], object]) -> None:
         try:
             action()
         except Exception as exc:  # a scheduled action failing must not kill the scheduler
@@ -328,7 +328,7 @@ class RealClock:
             waiter.event.set()
             return True
 
-    def call_at(self, when: datetime, action: Callable[[], None]) -> None:
+    def call_at(self, when: datetime, action: Callable[[], object]) -> None:
         delay = max(0.0, (_utc(when) - self.now()).total_seconds())
 
         def run() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 from botocore.exceptions import ClientError
@@ -21,7 +22,7 @@ def create(sfn, name: str = "m", definition=PASS, **kwargs):  # type: ignore[no-
 def test_error_codes_match_boto3() -> None:
     sfn = new_client()
     arn = create(sfn)
-    cases = [
+    cases: list[tuple[Callable[[], object], str]] = [
         (
             lambda: sfn.describe_execution(executionArn=arn.replace("stateMachine", "execution") + ":nope"),
             "ExecutionDoesNotExist",

@@ -50,7 +50,7 @@ def sfn() -> LocalStepFunctions:
 
 @pytest.mark.parametrize(
     "case",
-    CASES or [None],
+    [*CASES] or [None],
     ids=[c["id"].split("::", 1)[-1] for c in CASES] or ["corpus-missing"],
 )
 def test_history_event_types_match_aws(case: dict[str, Any] | None, sfn: LocalStepFunctions) -> None:
