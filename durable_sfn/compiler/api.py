@@ -16,6 +16,7 @@ from durable_sfn.compiler.discovery import find_orchestrators, module_info
 from durable_sfn.compiler.expressions.text import JSONATA_FUNCTIONS
 from durable_sfn.compiler.frontend.lowerer import lower_orchestrator
 from durable_sfn.compiler.frontend.scopes import ModuleInfo
+from durable_sfn.dsl import orchestrator_definition
 
 
 def _rename(name: str) -> str:
@@ -82,8 +83,6 @@ def compile_orchestrator(orch: Any) -> dict[str, Any]:
     >>> definition["QueryLanguage"]  # doctest: +SKIP
     'JSONata'
     """
-    from durable_sfn.dsl import orchestrator_definition
-
     definition = orchestrator_definition(orch)
     if definition is None:
         raise TypeError(f"{getattr(orch, '__name__', orch)!r} is not decorated with @orchestrator")

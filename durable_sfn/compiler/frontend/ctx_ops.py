@@ -1,6 +1,7 @@
-"""Lowering of the orchestration context's operations and of task_all branches (try/raise: `try_raise`).
+"""What `ctx.*` means: awaited operations (activities, sub-orchestrations, entities, timers,
+external events) and the context's statements (custom status, continue-as-new, signals).
 
-Split from frontend.py along the seam between "Python statements" and "what ctx.* means".
+`ctx.task_all` is handed to the lowerer's `lower_task_all` hook (module `task_all`).
 """
 
 from __future__ import annotations
@@ -8,57 +9,18 @@ from __future__ import annotations
 import ast
 import math
 import re
-from typing import TYPE_CHECKING
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.expressions.calls import AWAITED_CTX
+from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
 
-if TYPE_CHECKING:
-    from durable_sfn.compiler.frontend.lowerer import Lowerer
-
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 CALL_OPS = {"call_activity", "call_activity_with_retry", "call_sub_orchestrator", "call_entity"}
-ENTITY_OPS = {"call_entity", "signal_entity"}
 
 
-def _ctx_call(lw: Lowerer, node: ast.expr) -> tuple[str, ast.Call] | None:
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == lw.env.ctx_name
-    ):
-        return node.func.attr, node
-    return None
-
-
-def _bind_args(lw: Lowerer, call: ast.Call, names: list[str], required: int) -> dict[str, ast.expr] | None:
-    """Match positional and keyword arguments to parameter names, reporting mistakes."""
-    out: dict[str, ast.expr] = {}
-    if len(call.args) > len(names) or any(isinstance(a, ast.Starred) for a in call.args):
-        lw.report(call, "DSF014", f"too many arguments: expected ({', '.join(names)})")
-        return None
-    for name, arg in zip(names, call.args, strict=False):
-        out[name] = arg
-    aliases = {"input_": "input", "fn": names[0], "name": names[0]}
-    for kw in call.keywords:
-        key = aliases.get(kw.arg or "", kw.arg or "")
-        if key not in names or key in out:
-            lw.report(
-                kw.value, "DSF014", f"unexpected keyword argument {kw.arg!r}: expected ({', '.join(names)})"
-            )
-            return None
-        out[key] = kw.value
-    missing = [n for n in names[:required] if n not in out]
-    if missing:
-        lw.report(call, "DSF014", f"missing argument(s): {', '.join(missing)}")
-        return None
-    return out
-
-
-def resolve_name(lw: Lowerer, node: ast.expr, table: dict[str, str], kind: str) -> str | None:
+def resolve_name(lw: LowererCore, node: ast.expr, table: dict[str, str], kind: str) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         if not _NAME_RE.match(node.value):
             lw.report(
@@ -82,19 +44,19 @@ def resolve_name(lw: Lowerer, node: ast.expr, table: dict[str, str], kind: str) 
     return None
 
 
-def _payload(lw: Lowerer, node: ast.expr | None) -> Expr:
+def _payload(lw: LowererCore, node: ast.expr | None) -> Expr:
     return Expr.literal(None) if node is None else lw.expr.translate(node)
 
 
-def _target(lw: Lowerer, target: ast.Name | None, ty: Ty) -> str | None:
+def _target(lw: LowererCore, target: ast.Name | None, ty: Ty) -> str | None:
     return lw.bind_target(target.id, ty, target) if target is not None else None
 
 
-def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast.stmt) -> list[ir.Stmt]:
+def lower_await(lw: LowererCore, node: ast.Await, target: ast.Name | None, stmt: ast.stmt) -> list[ir.Stmt]:
     value = node.value
     if isinstance(value, ast.Name) and value.id in lw.pending:
         value = lw.pending.pop(value.id)
-    op = _ctx_call(lw, value)
+    op = lw.ctx_call(value)
     if op is None:
         if (
             isinstance(value, ast.Call)
@@ -113,7 +75,7 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
     if name in CALL_OPS:
         return _lower_call(lw, name, call, target, loc)
     if name == "create_timer":
-        args = _bind_args(lw, call, ["fire_at"], 1)
+        args = lw.bind_args(call, ["fire_at"], 1)
         if args is None:
             return []
         when = lw.expr.translate(args["fire_at"])
@@ -139,7 +101,7 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
         )
         return []
     if name == "wait_for_external_event":
-        args = _bind_args(lw, call, ["name", "timeout"], 1)
+        args = lw.bind_args(call, ["name", "timeout"], 1)
         if args is None:
             return []
         event = lw.expr.translate(args["name"])
@@ -158,9 +120,7 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
                 lw.report(args["timeout"], "DSF014", "timeout must be a timedelta (or a number of seconds)")
         return [ir.WaitForEvent(_target(lw, target, Ty.UNKNOWN), event, timeout, loc)]
     if name == "task_all":
-        from durable_sfn.compiler.frontend.task_all import lower_task_all
-
-        return lower_task_all(lw, call, target, loc)
+        return lw.lower_task_all(call, target, loc)
     if name in ("set_custom_status", "continue_as_new"):
         lw.report(node, "DSF005", f"ctx.{name}(...) is not awaitable", f"call ctx.{name}(...) without await")
         return []
@@ -169,10 +129,10 @@ def lower_await(lw: Lowerer, node: ast.Await, target: ast.Name | None, stmt: ast
 
 
 def _lower_call(
-    lw: Lowerer, name: str, call: ast.Call, target: ast.Name | None, loc: ir.Loc
+    lw: LowererCore, name: str, call: ast.Call, target: ast.Name | None, loc: ir.Loc
 ) -> list[ir.Stmt]:
     if name == "call_sub_orchestrator":
-        args = _bind_args(lw, call, ["orchestrator", "input", "instance_id"], 1)
+        args = lw.bind_args(call, ["orchestrator", "input", "instance_id"], 1)
         if args is None:
             return []
         if "instance_id" in args:
@@ -189,12 +149,12 @@ def _lower_call(
         return [ir.CallSubOrchestrator(_target(lw, target, Ty.UNKNOWN), orch, payload, loc)]
     retry = None
     if name == "call_activity_with_retry":
-        args = _bind_args(lw, call, ["activity", "retry_options", "input"], 2)
+        args = lw.bind_args(call, ["activity", "retry_options", "input"], 2)
         if args is None:
             return []
         retry = parse_retry(lw, args["retry_options"])
     else:
-        args = _bind_args(lw, call, ["activity", "input"], 1)
+        args = lw.bind_args(call, ["activity", "input"], 1)
         if args is None:
             return []
     activity = resolve_name(lw, args["activity"], lw.module.activities, "activity")
@@ -204,7 +164,7 @@ def _lower_call(
     return [ir.CallActivity(_target(lw, target, Ty.UNKNOWN), activity, payload, retry, loc)]
 
 
-def parse_retry(lw: Lowerer, node: ast.expr) -> ir.RetryPolicy | None:
+def parse_retry(lw: LowererCore, node: ast.expr) -> ir.RetryPolicy | None:
     """`RetryOptions(first_retry_interval, max_number_of_attempts, backoff_coefficient=1.0,
     max_retry_interval=None)` written out (or a module-level constant) -> ASL numbers."""
     if isinstance(node, ast.Name) and node.id in lw.retry_options:
@@ -218,7 +178,7 @@ def parse_retry(lw: Lowerer, node: ast.expr) -> ir.RetryPolicy | None:
         )
         return None
     names = ["first_retry_interval", "max_number_of_attempts", "backoff_coefficient", "max_retry_interval"]
-    args = _bind_args(lw, node, names, 2)
+    args = lw.bind_args(node, names, 2)
     if args is None:
         return None
     values = {k: lw.expr.translate(v) for k, v in args.items()}
@@ -256,19 +216,19 @@ def parse_retry(lw: Lowerer, node: ast.expr) -> ir.RetryPolicy | None:
     )
 
 
-def is_unawaited_task(lw: Lowerer, node: ast.expr) -> bool:
+def is_unawaited_task(lw: LowererCore, node: ast.expr) -> bool:
     """A task created now and awaited later (`t = ctx.call_activity(...)`, `tasks = [...]`)."""
     if isinstance(node, ast.ListComp):
         return is_unawaited_task(lw, node.elt)
     if isinstance(node, ast.List | ast.Tuple):
         return bool(node.elts) and all(is_unawaited_task(lw, e) for e in node.elts)
-    op = _ctx_call(lw, node)
+    op = lw.ctx_call(node)
     if op is not None:
         return op[0] in CALL_OPS or op[0] in ("create_timer", "wait_for_external_event")
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in lw.branch_defs
 
 
-def lower_ctx_statement(lw: Lowerer, call: ast.Call, stmt: ast.stmt) -> list[ir.Stmt]:
+def lower_ctx_statement(lw: LowererCore, call: ast.Call, stmt: ast.stmt) -> list[ir.Stmt]:
     name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
     loc = lw.loc(stmt)
     if name in ("set_custom_status", "continue_as_new"):
@@ -282,7 +242,7 @@ def lower_ctx_statement(lw: Lowerer, call: ast.Call, stmt: ast.stmt) -> list[ir.
             )
             return []
         key = "value" if name == "set_custom_status" else "input"
-        args = _bind_args(lw, call, [key], 1)
+        args = lw.bind_args(call, [key], 1)
         if args is None:
             return []
         value = lw.expr.translate(args[key])
@@ -297,14 +257,14 @@ def lower_ctx_statement(lw: Lowerer, call: ast.Call, stmt: ast.stmt) -> list[ir.
 
 
 def lower_entity_op(
-    lw: Lowerer, call: ast.Call, target: ast.Name | None, loc: ir.Loc, *, signal: bool
+    lw: LowererCore, call: ast.Call, target: ast.Name | None, loc: ir.Loc, *, signal: bool
 ) -> list[ir.Stmt]:
     """`ctx.call_entity(EntityId("Name", key), "operation", input)` and `ctx.signal_entity(...)`.
 
     The entity name selects a function (a `${Name}` placeholder) and the operation is part of the
     operation's identity, so both must be literals; the key and the input are expressions.
     """
-    args = _bind_args(lw, call, ["entity_id", "operation", "input"], 2)
+    args = lw.bind_args(call, ["entity_id", "operation", "input"], 2)
     if args is None:
         return []
     parsed = _entity_id(lw, args["entity_id"])
@@ -334,7 +294,7 @@ def lower_entity_op(
     return [ir.CallEntity(bound, entity, key, operation_node.value, payload, signal, loc)]
 
 
-def _entity_id(lw: Lowerer, node: ast.expr) -> tuple[str, Expr] | None:
+def _entity_id(lw: LowererCore, node: ast.expr) -> tuple[str, Expr] | None:
     hint = 'write EntityId("Counter", key) in place: the name (a literal) selects the entity function'
     dotted = dotted_name(node.func) if isinstance(node, ast.Call) else None
     if not isinstance(node, ast.Call) or dotted is None or dotted.split(".")[-1] != "EntityId":

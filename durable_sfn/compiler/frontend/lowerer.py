@@ -1,8 +1,10 @@
-"""Python `ast` -> IR. The only module (with expressions.py and builtins.py) that knows Python syntax.
+"""Python statements -> IR: the concrete lowerer, and `lower_orchestrator`, the frontend's entry.
 
 One `visit_<Node>` method per supported statement; any other statement is reported with DSF001, so
 the compiler never silently drops code it does not understand. The orchestration context's
-operations (`await ctx.call_activity(...)`, ...) are lowered in `ctx_ops.py`.
+operations (`await ctx.call_activity(...)`, ...) are lowered in `ctx_ops`, `ctx.task_all` in
+`task_all`, `try`/`raise` in `try_raise`; expressions go to `expressions.translator`. `Lowerer`
+ties them together by implementing the hooks of `core.LowererCore` that those modules call.
 """
 
 from __future__ import annotations
@@ -13,104 +15,25 @@ from typing import Any
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import STATEMENT_HINTS, DiagnosticSink
-from durable_sfn.compiler.expressions.core import ExprEnv
 from durable_sfn.compiler.expressions.text import join, singleton_list
-from durable_sfn.compiler.expressions.translator import ExpressionTranslator
-from durable_sfn.compiler.frontend.scopes import RESERVED, ModuleInfo, all_names, prescan
+from durable_sfn.compiler.frontend import ctx_ops, task_all, try_raise
+from durable_sfn.compiler.frontend.core import LowererCore
+from durable_sfn.compiler.frontend.scopes import ModuleInfo, all_names
 from durable_sfn.compiler.frontend.source_labels import dotted_name, return_label, source_label
 from durable_sfn.compiler.ir import Expr, Loc, Ty
 
 
-class Lowerer:
-    """Lowers one function body (the orchestrator, or a task_all branch) into an IR block."""
+class Lowerer(LowererCore):
+    """The statement visitor: one `visit_<Node>` method per supported statement."""
 
-    def __init__(
-        self,
-        sink: DiagnosticSink,
-        module: ModuleInfo,
-        ctx_name: str,
-        input_param: str | None,
-        *,
-        outer: Lowerer | None = None,
-    ) -> None:
-        self.sink = sink
-        self.module = module
-        self.outer = outer
-        self.in_branch = outer is not None
-        self.env = ExprEnv(sink, ctx_name, input_param, {}, constants=module.constants)
-        if outer is not None:  # a branch reads the enclosing orchestrator's variables
-            self.env.variables.update(outer.env.variables)
-            self.env.bound.update(outer.env.bound)
-            self.env.exc_vars |= outer.env.exc_vars
-        self.expr = ExpressionTranslator(self.env)
-        self.branch_defs: dict[str, ast.AsyncFunctionDef] = {}
-        self.retry_options: dict[str, ast.Call] = dict(outer.retry_options if outer else module.retry_options)
-        self.pending: dict[str, ast.expr] = {}  # `t = ctx.call_activity(...)` without await
-        self.handler_vars: list[str] = []  # innermost except clause's exception variable last
-        self.loop_depth = 0
-        self.finally_depth = 0
-        self.finally_loops: list[int] = []  # loop depth where each enclosing try ... finally starts
-        self.own_vars: set[str] = set()  # variables assigned in this scope (IR names)
-        self.renamed: dict[str, str] = {}  # branch locals renamed away from outer variables
-        self.used_names: set[str] = outer.used_names if outer else set()
-        self._tmp = 0
-        self._source_lines = sink.lines
+    def branch_lowerer(self) -> Lowerer:
+        return Lowerer(self.sink, self.module, self.env.ctx_name, self.env.input_param, outer=self)
 
-    # -- helpers ----------------------------------------------------------------------------------
-    def loc(self, node: ast.AST) -> Loc:
-        line = getattr(node, "lineno", 0)
-        text = self._source_lines[line - 1].strip() if 0 < line <= len(self._source_lines) else ""
-        return Loc(line, getattr(node, "col_offset", 0), text)
+    def lower_await(self, node: ast.Await, target: ast.Name | None, stmt: ast.stmt) -> list[ir.Stmt]:
+        return ctx_ops.lower_await(self, node, target, stmt)
 
-    def report(self, node: ast.AST, code: str, message: str, hint: str = "") -> None:
-        self.sink.report(code, message, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), hint)
-
-    def fresh(self, base: str) -> str:
-        """A synthetic variable name unused anywhere in the orchestrator."""
-        name = base
-        n = 1
-        while name in self.used_names:
-            n += 1
-            name = f"{base}{n}"
-        self.used_names.add(name)
-        return name
-
-    def bind_target(self, name: str, ty: Ty, node: ast.AST) -> str:
-        """The IR variable for assigning Python name `name` in this scope."""
-        if name in RESERVED:
-            self.report(node, "DSF006", f"'{name}' is a reserved variable name", RESERVED[name])
-        if name.startswith("__"):
-            self.report(node, "DSF006", f"'{name}': names starting with '__' are reserved for the compiler")
-        if name == self.env.input_param:
-            self.env.input_param = None  # from now on the parameter is an ordinary variable
-        ir_name = self.renamed.get(name, name)
-        if (
-            self.in_branch
-            and name not in self.renamed
-            and name not in self.own_vars
-            and name in self.outer_names()
-        ):
-            # Step Functions variables of an outer scope cannot be reassigned inside a branch;
-            # Python makes the name local to the nested function anyway, so give it its own name.
-            ir_name = self.renamed[name] = self.fresh(name + "_local")
-        old = self.env.variables.get(ir_name)
-        self.env.variables[ir_name] = ty if old in (None, ty) or ir_name not in self.own_vars else Ty.UNKNOWN
-        if ir_name != name:
-            self.env.bound[name] = Expr.var(ir_name, self.env.variables[ir_name])
-        elif name in self.env.bound:
-            del self.env.bound[name]
-        self.env.exc_vars.discard(name)
-        self.own_vars.add(ir_name)
-        self.used_names.add(ir_name)
-        return ir_name
-
-    def outer_names(self) -> set[str]:
-        names: set[str] = set()
-        lowerer = self.outer
-        while lowerer is not None:
-            names |= set(lowerer.env.variables) | lowerer.env.exc_vars
-            lowerer = lowerer.outer
-        return names
+    def lower_task_all(self, call: ast.Call, target: ast.Name | None, loc: Loc) -> list[ir.Stmt]:
+        return task_all.lower_task_all(self, call, target, loc)
 
     # -- blocks -----------------------------------------------------------------------------------
     def block(self, stmts: list[ast.stmt]) -> ir.Block:
@@ -151,17 +74,15 @@ class Lowerer:
         return []
 
     def visit_Expr(self, node: ast.Expr) -> list[ir.Stmt]:
-        from durable_sfn.compiler.frontend.ctx_ops import lower_await, lower_ctx_statement
-
         value = node.value
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             return []  # a docstring or a string used as a comment
         if isinstance(value, ast.Await):
-            return lower_await(self, value, None, node)
+            return self.lower_await(value, None, node)
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
             func = value.func
             if isinstance(func.value, ast.Name) and func.value.id == self.env.ctx_name:
-                return lower_ctx_statement(self, value, node)
+                return ctx_ops.lower_ctx_statement(self, value, node)
             if isinstance(func.value, ast.Name) and func.attr in ("append", "extend", "update"):
                 return self._mutation(node, func.value, func.attr, value)
         if (
@@ -220,8 +141,6 @@ class Lowerer:
         return self._assign(node, node.target, binop)
 
     def _assign(self, node: ast.stmt, target: ast.expr, value: ast.expr) -> list[ir.Stmt]:
-        from durable_sfn.compiler.frontend.ctx_ops import is_unawaited_task, lower_await
-
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             if isinstance(target.slice, ast.Slice):
                 self.report(target, "DSF022", "assignment to a slice is not supported")
@@ -248,11 +167,11 @@ class Lowerer:
             )
             return []
         if isinstance(value, ast.Await):
-            return lower_await(self, value, target, node)
+            return self.lower_await(value, target, node)
         if isinstance(value, ast.Call) and (dotted_name(value.func) or "").split(".")[-1] == "RetryOptions":
             self.retry_options[target.id] = value  # read where it is used, as a literal policy
             return []
-        if is_unawaited_task(self, value):
+        if ctx_ops.is_unawaited_task(self, value):
             self.pending[target.id] = value
             return []
         if isinstance(value, ast.Lambda):
@@ -262,8 +181,6 @@ class Lowerer:
         return [ir.Assign(self.bind_target(target.id, expr.ty, target), expr, self.loc(node))]
 
     def visit_Return(self, node: ast.Return) -> list[ir.Stmt]:
-        from durable_sfn.compiler.frontend.ctx_ops import lower_await
-
         if self.finally_depth:
             self.report(
                 node,
@@ -277,16 +194,14 @@ class Lowerer:
         if isinstance(node.value, ast.Await):
             tmp = self.fresh("result")
             target = ast.Name(id=tmp, ctx=ast.Store(), lineno=node.lineno, col_offset=node.col_offset)
-            lowered = lower_await(self, node.value, target, node)
+            lowered = self.lower_await(node.value, target, node)
             if not lowered:
                 return []
             return [*lowered, ir.Return(Expr.var(tmp), self.loc(node))]
         return [ir.Return(self.expr.translate(node.value), self.loc(node), return_label(node.value))]
 
     def visit_Raise(self, node: ast.Raise) -> list[ir.Stmt]:
-        from durable_sfn.compiler.frontend.try_raise import lower_raise
-
-        return lower_raise(self, node)
+        return try_raise.lower_raise(self, node)
 
     def visit_Break(self, node: ast.Break) -> list[ir.Stmt]:
         if not self.loop_depth:
@@ -355,9 +270,7 @@ class Lowerer:
         return [ir.ForEach(target, items, body, self.loc(node), label, index_var, items_var)]
 
     def visit_Try(self, node: ast.Try) -> list[ir.Stmt]:
-        from durable_sfn.compiler.frontend.try_raise import lower_try
-
-        return lower_try(self, node)
+        return try_raise.lower_try(self, node)
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> list[ir.Stmt]:
         if node.decorator_list:
@@ -392,16 +305,6 @@ class Lowerer:
     visit_ImportFrom = visit_Import
 
 
-def new_lowerer(
-    sink: DiagnosticSink,
-    module: ModuleInfo,
-    ctx_name: str,
-    input_param: str | None,
-    outer: Lowerer | None = None,
-) -> Lowerer:
-    return Lowerer(sink, module, ctx_name, input_param, outer=outer)
-
-
 def lower_orchestrator(
     func: ast.AsyncFunctionDef, name: str, file: str, sink: DiagnosticSink, module: ModuleInfo
 ) -> ir.Orchestration:
@@ -415,8 +318,8 @@ def lower_orchestrator(
             "declare it as `async def name(ctx: OrchestrationContext)`",
         )
         params = params[:1] or ["ctx"]
-    lowerer = new_lowerer(sink, module, params[0], params[1] if len(params) == 2 else None)
+    lowerer = Lowerer(sink, module, params[0], params[1] if len(params) == 2 else None)
     lowerer.used_names |= all_names(func)
-    prescan(lowerer, func.body)
+    lowerer.declare_assigned(func.body)
     body = lowerer.block(func.body)
     return ir.Orchestration(name, file, func.lineno, body, frozenset(lowerer.own_vars))

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-from durable_sfn.compiler.ir import Ty
-
-if TYPE_CHECKING:
-    from durable_sfn.compiler.frontend.lowerer import Lowerer
+from typing import Any
 
 RESERVED = {
     "customStatus": "customStatus holds the custom status; use ctx.set_custom_status(value)",
@@ -36,9 +31,10 @@ class ModuleInfo:
     entity_operations: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
-def prescan(lowerer: Lowerer, body: list[ast.stmt]) -> None:
-    """Declare every name the body assigns (with an unknown type), so that a loop may read a
-    variable its next iteration assigns, as Python allows."""
+def assigned_names(body: list[ast.stmt]) -> list[str]:
+    """Every plain name the body assigns (nested functions excluded, reserved names skipped), in
+    source order: Python decides a name's scope from the whole body."""
+    names: list[str] = []
     for stmt in body:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             continue  # a nested function's names are its own
@@ -48,15 +44,10 @@ def prescan(lowerer: Lowerer, body: list[ast.stmt]) -> None:
                 targets = node.targets
             elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For):
                 targets = [node.target]
-            elif isinstance(node, ast.ExceptHandler) and node.name:
-                continue
-            for target in targets:
-                if (
-                    isinstance(target, ast.Name)
-                    and target.id not in RESERVED
-                    and target.id not in lowerer.outer_names()
-                ):
-                    lowerer.env.variables.setdefault(target.id, Ty.UNKNOWN)
+            names.extend(
+                target.id for target in targets if isinstance(target, ast.Name) and target.id not in RESERVED
+            )
+    return names
 
 
 def walk_scope(node: ast.AST) -> list[ast.AST]:

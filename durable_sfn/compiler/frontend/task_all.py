@@ -1,30 +1,29 @@
 """`await ctx.task_all(...)`: a comprehension becomes a Map, a fixed list becomes a Parallel.
 
-Each element becomes a `Branch` lowered by a child `Lowerer`: branches run in their own Step
-Functions variable scope, so they may read the orchestrator's variables but their own assignments
-stay local (as Python's nested `async def` locals do) and values leave only through the output.
+Each element becomes a `Branch` lowered by a child lowerer (`branch_lowerer()`): branches run in
+their own Step Functions variable scope, so they may read the orchestrator's variables but their
+own assignments stay local (as Python's nested `async def` locals do) and values leave only
+through the output.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from durable_sfn.compiler import ir
+from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.ir import Expr, Ty
-
-if TYPE_CHECKING:
-    from durable_sfn.compiler.frontend.lowerer import Lowerer
+from durable_sfn.compiler.ir_queries import block_writes, branch_reads
 
 ITEM = Expr.raw("$states.input", inp=True)
 # The item when the Map's ItemSelector wraps it with its index ({"item": ..., "index": ...}).
 ITEM_SELECTED = Expr.raw("$states.input.item", inp=True)
+# The ctx operations whose ids need a per-iteration SCOPE (the Map then passes each item's index).
+ENTITY_OPS = {"call_entity", "signal_entity"}
 
 
-def lower_task_all(lw: Lowerer, call: ast.Call, target: ast.Name | None, loc: ir.Loc) -> list[ir.Stmt]:
-    from durable_sfn.compiler.frontend.ctx_ops import _bind_args
-
-    args = _bind_args(lw, call, ["tasks", "max_concurrency", "distributed"], 1)
+def lower_task_all(lw: LowererCore, call: ast.Call, target: ast.Name | None, loc: ir.Loc) -> list[ir.Stmt]:
+    args = lw.bind_args(call, ["tasks", "max_concurrency", "distributed"], 1)
     if args is None:
         return []
     tasks = args["tasks"]
@@ -60,7 +59,7 @@ def lower_task_all(lw: Lowerer, call: ast.Call, target: ast.Name | None, loc: ir
     return []
 
 
-def _const(lw: Lowerer, node: ast.expr | None, kind: type, name: str) -> object:
+def _const(lw: LowererCore, node: ast.expr | None, kind: type, name: str) -> object:
     if node is None:
         return None
     if (
@@ -77,7 +76,7 @@ def _const(lw: Lowerer, node: ast.expr | None, kind: type, name: str) -> object:
 
 
 def _map(
-    lw: Lowerer,
+    lw: LowererCore,
     comp: ast.ListComp,
     target: ast.Name | None,
     loc: ir.Loc,
@@ -111,8 +110,6 @@ def _map(
         index = Expr.raw("$states.input.index", Ty.NUM, inp=True)
         branch = ir.Branch(((scope_var, index), *branch.params), branch.body, branch.label)
     if distributed:
-        from durable_sfn.compiler.ir_queries import block_writes, branch_reads
-
         outer = branch_reads(branch) - block_writes(branch.body) - {p for p, _ in branch.params}
         if outer:
             lw.report(
@@ -128,10 +125,8 @@ def _map(
     return [ir.MapAll(result, items, branch, mc, distributed, loc, ast.unparse(gen.iter), scope_var)]
 
 
-def _calls_entities(lw: Lowerer, element: ast.expr) -> bool:
+def _calls_entities(lw: LowererCore, element: ast.expr) -> bool:
     """Whether a task_all element (or the nested async def it calls) calls or signals an entity."""
-    from durable_sfn.compiler.frontend.ctx_ops import ENTITY_OPS
-
     nodes: list[ast.AST] = [element]
     if (
         isinstance(element, ast.Call)
@@ -151,25 +146,20 @@ def _short(node: ast.expr) -> str:
 
 
 def _branch(
-    lw: Lowerer, element: ast.expr, item_name: str | None, label: str, item: Expr = ITEM
+    lw: LowererCore, element: ast.expr, item_name: str | None, label: str, item: Expr = ITEM
 ) -> ir.Branch | None:
     """Lower one task_all element: a ctx call, or a call of a nested `async def`."""
-    from durable_sfn.compiler.frontend.ctx_ops import _ctx_call, lower_await
-    from durable_sfn.compiler.frontend.lowerer import new_lowerer
-    from durable_sfn.compiler.frontend.scopes import prescan
-
-    child = new_lowerer(lw.sink, lw.module, lw.env.ctx_name, lw.env.input_param, outer=lw)
+    child = lw.branch_lowerer()
     child.branch_defs = dict(lw.branch_defs)
     if item_name is not None:
         child.env.bound[item_name] = item
     params: list[tuple[str, Expr]] = []
-    op = _ctx_call(lw, element)
+    op = lw.ctx_call(element)
     if op is not None:
         tmp = child.fresh("result")
         fake_target = ast.Name(id=tmp, ctx=ast.Store(), lineno=element.lineno, col_offset=element.col_offset)
         stmt = ast.Expr(value=element, lineno=element.lineno, col_offset=element.col_offset)
-        body = lower_await(
-            child,
+        body = child.lower_await(
             ast.Await(value=element, lineno=element.lineno, col_offset=element.col_offset),
             fake_target,
             stmt,
@@ -198,7 +188,7 @@ def _branch(
             del child.env.bound[item_name]  # the comprehension variable is not visible in the def body
         for name, value in zip(names, values, strict=True):
             params.append((child.bind_target(name, value.ty, fn), value))
-        prescan(child, fn.body)
+        child.declare_assigned(fn.body)
         return ir.Branch(tuple(params), child.block(fn.body), fn.name)
     lw.report(
         element,

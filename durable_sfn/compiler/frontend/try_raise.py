@@ -1,24 +1,23 @@
-"""Lowering of `raise` and `try/except`: Step Functions Fail states, Catch lists and handlers.
+"""`raise` and `try/except/else/finally` -> IR: the error name and cause a raise produces, and
+for each handler the Step Functions error names it catches (`except Base` includes the known
+subclasses). The backend turns these into Fail states, Catch lists and jumps.
 
-Split from `ctx_ops` along the seam between "what ctx.* means" and error handling.
+Bodies and handlers are lowered with the lowerer's `block` hook, like any nested block.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from durable_sfn.compiler import ir
+from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
-
-if TYPE_CHECKING:
-    from durable_sfn.compiler.frontend.lowerer import Lowerer
 
 CATCH_ALL = {"Exception", "BaseException", "OrchestrationError"}
 
 
-def lower_raise(lw: Lowerer, node: ast.Raise) -> list[ir.Stmt]:
+def lower_raise(lw: LowererCore, node: ast.Raise) -> list[ir.Stmt]:
     loc = lw.loc(node)
     exc = node.exc
     if exc is None or (isinstance(exc, ast.Name) and exc.id in lw.env.exc_vars):
@@ -53,7 +52,7 @@ def lower_raise(lw: Lowerer, node: ast.Raise) -> list[ir.Stmt]:
     return [ir.Raise(Expr.literal(name), cause, loc)]
 
 
-def error_names(lw: Lowerer, node: ast.expr | None) -> tuple[str, ...] | None:
+def error_names(lw: LowererCore, node: ast.expr | None) -> tuple[str, ...] | None:
     if node is None:
         return ("States.ALL",)
     if isinstance(node, ast.Tuple):
@@ -76,7 +75,7 @@ def error_names(lw: Lowerer, node: ast.expr | None) -> tuple[str, ...] | None:
     return (name, *sorted(lw.module.exception_subclasses.get(name, ())))
 
 
-def lower_try(lw: Lowerer, node: ast.Try) -> list[ir.Stmt]:
+def lower_try(lw: LowererCore, node: ast.Try) -> list[ir.Stmt]:
     if node.finalbody:
         lw.finally_depth += 1
         lw.finally_loops.append(lw.loop_depth)

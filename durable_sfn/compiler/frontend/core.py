@@ -1,0 +1,173 @@
+"""`LowererCore`: the state and helpers that every part of the frontend lowers with.
+
+The lowering of one function body is spread over modules by subject: statements (`lowerer`), the
+orchestration context's operations (`ctx_ops`), `ctx.task_all` branches (`task_all`) and error
+handling (`try_raise`). Each of those needs to lower a nested block, an awaited operation, or a
+branch body in a child lowerer; they reach those through the abstract methods here, which the
+concrete `lowerer.Lowerer` implements, so none of them imports the lowerer or each other.
+"""
+
+from __future__ import annotations
+
+import ast
+from abc import ABC, abstractmethod
+
+from durable_sfn.compiler import ir
+from durable_sfn.compiler.diagnostics import DiagnosticSink
+from durable_sfn.compiler.expressions.core import ExprEnv
+from durable_sfn.compiler.expressions.translator import ExpressionTranslator
+from durable_sfn.compiler.frontend.scopes import RESERVED, ModuleInfo, assigned_names
+from durable_sfn.compiler.ir import Expr, Loc, Ty
+
+
+class LowererCore(ABC):
+    """Lowers one function body (the orchestrator, or a task_all branch) into an IR block."""
+
+    def __init__(
+        self,
+        sink: DiagnosticSink,
+        module: ModuleInfo,
+        ctx_name: str,
+        input_param: str | None,
+        *,
+        outer: LowererCore | None = None,
+    ) -> None:
+        self.sink = sink
+        self.module = module
+        self.outer = outer
+        self.in_branch = outer is not None
+        self.env = ExprEnv(sink, ctx_name, input_param, {}, constants=module.constants)
+        if outer is not None:  # a branch reads the enclosing orchestrator's variables
+            self.env.variables.update(outer.env.variables)
+            self.env.bound.update(outer.env.bound)
+            self.env.exc_vars |= outer.env.exc_vars
+        self.expr = ExpressionTranslator(self.env)
+        self.branch_defs: dict[str, ast.AsyncFunctionDef] = {}
+        self.retry_options: dict[str, ast.Call] = dict(outer.retry_options if outer else module.retry_options)
+        self.pending: dict[str, ast.expr] = {}  # `t = ctx.call_activity(...)` without await
+        self.handler_vars: list[str] = []  # innermost except clause's exception variable last
+        self.loop_depth = 0
+        self.finally_depth = 0
+        self.finally_loops: list[int] = []  # loop depth where each enclosing try ... finally starts
+        self.own_vars: set[str] = set()  # variables assigned in this scope (IR names)
+        self.renamed: dict[str, str] = {}  # branch locals renamed away from outer variables
+        self.used_names: set[str] = outer.used_names if outer else set()
+        self._source_lines = sink.lines
+
+    # -- what the concrete lowerer provides -------------------------------------------------------
+    @abstractmethod
+    def block(self, stmts: list[ast.stmt]) -> ir.Block:
+        """Lower a statement list (a body, a branch of an `if`, a handler) in this scope."""
+
+    @abstractmethod
+    def lower_await(self, node: ast.Await, target: ast.Name | None, stmt: ast.stmt) -> list[ir.Stmt]:
+        """Lower `await <ctx operation>` as statement `stmt`, assigning the result to `target`."""
+
+    @abstractmethod
+    def lower_task_all(self, call: ast.Call, target: ast.Name | None, loc: Loc) -> list[ir.Stmt]:
+        """Lower the `ctx.task_all(...)` call of an awaited statement."""
+
+    @abstractmethod
+    def branch_lowerer(self) -> LowererCore:
+        """A lowerer for a task_all branch: its own variable scope, reading this one's variables."""
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def loc(self, node: ast.AST) -> Loc:
+        line = getattr(node, "lineno", 0)
+        text = self._source_lines[line - 1].strip() if 0 < line <= len(self._source_lines) else ""
+        return Loc(line, getattr(node, "col_offset", 0), text)
+
+    def report(self, node: ast.AST, code: str, message: str, hint: str = "") -> None:
+        self.sink.report(code, message, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), hint)
+
+    def fresh(self, base: str) -> str:
+        """A synthetic variable name unused anywhere in the orchestrator."""
+        name = base
+        n = 1
+        while name in self.used_names:
+            n += 1
+            name = f"{base}{n}"
+        self.used_names.add(name)
+        return name
+
+    def declare_assigned(self, body: list[ast.stmt]) -> None:
+        """Declare every name the body assigns (with an unknown type), so that a loop may read a
+        variable its next iteration assigns, as Python allows. Outer variables stay the outer's."""
+        outer = self.outer_names()
+        for name in assigned_names(body):
+            if name not in outer:
+                self.env.variables.setdefault(name, Ty.UNKNOWN)
+
+    def bind_target(self, name: str, ty: Ty, node: ast.AST) -> str:
+        """The IR variable for assigning Python name `name` in this scope."""
+        if name in RESERVED:
+            self.report(node, "DSF006", f"'{name}' is a reserved variable name", RESERVED[name])
+        if name.startswith("__"):
+            self.report(node, "DSF006", f"'{name}': names starting with '__' are reserved for the compiler")
+        if name == self.env.input_param:
+            self.env.input_param = None  # from now on the parameter is an ordinary variable
+        ir_name = self.renamed.get(name, name)
+        if (
+            self.in_branch
+            and name not in self.renamed
+            and name not in self.own_vars
+            and name in self.outer_names()
+        ):
+            # Step Functions variables of an outer scope cannot be reassigned inside a branch;
+            # Python makes the name local to the nested function anyway, so give it its own name.
+            ir_name = self.renamed[name] = self.fresh(name + "_local")
+        old = self.env.variables.get(ir_name)
+        self.env.variables[ir_name] = ty if old in (None, ty) or ir_name not in self.own_vars else Ty.UNKNOWN
+        if ir_name != name:
+            self.env.bound[name] = Expr.var(ir_name, self.env.variables[ir_name])
+        elif name in self.env.bound:
+            del self.env.bound[name]
+        self.env.exc_vars.discard(name)
+        self.own_vars.add(ir_name)
+        self.used_names.add(ir_name)
+        return ir_name
+
+    def outer_names(self) -> set[str]:
+        names: set[str] = set()
+        lowerer = self.outer
+        while lowerer is not None:
+            names |= set(lowerer.env.variables) | lowerer.env.exc_vars
+            lowerer = lowerer.outer
+        return names
+
+    # -- ctx calls ----------------------------------------------------------------------------------
+    def ctx_call(self, node: ast.expr) -> tuple[str, ast.Call] | None:
+        """(operation name, call) when `node` is `ctx.<operation>(...)`."""
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == self.env.ctx_name
+        ):
+            return node.func.attr, node
+        return None
+
+    def bind_args(self, call: ast.Call, names: list[str], required: int) -> dict[str, ast.expr] | None:
+        """Match positional and keyword arguments to parameter names, reporting mistakes."""
+        out: dict[str, ast.expr] = {}
+        if len(call.args) > len(names) or any(isinstance(a, ast.Starred) for a in call.args):
+            self.report(call, "DSF014", f"too many arguments: expected ({', '.join(names)})")
+            return None
+        for name, arg in zip(names, call.args, strict=False):
+            out[name] = arg
+        aliases = {"input_": "input", "fn": names[0], "name": names[0]}
+        for kw in call.keywords:
+            key = aliases.get(kw.arg or "", kw.arg or "")
+            if key not in names or key in out:
+                self.report(
+                    kw.value,
+                    "DSF014",
+                    f"unexpected keyword argument {kw.arg!r}: expected ({', '.join(names)})",
+                )
+                return None
+            out[key] = kw.value
+        missing = [n for n in names[:required] if n not in out]
+        if missing:
+            self.report(call, "DSF014", f"missing argument(s): {', '.join(missing)}")
+            return None
+        return out
