@@ -17,7 +17,7 @@ from durable_sfn.engine.limits import MAX_NAME_LENGTH, MAX_PAYLOAD_BYTES
 from durable_sfn.engine.mock_config import MockConfig
 from durable_sfn.engine.states.base import Services
 
-_SM_ARN = re.compile(
+STATE_MACHINE_ARN = re.compile(
     r"^arn:aws[\w-]*:states:(?P<region>[^:]+):(?P<account>\d{12}):stateMachine:(?P<name>[^:#]+)(?:#(?P<case>[^:]+))?(?::.*)?$"
 )
 _EXEC_ARN = re.compile(r"^arn:aws[\w-]*:states:[^:]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
@@ -79,7 +79,7 @@ class ClientState:
         return state_machine_arn(name, region=self.region, account=self.account_id)
 
     def _machine(self, arn: str, operation: str) -> tuple[StateMachineRecord, str | None]:
-        m = _SM_ARN.match(arn or "")
+        m = STATE_MACHINE_ARN.match(arn or "")
         if m is None:
             raise error(
                 "InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation
@@ -105,15 +105,8 @@ class ClientState:
         return execution
 
 
-def _strip_data(event: dict[str, Any]) -> dict[str, Any]:
-    out = dict(event)
-    for key, value in event.items():
-        if key.endswith("EventDetails") and isinstance(value, dict):
-            out[key] = {k: v for k, v in value.items() if k not in ("input", "output", "parameters")}
-    return out
-
-
-def _page(items: list[Any], key: str, max_results: int, next_token: str | None) -> dict[str, Any]:
+def page(items: list[Any], key: str, max_results: int, next_token: str | None) -> dict[str, Any]:
+    """One page of a List* response, with boto3's `maxResults` / `nextToken` paging."""
     start = int(next_token) if next_token else 0
     if max_results and max_results > 0:
         chunk = items[start : start + max_results]

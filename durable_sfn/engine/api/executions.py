@@ -8,7 +8,7 @@ from typing import Any
 
 import durable_sfn.engine.api.errors as api_errors
 from durable_sfn._aws import execution_arn, express_execution_arn
-from durable_sfn.engine.api.base import ClientState, _page, _strip_data, check_input_size, check_name
+from durable_sfn.engine.api.base import ClientState, check_input_size, check_name, page
 from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.execution import Execution
 from durable_sfn.engine.integrations import callbacks
@@ -24,6 +24,15 @@ def _add_outcome(out: dict[str, Any], execution: Execution) -> None:
         out["error"] = execution.error
     if execution.cause is not None:
         out["cause"] = execution.cause
+
+
+def _without_data(event: dict[str, Any]) -> dict[str, Any]:
+    """The event without its payloads, as GetExecutionHistory gives it for includeExecutionData=False."""
+    out = dict(event)
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, dict):
+            out[key] = {k: v for k, v in value.items() if k not in ("input", "output", "parameters")}
+    return out
 
 
 class ExecutionsApi(ClientState):
@@ -168,7 +177,7 @@ class ExecutionsApi(ClientState):
             if e.stop_date is not None:
                 item["stopDate"] = e.stop_date
             items.append(item)
-        return _page(items, "executions", maxResults, nextToken)
+        return page(items, "executions", maxResults, nextToken)
 
     def get_execution_history(
         self,
@@ -184,8 +193,8 @@ class ExecutionsApi(ClientState):
         if reverseOrder:
             events.reverse()
         if not includeExecutionData:
-            events = [_strip_data(e) for e in events]
-        return _page(events, "events", maxResults, nextToken)
+            events = [_without_data(e) for e in events]
+        return page(events, "events", maxResults, nextToken)
 
     # --- task tokens ----------------------------------------------------------------------
 

@@ -7,12 +7,12 @@ from typing import Any
 from durable_sfn.asl.diagnostics import InvalidDefinitionError
 from durable_sfn.asl.validate import ensure_valid, validate_definition
 from durable_sfn.engine.api.base import (
-    _SM_ARN,
     DEFAULT_ROLE,
+    STATE_MACHINE_ARN,
     ClientState,
     StateMachineRecord,
-    _page,
     check_name,
+    page,
 )
 from durable_sfn.engine.api.errors import error
 from durable_sfn.engine.execution import MachineInfo
@@ -111,7 +111,7 @@ class MachinesApi(ClientState):
         return {"updateDate": self.clock.now()}
 
     def delete_state_machine(self, *, stateMachineArn: str) -> dict[str, Any]:
-        m = _SM_ARN.match(stateMachineArn or "")
+        m = STATE_MACHINE_ARN.match(stateMachineArn or "")
         if m is None:
             raise error("InvalidArn", f"Invalid Arn: '{stateMachineArn}'", "DeleteStateMachine")
         with self._lock:
@@ -130,7 +130,7 @@ class MachinesApi(ClientState):
             }
             for m in machines
         ]
-        return _page(items, "stateMachines", maxResults, nextToken)
+        return page(items, "stateMachines", maxResults, nextToken)
 
     def validate_state_machine_definition(
         self,
