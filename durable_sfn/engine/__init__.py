@@ -5,9 +5,11 @@
     execution.py   the interpreter loop: one execution, its history, Retry/Catch, limits
     states/        one module per state type behind one signature (base.py: StateRun, StateOutcome)
     integrations/  what a Task calls: in-process Lambda, boto3 (aws-sdk), child executions, task tokens
-    dataflow.py, jsonpath.py, jsonata.py, payload.py, intrinsics/, choice_rules.py, retry.py
+    dataflow.py, env.py, jsonpath.py, jsonata.py, payload.py, intrinsics/, choice_rules.py,
+    retry.py, json_types.py
                    how values move and are evaluated, one module per concern
     branch.py, fanout.py, clock.py, history.py, limits.py, mock_config.py, errors.py
+                   threads of control, virtual time, history events, AWS limits and error names
 
 Everything below `api/` is imported downward only: the client builds executions, an execution
 runs the states table, states call integrations; nothing imports back up.
