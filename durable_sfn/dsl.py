@@ -13,23 +13,28 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
+from typing import Any, NoReturn, TypeAlias, TypeVar, overload
 
-if TYPE_CHECKING:
-    from durable_sfn.entities.model import EntityId
+from durable_sfn.errors import DefinitionError as DefinitionError
+from durable_sfn.errors import OrchestrationError as OrchestrationError
 
 F = TypeVar("F", bound=Callable[..., Any])
-InputT = TypeVar("InputT")
-OutputT = TypeVar("OutputT")
 T = TypeVar("T")
 
+# A JSON value (dict, list, str, int, float, bool or None): what Step Functions passes between
+# states, so what an orchestrator receives from and hands to activities, entities, events and
+# sub-orchestrators. An activity may declare a pydantic model instead; `lambda_entry` parses the
+# JSON into it and dumps a returned model back to JSON, so the orchestrator never sees the model.
+# Typed as Any, as `json.loads` is: orchestrators index results (`validation["IsValid"]`) the way
+# Durable Functions orchestrators do, which a recursive union would refuse without an isinstance
+# check before every access.
+JsonValue: TypeAlias = Any
+
 _DEFINITION_ATTR = "__durable_sfn_definition__"
-# Step Functions state names and Lambda function names share this safe subset.
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-
-
-class DefinitionError(ValueError):
-    """A decorator was used in a way that cannot be deployed (bad name, wrong signature)."""
+# Step Functions state names and Lambda function names share this safe subset (so do entity names).
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+# DynamoDB limits a partition key to 2048 bytes; an entity name and its separator take at most 65.
+MAX_ENTITY_KEY_BYTES = 1900
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,8 @@ def pascal_case(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part)
 
 
-def _location(fn: Callable[..., Any]) -> tuple[str, int]:
+def source_location(fn: Callable[..., Any]) -> tuple[str, int]:
+    """(source file, first line) of a decorated function, for messages and definition records."""
     try:
         return inspect.getsourcefile(fn) or "<unknown>", inspect.getsourcelines(fn)[1]
     except (OSError, TypeError):
@@ -62,8 +68,8 @@ def _location(fn: Callable[..., Any]) -> tuple[str, int]:
 
 
 def _check_name(name: str, fn: Callable[..., Any], kind: str) -> None:
-    if not _NAME_RE.match(name):
-        file, line = _location(fn)
+    if not NAME_RE.match(name):
+        file, line = source_location(fn)
         raise DefinitionError(
             f"{file}:{line}: {kind} name {name!r} is not valid: use 1-64 letters, digits, '-' or '_', "
             "starting with a letter (it becomes a Lambda function or state machine name)"
@@ -83,13 +89,13 @@ def activity(fn: F | None = None, *, name: str | None = None) -> F | Callable[[F
 
     def wrap(f: F) -> F:
         if inspect.iscoroutinefunction(f):
-            file, line = _location(f)
+            file, line = source_location(f)
             raise DefinitionError(
                 f"{file}:{line}: activity {f.__name__!r} must be a plain def, not async def"
             )
         activity_name = name or pascal_case(f.__name__)
         _check_name(activity_name, f, "activity")
-        file, line = _location(f)
+        file, line = source_location(f)
         setattr(f, _DEFINITION_ATTR, ActivityDefinition(activity_name, f, file, line))
         return f
 
@@ -107,7 +113,7 @@ def orchestrator(fn: F | None = None, *, name: str | None = None) -> F | Callabl
     """
 
     def wrap(f: F) -> F:
-        file, line = _location(f)
+        file, line = source_location(f)
         if not inspect.iscoroutinefunction(f):
             raise DefinitionError(
                 f"{file}:{line}: orchestrator {f.__name__!r} must be declared with 'async def'"
@@ -158,17 +164,54 @@ class RetryOptions:
             raise DefinitionError("RetryOptions.backoff_coefficient must be at least 1.0")
 
 
-class OrchestrationError(Exception):
-    """Base of errors an orchestrator can catch: `error` and `cause` are the Step Functions Error and Cause."""
+@dataclass(frozen=True, order=True)
+class EntityId:
+    """The identity of one entity instance: the entity's name and a key chosen by the caller.
 
-    def __init__(self, cause: str = "", *, error: str | None = None) -> None:
-        super().__init__(cause)
-        self.error = error or type(self).__name__
-        self.cause = cause
+    Orchestrators write it in `ctx.call_entity` and `ctx.signal_entity`; `durable_sfn.entities`
+    re-exports it beside `@entity`. Entity names become Lambda function names and `${Name}`
+    placeholders, so they follow the activities' rule; '@' is excluded, which is what makes
+    "name@key" unambiguous.
+
+    >>> str(EntityId("Counter", "customer-42"))
+    'Counter@customer-42'
+    """
+
+    name: str
+    key: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not NAME_RE.match(self.name):
+            raise ValueError(
+                f"EntityId name {self.name!r} is not valid: use 1-64 letters, digits, '-' or '_', "
+                "starting with a letter (it is the name given to @entity)"
+            )
+        if not isinstance(self.key, str) or not self.key:
+            raise ValueError(f"EntityId key for {self.name!r} must be a non-empty string, got {self.key!r}")
+        if len(self.key.encode()) > MAX_ENTITY_KEY_BYTES:
+            raise ValueError(
+                f"EntityId key for {self.name!r} is {len(self.key.encode())} bytes; keep it under "
+                f"{MAX_ENTITY_KEY_BYTES} bytes (it is part of a DynamoDB partition key)"
+            )
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.key}"
+
+    @classmethod
+    def parse(cls, text: str) -> EntityId:
+        """Inverse of `str()`: "Counter@customer-42" -> EntityId("Counter", "customer-42")."""
+        name, sep, key = text.partition("@")
+        if not sep:
+            raise ValueError(f"entity id {text!r} is not of the form 'Name@key'")
+        return cls(name, key)
 
 
 class OrchestrationContext(ABC):
-    """What an orchestrator sees: the Durable Functions Python context, one generic signature per method.
+    """What an orchestrator sees: the Durable Functions Python context, one signature per method.
+
+    Values cross the boundary as JSON (`JsonValue`): an activity's parameter and return types
+    (pydantic models included) are its own business, the orchestrator passes and receives their
+    JSON form, as it does on Step Functions.
 
     The compiler reads calls on this object from source and turns them into states; the direct
     runner (`durable_sfn.testing.run_direct`) provides an implementation that executes them as
@@ -183,7 +226,7 @@ class OrchestrationContext(ABC):
     """
 
     @abstractmethod
-    def get_input(self) -> Any:
+    def get_input(self) -> JsonValue:
         """The orchestration input (the execution input on Step Functions)."""
 
     @property
@@ -208,27 +251,33 @@ class OrchestrationContext(ABC):
         """
 
     @abstractmethod
-    def set_custom_status(self, value: Any) -> None:
+    def set_custom_status(self, value: JsonValue) -> None:
         """Publish a JSON-serialisable progress value that clients can read while the instance runs."""
 
     @abstractmethod
-    def call_activity(self, activity: Callable[[InputT], OutputT] | str, input: InputT) -> Awaitable[OutputT]:
-        """Call an `@activity` function (or an activity by name) and await its JSON result."""
+    def call_activity(self, activity: Callable[..., object] | str, input: JsonValue) -> Awaitable[JsonValue]:
+        """Call an `@activity` function (or an activity by name) with JSON and await its JSON result.
+
+        An activity whose parameter is a pydantic model receives `input` parsed into it; a model it
+        returns arrives here as its JSON dump (a dict).
+        """
 
     @abstractmethod
     def call_activity_with_retry(
-        self, activity: Callable[[InputT], OutputT] | str, retry_options: RetryOptions, input: InputT
-    ) -> Awaitable[OutputT]:
+        self, activity: Callable[..., object] | str, retry_options: RetryOptions, input: JsonValue
+    ) -> Awaitable[JsonValue]:
         """Like `call_activity`, retrying any failure per `retry_options` (attempts count the first call)."""
 
     @abstractmethod
     def call_sub_orchestrator(
-        self, orchestrator: Callable[..., Coroutine[Any, Any, OutputT]] | str, input: Any = None
-    ) -> Awaitable[OutputT]:
-        """Run another `@orchestrator` as a child instance and await its output."""
+        self, orchestrator: Callable[..., Coroutine[Any, Any, object]] | str, input: JsonValue = None
+    ) -> Awaitable[JsonValue]:
+        """Run another `@orchestrator` as a child instance and await its (JSON) output."""
 
     @abstractmethod
-    def call_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> Awaitable[Any]:
+    def call_entity(
+        self, entity_id: EntityId, operation: str, input: JsonValue = None
+    ) -> Awaitable[JsonValue]:
         """Run `operation` on a durable entity and await its result (`ctx.set_result`).
 
         Operations on one entity run one at a time and each call is applied exactly once, even
@@ -238,7 +287,7 @@ class OrchestrationContext(ABC):
         """
 
     @abstractmethod
-    def signal_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> None:
+    def signal_entity(self, entity_id: EntityId, operation: str, input: JsonValue = None) -> None:
         """Send `operation` to a durable entity without waiting (one-way, not awaited).
 
         Signals from one orchestration to one entity are applied in the order they were sent,
@@ -251,7 +300,9 @@ class OrchestrationContext(ABC):
         """Sleep until `fire_at` (an aware UTC datetime) or for a `timedelta`, durably."""
 
     @abstractmethod
-    def wait_for_external_event(self, name: str, timeout: timedelta | float | None = None) -> Awaitable[Any]:
+    def wait_for_external_event(
+        self, name: str, timeout: timedelta | float | None = None
+    ) -> Awaitable[JsonValue]:
         """Wait for an event raised by a client and return its data.
 
         With `timeout` (a `timedelta` or seconds) the wait raises `TimeoutError` (error
@@ -274,5 +325,5 @@ class OrchestrationContext(ABC):
         """
 
     @abstractmethod
-    def continue_as_new(self, input: Any) -> NoReturn:
+    def continue_as_new(self, input: JsonValue) -> NoReturn:
         """End this instance and start it again with `input` (eternal orchestrations)."""

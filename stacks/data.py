@@ -64,7 +64,7 @@ class DataStack(Stack):
             role: _table(self, _pascal(role) + "Table", key, ttl=TABLE_TTL.get(role))
             for role, key in TABLE_KEYS.items()
         }
-        # Task tokens and buffered external events (durable_sfn.events); read by clients too.
+        # Task tokens and buffered external events (durable_sfn.client.events); read by clients too.
         self.events_table = _table(self, "EventsTable", *EVENTS_TABLE_KEYS, ttl=EVENTS_TABLE_TTL)
 
         self.access_logs = s3.Bucket(

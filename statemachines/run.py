@@ -177,7 +177,7 @@ def _run_all(runs: list[Progress], current: list[Any]) -> None:
 
 
 def _execution_arn(run: Progress) -> str:
-    from durable_sfn.testing.local import execution_arn
+    from durable_sfn.testing.engine_run import execution_arn
 
     return execution_arn(_orchestrator_name(run.scenario), run.scenario.key)
 
@@ -219,7 +219,7 @@ def _report_loyalty(console: Console) -> None:
     import boto3
 
     from durable_sfn.entities import EntityId, read_entity_state
-    from durable_sfn.entities.local import DEFAULT_TABLE
+    from durable_sfn.entities.in_process import DEFAULT_TABLE
     from lambdas.common import sample_data as data
 
     dynamodb = boto3.client("dynamodb", region_name=FAKE_AWS_ENV["AWS_REGION"])

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from durable_sfn.activity_loader import package_root
 from durable_sfn.cli import app
+from durable_sfn.local.activities import package_root
 from tests.server.conftest import (  # noqa: F401 (server is a fixture)
     CLI,
     Server,
@@ -320,9 +320,9 @@ def test_run_hosts_the_entities_an_orchestrator_calls_and_delivers_its_signals(t
     assert outcome["output"] == 2
     assert outcome["entitySignalsDelivered"] == 1
 
-    from durable_sfn.cli_support import load_definitions
     from durable_sfn.entities import EntityId
-    from durable_sfn.local_runtime import LocalRuntime
+    from durable_sfn.local.definitions import load_definitions
+    from durable_sfn.local.runtime import LocalRuntime
 
     selected, loaded = load_definitions(str(source))
     with LocalRuntime(real_time=False) as runtime:  # the entity comes with the definition's module

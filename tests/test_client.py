@@ -18,16 +18,16 @@ from durable_sfn.client import (
     OrchestrationClient,
     OrchestrationClientError,
 )
-from durable_sfn.dsl import orchestrator
-from durable_sfn.engine.api.client import LocalStepFunctions
-from durable_sfn.entities import EntityContext, EntityId, LocalEntityHost, entity
-from durable_sfn.events import (
+from durable_sfn.client.events import (
     WAITER_NAME,
     EventStore,
     SerializedClient,
     create_events_table,
     make_event_waiter,
 )
+from durable_sfn.dsl import orchestrator
+from durable_sfn.engine.api.client import LocalStepFunctions
+from durable_sfn.entities import EntityContext, EntityId, LocalEntityHost, entity
 
 ROLE = "arn:aws:iam::123456789012:role/test"
 WAITER_ARN = f"arn:aws:lambda:us-east-1:123456789012:function:{WAITER_NAME}"

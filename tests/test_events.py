@@ -13,8 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from durable_sfn.engine.api.client import LocalStepFunctions
-from durable_sfn.events import (
+from durable_sfn.client.events import (
     WAITER_NAME,
     EventStore,
     EventStoreError,
@@ -23,6 +22,7 @@ from durable_sfn.events import (
     make_event_waiter,
     run_waiter,
 )
+from durable_sfn.engine.api.client import LocalStepFunctions
 
 ROLE = "arn:aws:iam::123456789012:role/test"
 

@@ -136,5 +136,5 @@ def test_a_wrong_activity_setting_says_what_to_fix(
 
 
 def test_load_activity_follows_dotted_attributes() -> None:
-    assert load_activity("durable_sfn.events:durable_event_waiter").__name__ == "durable_event_waiter"
+    assert load_activity("durable_sfn.client.events:durable_event_waiter").__name__ == "durable_event_waiter"
     assert load_activity(f"{__name__}:Order.model_validate")({"order_id": "x", "quantity": 1}).quantity == 1

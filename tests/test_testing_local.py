@@ -15,7 +15,7 @@ from durable_sfn.testing import (
     run_direct,
     run_local,
 )
-from durable_sfn.testing.local import path_and_custom_status
+from durable_sfn.testing.engine_run import path_and_custom_status
 from durable_sfn.testing.pytest_plugin import OrchestrationEnv, orchestration_env
 from tests import test_testing_direct as rt
 from tests.compiler import test_direct_examples as ex

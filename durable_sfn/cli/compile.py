@@ -1,27 +1,21 @@
 """`durable-sfn compile PATH...`: compile orchestrator files (or every file in folders) to
 `<function>.asl.json` next to the source, print with --stdout, or check freshness with --check.
 
-Kept apart from `durable_sfn.cli` so the command function there stays a thin shell.
+`durable_sfn.cli.main` declares the command; this module does the work.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from durable_sfn.compiler.api import compile_function, parse_source
+from durable_sfn.compiler.api import compile_function, parse_source, render_definition
 from durable_sfn.compiler.diagnostics import CompileError
 from durable_sfn.compiler.discovery import find_orchestrators, module_info
 
 SKIP_DIRS = {".venv", "venv", "node_modules", "__pycache__", "cdk.out", ".git", "build", "dist"}
-
-
-def render_definition(definition: dict[str, Any]) -> str:
-    """The stable on-disk form: two-space JSON and a final newline."""
-    return json.dumps(definition, indent=2) + "\n"
 
 
 def python_files(paths: list[Path]) -> Iterator[tuple[Path, bool]]:

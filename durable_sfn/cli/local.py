@@ -1,4 +1,4 @@
-"""Local commands: `validate`, `graph` and `run` (`serve` lives in cli_serve).
+"""Local commands: `validate`, `graph` and `run` (`serve` lives in `durable_sfn.cli.serve`).
 
 They work on a definition (an `.asl.json` file, or an orchestrator in a `.py` file compiled on
 the fly) with the in-process engine; none of them needs AWS credentials.
@@ -21,17 +21,13 @@ from rich.panel import Panel
 from rich.pretty import Pretty
 from rich.text import Text
 
-from durable_sfn.activity_loader import add_import_root
-from durable_sfn.cli_support import (
-    UsageError,
-    err_console,
-    load_definitions,
-    local_arns,
-    parse_json_option,
-    reports_errors,
-    split_target,
-    substitute,
-)
+from durable_sfn.cli.remote import make_client
+from durable_sfn.cli.support import UsageError, err_console, parse_json_option, reports_errors
+from durable_sfn.engine.api.client import LocalStepFunctions
+from durable_sfn.graph import path_from_history, render
+from durable_sfn.local.activities import add_import_root
+from durable_sfn.local.definitions import load_definitions, local_arns, split_target, substitute
+from durable_sfn.local.runtime import LocalRuntime
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -40,9 +36,6 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate)
     app.command("graph")(graph)
     app.command("run")(run)
-    from durable_sfn.cli_serve import serve
-
-    app.command("serve")(serve)
 
 
 # -- validate --------------------------------------------------------------------------------
@@ -50,7 +43,6 @@ def register(app: typer.Typer) -> None:
 
 def _validation_diagnostics(definition: dict[str, Any]) -> list[dict[str, Any]]:
     """Diagnostics from the engine's ValidateStateMachineDefinition (as AWS reports them)."""
-    from durable_sfn.engine.client import LocalStepFunctions
 
     engine = LocalStepFunctions()
     response = engine.validate_state_machine_definition(definition=json.dumps(definition), type="STANDARD")
@@ -134,8 +126,6 @@ def graph(
     ] = None,
 ) -> None:
     """Draw a definition as a Mermaid flowchart (or DOT/SVG/PNG), optionally with an execution's path."""
-    from durable_sfn.graph import render
-
     if fmt not in ("mermaid", "dot", "svg", "png"):
         raise UsageError(f"unknown format {fmt!r}: use mermaid, dot, svg or png")
     if fmt == "png" and output is None:
@@ -147,8 +137,6 @@ def graph(
         data = json.loads(history.read_text(encoding="utf-8"))
         events = data.get("events", []) if isinstance(data, dict) else data
     elif execution is not None:
-        from durable_sfn.cli_ops import make_client
-
         events = make_client(region, profile, endpoint_url).get_history(execution)
     elif run_input is not None:
         with contextlib.redirect_stdout(sys.stderr):  # activity logs must not mix with the picture
@@ -174,8 +162,6 @@ def graph(
 
 def _report_failed_run(outcome: dict[str, Any]) -> None:
     """Status, failing state, error and cause of a local run, on stderr (stdout holds the picture)."""
-    from durable_sfn.graph import path_from_history
-
     failed_state = path_from_history(outcome["history"]).failed_state
     where = f" in state {failed_state!r}" if failed_state else ""
     err_console.print(
@@ -202,7 +188,7 @@ def short_cause(cause: str) -> str:
     if not isinstance(data, dict) or "errorMessage" not in data:
         return cause
     message = str(data["errorMessage"])
-    package = str(Path(__file__).resolve().parent)
+    package = str(Path(__file__).resolve().parents[1])  # durable_sfn's own frames are not the user's
     frames = [_FRAME.search(str(line)) for line in data.get("stackTrace") or []]
     own = [
         f
@@ -230,9 +216,6 @@ def _run_locally(
     live: bool = False,
     setup: list[str] | None = None,
 ) -> dict[str, Any]:
-    from durable_sfn.graph import path_from_history
-    from durable_sfn.local_runtime import LocalRuntime
-
     selected, loaded = load_definitions(target)
     add_import_root(split_target(target)[0])  # an .asl.json's project provides its activities too
     modules = [item.module for item in loaded if item.module is not None][:1]

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import typer
 
-from durable_sfn import cli_local, cli_ops
+from durable_sfn.cli.compile import run as run_compile
+from durable_sfn.cli.local import register as register_local_commands
+from durable_sfn.cli.remote import register as register_remote_commands
+from durable_sfn.cli.serve import serve
 
 app = typer.Typer(
     name="durable-sfn",
@@ -21,8 +24,9 @@ app = typer.Typer(
 )
 
 # validate, graph, run, serve (local) and start, status, events, terminate, history, list (remote).
-cli_local.register(app)
-cli_ops.register(app)
+register_local_commands(app)
+app.command("serve")(serve)
+register_remote_commands(app)
 
 
 @app.command("compile")
@@ -32,9 +36,7 @@ def compile_command(
     check: bool = typer.Option(False, "--check", help="Exit 1 if a committed .asl.json is missing or stale."),
 ) -> None:
     """Compile @orchestrator functions to NAME.asl.json next to their source (never runs user code)."""
-    from durable_sfn.compiler.cli import run
-
-    raise typer.Exit(run(paths, stdout=stdout, check=check))
+    raise typer.Exit(run_compile(paths, stdout=stdout, check=check))
 
 
 def main() -> None:

@@ -16,8 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from durable_sfn.cli_support import UsageError, parse_json_option, reports_errors
-from durable_sfn.client import OrchestrationClient, OrchestrationStatus
+from durable_sfn.cli.support import UsageError, parse_json_option, reports_errors
+from durable_sfn.client.orchestration_client import OrchestrationClient
+from durable_sfn.client.status import OrchestrationStatus
 
 console = Console(highlight=False, soft_wrap=True)
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from durable_sfn.activity_loader import add_import_root
-from durable_sfn.cli_support import (
-    UsageError,
-    err_console,
-    import_file,
-    load_definitions,
-    orchestrators_in,
-    reports_errors,
-    split_target,
-)
+from durable_sfn.cli.support import UsageError, err_console, reports_errors
+from durable_sfn.local.activities import add_import_root
+from durable_sfn.local.definitions import definitions_at, split_target
+from durable_sfn.server.app import LocalBackend, ServerConfig, describe, is_loopback
+from durable_sfn.server.httpd import make_server
 
 # -- serve -----------------------------------------------------------------------------------
 
@@ -55,9 +49,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the local engine over the Step Functions API (AWS CLI, boto3 --endpoint-url) and the management API."""
-    from durable_sfn.server import LocalBackend, ServerConfig, make_server
-    from durable_sfn.server.app import describe, is_loopback
-
     if not is_loopback(host):
         err_console.print(
             f"[yellow]warning:[/] binding to {host}: anyone who can reach this address can start and stop "
@@ -77,7 +68,7 @@ def serve(
     try:
         created: list[str] = []
         for target in definitions or []:
-            loaded = _definitions_at(target)
+            loaded = definitions_at(target)
             backend.runtime.create_machines(loaded)
             created.extend(item.name for item in loaded)
         backend.runtime.deliver_signals_continuously()  # as the signal queue's consumer does on AWS
@@ -102,23 +93,3 @@ def serve(
             server.server_close()
     finally:
         backend.close()
-
-
-def _definitions_at(target: str) -> list[Any]:
-    path = Path(target)
-    if path.is_dir():
-        # Compiled definitions when the folder has them, else the orchestrator sources.
-        files = sorted(path.glob("*.asl.json"))
-        if files:
-            return [load_definitions(str(f))[0] for f in files]
-        found: dict[str, Any] = {}
-        for source in sorted(path.glob("*.py")):
-            module = import_file(source)
-            if orchestrators_in(module):
-                for item in load_definitions(f"{source}:{orchestrators_in(module)[0].function.__name__}")[1]:
-                    found.setdefault(item.name, item)
-        if not found:
-            raise UsageError(f"no *.asl.json files and no @orchestrator functions in {path}")
-        return list(found.values())
-    selected, loaded = load_definitions(target)
-    return loaded if path.suffix == ".py" else [selected]

@@ -11,10 +11,10 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from durable_sfn.client_status import OrchestrationClientError, error_code
+from durable_sfn.client.status import OrchestrationClientError, error_code
+from durable_sfn.dsl import EntityId
 from durable_sfn.entities import signals as entity_signals
 from durable_sfn.entities import store as entity_store
-from durable_sfn.entities.model import EntityId
 from durable_sfn.entities.store import EntityState
 
 _MISSING_QUEUE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")

@@ -192,7 +192,7 @@ class EventStore:
             if _error_code(exc) == "ResourceNotFoundException":
                 raise EventStoreError(
                     f"the external-event table {self.table_name!r} does not exist: deploy it with the "
-                    f"Orchestration construct, create it with durable_sfn.events.create_events_table(), "
+                    f"Orchestration construct, create it with durable_sfn.client.events.create_events_table(), "
                     f"or set {EVENTS_TABLE_ENV} to the right name"
                 ) from None
             raise
@@ -303,7 +303,7 @@ def _store_from_environment() -> EventStore:
 def durable_event_waiter(event: dict[str, Any]) -> dict[str, Any]:
     """The deployed `DurableEventWaiter` activity (boto3 clients, table from the environment).
 
-    Deploy with `DURABLE_SFN_ACTIVITY=durable_sfn.events:durable_event_waiter`; the function
+    Deploy with `DURABLE_SFN_ACTIVITY=durable_sfn.client.events:durable_event_waiter`; the function
     needs dynamodb:GetItem/PutItem on the table and states:SendTaskSuccess.
     """
     return run_waiter(_store_from_environment(), event)

@@ -3,7 +3,7 @@
 The client speaks only boto3's `stepfunctions` API, so the same code drives AWS (boto3's
 client, with or without `endpoint_url`), `durable-sfn serve`, and the in-process
 `LocalStepFunctions`. Raised events go through the DynamoDB event store
-(`durable_sfn.events`), which is what `wait_for_external_event` waits on.
+(`durable_sfn.client.events`), which is what `wait_for_external_event` waits on.
 
 Instance ids are execution ARNs: they are globally unique, need no lookup and are what
 Step Functions, the console and the AWS CLI show. Every method also accepts a bare execution
@@ -30,9 +30,9 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from durable_sfn.client_entities import EntityAccess
-from durable_sfn.client_status import (
-    CUSTOM_STATUS_VARIABLE,
+from durable_sfn.client.entities import EntityAccess
+from durable_sfn.client.events import Delivery, EventStore, events_table_name
+from durable_sfn.client.status import (
     InstanceNotFoundError,
     InstanceNotRunningError,
     OrchestrationClientError,
@@ -43,19 +43,8 @@ from durable_sfn.client_status import (
     status_filter,
     status_from_description,
 )
-from durable_sfn.dsl import orchestrator_definition
-from durable_sfn.entities.model import EntityId
+from durable_sfn.dsl import EntityId, orchestrator_definition
 from durable_sfn.entities.store import EntityState
-from durable_sfn.events import Delivery, EventStore, events_table_name
-
-__all__ = [
-    "CUSTOM_STATUS_VARIABLE",
-    "InstanceNotFoundError",
-    "InstanceNotRunningError",
-    "OrchestrationClient",
-    "OrchestrationClientError",
-    "OrchestrationStatus",
-]
 
 # get_status reads history newest-first: a small first page finds a recent set_custom_status
 # in one call; later pages are large so that a history without any custom status costs

@@ -135,17 +135,10 @@ compiled definition uses (invoke on the entities it calls, SendMessage if it sig
 merge its substitutions and call `grant_for_definition`.
 """
 
-from durable_sfn.entities.errors import (
-    EntityBusyError,
-    EntityError,
-    EntityRequestError,
-    EntityStateError,
-    UnknownEntityError,
-    UnknownOperationError,
-)
+from durable_sfn.dsl import EntityId
+from durable_sfn.entities.in_process import DirectEntityCalls, LocalEntityHost, create_signal_queue
 from durable_sfn.entities.lambda_entry import EntityHandler, load_entities
-from durable_sfn.entities.local import DirectEntityCalls, LocalEntityHost, create_signal_queue
-from durable_sfn.entities.model import EntityContext, EntityDefinition, EntityId, entity, entity_definition
+from durable_sfn.entities.model import EntityContext, EntityDefinition, entity, entity_definition
 from durable_sfn.entities.runtime import ConflictRetry, EntityRuntime, OperationOutcome
 from durable_sfn.entities.signals import (
     QUEUE_URL_ENV,
@@ -160,6 +153,14 @@ from durable_sfn.entities.store import (
     EntityStore,
     create_entities_table,
     read_entity_state,
+)
+from durable_sfn.errors import (
+    EntityBusyError,
+    EntityError,
+    EntityRequestError,
+    EntityStateError,
+    UnknownEntityError,
+    UnknownOperationError,
 )
 
 __all__ = [

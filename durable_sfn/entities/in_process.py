@@ -1,9 +1,9 @@
-"""Entities in local runs: the table and FIFO queue on moto, handlers for the local engine.
+"""Entities hosted in this process (tests, `durable-sfn run` and `serve`): table, queue, handlers.
 
 `LocalEntityHost` wires the same runtime, handler and SQS code path the Lambda functions use to
-in-process clients (moto under `mock_aws`, or any boto3 clients). The local runner registers the
-handlers with the engine, substitutes `${EntityName}` and `${DurableEntitiesQueueUrl}` from
-`placeholders()`, and calls `drain()` to deliver queued signals, as the SQS event source would.
+in-process clients (moto under `mock_aws`, or any boto3 clients). `run_local` and `LocalRuntime`
+register the handlers with the engine, substitute `${EntityName}` and `${DurableEntitiesQueueUrl}`
+from `placeholders()`, and call `drain()` to deliver queued signals, as the SQS event source would.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from durable_sfn.dsl import EntityId
 from durable_sfn.entities.lambda_entry import EntityHandler
-from durable_sfn.entities.model import EntityDefinition, EntityId
+from durable_sfn.entities.model import EntityDefinition
 from durable_sfn.entities.runtime import ConflictRetry, EntityRuntime, OperationOutcome
 from durable_sfn.entities.signals import DrainReport, drain_signals, signal_entity
 from durable_sfn.entities.store import EntityState, EntityStore, create_entities_table

@@ -20,11 +20,11 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from durable_sfn.entities.errors import EntityRequestError
 from durable_sfn.entities.model import EntityDefinition, entity_definition
 from durable_sfn.entities.runtime import EntityRuntime
 from durable_sfn.entities.signals import apply_signal, parse_request, process_sqs_records
 from durable_sfn.entities.store import EntityStore, table_name_from_env
+from durable_sfn.errors import EntityRequestError
 
 ENTITY_ENV = "DURABLE_SFN_ENTITY"
 

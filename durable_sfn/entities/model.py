@@ -1,4 +1,4 @@
-"""Entity identity, the `@entity` decorator and the context an operation runs in.
+"""The `@entity` decorator and the context an operation runs in.
 
 An entity is a plain function `def counter(ctx: EntityContext) -> None` that runs one operation
 at a time against the entity's state: it reads `ctx.operation_name` and `ctx.get_input()`,
@@ -10,6 +10,9 @@ Operations are declared in one of two ways:
   operation with `UnknownOperationError` before the function runs;
 - no `operations`: the function dispatches on `ctx.operation_name` and ends its dispatch with
   `raise ctx.unknown_operation()`.
+
+`EntityId`, the identity orchestrators name entities by, lives in `durable_sfn.dsl` beside the
+orchestration context that takes it.
 """
 
 from __future__ import annotations
@@ -18,57 +21,15 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
-from durable_sfn.dsl import DefinitionError, pascal_case
-from durable_sfn.entities.errors import UnknownOperationError
+from durable_sfn.dsl import NAME_RE, EntityId, pascal_case, source_location
+from durable_sfn.errors import DefinitionError, UnknownOperationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _DEFINITION_ATTR = "__durable_sfn_entity__"
-# Entity names become Lambda function names and `${Name}` placeholders: the same safe subset as
-# activities. '@' is excluded, which is what makes "name@key" unambiguous.
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _OPERATION_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
-# DynamoDB limits a partition key to 2048 bytes; name and separator take at most 65.
-MAX_KEY_BYTES = 1900
-
-
-@dataclass(frozen=True, order=True)
-class EntityId:
-    """The identity of one entity instance: the entity's name and a key chosen by the caller.
-
-    >>> str(EntityId("Counter", "customer-42"))
-    'Counter@customer-42'
-    """
-
-    name: str
-    key: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
-            raise ValueError(
-                f"EntityId name {self.name!r} is not valid: use 1-64 letters, digits, '-' or '_', "
-                "starting with a letter (it is the name given to @entity)"
-            )
-        if not isinstance(self.key, str) or not self.key:
-            raise ValueError(f"EntityId key for {self.name!r} must be a non-empty string, got {self.key!r}")
-        if len(self.key.encode()) > MAX_KEY_BYTES:
-            raise ValueError(
-                f"EntityId key for {self.name!r} is {len(self.key.encode())} bytes; keep it under "
-                f"{MAX_KEY_BYTES} bytes (it is part of a DynamoDB partition key)"
-            )
-
-    def __str__(self) -> str:
-        return f"{self.name}@{self.key}"
-
-    @classmethod
-    def parse(cls, text: str) -> EntityId:
-        """Inverse of `str()`: "Counter@customer-42" -> EntityId("Counter", "customer-42")."""
-        name, sep, key = text.partition("@")
-        if not sep:
-            raise ValueError(f"entity id {text!r} is not of the form 'Name@key'")
-        return cls(name, key)
 
 
 @dataclass(frozen=True)
@@ -81,14 +42,15 @@ class EntityDefinition:
     operations: frozenset[str] | None
 
 
-def _location(fn: Callable[..., Any]) -> tuple[str, int]:
-    try:
-        return inspect.getsourcefile(fn) or "<unknown>", inspect.getsourcelines(fn)[1]
-    except (OSError, TypeError):
-        return "<unknown>", 0
-
-
-def entity(fn: F | None = None, *, name: str | None = None, operations: Iterable[str] | None = None) -> Any:
+@overload
+def entity(fn: F, *, name: str | None = None, operations: Iterable[str] | None = None) -> F: ...
+@overload
+def entity(
+    fn: None = None, *, name: str | None = None, operations: Iterable[str] | None = None
+) -> Callable[[F], F]: ...
+def entity(
+    fn: F | None = None, *, name: str | None = None, operations: Iterable[str] | None = None
+) -> F | Callable[[F], F]:
     """Mark `def f(ctx: EntityContext)` as an entity; `name` defaults to the function name in PascalCase.
 
     >>> @entity(name="Counter", operations=("add", "get"))
@@ -100,7 +62,7 @@ def entity(fn: F | None = None, *, name: str | None = None, operations: Iterable
     """
 
     def wrap(f: F) -> F:
-        file, line = _location(f)
+        file, line = source_location(f)
         where = f"{file}:{line}"
         if inspect.iscoroutinefunction(f):
             raise DefinitionError(f"{where}: entity {f.__name__!r} must be a plain def, not async def")
@@ -111,7 +73,7 @@ def entity(fn: F | None = None, *, name: str | None = None, operations: Iterable
                 f"not {len(params)}"
             )
         entity_name = name or pascal_case(f.__name__)
-        if not _NAME_RE.match(entity_name):
+        if not NAME_RE.match(entity_name):
             raise DefinitionError(
                 f"{where}: entity name {entity_name!r} is not valid: use 1-64 letters, digits, '-' or '_', "
                 "starting with a letter (it becomes a Lambda function name)"

@@ -26,12 +26,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from durable_sfn.entities.errors import EntityBusyError, EntityRequestError, UnknownEntityError
+from durable_sfn.dsl import EntityId
 from durable_sfn.entities.model import (
     NO_STATE,
     EntityContext,
     EntityDefinition,
-    EntityId,
     entity_definition,
     unknown_operation_error,
 )
@@ -43,6 +42,7 @@ from durable_sfn.entities.store import (
     VersionConflict,
     to_json,
 )
+from durable_sfn.errors import EntityBusyError, EntityRequestError, UnknownEntityError
 
 # The operation id doubles as an SQS MessageDeduplicationId for signals: at most 128 characters
 # of printable ASCII.

@@ -27,10 +27,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from durable_sfn.entities.errors import EntityBusyError, EntityRequestError, UnknownEntityError
-from durable_sfn.entities.model import EntityId
+from durable_sfn.dsl import EntityId
 from durable_sfn.entities.runtime import EntityRuntime, OperationOutcome, check_operation_id
 from durable_sfn.entities.store import to_json
+from durable_sfn.errors import EntityBusyError, EntityRequestError, UnknownEntityError
 
 log = logging.getLogger("durable_sfn.entities")
 

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from durable_sfn.entities.errors import EntityStateError
-from durable_sfn.entities.model import EntityId
+from durable_sfn.dsl import EntityId
+from durable_sfn.errors import EntityStateError
 
 TABLE_ENV = "DURABLE_SFN_ENTITIES_TABLE"
 TTL_ATTRIBUTE = "expiresAt"

@@ -1,4 +1,4 @@
-"""Find @activity functions in a module, a package or a file, and register them with an engine.
+"""Load @activity (and @entity) functions from a module, a package or a file; register activities.
 
 `durable-sfn serve --activities lambdas` and `durable-sfn run --activities lambdas.orders` load
 activities this way: importing the module (and, for a package, its submodules) and keeping
@@ -12,12 +12,15 @@ import importlib
 import importlib.util
 import pkgutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from durable_sfn.definitions import DuplicateDefinitionError, find_definitions
 from durable_sfn.dsl import ActivityDefinition, activity_definition
+from durable_sfn.entities.model import entity_definition
+from durable_sfn.lambda_entry import invoke_activity
 
 
 class ActivityLoadError(RuntimeError):
@@ -96,41 +99,25 @@ def _modules(module: ModuleType) -> Iterable[ModuleType]:
 
 def find_activities(specs: Iterable[str]) -> dict[str, ActivityDefinition]:
     """Activity name -> definition for every @activity in the given modules/packages/files."""
-    found: dict[str, ActivityDefinition] = {}
-    for spec in specs:
-        for module in _modules(_import(spec)):
-            for value in list(vars(module).values()):
-                definition = activity_definition(value)
-                if definition is None:
-                    continue
-                existing = found.get(definition.name)
-                if existing is not None and existing.function is not definition.function:
-                    raise ActivityLoadError(
-                        f"two activities are named {definition.name!r}: {existing.source_file}:{existing.line} "
-                        f"and {definition.source_file}:{definition.line}; rename one"
-                    )
-                found[definition.name] = definition
-    return found
+    modules = [module for spec in specs for module in _modules(_import(spec))]
+    try:
+        return find_definitions(activity_definition, *modules, duplicates="error")
+    except DuplicateDefinitionError as exc:
+        first, second = exc.first, exc.second
+        raise ActivityLoadError(
+            f"two activities are named {first.name!r}: {first.source_file}:{first.line} "
+            f"and {second.source_file}:{second.line}; rename one"
+        ) from None
 
 
-def find_entities(specs: Iterable[str]) -> list[Any]:
+def find_entities(specs: Iterable[str]) -> list[Callable[..., Any]]:
     """The `@entity` functions in the given modules/packages/files (entities live beside activities)."""
-    from durable_sfn.entities.model import entity_definition
-
-    found: dict[str, Any] = {}
-    for spec in specs:
-        for module in _modules(_import(spec)):
-            for value in list(vars(module).values()):
-                definition = entity_definition(value)
-                if definition is not None:
-                    found.setdefault(definition.name, value)
-    return list(found.values())
+    modules = [module for spec in specs for module in _modules(_import(spec))]
+    return [definition.function for definition in find_definitions(entity_definition, *modules).values()]
 
 
 def register_activities(engine: Any, activities: Iterable[ActivityDefinition]) -> list[str]:
     """Register each activity as a Lambda handler on a LocalStepFunctions; return the names."""
-    from durable_sfn.lambda_entry import invoke_activity
-
     names = []
     for definition in activities:
         fn = definition.function

@@ -9,6 +9,7 @@ loaded definitions with placeholders filled.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import threading
@@ -16,11 +17,20 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from durable_sfn.activity_loader import add_import_root, find_activities, find_entities, register_activities
-from durable_sfn.cli_support import ACCOUNT, REGION, LoadedDefinition, local_arns, substitute
-from durable_sfn.client import OrchestrationClient
+from durable_sfn.client.events import (
+    WAITER_NAME,
+    EventStore,
+    SerializedClient,
+    create_events_table,
+    make_event_waiter,
+)
+from durable_sfn.client.orchestration_client import OrchestrationClient
+from durable_sfn.definitions import find_definitions
+from durable_sfn.dsl import activity_definition
+from durable_sfn.engine.api.client import LocalStepFunctions
+from durable_sfn.engine.clock import RealClock, VirtualClock
 from durable_sfn.entities.contract import entity_usage
-from durable_sfn.entities.local import (
+from durable_sfn.entities.in_process import (
     DEFAULT_QUEUE,
     DEFAULT_TABLE,
     QUEUE_PLACEHOLDER,
@@ -30,13 +40,8 @@ from durable_sfn.entities.local import (
 from durable_sfn.entities.model import entity_definition
 from durable_sfn.entities.signals import DrainReport
 from durable_sfn.entities.store import create_entities_table
-from durable_sfn.events import (
-    WAITER_NAME,
-    EventStore,
-    SerializedClient,
-    create_events_table,
-    make_event_waiter,
-)
+from durable_sfn.local.activities import add_import_root, find_activities, find_entities, register_activities
+from durable_sfn.local.definitions import ACCOUNT, REGION, LoadedDefinition, local_arns, substitute
 
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/durable-sfn-local"
 _log = logging.getLogger("durable_sfn.local")
@@ -58,9 +63,6 @@ class LocalRuntime:
         import boto3
         from moto import mock_aws
 
-        from durable_sfn.engine.client import LocalStepFunctions
-        from durable_sfn.engine.clock import RealClock, VirtualClock
-
         self.region = region
         self.account_id = account_id
         self._mock = mock_aws()
@@ -68,7 +70,7 @@ class LocalRuntime:
         try:
             clock = RealClock() if real_time else VirtualClock()
             self.engine: Any = LocalStepFunctions(clock=clock, region=region, account_id=account_id)
-            # Serialized: moto's conditional writes are not atomic across threads (see events.py).
+            # Serialized: moto's conditional writes are not atomic across threads (see durable_sfn.client.events).
             self.dynamodb = SerializedClient(boto3.client("dynamodb", region_name=region))
             create_events_table(self.dynamodb)
             # `--setup lambdas...:fn` and `--activities lambdas` name packages of the project the
@@ -82,8 +84,7 @@ class LocalRuntime:
             self.event_store = EventStore(self.engine, self.dynamodb)
             self.engine.register_lambda(WAITER_NAME, make_event_waiter(self.event_store))
             found = find_activities(activity_modules)
-            for module in modules:
-                found.update(find_activities_in_module(module))
+            found.update(find_definitions(activity_definition, *modules))
             self.activities = register_activities(self.engine, found.values())
             # Entities: the table and FIFO queue always exist, so the client can signal and read
             # them; the functions come from the same modules as activities (and definitions).
@@ -93,8 +94,7 @@ class LocalRuntime:
             self.entity_host: LocalEntityHost | None = None
             self._entity_functions: dict[str, Any] = {}
             self.host_entities(find_entities(activity_modules))
-            for module in modules:
-                self.host_entities(entities_in(module))
+            self.host_entities(entities_in(*modules))
             self.client = OrchestrationClient(
                 self.engine,
                 dynamodb=self.dynamodb,
@@ -216,21 +216,9 @@ class EntityHostingError(RuntimeError):
     """A definition calls or signals entities that no loaded module defines."""
 
 
-def entities_in(module: Any) -> list[Any]:
-    """The `@entity` functions defined in (or imported into) an already-imported module."""
-    return [value for value in vars(module).values() if entity_definition(value) is not None]
-
-
-def find_activities_in_module(module: Any) -> dict[str, Any]:
-    """The activities defined in (or imported into) an already-imported module."""
-    from durable_sfn.dsl import activity_definition
-
-    found = {}
-    for value in vars(module).values():
-        definition = activity_definition(value)
-        if definition is not None:
-            found[definition.name] = definition
-    return found
+def entities_in(*modules: Any) -> list[Any]:
+    """The `@entity` functions defined in (or imported into) already-imported modules."""
+    return [d.function for d in find_definitions(entity_definition, *modules).values()]
 
 
 class SetupHookError(RuntimeError):
@@ -239,8 +227,6 @@ class SetupHookError(RuntimeError):
 
 def run_setup_hook(spec: str) -> None:
     """Call `module:function()` with moto active, e.g. to create and seed tables and buckets."""
-    import importlib
-
     module_name, sep, function_name = spec.partition(":")
     if not sep or not module_name or not function_name:
         raise SetupHookError(

@@ -1,23 +1,11 @@
 """The local engine as a Step Functions endpoint (`durable-sfn serve`), and the management API.
 
-Names are imported lazily: the management Lambda imports `durable_sfn.server.management` on AWS,
-where the local engine's dependencies (moto, the CLI) are neither present nor wanted.
+- `app`: `LocalBackend` (one `LocalRuntime` behind every request) and `ServerConfig`;
+- `httpd`: the HTTP server routing Step Functions, DynamoDB and management requests;
+- `protocol`: the AWS JSON 1.0 protocol of Step Functions;
+- `management`: the Durable-style management HTTP API, over an `OrchestrationClient`;
+- `management_lambda`: the same API as an API Gateway Lambda handler on AWS.
+
+Nothing is imported here: the management Lambda imports `durable_sfn.server.management_lambda`
+on AWS, where the local engine's dependencies (moto, the CLI) are neither present nor wanted.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "LocalBackend", "ServerConfig", "make_server"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "make_server":
-        from durable_sfn.server.httpd import make_server
-
-        return make_server
-    if name in ("DEFAULT_HOST", "DEFAULT_PORT", "LocalBackend", "ServerConfig"):
-        from durable_sfn.server import app
-
-        return getattr(app, name)
-    raise AttributeError(f"module 'durable_sfn.server' has no attribute {name!r}")

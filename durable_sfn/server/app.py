@@ -23,8 +23,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from durable_sfn.local_runtime import LocalRuntime
-from durable_sfn.server import management, protocol
+from durable_sfn.local.runtime import LocalRuntime
+from durable_sfn.server.management import PREFIX as MANAGEMENT_PREFIX
+from durable_sfn.server.management import HttpResponse, handle
+from durable_sfn.server.protocol import Response, dispatch, error_response
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8083
@@ -72,22 +74,22 @@ class LocalBackend:
     def close(self) -> None:
         self.runtime.close()
 
-    def step_functions(self, target: str | None, body: bytes) -> protocol.Response:
-        return protocol.dispatch(self.engine, target, body)
+    def step_functions(self, target: str | None, body: bytes) -> Response:
+        return dispatch(self.engine, target, body)
 
-    def dynamodb_request(self, target: str, body: bytes) -> protocol.Response:
+    def dynamodb_request(self, target: str, body: bytes) -> Response:
         """Serve a DynamoDB JSON request from the in-process table store."""
         action = target[len(DYNAMODB_TARGET_PREFIX) :]
         if action not in _DYNAMODB_ACTIONS:
-            return protocol.error_response(
+            return error_response(
                 "UnknownOperationException", f"DynamoDB {action} is not served by durable-sfn serve"
             )
         try:
             params = json.loads(body.decode("utf-8")) if body.strip() else {}
         except (UnicodeDecodeError, ValueError) as exc:
-            return protocol.error_response("SerializationException", f"request body is not valid JSON: {exc}")
+            return error_response("SerializationException", f"request body is not valid JSON: {exc}")
         if not isinstance(params, dict):
-            return protocol.error_response("SerializationException", "request body must be a JSON object")
+            return error_response("SerializationException", "request body must be a JSON object")
         try:
             result = self.dynamodb._make_api_call(action, params)
         except Exception as exc:
@@ -95,15 +97,15 @@ class LocalBackend:
             if isinstance(response, dict) and "Error" in response:
                 error = response["Error"]
                 status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
-                return protocol.error_response(str(error.get("Code")), str(error.get("Message", "")), status)
-            return protocol.error_response("ValidationException", f"{type(exc).__name__}: {exc}")
+                return error_response(str(error.get("Code")), str(error.get("Message", "")), status)
+            return error_response("ValidationException", f"{type(exc).__name__}: {exc}")
         result.pop("ResponseMetadata", None)
-        return protocol.Response(200, _wire(result))
+        return Response(200, _wire(result))
 
     def management(
         self, method: str, path: str, query: dict[str, str], body: bytes, base_url: str
-    ) -> management.HttpResponse:
-        return management.handle(self.client, method, path, query, body, base_url)
+    ) -> HttpResponse:
+        return handle(self.client, method, path, query, body, base_url)
 
 
 def _wire(value: Any) -> Any:
@@ -130,7 +132,7 @@ def describe(config: ServerConfig, activities: Iterable[str], entities: Iterable
     clock = "virtual" if config.virtual_clock else "real"
     text = (
         f"durable-sfn serve: Step Functions API at http://{config.host}:{config.port} ({clock} clock)\n"
-        f"  management API: http://{config.host}:{config.port}{management.PREFIX}\n"
+        f"  management API: http://{config.host}:{config.port}{MANAGEMENT_PREFIX}\n"
         f"  activities: {names}"
     )
     hosted = sorted(entities)

@@ -13,8 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from durable_sfn.server import management, protocol
 from durable_sfn.server.app import DYNAMODB_TARGET_PREFIX, MAX_REQUEST_BYTES, LocalBackend
+from durable_sfn.server.management import PREFIX as MANAGEMENT_PREFIX
+from durable_sfn.server.protocol import CONTENT_TYPE
 
 _log = logging.getLogger("durable_sfn.server")
 # Oversized bodies up to this size are read and discarded before the 413 answer.
@@ -64,7 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             target = self.headers.get("X-Amz-Target")
             url = urlsplit(self.path)
-            if url.path.startswith(management.PREFIX):
+            if url.path.startswith(MANAGEMENT_PREFIX):
                 query = dict(parse_qsl(url.query))
                 host = self.headers.get("Host") or _bound_address(self.server)
                 answer = self.server.backend.management(method, url.path, query, body, f"http://{host}")
@@ -77,7 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
                 response = self.server.backend.dynamodb_request(target, body)
             else:
                 response = self.server.backend.step_functions(target, body)
-            self._send(response.status, json.dumps(response.body).encode("utf-8"), protocol.CONTENT_TYPE)
+            self._send(response.status, json.dumps(response.body).encode("utf-8"), CONTENT_TYPE)
         except Exception as exc:  # the last line of defence: answer, log, keep serving
             _log.exception("unhandled error serving %s %s", method, self.path)
             self._send_error(500, "InternalFailure", f"internal error: {type(exc).__name__}")
@@ -118,7 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_error(self, status: int, code: str, message: str) -> None:
         body = json.dumps({"__type": code, "message": message}).encode("utf-8")
-        self._send(status, body, protocol.CONTENT_TYPE)
+        self._send(status, body, CONTENT_TYPE)
 
     def _send(
         self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None

@@ -24,12 +24,12 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from durable_sfn.client import OrchestrationClient
-from durable_sfn.client_status import (
+from durable_sfn.client.status import (
     InstanceNotFoundError,
     InstanceNotRunningError,
     OrchestrationClientError,
 )
-from durable_sfn.entities.model import EntityId
+from durable_sfn.dsl import EntityId
 
 PREFIX = "/runtime/webhooks/durabletask"
 

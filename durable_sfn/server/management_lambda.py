@@ -20,7 +20,7 @@ import os
 from typing import Any
 
 from durable_sfn.client import OrchestrationClient
-from durable_sfn.server import management
+from durable_sfn.server.management import handle
 
 STATE_MACHINES_ENV = "DURABLE_SFN_STATE_MACHINES"
 
@@ -55,7 +55,7 @@ def handler(event: dict[str, Any], context: Any, client: OrchestrationClient | N
     """API Gateway proxy event in, proxy response out."""
     body = event.get("body") or ""
     raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
-    answer = management.handle(
+    answer = handle(
         client or _orchestration_client(),
         str(event.get("httpMethod") or "GET"),
         str(event.get("path") or "/"),

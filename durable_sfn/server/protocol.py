@@ -22,7 +22,7 @@ from typing import Any
 
 import botocore.session
 
-from durable_sfn.client_status import error_code
+from durable_sfn.client.status import error_code
 
 TARGET_PREFIX = "AWSStepFunctions."
 CONTENT_TYPE = "application/x-amz-json-1.0"

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from durable_sfn.compiler.api import compile_orchestrator
 from durable_sfn.compiler.diagnostics import CompileError
 
 _Key = tuple[Callable[..., Any], tuple[str, int, int]]
@@ -28,8 +29,6 @@ def compiled_definition(fn: Callable[..., Any]) -> dict[str, Any]:
 
 
 def _cached(fn: Callable[..., Any]) -> dict[str, Any]:
-    from durable_sfn.compiler import compile_orchestrator
-
     try:
         key = (fn, _source_version(fn))
     except (OSError, TypeError):

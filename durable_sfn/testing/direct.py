@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import durable_sfn.testing.jsonvalues as jsonvalues
 from durable_sfn.dsl import OrchestratorDefinition
-from durable_sfn.testing import jsonvalues
 from durable_sfn.testing.compiled import check_compiles
 from durable_sfn.testing.direct_context import (
     ACCOUNT,

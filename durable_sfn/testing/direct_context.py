@@ -11,11 +11,18 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
-from durable_sfn.dsl import DefinitionError, OrchestrationContext, OrchestratorDefinition, RetryOptions
+import durable_sfn.testing.jsonvalues as jsonvalues
+from durable_sfn.dsl import (
+    DefinitionError,
+    EntityId,
+    OrchestrationContext,
+    OrchestratorDefinition,
+    RetryOptions,
+)
+from durable_sfn.entities.in_process import DirectEntityCalls
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
-from durable_sfn.testing import jsonvalues
 from durable_sfn.testing.errors import (
     ContinueAsNew,
     SubOrchestrationFailed,
@@ -34,10 +41,6 @@ from durable_sfn.testing.results import (
     ActivityCall,
 )
 from durable_sfn.testing.scheduler import Future, Scheduler, Task
-
-if TYPE_CHECKING:
-    from durable_sfn.entities.local import DirectEntityCalls
-    from durable_sfn.entities.model import EntityId
 
 T = TypeVar("T")
 

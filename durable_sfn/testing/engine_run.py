@@ -17,6 +17,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
+from durable_sfn.client.events import EventStore, create_events_table, make_event_waiter
+from durable_sfn.engine.api.client import LocalStepFunctions
+from durable_sfn.engine.clock import VirtualClock
+from durable_sfn.entities.contract import entity_usage
 from durable_sfn.lambda_entry import invoke_activity
 from durable_sfn.testing.compiled import compiled_definition
 from durable_sfn.testing.direct import ACCOUNT, REGION, Events
@@ -74,8 +79,6 @@ def _event_store(sfn: Any) -> Iterator[Any]:
     """The DynamoDB-backed event store on moto; joins a `mock_aws` that is already active."""
     import boto3
     from moto import mock_aws
-
-    from durable_sfn.events import EventStore, create_events_table, make_event_waiter
 
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -182,8 +185,6 @@ def run_local(
     means what it means for `run_direct`: the entity functions are registered as Lambda handlers,
     signals go through a FIFO queue on moto, and queued signals are delivered after each execution.
     """
-    from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
-
     top = require_orchestrator(orch)
     workflow = collect(orch, activities)
     if workflow.missing_activities:
@@ -194,9 +195,6 @@ def run_local(
         )
     definitions = {name: compiled_definition(fn) for name, fn in workflow.orchestrators.items()}
     if engine is None:
-        from durable_sfn.engine.client import LocalStepFunctions
-        from durable_sfn.engine.clock import VirtualClock
-
         engine = LocalStepFunctions(clock=VirtualClock(start_time), region=REGION, account_id=ACCOUNT)
     sfn = engine
     recorder = _Recorder()
@@ -263,8 +261,6 @@ def run_local(
 
 
 def _entities_called(definitions: Any) -> set[str]:
-    from durable_sfn.entities.contract import entity_usage
-
     return {name for d in definitions for name in entity_usage(d).called}
 
 

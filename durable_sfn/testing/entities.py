@@ -8,12 +8,12 @@ activities are found); `entities=[...]` lists them instead, and `entities=host` 
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from durable_sfn.entities.local import LocalEntityHost
+from durable_sfn.definitions import find_definitions, visible_names
+from durable_sfn.entities.in_process import LocalEntityHost
 from durable_sfn.entities.model import EntityDefinition, entity_definition
 
 Entities = LocalEntityHost | Iterable[Callable[..., Any] | EntityDefinition] | None
@@ -38,15 +38,9 @@ def _clients(region: str) -> tuple[Any, Any]:
 
 
 def entities_in_scope(orchestrators: Iterable[Callable[..., Any]]) -> list[Callable[..., Any]]:
-    """The `@entity` functions defined in or imported into the orchestrators' modules."""
-    found: dict[str, Callable[..., Any]] = {}
-    for fn in orchestrators:
-        module = sys.modules.get(getattr(fn, "__module__", ""), None)
-        for value in vars(module).values() if module is not None else ():
-            definition = entity_definition(value)
-            if definition is not None:
-                found.setdefault(definition.name, value)
-    return list(found.values())
+    """The `@entity` functions the orchestrators' modules define or import (or their closures hold)."""
+    scopes = [visible_names(fn) for fn in orchestrators]
+    return [definition.function for definition in find_definitions(entity_definition, *scopes).values()]
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from collections import deque
 from datetime import timedelta
 from typing import Any
 
-from durable_sfn.testing import jsonvalues
+import durable_sfn.testing.jsonvalues as jsonvalues
 from durable_sfn.testing.errors import TIMEOUT_ERROR, mark
 from durable_sfn.testing.scheduler import Future, Scheduler
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from durable_sfn.events import EVENTS_TABLE_ENV, create_events_table
+from durable_sfn.client.events import EVENTS_TABLE_ENV, create_events_table
 
 REGION = "us-east-1"
 EVENTS_TABLE = "durable-sfn-events"

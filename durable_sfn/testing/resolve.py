@@ -10,14 +10,13 @@ from those globals (directly or as attributes of imported modules).
 from __future__ import annotations
 
 import ast
-import contextlib
 import inspect
 import textwrap
-import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from durable_sfn.definitions import find_definitions, visible_names
 from durable_sfn.dsl import (
     DefinitionError,
     OrchestratorDefinition,
@@ -56,13 +55,6 @@ def require_orchestrator(orch: Any) -> OrchestratorDefinition:
     return definition
 
 
-def _namespace(fn: Callable[..., Any]) -> dict[str, Any]:
-    names: dict[str, Any] = dict(getattr(fn, "__globals__", {}))
-    with contextlib.suppress(TypeError, ValueError):
-        names.update(inspect.getclosurevars(fn).nonlocals)
-    return names
-
-
 def _evaluate_reference(node: ast.expr, names: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
@@ -74,19 +66,10 @@ def _evaluate_reference(node: ast.expr, names: Mapping[str, Any]) -> Any:
     return None
 
 
-def _reachable(names: Mapping[str, Any]) -> Iterable[Any]:
-    for value in names.values():
-        yield value
-        if isinstance(value, types.ModuleType):
-            yield from vars(value).values()
-
-
 def _by_name(name: str, names: Mapping[str, Any], kind: str) -> Callable[..., Any] | None:
-    for value in _reachable(names):
-        definition = activity_definition(value) if kind == "activity" else orchestrator_definition(value)
-        if definition is not None and definition.name == name:
-            return definition.function
-    return None
+    read = activity_definition if kind == "activity" else orchestrator_definition
+    definition = find_definitions(read, names, through_modules=True).get(name)
+    return definition.function if definition is not None else None
 
 
 def references(orch: Callable[..., Any]) -> References:
@@ -96,7 +79,7 @@ def references(orch: Callable[..., Any]) -> References:
         source = textwrap.dedent(inspect.getsource(orch))
     except (OSError, TypeError):
         return found
-    names = _namespace(orch)
+    names = visible_names(orch)
     for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue

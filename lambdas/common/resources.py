@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from durable_sfn.events import create_events_table
+from durable_sfn.client.events import create_events_table
 from lambdas.common import sample_data
 from lambdas.common.aws import client, table, to_decimal
 from lambdas.common.config import Settings, settings

@@ -17,7 +17,7 @@ import pytest
 
 from durable_sfn.asl import run_asl_validator, validate_definition
 from durable_sfn.asl.external import AslValidatorUnavailable
-from durable_sfn.compiler.cli import compile_file
+from durable_sfn.cli.compile import compile_file
 
 GOLDEN = Path(__file__).parent / "golden"
 SOURCES = sorted(p for p in GOLDEN.glob("*.py") if p.name != "__init__.py")

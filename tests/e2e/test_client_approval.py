@@ -12,13 +12,13 @@ from typing import Any
 
 from durable_sfn.asl import find_placeholders, substitute_placeholders
 from durable_sfn.client import OrchestrationClient
+from durable_sfn.client.events import WAITER_NAME, EventStore, make_event_waiter
 from durable_sfn.compiler import compile_orchestrator
 from durable_sfn.dsl import activity_definition
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.entities import EntityId, LocalEntityHost
-from durable_sfn.events import WAITER_NAME, EventStore, make_event_waiter
 from durable_sfn.lambda_entry import invoke_activity
-from durable_sfn.testing.local import lambda_arn
+from durable_sfn.testing.engine_run import lambda_arn
 from lambdas.common import sample_data as data
 from lambdas.common.aws import client
 from lambdas.common.config import Settings

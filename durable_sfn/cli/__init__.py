@@ -1,0 +1,13 @@
+"""The `durable-sfn` command line (console script `durable-sfn = durable_sfn.cli:main`).
+
+- `main`: the Typer app and the `compile` command;
+- `compile`: compiling orchestrator files to `.asl.json` (never runs user code);
+- `local`: `validate`, `graph` and `run`, on the in-process engine;
+- `serve`: the local engine as a Step Functions endpoint;
+- `remote`: `start`, `status`, `events raise`, `terminate`, `history`, `list` through boto3;
+- `support`: one-line error reporting and JSON options, shared by the commands.
+"""
+
+from durable_sfn.cli.main import app, main
+
+__all__ = ["app", "main"]
