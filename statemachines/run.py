@@ -177,7 +177,7 @@ def _run_all(runs: list[Progress], current: list[Any]) -> None:
 
 
 def _execution_arn(run: Progress) -> str:
-    from durable_sfn.testing.engine_run import execution_arn
+    from durable_sfn._aws import execution_arn
 
     return execution_arn(_orchestrator_name(run.scenario), run.scenario.key)
 

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from durable_sfn._aws import DEFAULT_REGION
 from durable_sfn.cli.support import UsageError, parse_json_option, reports_errors
 from durable_sfn.client.orchestration_client import OrchestrationClient
 from durable_sfn.client.status import OrchestrationStatus
@@ -67,7 +68,7 @@ def make_client(
             # The local server does not check signatures; boto3 still insists on signing.
             options.update(aws_access_key_id="local", aws_secret_access_key="local")
         if session.region_name is None:
-            options["region_name"] = "us-east-1"
+            options["region_name"] = DEFAULT_REGION
     sfn = session.client("stepfunctions", **options)
     dynamodb = session.client("dynamodb", **options)
     return OrchestrationClient(sfn, dynamodb=dynamodb, events_table=events_table)

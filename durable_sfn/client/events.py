@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from durable_sfn._aws import EVENT_WAITER, client_error_code
 from durable_sfn.dsl import activity
 
 EVENTS_TABLE_ENV = "DURABLE_SFN_EVENTS_TABLE"
 DEFAULT_EVENTS_TABLE = "durable-sfn-events"
-WAITER_NAME = "DurableEventWaiter"
+WAITER_NAME = EVENT_WAITER  # the activity is deployed under the placeholder compiled definitions use
 # Items expire (DynamoDB TTL on `expiresAt`) a while after the longest Step Functions execution
 # (one year), so the table never grows without bound.
 _ITEM_TTL = timedelta(days=400)
@@ -71,19 +72,12 @@ def create_events_table(dynamodb: Any, table_name: str | None = None) -> str:
             BillingMode="PAY_PER_REQUEST",
         )
     except Exception as exc:
-        if _error_code(exc) != "ResourceInUseException":
+        if client_error_code(exc) != "ResourceInUseException":
             raise
         return name
     waiter = dynamodb.get_waiter("table_exists")
     waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     return name
-
-
-def _error_code(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Code", ""))
-    return type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -145,7 +139,7 @@ class EventStore:
                 try:
                     self.sfn.send_task_success(taskToken=item.waiting_token, output=payload)
                 except Exception as exc:
-                    if _error_code(exc) not in _STALE_TOKEN_ERRORS:
+                    if client_error_code(exc) not in _STALE_TOKEN_ERRORS:
                         raise
                     # The wait timed out before the event came: keep the event for a later wait.
                     continue
@@ -189,7 +183,7 @@ class EventStore:
                 TableName=self.table_name, Key=self._key(execution_arn, event_name), ConsistentRead=True
             )
         except Exception as exc:
-            if _error_code(exc) == "ResourceNotFoundException":
+            if client_error_code(exc) == "ResourceNotFoundException":
                 raise EventStoreError(
                     f"the external-event table {self.table_name!r} does not exist: deploy it with the "
                     f"Orchestration construct, create it with durable_sfn.client.events.create_events_table(), "
@@ -232,7 +226,7 @@ class EventStore:
         try:
             self.dynamodb.put_item(TableName=self.table_name, Item=item, **condition)
         except Exception as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
+            if client_error_code(exc) == "ConditionalCheckFailedException":
                 return False
             raise
         return True

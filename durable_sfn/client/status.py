@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from durable_sfn._aws import client_error_code
+
 CUSTOM_STATUS_VARIABLE = "customStatus"
 
 # Step Functions status -> Durable Functions runtime status.
@@ -82,12 +84,7 @@ def _iso(value: datetime) -> str:
 
 def error_code(exc: BaseException) -> str:
     """The AWS error code of a botocore ClientError (or engine error), else the class name."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if code:
-            return str(code)
-    return type(exc).__name__
+    return client_error_code(exc) or type(exc).__name__
 
 
 def _json_or_none(text: Any) -> Any:

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION, ENTITIES_QUEUE_URL, lambda_function_arn
 from durable_sfn.dsl import EntityId
 from durable_sfn.entities.lambda_entry import EntityHandler
 from durable_sfn.entities.model import EntityDefinition
@@ -22,7 +23,6 @@ from durable_sfn.entities.runtime import ConflictRetry, EntityRuntime, Operation
 from durable_sfn.entities.signals import DrainReport, drain_signals, signal_entity
 from durable_sfn.entities.store import EntityState, EntityStore, create_entities_table
 
-QUEUE_PLACEHOLDER = "DurableEntitiesQueueUrl"
 DEFAULT_TABLE = "durable-sfn-entities"
 DEFAULT_QUEUE = "durable-sfn-entity-signals.fifo"
 _IN_PROCESS_WRITES = threading.Lock()
@@ -79,12 +79,13 @@ class LocalEntityHost:
         self.runtime = EntityRuntime(entities, store, conflict_retry=conflict_retry)
         self.handler = EntityHandler(self.runtime)
 
-    def placeholders(self, region: str = "us-east-1", account_id: str = "123456789012") -> dict[str, str]:
+    def placeholders(self, region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT) -> dict[str, str]:
         """`${Name}` values for a definition: entity function ARNs and the queue URL."""
         values = {
-            name: f"arn:aws:lambda:{region}:{account_id}:function:{name}" for name in self.runtime.definitions
+            name: lambda_function_arn(name, region=region, account=account_id)
+            for name in self.runtime.definitions
         }
-        values[QUEUE_PLACEHOLDER] = self.queue_url
+        values[ENTITIES_QUEUE_URL] = self.queue_url
         return values
 
     def register(self, engine: Any) -> dict[str, str]:
@@ -92,7 +93,7 @@ class LocalEntityHost:
         for name in self.runtime.definitions:
             engine.register_lambda(name, self.handler)
         return self.placeholders(
-            getattr(engine, "region", "us-east-1"), getattr(engine, "account_id", "123456789012")
+            getattr(engine, "region", DEFAULT_REGION), getattr(engine, "account_id", DEFAULT_ACCOUNT)
         )
 
     def call(

@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION, lambda_function_arn, state_machine_arn
 from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
 from durable_sfn.compiler import compile_orchestrator
 from durable_sfn.definitions import find_definitions
 from durable_sfn.dsl import DefinitionError, OrchestratorDefinition, orchestrator_definition
 from durable_sfn.local.activities import add_import_root
-
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 
 
 class DefinitionLoadError(RuntimeError):
@@ -167,15 +165,18 @@ def machine_name(path: Path, definition: dict[str, Any]) -> str:
 
 
 def local_arns(
-    definition: dict[str, Any], orchestrator_names: set[str], region: str = REGION, account: str = ACCOUNT
+    definition: dict[str, Any],
+    orchestrator_names: set[str],
+    region: str = DEFAULT_REGION,
+    account: str = DEFAULT_ACCOUNT,
 ) -> dict[str, str]:
     """Placeholder -> ARN: orchestrators to state machines, everything else to Lambda functions."""
     arns = {}
     for name in find_placeholders(definition):
         if name in orchestrator_names:
-            arns[name] = f"arn:aws:states:{region}:{account}:stateMachine:{name}"
+            arns[name] = state_machine_arn(name, region=region, account=account)
         else:
-            arns[name] = f"arn:aws:lambda:{region}:{account}:function:{name}"
+            arns[name] = lambda_function_arn(name, region=region, account=account)
     return arns
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION, ENTITIES_QUEUE_URL, role_arn
 from durable_sfn.client.events import (
     WAITER_NAME,
     EventStore,
@@ -33,7 +34,6 @@ from durable_sfn.entities.contract import entity_usage
 from durable_sfn.entities.in_process import (
     DEFAULT_QUEUE,
     DEFAULT_TABLE,
-    QUEUE_PLACEHOLDER,
     LocalEntityHost,
     create_signal_queue,
 )
@@ -41,9 +41,9 @@ from durable_sfn.entities.model import entity_definition
 from durable_sfn.entities.signals import DrainReport
 from durable_sfn.entities.store import create_entities_table
 from durable_sfn.local.activities import add_import_root, find_activities, find_entities, register_activities
-from durable_sfn.local.definitions import ACCOUNT, REGION, LoadedDefinition, local_arns, substitute
+from durable_sfn.local.definitions import LoadedDefinition, local_arns, substitute
 
-ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/durable-sfn-local"
+ROLE_ARN = role_arn("durable-sfn-local")
 _log = logging.getLogger("durable_sfn.local")
 
 
@@ -57,8 +57,8 @@ class LocalRuntime:
         activity_modules: Iterable[str] = (),
         modules: Iterable[Any] = (),
         setup: Iterable[str] = (),
-        region: str = REGION,
-        account_id: str = ACCOUNT,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT,
     ) -> None:
         import boto3
         from moto import mock_aws
@@ -185,8 +185,8 @@ class LocalRuntime:
         for item in items:
             self._check_entities(item)
             arns = local_arns(item.definition, names, self.region, self.account_id)
-            if QUEUE_PLACEHOLDER in arns:
-                arns[QUEUE_PLACEHOLDER] = self.entities_queue_url
+            if ENTITIES_QUEUE_URL in arns:
+                arns[ENTITIES_QUEUE_URL] = self.entities_queue_url
             definition = substitute(item.definition, arns)
             text = json.dumps(definition)
             if item.name in existing:

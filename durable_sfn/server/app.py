@@ -23,6 +23,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION
 from durable_sfn.local.runtime import LocalRuntime
 from durable_sfn.server.management import PREFIX as MANAGEMENT_PREFIX
 from durable_sfn.server.management import HttpResponse, handle
@@ -50,8 +51,8 @@ class ServerConfig:
     activity_modules: list[str] = field(default_factory=list)
     virtual_clock: bool = False
     setup: list[str] = field(default_factory=list)
-    region: str = "us-east-1"
-    account_id: str = "123456789012"
+    region: str = DEFAULT_REGION
+    account_id: str = DEFAULT_ACCOUNT
 
 
 class LocalBackend:

@@ -16,16 +16,10 @@ from datetime import datetime
 from typing import Any
 
 import durable_sfn.testing.jsonvalues as jsonvalues
+from durable_sfn._aws import DEFAULT_REGION, execution_arn
 from durable_sfn.dsl import OrchestratorDefinition
 from durable_sfn.testing.compiled import check_compiles
-from durable_sfn.testing.direct_context import (
-    ACCOUNT,
-    REGION,
-    DirectContext,
-    DirectRun,
-    execution_arn,
-    run_body,
-)
+from durable_sfn.testing.direct_context import DirectContext, DirectRun, run_body
 from durable_sfn.testing.entities import Entities, entity_host
 from durable_sfn.testing.errors import (
     ContinueAsNew,
@@ -46,7 +40,7 @@ from durable_sfn.testing.results import (
 )
 from durable_sfn.testing.scheduler import StuckOrchestrationError, Task
 
-__all__ = ["ACCOUNT", "REGION", "DirectContext", "Events", "run_direct"]
+__all__ = ["DirectContext", "Events", "run_direct"]
 
 Events = Mapping[str, Any] | Sequence[ScheduledEvent] | None
 
@@ -82,7 +76,7 @@ def run_direct(
     definition = require_orchestrator(orch)
     workflow = collect(orch, activities)
     check_compiles(workflow.orchestrators.values())
-    with entity_host(workflow.orchestrators.values(), entities, REGION) as host:
+    with entity_host(workflow.orchestrators.values(), entities, DEFAULT_REGION) as host:
         run = DirectRun(workflow, start_time)
         if host is not None:
             run.entity_calls = host.session(f"{definition.name}:{execution_name}:{uuid.uuid4()}")

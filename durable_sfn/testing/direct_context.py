@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
 
 import durable_sfn.testing.jsonvalues as jsonvalues
+from durable_sfn._aws import execution_arn, state_machine_arn
 from durable_sfn.dsl import (
     DefinitionError,
     EntityId,
@@ -43,9 +44,6 @@ from durable_sfn.testing.results import (
 from durable_sfn.testing.scheduler import Future, Scheduler, Task
 
 T = TypeVar("T")
-
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 
 
 class DirectRun:
@@ -232,7 +230,7 @@ class DirectContext(OrchestrationContext):
             # The DescribeExecution record a `.sync:2` Task fails with, as its Cause.
             record = {
                 "ExecutionArn": child_arn,
-                "StateMachineArn": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{definition.name}",
+                "StateMachineArn": state_machine_arn(definition.name),
                 "Name": child_name,
                 "Status": "FAILED",
                 "StartDate": _epoch_millis(started),
@@ -359,10 +357,6 @@ def _retry_delay(retry: RetryOptions, attempt: int) -> timedelta:
     if retry.max_retry_interval is not None:
         seconds = min(seconds, retry.max_retry_interval.total_seconds())
     return timedelta(seconds=seconds)
-
-
-def execution_arn(state_machine: str, name: str) -> str:
-    return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{state_machine}:{name}"
 
 
 def run_body(

@@ -17,14 +17,24 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from durable_sfn._aws import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    EVENT_WAITER,
+    execution_arn,
+    lambda_function_arn,
+    role_arn,
+    state_machine_arn,
+)
 from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
 from durable_sfn.client.events import EventStore, create_events_table, make_event_waiter
+from durable_sfn.client.status import CUSTOM_STATUS_VARIABLE
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.engine.clock import VirtualClock
 from durable_sfn.entities.contract import entity_usage
 from durable_sfn.lambda_entry import invoke_activity
 from durable_sfn.testing.compiled import compiled_definition
-from durable_sfn.testing.direct import ACCOUNT, REGION, Events
+from durable_sfn.testing.direct import Events
 from durable_sfn.testing.entities import Entities, entity_host
 from durable_sfn.testing.resolve import (
     ActivityNotFoundError,
@@ -41,21 +51,7 @@ from durable_sfn.testing.results import (
 )
 from durable_sfn.testing.scheduler import StuckOrchestrationError
 
-WAITER_PLACEHOLDER = "DurableEventWaiter"
-CUSTOM_STATUS_VARIABLE = "customStatus"
-ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/durable-sfn-local"
-
-
-def lambda_arn(name: str) -> str:
-    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
-
-
-def state_machine_arn(name: str) -> str:
-    return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
-
-
-def execution_arn(state_machine: str, name: str) -> str:
-    return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{state_machine}:{name}"
+ROLE_ARN = role_arn("durable-sfn-local")
 
 
 class _Recorder:
@@ -81,10 +77,10 @@ def _event_store(sfn: Any) -> Iterator[Any]:
     from moto import mock_aws
 
     with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb = boto3.client("dynamodb", region_name=DEFAULT_REGION)
         create_events_table(dynamodb)
         store = EventStore(sfn, dynamodb)
-        sfn.register_lambda(WAITER_PLACEHOLDER, make_event_waiter(store))
+        sfn.register_lambda(EVENT_WAITER, make_event_waiter(store))
         yield store
 
 
@@ -195,28 +191,30 @@ def run_local(
         )
     definitions = {name: compiled_definition(fn) for name, fn in workflow.orchestrators.items()}
     if engine is None:
-        engine = LocalStepFunctions(clock=VirtualClock(start_time), region=REGION, account_id=ACCOUNT)
+        engine = LocalStepFunctions(
+            clock=VirtualClock(start_time), region=DEFAULT_REGION, account_id=DEFAULT_ACCOUNT
+        )
     sfn = engine
     recorder = _Recorder()
     for name, fn in workflow.activities.items():
         sfn.register_lambda(name, recorder.handler(name, fn))
-    arns: dict[str, str] = {name: lambda_arn(name) for name in workflow.activities}
-    arns[WAITER_PLACEHOLDER] = lambda_arn(WAITER_PLACEHOLDER)
+    arns: dict[str, str] = {name: lambda_function_arn(name) for name in workflow.activities}
+    arns[EVENT_WAITER] = lambda_function_arn(EVENT_WAITER)
     arns.update({name: state_machine_arn(name) for name in workflow.orchestrators})
     with contextlib.ExitStack() as stack:
-        host = stack.enter_context(entity_host(workflow.orchestrators.values(), entities, REGION))
+        host = stack.enter_context(entity_host(workflow.orchestrators.values(), entities, DEFAULT_REGION))
         if host is not None:
             arns.update(host.register(sfn))
             # An entity the host does not know still reaches the host, which raises
             # UnknownEntityError (catchable), as the direct run does.
             for name in _entities_called(definitions.values()) - arns.keys():
                 sfn.register_lambda(name, host.handler)
-                arns[name] = lambda_arn(name)
+                arns[name] = lambda_function_arn(name)
         # Children first, so every state machine a definition starts already exists.
         for name in sorted(definitions, key=lambda n: n == top.name):
             definition = substitute_placeholders(definitions[name], arns)
             sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE_ARN)
-        uses_events = any(WAITER_PLACEHOLDER in find_placeholders(d) for d in definitions.values())
+        uses_events = any(EVENT_WAITER in find_placeholders(d) for d in definitions.values())
         store = stack.enter_context(_event_store(sfn)) if uses_events else None
         arn = execution_arn(top.name, execution_name)
         if store is not None:

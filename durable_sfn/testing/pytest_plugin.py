@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from durable_sfn._aws import DEFAULT_REGION
 from durable_sfn.client.events import EVENTS_TABLE_ENV, create_events_table
 
-REGION = "us-east-1"
 EVENTS_TABLE = "durable-sfn-events"
 
 
@@ -42,8 +42,8 @@ def orchestration_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Orchestration
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SECURITY_TOKEN": "testing",
         "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": DEFAULT_REGION,
+        "AWS_REGION": DEFAULT_REGION,
         EVENTS_TABLE_ENV: EVENTS_TABLE,
     }.items():
         monkeypatch.setenv(name, value)
@@ -51,6 +51,6 @@ def orchestration_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Orchestration
     with mock_aws():
         import boto3
 
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb = boto3.client("dynamodb", region_name=DEFAULT_REGION)
         create_events_table(dynamodb, EVENTS_TABLE)
-        yield OrchestrationEnv(REGION, EVENTS_TABLE, dynamodb)
+        yield OrchestrationEnv(DEFAULT_REGION, EVENTS_TABLE, dynamodb)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from durable_sfn._aws import execution_arn
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.engine.clock import VirtualClock
-from durable_sfn.testing.engine_run import execution_arn
 from durable_sfn.testing.results import DEFAULT_EXECUTION_NAME, DEFAULT_START
 
 

@@ -10,6 +10,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from durable_sfn._aws import lambda_function_arn
 from durable_sfn.asl import find_placeholders, substitute_placeholders
 from durable_sfn.client import OrchestrationClient
 from durable_sfn.client.events import WAITER_NAME, EventStore, make_event_waiter
@@ -18,7 +19,6 @@ from durable_sfn.dsl import activity_definition
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.entities import EntityId, LocalEntityHost
 from durable_sfn.lambda_entry import invoke_activity
-from durable_sfn.testing.engine_run import lambda_arn
 from lambdas.common import sample_data as data
 from lambdas.common.aws import client
 from lambdas.common.config import Settings
@@ -42,7 +42,7 @@ def deploy_order_processing(sfn: LocalStepFunctions) -> tuple[str, LocalEntityHo
         [module.loyalty_balance], dynamodb_client=client("dynamodb"), sqs_client=client("sqs")
     )
     asl = compile_orchestrator(module.order_processing)
-    values = {name: lambda_arn(name) for name in find_placeholders(asl)} | entities.register(sfn)
+    values = {name: lambda_function_arn(name) for name in find_placeholders(asl)} | entities.register(sfn)
     asl = substitute_placeholders(asl, values)
     created = sfn.create_state_machine(
         name="OrderProcessingOrchestration", definition=json.dumps(asl), roleArn=ROLE
