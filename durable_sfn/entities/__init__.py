@@ -27,10 +27,10 @@ Integration contract
 
 This is what the compiler, the direct runner, the local runner, the client and the CDK construct
 code against. Names in `${...}` are definition placeholders (substituted by CDK on AWS and by
-`durable_sfn.asl.substitute_placeholders` locally). `durable_sfn.entities.contract` builds the
-exact states below (`call_entity_task`, `signal_entity_task`, `operation_id_expression`,
-`scope_expression`, `message_group_expression`); the compiler should call those rather than
-re-spell them, and the entity tests run their output on the local engine.
+`durable_sfn.asl.substitute_placeholders` locally). `durable_sfn.entities.contract` describes the
+exact states below as typed values (`call_entity_task`, `signal_entity_task`, with the JSONata of
+`operation_id`, `scope` and `message_group`); the compiler renders those with its own expressions
+rather than re-spelling them, and the entity tests run their `to_asl()` on the local engine.
 
 Orchestrator API (OrchestrationContext, durable_sfn/dsl.py)
 -----------------------------------------------------------

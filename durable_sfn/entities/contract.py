@@ -1,40 +1,129 @@
-"""The ASL that `ctx.call_entity` and `ctx.signal_entity` compile to, as builders.
+"""The Task states that `ctx.call_entity` and `ctx.signal_entity` compile to, as typed values.
 
-The compiler calls these instead of re-spelling the contract, and the entity tests run the very
-states they build on the local engine, so both sides agree by construction. Every `*_expr`
-argument is a JSONata expression body (no `{% %}`), e.g. `"$order.customerId"` or `"5"`.
+`call_entity_task` and `signal_entity_task` describe each Task: its resource, its arguments (the
+payload fields by name: constant strings, the caller's expressions, and JSONata the contract
+writes around them) and its retry. They are generic in the caller's expression type: the compiler
+passes its own expressions and renders the parts directly (`compiler/backend/entity_ops.py`);
+tests and hand-written definitions pass JSONata text (expression bodies without `{% %}`, e.g.
+`"$order.customerId"` or `"5"`) and call `to_asl()`. The entity tests run those states on the
+local engine, so the compiler and the entity runtime agree by construction.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeAlias, TypeVar
 
-from durable_sfn.entities.model import EntityId
+from durable_sfn._aws import ENTITIES_QUEUE_URL, LAMBDA_INVOKE, SQS_SEND_MESSAGE, placeholder
+from durable_sfn.dsl import EntityId
 
-QUEUE_PLACEHOLDER = "DurableEntitiesQueueUrl"
-LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
-SQS_SEND = "arn:aws:states:::sqs:sendMessage"
+E = TypeVar("E")
+
+
+@dataclass(frozen=True)
+class Operand(Generic[E]):
+    """One of the caller's expressions (the entity key, the input, a SCOPE part)."""
+
+    value: E
+
+
+@dataclass(frozen=True)
+class Jsonata(Generic[E]):
+    """A JSONata expression the contract writes around the caller's operands: text pieces and
+    operands in order (adjacent text merged). The text already parenthesises operands where
+    precedence matters; a renderer may add its own parentheses around each operand."""
+
+    parts: tuple[str | Operand[E], ...]
+
+    def text(self: Jsonata[str]) -> str:
+        """The expression with operands given as JSONata text."""
+        return "".join(p if isinstance(p, str) else p.value for p in self.parts)
+
+
+# A value in a Task's arguments: a constant string, one caller expression, or contract JSONata.
+Field: TypeAlias = "str | Operand[E] | Jsonata[E]"
+Argument: TypeAlias = "Field[E] | Mapping[str, Field[E]]"
+
+
+@dataclass(frozen=True)
+class RetryRule:
+    errors: tuple[str, ...]
+    interval_seconds: int
+    max_attempts: int
+    backoff_rate: int
+    full_jitter: bool = False
+
+    def to_asl(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "ErrorEquals": list(self.errors),
+            "IntervalSeconds": self.interval_seconds,
+            "MaxAttempts": self.max_attempts,
+            "BackoffRate": self.backoff_rate,
+        }
+        if self.full_jitter:
+            out["JitterStrategy"] = "FULL"
+        return out
+
 
 # Retrying a call is safe because its operation id does not change between attempts:
 # an attempt whose write was applied is answered from the entity's log.
-CALL_RETRY: list[dict[str, Any]] = [
-    {
-        "ErrorEquals": [
-            "Lambda.ServiceException",
-            "Lambda.AWSLambdaException",
-            "Lambda.SdkClientException",
-            "Lambda.TooManyRequestsException",
-            "EntityBusyError",
-        ],
-        "IntervalSeconds": 1,
-        "MaxAttempts": 5,
-        "BackoffRate": 2,
-        "JitterStrategy": "FULL",
-    }
-]
+CALL_RETRY = RetryRule(
+    (
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+        "EntityBusyError",
+    ),
+    interval_seconds=1,
+    max_attempts=5,
+    backoff_rate=2,
+    full_jitter=True,
+)
+
+
+@dataclass(frozen=True)
+class EntityTask(Generic[E]):
+    """One Task of the contract; the caller adds Next/End, and for a call Assign (from
+    `$states.result.Payload`) and Catch."""
+
+    resource: str
+    arguments: Mapping[str, Argument[E]]
+    retry: tuple[RetryRule, ...] = field(default=())
+
+    def to_asl(self: EntityTask[str]) -> dict[str, Any]:
+        """The Task as ASL, for operands given as JSONata text."""
+        out: dict[str, Any] = {
+            "Type": "Task",
+            "Resource": self.resource,
+            "Arguments": {name: _asl_argument(value) for name, value in self.arguments.items()},
+        }
+        if self.retry:
+            out["Retry"] = [rule.to_asl() for rule in self.retry]
+        return out
+
+
+def _asl_argument(value: Argument[str]) -> Any:
+    if isinstance(value, Mapping):
+        return {name: _asl_argument(v) for name, v in value.items()}
+    if isinstance(value, Operand):
+        return "{% " + value.value + " %}"
+    if isinstance(value, Jsonata):
+        return "{% " + value.text() + " %}"
+    return value
+
+
+def _jsonata(*pieces: str | Operand[E] | Jsonata[E]) -> Jsonata[E]:
+    parts: list[str | Operand[E]] = []
+    for piece in pieces:
+        for part in piece.parts if isinstance(piece, Jsonata) else (piece,):
+            if isinstance(part, str) and parts and isinstance(parts[-1], str):
+                parts[-1] += part
+            elif part != "":
+                parts.append(part)
+    return Jsonata(tuple(parts))
 
 
 def _string_literal(text: str) -> str:
@@ -45,74 +134,76 @@ def _checked_name(entity_name: str) -> str:
     return EntityId(entity_name, "k").name  # same validation as EntityId
 
 
-def scope_expression(*parts: str) -> str:
-    """Join per-iteration parts (Map index, loop counter expressions) into a SCOPE expression."""
+def scope(parts: Sequence[E]) -> Jsonata[E]:
+    """SCOPE: the per-iteration parts (Map index, loop counters), outermost first, joined."""
     if not parts:
-        return '""'
-    return ' & "/" & '.join(f"$string({p})" for p in parts)
+        return Jsonata(('""',))
+    pieces: list[str | Operand[E]] = []
+    for i, part in enumerate(parts):
+        pieces += [' & "/" & ' if i else "", "$string(", Operand(part), ")"]
+    return _jsonata(*pieces)
 
 
-def operation_id_expression(scope_expr: str = '""') -> str:
+def operation_id(scope_parts: Sequence[E] = ()) -> Jsonata[E]:
     """OPID: stable across retries and redrives of one call, distinct per call site and iteration."""
-    return (
-        '$hash($states.context.Execution.Id & "|" & $states.context.State.Name & "|" & '
-        f'({scope_expr}), "SHA-256")'
+    return _jsonata(
+        '$hash($states.context.Execution.Id & "|" & $states.context.State.Name & "|" & (',
+        scope(scope_parts),
+        '), "SHA-256")',
     )
 
 
-def message_group_expression(entity_name: str, key_expr: str) -> str:
+def message_group(entity_name: str, key: E) -> Jsonata[E]:
     """The JSONata form of `signals.message_group_id`."""
     prefix = _string_literal(_checked_name(entity_name) + "@")
-    return (
-        f"($g := {prefix} & ({key_expr}); "
-        '$length($g) <= 128 and $contains($g, /^[!-~]+$/) ? $g : "h:" & $hash($g, "SHA-256"))'
+    return _jsonata(
+        f"($g := {prefix} & (",
+        Operand(key),
+        '); $length($g) <= 128 and $contains($g, /^[!-~]+$/) ? $g : "h:" & $hash($g, "SHA-256"))',
     )
 
 
 def call_entity_task(
-    entity_name: str, key_expr: str, operation: str, input_expr: str = "null", scope_expr: str = '""'
-) -> dict[str, Any]:
-    """The Task for `await ctx.call_entity(...)`; add Next/End, Assign (from
-    `$states.result.Payload`) and Catch. The placeholder `${EntityName}` is the entity function."""
+    entity_name: str, key: E, operation: str, input: E, scope_parts: Sequence[E] = ()
+) -> EntityTask[E]:
+    """The Task for `await ctx.call_entity(...)`: invoke the entity function (`${EntityName}`)."""
     name = _checked_name(entity_name)
-    return {
-        "Type": "Task",
-        "Resource": LAMBDA_INVOKE,
-        "Arguments": {
-            "FunctionName": "${" + name + "}",
-            "Payload": {
-                "kind": "call",
-                "name": name,
-                "key": "{% " + key_expr + " %}",
-                "operation": operation,
-                "input": "{% " + input_expr + " %}",
-                "operationId": "{% " + operation_id_expression(scope_expr) + " %}",
-            },
-        },
-        "Retry": json.loads(json.dumps(CALL_RETRY)),
+    payload: dict[str, Field[E]] = {
+        "kind": "call",
+        "name": name,
+        "key": Operand(key),
+        "operation": operation,
+        "input": Operand(input),
+        "operationId": operation_id(scope_parts),
     }
+    return EntityTask(
+        LAMBDA_INVOKE, {"FunctionName": placeholder(name), "Payload": payload}, retry=(CALL_RETRY,)
+    )
 
 
 def signal_entity_task(
-    entity_name: str, key_expr: str, operation: str, input_expr: str = "null", scope_expr: str = '""'
-) -> dict[str, Any]:
-    """The Task for `ctx.signal_entity(...)`; add Next/End. Its result is not assigned."""
+    entity_name: str, key: E, operation: str, input: E, scope_parts: Sequence[E] = ()
+) -> EntityTask[E]:
+    """The Task for `ctx.signal_entity(...)`: send the request to the signal queue. Its result is
+    not assigned."""
     name = _checked_name(entity_name)
-    op_id = operation_id_expression(scope_expr)
-    body = (
-        f'$string({{"kind": "signal", "name": {_string_literal(name)}, "key": ({key_expr}), '
-        f'"operation": {_string_literal(operation)}, "input": ({input_expr}), "operationId": {op_id}}})'
+    op_id = operation_id(scope_parts)
+    body = _jsonata(
+        f'$string({{"kind": "signal", "name": {_string_literal(name)}, "key": (',
+        Operand(key),
+        f'), "operation": {_string_literal(operation)}, "input": (',
+        Operand(input),
+        '), "operationId": ',
+        op_id,
+        "})",
     )
-    return {
-        "Type": "Task",
-        "Resource": SQS_SEND,
-        "Arguments": {
-            "QueueUrl": "${" + QUEUE_PLACEHOLDER + "}",
-            "MessageBody": "{% " + body + " %}",
-            "MessageGroupId": "{% " + message_group_expression(name, key_expr) + " %}",
-            "MessageDeduplicationId": "{% " + op_id + " %}",
-        },
+    arguments: dict[str, Argument[E]] = {
+        "QueueUrl": placeholder(ENTITIES_QUEUE_URL),
+        "MessageBody": body,
+        "MessageGroupId": message_group(name, key),
+        "MessageDeduplicationId": op_id,
     }
+    return EntityTask(SQS_SEND_MESSAGE, arguments)
 
 
 @dataclass(frozen=True)
@@ -160,6 +251,8 @@ def entity_usage(definition: dict[str, Any]) -> EntityUsage:
             and payload.get("kind") == "call"
         ):
             called.add(str(payload.get("name")))
-        if state.get("Resource") == SQS_SEND and arguments.get("QueueUrl") == "${" + QUEUE_PLACEHOLDER + "}":
+        if state.get("Resource") == SQS_SEND_MESSAGE and arguments.get("QueueUrl") == placeholder(
+            ENTITIES_QUEUE_URL
+        ):
             signals = True
     return EntityUsage(frozenset(called), signals)

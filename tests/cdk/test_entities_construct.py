@@ -31,8 +31,8 @@ def build_entities_app(outdir: str) -> App:
         "QueryLanguage": "JSONata",
         "StartAt": "Call",
         "States": {
-            "Call": {**call_entity_task("Counter", '"k"', "add", "1"), "Next": "Signal"},
-            "Signal": {**signal_entity_task("Account", '"k"', "deposit", "5"), "End": True},
+            "Call": {**call_entity_task("Counter", '"k"', "add", "1").to_asl(), "Next": "Signal"},
+            "Signal": {**signal_entity_task("Account", '"k"', "deposit", "5").to_asl(), "End": True},
         },
     }
     machine = sfn.StateMachine(
@@ -46,7 +46,7 @@ def build_entities_app(outdir: str) -> App:
     calls_only = {
         "QueryLanguage": "JSONata",
         "StartAt": "Call",
-        "States": {"Call": {**call_entity_task("Counter", '"k"', "get"), "End": True}},
+        "States": {"Call": {**call_entity_task("Counter", '"k"', "get", "null").to_asl(), "End": True}},
     }
     narrow = sfn.StateMachine(
         stack,
@@ -178,7 +178,7 @@ def test_a_definition_calling_an_entity_not_hosted_fails_at_construction() -> No
     role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
     definition = {
         "StartAt": "C",
-        "States": {"C": {**call_entity_task("Account", '"k"', "deposit"), "End": True}},
+        "States": {"C": {**call_entity_task("Account", '"k"', "deposit", "null").to_asl(), "End": True}},
     }
     with pytest.raises(
         OrchestrationConfigError, match="calls entities Account that EntityResources does not host"

@@ -21,8 +21,8 @@ from tests.entities.sample_entities import counter
 
 
 def _entity_definition() -> dict[str, Any]:
-    call = {**call_entity_task("Counter", '"c1"', "add", "1"), "Next": "Signal"}
-    signal = {**signal_entity_task("Counter", '"c1"', "add", "2"), "End": True}
+    call = {**call_entity_task("Counter", '"c1"', "add", "1").to_asl(), "Next": "Signal"}
+    signal = {**signal_entity_task("Counter", '"c1"', "add", "2").to_asl(), "End": True}
     return {"QueryLanguage": "JSONata", "StartAt": "Call", "States": {"Call": call, "Signal": signal}}
 
 
@@ -151,7 +151,7 @@ def test_signals_without_a_visible_entity_are_a_construction_error(monkeypatch: 
     signal_only = {
         "QueryLanguage": "JSONata",
         "StartAt": "Signal",
-        "States": {"Signal": {**signal_entity_task("Counter", '"c1"', "add", "2"), "End": True}},
+        "States": {"Signal": {**signal_entity_task("Counter", '"c1"', "add", "2").to_asl(), "End": True}},
     }
     monkeypatch.setattr(orchestration_module, "compile_definition", lambda orch: signal_only)
     # A module that imports no entity (the sample module defines one, so it would be hosted).

@@ -13,9 +13,8 @@ from durable_sfn.entities import EntityId, message_group_id
 from durable_sfn.entities.contract import (
     call_entity_task,
     entity_usage,
-    message_group_expression,
-    operation_id_expression,
-    scope_expression,
+    message_group,
+    operation_id,
     signal_entity_task,
 )
 from durable_sfn.entities.signals import parse_request
@@ -32,13 +31,13 @@ def evaluate(body: str, variables: dict[str, Any] | None = None, state: str = "A
 
 @pytest.mark.parametrize("key", ["orders", "k" * 200, "café", "with space", "a@b"])
 def test_the_jsonata_group_id_matches_the_python_one(key: str) -> None:
-    assert evaluate(message_group_expression("Journal", "$key"), {"key": key}) == message_group_id(
+    assert evaluate(message_group("Journal", "$key").text(), {"key": key}) == message_group_id(
         EntityId("Journal", key)
     )
 
 
 def test_operation_ids_are_stable_per_call_and_distinct_per_iteration_and_state() -> None:
-    opid = operation_id_expression(scope_expression("$index"))
+    opid = operation_id(["$index"]).text()
     first = evaluate(opid, {"index": 0})
     assert first == evaluate(opid, {"index": 0})  # a retry evaluates to the same id
     assert len({first, evaluate(opid, {"index": 1}), evaluate(opid, {"index": 0}, state="Other")}) == 3
@@ -46,7 +45,7 @@ def test_operation_ids_are_stable_per_call_and_distinct_per_iteration_and_state(
 
 
 def test_the_call_and_signal_payloads_are_what_the_entity_function_parses() -> None:
-    call = call_entity_task("Counter", "$key", "add", "$n")["Arguments"]
+    call = call_entity_task("Counter", "$key", "add", "$n").to_asl()["Arguments"]
     payload = {
         k: evaluate(v[3:-3], {"key": "c", "n": 2}) if str(v).startswith("{%") else v
         for k, v in call["Payload"].items()
@@ -60,7 +59,7 @@ def test_the_call_and_signal_payloads_are_what_the_entity_function_parses() -> N
     )
     assert call["FunctionName"] == "${Counter}"
 
-    signal = signal_entity_task("Journal", "$key", "append", "$n")["Arguments"]
+    signal = signal_entity_task("Journal", "$key", "append", "$n").to_asl()["Arguments"]
     body = evaluate(signal["MessageBody"][3:-3], {"key": "c", "n": [1]})
     request = parse_request(body, default_kind="signal")
     assert (request.kind, request.entity_id, request.input) == ("signal", EntityId("Journal", "c"), [1])
@@ -70,7 +69,7 @@ def test_the_call_and_signal_payloads_are_what_the_entity_function_parses() -> N
 
 def test_builders_refuse_invalid_entity_names() -> None:
     with pytest.raises(ValueError, match="not valid"):
-        call_entity_task("bad name", '"k"', "add")
+        call_entity_task("bad name", '"k"', "add", "null")
 
 
 def test_public_names_are_pinned() -> None:
@@ -120,7 +119,9 @@ def test_entity_usage_finds_calls_and_signals_in_nested_states() -> None:
                 "Branches": [
                     {
                         "StartAt": "C",
-                        "States": {"C": {**call_entity_task("Counter", '"k"', "add"), "End": True}},
+                        "States": {
+                            "C": {**call_entity_task("Counter", '"k"', "add", "null").to_asl(), "End": True}
+                        },
                     },
                     {
                         "StartAt": "M",
@@ -130,7 +131,10 @@ def test_entity_usage_finds_calls_and_signals_in_nested_states() -> None:
                                 "ItemProcessor": {
                                     "StartAt": "S",
                                     "States": {
-                                        "S": {**signal_entity_task("Journal", '"k"', "append"), "End": True}
+                                        "S": {
+                                            **signal_entity_task("Journal", '"k"', "append", "null").to_asl(),
+                                            "End": True,
+                                        }
                                     },
                                 },
                                 "End": True,

@@ -10,7 +10,7 @@ import pytest
 from durable_sfn.asl import substitute_placeholders
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.entities import EntityBusyError, EntityId, LocalEntityHost
-from durable_sfn.entities.contract import call_entity_task, scope_expression, signal_entity_task
+from durable_sfn.entities.contract import call_entity_task, signal_entity_task
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def run(
 def test_a_fan_out_of_100_call_entity_increments_ends_at_exactly_100(
     host: LocalEntityHost, engine: Any
 ) -> None:
-    add = call_entity_task("Counter", '"shared"', "add", "1", scope_expression("$index"))
+    add = call_entity_task("Counter", '"shared"', "add", "1", ["$index"]).to_asl()
     states = {
         "FanOut": {
             "Type": "Map",
@@ -77,7 +77,7 @@ def test_a_call_retried_after_its_write_was_applied_is_applied_once(
     sfn.register_lambda("Counter", loses_the_first_response)
     states = {
         "Add": {
-            **call_entity_task("Counter", "$states.input.key", "add", "5"),
+            **call_entity_task("Counter", "$states.input.key", "add", "5").to_asl(),
             "Output": "{% $states.result.Payload %}",
             "End": True,
         }
@@ -108,7 +108,7 @@ def test_unknown_operation_and_entity_are_catchable_by_name(engine: Any) -> None
                     "StartAt": "BadOp",
                     "States": {
                         "BadOp": caught(
-                            call_entity_task("Counter", '"c"', "multiply", "2"),
+                            call_entity_task("Counter", '"c"', "multiply", "2").to_asl(),
                             "UnknownOperationError",
                             "BadOp",
                         ),
@@ -121,7 +121,7 @@ def test_unknown_operation_and_entity_are_catchable_by_name(engine: Any) -> None
                         # The Counter function is asked for an entity it does not host.
                         "BadEntity": caught(
                             {
-                                **call_entity_task("Counter", '"c"', "add", "1"),
+                                **call_entity_task("Counter", '"c"', "add", "1").to_asl(),
                                 "Arguments": {
                                     "FunctionName": "${Counter}",
                                     "Payload": {
@@ -158,7 +158,7 @@ def test_unknown_operation_and_entity_are_catchable_by_name(engine: Any) -> None
 def test_signals_sent_by_an_execution_arrive_in_order(host: LocalEntityHost, engine: Any) -> None:
     states = {
         f"Signal{i}": {
-            **signal_entity_task("Journal", "$states.input.key", "append", str(i)),
+            **signal_entity_task("Journal", "$states.input.key", "append", str(i)).to_asl(),
             "Output": "{% $states.input %}",
             "Next": f"Signal{i + 1}",
         }

@@ -1,24 +1,26 @@
 """`ctx.call_entity` / `ctx.signal_entity` -> the Task the entity contract specifies.
 
-The states are built by `durable_sfn.entities.contract` (the one spelling the entity runtime is
-tested against); this module only feeds it the compiler's expressions. The builders take JSONata
-text, while the compiler keeps expressions as fragments with variable references (renamed late),
-so each expression goes in as a unique marker and comes back out as the original fragments.
+The Task is described by `durable_sfn.entities.contract` (the one spelling the entity runtime is
+tested against), built with the compiler's own expressions as operands; this module turns its
+arguments into expressions: a caller's expression stays itself, contract JSONata embeds each
+operand in parentheses, and a payload object becomes an object template.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
+from collections.abc import Mapping
 
 from durable_sfn.compiler import ir, ir_queries
 from durable_sfn.compiler.backend.states import Retrier
 from durable_sfn.compiler.ir import Expr, Ty
-from durable_sfn.entities.contract import call_entity_task, scope_expression, signal_entity_task
-
-_MARK = re.compile(r"\x00(\d+)\x00")
-_ONLY_MARK = re.compile(r"^\x00(\d+)\x00$")
+from durable_sfn.entities.contract import (
+    Argument,
+    Jsonata,
+    Operand,
+    call_entity_task,
+    signal_entity_task,
+)
 
 # A Map whose iterations call entities passes each item in with its index (for the SCOPE).
 ITEM_SELECTOR = Expr(
@@ -47,53 +49,35 @@ def entity_task(
     s: ir.CallEntity, scope: tuple[Expr, ...]
 ) -> tuple[str, dict[str, Expr], tuple[Retrier, ...]]:
     """The Resource, Arguments (as expressions) and Retry of the Task for one entity operation."""
-    exprs: list[Expr] = []
-
-    def mark(e: Expr) -> str:
-        exprs.append(e)
-        return f"\x00{len(exprs) - 1}\x00"
-
-    scope_text = scope_expression(*(mark(e) for e in scope)) if scope else '""'
     build = signal_entity_task if s.signal else call_entity_task
-    task = build(s.entity, mark(s.key), s.operation, mark(s.payload), scope_text)
-    arguments = {k: _to_expr(v, exprs) for k, v in task["Arguments"].items()}
+    task = build(s.entity, s.key, s.operation, s.payload, scope)
+    arguments = {name: _argument(value) for name, value in task.arguments.items()}
     retry = tuple(
-        Retrier(
-            tuple(r["ErrorEquals"]),
-            r["IntervalSeconds"],
-            r["MaxAttempts"],
-            float(r["BackoffRate"]),
-            r.get("MaxDelaySeconds"),
-            r.get("JitterStrategy") == "FULL",
-        )
-        for r in task.get("Retry", [])
+        Retrier(r.errors, r.interval_seconds, r.max_attempts, float(r.backoff_rate), jitter=r.full_jitter)
+        for r in task.retry
     )
-    return str(task["Resource"]), arguments, retry
+    return task.resource, arguments, retry
 
 
-def _to_expr(value: Any, exprs: list[Expr]) -> Expr:
-    if isinstance(value, dict):
-        template = {k: _to_expr(v, exprs) for k, v in value.items()}
+def _argument(value: Argument[Expr]) -> Expr:
+    if isinstance(value, Mapping):
+        template = {k: _argument(v) for k, v in value.items()}
         parts: list[str | ir.Var] = ["{"]
         for i, (k, v) in enumerate(template.items()):
             parts += [", " if i else "", json.dumps(k), ": ", "(", *v.parts, ")"]
         parts.append("}")
         return _combine(parts, list(template.values()), Ty.DICT, template)
-    if isinstance(value, str) and value.startswith("{% ") and value.endswith(" %}"):
-        body = value[3:-3]
-        only = _ONLY_MARK.match(body)
-        if only:
-            return exprs[int(only.group(1))]  # the expression itself (a literal stays plain JSON)
+    if isinstance(value, Operand):
+        return value.value  # the expression itself (a literal stays plain JSON)
+    if isinstance(value, Jsonata):
         parts = []
         used: list[Expr] = []
-        for i, piece in enumerate(_MARK.split(body)):
-            if i % 2 == 0:
-                if piece:
-                    parts.append(piece)
+        for part in value.parts:
+            if isinstance(part, str):
+                parts.append(part)
             else:
-                e = exprs[int(piece)]
-                used.append(e)
-                parts += ["(", *e.parts, ")"]
+                used.append(part.value)
+                parts += ["(", *part.value.parts, ")"]
         return _combine(parts, used, Ty.UNKNOWN, None)
     return Expr.literal(value)
 
