@@ -6,6 +6,10 @@
 - `serve`: the local engine as a Step Functions endpoint;
 - `remote`: `start`, `status`, `events raise`, `terminate`, `history`, `list` through boto3;
 - `support`: one-line error reporting and JSON options, shared by the commands.
+
+The engine, the local runtime and the server are imported inside the commands that use them, so
+that `--help`, `compile` and the remote commands start without loading them (half the start-up
+time). Nothing below imports `durable_sfn.cli` back, so these imports close no cycle.
 """
 
 from durable_sfn.cli.main import app, main

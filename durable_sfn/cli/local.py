@@ -23,11 +23,9 @@ from rich.text import Text
 
 from durable_sfn.cli.remote import make_client
 from durable_sfn.cli.support import UsageError, err_console, parse_json_option, reports_errors
-from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.graph import path_from_history, render
 from durable_sfn.local.activities import add_import_root
 from durable_sfn.local.definitions import load_definitions, local_arns, split_target, substitute
-from durable_sfn.local.runtime import LocalRuntime
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -43,6 +41,7 @@ def register(app: typer.Typer) -> None:
 
 def _validation_diagnostics(definition: dict[str, Any]) -> list[dict[str, Any]]:
     """Diagnostics from the engine's ValidateStateMachineDefinition (as AWS reports them)."""
+    from durable_sfn.engine.api.client import LocalStepFunctions  # see the package docstring
 
     engine = LocalStepFunctions()
     response = engine.validate_state_machine_definition(definition=json.dumps(definition), type="STANDARD")
@@ -216,6 +215,8 @@ def _run_locally(
     live: bool = False,
     setup: list[str] | None = None,
 ) -> dict[str, Any]:
+    from durable_sfn.local.runtime import LocalRuntime  # see the package docstring
+
     selected, loaded = load_definitions(target)
     add_import_root(split_target(target)[0])  # an .asl.json's project provides its activities too
     modules = [item.module for item in loaded if item.module is not None][:1]

@@ -9,8 +9,6 @@ import typer
 from durable_sfn.cli.support import UsageError, err_console, reports_errors
 from durable_sfn.local.activities import add_import_root
 from durable_sfn.local.definitions import definitions_at, split_target
-from durable_sfn.server.app import LocalBackend, ServerConfig, describe, is_loopback
-from durable_sfn.server.httpd import make_server
 
 # -- serve -----------------------------------------------------------------------------------
 
@@ -49,6 +47,14 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the local engine over the Step Functions API (AWS CLI, boto3 --endpoint-url) and the management API."""
+    from durable_sfn.server.app import (  # see the package docstring
+        LocalBackend,
+        ServerConfig,
+        describe,
+        is_loopback,
+    )
+    from durable_sfn.server.httpd import make_server
+
     if not is_loopback(host):
         err_console.print(
             f"[yellow]warning:[/] binding to {host}: anyone who can reach this address can start and stop "
