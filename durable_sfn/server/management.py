@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
+from durable_sfn._aws import client_error_code
 from durable_sfn.client import OrchestrationClient
 from durable_sfn.client.status import (
     InstanceNotFoundError,
@@ -80,7 +81,7 @@ def handle(
     except OrchestrationClientError as exc:
         return _error(400, str(exc))
     except Exception as exc:
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
+        code = client_error_code(exc)
         if code in ("ExecutionDoesNotExist", "StateMachineDoesNotExist"):
             return _error(404, str(exc))
         if code in ("ValidationException", "InvalidArn", "InvalidName", "InvalidExecutionInput"):
