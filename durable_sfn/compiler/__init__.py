@@ -1,7 +1,9 @@
 """Python orchestrator source -> Amazon States Language (JSONata + Variables).
 
-Pipeline: `frontend` (ast -> IR) -> `backend` (IR -> state graph) -> `passes` (fold, name) ->
-`asl_model` (render). The compiler reads source; it never imports or runs the orchestrator.
+Pipeline (`api`): `discovery` (the module's activities, constants, ...) -> `frontend` (ast -> IR,
+with `expressions` for Python expressions) -> `backend` (IR -> a graph of `backend.states`) ->
+`passes` (prune and fold) -> `naming` (state names) -> `backend.states.graph_to_asl` (render).
+The compiler reads source; it never imports or runs the orchestrator.
 """
 
 from durable_sfn.compiler.api import compile_orchestrator, compile_source

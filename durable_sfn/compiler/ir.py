@@ -4,9 +4,9 @@ The frontend lowers Python `ast` into these frozen dataclasses; the backend lowe
 states. Nothing else in between knows Python syntax or ASL field names, which keeps each pass small.
 
 Expressions are already JSONata, but kept as a sequence of text fragments and variable references
-(`Expr.parts`) rather than one string: the backend must rename variables (JSONata built-in names,
+(`Expr.parts`) rather than one string: later stages rename variables (JSONata built-in names,
 collisions with outer scopes) and substitute one variable's defining expression into another
-expression when it folds an assignment into a neighbouring state. Both are exact on this structure
+expression when `passes` fold an assignment into a neighbouring state. Both are exact on this structure
 and guesswork on text.
 """
 

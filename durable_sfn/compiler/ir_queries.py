@@ -1,7 +1,8 @@
 """Questions asked of IR blocks: every statement in them, what they read and what they write.
 
-Kept apart from `ir` (the node types) because these are the analyses the loop and branch
-lowering decide by (a Map where the body writes nothing outside itself, Map item selectors).
+Kept apart from `ir` (the node types) because these are the analyses later decisions rest on:
+whether a `for` loop can be a Map (`backend/loops`), whether a block needs entity SCOPEs
+(`backend/entity_ops`), and what a distributed task_all branch reads (`frontend/task_all`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Readable, unique state names, from the labels the backend takes from the source.
+"""Readable, unique state names, from the labels the frontend takes from the source
+(`frontend/source_labels`) and the backend puts on each state.
 
 A name reads like its source line (`If not validation.IsValid`, `Return Success, OrderId`): no
 stray quotes, balanced brackets, whole words when shortened, `(2)` for a repeated name.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from durable_sfn.compiler.backend.control_flow import STATUS_VAR
+from durable_sfn.compiler.backend.core import STATUS_VAR
 from durable_sfn.compiler.backend.states import Assigns, Catcher, Graph, Rule, State
 from durable_sfn.compiler.expressions.text import negate
 from durable_sfn.compiler.ir import Expr, Ty

@@ -1,9 +1,10 @@
-"""IR -> a graph of ASL states (`asl_model`), one small lowering per IR statement.
+"""The backend's entry (`lower`) and its control flow: if/elif, while, for, task_all Maps and
+Parallels, return, continue-as-new, break/continue, raise and try, on top of `tasks.TaskLowering`.
 
 Blocks are lowered back to front: each statement knows the id of the state that follows it, so
 control flow (if, loops, break, return, raise) is plain wiring. Every plain assignment starts as
-its own Pass state; `passes.py` then folds those into neighbouring states, so this module can stay
-naive and obviously correct.
+its own Pass state; `compiler.passes` then folds those into neighbouring states, so this module can
+stay naive and obviously correct.
 
 Error handling uses a Catch on every state inside a `try` that can fail (Task, Map, Parallel)
 rather than wrapping the try body in a Parallel state: a Parallel branch cannot assign the
@@ -17,7 +18,7 @@ from dataclasses import replace
 
 from durable_sfn._aws import START_EXECUTION
 from durable_sfn.compiler import ir
-from durable_sfn.compiler.backend.core import STATUS_VAR, Frame, HandlerTarget
+from durable_sfn.compiler.backend.core import Frame, HandlerTarget
 from durable_sfn.compiler.backend.entity_ops import ITEM_SELECTOR, calls_entities
 from durable_sfn.compiler.backend.loops import runs_as_map
 from durable_sfn.compiler.backend.states import (
@@ -29,7 +30,7 @@ from durable_sfn.compiler.backend.states import (
 from durable_sfn.compiler.backend.tasks import TaskLowering, execution_input
 from durable_sfn.compiler.ir import Expr, Ty
 
-__all__ = ["STATUS_VAR", "Lowering", "lower"]
+__all__ = ["Lowering", "lower"]
 
 
 class Lowering(TaskLowering):

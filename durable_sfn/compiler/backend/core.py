@@ -1,6 +1,7 @@
 """The lowering core shared by every IR statement: ids, comments, scopes, frames, Catch lists.
 
-Split from `backend`, which adds control flow on top of the task lowerings in `backend_tasks`."""
+`tasks` adds the statements that become one state each, and `control_flow` the rest on top.
+"""
 
 from __future__ import annotations
 

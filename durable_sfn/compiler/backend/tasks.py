@@ -1,6 +1,6 @@
 """Lowering of the IR statements that become one state each: assignments, status, tasks, waits.
 
-Task-like statements share `_task` (Retry and Catch wiring); control flow lives in `backend`."""
+Task-like statements share `_task` (Retry and Catch wiring); control flow lives in `control_flow`."""
 
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 
 One method per supported `ast` expression node; anything else is reported (fails closed). This
 module holds the entry point, names, literals, displays, f-strings and subscripts; `operators`,
-`comprehensions` and `calls` hold the rest, on the shared base in `core`. Types
-are inferred where cheap (`ir.Ty`) because Python and JSONata disagree on `+` for strings and lists,
+`comprehensions` and `calls` hold the rest, on the shared base in `core`.
+
+Types are inferred where cheap (`ir.Ty`) because Python and JSONata disagree on `+` for strings and lists,
 on `in` for strings and dicts, on truthiness of missing values, and on datetimes, which JSONata
 handles as ISO strings and millisecond numbers. Where a type is unknown the translation inspects
 the value at run time with `$type`, at the cost of a longer expression.

@@ -1,6 +1,6 @@
 """Labels for state names, taken from the source: a return's keys, a dotted name, the expression.
 
-Kept apart from `frontend` (which decides what code means) because naming is presentation:
+Kept apart from the lowering (which decides what code means) because naming is presentation:
 `naming.clean_name` turns these labels into the final state names.
 """
 
