@@ -19,6 +19,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from durable_sfn.cdk._private import nag
+from durable_sfn.client.events import TTL_ATTRIBUTE as EVENTS_TABLE_TTL
 
 # Partition key of each application table (role -> attribute), as `lambdas.common.resources` creates them.
 TABLE_KEYS: dict[str, str] = {
@@ -34,7 +35,6 @@ TABLE_KEYS: dict[str, str] = {
 # Attributes DynamoDB expires items by (Powertools idempotency records, event-store items).
 TABLE_TTL: dict[str, str] = {"idempotency": "expiration"}
 EVENTS_TABLE_KEYS = ("executionArn", "eventName")
-EVENTS_TABLE_TTL = "expiresAt"
 
 
 def _table(

@@ -14,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from durable_sfn.client.events import (
+    TTL_ATTRIBUTE,
     WAITER_NAME,
     EventStore,
     EventStoreError,
@@ -232,6 +233,12 @@ def test_the_table_name_comes_from_the_environment(dynamodb: Any, monkeypatch: p
     assert create_events_table(dynamodb) == "custom-events"
     assert create_events_table(dynamodb) == "custom-events"  # idempotent
     assert EventStore(LocalStepFunctions(), dynamodb).table_name == "custom-events"
+
+
+def test_the_created_table_expires_items_by_their_ttl_attribute(dynamodb: Any) -> None:
+    name = create_events_table(dynamodb, f"events-{uuid.uuid4().hex}")
+    ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", TTL_ATTRIBUTE)
 
 
 def test_the_waiter_rejects_a_payload_without_its_three_fields(world: World) -> None:

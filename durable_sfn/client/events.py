@@ -32,8 +32,11 @@ from durable_sfn.dsl import activity
 EVENTS_TABLE_ENV = "DURABLE_SFN_EVENTS_TABLE"
 DEFAULT_EVENTS_TABLE = "durable-sfn-events"
 WAITER_NAME = EVENT_WAITER  # the activity is deployed under the placeholder compiled definitions use
-# Items expire (DynamoDB TTL on `expiresAt`) a while after the longest Step Functions execution
-# (one year), so the table never grows without bound.
+# Every item carries its expiry time (epoch seconds) in this attribute, 400 days after its last
+# write: beyond the longest Step Functions execution (one year). DynamoDB deletes expired items only
+# where TTL is enabled on the attribute: `create_events_table` enables it, and so must the stack that
+# creates the table on AWS (the reference DataStack does), or the table grows without bound.
+TTL_ATTRIBUTE = "expiresAt"
 _ITEM_TTL = timedelta(days=400)
 _MAX_CONFLICT_RETRIES = 50
 # Step Functions rejects a callback for a token that is no longer waiting with one of these.
@@ -52,10 +55,12 @@ def events_table_name() -> str:
 
 
 def create_events_table(dynamodb: Any, table_name: str | None = None) -> str:
-    """Create the event table (on-demand billing) if it does not exist; return its name.
+    """Create the event table (on-demand billing, TTL on `expiresAt`) if it does not exist; return
+    its name.
 
-    On AWS the CDK construct creates the table; this helper is for local runs and tests
-    (moto) and for scripts that bootstrap an account by hand.
+    For local runs and tests (moto) and for scripts that bootstrap an account by hand. On AWS your
+    stack creates the table (with TTL on `expiresAt`) and passes it to `Orchestration(events_table=...)`;
+    the construct does not create it.
     """
     name = table_name or events_table_name()
     try:
@@ -77,6 +82,9 @@ def create_events_table(dynamodb: Any, table_name: str | None = None) -> str:
         return name
     waiter = dynamodb.get_waiter("table_exists")
     waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+    )
     return name
 
 
@@ -185,9 +193,9 @@ class EventStore:
         except Exception as exc:
             if client_error_code(exc) == "ResourceNotFoundException":
                 raise EventStoreError(
-                    f"the external-event table {self.table_name!r} does not exist: deploy it with the "
-                    f"Orchestration construct, create it with durable_sfn.client.events.create_events_table(), "
-                    f"or set {EVENTS_TABLE_ENV} to the right name"
+                    f"the external-event table {self.table_name!r} does not exist: create it in your stack "
+                    f"and pass it to the Orchestration construct (events_table=), create it with "
+                    f"durable_sfn.client.events.create_events_table(), or set {EVENTS_TABLE_ENV} to the right name"
                 ) from None
             raise
         raw = response.get("Item")
@@ -212,7 +220,7 @@ class EventStore:
             **self._key(execution_arn, event_name),
             "version": {"N": str(previous.version + 1 if previous else 1)},
             "buffered": {"L": [{"S": b} for b in buffered]},
-            "expiresAt": {"N": str(int((datetime.now(UTC) + _ITEM_TTL).timestamp()))},
+            TTL_ATTRIBUTE: {"N": str(int((datetime.now(UTC) + _ITEM_TTL).timestamp()))},
         }
         if waiting_token is not None:
             item["waitingToken"] = {"S": waiting_token}

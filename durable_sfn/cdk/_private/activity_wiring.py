@@ -171,7 +171,8 @@ def _require_events_table(
         raise OrchestrationConfigError(
             f"{orchestration.where}: orchestrator {orchestration.orchestrator.name!r} waits for external events "
             f"(state {states}); pass events_table= (the DynamoDB table that keeps task tokens and "
-            "buffered events) so the event waiter and clients can use it"
+            "buffered events, keyed by executionArn and eventName, with TTL on expiresAt) so the event "
+            "waiter and clients can use it"
         )
     return events_table
 
