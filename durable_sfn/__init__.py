@@ -11,6 +11,7 @@ from durable_sfn.compiler import CompileError, compile_orchestrator
 from durable_sfn.dsl import (
     ActivityDefinition,
     DefinitionError,
+    JsonValue,
     OrchestrationContext,
     OrchestrationError,
     OrchestratorDefinition,
@@ -28,6 +29,7 @@ __all__ = [
     "EntityId",
     "InstanceNotFoundError",
     "InstanceNotRunningError",
+    "JsonValue",
     "OrchestrationClient",
     "OrchestrationClientError",
     "OrchestrationContext",

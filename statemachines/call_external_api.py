@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from lambdas.operations.activities import check_operation_status, start_long_running_operation
 
 
 @orchestrator(name="CallExternalApiOrchestration")
-async def call_external_api(ctx: OrchestrationContext) -> dict:
+async def call_external_api(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     request = ctx.get_input()
 
     operation = await ctx.call_activity(

@@ -6,12 +6,12 @@ read `{"Phase", "Progress"}` while it runs.
 
 from __future__ import annotations
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from lambdas.orders.reports import collect_order_snapshot, publish_order_report, summarize_order_snapshot
 
 
 @orchestrator(name="LongWorkflow")
-async def long_workflow(ctx: OrchestrationContext) -> dict:
+async def long_workflow(ctx: OrchestrationContext) -> JsonValue:
     ctx.set_custom_status({"Phase": "Starting", "Progress": 0})
 
     await ctx.call_activity(collect_order_snapshot, ctx.get_input())

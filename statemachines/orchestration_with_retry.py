@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from durable_sfn import OrchestrationContext, RetryOptions, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, RetryOptions, orchestrator
 from lambdas.common.errors import TransientServiceError
 from lambdas.operations.activities import unreliable_activity
 
@@ -22,7 +22,7 @@ RETRY_OPTIONS = RetryOptions(
 
 
 @orchestrator(name="OrchestrationWithRetry")
-async def orchestration_with_retry(ctx: OrchestrationContext) -> dict:
+async def orchestration_with_retry(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     try:
         result = await ctx.call_activity_with_retry(unreliable_activity, RETRY_OPTIONS, ctx.get_input())
     except TransientServiceError as e:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from durable_sfn.entities import EntityId
 from lambdas.common.errors import OutOfStock
 from lambdas.orders.activities import (
@@ -29,7 +29,7 @@ __all__ = ["loyalty_balance", "order_processing"]  # the entity is hosted wherev
 
 
 @orchestrator(name="OrderProcessingOrchestration")
-async def order_processing(ctx: OrchestrationContext) -> dict:
+async def order_processing(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     order_id = ctx.get_input()
 
     ctx.set_custom_status("Validating order")

@@ -6,12 +6,12 @@ Parallel state); the order is ready to process when all three say so.
 
 from __future__ import annotations
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from lambdas.orders.checks import check_credit, check_stock, quote_shipping
 
 
 @orchestrator(name="ParallelOrderChecks")
-async def parallel_order_checks(ctx: OrchestrationContext) -> dict:
+async def parallel_order_checks(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     order_id = ctx.get_input()
 
     # All three activities start simultaneously.

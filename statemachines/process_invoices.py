@@ -8,7 +8,7 @@ are logged like invalid ones and counted as failed; they never fail the batch.
 
 from __future__ import annotations
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from lambdas.common.errors import DuplicateInvoice, InvalidInvoiceDocument, InvoiceNotFound
 from lambdas.invoices.activities import (
     extract_text_from_pdf,
@@ -21,11 +21,11 @@ from lambdas.invoices.activities import (
 
 
 @orchestrator(name="ProcessInvoicesBatch")
-async def process_invoices(ctx: OrchestrationContext) -> dict:
+async def process_invoices(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     invoice_ids = ctx.get_input()
     ctx.set_custom_status({"Phase": "Processing invoices", "Invoices": len(invoice_ids)})
 
-    async def process_invoice(invoice_id: str) -> dict:
+    async def process_invoice(invoice_id: str) -> dict[str, JsonValue]:
         try:
             document = await ctx.call_activity(fetch_invoice_document, invoice_id)
             extracted = await ctx.call_activity(extract_text_from_pdf, document)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,12 +24,12 @@ from durable_sfn.testing.direct import DirectContext
 
 
 @activity
-def validate_order(order_id: str) -> dict:
+def validate_order(order_id: str) -> dict[str, bool]:
     return {"IsValid": bool(order_id)}
 
 
 @activity(name="ValidateOrderActivity")
-def validate_order_named(order_id: str) -> dict:
+def validate_order_named(order_id: str) -> dict[str, bool]:
     return {"IsValid": bool(order_id)}
 
 
@@ -103,7 +104,9 @@ def test_decorator_misuse_fails_at_definition_time_with_location() -> None:
         ),
     ],
 )
-def test_retry_options_reject_what_step_functions_cannot_express(kwargs: dict, message: str) -> None:
+def test_retry_options_reject_what_step_functions_cannot_express(
+    kwargs: dict[str, Any], message: str
+) -> None:
     with pytest.raises(DefinitionError, match=message):
         RetryOptions(**kwargs)
 
@@ -166,6 +169,7 @@ PUBLIC_NAMES = [
     "EntityId",
     "InstanceNotFoundError",
     "InstanceNotRunningError",
+    "JsonValue",
     "OrchestrationClient",
     "OrchestrationClientError",
     "OrchestrationContext",
@@ -194,31 +198,49 @@ TESTING_NAMES = [
 
 
 TYPED_USE = """
-from durable_sfn import OrchestrationContext, activity, orchestrator
+from pydantic import BaseModel
+
+from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
+
+class Order(BaseModel):
+    OrderId: str
+
+class Validation(BaseModel):
+    IsValid: bool
 
 @activity
-def greet(name: str) -> int:
-    return len(name)
+def validate(order: Order) -> Validation:
+    return Validation(IsValid=bool(order.OrderId))
 
 @orchestrator
-async def orch(ctx: OrchestrationContext) -> int:
-    n = await ctx.call_activity(greet, "x")
-    reveal_type(n)
-    results = await ctx.task_all([ctx.call_activity(greet, "a"), ctx.call_activity(greet, "b")])
+async def orch(ctx: OrchestrationContext) -> dict[str, JsonValue]:
+    validation = await ctx.call_activity(validate, {"OrderId": ctx.get_input()})
+    reveal_type(validation)
+    results = await ctx.task_all([ctx.call_activity(validate, {"OrderId": "a"}), ctx.call_activity("Validate", 1)])
     reveal_type(results)
-    wrong: int = await ctx.call_activity(greet, 3)
-    return n
+    async def branch(order_id: str) -> int:
+        await ctx.call_activity(validate, {"OrderId": order_id})
+        return 1
+    counts = await ctx.task_all([branch("a"), branch("b")])
+    reveal_type(counts)
+    await ctx.call_activity(42, "x")
+    await ctx.create_timer(30)
+    return {"Valid": validation["IsValid"], "All": all([r["IsValid"] for r in results])}
 """
 
 
 def test_the_context_api_is_statically_typed(tmp_path: Path) -> None:
+    # Orchestrators pass and receive JSON values: a model-typed activity takes a dict and its
+    # result is indexed, without casts. What is not an activity, or not a timer, is still refused.
     from mypy import api
 
     (tmp_path / "use.py").write_text(TYPED_USE)
     out, _, status = api.run(
         ["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(tmp_path / "use.py")]
     )
-    assert 'Revealed type is "int"' in out
-    assert 'Revealed type is "list[int]"' in out
-    assert 'Argument 1 to "call_activity" of "OrchestrationContext" has incompatible type' in out
-    assert status == 1 and out.count("error:") == 1, out
+    assert out.count('Revealed type is "Any"') == 1, out
+    assert 'Revealed type is "list[Any]"' in out, out
+    assert 'Revealed type is "list[int]"' in out, out
+    assert 'Argument 1 to "call_activity" of "OrchestrationContext" has incompatible type "int"' in out, out
+    assert 'Argument 1 to "create_timer" of "OrchestrationContext" has incompatible type "int"' in out, out
+    assert status == 1 and out.count("error:") == 2, out
