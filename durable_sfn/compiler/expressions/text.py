@@ -132,7 +132,8 @@ def append_chain(items: list[Expr]) -> Expr:
 
 
 # JSONata and Step Functions built-in function names: a variable with one of these names would
-# shadow the function inside every expression, so such variables are renamed by the backend.
+# shadow the function inside every expression, so such variables get a trailing `_` when the
+# definition is rendered (`api`), and comprehension parameters when they are bound.
 JSONATA_FUNCTIONS = frozenset(
     [
         "sum",
