@@ -90,7 +90,9 @@ json_values = st.recursive(
 
 
 # Non-empty lists whose members are all falsy: truthy in Python.
-falsy_members = st.lists(st.sampled_from([0, False, "", None, []]), min_size=1, max_size=3)
+falsy_members: st.SearchStrategy[list[Any]] = st.lists(
+    st.sampled_from([0, False, "", None, []]), min_size=1, max_size=3
+)
 
 EXAMPLES = [
     Example(ex.chaining, small_ints),

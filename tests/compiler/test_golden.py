@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,7 +68,7 @@ def test_compiled_definition_passes_the_project_validator(target: Path) -> None:
     assert all(len(n) <= 80 for n in names)
 
 
-def _state_names(scope: dict) -> list[str]:
+def _state_names(scope: dict[str, Any]) -> list[str]:
     names: list[str] = []
     for name, state in scope["States"].items():
         names.append(name)

@@ -1,4 +1,4 @@
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 
 
 def not_an_activity(x: int) -> int:
@@ -6,11 +6,11 @@ def not_an_activity(x: int) -> int:
 
 
 @orchestrator(name="ActivityNames")
-async def activity_names(ctx: OrchestrationContext) -> int:
+async def activity_names(ctx: OrchestrationContext) -> JsonValue:
     a = await ctx.call_activity(not_an_activity, 1)
     b = await ctx.call_activity("not a valid name!", 1)
-    c = await ctx.call_activity_with_retry("Fine", options, 1)  # noqa: F821
-    await ctx.create_timer(30)
+    c = await ctx.call_activity_with_retry("Fine", options, 1)  # type: ignore[name-defined]  # noqa: F821
+    await ctx.create_timer(30)  # type: ignore[arg-type]
     return a + b + c
 
 

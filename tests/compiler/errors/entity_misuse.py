@@ -1,4 +1,4 @@
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from durable_sfn.entities import EntityContext, EntityId, entity
 
 
@@ -8,7 +8,7 @@ def counter(ctx: EntityContext) -> None:
 
 
 @orchestrator(name="EntityMisuse")
-async def entity_misuse(ctx: OrchestrationContext) -> list:
+async def entity_misuse(ctx: OrchestrationContext) -> list[JsonValue]:
     name = ctx.get_input()
     op = "add"
     a = await ctx.call_entity(EntityId(name, "k"), "add", 1)
@@ -16,7 +16,7 @@ async def entity_misuse(ctx: OrchestrationContext) -> list:
     eid = EntityId("Counter", "k")
     c = await ctx.call_entity(eid, "get")
     ctx.call_entity(EntityId("Counter", "k"), "add", 1)
-    d = await ctx.signal_entity(EntityId("Counter", "k"), "add", 1)
+    d = await ctx.signal_entity(EntityId("Counter", "k"), "add", 1)  # type: ignore[misc]
     ctx.signal_entity(EntityId("1bad", "k"), "add")
     ctx.signal_entity(EntityId("Counter", "k"), "reset")
     return [a, b, c, d]

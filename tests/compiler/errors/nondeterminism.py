@@ -2,11 +2,11 @@ import random
 import uuid
 from datetime import datetime
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 
 
 @orchestrator(name="NonDeterministic")
-async def non_deterministic(ctx: OrchestrationContext) -> dict:
+async def non_deterministic(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     started = datetime.now()
     pick = random.choice([1, 2])
     key = uuid.uuid4()

@@ -1,15 +1,15 @@
 import asyncio
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 
 
 @orchestrator(name="SideEffects")
-async def side_effects(ctx: OrchestrationContext) -> None:
+async def side_effects(ctx: OrchestrationContext) -> JsonValue:
     print("starting")
     with open("log.txt", "w") as f:
         f.write("x")
     await asyncio.sleep(5)
-    data = helper(ctx.get_input())  # noqa: F821
+    data = helper(ctx.get_input())  # type: ignore[name-defined]  # noqa: F821
     return data
 
 

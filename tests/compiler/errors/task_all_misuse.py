@@ -1,11 +1,11 @@
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 
 
 @orchestrator(name="TaskAllMisuse")
-async def task_all_misuse(ctx: OrchestrationContext) -> list:
+async def task_all_misuse(ctx: OrchestrationContext) -> list[JsonValue]:
     items = ctx.get_input()
 
-    async def branch(item: dict) -> dict:
+    async def branch(item: dict[str, JsonValue]) -> dict[str, JsonValue]:
         ctx.set_custom_status("inside")
         return item
 

@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from durable_sfn import OrchestrationContext, activity, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
 
 LIMIT = 10
 
 
 @activity(name="CheckOperationStatus")
-def check_status(request: dict) -> dict:
+def check_status(request: dict[str, JsonValue]) -> dict[str, JsonValue]:
     return {"IsCompleted": request["attempt"] >= request["readyAfter"], "Result": request["attempt"]}
 
 
@@ -32,7 +32,7 @@ async def classify(ctx: OrchestrationContext, value: int) -> str:
 
 
 @orchestrator(name="PollUntilDone")
-async def poll_until_done(ctx: OrchestrationContext) -> dict:
+async def poll_until_done(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     request = ctx.get_input()
     deadline = ctx.current_utc_datetime + timedelta(minutes=5)
     attempt = 0
@@ -48,7 +48,7 @@ async def poll_until_done(ctx: OrchestrationContext) -> dict:
 
 
 @orchestrator(name="SumScores")
-async def sum_scores(ctx: OrchestrationContext) -> dict:
+async def sum_scores(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     items = ctx.get_input()
     total = 0
     last = None
@@ -80,7 +80,7 @@ async def notify_each(ctx: OrchestrationContext) -> int:
 
 
 @orchestrator(name="Reminder")
-async def reminder(ctx: OrchestrationContext) -> dict:
+async def reminder(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     """datetime arithmetic on ctx.current_utc_datetime, Wait with a timestamp and with seconds."""
     start = ctx.current_utc_datetime
     due = start + timedelta(hours=2)

@@ -1,12 +1,12 @@
 """Python expressions compiled to JSONata: every supported form once, checked against Python."""
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 
 FACTOR = 3
 
 
 @orchestrator(name="ExpressionsDemo")
-async def expressions_demo(ctx: OrchestrationContext) -> dict:
+async def expressions_demo(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     data = ctx.get_input()
     name = data["name"]
     numbers = data["numbers"]

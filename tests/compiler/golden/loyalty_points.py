@@ -1,9 +1,9 @@
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from durable_sfn.entities import EntityId, UnknownOperationError
 
 
 @orchestrator(name="LoyaltyPoints")
-async def loyalty_points(ctx: OrchestrationContext) -> dict:
+async def loyalty_points(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     """Calls and signals in straight code, a Map fan-out, a for loop and a while loop."""
     order = ctx.get_input()
     customer = order["CustomerId"]

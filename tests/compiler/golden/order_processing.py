@@ -1,17 +1,17 @@
 """The seed's order workflow: chaining, early returns and a custom status before every step."""
 
-from durable_sfn import OrchestrationContext, activity, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
 
 
 @activity(name="ValidateOrderActivity")
-def validate_order(order_id: str) -> dict:
+def validate_order(order_id: str) -> dict[str, JsonValue]:
     if order_id.startswith("bad"):
         return {"IsValid": False, "FailureReason": "Order has no items"}
     return {"IsValid": True, "TotalAmount": 30 if "cheap" in order_id else 300, "Items": ["sku-1"]}
 
 
 @activity(name="ProcessPaymentActivity")
-def process_payment(request: dict) -> dict:
+def process_payment(request: dict[str, JsonValue]) -> dict[str, JsonValue]:
     return {"Success": request["Amount"] < 100, "TransactionId": "tx-" + request["OrderId"]}
 
 
@@ -21,22 +21,22 @@ def notify_payment_failure(order_id: str) -> None:
 
 
 @activity(name="UpdateInventoryActivity")
-def update_inventory(items: list) -> None:
+def update_inventory(items: list[str]) -> None:
     return None
 
 
 @activity(name="InitiateShipmentActivity")
-def initiate_shipment(order_id: str) -> dict:
+def initiate_shipment(order_id: str) -> dict[str, str]:
     return {"TrackingNumber": "TRK-" + order_id, "EstimatedDelivery": "2024-01-05"}
 
 
 @activity(name="SendOrderConfirmationActivity")
-def send_confirmation(confirmation: dict) -> None:
+def send_confirmation(confirmation: dict[str, JsonValue]) -> None:
     return None
 
 
 @orchestrator(name="OrderProcessingOrchestration")
-async def order_processing(ctx: OrchestrationContext) -> dict:
+async def order_processing(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     order_id = ctx.get_input()
     ctx.set_custom_status("Validating order")
     validation = await ctx.call_activity(validate_order, order_id)

@@ -2,21 +2,21 @@
 
 from datetime import timedelta
 
-from durable_sfn import OrchestrationContext, activity, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
 
 
 @activity(name="RequestApproval")
-def request_approval(request: dict) -> None:
+def request_approval(request: dict[str, JsonValue]) -> None:
     return None
 
 
 @activity(name="Escalate")
-def escalate(request: dict) -> str:
+def escalate(request: dict[str, str]) -> str:
     return "escalated " + request["id"]
 
 
 @orchestrator(name="ApprovalWorkflow")
-async def approval_workflow(ctx: OrchestrationContext) -> dict:
+async def approval_workflow(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     request = ctx.get_input()
     await ctx.call_activity(request_approval, request)
     ctx.set_custom_status("Waiting for approval")
@@ -29,7 +29,7 @@ async def approval_workflow(ctx: OrchestrationContext) -> dict:
 
 
 @orchestrator(name="ParentWorkflow")
-async def parent_workflow(ctx: OrchestrationContext) -> dict:
+async def parent_workflow(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     request = ctx.get_input()
     child = await ctx.call_sub_orchestrator(approval_workflow, request)
     return {"child": child, "parent": ctx.instance_id != ""}
@@ -50,17 +50,17 @@ async def greeter(ctx: OrchestrationContext, name: str) -> str:
 
 
 @orchestrator(name="GreetAll")
-async def greet_all(ctx: OrchestrationContext) -> list:
+async def greet_all(ctx: OrchestrationContext) -> list[JsonValue]:
     names = ctx.get_input()
 
-    async def greet(name: str) -> str:
+    async def greet(name: str) -> JsonValue:
         return await ctx.call_sub_orchestrator(greeter, name)
 
     return await ctx.task_all([greet(n) for n in names])
 
 
 @orchestrator(name="Stamp")
-async def stamp(ctx: OrchestrationContext) -> dict:
+async def stamp(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     """The time read after a timer is the time after it, not when the timer started."""
     await ctx.create_timer(timedelta(hours=1))
     return {"at": ctx.current_utc_datetime}
