@@ -24,7 +24,9 @@ from durable_sfn.cdk import (
     Orchestration,
     OrchestrationConfigError,
 )
+from durable_sfn.cdk._private.analysis import analyse
 from durable_sfn.cdk._private.lint import depend_on_policy_only
+from durable_sfn.cdk.orchestration import compile_definition
 from durable_sfn.dsl import orchestrator_definition
 from stacks.data import DataStack
 
@@ -185,7 +187,4 @@ class WorkflowsStack(Stack):
 
 
 def _calls(orch: Any) -> set[str]:
-    from durable_sfn.cdk._private.analysis import analyse
-    from durable_sfn.cdk.orchestration import compile_definition
-
     return set(analyse(compile_definition(orch)).activities)

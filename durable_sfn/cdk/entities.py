@@ -29,13 +29,14 @@ from durable_sfn._aws import ENTITIES_QUEUE_URL
 from durable_sfn.cdk._private import nag
 from durable_sfn.cdk._private.bundling import CodeSource
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
-from durable_sfn.cdk._private.functions import entry_point, python_function
+from durable_sfn.cdk._private.functions import entry_point, handler_path, python_function
+from durable_sfn.entities import lambda_entry
 from durable_sfn.entities.contract import entity_usage
 from durable_sfn.entities.lambda_entry import ENTITY_ENV
 from durable_sfn.entities.model import EntityDefinition, entity_definition
 from durable_sfn.entities.store import TABLE_ENV, TTL_ATTRIBUTE
 
-HANDLER = "durable_sfn.entities.lambda_entry.handler"
+HANDLER = handler_path(lambda_entry.handler)
 DISPATCHER = "DurableEntityDispatcher"
 # Exactly what EntityStore does: a consistent read and conditional put/delete of one item.
 _ITEM_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")

@@ -17,6 +17,7 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from durable_sfn import lambda_entry
 from durable_sfn.cdk._private.bundling import (
     LIBRARY_EXCLUDED_FROM_CODE,
     LIBRARY_SOURCE,
@@ -28,12 +29,13 @@ from durable_sfn.cdk._private.bundling import (
     module_source,
 )
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
-from durable_sfn.cdk._private.functions import RUNTIME, entry_point, python_function
+from durable_sfn.cdk._private.functions import RUNTIME, entry_point, handler_path, python_function
 from durable_sfn.cdk._private.grants import ActivityGrant
 from durable_sfn.client.events import durable_event_waiter
 from durable_sfn.dsl import ActivityDefinition, activity_definition
 
-HANDLER = "durable_sfn.lambda_entry.handler"
+# Every activity runs behind the one entry point, which imports the function DURABLE_SFN_ACTIVITY names.
+HANDLER = handler_path(lambda_entry.handler)
 _RUNTIME_ID = "DurableSfnActivities"
 
 

@@ -7,7 +7,8 @@ Its code is found through an entry point, `package.module:function`, read by the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
@@ -23,6 +24,11 @@ from durable_sfn.entities.model import EntityDefinition
 
 # The dependency layers hold cp312 wheels, so every function runs the interpreter they were built for.
 RUNTIME = lambda_.Runtime.PYTHON_3_12
+
+
+def handler_path(handler: Callable[..., Any]) -> str:
+    """`package.module.function`, how a Lambda function names its handler."""
+    return f"{handler.__module__}.{handler.__qualname__}"
 
 
 def entry_point(definition: ActivityDefinition | EntityDefinition) -> str:
