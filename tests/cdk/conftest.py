@@ -28,7 +28,8 @@ class Assembly:
     outdir: Path
 
     def template(self, stack: str) -> dict[str, Any]:
-        return json.loads((self.outdir / f"{stack}.template.json").read_text())
+        template: dict[str, Any] = json.loads((self.outdir / f"{stack}.template.json").read_text())
+        return template
 
     def templates(self) -> dict[str, dict[str, Any]]:
         return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def render(value: Any) -> str:
     return repr(value)
 
 
-def policy_statements(template: dict[str, Any], role_logical_id: str) -> list[dict[str, Any]]:
+def policy_statements(template: Mapping[str, Any], role_logical_id: str) -> list[dict[str, Any]]:
     """Every statement of the AWS::IAM::Policy resources attached to one role."""
     statements: list[dict[str, Any]] = []
     for resource in template["Resources"].values():

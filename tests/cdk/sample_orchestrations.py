@@ -9,27 +9,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from durable_sfn import OrchestrationContext, activity, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
 from durable_sfn.entities import EntityContext, EntityId, entity
 
 
 @activity(name="ReserveSeat")
-def reserve_seat(flight: str) -> dict:
+def reserve_seat(flight: str) -> dict[str, JsonValue]:
     return {"Flight": flight, "Seat": "12A"}
 
 
 @activity(name="ChargeCard")
-def charge_card(seat: dict) -> dict:
+def charge_card(seat: dict[str, JsonValue]) -> dict[str, JsonValue]:
     return {"Charged": 120, "Seat": seat["Seat"]}
 
 
 @activity(name="PriceSeat")
-def price_seat(flight: str) -> dict:
+def price_seat(flight: str) -> dict[str, JsonValue]:
     return {"Flight": flight, "Price": 120}
 
 
 @orchestrator(name="CdkSampleBooking")
-async def booking(ctx: OrchestrationContext) -> dict:
+async def booking(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     flight = ctx.get_input()
     ctx.set_custom_status("Reserving")
     seat = await ctx.call_activity(reserve_seat, flight)
@@ -45,14 +45,14 @@ async def booking(ctx: OrchestrationContext) -> dict:
 
 
 @orchestrator(name="CdkSampleTrip")
-async def trip(ctx: OrchestrationContext) -> dict:
+async def trip(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     flight = ctx.get_input()
     booked = await ctx.call_sub_orchestrator(booking, flight)
     return {"Trip": flight, "Booking": booked}
 
 
 @orchestrator(name="CdkSampleQuote")
-async def quote(ctx: OrchestrationContext) -> dict:
+async def quote(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     price = await ctx.call_activity(price_seat, ctx.get_input())
     return {"Quote": price["Price"]}
 
@@ -67,14 +67,14 @@ def miles(ctx: EntityContext) -> None:
 
 
 @orchestrator(name="CdkSampleMilesCheck")
-async def miles_check(ctx: OrchestrationContext) -> dict:
+async def miles_check(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     """Calls an entity (the role may invoke its function) and never signals (no queue access)."""
     balance = await ctx.call_entity(EntityId("CdkSampleMiles", ctx.get_input()), "balance")
     return {"Miles": balance}
 
 
 @orchestrator(name="CdkSampleMilesCredit")
-async def miles_credit(ctx: OrchestrationContext) -> dict:
+async def miles_credit(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     """Only signals an entity (the role may send to the queue and invoke no entity function)."""
     price = await ctx.call_activity(price_seat, ctx.get_input())
     ctx.signal_entity(EntityId("CdkSampleMiles", ctx.get_input()), "credit", price["Price"])

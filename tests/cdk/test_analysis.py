@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from durable_sfn.cdk import OrchestrationConfigError
 from durable_sfn.cdk._private.analysis import analyse
 
 
-def _task(resource: str, arguments: dict, **extra: object) -> dict:
+def _task(resource: str, arguments: dict[str, Any], **extra: object) -> dict[str, Any]:
     return {"Type": "Task", "Resource": resource, "Arguments": arguments, "End": True, **extra}
 
 
-def _definition(states: dict) -> dict:
+def _definition(states: dict[str, Any]) -> dict[str, Any]:
     return {"QueryLanguage": "JSONata", "StartAt": next(iter(states)), "States": states}
 
 

@@ -15,6 +15,7 @@ from durable_sfn.cdk._private.bundling import (
     build_layer,
     layer_cache_key,
 )
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
 
 
 def test_pip_fetches_cp312_manylinux_x86_64_wheels_only(tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ def test_a_built_layer_is_reused_without_running_pip(tmp_path: Path, monkeypatch
         (target / "six.py").write_text("# built\n")
         return subprocess.CompletedProcess(command, 0, "", "")
 
-    monkeypatch.setattr(bundling.subprocess, "run", fake_pip)
+    monkeypatch.setattr(subprocess, "run", fake_pip)
     first = build_layer(requirements)
     second = build_layer(requirements)
     assert first == second and len(calls) == 1
@@ -70,14 +71,14 @@ def test_pip_failure_explains_the_platform_constraint(
             command, 1, "", "ERROR: No matching distribution found for only-sdist"
         )
 
-    monkeypatch.setattr(bundling.subprocess, "run", failing_pip)
+    monkeypatch.setattr(subprocess, "run", failing_pip)
     with pytest.raises(LayerBuildError, match=r"(?s)CPython 3\.12.*No matching distribution.*wheel"):
         build_layer(requirements)
     assert not list((tmp_path / "cache" / "layers").iterdir()), "a failed build leaves nothing behind"
 
 
 def test_missing_requirements_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(bundling.OrchestrationConfigError, match="does not exist"):
+    with pytest.raises(OrchestrationConfigError, match="does not exist"):
         build_layer(tmp_path / "nope.txt")
 
 

@@ -82,10 +82,9 @@ def test_activities_must_be_importable_by_lambda() -> None:
     assert definition is not None
     with pytest.raises(OrchestrationConfigError, match="not a module-level function"):
         entry_point(definition)
-    assert (
-        entry_point(activity_definition(sample.reserve_seat))
-        == "tests.cdk.sample_orchestrations:reserve_seat"
-    )  # type: ignore[arg-type]
+    reserve_seat = activity_definition(sample.reserve_seat)
+    assert reserve_seat is not None
+    assert entry_point(reserve_seat) == "tests.cdk.sample_orchestrations:reserve_seat"
 
 
 def test_missing_sub_orchestration_fails_validation_at_synth() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from durable_sfn.compiler import compile_orchestrator
+from durable_sfn.dsl import orchestrator_definition
 from tests.cdk import sample_orchestrations as sample
 from tests.cdk.conftest import Assembly
 from tests.cdk.helpers import (
@@ -24,7 +26,7 @@ from tests.cdk.sample_app import STACK
 pytestmark = pytest.mark.slow
 
 
-def _machine(assembly: Assembly, name: str) -> tuple[str, dict]:
+def _machine(assembly: Assembly, name: str) -> tuple[str, dict[str, Any]]:
     machines = assembly.resources(STACK, "AWS::StepFunctions::StateMachine")
     matches = [(k, v) for k, v in machines.items() if v["Properties"]["StateMachineName"] == name]
     assert len(matches) == 1, f"state machine {name} not found among {list(machines)}"
@@ -34,7 +36,8 @@ def _machine(assembly: Assembly, name: str) -> tuple[str, dict]:
 def _function_entry(assembly: Assembly, logical_id: str) -> str:
     function = assembly.template(STACK)["Resources"][logical_id]
     assert function["Type"] == "AWS::Lambda::Function"
-    return function["Properties"]["Environment"]["Variables"]["DURABLE_SFN_ACTIVITY"]
+    entry: str = function["Properties"]["Environment"]["Variables"]["DURABLE_SFN_ACTIVITY"]
+    return entry
 
 
 def test_deploys_exactly_the_compiled_definition(sample_assembly: Assembly) -> None:
@@ -45,7 +48,9 @@ def test_deploys_exactly_the_compiled_definition(sample_assembly: Assembly) -> N
 
 
 def compiled_name(orch: object) -> str:
-    return orch.__durable_sfn_definition__.name  # type: ignore[attr-defined]
+    definition = orchestrator_definition(orch)
+    assert definition is not None
+    return definition.name
 
 
 def test_placeholders_are_substituted_with_the_right_functions(sample_assembly: Assembly) -> None:
