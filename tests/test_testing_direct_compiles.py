@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import durable_sfn.compiler
+import durable_sfn.testing.compiled
 from durable_sfn import OrchestrationContext, activity, orchestrator
 from durable_sfn.compiler import CompileError
 from durable_sfn.testing import run_direct, run_local
@@ -78,7 +79,7 @@ def test_the_compile_check_runs_once_per_orchestrator_and_source(monkeypatch: py
         compiled.append(fn.__name__)
         return real(fn)
 
-    monkeypatch.setattr(durable_sfn.compiler, "compile_orchestrator", counting)
+    monkeypatch.setattr(durable_sfn.testing.compiled, "compile_orchestrator", counting)
     assert [run_direct(counted, n).output for n in range(5)] == [0, 2, 4, 6, 8]
     assert run_local(counted, 7).output == 14  # the local run reuses the same compile
     assert compiled == ["counted"]
@@ -100,7 +101,7 @@ def test_a_rejected_orchestrator_is_rejected_every_time_without_recompiling(
         compiled.append(fn.__name__)
         return real(fn)
 
-    monkeypatch.setattr(durable_sfn.compiler, "compile_orchestrator", counting)
+    monkeypatch.setattr(durable_sfn.testing.compiled, "compile_orchestrator", counting)
     for _ in range(3):
         with pytest.raises(CompileError, match="DSF016"):
             run_direct(rejected)
