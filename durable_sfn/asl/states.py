@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from durable_sfn._aws import placeholder_name
 from durable_sfn.asl.diagnostics import INVALID_RESOURCE, Collector
 from durable_sfn.asl.jsonata_syntax import check_jsonata_syntax
 from durable_sfn.asl.rules import (
@@ -182,7 +183,7 @@ def _task(out: Collector, state: dict[str, Any], jsonata: bool, loc: tuple[str |
     if "Resource" not in state:
         out.schema("These fields are required: [Resource]", *loc)
     elif not isinstance(resource, str) or not (
-        resource.startswith("arn:") or (resource.startswith("${") and resource.endswith("}"))
+        resource.startswith("arn:") or placeholder_name(resource) is not None
     ):
         out.error(INVALID_RESOURCE, f"Resource {resource!r} is not a valid ARN", *loc, "Resource")
     _positive(out, state, "TimeoutSeconds", jsonata, loc)
