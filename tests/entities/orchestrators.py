@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from durable_sfn.entities import EntityId, UnknownEntityError, UnknownOperationError
 from tests.entities.sample_entities import InsufficientFunds, account, counter, journal
 
@@ -10,7 +10,7 @@ __all__ = ["account", "counter", "journal"]  # the entities these orchestrators 
 
 
 @orchestrator(name="FanOutIncrements")
-async def fan_out_increments(ctx: OrchestrationContext) -> int:
+async def fan_out_increments(ctx: OrchestrationContext) -> JsonValue:
     """`n` concurrent increments of one counter from a task_all fan-out; returns the final value."""
     data = ctx.get_input()
     key = data["key"]
@@ -19,7 +19,7 @@ async def fan_out_increments(ctx: OrchestrationContext) -> int:
 
 
 @orchestrator(name="IncrementInLoops")
-async def increment_in_loops(ctx: OrchestrationContext) -> list:
+async def increment_in_loops(ctx: OrchestrationContext) -> list[JsonValue]:
     """The same call site in a for loop and a while loop: each iteration is its own operation."""
     key = ctx.get_input()
     seen = []
@@ -45,7 +45,7 @@ async def signal_in_order(ctx: OrchestrationContext) -> str:
 
 
 @orchestrator(name="CatchEntityErrors")
-async def catch_entity_errors(ctx: OrchestrationContext) -> dict:
+async def catch_entity_errors(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     """An unknown operation and an entity's own error are caught by class name."""
     key = ctx.get_input()
     await ctx.call_entity(EntityId("Account", key), "deposit", 10)
@@ -58,13 +58,13 @@ async def catch_entity_errors(ctx: OrchestrationContext) -> dict:
         await ctx.call_entity(EntityId("Account", key), "withdraw", 50)
         refused = "no error"
     except InsufficientFunds as e:
-        refused = e.error
+        refused = e.error  # type: ignore[attr-defined]  # set on every caught failure
     balance = await ctx.call_entity(EntityId("Account", key), "balance")
     return {"unknown": unknown, "refused": refused, "balance": balance}
 
 
 @orchestrator(name="CloseAccount")
-async def close_account(ctx: OrchestrationContext) -> int:
+async def close_account(ctx: OrchestrationContext) -> JsonValue:
     """`destruct_on_exit` deletes the entity: a later call starts from the initial state."""
     key = ctx.get_input()
     await ctx.call_entity(EntityId("Account", key), "deposit", 25)

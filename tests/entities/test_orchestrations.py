@@ -82,7 +82,9 @@ def test_entities_in_scope_of_the_orchestrator_are_hosted_by_default(runner: Any
     assert (result.status, result.output) == ("SUCCEEDED", 0)
 
 
-def test_a_call_retried_after_its_write_was_applied_is_applied_once(host: LocalEntityHost) -> None:
+def test_a_call_retried_after_its_write_was_applied_is_applied_once(
+    host: LocalEntityHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
     apply = host.handler
     attempts: list[str] = []
 
@@ -93,7 +95,7 @@ def test_a_call_retried_after_its_write_was_applied_is_applied_once(host: LocalE
             raise EntityBusyError("response lost after the write")  # ...the caller retries
         return result
 
-    host.handler = loses_the_first_response  # type: ignore[method-assign]
+    monkeypatch.setattr(host, "handler", loses_the_first_response)
     result = run_local(o.increment_in_loops, "retried", entities=host)
 
     assert attempts[0] == attempts[1]  # the retry carries the same operation id
