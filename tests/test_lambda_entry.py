@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
 from durable_sfn import activity
@@ -48,13 +49,13 @@ def greet(name: str) -> str:
 
 
 @activity(name="Charge")
-def charge(amount: int) -> dict:
+def charge(amount: int) -> dict[str, int]:
     raise InsufficientFunds(f"cannot charge {amount}")
 
 
 @activity(name="WhoAmI")
-def who_am_i(event: dict, context: object) -> str:
-    return f"{context.function_name}:{event['n']}"  # type: ignore[attr-defined]
+def who_am_i(event: dict[str, int], context: LambdaContext) -> str:
+    return f"{context.function_name}:{event['n']}"
 
 
 @activity(name="Tick")
@@ -68,9 +69,9 @@ logger = Logger(service="orders", stream=log_stream)
 
 @activity(name="Logged")
 @logger.inject_lambda_context
-def logged(event: dict, context: object) -> dict:
+def logged(event: dict[str, int], context: LambdaContext) -> dict[str, int | str]:
     logger.info("processing", extra={"n": event["n"]})
-    return {"n": event["n"], "requestId": context.aws_request_id}  # type: ignore[attr-defined]
+    return {"n": event["n"], "requestId": context.aws_request_id}
 
 
 def test_handler_runs_the_activity_named_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

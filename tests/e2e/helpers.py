@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from durable_sfn._aws import execution_arn
@@ -43,4 +44,6 @@ def custom_statuses(events: list[dict[str, Any]]) -> list[Any]:
 
 
 def elapsed_seconds(events: list[dict[str, Any]]) -> float:
-    return (events[-1]["timestamp"] - events[0]["timestamp"]).total_seconds()
+    first: datetime = events[0]["timestamp"]
+    last: datetime = events[-1]["timestamp"]
+    return (last - first).total_seconds()

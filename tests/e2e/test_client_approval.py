@@ -18,7 +18,7 @@ from durable_sfn.compiler import compile_orchestrator
 from durable_sfn.dsl import activity_definition
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.entities import EntityId, LocalEntityHost
-from durable_sfn.lambda_entry import invoke_activity
+from durable_sfn.local.activities import register_activities
 from lambdas.common import sample_data as data
 from lambdas.common.aws import client
 from lambdas.common.config import Settings
@@ -31,12 +31,7 @@ ROLE = "arn:aws:iam::123456789012:role/local"
 def deploy_order_processing(sfn: LocalStepFunctions) -> tuple[str, LocalEntityHost]:
     """What CDK does on AWS: activities and entities as Lambda functions, the entity table and
     signal queue, placeholders filled, machine created."""
-    for value in vars(module).values():
-        definition = activity_definition(value)
-        if definition is not None:
-            sfn.register_lambda(
-                definition.name, lambda event, ctx, fn=definition.function: invoke_activity(fn, event, ctx)
-            )
+    register_activities(sfn, [d for d in map(activity_definition, vars(module).values()) if d is not None])
     sfn.register_lambda(WAITER_NAME, make_event_waiter(EventStore(sfn, client("dynamodb"))))
     entities = LocalEntityHost(
         [module.loyalty_balance], dynamodb_client=client("dynamodb"), sqs_client=client("sqs")

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from tests.server.conftest import Server, create_machine, wait_until_done
 
-GREET_TASK = {
+GREET_TASK: dict[str, Any] = {
     "Type": "Task",
     "Resource": "arn:aws:states:::lambda:invoke",
     "Arguments": {
