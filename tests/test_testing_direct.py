@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from durable_sfn import DefinitionError, OrchestrationContext, RetryOptions, activity, orchestrator
+from durable_sfn import DefinitionError, JsonValue, OrchestrationContext, RetryOptions, activity, orchestrator
 from durable_sfn.compiler import CompileError
 from durable_sfn.testing import (
     ActivityNotFoundError,
@@ -36,13 +36,13 @@ def reject(reason: str) -> None:
 
 
 @activity(name="Mutate")
-def mutate(value: dict) -> dict:
+def mutate(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
     value["mutated"] = True
     return value
 
 
 @orchestrator(name="CancelOnFailure")
-async def cancel_on_failure(ctx: OrchestrationContext) -> list:
+async def cancel_on_failure(ctx: OrchestrationContext) -> list[JsonValue]:
     async def slow() -> object:
         await ctx.create_timer(timedelta(minutes=10))
         return await ctx.call_activity(echo, "slow")
@@ -61,7 +61,7 @@ def test_task_all_cancels_the_other_branches_when_one_fails() -> None:
 
 
 @orchestrator(name="Bounded")
-async def bounded(ctx: OrchestrationContext) -> list:
+async def bounded(ctx: OrchestrationContext) -> list[JsonValue]:
     reasons = ctx.get_input()
     return await ctx.task_all([ctx.call_activity(reject, r) for r in reasons], max_concurrency=1)
 
@@ -73,7 +73,7 @@ def test_max_concurrency_one_never_starts_later_items_after_a_failure() -> None:
 
 
 @orchestrator(name="Interleaved")
-async def interleaved(ctx: OrchestrationContext) -> list:
+async def interleaved(ctx: OrchestrationContext) -> list[JsonValue]:
     async def after(minutes: int) -> object:
         await ctx.create_timer(timedelta(minutes=minutes))
         return await ctx.call_activity(echo, minutes)
@@ -141,12 +141,12 @@ def test_retries_back_off_in_virtual_time(orch: Any, seconds: float, calls: int)
 
 
 @orchestrator(name="InspectError")
-async def inspect_error(ctx: OrchestrationContext) -> dict:
+async def inspect_error(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     try:
         await ctx.call_activity(reject, "card expired")
         return {}
     except Rejected as e:
-        return {"error": e.error, "cause": e.cause}
+        return {"error": e.error, "cause": e.cause}  # type: ignore[attr-defined]
 
 
 def test_activity_errors_carry_the_lambda_error_shape() -> None:
@@ -170,7 +170,7 @@ def test_an_uncaught_activity_error_fails_the_run_with_error_and_cause() -> None
 
 
 @orchestrator(name="JsonBoundaries")
-async def json_boundaries(ctx: OrchestrationContext) -> dict:
+async def json_boundaries(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     original = {"items": [1, 2], "3": "three"}
     returned = await ctx.call_activity(mutate, original)
     return {"original": original, "returned": returned}
@@ -194,7 +194,7 @@ def test_a_wait_nobody_answers_is_reported_not_hung() -> None:
 
 
 @orchestrator(name="TwoEvents")
-async def two_events(ctx: OrchestrationContext) -> list:
+async def two_events(ctx: OrchestrationContext) -> list[JsonValue]:
     first = await ctx.wait_for_external_event("Step", timeout=timedelta(hours=1))
     second = await ctx.wait_for_external_event("Step", timeout=timedelta(hours=1))
     return [first, second, ctx.current_utc_datetime.isoformat()]
@@ -246,7 +246,7 @@ def test_a_missing_activity_is_reported_even_if_the_orchestrator_catches_everyth
 
 
 @orchestrator(name="WithInput")
-async def with_input(ctx: OrchestrationContext, order: dict) -> object:
+async def with_input(ctx: OrchestrationContext, order: dict[str, JsonValue]) -> object:
     return {"same": order == ctx.get_input(), "id": order["id"]}
 
 
@@ -255,7 +255,7 @@ def test_orchestrator_input_parameter_receives_the_input() -> None:
 
 
 @orchestrator(name="Counter")
-async def counter(ctx: OrchestrationContext) -> dict:
+async def counter(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     state = ctx.get_input()
     await ctx.call_activity(echo, state["n"])
     if state["n"] < 3:
@@ -275,7 +275,7 @@ async def failing_child(ctx: OrchestrationContext) -> None:
 
 
 @orchestrator(name="ParentOfFailing")
-async def parent_of_failing(ctx: OrchestrationContext) -> dict:
+async def parent_of_failing(ctx: OrchestrationContext) -> dict[str, JsonValue]:
     try:
         await ctx.call_sub_orchestrator(failing_child, None)
         return {}
@@ -343,7 +343,7 @@ def test_only_orchestrators_can_be_run() -> None:
 
 def test_instance_id_and_uuids_are_deterministic() -> None:
     @orchestrator(name="Ids")
-    async def ids(ctx: OrchestrationContext) -> list:
+    async def ids(ctx: OrchestrationContext) -> list[JsonValue]:
         return [ctx.instance_id, ctx.new_uuid(), ctx.new_uuid()]
 
     first, second = run_direct(ids).output, run_direct(ids).output

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from durable_sfn import OrchestrationContext, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from durable_sfn.testing import (
     ActivityNotFoundError,
     ScheduledEvent,
@@ -107,7 +107,7 @@ def test_the_fixture_isolates_aws_and_creates_the_events_table(orchestration_env
 
 
 @orchestrator(name="TwoIds")
-async def two_ids(ctx: OrchestrationContext) -> list:
+async def two_ids(ctx: OrchestrationContext) -> list[JsonValue]:
     first = ctx.new_uuid()
     second = ctx.new_uuid()
     return [first, second]
