@@ -10,7 +10,7 @@ import pytest
 
 import durable_sfn.compiler
 import durable_sfn.testing.compiled
-from durable_sfn import OrchestrationContext, activity, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
 from durable_sfn.compiler import CompileError
 from durable_sfn.testing import run_direct, run_local
 
@@ -50,7 +50,7 @@ def test_a_timer_at_a_literal_datetime_is_rejected_before_running() -> None:
 
 
 @orchestrator(name="BrokenChild")
-async def broken_child(ctx: OrchestrationContext) -> int:
+async def broken_child(ctx: OrchestrationContext) -> JsonValue:
     value = 1
     value += await ctx.call_activity(double_it, 3)
     return value
@@ -69,7 +69,7 @@ def test_a_sub_orchestrator_that_does_not_compile_fails_the_parents_direct_run()
 
 def test_the_compile_check_runs_once_per_orchestrator_and_source(monkeypatch: pytest.MonkeyPatch) -> None:
     @orchestrator(name="CountedCompile")
-    async def counted(ctx: OrchestrationContext) -> int:
+    async def counted(ctx: OrchestrationContext) -> JsonValue:
         return await ctx.call_activity(double_it, ctx.get_input())
 
     compiled: list[str] = []
@@ -89,7 +89,7 @@ def test_a_rejected_orchestrator_is_rejected_every_time_without_recompiling(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     @orchestrator(name="RejectedTwice")
-    async def rejected(ctx: OrchestrationContext) -> int:
+    async def rejected(ctx: OrchestrationContext) -> JsonValue:
         n = 0
         n += await ctx.call_activity(double_it, 1)
         return n
