@@ -27,7 +27,7 @@ $(STAMPS)/python: requirements.txt requirements-dev.txt pyproject.toml | check-t
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/node: package.json package-lock.json | check-tools
-	@echo "==> Installing Node tools (npm ci: aws-cdk, asl-validator)"
+	@echo "==> Installing Node tools (npm ci: aws-cdk, asl-validator, jsonata)"
 	@npm ci --silent --no-audit --no-fund
 	@mkdir -p $(STAMPS) && touch $@
 

@@ -1,0 +1,105 @@
+"""Our JSONata evaluators against jsonata-js, the implementation AWS Step Functions runs.
+
+A fixed slice of the differential harness (tests/engine/jsonata_js/): the expressions the
+compiler emits for the repository's orchestrators and for generated ones, with drawn bindings,
+and every expression of the AWS-recorded conformance corpus with the bindings its run gave it.
+Every difference from jsonata-js must be explained by a known cause (causes.py). The long run,
+which prints every difference, is `python -m benchmarks.jsonata_differential`.
+
+Node and the `jsonata` npm package (`npm ci`) are needed; without them the tests skip, except
+under CI, where they fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.engine.jsonata_js import node, sources
+from tests.engine.jsonata_js.causes import CAUSES, js_number_text
+from tests.engine.jsonata_js.evaluators import EVALUATORS
+from tests.engine.jsonata_js.harness import compare, evaluate_js
+from tests.engine.jsonata_js.node import Outcome, same_json
+from tests.engine.support import missing_input
+
+
+@pytest.fixture(scope="module")
+def js() -> Iterator[node.JsonataJs]:
+    reason = node.available()
+    if reason is not None:
+        missing_input(f"jsonata-js cannot run: {reason}")
+    with node.JsonataJs() as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[sources.Case]:
+    repository = sorted(sources.repository_expressions())
+    generated = sources.generated_expressions(seed=7, orchestrators=120)
+    return [
+        *sources.with_bindings(repository, "repository", 2, seed=1),
+        *sources.with_bindings(generated, "generated", 2, seed=2),
+        *sources.conformance_cases(),
+    ]
+
+
+@pytest.fixture(scope="module")
+def js_outcomes(js: node.JsonataJs, cases: list[sources.Case]) -> list[Outcome]:
+    return evaluate_js(cases, js)
+
+
+def test_the_pinned_jsonata_is_the_version_aws_names(js: node.JsonataJs) -> None:
+    # "Step Functions implements JSONata based on the 2.0.6 specification" (AWS Step Functions
+    # developer guide, Transforming data with JSONata).
+    assert js.version() == "2.0.6"
+
+
+@pytest.mark.parametrize(
+    ("expression", "bindings", "expected"),
+    [
+        ("$states.input.a + $x", {"states": {"input": {"a": 1}}, "x": 2}, Outcome.of_value(3)),
+        ("$x", {"x": None}, Outcome.of_value(None)),
+        ("$nope", {}, Outcome("undefined")),
+        ("function($a) { $a }", {}, Outcome("unsupported")),
+        ("1 / 0", {}, Outcome("nonfinite")),
+        ("$notAFunction(1)", {}, Outcome.of_error("T1006", "Attempted to invoke a non-function")),
+        ("$range(1, 9, 9)", {}, Outcome.of_value(1)),
+        ("$partition([1, 2, 3], 2)", {}, Outcome.of_value([[1, 2], [3]])),
+    ],
+)
+def test_jsonata_js_outcomes(
+    js: node.JsonataJs, expression: str, bindings: dict[str, object], expected: Outcome
+) -> None:
+    assert js.evaluate(expression, bindings) == expected
+
+
+def test_json_equality_and_javascript_number_text() -> None:
+    assert same_json({"a": [1, 2.0]}, {"a": [1.0, 2]})
+    assert not same_json(True, 1)
+    assert not same_json({"a": 1}, {"a": 1, "b": None})
+    assert [js_number_text(x) for x in (3.0, 1e16, 1e-7, 1.5e-5, 1e21, 0.1)] == [
+        "3",
+        "10000000000000000",
+        "1e-7",
+        "0.000015",
+        "1e+21",
+        "0.1",
+    ]
+
+
+def test_every_cause_names_an_evaluator() -> None:
+    for cause in CAUSES:
+        assert cause.evaluators and set(cause.evaluators) <= set(EVALUATORS), cause.name
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATORS))
+def test_every_difference_from_jsonata_js_is_explained(
+    name: str, cases: list[sources.Case], js_outcomes: list[Outcome]
+) -> None:
+    evaluator = EVALUATORS[name]()
+    if evaluator is None:
+        missing_input(f"{name} is not installed")
+    report = compare(cases, js_outcomes, evaluator, name)
+    assert report.compared > 1000
+    assert not report.unexplained, report.render(examples=3)
