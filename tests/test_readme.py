@@ -139,7 +139,7 @@ def test_every_cli_command_named_exists() -> None:
 
 
 def test_every_module_path_named_exists() -> None:
-    """`durable_sfn.x.y` names a module, or an attribute of one; `path/file.py` names a file."""
+    """`durable_sfn.x.y` names a module or an attribute of one; `path/file.py` and benchmarks name files."""
     missing = []
     for dotted in sorted(_named(_pages_text(), r"\b(durable_sfn(?:\.\w+)+)")):
         if not _importable(dotted):
@@ -149,6 +149,9 @@ def test_every_module_path_named_exists() -> None:
     ):
         if not (ROOT / path.rstrip("/")).exists():
             missing.append(path)
+    for benchmark in sorted(_named(_pages_text(), r"python -m benchmarks (\w+)")):
+        if not (ROOT / "benchmarks" / f"{benchmark}.py").is_file():
+            missing.append(f"benchmarks/{benchmark}.py")
     assert not missing, f"pages name modules or files that do not exist: {missing}"
 
 
