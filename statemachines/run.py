@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -273,8 +274,9 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     from lambdas.operations.service import OperationsService
 
     handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler), "Powertools logs through a StreamHandler"
     log_stream = args.log_file.open("w", encoding="utf-8")
-    previous_stream = handler.setStream(log_stream)  # type: ignore[attr-defined]
+    previous_stream = handler.setStream(log_stream)
     try:
         with mock_aws(), OperationsService() as operations:
             os.environ["OPERATIONS_API_URL"] = operations.url
@@ -310,7 +312,7 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
             )
             return 1 if failed else 0
     finally:
-        handler.setStream(previous_stream)  # type: ignore[attr-defined]
+        handler.setStream(previous_stream)
         log_stream.close()
         for name, value in saved_env.items():
             if value is None:
