@@ -10,6 +10,9 @@
                    how values move and are evaluated, one module per concern
     branch.py, fanout.py, clock.py, history.py, limits.py, mock_config.py, errors.py
                    threads of control, virtual time, history events, AWS limits and error names
+    bounds.py, bounded_regex.py
+                   what one evaluation may cost (time, depth, size, stop) and user regular
+                   expressions matched in linear time
 
 Everything below `api/` is imported downward only: the client builds executions, an execution
 runs the states table, states call integrations; nothing imports back up.

@@ -88,6 +88,15 @@ class Clock(Protocol):
         """
 
 
+def monotonic() -> float:
+    """Real seconds from an arbitrary origin, for bounding how long a computation may run.
+
+    Never for modelled time (that is `Clock.now`): an evaluation's time limit must hold on the
+    virtual clock too, where modelled time stands still while a state computes.
+    """
+    return time.monotonic()
+
+
 def _utc(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
-from durable_sfn.engine import errors, jsonata, payload
+from durable_sfn.engine import bounds, errors, jsonata, payload
 from durable_sfn.engine import jsonpath as jp
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
@@ -53,12 +53,15 @@ def arguments(state: dict[str, Any], effective_input: Any, env: EvalEnv) -> Any:
     """What a Task/Map/Parallel works on: Parameters (JSONPath) or Arguments (JSONata)."""
     if is_jsonata(env):
         if "Arguments" in state:
-            return _record("afterArguments", jsonata.evaluate_template(state["Arguments"], env, "Arguments"))
+            value = jsonata.evaluate_template(state["Arguments"], env, "Arguments")
+            check_bounded(value, env.state_name)
+            return _record("afterArguments", value)
         return _record("afterArguments", effective_input)
     if "Parameters" in state:
-        return _record(
-            "afterParameters", payload.evaluate_template(state["Parameters"], effective_input, env)
-        )
+        value = payload.evaluate_template(state["Parameters"], effective_input, env)
+        # AWS: the input of a state after Parameters counts against the payload limit.
+        check_bounded(value, env.state_name)
+        return _record("afterParameters", value)
     return _record("afterParameters", effective_input)
 
 
@@ -154,10 +157,33 @@ def caught(
 
 def check_size(value: Any, state_name: str) -> str:
     """AWS's 256 KiB limit on any payload passed between states; returns the payload's JSON text."""
+    check_bounded(value, state_name)
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
-        raise StatesError(
-            errors.DATA_LIMIT_EXCEEDED,
-            f"The state/task '{state_name}' returned a result with a size exceeding the maximum number of bytes service limit.",
-        )
+        raise _too_large(state_name)
     return text
+
+
+def check_bounded(value: Any, state_name: str) -> None:
+    """Refuse, before writing it out, a value far past the payload limit or nested too deep.
+
+    A value can share one object many times (a template naming `$` a thousand times): small in
+    memory, gigabytes as text. Measuring stops as soon as it passes the limit.
+    """
+    try:
+        bounds.json_extent(value, max_chars=MAX_PAYLOAD_BYTES)
+    except bounds.BoundExceeded as exc:
+        if exc.code == "D1014":
+            raise StatesError(
+                errors.RUNTIME,
+                f"The state/task '{state_name}' returned a result nested more than "
+                f"{bounds.MAX_JSON_DEPTH} levels deep.",
+            ) from None
+        raise _too_large(state_name) from None
+
+
+def _too_large(state_name: str) -> StatesError:
+    return StatesError(
+        errors.DATA_LIMIT_EXCEEDED,
+        f"The state/task '{state_name}' returned a result with a size exceeding the maximum number of bytes service limit.",
+    )

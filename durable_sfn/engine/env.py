@@ -7,8 +7,11 @@ the interpreter builds it once per state and every evaluator gets the same view.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from durable_sfn.engine.bounds import DEFAULT_LIMITS, EvaluationLimits
 
 QueryLanguage = Literal["JSONPath", "JSONata"]
 
@@ -26,6 +29,9 @@ class EvalEnv:
     has_result: bool = False
     error_output: Any = None
     has_error_output: bool = False
+    # Bounds of each evaluation, and whether the execution was stopped (in-flight evaluations end).
+    limits: EvaluationLimits = DEFAULT_LIMITS
+    cancelled: Callable[[], bool] = field(default=lambda: False, repr=False, compare=False)
 
     def jsonata_states(self) -> dict[str, Any]:
         """The `$states` reserved variable, holding only the fields defined at this point."""

@@ -276,6 +276,8 @@ class Execution:
                 input=raw,
                 context=self.context(branch, name, entered_at, attempts.total, state),
                 variables=branch.variables,
+                limits=self.services.evaluation_limits,
+                cancelled=lambda: branch.cancelled,
             )
             run = StateRun(
                 services=self.services,
@@ -332,6 +334,7 @@ class Execution:
                 break
         output_text = dataflow.check_size(outcome.output, name)
         if outcome.assigned:
+            dataflow.check_bounded(outcome.assigned, name)
             branch.variables.update(outcome.assigned)
         branch.event(
             f"{prefix}StateExited",

@@ -5,11 +5,18 @@ Condition, TimeoutSeconds, ...) must produce the same bindings and the same AWS 
 so the field name travels with each evaluation and errors read like AWS's
 `States.QueryEvaluationError` causes. The Step Functions extras (`$partition`, `$range`,
 `$hash`, `$random`, `$uuid`, `$parse`) are registered here as native functions.
+
+Every evaluation runs under a `bounds.Guard` (time, depth, size of what each step builds, stop
+of the execution); this module adapts jsonata-python to it: the guard's step callbacks, RE2 for
+regular expressions, and size checks in the few native functions that can build a large
+result in one step (`$pad`, `$join`, `$string`, `$clone`, `$replace`) or walk a shared value
+many times over (`*`, `**`, a name over nested arrays).
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import math
@@ -21,12 +28,15 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from jsonata import JException, Jsonata, Utils
+from jsonata import Functions, JException, Jsonata, Utils
 
-from durable_sfn.engine import errors
+from durable_sfn.engine import bounds, errors
+from durable_sfn.engine.bounded_regex import compile_pattern
+from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.json_types import json_type_name
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 
 _CACHE_SIZE = 4096
 _local = threading.local()
@@ -61,10 +71,12 @@ def _compiled(body: str) -> Jsonata:
     with _shared_lock:
         parsed = _shared.get(body)
         if parsed is None:
-            parsed = Jsonata(body)
+            parsed = _BoundedJsonata(body, compile_pattern)
             parsed.set_output_convert_nulls(False)
             for name, fn in _EXTRAS.items():
                 parsed.register_lambda(name, fn)
+            for name, native in _GUARDED.items():
+                parsed.register_function(name, native)
             _shared[body] = parsed
             if len(_shared) > _CACHE_SIZE:
                 _shared.popitem(last=False)
@@ -138,13 +150,23 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
                 f"The JSONata expression '{body}' specified for the field '{field}' returned nothing (undefined).",
             )
         return _normalize(fast)
+    guard = bounds.Guard(env.limits, env.cancelled)
     try:
         expr = _compiled(body)
         # jsonata-python applies lambdas through the thread's "current" instance.
         Jsonata.CURRENT.jsonata = expr
-        raw = expr.evaluate(None, bindings(env))
-    except StatesError:
+        scope = bindings(env)
+        scope["__evaluate_entry"] = guard.enter
+        scope["__evaluate_exit"] = guard.leave
+        raw = guard.run(lambda: expr.evaluate(None, scope))
+    except (StatesError, Aborted):
         raise
+    except bounds.BoundExceeded as exc:
+        raise StatesError(
+            errors.QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{body}' specified for the field '{field}' threw an error during "
+            f"evaluation. {exc}",
+        ) from None
     except JException as exc:
         raise StatesError(
             errors.QUERY_EVALUATION_ERROR,
@@ -162,6 +184,7 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
             errors.QUERY_EVALUATION_ERROR,
             f"The JSONata expression '{body}' specified for the field '{field}' returned nothing (undefined).",
         )
+    _check_result(raw, body, field, env)
     value = _normalize(Utils.convert_nulls(raw) if not isinstance(raw, bool | int | float | str) else raw)
     if not _is_json(value):
         raise StatesError(
@@ -169,6 +192,28 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
             f"The JSONata expression '{body}' specified for the field '{field}' returned an unsupported result type.",
         )
     return value
+
+
+def _check_result(raw: Any, body: str, field: str, env: EvalEnv) -> None:
+    """A result larger than any payload, or nested too deep, is refused before it is copied.
+
+    A result may share one object many times (small in memory, huge as text); measuring it
+    stops as soon as it passes the payload limit.
+    """
+    try:
+        bounds.json_extent(raw, max_chars=MAX_PAYLOAD_BYTES)
+    except bounds.BoundExceeded as exc:
+        if exc.code == "D1014":
+            raise StatesError(
+                errors.QUERY_EVALUATION_ERROR,
+                f"The JSONata expression '{body}' specified for the field '{field}' returned a result "
+                f"nested more than {bounds.MAX_JSON_DEPTH} levels deep.",
+            ) from None
+        raise StatesError(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{env.state_name}' returned a result with a size exceeding the maximum "
+            "number of bytes service limit.",
+        ) from None
 
 
 _SIMPLE_PATH = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)$")
@@ -254,9 +299,10 @@ def _range(start: Any, end: Any, step: Any) -> Any:
     start, end, step = int(start), int(end), int(step)
     if step == 0:
         _fail("$range: the step must not be zero")
-    values = list(range(start, end + (1 if step > 0 else -1), step))
-    if len(values) > 1000:
+    span = range(start, end + (1 if step > 0 else -1), step)
+    if len(span) > 1000:  # counted before anything is built
         _fail("$range: the result exceeds 1000 items")
+    values = list(span)
     # JSONata collapses a one-item sequence to the item, and AWS returns it that way.
     return values[0] if len(values) == 1 else values
 
@@ -285,7 +331,9 @@ def _parse(text: Any) -> Any:
     if not isinstance(text, str):
         _fail("$parse: the argument must be a string")
     try:
-        value = json.loads(text)
+        value = bounds.load_json(text)
+    except bounds.BoundExceeded as exc:
+        _fail(f"$parse: {exc.message}")
     except ValueError:
         _fail(f"$parse: the argument is not valid JSON: {text}")
     if isinstance(value, float) and value == 0:
@@ -300,4 +348,94 @@ _EXTRAS: dict[str, Any] = {
     "random": _random,
     "uuid": _uuid,
     "parse": _parse,
+}
+
+
+# --- bounds inside jsonata-python --------------------------------------------------------------
+
+
+def _check_extent(value: Any, indent: int = 0) -> None:
+    if isinstance(value, list | dict):
+        try:
+            bounds.json_extent(value, max_chars=bounds.MAX_BUILD, indent=indent)
+        except bounds.BoundExceeded as exc:
+            bounds.refuse(exc)
+
+
+class _BoundedJsonata(Jsonata):  # type: ignore[misc]
+    """jsonata-python with its recursive walks measured first.
+
+    `*`, `**` and a name over nested arrays walk their input natively, taking no evaluation
+    steps; on a value that shares one object many times their walk would be exponential.
+    """
+
+    def evaluate_wildcard(self, expr: Any, input: Any) -> Any:
+        _check_extent(input)
+        return super().evaluate_wildcard(expr, input)
+
+    def evaluate_descendants(self, expr: Any, input: Any) -> Any:
+        _check_extent(input)
+        return super().evaluate_descendants(expr, input)
+
+    def evaluate_name(self, expr: Any, input: Any, environment: Any) -> Any:
+        if isinstance(input, list) and any(isinstance(item, list) for item in input):
+            _check_extent(input)
+        return super().evaluate_name(expr, input, environment)
+
+
+def _check_pad(string: Any, width: Any, char: Any = None) -> None:
+    if isinstance(width, int | float) and not isinstance(width, bool) and math.isfinite(width):
+        if abs(int(width)) > bounds.MAX_BUILD:
+            bounds.refuse(bounds.too_large("$pad's result", abs(int(width)), "characters"))
+    elif isinstance(width, float):  # infinite or NaN width
+        bounds.refuse(bounds.too_large("$pad's result", bounds.MAX_BUILD + 1, "characters"))
+
+
+def _check_join(strs: Any, separator: Any = None) -> None:
+    if isinstance(strs, list):
+        sep = len(separator) if isinstance(separator, str) else 0
+        size = sum(len(s) for s in strs if isinstance(s, str)) + sep * max(0, len(strs) - 1)
+        if size > bounds.MAX_BUILD:
+            bounds.refuse(bounds.too_large("$join's result", size, "characters"))
+
+
+def _check_string(arg: Any, prettify: Any = None) -> None:
+    _check_extent(arg, indent=2 if prettify else 0)
+
+
+def _check_replace(string: Any, pattern: Any, replacement: Any, limit: Any = None) -> None:
+    # A regular expression pattern counts its own result (bounded_regex); a plain one is counted here.
+    if isinstance(string, str) and isinstance(pattern, str) and pattern:
+        found = string.count(pattern)
+        if isinstance(limit, int | float) and not isinstance(limit, bool) and limit >= 0:
+            found = min(found, int(limit))
+        each = (
+            len(replacement) + replacement.count("$0") * len(pattern) if isinstance(replacement, str) else 0
+        )
+        size = len(string) + found * max(0, each - len(pattern))
+        if size > bounds.MAX_BUILD:
+            bounds.refuse(bounds.too_large("$replace's result", size, "characters"))
+
+
+def _guarded(name: str, signature: str, impl: str, check: Any) -> Any:
+    """jsonata-python's native function `name`, with `check(*args)` run before it builds anything."""
+    native = Jsonata.JNativeFunction(name, signature, Functions, impl)
+    original = native.method
+
+    @functools.wraps(original)
+    def method(*args: Any) -> Any:
+        check(*args)
+        return original(*args)
+
+    native.method = method
+    return native
+
+
+# Signatures as jsonata-python registers them (Jsonata.register_functions).
+_GUARDED: dict[str, Any] = {
+    "pad": _guarded("pad", "<s-ns?:s>", "pad", _check_pad),
+    "join": _guarded("join", "<a<s>s?:s>", "join", _check_join),
+    "string": _guarded("string", "<x-b?:s>", "string", _check_string),
+    "clone": _guarded("clone", "<(oa)-:o>", "function_clone", _check_string),
+    "replace": _guarded("replace", "<s-(sf)(sf)n?:s>", "replace", _check_replace),
 }

@@ -24,6 +24,7 @@ from durable_sfn.engine.api.errors import Exceptions
 from durable_sfn.engine.api.executions import ExecutionsApi
 from durable_sfn.engine.api.machines import MachinesApi
 from durable_sfn.engine.api.state_testing import run_test_state
+from durable_sfn.engine.bounds import DEFAULT_LIMITS, EvaluationLimits
 from durable_sfn.engine.clock import Clock, VirtualClock
 from durable_sfn.engine.execution import Execution
 from durable_sfn.engine.integrations.base import function_name
@@ -47,8 +48,11 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
         *,
         mock_config: str | dict[str, Any] | None = None,
         aws_client_factory: Callable[[str], Any] | None = None,
+        evaluation_limits: EvaluationLimits | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else VirtualClock()
+        # How long and how deep one JSONata evaluation may run before it fails the state.
+        self.evaluation_limits = evaluation_limits if evaluation_limits is not None else DEFAULT_LIMITS
         self.region = region
         self.account_id = account_id
         self.exceptions = Exceptions()

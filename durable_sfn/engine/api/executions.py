@@ -10,6 +10,7 @@ import durable_sfn.engine.api.errors as api_errors
 from durable_sfn._aws import execution_arn, express_execution_arn
 from durable_sfn.engine.api.base import ClientState, check_input_size, check_name, page
 from durable_sfn.engine.api.errors import error
+from durable_sfn.engine.bounds import BoundExceeded, load_json
 from durable_sfn.engine.execution import Execution
 from durable_sfn.engine.integrations import callbacks
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
@@ -45,13 +46,18 @@ class ExecutionsApi(ClientState):
         if name is not None:
             check_name(name, operation, what="execution")
         text = "{}" if input is None else input
+        if isinstance(text, str):
+            check_input_size(text, operation)  # before parsing: a huge input costs nothing
         try:
-            value = json.loads(text)
+            value = load_json(text)
+        except BoundExceeded as exc:
+            raise error(
+                "InvalidExecutionInput", f"Invalid State Machine Execution Input: {exc.message}", operation
+            ) from None
         except (TypeError, ValueError):
             raise error(
                 "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{text}'", operation
             ) from None
-        check_input_size(text, operation)
         name = name or str(uuid.uuid4())
         info = machine.info
         if info.type == "EXPRESS":
@@ -213,16 +219,18 @@ class ExecutionsApi(ClientState):
 
     def send_task_success(self, *, taskToken: str, output: str) -> dict[str, Any]:
         record = self._token(taskToken, "SendTaskSuccess")
-        try:
-            value = json.loads(output)
-        except (TypeError, ValueError):
-            raise error("InvalidOutput", f"Invalid Output: '{output}'", "SendTaskSuccess") from None
-        if len(output.encode()) > MAX_PAYLOAD_BYTES:
+        if isinstance(output, str) and len(output.encode()) > MAX_PAYLOAD_BYTES:
             raise error(
                 "InvalidOutput",
                 f"Invalid Output: the output is {len(output.encode())} bytes; the limit is {MAX_PAYLOAD_BYTES}",
                 "SendTaskSuccess",
             )
+        try:
+            value = load_json(output)
+        except BoundExceeded as exc:
+            raise error("InvalidOutput", f"Invalid Output: {exc.message}", "SendTaskSuccess") from None
+        except (TypeError, ValueError):
+            raise error("InvalidOutput", f"Invalid Output: '{output}'", "SendTaskSuccess") from None
         if not callbacks.settle(self.clock, record, ("success", value)):
             raise error(
                 "TaskTimedOut", "Task Timed Out: the task already completed or timed out", "SendTaskSuccess"

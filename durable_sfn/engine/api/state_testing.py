@@ -7,13 +7,13 @@ performed (status RETRIABLE), as AWS does; a matching Catch gives status CAUGHT_
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from durable_sfn._aws import execution_arn, role_arn, state_machine_arn
 from durable_sfn.engine import history, retry
 from durable_sfn.engine.api.errors import error
+from durable_sfn.engine.bounds import BoundExceeded, load_json
 from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.dataflow import caught, inspection
 from durable_sfn.engine.env import EvalEnv
@@ -39,7 +39,7 @@ class _MockedServices:
             err = self._mock["errorOutput"]
             return {"Throw": {"Error": err.get("error", ""), "Cause": err.get("cause", "")}}
         if "result" in self._mock:
-            return {"Return": json.loads(self._mock["result"])}
+            return {"Return": load_json(self._mock["result"])}
         return None
 
 
@@ -57,9 +57,11 @@ def run_test_state(
     **_: Any,
 ) -> dict[str, Any]:
     try:
-        document = json.loads(definition)
-        value = json.loads(input)
-        initial_vars = json.loads(variables) if variables else {}
+        document = load_json(definition)
+        value = load_json(input)
+        initial_vars = load_json(variables) if variables else {}
+    except BoundExceeded as exc:
+        raise error("InvalidExecutionInput", f"Invalid input: {exc.message}", "TestState") from None
     except (TypeError, ValueError) as exc:
         raise error(
             "InvalidDefinition",
@@ -130,7 +132,14 @@ def run_test_state(
             elif catcher is not None:
                 out["status"] = "CAUGHT_ERROR"
                 out["nextState"] = catcher.get("Next")
-                env = EvalEnv(name, execution.query_language(state), value, {}, execution.root.variables)
+                env = EvalEnv(
+                    name,
+                    execution.query_language(state),
+                    value,
+                    {},
+                    execution.root.variables,
+                    limits=client.evaluation_limits,
+                )
                 caught_output, _assigned = caught(
                     catcher, value, {"Error": located.error, "Cause": located.cause}, env
                 )

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from durable_sfn._aws import lambda_function_arn
+from durable_sfn.engine import bounds
 from durable_sfn.engine.integrations.base import TaskFailure, function_name
 
 _DEFAULT_TIMEOUT_MS = 900_000
+MAX_LAMBDA_PAYLOAD = 6 * 1024 * 1024  # a synchronous invocation's request or response
 
 
 class LambdaFunctions(Protocol):
@@ -47,8 +49,10 @@ class LambdaContext:
 
 def _roundtrip(value: Any, what: str, name: str) -> Any:
     try:
+        # Lambda's own bound on a synchronous payload; deep nesting fails here, not as a RecursionError.
+        bounds.json_extent(value, max_chars=MAX_LAMBDA_PAYLOAD)
         return json.loads(json.dumps(value))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, bounds.BoundExceeded) as exc:
         raise TaskFailure(
             "Runtime.MarshalError" if what == "result" else "Lambda.InvalidRequestContentException",
             json.dumps(

@@ -20,10 +20,12 @@ from durable_sfn.asl.intrinsics import (
     is_intrinsic,
     parse_intrinsic,
 )
+from durable_sfn.engine.bounds import BoundExceeded, json_extent, too_large
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import INTRINSIC_FAILURE, StatesError
 from durable_sfn.engine.intrinsics.functions import FUNCTIONS, fail, java_text, json_equal, type_name
 from durable_sfn.engine.jsonpath import select
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 
 __all__ = ["evaluate_intrinsic", "is_intrinsic", "json_equal"]
 
@@ -52,7 +54,16 @@ def _eval_call(call: Call, data: Any, env: EvalEnv | None) -> Any:
     if short == "Format":
         return _format(call, data, env)
     args = [_eval(a, data, env) for a in call.args]
-    return FUNCTIONS[short](call, args)
+    return _bounded(call, FUNCTIONS[short](call, args))
+
+
+def _bounded(call: Call, result: Any) -> Any:
+    """No call may produce more than a payload: nested calls cannot grow a value step by step."""
+    try:
+        json_extent(result, max_chars=MAX_PAYLOAD_BYTES)
+    except BoundExceeded as exc:
+        raise fail(call, exc.message) from None
+    return result
 
 
 def _format(call: Call, data: Any, env: EvalEnv | None) -> str:
@@ -74,8 +85,13 @@ def _format(call: Call, data: Any, env: EvalEnv | None) -> str:
             f"the template has {len(pieces) - 1} '{{}}' placeholder(s) but {len(values)} value(s) were given",
         )
     out = [pieces[0]]
+    size = len(pieces[0])
     for value, piece in zip(values, pieces[1:], strict=True):
-        out.append(java_text(value))
+        text = java_text(value)
+        size += len(text) + len(piece)
+        if size > MAX_PAYLOAD_BYTES:  # checked before the pieces are joined
+            raise fail(call, too_large("the formatted string", size, "characters").message)
+        out.append(text)
         out.append(piece)
     return "".join(out)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from durable_sfn.asl.intrinsics import Call
+from durable_sfn.engine.bounds import BoundExceeded, load_json
 from durable_sfn.engine.errors import INTRINSIC_FAILURE, StatesError
 from durable_sfn.engine.json_types import json_type_name as type_name
 from durable_sfn.engine.jsonpath import to_json_text
@@ -99,7 +100,9 @@ def _string_to_json(call: Call, args: list[Any]) -> Any:
     if not text:
         return None
     try:
-        value = json.loads(text)
+        value = load_json(text)
+    except BoundExceeded as exc:
+        raise fail(call, exc.message) from None
     except json.JSONDecodeError as exc:
         raise fail(call, f"the string is not valid JSON ({exc.msg} at character {exc.pos + 1})") from None
     return _normalise_number(value)
@@ -146,10 +149,10 @@ def _array_range(call: Call, args: list[Any]) -> list[int]:
     step = _want_int(call, args[2], "third")
     if step == 0:
         raise fail(call, "the step must not be 0")
-    out = list(range(start, end + (1 if step > 0 else -1), step))
-    if len(out) > MAX_RANGE:
-        raise fail(call, f"the range has {len(out)} elements; at most {MAX_RANGE} are allowed")
-    return out
+    span = range(start, end + (1 if step > 0 else -1), step)
+    if len(span) > MAX_RANGE:  # counted before anything is built
+        raise fail(call, f"the range has {len(span)} elements; at most {MAX_RANGE} are allowed")
+    return list(span)
 
 
 def _array_get_item(call: Call, args: list[Any]) -> Any:

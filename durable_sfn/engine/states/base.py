@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from durable_sfn.engine.bounds import EvaluationLimits
 from durable_sfn.engine.branch import Branch
 from durable_sfn.engine.clock import Clock
 from durable_sfn.engine.env import EvalEnv
@@ -26,6 +27,7 @@ class Services(LambdaFunctions, AwsClients, ExecutionStarter, TokenRegistry, Pro
     """What an execution needs from the engine that hosts it (implemented by the client)."""
 
     clock: Clock
+    evaluation_limits: EvaluationLimits
 
     def mocked_response(self, execution_arn: str, state_name: str, attempt: int) -> dict[str, Any] | None:
         """The mock-config answer for this Task attempt (`{"Return": ...}` / `{"Throw": ...}`), if any."""
