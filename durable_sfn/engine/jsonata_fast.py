@@ -12,8 +12,12 @@ What differs from the jsonata-python path, and why:
   "unsendable"), so the cache is per thread; compiling costs about 15 us, not 700 us.
 - Only the variables an expression names are converted to Rust values on each call: a large
   variable that an expression does not read costs nothing.
-- Guardrails: every evaluation has a time limit (`TIMEOUT_MS`, error D1012) and jsonatapy's
-  depth limit (U1001); both end the state with States.QueryEvaluationError like other errors.
+- Bounds (bounds.py): every evaluation gets jsonatapy's own time limit (`env.limits.seconds`,
+  D1012), depth limit (`env.limits.depth`, D1011) and sequence-length limit (`MAX_BUILD`, D2015);
+  results are measured like jsonata.py's (payload limit, nesting), $parse uses `load_json`.
+  Not yet covered, to settle before switching: strings built by $pad/$join are not counted
+  before they are built, and a stopped execution's in-flight evaluation is ended by the time
+  limit only (jsonatapy has no cancel hook; the interpreter's watchdog cannot interrupt Rust).
 - jsonatapy returns None for undefined, null and functions alike; a None anywhere in the
   result is resolved with `evaluate_json_or_none`, which tells them apart.
 """
@@ -35,12 +39,12 @@ from typing import Any
 
 import jsonatapy
 
-from durable_sfn.engine import errors
+from durable_sfn.engine import bounds, errors
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.json_types import json_type_name
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 
-TIMEOUT_MS = 5_000
 _CACHE_SIZE = 4096
 _local = threading.local()
 _NAME = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -81,7 +85,7 @@ def _compiled(body: str, clock_bound: bool) -> _Compiled:
     if found is not None:
         cache.move_to_end(key)
         return found
-    expr = jsonatapy.compile(body, timeout=TIMEOUT_MS)
+    expr = jsonatapy.compile(body)
     names = set(_NAME.findall(body))
     for name, fn in _EXTRAS.items():
         if name in names:
@@ -200,13 +204,19 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
     try:
         compiled = _compiled(body, entered is not None)
         bound = _bindings(compiled, env)
+        limits = {
+            "timeout": max(1, int(env.limits.seconds * 1000)),
+            "max_stack_depth": env.limits.depth,
+            "max_sequence_length": bounds.MAX_BUILD,
+        }
         try:
-            raw = compiled.expr.evaluate(None, bound)
+            raw = compiled.expr.evaluate(None, bound, **limits)
         except (OverflowError, TypeError):  # a binding jsonatapy cannot convert (an int past 64 bits)
             bound = _sanitized(bound)
-            raw = compiled.expr.evaluate(None, bound)
+            raw = compiled.expr.evaluate(None, bound, **limits)
+        _check_result(raw, body, field, env)
         if raw is None or _holds_none(raw):
-            text = compiled.expr.evaluate_json_or_none(None, bound)
+            text = compiled.expr.evaluate_json_or_none(None, bound, **limits)
             if text is None:
                 raise _query_error(body, field, "returned nothing (undefined).")
             if not _same_shape(raw, json.loads(text)):
@@ -216,6 +226,22 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
     except ValueError as exc:
         raise _query_error(body, field, f"threw an error during evaluation. {_error_text(exc)}") from None
     return _normalize(raw)
+
+
+def _check_result(raw: Any, body: str, field: str, env: EvalEnv) -> None:
+    """A result larger than any payload, or nested too deep, is refused (as jsonata.py does)."""
+    try:
+        bounds.json_extent(raw, max_chars=MAX_PAYLOAD_BYTES)
+    except bounds.BoundExceeded as exc:
+        if exc.code == "D1014":
+            raise _query_error(
+                body, field, f"returned a result nested more than {bounds.MAX_JSON_DEPTH} levels deep."
+            ) from None
+        raise StatesError(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{env.state_name}' returned a result with a size exceeding the maximum "
+            "number of bytes service limit.",
+        ) from None
 
 
 def _holds_none(value: Any) -> bool:
@@ -375,7 +401,9 @@ def _parse(text: Any) -> Any:
     if not isinstance(text, str):
         _fail("$parse: the argument must be a string")
     try:
-        value = json.loads(text)
+        value = bounds.load_json(text)
+    except bounds.BoundExceeded as exc:
+        _fail(f"$parse: {exc.message}")
     except ValueError:
         _fail(f"$parse: the argument is not valid JSON: {text}")
     if isinstance(value, float) and value == 0:
