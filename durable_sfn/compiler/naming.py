@@ -56,6 +56,7 @@ def assign_names(root: Graph) -> dict[str, str]:
     """Readable names in execution order, unique across the whole definition (`Name`, `Name 2`)."""
     names: dict[str, str] = {}
     used: set[str] = set()
+    tried: dict[str, int] = {}  # base name -> the last suffix tried (all below it are taken)
 
     def visit(g: Graph) -> None:
         order: list[str] = []
@@ -72,10 +73,12 @@ def assign_names(root: Graph) -> dict[str, str]:
         for sid in order + rest:
             s = g.states[sid]
             base = clean_name(s.name)
-            name, n = base, 1
+            n = tried.get(base, 1)
+            name = base if n == 1 else f"{base} ({n})"
             while name in used:
                 n += 1
                 name = f"{base} ({n})"
+            tried[base] = n
             used.add(name)
             names[sid] = name
             if s.processor is not None:

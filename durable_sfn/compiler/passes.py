@@ -45,6 +45,69 @@ def predecessors(graph: Graph) -> dict[str, list[Edge]]:
     return preds
 
 
+def _out_edges(s: State) -> Iterator[tuple[str, Edge]]:
+    """(target, edge) for every transition out of `s`, in the order `predecessors` lists them."""
+    if s.next:
+        yield s.next, (s.id, "next", 0)
+    for i, r in enumerate(s.rules):
+        yield r.next, (s.id, "rule", i)
+    if s.default:
+        yield s.default, (s.id, "default", 0)
+    for i, c in enumerate(s.catch):
+        yield c.next, (s.id, "catch", i)
+
+
+class Preds:
+    """The predecessor edges of every state of one graph, kept up to date while a pass replaces,
+    deletes and rewires states: recomputing them for each candidate state made the passes
+    quadratic in the size of the orchestrator."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.edges = predecessors(graph)
+
+    def of(self, sid: str) -> list[Edge]:
+        return self.edges.get(sid, [])
+
+    def put(self, state: State) -> None:
+        """Add `state`, or replace the state of the same id (keeping its place in the graph)."""
+        old = self.graph.states.get(state.id)
+        if old is not None:
+            self._unlink(old)
+        self.graph.states[state.id] = state
+        for target, edge in _out_edges(state):
+            self.edges.setdefault(target, []).append(edge)
+
+    def delete(self, sid: str) -> None:
+        self._unlink(self.graph.states.pop(sid))
+
+    def _unlink(self, old: State) -> None:
+        for target, edge in _out_edges(old):
+            self.edges[target].remove(edge)
+
+    def redirect(self, old: str, new: str) -> None:
+        """Every transition (and StartAt) into `old` goes to `new` instead."""
+        if self.graph.start == old:
+            self.graph.start = new
+            self.edges[old].remove(("", "start", 0))
+            self.edges.setdefault(new, []).append(("", "start", 0))
+        for pid in dict.fromkeys(pid for pid, kind, _ in list(self.of(old)) if kind != "start"):
+            p = self.graph.states[pid]
+            self.put(
+                replace(
+                    p,
+                    next=new if p.next == old else p.next,
+                    default=new if p.default == old else p.default,
+                    rules=tuple(
+                        Rule(r.condition, new if r.next == old else r.next, r.assign) for r in p.rules
+                    ),
+                    catch=tuple(
+                        Catcher(c.errors, new if c.next == old else c.next, c.assign) for c in p.catch
+                    ),
+                )
+            )
+
+
 def prune(graph: Graph) -> None:
     """Remove states unreachable from StartAt (e.g. the implicit `return None` after a return)."""
     seen: set[str] = set()
@@ -122,11 +185,12 @@ def fold_backward(graph: Graph) -> bool:
     Parallel on their Next; a Choice rule or default; a Catch), when all of them can take it:
     the Pass's work then happens on each way in, and the transition disappears."""
     changed = False
+    preds = Preds(graph)
     for sid in list(graph.states):
         state = graph.states.get(sid)
         if state is None or not _is_assign_pass(state):
             continue
-        edges = predecessors(graph).get(sid, [])
+        edges = list(preds.of(sid))
         if not edges or any(kind == "start" or pid == sid for pid, kind, _ in edges):
             continue
         if len({pid for pid, _, _ in edges}) != len(edges):
@@ -134,10 +198,10 @@ def fold_backward(graph: Graph) -> bool:
         folded = {pid: _fold_into(graph.states[pid], kind, index, state) for pid, kind, index in edges}
         if any(new is None for new in folded.values()):
             continue
-        for pid, new in folded.items():
+        for new in folded.values():
             assert new is not None
-            graph.states[pid] = new
-        del graph.states[sid]
+            preds.put(new)
+        preds.delete(sid)
         changed = True
     return changed
 
@@ -146,6 +210,7 @@ def merge_choices(graph: Graph) -> bool:
     """A Choice whose Default leads to another Choice reached no other way: one Choice with the
     rules of both (conditions are pure and nothing is assigned between them)."""
     changed = False
+    preds = Preds(graph)
     for sid in list(graph.states):
         first = graph.states.get(sid)
         if first is None or first.type != "Choice" or not first.default:
@@ -153,15 +218,16 @@ def merge_choices(graph: Graph) -> bool:
         second = graph.states.get(first.default)
         if second is None or second.type != "Choice" or second.id == sid:
             continue
-        if len(predecessors(graph).get(second.id, [])) != 1:
+        if len(preds.of(second.id)) != 1:
             continue
-        graph.states[sid] = replace(
+        merged = replace(
             first,
             rules=first.rules + second.rules,
             default=second.default,
             comment=_join_comments(first.comment, second.comment),
         )
-        del graph.states[second.id]
+        preds.delete(second.id)
+        preds.put(merged)
         changed = True
     return changed
 
@@ -194,14 +260,14 @@ def fold_forward(graph: Graph) -> bool:
     """Fold an assignment-only Pass into the state after it when that state has no other way in:
     the values are substituted where that state reads them and assigned with its own Assign."""
     changed = False
-    preds = predecessors(graph)
+    preds = Preds(graph)
     for sid in list(graph.states):
         state = graph.states.get(sid)
         if state is None or not _is_assign_pass(state):
             continue
         assert state.next is not None
         succ = graph.states.get(state.next)
-        if succ is None or succ.id == sid or len(preds.get(succ.id, [])) != 1:
+        if succ is None or succ.id == sid or len(preds.of(succ.id)) != 1:
             continue
         if succ.type not in ("Task", "Wait", "Pass", "Choice"):
             continue
@@ -217,17 +283,17 @@ def fold_forward(graph: Graph) -> bool:
             ]
             if new.default:
                 rules.append(Rule(Expr.raw("true", Ty.BOOL), new.default, state.assign))
-            graph.states[succ.id] = replace(
-                new,
-                rules=tuple(rules),
-                default=None,
-                comment=_join_comments(state.comment, succ.comment),
-                synthetic=succ.synthetic | state.synthetic,
+            preds.put(
+                replace(
+                    new,
+                    rules=tuple(rules),
+                    default=None,
+                    comment=_join_comments(state.comment, succ.comment),
+                    synthetic=succ.synthetic | state.synthetic,
+                )
             )
-            del graph.states[sid]
-            _redirect(graph, sid, succ.id)
+            _remove_pass(preds, sid, succ.id)
             changed = True
-            preds = predecessors(graph)
             continue
         own = dict(new.assign)
         merged = dict(state.assign)
@@ -245,37 +311,28 @@ def fold_forward(graph: Graph) -> bool:
             synthetic=succ.synthetic | state.synthetic,
             name=succ.name if succ.type != "Pass" else state.name,
         )
-        graph.states[succ.id] = new
-        del graph.states[sid]
-        _redirect(graph, sid, succ.id)
+        preds.put(new)
+        _remove_pass(preds, sid, succ.id)
         changed = True
-        preds = predecessors(graph)
     return changed
 
 
-def _redirect(graph: Graph, old: str, new: str) -> None:
-    if graph.start == old:
-        graph.start = new
-    for pid, p in list(graph.states.items()):
-        if old in set(p.successors()):
-            graph.states[pid] = replace(
-                p,
-                next=new if p.next == old else p.next,
-                default=new if p.default == old else p.default,
-                rules=tuple(Rule(r.condition, new if r.next == old else r.next, r.assign) for r in p.rules),
-                catch=tuple(Catcher(c.errors, new if c.next == old else c.next, c.assign) for c in p.catch),
-            )
+def _remove_pass(preds: Preds, sid: str, successor: str) -> None:
+    """Delete the Pass `sid` and send everything that led to it to `successor`."""
+    preds.delete(sid)
+    preds.redirect(sid, successor)
+    preds.edges.pop(sid, None)
 
 
 def fold_returns(graph: Graph) -> bool:
     """`x = await task; return f(x)`: the task ends the execution with Output f(result)."""
     changed = False
-    preds = predecessors(graph)
+    preds = Preds(graph)
     for sid in list(graph.states):
         state = graph.states.get(sid)
-        if state is None or state.type != "Succeed" or len(preds.get(sid, [])) != 1:
+        if state is None or state.type != "Succeed" or len(preds.of(sid)) != 1:
             continue
-        pid, kind, _ = preds[sid][0]
+        pid, kind, _ = preds.of(sid)[0]
         if kind != "next" or pid not in graph.states:
             continue
         pred = graph.states[pid]
@@ -284,12 +341,13 @@ def fold_returns(graph: Graph) -> bool:
         output = (state.output or Expr.literal(None)).substitute(dict(pred.assign))
         if output.time_dependent and pred.type in DURATION_TYPES:
             continue  # `ctx.current_utc_datetime` after a wait is not the time the wait began
-        graph.states[pid] = replace(
-            pred, next=None, end=True, output=output, comment=_join_comments(pred.comment, state.comment)
+        preds.put(
+            replace(
+                pred, next=None, end=True, output=output, comment=_join_comments(pred.comment, state.comment)
+            )
         )
-        del graph.states[sid]
+        preds.delete(sid)
         changed = True
-        preds = predecessors(graph)
     return changed
 
 
@@ -314,11 +372,11 @@ def drop_dead_variables(root: Graph) -> None:
                 catch=tuple(Catcher(c.errors, c.next, keep(c.assign)) for c in s.catch),
             )
         # A Pass left with nothing to do is skipped entirely.
+        preds = Preds(g)
         for sid in list(g.states):
             s = g.states[sid]
             if s.type == "Pass" and not s.assign and s.output is None and s.next and s.next != sid:
-                del g.states[sid]
-                _redirect(g, sid, s.next)
+                _remove_pass(preds, sid, s.next)
 
 
 def optimise(root: Graph) -> None:

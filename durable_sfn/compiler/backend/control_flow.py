@@ -106,7 +106,7 @@ class Lowering(TaskLowering):
         )
 
     def lower_ForEach(self, g: Graph, s: ir.ForEach, nxt: str, frame: Frame) -> str:
-        if runs_as_map(s, self.whole):
+        if runs_as_map(s, self.whole_mentions):
             selected = calls_entities(s.body)
             item = Expr.raw("$states.input.item" if selected else "$states.input", inp=True)
             params: tuple[tuple[str, Expr], ...] = ((s.target, item),)

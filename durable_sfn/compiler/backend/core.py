@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from durable_sfn.compiler import ir
+from durable_sfn.compiler.backend.loops import mentions
 from durable_sfn.compiler.backend.states import (
     Assigns,
     Catcher,
@@ -42,9 +44,14 @@ class Frame:
 class LoweringCore:
     file: str
     whole: ir.Block = ()  # the orchestrator body, to see what a loop body shares with the rest
+    # How often each variable is mentioned in `whole` (computed once, read for every loop).
+    whole_mentions: Counter[str] = field(init=False)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Per-iteration parts of the entity operation SCOPE (Map indexes, loop counters), outermost first.
     entity_scope: list[Expr] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.whole_mentions = mentions(self.whole)
 
     def new_id(self) -> str:
         return f"s{next(self.ids)}"

@@ -61,11 +61,11 @@ def _assigned_before_read(body: ir.Block, local: set[str]) -> bool:
     return True
 
 
-def runs_as_map(loop: ir.ForEach, whole: ir.Block) -> bool:
+def runs_as_map(loop: ir.ForEach, everywhere: Counter[str]) -> bool:
+    """`everywhere`: the `mentions` of the whole orchestrator body (counted once per compile)."""
     if _escapes(loop.body):
         return False
     inside = mentions(loop.body)
-    everywhere = mentions(whole)
     local = ir_queries.block_writes(loop.body) | {loop.target}
     if any(everywhere[name] != inside[name] + (1 if name == loop.target else 0) for name in local):
         return False  # read or assigned outside the loop body
