@@ -255,16 +255,18 @@ class OrchestrationContext(ABC):
         """Publish a JSON-serialisable progress value that clients can read while the instance runs."""
 
     @abstractmethod
-    def call_activity(self, activity: Callable[..., object] | str, input: JsonValue) -> Awaitable[JsonValue]:
+    def call_activity(
+        self, activity: Callable[..., object] | str, input: JsonValue = None
+    ) -> Awaitable[JsonValue]:
         """Call an `@activity` function (or an activity by name) with JSON and await its JSON result.
 
         An activity whose parameter is a pydantic model receives `input` parsed into it; a model it
-        returns arrives here as its JSON dump (a dict).
+        returns arrives here as its JSON dump (a dict). Without `input` the activity receives None.
         """
 
     @abstractmethod
     def call_activity_with_retry(
-        self, activity: Callable[..., object] | str, retry_options: RetryOptions, input: JsonValue
+        self, activity: Callable[..., object] | str, retry_options: RetryOptions, input: JsonValue = None
     ) -> Awaitable[JsonValue]:
         """Like `call_activity`, retrying any failure per `retry_options` (attempts count the first call)."""
 

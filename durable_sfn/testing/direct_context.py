@@ -169,11 +169,11 @@ class DirectContext(OrchestrationContext):
     def set_custom_status(self, value: Any) -> None:
         self.custom_status = self._run.json(value, "the custom status")
 
-    def call_activity(self, activity: Any, input: Any) -> Awaitable[Any]:
+    def call_activity(self, activity: Any, input: Any = None) -> Awaitable[Any]:
         return self._activity(activity, input, None)
 
     def call_activity_with_retry(
-        self, activity: Any, retry_options: RetryOptions, input: Any
+        self, activity: Any, retry_options: RetryOptions, input: Any = None
     ) -> Awaitable[Any]:
         return self._activity(activity, input, retry_options)
 
