@@ -139,6 +139,18 @@ CATALOGUE: dict[str, Code] = {
             "n = await ctx.call_entity(EntityId('Counter', 'k'), 'add', 1)",
             "name = 'Counter'\nn = await ctx.call_entity(EntityId(name, 'k'), 'add', 1)",
         ),
+        _c(
+            "DSF028",
+            "a task must be awaited once, in the block that creates it",
+            "t = ctx.call_activity('A', 1)\nr = await t\nreturn r['Id']",
+            "t = ctx.call_activity('A', 1)\nreturn t['Id']",
+        ),
+        _c(
+            "DSF029",
+            "a task's arguments must not change between its creation and its await",
+            "x = 1\nt = ctx.call_activity('A', x)\nr = await t\nx = 2",
+            "x = 1\nt = ctx.call_activity('A', x)\nx = 2\nr = await t",
+        ),
     ]
 }
 

@@ -7,6 +7,7 @@ whether a `for` loop can be a Map (`backend/loops`), whether a block needs entit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from durable_sfn.compiler.ir import (
@@ -28,6 +29,7 @@ from durable_sfn.compiler.ir import (
     Stmt,
     Timer,
     Try,
+    Var,
     WaitForEvent,
     While,
 )
@@ -113,3 +115,23 @@ def block_writes(block: Block) -> set[str]:
     for stmt in walk(block):
         names |= written(stmt)
     return names
+
+
+# `$states...` paths and `$uuid()`: reading them cannot fail.
+_SAFE_TEXT = re.compile(r"^(\$states(\.[A-Za-z_][A-Za-z0-9_]*)*|\$uuid\(\))$")
+
+
+def is_fallible(e: Expr) -> bool:
+    """Whether evaluating `e` may fail at run time. Conservative: only what certainly cannot fail
+    is safe (a literal, a variable, a `$states` path, `$uuid()`, and displays of safe values);
+    a `try` must catch anything else where Python would raise (`backend` evaluates such
+    expressions in a state that carries the try's Catch)."""
+    if e.is_const:
+        return False
+    if len(e.parts) == 1 and isinstance(e.parts[0], Var):
+        return False
+    if e.template is not None:
+        return any(is_fallible(child) for child in e.children())
+    if all(isinstance(p, str) for p in e.parts):
+        return not _SAFE_TEXT.match("".join(p for p in e.parts if isinstance(p, str)).strip())
+    return True

@@ -16,6 +16,7 @@ from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import DiagnosticSink
 from durable_sfn.compiler.expressions.core import ExprEnv
 from durable_sfn.compiler.expressions.translator import ExpressionTranslator
+from durable_sfn.compiler.frontend.deferred import Deferred
 from durable_sfn.compiler.frontend.scopes import RESERVED, ModuleInfo, assigned_names
 from durable_sfn.compiler.ir import Expr, Loc, Ty
 
@@ -44,7 +45,7 @@ class LowererCore(ABC):
         self.expr = ExpressionTranslator(self.env)
         self.branch_defs: dict[str, ast.AsyncFunctionDef] = {}
         self.retry_options: dict[str, ast.Call] = dict(outer.retry_options if outer else module.retry_options)
-        self.pending: dict[str, ast.expr] = {}  # `t = ctx.call_activity(...)` without await
+        self.deferred = Deferred(self.report)  # `t = ctx.call_activity(...)` without await, awaited later
         self.handler_vars: list[str] = []  # innermost except clause's exception variable last
         self.loop_depth = 0
         self.finally_depth = 0

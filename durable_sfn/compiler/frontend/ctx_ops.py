@@ -54,8 +54,8 @@ def _target(lw: LowererCore, target: ast.Name | None, ty: Ty) -> str | None:
 
 def lower_await(lw: LowererCore, node: ast.Await, target: ast.Name | None, stmt: ast.stmt) -> list[ir.Stmt]:
     value = node.value
-    if isinstance(value, ast.Name) and value.id in lw.pending:
-        value = lw.pending.pop(value.id)
+    if isinstance(value, ast.Name):
+        value = lw.deferred.take(value.id) or value
     op = lw.ctx_call(value)
     if op is None:
         if (
@@ -217,11 +217,15 @@ def parse_retry(lw: LowererCore, node: ast.expr) -> ir.RetryPolicy | None:
 
 
 def is_unawaited_task(lw: LowererCore, node: ast.expr) -> bool:
-    """A task created now and awaited later (`t = ctx.call_activity(...)`, `tasks = [...]`)."""
+    """A task created now and awaited later (`t = ctx.call_activity(...)`, `tasks = [...]`, a list
+    of tasks created before)."""
     if isinstance(node, ast.ListComp):
         return is_unawaited_task(lw, node.elt)
     if isinstance(node, ast.List | ast.Tuple):
-        return bool(node.elts) and all(is_unawaited_task(lw, e) for e in node.elts)
+        return bool(node.elts) and all(
+            is_unawaited_task(lw, e) or (isinstance(e, ast.Name) and e.id in lw.deferred.here)
+            for e in node.elts
+        )
     op = lw.ctx_call(node)
     if op is not None:
         return op[0] in CALL_OPS or op[0] in ("create_timer", "wait_for_external_event")

@@ -38,6 +38,14 @@ class Lowerer(LowererCore):
     # -- blocks -----------------------------------------------------------------------------------
     def block(self, stmts: list[ast.stmt]) -> ir.Block:
         out: list[ir.Stmt] = []
+        saved = self.deferred.enter(out)
+        try:
+            self._statements(stmts, out)
+        finally:
+            self.deferred.leave(saved)
+        return tuple(out)
+
+    def _statements(self, stmts: list[ast.stmt], out: list[ir.Stmt]) -> None:
         terminated: ast.stmt | None = None
         for stmt in stmts:
             if (
@@ -61,13 +69,12 @@ class Lowerer(LowererCore):
                     STATEMENT_HINTS.get(type(stmt).__name__, ""),
                 )
                 continue
-            lowered = method(stmt)
+            lowered = self.deferred.lower(stmt, method)
             out.extend(lowered)
             if lowered and isinstance(
                 lowered[-1], ir.Return | ir.Raise | ir.ContinueAsNew | ir.Break | ir.Continue
             ):
                 terminated = stmt
-        return tuple(out)
 
     # -- simple statements ----------------------------------------------------------------------
     def visit_Pass(self, node: ast.Pass) -> list[ir.Stmt]:
@@ -172,7 +179,7 @@ class Lowerer(LowererCore):
             self.retry_options[target.id] = value  # read where it is used, as a literal policy
             return []
         if ctx_ops.is_unawaited_task(self, value):
-            self.pending[target.id] = value
+            self.deferred.create(target.id, value, node)
             return []
         if isinstance(value, ast.Lambda):
             self.expr.translate(value)

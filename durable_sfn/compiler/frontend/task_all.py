@@ -27,8 +27,8 @@ def lower_task_all(lw: LowererCore, call: ast.Call, target: ast.Name | None, loc
     if args is None:
         return []
     tasks = args["tasks"]
-    if isinstance(tasks, ast.Name) and tasks.id in lw.pending:
-        tasks = lw.pending.pop(tasks.id)
+    if isinstance(tasks, ast.Name):
+        tasks = lw.deferred.take(tasks.id) or tasks
     max_concurrency = _const(lw, args.get("max_concurrency"), int, "max_concurrency")
     distributed = _const(lw, args.get("distributed"), bool, "distributed") or False
     if isinstance(tasks, ast.ListComp):
@@ -36,9 +36,7 @@ def lower_task_all(lw: LowererCore, call: ast.Call, target: ast.Name | None, loc
     if isinstance(tasks, ast.List | ast.Tuple):
         if max_concurrency is not None or distributed:
             lw.report(call, "DSF014", "max_concurrency and distributed apply to a comprehension (a Map)")
-        elements = [
-            lw.pending.pop(e.id) if isinstance(e, ast.Name) and e.id in lw.pending else e for e in tasks.elts
-        ]
+        elements = [(lw.deferred.take(e.id) or e) if isinstance(e, ast.Name) else e for e in tasks.elts]
         if not elements:
             lw.report(call, "DSF012", "task_all needs at least one task")
             return []
