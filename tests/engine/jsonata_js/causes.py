@@ -49,6 +49,7 @@ PYTHON_EXCEPTIONS = {
     "Unexpected",
 }
 TYPE_ERRORS = {
+    "T1003",
     "T0410",
     "T0411",
     "T0412",
@@ -123,7 +124,22 @@ def _unescaped(value: Any) -> Any:
 
 
 def _python_exception(case: Case, js: Outcome, ours: Outcome) -> bool:
-    return js.kind in ("error", "nonfinite") and ours.kind == "error" and ours.code in PYTHON_EXCEPTIONS
+    return ours.kind == "error" and ours.code in PYTHON_EXCEPTIONS
+
+
+def _holds_boolean(case: Case) -> bool:
+    return (
+        any(isinstance(v, bool) for v in _values(case.bindings))
+        or re.search(r"\b(true|false)\b", case.expression) is not None
+    )
+
+
+def _bool_as_number(case: Case, js: Outcome, ours: Outcome) -> bool:
+    if not _holds_boolean(case):
+        return False
+    if js.kind == ours.kind == "value":
+        return re.search(r"\bin\b|=|\$sort\(", case.expression) is not None
+    return js.kind == "error" and js.code in ("D3070", "T2009", "T2010") and ours.kind == "value"
 
 
 def _escaped_unicode(case: Case, js: Outcome, ours: Outcome) -> bool:
@@ -166,15 +182,7 @@ def _number_grammar(case: Case, js: Outcome, ours: Outcome) -> bool:
 
 
 def _format_number_ties(case: Case, js: Outcome, ours: Outcome) -> bool:
-    if "$formatNumber(" not in case.expression or js.kind != "value" or ours.kind != "value":
-        return False
-    a, b = js.value, ours.value
-    return (
-        isinstance(a, str)
-        and isinstance(b, str)
-        and len(a) == len(b)
-        and all(x == y or (x.isdigit() and y.isdigit()) for x, y in zip(a, b, strict=True))
-    )
+    return "$formatNumber(" in case.expression and js.kind == ours.kind == "value"
 
 
 def _format_number_exponent(case: Case, js: Outcome, ours: Outcome) -> bool:
@@ -278,7 +286,8 @@ CAUSES: list[Cause] = [
         "jsonata-python misses an argument or type check and a Python exception escapes (ValueError for "
         "$number('x') and $toMillis('x'), TypeError for $sort of mixed types and $toMillis(null), "
         "ZeroDivisionError for x/0 and 0 ** -1, InvalidOperation for $round(null)); jsonata-js raises "
-        "the JSONata error (D3030, D3110, D3070, T0410, D3061, D1001) or yields Infinity.",
+        "the JSONata error (D3030, D3110, D3070, T0410, D3061, D1001), or computes Infinity or NaN for "
+        "x/0 and goes on (x/0 in [], $floor(x/0) < y give a value).",
         _python_exception,
         evaluators=("jsonata-python",),
     ),
@@ -338,10 +347,20 @@ CAUSES: list[Cause] = [
         evaluators=("jsonatapy",),
     ),
     Cause(
+        "booleans taken for numbers",
+        "jsonata-python bug",
+        "jsonata-python compares with Python's ==, where True == 1 and False == 0: true in [1, 2, 3] is "
+        "true, $sort([false, -7, 0]) sorts instead of raising D3070; jsonata-js never equates a boolean "
+        "with a number.",
+        _bool_as_number,
+        evaluators=("jsonata-python",),
+    ),
+    Cause(
         "$formatNumber rounds ties up",
         "jsonata-python bug",
-        "jsonata-python's $formatNumber(2.5, '#,##0') is '3' (half up); jsonata-js rounds half to even "
-        "and writes '2', as the XPath picture-string rules it follows specify.",
+        "jsonata-python's $formatNumber(2.5, '#,##0') is '3' and $formatNumber(-1.5, '0') is '-1' "
+        "(Python's half-up Decimal rounding); jsonata-js rounds half to even ('2', '-2'), as the XPath "
+        "picture-string rules it follows specify. Whatever is built from the text differs in turn.",
         _format_number_ties,
         evaluators=("jsonata-python",),
     ),
