@@ -16,7 +16,7 @@ that may fail are evaluated; otherwise the await is refused (DSF029) with a hint
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from durable_sfn.compiler import ir
@@ -160,7 +160,9 @@ def hazard(tasks: list[ir.Stmt], between: list[ir.Stmt]) -> str | None:
     effects = [s for s in walk(tuple(between)) if not isinstance(s, ir.Assign)]
     if effects and any(e.time_dependent for e in exprs):
         return "its arguments read ctx.current_utc_datetime, and time passes before it is awaited"
-    risky = effects or [s for s in between if isinstance(s, ir.Assign) and is_fallible(s.value)]
+    risky: Sequence[ir.Stmt] = effects or [
+        s for s in between if isinstance(s, ir.Assign) and is_fallible(s.value)
+    ]
     if risky and any(is_fallible(e) for e in exprs):
         return (
             "its arguments may fail, and Python evaluates them before the statements in between, "
