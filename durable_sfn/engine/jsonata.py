@@ -338,7 +338,8 @@ def _parse(text: Any) -> Any:
         _fail(f"$parse: the argument is not valid JSON: {text}")
     if isinstance(value, float) and value == 0:
         return 0
-    return value
+    # jsonata-python reads a function's None as "undefined": JSON null must be its null value.
+    return Utils.NULL_VALUE if value is None else value
 
 
 _EXTRAS: dict[str, Any] = {
