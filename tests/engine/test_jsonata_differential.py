@@ -103,3 +103,14 @@ def test_every_difference_from_jsonata_js_is_explained(
     report = compare(cases, js_outcomes, evaluator, name)
     assert report.compared > 1000
     assert not report.unexplained, report.render(examples=3)
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATORS))
+def test_parse_of_null_is_null(name: str, js: node.JsonataJs) -> None:
+    # Found by the harness: jsonata-python took the extra's None for "undefined".
+    evaluator = EVALUATORS[name]()
+    if evaluator is None:
+        missing_input(f"{name} is not installed")
+    bindings = {"states": {"input": {}, "context": {}}, "e": {"Cause": "null"}}
+    assert js.evaluate("$parse($e.Cause)", bindings) == Outcome.of_value(None)
+    assert evaluator("$parse($e.Cause)", bindings) == Outcome.of_value(None)
