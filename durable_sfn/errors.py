@@ -18,12 +18,14 @@ class DefinitionError(ValueError):
 
 
 class OrchestrationError(Exception):
-    """Base of errors an orchestrator can catch: `error` and `cause` are the Step Functions Error and Cause."""
+    """Base of errors an orchestrator can catch: `error` and `cause` are the Step Functions Error
+    and Cause, `message` is `str(e)`."""
 
     def __init__(self, cause: str = "", *, error: str | None = None) -> None:
         super().__init__(cause)
         self.error = error or type(self).__name__
         self.cause = cause
+        self.message = cause
 
 
 # -- entities -------------------------------------------------------------------------------

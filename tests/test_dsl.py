@@ -191,7 +191,6 @@ TESTING_NAMES = [
     "ExecutionResult",
     "ScheduledEvent",
     "StuckOrchestrationError",
-    "SubOrchestrationFailed",
     "run_direct",
     "run_local",
 ]

@@ -6,7 +6,7 @@
 
 from durable_sfn.testing.direct import run_direct
 from durable_sfn.testing.engine_run import run_local
-from durable_sfn.testing.errors import DataLimitExceeded, SubOrchestrationFailed
+from durable_sfn.testing.errors import DataLimitExceeded
 from durable_sfn.testing.resolve import ActivityNotFoundError
 from durable_sfn.testing.results import ActivityCall, ExecutionResult, ScheduledEvent
 from durable_sfn.testing.scheduler import StuckOrchestrationError
@@ -18,7 +18,6 @@ __all__ = [
     "ExecutionResult",
     "ScheduledEvent",
     "StuckOrchestrationError",
-    "SubOrchestrationFailed",
     "run_direct",
     "run_local",
 ]

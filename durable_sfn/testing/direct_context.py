@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn, TypeVar
 
 import durable_sfn.testing.jsonvalues as jsonvalues
-from durable_sfn._aws import execution_arn, state_machine_arn
+from durable_sfn._aws import execution_arn
 from durable_sfn.dsl import (
     DefinitionError,
     EntityId,
@@ -26,7 +26,6 @@ from durable_sfn.entities.in_process import DirectEntityCalls
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
 from durable_sfn.testing.errors import (
     ContinueAsNew,
-    SubOrchestrationFailed,
     check_size,
     error_and_cause,
     mark,
@@ -219,28 +218,17 @@ class DirectContext(OrchestrationContext):
         child_name = self._run.child_name()
         child_arn = execution_arn(definition.name, child_name)
         child = DirectContext(self._run, definition, payload, child_arn)
-        started = self._scheduler.now
         try:
             output = await run_body(fn, definition, child)
         except ContinueAsNew:
             # The child ended by starting a new execution; the parent sees that first one end.
             output = None
         except Exception as exc:
+            # The child's own exception reaches the parent (as in Durable Functions); compiled, a
+            # Catch takes the child's Error and Cause out of the States.TaskFailed record.
             error, cause = error_and_cause(exc)
-            # The DescribeExecution record a `.sync:2` Task fails with, as its Cause.
-            record = {
-                "ExecutionArn": child_arn,
-                "StateMachineArn": state_machine_arn(definition.name),
-                "Name": child_name,
-                "Status": "FAILED",
-                "StartDate": _epoch_millis(started),
-                "StopDate": _epoch_millis(self._scheduler.now),
-                "Input": payload,
-                "InputDetails": {"Included": True},
-                "Error": error,
-                "Cause": cause,
-            }
-            raise SubOrchestrationFailed(json.dumps(record, separators=(",", ":"))) from exc
+            mark(exc, error, cause)
+            raise
         return self._run.json(output, f"the output of sub-orchestrator {definition.name!r}")
 
     def call_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> Awaitable[Any]:
@@ -345,10 +333,6 @@ class DirectContext(OrchestrationContext):
 
 async def _awaiting(item: Awaitable[T]) -> T:
     return await item
-
-
-def _epoch_millis(when: datetime) -> int:
-    return int(when.timestamp() * 1000)
 
 
 def _retry_delay(retry: RetryOptions, attempt: int) -> timedelta:

@@ -9,22 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 TIMEOUT_ERROR = "States.Timeout"
-TASK_FAILED = "States.TaskFailed"
 # Step Functions' limit on any state's input, result or output, and on the execution's.
 PAYLOAD_LIMIT_BYTES = 256 * 1024
-
-
-class SubOrchestrationFailed(Exception):
-    """A sub-orchestrator failed: Step Functions reports `States.TaskFailed` on the parent's Task.
-
-    `error` is `States.TaskFailed`; `cause` is the child's DescribeExecution record as JSON text
-    (with the child's own `Error` and `Cause`), as Step Functions reports it.
-    """
-
-    def __init__(self, cause: str) -> None:
-        super().__init__(cause)
-        self.error = TASK_FAILED
-        self.cause = cause
 
 
 class DataLimitExceeded(BaseException):
@@ -54,10 +40,11 @@ class ContinueAsNew(BaseException):
 
 
 def mark(exc: BaseException, error: str, cause: str) -> BaseException:
-    # Plain exception classes accept new attributes; this is what makes `e.error` / `e.cause`
-    # work in the direct run exactly as in the compiled one.
+    # Plain exception classes accept new attributes; this is what makes `e.error`, `e.cause` and
+    # `e.message` work in the direct run exactly as in the compiled one.
     exc.error = error  # type: ignore[attr-defined]
     exc.cause = cause  # type: ignore[attr-defined]
+    exc.message = str(exc)  # type: ignore[attr-defined]
     return exc
 
 

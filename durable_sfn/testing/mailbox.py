@@ -46,7 +46,9 @@ class Mailbox:
             return future
         queue.append(future)
         if timeout is not None:
-            error = TimeoutError(f"event {name!r} did not arrive within {timeout}")
+            # Step Functions reports a task token that timed out with an empty Cause, so the
+            # message (str(e), e.message) is empty in both runs.
+            error = TimeoutError()
             mark(error, TIMEOUT_ERROR, "")
             self._scheduler.call_at(self._scheduler.now + timeout, lambda: future.set_exception(error))
         return future

@@ -7,12 +7,13 @@ Each test runs both and compares status, output, error, cause, custom status and
 
 from __future__ import annotations
 
+import json
 import textwrap
 from typing import Any
 
 import pytest
 
-from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
+from durable_sfn import JsonValue, OrchestrationContext, OrchestrationError, activity, orchestrator
 from durable_sfn.compiler import CompileError, compile_source
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
 
@@ -22,11 +23,11 @@ def both(orch: Any, input: Any = None, *, concurrent: bool = False, **kwargs: An
     `concurrent` branches are compared as a multiset (their order is not defined)."""
     direct = run_direct(orch, input, **kwargs)
     compiled = run_local(orch, input, **kwargs)
-    assert (compiled.status, compiled.output, compiled.error, compiled.cause) == (
+    assert (compiled.status, compiled.output, compiled.error, cause(compiled)) == (
         direct.status,
         direct.output,
         direct.error,
-        direct.cause,
+        cause(direct),
     )
     assert compiled.custom_status == direct.custom_status
     if concurrent:
@@ -34,6 +35,18 @@ def both(orch: Any, input: Any = None, *, concurrent: bool = False, **kwargs: An
     else:
         assert compiled.activity_calls == direct.activity_calls
     return direct
+
+
+def cause(result: ExecutionResult) -> Any:
+    """The Cause, with a Lambda error reduced to its type and message (the request id and the
+    stack trace differ from run to run)."""
+    try:
+        parsed = json.loads(result.cause or "")
+    except ValueError:
+        return result.cause
+    if isinstance(parsed, dict) and "errorType" in parsed:
+        return {"errorType": parsed["errorType"], "errorMessage": parsed.get("errorMessage")}
+    return result.cause
 
 
 # -- an activity or sub-orchestration called without input receives None ---------------------------
@@ -137,6 +150,143 @@ async def deferred_tasks(ctx: OrchestrationContext) -> JsonValue:
 def test_tasks_awaited_later_in_their_block_run_alike() -> None:
     result = both(deferred_tasks, concurrent=True)
     assert result.output == [[{"received": 1}, {"received": 2}], {"received": 3}]
+
+
+# -- a sub-orchestration fails with the child's error -------------------------------------------
+
+
+class BookingFailed(Exception):
+    pass
+
+
+class RoomTaken(BookingFailed):
+    pass
+
+
+@activity(name="Reserve")
+def reserve(request: JsonValue) -> JsonValue:
+    if request == "taken":
+        raise RoomTaken(f"room {request} is gone")
+    return {"reserved": request}
+
+
+@orchestrator(name="BookRoom")
+async def book_room(ctx: OrchestrationContext) -> JsonValue:
+    request = ctx.get_input()
+    if request == "none":
+        raise BookingFailed("no rooms at all")
+    return await ctx.call_activity(reserve, request)
+
+
+@orchestrator(name="Travel")
+async def travel(ctx: OrchestrationContext) -> JsonValue:
+    request = ctx.get_input()
+    try:
+        room = await ctx.call_sub_orchestrator(book_room, request)
+        return {"room": room}
+    except RoomTaken as e:
+        return {"taken": e.error, "message": e.message, "text": str(e)}  # type: ignore[attr-defined]
+    except BookingFailed as e:
+        await ctx.call_activity(echo, "compensate")
+        return {"failed": e.error, "cause": e.cause, "text": f"{e}"}  # type: ignore[attr-defined]
+
+
+@orchestrator(name="TravelUncaught")
+async def travel_uncaught(ctx: OrchestrationContext) -> JsonValue:
+    return await ctx.call_sub_orchestrator(book_room, ctx.get_input())
+
+
+@orchestrator(name="TravelInBranches")
+async def travel_in_branches(ctx: OrchestrationContext) -> JsonValue:
+    requests = ctx.get_input()
+    try:
+        rooms = await ctx.task_all([ctx.call_sub_orchestrator(book_room, r) for r in requests])
+        return {"rooms": rooms}
+    except Exception as e:
+        return {"error": e.error, "text": str(e)}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("request_", ["ok", "taken", "none"])
+def test_a_child_failure_is_the_child_error_in_the_parent(request_: str) -> None:
+    outputs = {
+        "ok": {"room": {"reserved": "ok"}},
+        "taken": {"taken": "RoomTaken", "message": "room taken is gone", "text": "room taken is gone"},
+        "none": {"failed": "BookingFailed", "cause": "no rooms at all", "text": "no rooms at all"},
+    }
+    assert both(travel, request_).output == outputs[request_]
+
+
+def test_an_uncaught_child_failure_fails_the_parent_with_the_child_error() -> None:
+    result = both(travel_uncaught, "none")
+    assert (result.status, result.error, result.cause) == ("FAILED", "BookingFailed", "no rooms at all")
+    taken = both(travel_uncaught, "taken")
+    assert (taken.status, taken.error) == ("FAILED", "RoomTaken")
+
+
+def test_a_child_failure_in_a_fan_out_is_the_child_error() -> None:
+    result = both(travel_in_branches, ["ok", "none"], concurrent=True)
+    assert result.output == {"error": "BookingFailed", "text": "no rooms at all"}
+
+
+# -- the message of a caught error: str(e), f"{e}", e.message ------------------------------------
+
+
+@activity(name="Charge")
+def charge(amount: JsonValue) -> JsonValue:
+    if isinstance(amount, int) and amount > 100:
+        raise ValueError(f'amount {amount} is over the "limit"\nof 100')
+    return amount
+
+
+class ChargeRefused(OrchestrationError):
+    pass
+
+
+@orchestrator(name="ChargeMessages")
+async def charge_messages(ctx: OrchestrationContext) -> JsonValue:
+    amount = ctx.get_input()
+    try:
+        if amount == 0:
+            raise ChargeRefused("zero")
+        if amount == -1:
+            await ctx.wait_for_external_event("Never", timeout=5)
+        await ctx.call_activity(charge, amount)
+        return "charged"
+    except TimeoutError as e:
+        return {"error": e.error, "str": str(e), "message": e.message}  # type: ignore[attr-defined]
+    except Exception as e:
+        ctx.set_custom_status(f"failed: {e}")
+        return {"error": e.error, "str": str(e), "f": f"<{e!s}>", "message": e.message}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("amount", [5, 500, 0, -1])
+def test_the_message_of_a_caught_error_is_the_same_in_both_runs(amount: int) -> None:
+    result = both(charge_messages, amount)
+    if amount == 500:
+        message = 'amount 500 is over the "limit"\nof 100'
+        assert result.output == {
+            "error": "ValueError",
+            "str": message,
+            "f": f"<{message}>",
+            "message": message,
+        }
+
+
+@orchestrator(name="KeyMessages")
+async def key_messages(ctx: OrchestrationContext) -> JsonValue:
+    try:
+        raise KeyError("zero")
+    except LookupError as e:
+        return {"text": str(e), "f": f"{e}"}
+
+
+def test_str_of_a_key_error_is_the_repr_of_its_key() -> None:
+    assert both(key_messages).output == {"text": "'zero'", "f": "'zero'"}
+
+
+def test_error_attributes_of_an_error_raised_in_the_orchestrator_are_refused() -> None:
+    found = refusals("try:\n    raise ValueError('no')\nexcept Exception as e:\n    return e.message")
+    assert [(code, line) for code, line, _ in found] == [("DSF030", CREATED_AT + 3)]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,15 +14,17 @@ whose handler is known at compile time becomes a direct jump to that handler.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
-from durable_sfn._aws import START_EXECUTION
+from durable_sfn._aws import START_EXECUTION, START_EXECUTION_SYNC, placeholder
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.backend.core import Frame, HandlerTarget
 from durable_sfn.compiler.backend.entity_ops import ITEM_SELECTOR, calls_entities
 from durable_sfn.compiler.backend.loops import runs_as_map
 from durable_sfn.compiler.backend.states import (
     Assigns,
+    Catcher,
     Graph,
     Rule,
     State,
@@ -31,6 +33,18 @@ from durable_sfn.compiler.backend.tasks import TaskLowering, execution_input
 from durable_sfn.compiler.ir import Expr, Ty
 
 __all__ = ["Lowering", "lower"]
+
+# Errors that `States.ALL` does not match.
+UNCATCHABLE = ("States.DataLimitExceeded", "States.Runtime")
+# A failed child's own Error and Cause, from the DescribeExecution record in the Cause of the
+# States.TaskFailed its `startExecution.sync:2` Task reports (any other failure stays as it is).
+CHILD_ERROR = Expr.raw(
+    "($__failure := $states.errorOutput; $__record := $__failure.Cause; "
+    '$__record := $type($__record) = "string" and $substring($__record, 0, 1) = "{" ? $parse($__record) : null; '
+    '$type($__record) = "object" and $type($__record.Error) = "string" ? '
+    '{"Error": $__record.Error, "Cause": $type($__record.Cause) = "string" ? $__record.Cause : ""} : $__failure)',
+    Ty.DICT,
+)
 
 
 class Lowering(TaskLowering):
@@ -249,7 +263,44 @@ class Lowering(TaskLowering):
         assert frame.continue_to is not None
         return frame.continue_to
 
-    def lower_Raise(self, g: Graph, s: ir.Raise, nxt: str, frame: Frame) -> str:
+    def lower_CallSubOrchestrator(self, g: Graph, s: ir.CallSubOrchestrator, nxt: str, frame: Frame) -> str:
+        """A child execution (`startExecution.sync:2`). Step Functions reports a failed child as
+        States.TaskFailed on this Task, with the child's DescribeExecution record as the Cause; a
+        Catch takes the child's own Error and Cause out of the record and raises them here, as
+        Durable Functions (and the direct run) raise the child's exception in the parent."""
+        task_id = self.new_id()
+        failure = f"__child_error_{task_id}"
+        error = Expr.var(failure, Ty.DICT)
+        reraise = ir.Raise(
+            Expr((*error.parts, ".Error"), Ty.STR), Expr((*error.parts, ".Cause"), Ty.STR), s.loc
+        )
+        dispatch = self.lower_Raise(g, reraise, nxt, frame, terminal=True)
+        args = {
+            "StateMachineArn": Expr.literal(placeholder(s.orchestrator)),
+            "Input": execution_input(s.payload),
+        }
+        return self.add(
+            g,
+            State(
+                task_id,
+                "Task",
+                s.orchestrator,
+                self.comment(s.loc),
+                next=nxt,
+                resource=START_EXECUTION_SYNC,
+                arguments=args,
+                assign=((s.target, Expr.raw("$states.result.Output")),) if s.target else (),
+                catch=(
+                    Catcher(("States.TaskFailed",), dispatch, ((failure, CHILD_ERROR),)),
+                    *self.catchers(frame),
+                ),
+            ),
+        )
+
+    def lower_Raise(self, g: Graph, s: ir.Raise, nxt: str, frame: Frame, *, terminal: bool = False) -> str:
+        """`raise`: a jump to the handler known at compile time, else a Fail (or, for an error
+        known only at run time, a Choice on its name). `terminal`: the error may be one that no
+        Catch can take (States.DataLimitExceeded, States.Runtime), e.g. a child's."""
         value = Expr(
             ('{"Error": ', *s.error.parts, ', "Cause": ', *s.cause.parts, "}"),
             Ty.DICT,
@@ -280,7 +331,9 @@ class Lowering(TaskLowering):
         # A re-raise: the error name is only known at run time, so dispatch with a Choice.
         rules = []
         for h in frame.handlers:
-            if "States.ALL" in h.errors:
+            if "States.ALL" in h.errors and terminal:
+                cond = Expr(("$not((", *s.error.parts, f") in {json.dumps(list(UNCATCHABLE))})"), Ty.BOOL)
+            elif "States.ALL" in h.errors:
                 cond = Expr.raw("true", Ty.BOOL)
             else:
                 names = ", ".join(f'"{e}"' for e in h.errors)

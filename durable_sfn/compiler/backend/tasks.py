@@ -10,7 +10,6 @@ from durable_sfn._aws import (
     EVENT_WAITER,
     LAMBDA_INVOKE,
     LAMBDA_INVOKE_WAIT_FOR_TOKEN,
-    START_EXECUTION_SYNC,
     placeholder,
 )
 from durable_sfn.compiler import ir
@@ -105,24 +104,6 @@ class TaskLowering(LoweringCore):
         name = f"{'Signal' if s.signal else 'Call'} {s.entity} {s.operation}"
         return self._task(
             g, name, s.loc, nxt, frame, resource, arguments, s.target, "$states.result.Payload", retry
-        )
-
-    def lower_CallSubOrchestrator(self, g: Graph, s: ir.CallSubOrchestrator, nxt: str, frame: Frame) -> str:
-        args = {
-            "StateMachineArn": Expr.literal(placeholder(s.orchestrator)),
-            "Input": execution_input(s.payload),
-        }
-        return self._task(
-            g,
-            s.orchestrator,
-            s.loc,
-            nxt,
-            frame,
-            START_EXECUTION_SYNC,
-            args,
-            s.target,
-            "$states.result.Output",
-            (),
         )
 
     def lower_WaitForEvent(self, g: Graph, s: ir.WaitForEvent, nxt: str, frame: Frame) -> str:

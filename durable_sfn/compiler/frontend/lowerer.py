@@ -69,7 +69,7 @@ class Lowerer(LowererCore):
                     STATEMENT_HINTS.get(type(stmt).__name__, ""),
                 )
                 continue
-            lowered = self.deferred.lower(stmt, method)
+            lowered = self.deferred.lower(try_raise.exception_messages(self, stmt), method)
             out.extend(lowered)
             if lowered and isinstance(
                 lowered[-1], ir.Return | ir.Raise | ir.ContinueAsNew | ir.Break | ir.Continue

@@ -8,13 +8,40 @@ Bodies and handlers are lowered with the lowerer's `block` hook, like any nested
 from __future__ import annotations
 
 import ast
+import builtins
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.frontend.core import LowererCore
+from durable_sfn.compiler.frontend.scopes import walk_scope
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.ir_queries import walk
 
 CATCH_ALL = {"Exception", "BaseException", "OrchestrationError"}
+# Errors that carry `error`, `cause` and `message` in Python too (durable_sfn.errors).
+ORCHESTRATION_ERRORS = {
+    "OrchestrationError",
+    "EntityError",
+    "UnknownEntityError",
+    "UnknownOperationError",
+    "EntityBusyError",
+    "EntityStateError",
+    "EntityRequestError",
+}
+# Statements whose errors come from user code (activities, entities, children), where a Python
+# TimeoutError is the error "TimeoutError" rather than Step Functions' States.Timeout.
+USER_CODE = (ir.CallActivity, ir.CallEntity, ir.CallSubOrchestrator, ir.MapAll, ir.ParallelAll)
+
+
+def builtin_subclasses(name: str) -> set[str]:
+    """The names of the builtin exception classes deriving from the builtin `name` (KeyError for
+    LookupError, ConnectionError and TimeoutError for OSError, ...)."""
+    base = getattr(builtins, name, None)
+    if not (isinstance(base, type) and issubclass(base, BaseException)):
+        return set()
+    return {
+        n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, base) and v is not base
+    }
 
 
 def lower_raise(lw: LowererCore, node: ast.Raise) -> list[ir.Stmt]:
@@ -48,7 +75,17 @@ def lower_raise(lw: LowererCore, node: ast.Raise) -> list[ir.Stmt]:
             )
             return []
         if exc.args:
-            cause = lw.expr.str_of(lw.expr.translate(exc.args[0]))
+            arg = lw.expr.translate(exc.args[0])
+            if name == "KeyError" and not (arg.is_const and isinstance(arg.const, int | str)):
+                lw.report(
+                    exc.args[0],
+                    "DSF019",
+                    "str() of a KeyError is the repr() of its argument",
+                    "raise KeyError with a literal key, or raise another exception class",
+                )
+                return []
+            # Python's str() of the exception: KeyError shows the repr() of its key.
+            cause = Expr.literal(repr(arg.const)) if name == "KeyError" else lw.expr.str_of(arg)
     return [ir.Raise(Expr.literal(name), cause, loc)]
 
 
@@ -71,8 +108,17 @@ def error_names(lw: LowererCore, node: ast.expr | None) -> tuple[str, ...] | Non
     if name in CATCH_ALL:
         return ("States.ALL",)
     if name == "TimeoutError":
-        return ("States.Timeout",)
-    return (name, *sorted(lw.module.exception_subclasses.get(name, ())))
+        return ("States.Timeout",)  # and "TimeoutError" where user code runs (`lower_try`)
+    # Python's `except` matches subclasses: the known ones (builtins, and classes in the source of
+    # the module and its imports) are listed by name, as Step Functions matches errors by name.
+    classes = {name} | builtin_subclasses(name)
+    for cls in list(classes):
+        classes |= lw.module.exception_subclasses.get(cls, set())
+    names = sorted(classes - {name})
+    if "TimeoutError" in names:
+        names.remove("TimeoutError")
+        names.insert(0, "States.Timeout")
+    return (name, *names)
 
 
 def lower_try(lw: LowererCore, node: ast.Try) -> list[ir.Stmt]:
@@ -81,8 +127,13 @@ def lower_try(lw: LowererCore, node: ast.Try) -> list[ir.Stmt]:
         lw.finally_loops.append(lw.loop_depth)
     body = lw.block(node.body)
     handlers: list[ir.Handler] = []
+    user_code = any(isinstance(s, USER_CODE) for s in walk(body))
     for h in node.handlers:
         errors = error_names(lw, h.type)
+        if errors is not None and user_code and "States.Timeout" in errors:
+            errors = (*errors, "TimeoutError")  # an activity (or entity, or child) raised it
+        if errors is not None and h.name:
+            _check_raised_attributes(lw, node, h, errors)
         var: str | None
         if h.name:
             var = lw.bind_target(h.name, Ty.DICT, h)
@@ -105,3 +156,132 @@ def lower_try(lw: LowererCore, node: ast.Try) -> list[ir.Stmt]:
         lw.finally_loops.pop()
     finalbody = lw.block(node.finalbody)
     return [ir.Try(body, tuple(handlers), orelse, finalbody, lw.loc(node))]
+
+
+def _check_raised_attributes(
+    lw: LowererCore, node: ast.Try, handler: ast.ExceptHandler, errors: tuple[str, ...]
+) -> None:
+    """`e.error`, `e.cause`, `e.message` exist on errors that crossed Step Functions (activities,
+    entities, children, timeouts) and on OrchestrationError; a builtin or plain class raised by the
+    orchestrator itself has none of them in Python, so reading one where the handler can catch
+    such a raise is refused."""
+    reads = [
+        n
+        for stmt in handler.body
+        for n in walk_scope(stmt)
+        if isinstance(n, ast.Attribute)
+        and n.attr in ("error", "cause", "message")
+        and isinstance(n.value, ast.Name)
+        and n.value.id == handler.name
+    ]
+    if not reads:
+        return
+    plain = lw.module.exception_subclasses.get("OrchestrationError", set()) | ORCHESTRATION_ERRORS
+    for stmt in node.body:
+        for n in walk_scope(stmt):
+            if not (isinstance(n, ast.Raise) and n.exc is not None):
+                continue
+            cls = n.exc.func if isinstance(n.exc, ast.Call) else n.exc
+            dotted = dotted_name(cls)
+            name = dotted.split(".")[-1] if dotted else None
+            if name is None or name in plain or (isinstance(cls, ast.Name) and cls.id in lw.env.exc_vars):
+                continue
+            if "States.ALL" in errors or name in errors:
+                read = reads[0]
+                lw.report(
+                    read,
+                    "DSF030",
+                    f"{name} raised at line {n.lineno} has no .{read.attr} in Python",
+                    "read str(e) for the message, or raise a subclass of OrchestrationError "
+                    "(it carries error, cause and message)",
+                )
+                return
+
+
+# The message of a caught error, from its Cause: a Lambda error's Cause is the Lambda error JSON,
+# whose "errorMessage" is str() of the exception the activity raised; any other error's Cause is
+# the message itself (a `raise` in an orchestrator, a States.* error). The pattern admits only a
+# JSON string literal with valid escapes, so `$parse` of it cannot fail.
+_LAMBDA_MESSAGE = r'/^\s*\{\s*"errorMessage"\s*:\s*("(?:[^"\\]|\\(?:["\\\/bfnrt]|u[0-9a-fA-F]{4}))*")/'
+
+
+def message_of(error: Expr) -> Expr:
+    """`str(e)`, `f"{e}"` and `e.message` of a caught error `{"Error": ..., "Cause": ...}`."""
+    return Expr(
+        (
+            "($__cause := ",
+            *error.parts,
+            '.Cause; $__cause := $type($__cause) = "string" ? $__cause : ""; $__found := $match($__cause, ',
+            _LAMBDA_MESSAGE,
+            "); $exists($__found) ? $parse($__found.groups[0]) : $__cause)",
+        ),
+        Ty.STR,
+    )
+
+
+class _Messages(ast.NodeTransformer):
+    """Rewrites `str(e)`, `e.message` and `f"{e}"` of caught errors to a name bound to their message."""
+
+    def __init__(self, lw: LowererCore) -> None:
+        self.lw = lw
+        self.hidden: list[set[str]] = []  # names a comprehension binds (they hide an `e`)
+
+    def _message(self, node: ast.expr) -> ast.expr | None:
+        if not isinstance(node, ast.Name) or node.id not in self.lw.env.exc_vars:
+            return None
+        if any(node.id in names for names in self.hidden):
+            return None
+        name = f"{node.id}.message"  # not an identifier: it cannot clash with a variable
+        self.lw.env.bound[name] = message_of(self.lw.expr.translate(node))
+        return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "str"
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            found = self._message(node.args[0])
+            if found is not None:
+                return found
+        return self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if node.attr == "message":
+            found = self._message(node.value)
+            if found is not None:
+                return found
+        return self.generic_visit(node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        if node.conversion in (-1, ord("s")) and node.format_spec is None:
+            found = self._message(node.value)
+            if found is not None:
+                node.value = found
+                return node
+        return self.generic_visit(node)
+
+    def _comprehension(self, node: ast.ListComp | ast.DictComp | ast.SetComp | ast.GeneratorExp) -> ast.AST:
+        names = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        self.hidden.append(names)
+        try:
+            return self.generic_visit(node)
+        finally:
+            self.hidden.pop()
+
+    visit_ListComp = visit_DictComp = visit_SetComp = visit_GeneratorExp = _comprehension
+
+
+def exception_messages(lw: LowererCore, stmt: ast.stmt) -> ast.stmt:
+    """The statement with the messages of caught errors read as Python reads them (its own
+    expressions only: nested blocks are rewritten when they are lowered)."""
+    if not lw.env.exc_vars:
+        return stmt
+    rewriter = _Messages(lw)
+    for name, value in ast.iter_fields(stmt):
+        if isinstance(value, ast.expr):
+            setattr(stmt, name, rewriter.visit(value))
+        elif isinstance(value, list) and value and all(isinstance(v, ast.expr) for v in value):
+            setattr(stmt, name, [rewriter.visit(v) for v in value])
+    return stmt
