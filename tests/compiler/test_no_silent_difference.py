@@ -224,8 +224,13 @@ def test_an_uncaught_child_failure_fails_the_parent_with_the_child_error() -> No
 
 
 def test_a_child_failure_in_a_fan_out_is_the_child_error() -> None:
-    result = both(travel_in_branches, ["ok", "none"], concurrent=True)
+    # One failing child only: which sibling calls run before a fan-out fails is a race in
+    # Step Functions (the direct run cancels them at once).
+    result = both(travel_in_branches, ["none"])
     assert result.output == {"error": "BookingFailed", "text": "no rooms at all"}
+    assert both(travel_in_branches, ["ok", "ok"], concurrent=True).output == {
+        "rooms": [{"reserved": "ok"}, {"reserved": "ok"}]
+    }
 
 
 # -- the message of a caught error: str(e), f"{e}", e.message ------------------------------------
