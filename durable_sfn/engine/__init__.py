@@ -8,7 +8,7 @@
     dataflow.py, env.py, jsonpath.py, jsonata.py, payload.py, intrinsics/, choice_rules.py,
     retry.py, json_types.py
                    how values move and are evaluated, one module per concern
-    branch.py, fanout.py, clock.py, history.py, limits.py, mock_config.py, errors.py
+    branch.py, fanout.py, clock.py, threads.py, history.py, limits.py, mock_config.py, errors.py
                    threads of control, virtual time, history events, AWS limits and error names
     bounds.py, bounded_regex.py
                    what one evaluation may cost (time, depth, size, stop) and user regular

@@ -33,15 +33,18 @@ from typing import Any, Protocol
 class Waiter:
     """A one-shot rendezvous: one thread blocks on it, another fires it with a value."""
 
-    __slots__ = ("blocked", "branch", "event", "fired", "timed_out", "value")
+    __slots__ = ("blocked", "branch", "cond", "event", "fired", "timed", "timed_out", "value")
 
     def __init__(self) -> None:
         self.fired = False
         self.timed_out = False
         self.blocked = False
         self.branch = False
+        self.timed = False  # a deadline timer of the virtual clock refers to it
         self.value: Any = None
         self.event: threading.Event | None = None
+        # The virtual clock's condition for this waiter alone: firing it wakes one thread.
+        self.cond: threading.Condition | None = None
 
 
 class Clock(Protocol):
@@ -112,6 +115,11 @@ class _Timer:
 class VirtualClock:
     """Deterministic time: it moves only when every participant is blocked on time.
 
+    Scales to tens of thousands of waiting executions: timers are a heap, each blocked thread
+    waits on its own condition, and a jump of time wakes exactly the waiters due at the new
+    instant, all of them at once (so N executions waiting for the same second cost N wake-ups,
+    not N rounds of every thread waking).
+
     >>> clock = VirtualClock(datetime(2024, 1, 1, tzinfo=UTC))
     >>> clock.call_at(clock.now() + timedelta(hours=2), lambda: print("two hours in"))
     """
@@ -120,17 +128,19 @@ class VirtualClock:
         if start is None:
             start = datetime.now(UTC).replace(microsecond=0)
         self._now = _utc(start)
-        self._lock = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
         self._active = 0
         # Threads currently blocked in `block`. Time only moves for someone who waits: timers
         # scheduled before any execution starts must not fire into an empty engine.
         self._blocked = 0
         self._timers: list[_Timer] = []
+        self._dead = 0  # timers in the heap whose waiter was fired before its deadline
         self._seq = itertools.count()
         # Rounds of fan-out branches: branch threads doing work, threads waiting in `settle`.
         self._branch_active = 0
         self._settling = 0
         self._round = 0
+        self._round_changed = threading.Condition(self._lock)
         self._tls = threading.local()
 
     def now(self) -> datetime:
@@ -144,17 +154,19 @@ class VirtualClock:
         an event) that only another thread could supply.
         """
         with self._lock:
-            if self._active > 0:
-                return False
-            return not any(
-                t.action is not None or (t.waiter is not None and not t.waiter.fired) for t in self._timers
-            )
+            return self._active <= 0 and len(self._timers) - self._dead <= 0
 
     @property
     def active(self) -> int:
         """How many participants are currently doing work (for diagnostics and tests)."""
         with self._lock:
             return self._active
+
+    @property
+    def pending_timers(self) -> int:
+        """Timers still to fire (for diagnostics and tests)."""
+        with self._lock:
+            return len(self._timers) - self._dead
 
     def enter(self, branch: bool = False) -> None:
         with self._lock:
@@ -186,7 +198,7 @@ class VirtualClock:
             mine = self._round
             self._advance()
             while self._round == mine:
-                self._lock.wait()
+                self._round_changed.wait()
             return self._round
 
     @contextmanager
@@ -201,6 +213,7 @@ class VirtualClock:
         with self._lock:
             if waiter.fired:
                 return not waiter.timed_out
+            cond = waiter.cond = threading.Condition(self._lock)
             waiter.blocked = True
             waiter.branch = getattr(self._tls, "branch", False)
             self._active -= 1
@@ -208,10 +221,11 @@ class VirtualClock:
                 self._branch_active -= 1
             self._blocked += 1
             if deadline is not None:
+                waiter.timed = True
                 heapq.heappush(self._timers, _Timer(_utc(deadline), next(self._seq), waiter=waiter))
             self._advance()
             while not waiter.fired:
-                self._lock.wait()
+                cond.wait()
             return not waiter.timed_out
 
     def fire(self, waiter: Waiter, value: Any = None) -> bool:
@@ -220,16 +234,21 @@ class VirtualClock:
                 return False
             waiter.fired = True
             waiter.value = value
+            if waiter.timed:
+                self._dead += 1  # its deadline timer stays in the heap until popped
+                self._compact()
             if waiter.blocked:
                 self._wake(waiter)
-            self._lock.notify_all()
             return True
 
     def _wake(self, waiter: Waiter) -> None:
+        """Count a blocked waiter as working again and wake its thread (caller holds the lock)."""
         self._active += 1
         self._blocked -= 1
         if waiter.branch:
             self._branch_active += 1
+        if waiter.cond is not None:
+            waiter.cond.notify()
 
     def call_at(self, when: datetime, action: Callable[[], object]) -> None:
         with self._lock:
@@ -243,29 +262,53 @@ class VirtualClock:
         """Start the next round, or jump to the earliest timer while nobody is working.
 
         Caller holds the lock. Waiting branches always go before time moves: they are work
-        due now.
+        due now. A jump wakes every waiter and starts every action due at the new instant.
         """
         if self._settling > 0 and self._branch_active <= 0:
             self._round += 1
             self._active += self._settling
             self._branch_active += self._settling
             self._settling = 0
-            self._lock.notify_all()
+            self._round_changed.notify_all()
             return
-        while self._active <= 0 and self._blocked > 0 and self._timers:
-            timer = heapq.heappop(self._timers)
-            if timer.waiter is not None and timer.waiter.fired:
-                continue  # fired by someone else before its deadline
-            if timer.due > self._now:
-                self._now = timer.due
-            if timer.waiter is not None:
-                timer.waiter.fired = True
-                timer.waiter.timed_out = True
-                self._wake(timer.waiter)
-                self._lock.notify_all()
-            elif timer.action is not None:
-                self._active += 1
-                threading.Thread(target=self._run_action, args=(timer.action,), daemon=True).start()
+        if self._active > 0 or self._blocked <= 0:
+            return
+        actions: list[Callable[[], object]] = []
+        while self._timers and self._active <= 0:
+            if self._pop_dead():
+                continue
+            due = self._timers[0].due
+            if due > self._now:
+                self._now = due
+            while self._timers and self._timers[0].due <= self._now:
+                timer = heapq.heappop(self._timers)
+                if timer.waiter is not None:
+                    if timer.waiter.fired:
+                        self._dead -= 1
+                        continue
+                    timer.waiter.fired = True
+                    timer.waiter.timed_out = True
+                    self._wake(timer.waiter)
+                elif timer.action is not None:
+                    self._active += 1
+                    actions.append(timer.action)
+        for action in actions:
+            threading.Thread(target=self._run_action, args=(action,), daemon=True).start()
+
+    def _pop_dead(self) -> bool:
+        head = self._timers[0]
+        if head.waiter is not None and head.waiter.fired:
+            heapq.heappop(self._timers)
+            self._dead -= 1
+            return True
+        return False
+
+    def _compact(self) -> None:
+        """Drop fired waiters' timers once they make up most of the heap (task tokens answered early)."""
+        if self._dead > 1024 and self._dead * 2 > len(self._timers):
+            self._timers = [t for t in self._timers if t.waiter is None or not t.waiter.fired]
+            heapq.heapify(self._timers)
+            self._dead = 0
 
     def _run_action(self, action: Callable[[], object]) -> None:
         try:

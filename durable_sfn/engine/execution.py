@@ -21,6 +21,7 @@ from durable_sfn.engine.errors import ReportedError, StatesError
 from durable_sfn.engine.history import History, HistoryLimitExceeded
 from durable_sfn.engine.states import HANDLERS
 from durable_sfn.engine.states.base import Services, StateOutcome, StateRun
+from durable_sfn.engine.threads import spawn
 
 # Errors raised while evaluating a state's own fields get AWS's location prefix.
 _LOCATED = {
@@ -66,6 +67,7 @@ class Execution:
     history: History = field(init=False)
     root: Branch = field(init=False)
     _done: threading.Event = field(init=False, default_factory=threading.Event)
+    _exited: threading.Event = field(init=False, default_factory=threading.Event)
     _watchers: list[Waiter] = field(init=False, default_factory=list)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
@@ -98,7 +100,7 @@ class Execution:
         self.root.last_event = 1
         self.clock.enter()
         if background:
-            threading.Thread(target=self._main, name=f"sfn-{self.name}", daemon=True).start()
+            spawn(self._main, f"sfn-{self.name}")
         else:
             self._main()
 
@@ -107,6 +109,15 @@ class Execution:
             self._run()
         finally:
             self.clock.leave()
+            self._exited.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Block until the interpreter has let go of this execution (True), or `timeout` real seconds pass.
+
+        After a stop or a timeout the execution is over at once, but its thread may still be
+        ending the state it was in (an evaluation, a fan-out); this waits for that too.
+        """
+        return self._exited.wait(timeout)
 
     def _run(self) -> None:
         definition = self.machine.definition

@@ -30,7 +30,8 @@ from durable_sfn.engine.bounds import (
 )
 from tests.engine.support import ROLE, jsonata, new_client, output, run
 
-FAST = EvaluationLimits(seconds=0.5, depth=1500)
+FAST = EvaluationLimits(seconds=0.5, depth=1500)  # for expressions that must fail
+ROOMY = EvaluationLimits(seconds=60, depth=1500)  # for expressions that must succeed, on a busy machine too
 DEADLINE = 60.0  # real seconds: only a hang gets anywhere near it
 
 RECURSIVE = "($f := function($n){ $f($n + 1) }; $f(0))"
@@ -49,7 +50,7 @@ def _fails(expression: str, *, limits: EvaluationLimits = FAST) -> dict[str, Any
 
 
 def _evaluates(expression: str) -> Any:
-    sfn = new_client(evaluation_limits=FAST)
+    sfn = new_client(evaluation_limits=ROOMY)
     return output(
         run(sfn, jsonata({"S": {"Type": "Pass", "Output": "{% " + expression + " %}", "End": True}}))
     )
@@ -68,7 +69,7 @@ def test_a_function_that_never_returns_ends_the_state_at_the_time_limit(expressi
 
 
 def test_runaway_recursion_ends_at_the_depth_limit_not_python_s() -> None:
-    result = _fails("($f := function($n){ 1 + $f($n + 1) }; $f(0))")
+    result = _fails("($f := function($n){ 1 + $f($n + 1) }; $f(0))", limits=ROOMY)
     assert result["error"] == "States.QueryEvaluationError"
     assert "D1011" in result["cause"] and "RecursionError" not in result["cause"]
 
@@ -112,7 +113,7 @@ def test_patterns_re2_refuses_still_work_and_end_at_their_bound() -> None:
 
 
 def test_a_backtracking_regex_does_not_stop_other_executions() -> None:
-    sfn = new_client(evaluation_limits=FAST)
+    sfn = new_client(evaluation_limits=ROOMY)
     slow = jsonata(
         {
             "S": {
@@ -346,15 +347,6 @@ def _endless_machine(sfn: LocalStepFunctions, *, timeout: int | None = None, ite
     return str(created["stateMachineArn"])
 
 
-def _thread_ends(name: str) -> bool:
-    """Whether the execution's own thread ends within DEADLINE (it waits for its Map iterations)."""
-    for thread in threading.enumerate():
-        if thread.name == name:
-            thread.join(DEADLINE)
-            return not thread.is_alive()
-    return True
-
-
 @pytest.mark.parametrize("items", [0, 3], ids=["pass", "map-iterations"])
 def test_stop_execution_ends_its_in_flight_evaluations(items: int) -> None:
     sfn = new_client(evaluation_limits=EvaluationLimits(seconds=3600))
@@ -364,7 +356,8 @@ def test_stop_execution_ends_its_in_flight_evaluations(items: int) -> None:
     threading.Event().wait(0.3)  # let the evaluations start
     sfn.stop_execution(executionArn=run_arn, error="Stop", cause="probe")
     assert sfn.describe_execution(executionArn=run_arn)["status"] == "ABORTED"
-    assert _thread_ends("sfn-stopped")
+    # The execution's thread returns only once its evaluations (and Map iterations) have ended.
+    assert sfn._executions[run_arn].join(DEADLINE)
 
 
 def test_a_timed_out_execution_ends_its_in_flight_evaluation() -> None:
@@ -373,7 +366,7 @@ def test_a_timed_out_execution_ends_its_in_flight_evaluation() -> None:
         "executionArn"
     ]
     assert sfn.wait_for_execution(run_arn, timeout=DEADLINE)["status"] == "TIMED_OUT"
-    assert _thread_ends("sfn-timed-out")
+    assert sfn._executions[run_arn].join(DEADLINE)
 
 
 # --- the measuring itself ----------------------------------------------------------------------------
@@ -404,7 +397,7 @@ def test_load_json_refuses_depth_never_raises_recursion_error() -> None:
 
 def test_a_guard_returns_results_and_leaves_no_interruption_behind() -> None:
     for _ in range(200):
-        assert Guard(FAST).run(lambda: sum(range(1000))) == 499500
+        assert Guard(ROOMY).run(lambda: sum(range(1000))) == 499500
     # An overdue evaluation is interrupted; the thread then runs on normally.
     with pytest.raises(BoundExceeded, match="D1012"):
         Guard(EvaluationLimits(seconds=0.05)).run(lambda: any(False for _ in iter(int, 1)))
