@@ -122,3 +122,78 @@ def test_sqs_send_message_serialises_json_body(aws: None) -> None:
     assert "MessageId" in output(run(sfn, definition))
     message = sqs.receive_message(QueueUrl=url)["Messages"][0]
     assert json.loads(message["Body"]) == {"k": 1}
+
+
+@pytest.mark.parametrize(
+    ("resource", "arguments"),
+    [
+        # Client internals: a definition's action name never reaches getattr on the client.
+        ("arn:aws:states:::aws-sdk:s3:_make_api_call", {"operation_name": "ListBuckets", "api_params": {}}),
+        ("arn:aws:states:::aws-sdk:s3:__init__", {}),
+        ("arn:aws:states:::aws-sdk:s3:getPaginator", {"operation_name": "list_buckets"}),
+        ("arn:aws:states:::aws-sdk:s3:generatePresignedUrl", {"ClientMethod": "list_buckets"}),
+        ("arn:aws:states:::sqs:_make_api_call", {"operation_name": "ListQueues", "api_params": {}}),
+        # Service names outside botocore's models.
+        ("arn:aws:states:::aws-sdk:__init__:listBuckets", {}),
+    ],
+)
+def test_actions_outside_the_service_model_are_refused(aws: None, resource: str, arguments: object) -> None:
+    sfn = new_client()
+    result = run(sfn, jsonata({"Call": {**task(resource, arguments), "End": True}}))
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.Runtime", result
+
+
+def test_aws_sdk_action_is_looked_up_in_the_model(aws: None) -> None:
+    # `listObjectsV2`: the operation keeps an upper-case run (ListObjectsV2).
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="docs")
+    sfn = new_client()
+    definition = jsonata(
+        {
+            "List": {
+                **task("arn:aws:states:::aws-sdk:s3:listObjectsV2", {"Bucket": "docs"}),
+                "Output": "{% $states.result.KeyCount %}",
+                "End": True,
+            }
+        }
+    )
+    assert output(run(sfn, definition)) == 0
+
+
+def test_engine_without_clients_refuses_aws_sdk_tasks_outside_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: boto3 went to real AWS with whatever credentials the environment had (here an
+    # endpoint nobody listens on, so the probe stays offline and quick).
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    sfn = new_client()
+    definition = jsonata({"List": {**task("arn:aws:states:::aws-sdk:s3:listBuckets", {}), "End": True}})
+    result = run(sfn, definition)
+    assert result["error"] == "States.Runtime"
+    assert "aws_client_factory" in result["cause"]
+
+
+def test_a_cached_client_stops_working_when_moto_stops() -> None:
+    sfn = new_client()
+    definition = jsonata({"List": {**task("arn:aws:states:::aws-sdk:s3:listBuckets", {}), "End": True}})
+    with mock_aws():
+        assert run(sfn, definition)["status"] == "SUCCEEDED"
+    assert run(sfn, definition)["error"] == "States.Runtime"
+
+
+def test_explicit_clients_are_used_without_moto_checks() -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="given")
+        sfn = new_client(aws_client_factory=lambda service: s3)
+        definition = jsonata(
+            {
+                "List": {
+                    **task("arn:aws:states:::aws-sdk:s3:listBuckets", {}),
+                    "Output": "{% $states.result.Buckets[0].Name %}",
+                    "End": True,
+                }
+            }
+        )
+        assert output(run(sfn, definition)) == "given"

@@ -27,6 +27,7 @@ from durable_sfn.engine.api.state_testing import run_test_state
 from durable_sfn.engine.bounds import DEFAULT_LIMITS, EvaluationLimits
 from durable_sfn.engine.clock import Clock, VirtualClock
 from durable_sfn.engine.execution import Execution
+from durable_sfn.engine.integrations.aws_sdk import default_client, require_moto
 from durable_sfn.engine.integrations.base import function_name
 from durable_sfn.engine.integrations.callbacks import TokenRecord
 from durable_sfn.engine.mock_config import MockConfig
@@ -131,10 +132,12 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
                 if self._aws_client_factory is not None:
                     client = self._aws_client_factory(service)
                 else:
-                    import boto3
-
-                    client = boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+                    client = default_client(service, self.region)
                 self._aws_clients[service] = client
+            elif self._aws_client_factory is None:
+                # Checked on every call: a client made while moto was active must not reach
+                # real AWS once moto stops.
+                require_moto(service)
             return client
 
     def mocked_response(self, execution_arn: str, state_name: str, attempt: int) -> dict[str, Any] | None:

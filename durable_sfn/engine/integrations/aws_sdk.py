@@ -5,6 +5,13 @@ response without boto3's ResponseMetadata, made JSON-safe (timestamps as ISO tex
 read as text). Service errors are named like AWS names them: `<Service>.<ErrorCode>` with
 Step Functions' service prefix (`DynamoDB.ConditionalCheckFailedException`,
 `S3.NoSuchKeyException` for aws-sdk, ...).
+
+A definition names the service and action, so both are data from whoever wrote it: the service
+must be one botocore knows and the action an operation of that service's model, and only then
+is the client's method for that operation called (a name like `__init__` or `_make_api_call`
+never reaches `getattr`). Where the clients come from is the engine's business:
+`default_client` hands out plain boto3 clients only while moto is active in the process, so an
+engine nobody gave clients cannot reach real AWS with whatever credentials are around.
 """
 
 from __future__ import annotations
@@ -14,7 +21,10 @@ import json
 import re
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, Protocol
+
+from botocore import xform_name
 
 from durable_sfn.engine import errors
 from durable_sfn.engine.integrations.base import Integration, TaskFailure
@@ -40,8 +50,65 @@ _OPTIMIZED = {
 _BOTO_NAME = {"sfn": "stepfunctions", "eventbridge": "events", "cloudwatchlogs": "logs"}
 
 
-def _snake(action: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", action).replace("-", "_").lower()
+# An aws-sdk action as Step Functions spells it: the API operation with a lower-case first letter.
+_ACTION = re.compile(r"^[a-z][A-Za-z0-9]*$")
+_SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+@cache
+def _known_services() -> frozenset[str]:
+    import botocore.session
+
+    return frozenset(botocore.session.get_session().get_available_services())
+
+
+def known_service(name: str) -> bool:
+    """Whether botocore has a model for service `name` (a boto3 client name)."""
+    return bool(_SERVICE_NAME.match(name)) and name in _known_services()
+
+
+def operation_name(client: Any, action: str) -> str | None:
+    """The model's operation for a Step Functions action name (`getObject` -> `GetObject`), or None."""
+    if not _ACTION.match(action):
+        return None
+    wanted = action[:1].upper() + action[1:]
+    names = client.meta.service_model.operation_names
+    if wanted in names:
+        return wanted
+    # A few operations keep an upper-case run the action lowers (e.g. `listObjectsV2`).
+    folded = {name.lower(): name for name in names}
+    return folded.get(wanted.lower())
+
+
+def moto_active() -> bool:
+    """Whether moto intercepts boto3 in this process right now."""
+    try:
+        from moto.core.models import botocore_stubber
+    except ImportError:  # moto is an optional extra of the library
+        return False
+    return bool(botocore_stubber.enabled)
+
+
+def default_client(service: str, region: str) -> Any:
+    """A boto3 client for an engine given no client factory: only while moto is active.
+
+    Raises TaskFailure (States.Runtime) otherwise, naming the ways to give clients.
+    """
+    require_moto(service)
+    import boto3
+
+    return boto3.client(service, region_name=region)  # type: ignore[call-overload]
+
+
+def require_moto(service: str) -> None:
+    """Refuse to call `service` unless moto intercepts boto3 in this process."""
+    if not moto_active():
+        raise TaskFailure(
+            errors.RUNTIME,
+            f"The local engine has no AWS clients, so it does not call '{service}': pass "
+            "LocalStepFunctions(aws_client_factory=...) (moto's clients, or boto3.client for real AWS), "
+            "run inside moto's mock_aws, or use the local runtime (durable-sfn run / serve).",
+        )
 
 
 def _json_safe(value: Any) -> Any:
@@ -101,19 +168,29 @@ def call(services: AwsClients, integration: Integration, params: Any) -> Any:
         params = {}
     if not isinstance(params, dict):
         raise TaskFailure(errors.RUNTIME, f"The arguments of '{integration.resource}' must be a JSON object.")
-    client = services.aws_client(boto_name)
-    method_name = _snake(integration.action)
-    method = getattr(client, method_name, None)
-    if method is None:
+    if not known_service(boto_name):
         raise TaskFailure(
             errors.RUNTIME,
-            f"The action '{integration.action}' does not exist for service '{boto_name}' (boto3 method {method_name}).",
+            f"The Resource '{integration.resource}' names service '{sdk_name_of(integration)}', which the AWS SDK does not have.",
         )
+    client = services.aws_client(boto_name)
+    operation = operation_name(client, integration.action)
+    if operation is None:
+        raise TaskFailure(
+            errors.RUNTIME,
+            f"The action '{integration.action}' does not exist for service '{boto_name}'.",
+        )
+    # The operation comes from the service model, so the attribute is one of its API methods.
+    method = getattr(client, xform_name(operation))
     try:
         response = method(**_prepare(service_key, integration.action, params))
     except Exception as exc:
         raise _failure(exc, prefix) from None
     return _json_safe(response)
+
+
+def sdk_name_of(integration: Integration) -> str:
+    return integration.service.split(":", 1)[1] if ":" in integration.service else integration.service
 
 
 def _failure(exc: Exception, prefix: str) -> TaskFailure:
