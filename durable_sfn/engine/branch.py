@@ -19,6 +19,7 @@ from typing import Any
 
 from durable_sfn.engine.clock import Clock, Waiter
 from durable_sfn.engine.history import History
+from durable_sfn.engine.redrive import FlowKey, Journal, Replay, StateRecord
 
 
 class Aborted(Exception):
@@ -37,6 +38,8 @@ class Branch:
         parent: Branch | None = None,
         map_item: dict[str, Any] | None = None,
         last_event: int = 0,
+        key: FlowKey = (),
+        journal: Journal | None = None,
     ) -> None:
         self.clock = clock
         self.history = history
@@ -44,6 +47,13 @@ class Branch:
         self.parent = parent
         self.map_item = map_item
         self.last_event = last_event
+        # Redrive bookkeeping: where this flow sits, the execution's journal of completed states
+        # (None when the execution cannot be redriven) and this flow's walk through it.
+        self.key = key
+        self.journal: Journal | None = journal if journal is not None or parent is None else parent.journal
+        self.replay = Replay(self.journal, key) if self.journal is not None else None
+        self._visits: dict[str, int] = {}
+        self._current: tuple[str, int] = ("", 0)
         self._lock = threading.Lock()
         self._cancelled = False
         self._soft_round: int | None = None  # round in which a sibling's failure asked us to stop
@@ -52,6 +62,31 @@ class Branch:
         self._children: list[Branch] = []
         if parent is not None:
             parent._adopt(self)
+
+    # --- redrive ------------------------------------------------------------------------------
+
+    def enter_state(self, name: str) -> None:
+        """Count an entry into state `name` (children started by it are keyed by this visit)."""
+        visit = self._visits.get(name, 0) + 1
+        self._visits[name] = visit
+        self._current = (name, visit)
+
+    def child_key(self, index: int) -> FlowKey:
+        """The key of branch or iteration `index` of the state this flow is in."""
+        return (*self.key, *self._current, index)
+
+    def recorded(self, name: str) -> StateRecord | None:
+        """During a redrive, the record of state `name` if a previous attempt completed it."""
+        return self.replay.next_record(name) if self.replay is not None else None
+
+    def record(self, record: StateRecord) -> None:
+        if self.replay is not None:
+            self.replay.record(record)
+
+    @property
+    def replays_to_end(self) -> bool:
+        """A previous attempt completed this whole flow: it is stepped over, not run again."""
+        return self.replay is not None and self.replay.complete
 
     def _adopt(self, child: Branch) -> None:
         with self._lock:

@@ -8,6 +8,7 @@ their own threads.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from durable_sfn.engine.clock import Clock, Waiter
 from durable_sfn.engine.env import EvalEnv, QueryLanguage
 from durable_sfn.engine.errors import ReportedError, StatesError
 from durable_sfn.engine.history import History, HistoryLimitExceeded
+from durable_sfn.engine.redrive import Journal, StateRecord
 from durable_sfn.engine.states import HANDLERS
 from durable_sfn.engine.states.base import Services, StateOutcome, StateRun
 from durable_sfn.engine.threads import spawn
@@ -33,6 +35,8 @@ _LOCATED = {
 }
 
 _RETRYABLE_TYPES = {"Task", "Map", "Parallel"}
+# How long a redrive waits for the previous attempt's thread to let go (it was stopped or ended).
+_JOIN_TIMEOUT = 30.0
 
 
 @dataclass
@@ -64,7 +68,11 @@ class Execution:
     error: str | None = None
     cause: str | None = None
     stop_date: datetime | None = None
+    redrive_count: int = 0
+    redrive_date: datetime | None = None
     history: History = field(init=False)
+    # What completed, per flow, so that a redrive steps over it (Standard executions only).
+    journal: Journal | None = field(init=False, default=None)
     root: Branch = field(init=False)
     _done: threading.Event = field(init=False, default_factory=threading.Event)
     _exited: threading.Event = field(init=False, default_factory=threading.Event)
@@ -73,7 +81,9 @@ class Execution:
 
     def __post_init__(self) -> None:
         self.history = History(self.services.clock)
-        self.root = Branch(self.services.clock, self.history, {})
+        if self.machine.type == "STANDARD":
+            self.journal = Journal()
+        self.root = Branch(self.services.clock, self.history, {}, journal=self.journal)
 
     @property
     def clock(self) -> Clock:
@@ -111,6 +121,34 @@ class Execution:
             self.clock.leave()
             self._exited.set()
 
+    def redrive(self) -> datetime:
+        """Run an ended execution again from its unsuccessful step; returns the redrive date.
+
+        The caller (RedriveExecution) has checked that AWS would allow it. The history goes on
+        (an ExecutionRedriven event, then the states that run again), states that completed are
+        stepped over (see `redrive.py`), and TimeoutSeconds counts from now.
+        """
+        if not self.join(_JOIN_TIMEOUT):
+            raise RuntimeError(f"the previous attempt of {self.arn} is still ending")
+        with self._lock:
+            now = self.clock.now()
+            self.redrive_count += 1
+            self.redrive_date = now
+            self.status = "RUNNING"
+            self.output = self.output_text = self.error = self.cause = None
+            self.stop_date = None
+            self._done.clear()
+            self._exited.clear()
+            event_id = self.history.add(
+                "ExecutionRedriven",
+                executionRedrivenEventDetails={"redriveCount": self.redrive_count},
+            )
+            self.root = Branch(self.clock, self.history, {}, journal=self.journal)
+            self.root.last_event = event_id
+        self.clock.enter()
+        spawn(self._main, f"sfn-{self.name}-redrive-{self.redrive_count}")
+        return now
+
     def join(self, timeout: float | None = None) -> bool:
         """Block until the interpreter has let go of this execution (True), or `timeout` real seconds pass.
 
@@ -123,7 +161,10 @@ class Execution:
         definition = self.machine.definition
         timeout = definition.get("TimeoutSeconds")
         if isinstance(timeout, int) and timeout > 0:
-            self.clock.call_at(self.start_date + timedelta(seconds=timeout), lambda: self._timed_out())
+            # A redrive restarts the count; the previous attempt's timer must not end this one.
+            attempt = self.redrive_count
+            began = self.redrive_date or self.start_date
+            self.clock.call_at(began + timedelta(seconds=timeout), lambda: self._timed_out(attempt))
         try:
             output = self.run_graph(self.root, definition, self.input)
             text = history.to_json(output)
@@ -149,8 +190,10 @@ class Execution:
                 "FAILED", error=errors.RUNTIME, cause=f"Internal engine error: {type(exc).__name__}: {exc}"
             )
 
-    def _timed_out(self) -> None:
-        if self._finish("TIMED_OUT", error=errors.TIMEOUT, cause="The execution timed out."):
+    def _timed_out(self, attempt: int) -> None:
+        if attempt == self.redrive_count and self._finish(
+            "TIMED_OUT", error=errors.TIMEOUT, cause="The execution timed out."
+        ):
             self.root.cancel()
 
     def stop(self, error: str | None, cause: str | None) -> bool:
@@ -229,7 +272,9 @@ class Execution:
             "StartTime": history.timestamp_text(self.start_date),
         }
         if self.machine.type == "STANDARD":
-            execution["RedriveCount"] = 0
+            execution["RedriveCount"] = self.redrive_count
+            if self.redrive_date is not None:
+                execution["RedriveTime"] = history.timestamp_text(self.redrive_date)
         state_info: dict[str, Any] = {"EnteredTime": history.timestamp_text(entered), "Name": name}
         if state.get("Type") in _RETRYABLE_TYPES:
             state_info["RetryCount"] = retry_count
@@ -248,7 +293,22 @@ class Execution:
         name = graph["StartAt"]
         text: str | None = None
         first = True
+        replayed = False
         while True:
+            record = branch.recorded(name)
+            if record is not None:  # a redrive steps over a state a previous attempt completed
+                branch.check()
+                branch.enter_state(name)
+                if record.assigned:
+                    branch.variables.update(record.assigned)
+                text, replayed = record.output_text, True
+                if record.next is None:
+                    return json.loads(text)
+                name = record.next
+                continue
+            if replayed:
+                assert text is not None
+                value, replayed = json.loads(text), False
             if not first:
                 branch.settle()  # the fan-out's round boundary (the first one is the start's)
             first = False
@@ -273,6 +333,7 @@ class Execution:
         kind = state.get("Type", "")
         handler = HANDLERS.get(kind)
         prefix = history.STATE_EVENT_PREFIX.get(kind, kind)
+        branch.enter_state(name)
         entered_id = branch.event(f"{prefix}StateEntered", **history.entered_details(name, raw, raw_text))
         entered_at = self.clock.now()
         if handler is None:
@@ -351,6 +412,7 @@ class Execution:
             f"{prefix}StateExited",
             **history.exited_details(name, outcome.output, outcome.assigned, output_text),
         )
+        branch.record(StateRecord(name, outcome.next, output_text, outcome.assigned))
         return outcome.next, outcome.output, output_text
 
 

@@ -2,7 +2,8 @@
 
 Method names, keyword parameters, response dicts and error codes mirror boto3, so code written
 for AWS runs unchanged against it. Extras: `register_lambda` (in-process Lambda handlers),
-`wait_for_execution` and `clock` (virtual by default).
+`wait_for_execution`, `clock` (virtual by default) and `routing_random` (the draw that routes a
+StartExecution through a two-version alias; `routing_seed=` makes it repeatable).
 
     sfn = LocalStepFunctions()
     sfn.register_lambda("Greet", lambda event, ctx: {"hello": event["name"]})
@@ -14,6 +15,7 @@ for AWS runs unchanged against it. Extras: `register_lambda` (in-process Lambda 
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +52,7 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
         mock_config: str | dict[str, Any] | None = None,
         aws_client_factory: Callable[[str], Any] | None = None,
         evaluation_limits: EvaluationLimits | None = None,
+        routing_seed: int | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else VirtualClock()
         # How long and how deep one JSONata evaluation may run before it fails the state.
@@ -63,6 +66,10 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
         self._lambdas = {}
         self._tokens = {}
         self._tags = {}
+        self._origins = {}
+        self._redrive_lock = threading.Lock()
+        self._redrive_tokens = {}
+        self.routing_random = random.Random(routing_seed)
         self._aws_clients: dict[str, Any] = {}
         self._aws_client_factory = aws_client_factory
         self.mock_config = MockConfig.load(mock_config) if mock_config is not None else None

@@ -29,6 +29,9 @@ CODES = (
     "ValidationException",
     "ConflictException",
     "InvalidLoggingConfiguration",
+    "ExecutionNotRedrivable",
+    "ResourceNotFound",
+    "ServiceQuotaExceededException",
 )
 
 

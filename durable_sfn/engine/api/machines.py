@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from durable_sfn.asl.diagnostics import InvalidDefinitionError
@@ -9,16 +10,29 @@ from durable_sfn.asl.validate import ensure_valid, validate_definition
 from durable_sfn.engine.api.base import (
     DEFAULT_ROLE,
     STATE_MACHINE_ARN,
-    ClientState,
     StateMachineRecord,
     check_name,
     page,
 )
 from durable_sfn.engine.api.errors import error
+from durable_sfn.engine.api.versions import VersionsApi
 from durable_sfn.engine.execution import MachineInfo
 
 
-class MachinesApi(ClientState):
+def _publish_options(kwargs: dict[str, Any], operation: str) -> tuple[bool, str | None]:
+    """`publish` and `versionDescription`, taken out of the request (a description needs publish)."""
+    publish = bool(kwargs.pop("publish", False))
+    description = kwargs.pop("versionDescription", None)
+    if description is not None and not publish:
+        raise error(
+            "ValidationException",
+            "versionDescription can only be set when publish is true",
+            operation,
+        )
+    return publish, description
+
+
+class MachinesApi(VersionsApi):
     # --- state machines -------------------------------------------------------------------
 
     def _parse_definition(self, definition: str, operation: str) -> dict[str, Any]:
@@ -37,6 +51,7 @@ class MachinesApi(ClientState):
         **kwargs: Any,
     ) -> dict[str, Any]:
         check_name(name, "CreateStateMachine", what="state machine")
+        publish, version_description = _publish_options(kwargs, "CreateStateMachine")
         if type not in ("STANDARD", "EXPRESS"):
             raise error(
                 "ValidationException",
@@ -54,34 +69,56 @@ class MachinesApi(ClientState):
                     and existing.info.role_arn == roleArn
                     and existing.info.type == type
                 ):
-                    return {"stateMachineArn": arn, "creationDate": existing.created}
+                    out: dict[str, Any] = {"stateMachineArn": arn, "creationDate": existing.created}
+                    if publish:
+                        version = self._publish(existing, version_description, "CreateStateMachine")
+                        out["stateMachineVersionArn"] = version.arn
+                    return out
                 raise error(
                     "StateMachineAlreadyExists",
                     f"State Machine Already Exists: '{arn}'",
                     "CreateStateMachine",
                 )
             info = MachineInfo(arn=arn, name=name, definition=parsed, role_arn=roleArn, type=type)
-            self._machines[arn] = StateMachineRecord(info, definition, now, dict(kwargs))
+            record = StateMachineRecord(info, definition, now, dict(kwargs))
+            self._machines[arn] = record
             if kwargs.get("tags"):
                 self._tags[arn] = {t["key"]: t["value"] for t in kwargs["tags"]}
-        return {"stateMachineArn": arn, "creationDate": now}
+            created: dict[str, Any] = {"stateMachineArn": arn, "creationDate": now}
+            if publish:
+                created["stateMachineVersionArn"] = self._publish(
+                    record, version_description, "CreateStateMachine"
+                ).arn
+        return created
 
     def describe_state_machine(self, *, stateMachineArn: str, **_: Any) -> dict[str, Any]:
-        machine, _case = self._machine(stateMachineArn, "DescribeStateMachine")
-        info = machine.info
-        return {
-            "stateMachineArn": info.arn,
+        """The state machine, or (given a version ARN) that version's definition and revision."""
+        target = self._target(stateMachineArn, "DescribeStateMachine")
+        if target.alias is not None:
+            raise error(
+                "InvalidArn",
+                f"Invalid Arn: '{stateMachineArn}' is an alias ARN: use DescribeStateMachineAlias",
+                "DescribeStateMachine",
+            )
+        machine, version = target.machine, target.version
+        info = target.info
+        out: dict[str, Any] = {
+            "stateMachineArn": version.arn if version is not None else info.arn,
             "name": info.name,
             "status": "ACTIVE",
-            "definition": machine.definition_text,
+            "definition": version.definition_text if version is not None else machine.definition_text,
             "roleArn": info.role_arn,
             "type": info.type,
-            "creationDate": machine.created,
+            "creationDate": version.created if version is not None else machine.created,
             "loggingConfiguration": machine.extra.get(
                 "loggingConfiguration", {"level": "OFF", "includeExecutionData": False}
             ),
             "tracingConfiguration": machine.extra.get("tracingConfiguration", {"enabled": False}),
+            "revisionId": version.revision_id if version is not None else machine.revision_id,
         }
+        if version is not None and version.description is not None:
+            out["description"] = version.description
+        return out
 
     def update_state_machine(
         self,
@@ -92,7 +129,13 @@ class MachinesApi(ClientState):
         **kwargs: Any,
     ) -> dict[str, Any]:
         machine, _case = self._machine(stateMachineArn, "UpdateStateMachine")
+        publish, version_description = _publish_options(kwargs, "UpdateStateMachine")
         with self._lock:
+            changed = (
+                (definition is not None and definition != machine.definition_text)
+                or (roleArn is not None and roleArn != machine.info.role_arn)
+                or any(machine.extra.get(k) != v for k, v in kwargs.items())
+            )
             if definition is not None:
                 parsed = self._parse_definition(definition, "UpdateStateMachine")
                 machine.info = MachineInfo(
@@ -108,14 +151,29 @@ class MachinesApi(ClientState):
                     machine.info.arn, machine.info.name, machine.info.definition, roleArn, machine.info.type
                 )
             machine.extra.update(kwargs)
-        return {"updateDate": self.clock.now()}
+            if changed:  # every update that changes something is a new revision
+                machine.revision_id = str(uuid.uuid4())
+            out: dict[str, Any] = {"updateDate": self.clock.now(), "revisionId": machine.revision_id}
+            if publish:
+                out["stateMachineVersionArn"] = self._publish(
+                    machine, version_description, "UpdateStateMachine"
+                ).arn
+        return out
 
     def delete_state_machine(self, *, stateMachineArn: str) -> dict[str, Any]:
+        """Delete a state machine with its versions and aliases; its running executions go on."""
         m = STATE_MACHINE_ARN.match(stateMachineArn or "")
         if m is None:
             raise error("InvalidArn", f"Invalid Arn: '{stateMachineArn}'", "DeleteStateMachine")
+        if m.group("qualifier") is not None:
+            raise error(
+                "ValidationException",
+                f"'{stateMachineArn}' is a version or alias ARN: use DeleteStateMachineVersion or "
+                "DeleteStateMachineAlias",
+                "DeleteStateMachine",
+            )
         with self._lock:
-            self._machines.pop(stateMachineArn, None)
+            self._machines.pop(stateMachineArn.split("#", 1)[0], None)
         return {}
 
     def list_state_machines(self, *, maxResults: int = 0, nextToken: str | None = None) -> dict[str, Any]:
@@ -130,7 +188,14 @@ class MachinesApi(ClientState):
             }
             for m in machines
         ]
-        return page(items, "stateMachines", maxResults, nextToken)
+        return page(
+            items,
+            "stateMachines",
+            maxResults,
+            nextToken,
+            operation="ListStateMachines",
+            position=lambda item: item["name"],
+        )
 
     def validate_state_machine_definition(
         self,

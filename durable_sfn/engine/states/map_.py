@@ -122,7 +122,12 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         item = {"Index": index, "Value": items[index]}
         if distributed:
             return Branch(
-                parent.clock, History(parent.clock), copy.copy(parent.variables), parent=parent, map_item=item
+                parent.clock,
+                History(parent.clock),
+                copy.copy(parent.variables),
+                parent=parent,
+                map_item=item,
+                key=parent.child_key(index),
             )
         return Branch(
             parent.clock,
@@ -131,6 +136,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
             parent=parent,
             map_item=item,
             last_event=parent.last_event,
+            key=parent.child_key(index),
         )
 
     def iteration_input(index: int, branch: Branch) -> Any:
@@ -149,6 +155,8 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     name = run.name
 
     def work(index: int, branch: Branch) -> Any:
+        if branch.replays_to_end:  # a redrive: this iteration succeeded before, it is not run again
+            return run.run_graph(branch, processor, None)
         if not distributed:
             branch.event(
                 "MapIterationStarted", mapIterationStartedEventDetails={"name": name, "index": index}

@@ -27,6 +27,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
             copy.copy(parent.variables),
             parent=parent,
             last_event=parent.last_event,
+            key=parent.child_key(index),
         )
 
     def work(index: int, branch: Branch) -> Any:
