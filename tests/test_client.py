@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from durable_sfn.client import (
     InstanceNotFoundError,
+    InstanceNotRedrivableError,
     InstanceNotRunningError,
     OrchestrationClient,
     OrchestrationClientError,
@@ -454,3 +455,110 @@ def test_boto3_client_derives_its_sqs_and_dynamodb_clients_for_entities(aws: Any
     client.signal_entity(EntityId("Tally", "aws"), "add", 4)
     entities.host.drain()
     assert client.read_entity_state(EntityId("Tally", "aws")).state == {"total": 4, "notes": []}
+
+
+# -- operating: redrive, pages, purge, aliases --------------------------------------------------
+
+
+def test_a_failed_instance_is_redriven_and_waits_again_for_its_event(local: Local) -> None:
+    client = local.client
+    instance = client.start_new("Approval", "o-9", instance_id="timed-out")
+    failed = client.wait_for_completion(instance, timeout=30)  # nobody answers: the wait times out
+    assert (failed.runtime_status, failed.error) == ("Failed", "States.Timeout")
+    with local.sfn.clock.participating():
+        redriven_at = client.redrive("timed-out")
+        assert client.get_status(instance).runtime_status == "Running"
+        assert client.raise_event(instance, "Approval", {"ok": True}) in ("delivered", "buffered")
+    done = client.wait_for_completion(instance, timeout=30)
+    assert done.output == {"order": "o-9", "decision": {"ok": True}}
+    assert local.sfn.describe_execution(executionArn=instance)["redriveDate"] == redriven_at
+    with pytest.raises(InstanceNotRedrivableError, match="Execution is SUCCEEDED and cannot be redriven"):
+        client.rewind(instance, "again")
+    with pytest.raises(InstanceNotFoundError):
+        client.redrive(instance + "-missing")
+
+
+def test_list_instances_pages_newest_first_across_state_machines(local: Local) -> None:
+    sfn, client = local.sfn, local.client
+    other = sfn.create_state_machine(name="Other", definition=counting_machine(1, False), roleArn=ROLE)
+    machines = [local.machine, other["stateMachineArn"]]
+    names = []
+    with sfn.clock.participating():
+        for n in range(7):  # alternate between the two machines, one minute apart
+            client.start_new(machines[n % 2], n, instance_id=f"i{n}")
+            names.append(f"i{n}")
+            sfn.clock.sleep_until(sfn.clock.now() + timedelta(minutes=1))
+        newest_first = names[::-1]
+        local.counting.calls.clear()
+        first = client.list_instances(page_size=3)
+        assert [s.name for s in first] == newest_first[:3] and first.continuation_token
+        assert local.counting.calls.count("list_executions") == 2  # one page per state machine
+        second = client.list_instances(page_size=3, continuation_token=first.continuation_token)
+        third = client.list_instances(page_size=3, continuation_token=second.continuation_token)
+        assert [s.name for s in second] + [s.name for s in third] == newest_first[3:]
+        assert third.continuation_token is None
+        assert [s.name for s in client.iter_instances()] == newest_first
+        window = client.list_instances(
+            created_from=first[2].created_time, created_to=first[1].created_time, page_size=10
+        )
+        assert [s.name for s in window] == newest_first[1:3]
+        with pytest.raises(OrchestrationClientError, match="continuation token"):
+            client.list_instances(page_size=3, continuation_token="not-a-token")
+        for instance in client.list_instances(status="Running"):
+            client.terminate(instance.instance_id)
+
+
+def test_listing_recent_instances_reads_only_the_recent_pages(local: Local) -> None:
+    sfn, client = local.sfn, local.client
+    with sfn.clock.participating():
+        for n in range(250):
+            sfn.start_execution(stateMachineArn=local.machine, name=f"old-{n}")
+        sfn.clock.sleep_until(sfn.clock.now() + timedelta(days=1))
+        recent = client.start_new("Approval", "new", instance_id="new")
+        local.counting.calls.clear()
+        found = client.list_instances(created_from=sfn.clock.now() - timedelta(hours=1))
+        assert [s.instance_id for s in found] == [recent]
+        assert local.counting.calls.count("list_executions") == 1  # 100 executions read, not 251
+        for instance in client.iter_instances(status="Running"):
+            client.terminate(instance.instance_id)
+
+
+def test_purge_removes_the_events_of_an_ended_instance_and_refuses_a_running_one(local: Local) -> None:
+    client = local.client
+    with local.sfn.clock.participating():
+        instance = client.start_new("Approval", "p", instance_id="purged")
+        client.raise_event(instance, "Unrelated", 1)
+        assert client.event_store().pending(instance, "Unrelated") == (False, 1)
+        with pytest.raises(OrchestrationClientError, match="RUNNING: terminate it before purging"):
+            client.purge_instance_history(instance)
+        client.terminate(instance)
+    assert client.purge_instance_history("purged").instances_deleted == 1
+    assert client.event_store().pending(instance, "Unrelated") == (False, 0)
+    assert client.purge_instance_history_by(runtime_status=["Terminated"]).instances_deleted == 1
+
+
+def test_purging_an_entity_deletes_its_state(entities: Entities) -> None:
+    client = entities.client
+    client.signal_entity("Tally@gone", "add", 3)
+    entities.host.drain()
+    assert client.read_entity_state("Tally@gone").exists
+    assert client.purge_instance_history("@Tally@gone").instances_deleted == 1  # Durable's entity id
+    assert client.read_entity_state("Tally@gone").exists is False
+    assert client.purge_instance_history(EntityId("Tally", "gone")).instances_deleted == 0
+
+
+def test_an_alias_in_name_to_arn_starts_through_the_alias(local: Local) -> None:
+    sfn = local.sfn
+    version = sfn.publish_state_machine_version(stateMachineArn=local.machine)["stateMachineVersionArn"]
+    alias = sfn.create_state_machine_alias(
+        name="live", routingConfiguration=[{"stateMachineVersionArn": version, "weight": 100}]
+    )["stateMachineAliasArn"]
+    client = OrchestrationClient(sfn, dynamodb=local.dynamodb, name_to_arn={"Approval": alias})
+    with sfn.clock.participating():
+        instance = client.start_new("Approval", "a", instance_id="via-alias")
+        assert instance == f"{local.machine.replace(':stateMachine:', ':execution:')}:via-alias"
+        described = sfn.describe_execution(executionArn=instance)
+        assert (described["stateMachineAliasArn"], described["stateMachineVersionArn"]) == (alias, version)
+        assert [s.instance_id for s in client.list_instances()] == [instance]
+        assert client.resolve("via-alias") == instance
+        client.terminate("via-alias")

@@ -64,6 +64,20 @@ class EntityAccess:
                 ) from None
             raise
 
+    def purge(self, entity_id: EntityId | str) -> bool:
+        """Delete the entity's item (its state and applied-operation log); False if it had none."""
+        eid = to_entity_id(entity_id)
+        table = self.table()
+        try:
+            response = self._dynamodb().delete_item(
+                TableName=table, Key={"id": {"S": str(eid)}}, ReturnValues="ALL_OLD"
+            )
+        except Exception as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return False
+            raise
+        return "Attributes" in response
+
     def table(self) -> str:
         name = self._table or os.environ.get(entity_store.TABLE_ENV)
         if not name:

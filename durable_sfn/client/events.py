@@ -180,6 +180,33 @@ class EventStore:
             return False, 0
         return item.waiting_token is not None, len(item.buffered)
 
+    def purge(self, execution_arn: str) -> int:
+        """Delete every event item of the execution (waiting tokens, buffered events); returns how many."""
+        deleted = 0
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "executionArn = :arn",
+            "ExpressionAttributeValues": {":arn": {"S": execution_arn}},
+            "ProjectionExpression": "executionArn, eventName",
+            "ConsistentRead": True,
+        }
+        while True:
+            try:
+                page = self.dynamodb.query(**kwargs)
+            except Exception as exc:
+                if client_error_code(exc) == "ResourceNotFoundException":
+                    return 0  # no table, no events to purge
+                raise
+            for item in page.get("Items", []):
+                self.dynamodb.delete_item(
+                    TableName=self.table_name, Key=self._key(execution_arn, item["eventName"]["S"])
+                )
+                deleted += 1
+            last = page.get("LastEvaluatedKey")
+            if not last:
+                return deleted
+            kwargs["ExclusiveStartKey"] = last
+
     # -- storage ------------------------------------------------------------------------
 
     def _key(self, execution_arn: str, event_name: str) -> dict[str, Any]:

@@ -17,6 +17,12 @@ trying each state machine (one DescribeExecution per state machine until found),
 
 Entities are signalled and read through the same client (`signal_entity`, `read_entity_state`):
 signals go to the entities' SQS FIFO queue, state is read from their DynamoDB table.
+
+Operating: `redrive` (`rewind`, Durable's name) resumes a failed instance from its failed step;
+`list_instances(page_size=...)` pages with a continuation token and `iter_instances` walks every
+page; `purge_instance_history` deletes what durable_sfn keeps about an ended instance (its events;
+for an entity, its state). Step Functions keeps an execution's own history for its retention
+period (90 days after it ends) whatever the client does.
 """
 
 from __future__ import annotations
@@ -26,18 +32,19 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from durable_sfn.client.entities import EntityAccess
 from durable_sfn.client.events import Delivery, EventStore, events_table_name
+from durable_sfn.client.instances import InstanceLister, InstancePage, PurgeHistoryResult
 from durable_sfn.client.status import (
     InstanceNotFoundError,
+    InstanceNotRedrivableError,
     InstanceNotRunningError,
     OrchestrationClientError,
     OrchestrationStatus,
-    aware,
     custom_status_from_history,
     error_code,
     status_filter,
@@ -60,7 +67,9 @@ class OrchestrationClient:
     client for raised events (defaults to one in the Step Functions client's region and
     endpoint when `sfn` is a boto3 client). `name_to_arn`: how orchestrator names become state
     machine ARNs (a mapping or a function); by default ListStateMachines finds them by name. A
-    mapping also limits `list_instances` and bare-name lookups to those state machines.
+    mapping also limits `list_instances` and bare-name lookups to those state machines. An ARN
+    there may name an alias or a version (`...:stateMachine:Orders:live`): `start_new` starts
+    through it, while listing and lookups use the state machine itself.
 
     Entities: `entities_table` (default `$DURABLE_SFN_ENTITIES_TABLE`) and `entities_queue_url`
     (default `$DURABLE_SFN_ENTITIES_QUEUE_URL`), with `dynamodb` and `sqs` clients (derived from
@@ -201,30 +210,58 @@ class OrchestrationClient:
         created_from: datetime | None = None,
         created_to: datetime | None = None,
         orchestrator: Any = None,
-    ) -> list[OrchestrationStatus]:
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+    ) -> InstancePage:
         """Instances of every (or one) orchestrator, newest first, without custom status.
 
         `status` is a Step Functions status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED) or a
-        Durable one (Running, Completed, Failed, Terminated). One ListExecutions call per page
-        per state machine; no history is read.
+        Durable one (Running, Completed, Failed, Terminated); `created_from` / `created_to` bound
+        the start time. Without `page_size`, every instance; with it, at most that many and the
+        page's `continuation_token` (None on the last page), which the next call passes back
+        with the same filters. One ListExecutions call per state machine per page (and per 100
+        executions read); no history is read. `iter_instances` walks all pages lazily.
+
+        >>> page = client.list_instances(status="Failed", page_size=50)  # doctest: +SKIP
+        >>> more = client.list_instances(status="Failed", page_size=50, continuation_token=page.continuation_token)
         """
-        wanted = status_filter(status)
+        if page_size is not None and page_size < 1:
+            raise OrchestrationClientError(f"page_size must be at least 1, got {page_size}")
+        lister = self._lister(status, created_from, created_to, orchestrator, continuation_token)
+        return lister.take(page_size)
+
+    def iter_instances(
+        self,
+        *,
+        status: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        orchestrator: Any = None,
+    ) -> Iterator[OrchestrationStatus]:
+        """Every instance matching the filters, newest first, read a page at a time as you go."""
+        return iter(self._lister(status, created_from, created_to, orchestrator, None))
+
+    def _lister(
+        self,
+        status: str | None,
+        created_from: datetime | None,
+        created_to: datetime | None,
+        orchestrator: Any,
+        continuation_token: str | None,
+    ) -> InstanceLister:
         machines = (
-            [self.state_machine_arn(orchestrator)]
+            [unqualified(self.state_machine_arn(orchestrator))]
             if orchestrator is not None
             else [str(m["stateMachineArn"]) for m in self._state_machines()]
         )
-        found: list[OrchestrationStatus] = []
-        for machine_arn in machines:
-            for execution in self._executions(machine_arn, wanted):
-                started = execution["startDate"]
-                if created_from is not None and aware(started) < aware(created_from):
-                    continue
-                if created_to is not None and aware(started) > aware(created_to):
-                    continue
-                found.append(status_from_description(execution, show_input=False))
-        found.sort(key=lambda s: aware(s.created_time), reverse=True)
-        return found
+        return InstanceLister(
+            self.sfn.list_executions,
+            machines,
+            status_filter=status_filter(status),
+            created_from=created_from,
+            created_to=created_to,
+            continuation_token=continuation_token,
+        )
 
     def wait_for_completion(
         self, instance_id: str, timeout: float = 60.0, *, poll_interval: float = 1.0
@@ -265,6 +302,75 @@ class OrchestrationClient:
                 f"instance {arn} is {description['status']}, not RUNNING: event {event_name!r} cannot be delivered"
             )
         return self.event_store().raise_event(arn, event_name, data)
+
+    def redrive(self, instance_id: str) -> datetime:
+        """Resume a failed, timed-out or terminated instance from its unsuccessful step (RedriveExecution).
+
+        Steps that completed are not run again; inside a fan-out (Parallel, Map) only the
+        branches that did not complete run again. The instance keeps its id, input and the
+        definition it started with; returns the redrive date. Step Functions allows it within 14
+        days of the end, for Standard state machines only; otherwise `InstanceNotRedrivableError`
+        says why.
+        """
+        arn = self.resolve(instance_id)
+        try:
+            response = self.sfn.redrive_execution(executionArn=arn)
+        except Exception as exc:
+            code = error_code(exc)
+            if code == "ExecutionDoesNotExist":
+                raise InstanceNotFoundError(f"no instance {arn}") from None
+            if code == "ExecutionNotRedrivable":
+                reason = self._describe(arn).get("redriveStatusReason") or str(exc)
+                raise InstanceNotRedrivableError(f"instance {arn} cannot be redriven: {reason}") from None
+            raise
+        return response["redriveDate"]  # type: ignore[no-any-return]
+
+    def rewind(self, instance_id: str, reason: str = "") -> None:
+        """Durable's rewind: run a failed instance again from where it failed (see `redrive`).
+
+        `reason` is accepted for Durable compatibility; Step Functions has no place to record it
+        (its history shows an ExecutionRedriven event instead).
+        """
+        self.redrive(instance_id)
+
+    def purge_instance_history(self, instance_id: str | EntityId) -> PurgeHistoryResult:
+        """Delete what durable_sfn keeps about an ended instance, Durable's purge.
+
+        For an orchestration: its external-event items (waiting tokens, buffered events). Step
+        Functions keeps the execution and its history for its retention period (90 days after the
+        end); no API deletes them, so `get_status` still finds the instance. For an entity (an
+        `EntityId`, or Durable's "@name@key"): its state and log of applied operations. A running
+        instance is refused: terminate it first.
+        """
+        entity = _entity_instance(instance_id)
+        if entity is not None:
+            return PurgeHistoryResult(1 if self._entities.purge(entity) else 0)
+        assert isinstance(instance_id, str)
+        arn = self.resolve(instance_id)
+        description = self._describe(arn)
+        if description["status"] == "RUNNING":
+            raise OrchestrationClientError(f"instance {arn} is RUNNING: terminate it before purging it")
+        self.event_store().purge(arn)
+        return PurgeHistoryResult(1)
+
+    def purge_instance_history_by(
+        self,
+        created_time_from: datetime | None = None,
+        created_time_to: datetime | None = None,
+        runtime_status: Iterable[str] | None = None,
+    ) -> PurgeHistoryResult:
+        """Purge every ended instance created in the window with one of the statuses (default: any ended)."""
+        statuses = [status_filter(s) for s in runtime_status] if runtime_status is not None else [None]
+        deleted = 0
+        for wanted in dict.fromkeys(statuses):
+            for instance in self.iter_instances(
+                status=wanted, created_from=created_time_from, created_to=created_time_to
+            ):
+                if instance.status == "RUNNING":
+                    continue
+                self.event_store().purge(instance.instance_id)
+                deleted += 1
+        return PurgeHistoryResult(deleted)
 
     def terminate(self, instance_id: str, reason: str = "") -> None:
         """Stop a running instance (StopExecution; its status becomes ABORTED / Terminated)."""
@@ -337,7 +443,7 @@ class OrchestrationClient:
             return cached
         for machine in self._state_machines():
             candidate = (
-                str(machine["stateMachineArn"]).replace(":stateMachine:", ":execution:", 1)
+                unqualified(str(machine["stateMachineArn"])).replace(":stateMachine:", ":execution:", 1)
                 + ":"
                 + instance_id
             )
@@ -388,11 +494,12 @@ class OrchestrationClient:
             kwargs = {**kwargs, "nextToken": token, "maxResults": _NEXT_HISTORY_PAGES}
 
     def _state_machines(self) -> Iterator[dict[str, Any]]:
+        """Every state machine (unqualified ARNs: a mapping's alias ARN stands for its machine)."""
         if isinstance(self._name_to_arn, Mapping):
             # A fixed set of orchestrators (e.g. the management Lambda's): no ListStateMachines,
             # so the caller needs no account-wide permission.
             for name, arn in self._name_to_arn.items():
-                yield {"name": name, "stateMachineArn": arn}
+                yield {"name": name, "stateMachineArn": unqualified(arn)}
             return
         kwargs: dict[str, Any] = {}
         while True:
@@ -402,18 +509,6 @@ class OrchestrationClient:
             if not token:
                 return
             kwargs = {"nextToken": token}
-
-    def _executions(self, machine_arn: str, wanted: str | None) -> Iterator[dict[str, Any]]:
-        kwargs: dict[str, Any] = {"stateMachineArn": machine_arn}
-        if wanted:
-            kwargs["statusFilter"] = wanted
-        while True:
-            page = self.sfn.list_executions(**kwargs)
-            yield from page.get("executions", [])
-            token = page.get("nextToken")
-            if not token:
-                return
-            kwargs = {**kwargs, "nextToken": token}
 
     def _dynamodb_client(self, purpose: str, *, locked: bool = False) -> Any:
         """The DynamoDB client (events, entities); `locked` when the caller holds `_lock`."""
@@ -436,3 +531,19 @@ class OrchestrationClient:
 
 
 _SERVICE_NAMES = {"dynamodb": "DynamoDB", "sqs": "SQS"}
+
+
+def unqualified(state_machine_arn: str) -> str:
+    """A state machine ARN without a version or alias suffix (`...:stateMachine:NAME`)."""
+    parts = state_machine_arn.split(":")
+    return ":".join(parts[:7]) if len(parts) > 7 and parts[5] == "stateMachine" else state_machine_arn
+
+
+def _entity_instance(instance_id: str | EntityId) -> EntityId | None:
+    """The entity an instance id names: an EntityId, or Durable's "@name@key" form."""
+    if isinstance(instance_id, EntityId):
+        return instance_id
+    if instance_id.startswith("@") and instance_id.count("@") >= 2:
+        name, _sep, key = instance_id[1:].partition("@")
+        return EntityId(name, key)
+    return None

@@ -38,6 +38,10 @@ class InstanceNotRunningError(OrchestrationClientError):
     """The instance has ended, so it cannot receive events."""
 
 
+class InstanceNotRedrivableError(OrchestrationClientError):
+    """Step Functions refuses to redrive (rewind) the instance; the message gives AWS's reason."""
+
+
 @dataclass(frozen=True)
 class OrchestrationStatus:
     """One instance, Durable style (`runtime_status`) with the Step Functions facts kept too."""

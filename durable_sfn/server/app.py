@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -104,9 +104,15 @@ class LocalBackend:
         return Response(200, _wire(result))
 
     def management(
-        self, method: str, path: str, query: dict[str, str], body: bytes, base_url: str
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: bytes,
+        base_url: str,
+        headers: Mapping[str, str] | None = None,
     ) -> HttpResponse:
-        return handle(self.client, method, path, query, body, base_url)
+        return handle(self.client, method, path, query, body, base_url, headers)
 
 
 def _wire(value: Any) -> Any:

@@ -4,9 +4,14 @@ Routes (under `PREFIX`, as Durable's `/runtime/webhooks/durabletask`):
 
     POST   /orchestrators/{name}[/{instanceId}]     start; 202 + Location + management URIs
     GET    /instances/{instanceId}                  status; 202 while running, 200 once ended
-    GET    /instances?runtimeStatus=&createdTimeFrom=&createdTimeTo=   list
+    GET    /instances?runtimeStatus=&createdTimeFrom=&createdTimeTo=&top=N   list, newest first;
+           `top` pages: the answer's `x-ms-continuation-token` header, sent back as a request
+           header, gets the next page
     POST   /instances/{instanceId}/raiseEvent/{eventName}   body = event data; 202
     POST   /instances/{instanceId}/terminate?reason=...     202
+    POST   /instances/{instanceId}/rewind?reason=...        redrive from the failed step; 202
+    DELETE /instances/{instanceId}                  purge one ended instance; 200 {instancesDeleted}
+    DELETE /instances?createdTimeFrom=&createdTimeTo=&runtimeStatus=   purge many; 200 (404: none)
     POST   /entities/{name}/{key}?op={operation}    signal; body = operation input; 202
     GET    /entities/{name}/{key}                   committed entity state; 404 if it has none
 
@@ -18,6 +23,7 @@ locally; `durable_sfn.server.management_lambda` mounts it behind API Gateway on 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,12 +33,15 @@ from durable_sfn._aws import client_error_code
 from durable_sfn.client import OrchestrationClient
 from durable_sfn.client.status import (
     InstanceNotFoundError,
+    InstanceNotRedrivableError,
     InstanceNotRunningError,
     OrchestrationClientError,
 )
 from durable_sfn.dsl import EntityId
 
 PREFIX = "/runtime/webhooks/durabletask"
+# Durable's paging header: in the answer when more instances follow, in the request to get them.
+CONTINUATION_HEADER = "x-ms-continuation-token"
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,8 @@ def management_urls(base_url: str, instance_id: str) -> dict[str, str]:
         "statusQueryGetUri": root,
         "sendEventPostUri": root + "/raiseEvent/{eventName}",
         "terminatePostUri": root + "/terminate?reason={text}",
+        "rewindPostUri": root + "/rewind?reason={text}",
+        "purgeHistoryDeleteUri": root,
     }
 
 
@@ -67,16 +78,18 @@ def handle(
     query: dict[str, str],
     body: bytes,
     base_url: str,
+    headers: Mapping[str, str] | None = None,
 ) -> HttpResponse:
-    """Serve one management request; never raises."""
+    """Serve one management request; never raises. `headers`: the request's (any case)."""
     if not path.startswith(PREFIX):
         return _error(404, f"no such route {path!r}: the management API lives under {PREFIX}")
     parts = [unquote(p) for p in path[len(PREFIX) :].split("/") if p]
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
     try:
-        return _route(client, method.upper(), parts, query, body, base_url)
+        return _route(client, method.upper(), parts, query, body, base_url, lowered)
     except InstanceNotFoundError as exc:
         return _error(404, str(exc))
-    except InstanceNotRunningError as exc:
+    except (InstanceNotRunningError, InstanceNotRedrivableError) as exc:
         return _error(410, str(exc))
     except OrchestrationClientError as exc:
         return _error(400, str(exc))
@@ -107,6 +120,7 @@ def _route(
     query: dict[str, str],
     body: bytes,
     base_url: str,
+    headers: dict[str, str],
 ) -> HttpResponse:
     match method, parts:
         case "POST", ["orchestrators", name, *rest] if len(rest) <= 1:
@@ -118,8 +132,34 @@ def _route(
                 status=query.get("runtimeStatus") or None,
                 created_from=_time(query.get("createdTimeFrom")),
                 created_to=_time(query.get("createdTimeTo")),
+                page_size=_top(query.get("top")),
+                continuation_token=headers.get(CONTINUATION_HEADER) or None,
             )
-            return HttpResponse(200, [s.to_json() for s in instances])
+            token = instances.continuation_token
+            return HttpResponse(
+                200, [s.to_json() for s in instances], {CONTINUATION_HEADER: token} if token else {}
+            )
+        case "DELETE", ["instances"]:
+            created_from = _time(query.get("createdTimeFrom"))
+            if created_from is None:
+                raise OrchestrationClientError(
+                    "purging by filter needs createdTimeFrom (and optionally createdTimeTo, runtimeStatus)"
+                )
+            statuses = [s for s in (query.get("runtimeStatus") or "").split(",") if s] or None
+            result = client.purge_instance_history_by(
+                created_from, _time(query.get("createdTimeTo")), statuses
+            )
+            if result.instances_deleted == 0:
+                return _error(404, "no ended instance matches the criteria")
+            return HttpResponse(200, {"instancesDeleted": result.instances_deleted})
+        case "DELETE", ["instances", instance_id]:
+            result = client.purge_instance_history(instance_id)
+            if result.instances_deleted == 0:
+                return _error(404, f"no instance {instance_id!r} to purge")
+            return HttpResponse(200, {"instancesDeleted": result.instances_deleted})
+        case "POST", ["instances", instance_id, "rewind"]:
+            client.rewind(instance_id, query.get("reason", ""))
+            return HttpResponse(202, {"rewound": client.resolve(instance_id)})
         case "GET", ["instances", instance_id]:
             status = client.get_status(instance_id, show_input=query.get("showInput", "true") != "false")
             urls = management_urls(base_url, status.instance_id)
@@ -159,6 +199,14 @@ def _entity_id(name: str, key: str) -> EntityId:
         return EntityId(name, key)
     except ValueError as exc:
         raise OrchestrationClientError(str(exc)) from None
+
+
+def _top(text: str | None) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise OrchestrationClientError(f"top must be a positive whole number, got {text!r}")
+    return int(text)
 
 
 def _time(text: str | None) -> datetime | None:

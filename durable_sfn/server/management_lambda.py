@@ -62,6 +62,7 @@ def handler(event: dict[str, Any], context: Any, client: OrchestrationClient | N
         {k: str(v) for k, v in (event.get("queryStringParameters") or {}).items()},
         raw,
         base_url(event),
+        {k: str(v) for k, v in (event.get("headers") or {}).items()},
     )
     return {
         "statusCode": answer.status,

@@ -55,3 +55,19 @@ def count_stock(item: str) -> int:
 @activity(name="Reserve")
 def reserve(item: str) -> str:
     raise OutOfStock(f"{item} is out of stock")
+
+
+@activity(name="Pick")
+def pick(item: str) -> str:
+    """Fails while the stock table has none of `item`: a fault that is fixed outside the workflow.
+
+    Tests put stock in through the server's DynamoDB endpoint, then redrive the failed execution.
+    """
+    import boto3
+
+    found = boto3.client("dynamodb", region_name="us-east-1").get_item(
+        TableName="stock", Key={"item": {"S": item}}
+    )
+    if "Item" not in found or int(found["Item"]["count"]["N"]) <= 0:
+        raise OutOfStock(f"{item} is out of stock")
+    return f"picked {item}"
