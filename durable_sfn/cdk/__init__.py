@@ -9,6 +9,7 @@ from aws_cdk.aws_stepfunctions import LogLevel, StateMachineType
 
 from durable_sfn.cdk._private.activity_functions import ActivityFunctions, ActivityOptions
 from durable_sfn.cdk._private.bundling import LayerBuildError, build_layer
+from durable_sfn.cdk._private.deployment import AliasDeployment
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.grants import ActivityGrant
 from durable_sfn.cdk.entities import EntityResources
@@ -19,6 +20,7 @@ __all__ = [
     "ActivityFunctions",
     "ActivityGrant",
     "ActivityOptions",
+    "AliasDeployment",
     "EntityResources",
     "LayerBuildError",
     "LogLevel",

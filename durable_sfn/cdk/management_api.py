@@ -1,15 +1,17 @@
 """ManagementApi: the Durable-style management HTTP API on AWS, behind API Gateway with IAM auth.
 
 The same routes `durable-sfn serve` offers locally (start -> 202 with statusQueryGetUri,
-sendEventPostUri, terminatePostUri; status; raise event; terminate; list), served by one Lambda
-function that uses `OrchestrationClient`. Callers sign requests with SigV4 (IAM authorization);
-`grant_invoke` gives a role the right to call it.
+sendEventPostUri, terminatePostUri; status; raise event; terminate; rewind; list with `top`;
+purge), served by one Lambda function that uses `OrchestrationClient`. Callers sign requests with
+SigV4 (IAM authorization); `grant_invoke` gives a role the right to call it. Executions of an
+`Orchestration` start through its alias, so they run the version the alias routes to.
 
 >>> ManagementApi(stack, "Management", orchestrations=[order_processing], events_table=events)
 
-The function may only touch the orchestrations it is given: it starts and lists their
-executions, reads and stops those executions, completes their task tokens, and reads and writes
-the external-event table, and reads entity items and sends signals when there are entities. It never lists the account's state machines.
+The function may only touch the orchestrations it is given: it starts their executions (through
+the alias, for an `Orchestration`), lists, reads, stops and redrives those executions, completes
+their task tokens, reads, writes and purges the external-event table, and reads and purges entity
+items and sends signals when there are entities. It never lists the account's state machines.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ class ManagementApi(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.machines = _machines(id, orchestrations)
+        # Where each orchestration's executions start: its alias (Orchestration), else the machine.
+        managed = [] if isinstance(orchestrations, Mapping) else list(orchestrations)
+        self.aliases: dict[str, str] = {o.state_machine_name: o.alias_name for o in managed}
+        start_arns = {name: machine.state_machine_arn for name, machine in self.machines.items()}
+        start_arns.update({o.state_machine_name: o.alias_arn for o in managed})
         # The /entities routes need the entities' table and queue: the ones passed, else the ones
         # the managed orchestrations use (provisioned per stack when none were passed).
         self.entities = entities or _entities_of(orchestrations)
@@ -84,19 +91,18 @@ class ManagementApi(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=logs.LogGroup(self, "HandlerLogs", retention=log_retention),
             environment={
-                STATE_MACHINES_ENV: stack.to_json_string(
-                    {name: machine.state_machine_arn for name, machine in self.machines.items()}
-                ),
+                STATE_MACHINES_ENV: stack.to_json_string(start_arns),
                 EVENTS_TABLE_ENV: events_table.table_name,
             },
-            description="durable_sfn management API: start, status, raise event, terminate",
+            description="durable_sfn management API: start, status, raise event, terminate, rewind, purge",
         )
         self._grant(events_table)
         if self.entities is not None:
             self.handler.add_environment(ENTITIES_TABLE_ENV, self.entities.table.table_name)
             self.handler.add_environment(ENTITIES_QUEUE_ENV, self.entities.queue.queue_url)
-            # read_entity_state is one consistent GetItem; signal_entity one SendMessage.
-            self.entities.table.grant(self.handler, "dynamodb:GetItem")
+            # read_entity_state is one consistent GetItem; signal_entity one SendMessage; purging an
+            # entity one DeleteItem.
+            self.entities.table.grant(self.handler, "dynamodb:GetItem", "dynamodb:DeleteItem")
             self.entities.queue.grant(self.handler, "sqs:SendMessage")
 
         access_logs = logs.LogGroup(self, "AccessLogs", retention=log_retention)
@@ -155,8 +161,18 @@ class ManagementApi(Construct):
             )
             self.handler.add_to_role_policy(
                 iam.PolicyStatement(
-                    actions=["states:StartExecution", "states:ListExecutions", "states:SendTaskSuccess"],
+                    actions=["states:ListExecutions", "states:SendTaskSuccess"],
                     resources=[machine.state_machine_arn],
+                )
+            )
+            # Starting goes through the alias: Step Functions authorizes a qualified ARN against the
+            # state machine's ARN, with the alias name in states:StateMachineQualifier.
+            alias = self.aliases.get(name)
+            self.handler.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["states:StartExecution"],
+                    resources=[machine.state_machine_arn],
+                    conditions={"StringEquals": {"states:StateMachineQualifier": alias}} if alias else None,
                 )
             )
             self.handler.add_to_role_policy(
@@ -165,6 +181,7 @@ class ManagementApi(Construct):
                         "states:DescribeExecution",
                         "states:GetExecutionHistory",
                         "states:StopExecution",
+                        "states:RedriveExecution",
                     ],
                     resources=[executions],
                 )
@@ -174,7 +191,10 @@ class ManagementApi(Construct):
                 executions,
                 f"executions of {name} have generated names; the wildcard is scoped to that state machine",
             )
-        events_table.grant(self.handler, "dynamodb:GetItem", "dynamodb:PutItem")
+        # Raising reads and writes an item; purging queries an execution's items and deletes them.
+        events_table.grant(
+            self.handler, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"
+        )
 
     def _acknowledge(self) -> None:
         nag.acknowledge(

@@ -3,7 +3,9 @@
 The construct compiles the orchestrator and deploys that exact definition (placeholders replaced
 by CloudFormation through DefinitionSubstitutions), so what runs on AWS is what ran locally. IAM is
 computed from the definition: the role may call exactly the functions and state machines the
-definition names. What the definition refers to is resolved by one private module per kind: activity
+definition names. Every change of the deployed state machine publishes a version and moves the
+orchestration's alias to it (at once, or gradually with `deployment=`); clients start executions
+through the alias, so an execution runs the version it started with to its end. What the definition refers to is resolved by one private module per kind: activity
 functions (`_private.activity_wiring`), entities (`_private.entity_hosting`), the role's statements
 (`_private.permissions`); each receives values, never this construct.
 """
@@ -15,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import ArnFormat, CfnOutput, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -30,6 +32,7 @@ from durable_sfn.cdk._private.activity_functions import ActivityOptions
 from durable_sfn.cdk._private.activity_wiring import GrantSpec, provision_activities
 from durable_sfn.cdk._private.analysis import DefinitionRequirements, analyse
 from durable_sfn.cdk._private.checks import AppWideChecks, DeployedMachine
+from durable_sfn.cdk._private.deployment import DEFAULT_ALIAS, AliasDeployment, publish_with_alias
 from durable_sfn.cdk._private.entity_hosting import host_entities
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.facts import OrchestrationFacts
@@ -62,6 +65,11 @@ class Orchestration(Construct):
     Sub-orchestrations are found by name among the app's other Orchestrations (declare them in any
     order) or passed explicitly with `sub_orchestrations=`. State machines are named after their
     orchestrator, so clients can address them by name.
+
+    Versions: each deployment that changes the state machine publishes a version, and the alias
+    `alias_name` (default "live"; `alias_arn`) routes new executions to it, at once or as
+    `deployment=AliasDeployment.canary(...)` / `.linear(...)` describe. `grant_start_execution`
+    lets a principal start executions through the alias only.
     """
 
     def __init__(
@@ -89,6 +97,8 @@ class Orchestration(Construct):
         alarm_topic: sns.ITopic | None = None,
         service_name: str | None = None,
         entities: EntityResources | None = None,
+        alias_name: str = DEFAULT_ALIAS,
+        deployment: AliasDeployment | None = None,
     ) -> None:
         super().__init__(scope, id)
         orch = orchestrator_definition(orchestrator)
@@ -174,7 +184,41 @@ class Orchestration(Construct):
         )
         self.alarms = add_alarms(self, self.state_machine, self.state_machine_name, alarm_topic)
         add_outputs(self, self.state_machine, self.state_machine_name)
+        published = publish_with_alias(
+            self,
+            self.state_machine,
+            definition_text=self.definition_string,
+            alias_name=alias_name,
+            deployment=deployment,
+            default_alarms=self.alarms,
+            where=self.where,
+        )
+        self.version = published.version
+        self.alias = published.alias
+        self.alias_name = alias_name
+        # Where clients start executions: the alias (a version ARN is the state machine ARN + ":N").
+        self.alias_arn: str = published.alias.attr_arn
+        CfnOutput(
+            self,
+            "AliasArn",
+            value=self.alias_arn,
+            description=f"Start executions of {self.state_machine_name} here",
+        )
         self.node.add_validation(AppWideChecks(self._deployed_machine(), lambda: _deployed_machines(self)))
+
+    def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let `grantee` start executions through the alias (and only through it).
+
+        Step Functions authorizes a qualified ARN against the state machine's ARN and exposes the
+        qualifier as the `states:StateMachineQualifier` condition key ("Authorization for
+        versions and aliases"); the grant is conditioned on the alias name.
+        """
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["states:StartExecution"],
+            resource_arns=[self.state_machine_arn],
+            conditions={"StringEquals": {"states:StateMachineQualifier": self.alias_name}},
+        )
 
     # -- construction helpers ------------------------------------------------------------------
 

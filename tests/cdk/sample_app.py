@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aws_cdk import App, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 
-from durable_sfn.cdk import ActivityGrant, Orchestration, StateMachineType
+from durable_sfn.cdk import ActivityGrant, AliasDeployment, Orchestration, StateMachineType
 from tests.cdk import sample_orchestrations as sample
 
 STACK = "CdkSample"
@@ -47,8 +50,14 @@ def build_sample_app(outdir: str) -> App:
         removal_policy=RemovalPolicy.DESTROY,
     )
     # The parent is declared before its child on purpose: sub-orchestrations resolve by name.
-    Orchestration(stack, "Trip", orchestrator=sample.trip)
+    # Trip's new versions take over gradually: 10% of new executions for 15 minutes, then all.
     Orchestration(
+        stack,
+        "Trip",
+        orchestrator=sample.trip,
+        deployment=AliasDeployment.canary(10, after=timedelta(minutes=15)),
+    )
+    booking = Orchestration(
         stack,
         "Booking",
         orchestrator=sample.booking,
@@ -59,6 +68,9 @@ def build_sample_app(outdir: str) -> App:
         },
     )
     Orchestration(stack, "Quote", orchestrator=sample.quote, state_machine_type=StateMachineType.EXPRESS)
+    # An operator who may start bookings, through the alias only.
+    operator = iam.Role(stack, "Operator", assumed_by=iam.AccountRootPrincipal())
+    booking.grant_start_execution(operator)
     # Both use the CdkSampleMiles entity, passing no EntityResources: one stack-wide table, queue
     # and dispatcher is provisioned and shared. A stack of its own keeps the one above unchanged.
     entities_stack = Stack(app, ENTITIES_STACK)

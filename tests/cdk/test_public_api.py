@@ -10,6 +10,7 @@ def test_exported_names_are_pinned() -> None:
         "ActivityFunctions",
         "ActivityGrant",
         "ActivityOptions",
+        "AliasDeployment",
         "EntityResources",
         "LayerBuildError",
         "LogLevel",

@@ -344,13 +344,17 @@ def test_management_api_is_iam_authorized_and_scoped_to_the_reference_state_mach
     machines = {f"<{logical_id}>" for logical_id, _ in _machines(reference_assembly).values()}
     assert granted["states:StartExecution"] == machines
     assert "states:ListStateMachines" not in granted
-    # The /entities routes: read the loyalty balances, send signals, nothing more.
+    # The /entities routes: read the loyalty balances, send signals, purge, nothing more.
     variables = handler["Environment"]["Variables"]
     table = logical_id_of_ref(variables["DURABLE_SFN_ENTITIES_TABLE"])
     queue = logical_id_of_ref(variables["DURABLE_SFN_ENTITIES_QUEUE_URL"])
     assert template["Resources"][table]["Type"] == "AWS::DynamoDB::Table"
     assert granted["sqs:SendMessage"] == {f"<{queue}.Arn>"}
-    assert {a for a, r in granted.items() if f"<{table}.Arn>" in r} == {"dynamodb:GetItem"}
+    # Purging an entity (DELETE /instances/@name@key) deletes its item.
+    assert {a for a, r in granted.items() if f"<{table}.Arn>" in r} == {
+        "dynamodb:GetItem",
+        "dynamodb:DeleteItem",
+    }
 
 
 def test_activity_grants_name_exact_resources_and_actions(reference_assembly: Assembly) -> None:
