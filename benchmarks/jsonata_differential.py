@@ -12,7 +12,8 @@ under the cause that explains it (tests/engine/jsonata_js/causes.py), or as UNEX
 the time per evaluation of each evaluator on the compiled reference workflows' expressions and
 on the corpus's, beside jsonata-js's own (measured inside Node).
 
-`make bench` runs it with the default target (about five minutes on two cores).
+`make bench` runs it with the default target (five to ten minutes on two cores). The figures and
+the choice of evaluator they support: benchmarks/jsonata_evaluators.md.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Same interface as `durable_sfn.engine.jsonata` (`is_expression`, `expression_bod
 workflow variables, `$now`/`$millis` on the state's entry time), the same Step Functions extras
 (`$partition`, `$range`, `$hash`, `$random`, `$uuid`, `$parse`) and the same AWS cause texts,
 so the engine can switch by changing one import. Not wired in yet: see
-benchmarks/jsonata_differential.py for the agreement with jsonata-js and the speed of both.
+benchmarks/jsonata_evaluators.md for its agreement with jsonata-js and its speed, measured by
+benchmarks/jsonata_differential.py.
 
 What differs from the jsonata-python path, and why:
 - A compiled jsonatapy expression may only be used by the thread that compiled it (PyO3

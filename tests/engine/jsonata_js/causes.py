@@ -160,12 +160,12 @@ def _number_text(case: Case, js: Outcome, ours: Outcome) -> bool:
 
 
 def _null_as_nothing(case: Case, js: Outcome, ours: Outcome) -> bool:
-    return (
-        js.kind == "value"
-        and ours.kind in ("value", "undefined")
-        and _holds_null(case)
-        and SEQUENCE_FUNCTIONS.search(case.expression) is not None
-    )
+    if not _holds_null(case) or (js.kind == "error" and ours.kind == "error"):
+        return False
+    if js.kind == "value" and js.value is None and ours.kind == "undefined":
+        return True  # a null item read by index or path: $items[$i] where the item is null
+    # The empty sequence then flows on: into $sum, into the expression's own $error, ...
+    return SEQUENCE_FUNCTIONS.search(case.expression) is not None
 
 
 def _number_grammar(case: Case, js: Outcome, ours: Outcome) -> bool:
@@ -241,6 +241,16 @@ def _javascript_number(case: Case, js: Outcome, ours: Outcome) -> bool:
     return "$number(" in case.expression and js.kind in ("value", "nonfinite") and ours.code == "D3030"
 
 
+def _from_millis_out_of_range(case: Case, js: Outcome, ours: Outcome) -> bool:
+    return (
+        "$fromMillis(" in case.expression
+        and js.kind == "value"
+        and isinstance(js.value, str)
+        and "NaN" in js.value
+        and ours.kind == "error"
+    )
+
+
 def _skipped_type_check(case: Case, js: Outcome, ours: Outcome) -> bool:
     return js.kind == "error" and js.code in TYPE_ERRORS and ours.kind in ("value", "undefined")
 
@@ -313,8 +323,9 @@ CAUSES: list[Cause] = [
         "null taken for nothing in sequence functions",
         "jsonata-python bug",
         "jsonata-python treats a null value like an empty sequence: $count(null) is 0, $sort(null) and "
-        "$reduce(null, f, []) are undefined, $map(null, f) is []; jsonata-js treats null as the one-item "
-        "sequence [null] ($count(null) is 1, $sort(null) is [null]).",
+        "$reduce(null, f, []) are undefined, $map(null, f) is [], and a null item read by index "
+        "($items[$i], as a compiled for loop reads its items) is undefined, so the state fails; "
+        "jsonata-js treats null as the one-item sequence [null] ($count(null) is 1, $items[$i] is null).",
         _null_as_nothing,
         evaluators=("jsonata-python",),
     ),
@@ -405,6 +416,15 @@ CAUSES: list[Cause] = [
         "not a decimal JSON number, which is what the JSONata documentation specifies.",
         _javascript_number,
         evaluators=("jsonatapy",),
+    ),
+    Cause(
+        "$fromMillis beyond the range of a date",
+        "accepted",
+        "For milliseconds past JavaScript's Date range (about 8.64e15), jsonata-js's $fromMillis writes "
+        "'0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ'; the Python evaluators raise an error instead (jsonatapy's "
+        "'Format error: Invalid timestamp' carries no JSONata code). Failing is the better of the two; "
+        "no real timestamp is affected.",
+        _from_millis_out_of_range,
     ),
     Cause(
         "$round beyond the precision of a double",
