@@ -41,7 +41,7 @@ NOT_RUNNABLE: dict[str, dict[str, str]] = {
         "make deploy                # cdk deploy --all; prints each state machine's ARN and console link": _AWS,
         'ORDERS_TABLE=<OrdersTableName> INVENTORY_TABLE=<InventoryTableName> PAYMENTS_TABLE=<PaymentsTableName> .venv/bin/python -c "from lambdas.common.resources import seed_orders; seed_orders()"': _AWS,
         "ARN=$(aws stepfunctions list-state-machines --query \"stateMachines[?name=='OrderProcessingOrchestration'].stateMachineArn\" --output text)": _AWS,
-        'aws stepfunctions start-execution --state-machine-arn "$ARN" --name order-2001 --input \'"ORD-2001"\'': _AWS,
+        'aws stepfunctions start-execution --state-machine-arn "$ARN:live" --name order-2001 --input \'"ORD-2001"\'': _AWS,
         ".venv/bin/durable-sfn start OrderProcessingOrchestration --input '\"ORD-2001\"' --instance-id order-2001-cli": _AWS,
         "import boto3": _AWS + " (the client reads an execution deployed on AWS)",
         '.venv/bin/durable-sfn events raise <instance> ManagerApproval \'{"Approved": true, "Approver": "dana"}\' --events-table <EventsTableName>': _AWS,
