@@ -146,12 +146,6 @@ CATALOGUE: dict[str, Code] = {
             "t = ctx.call_activity('A', 1)\nreturn t['Id']",
         ),
         _c(
-            "DSF030",
-            "e.error, e.cause and e.message exist only on errors that crossed Step Functions",
-            "try:\n    await ctx.call_activity('A', 1)\nexcept Exception as e:\n    x = e.error",
-            "try:\n    raise ValueError('no')\nexcept Exception as e:\n    x = e.error",
-        ),
-        _c(
             "DSF029",
             "a task's arguments must not change between its creation and its await",
             "x = 1\nt = ctx.call_activity('A', x)\nr = await t\nx = 2",

@@ -302,6 +302,9 @@ class Raise:
     error: Expr  # a constant class name, or `$e.Error` for a re-raise
     cause: Expr
     loc: Loc
+    # A class without `error`/`cause`/`message` attributes (anything but OrchestrationError and
+    # its subclasses): reading them from the caught error fails, as it does in Python.
+    plain: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ whether a `for` loop can be a Map (`backend/loops`), whether a block needs entit
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Iterator
 
@@ -135,3 +136,16 @@ def is_fallible(e: Expr) -> bool:
     if all(isinstance(p, str) for p in e.parts):
         return not _SAFE_TEXT.match("".join(p for p in e.parts if isinstance(p, str)).strip())
     return True
+
+
+def catches_python_errors(errors: tuple[str, ...]) -> bool:
+    """Whether a handler for these Step Functions error names takes what an expression raises:
+    everything, or a Python error class (expressions raise builtin errors, and json.loads
+    JSONDecodeError)."""
+    return any(
+        name in ("States.ALL", "JSONDecodeError")
+        or (
+            isinstance(getattr(builtins, name, None), type) and issubclass(getattr(builtins, name), Exception)
+        )
+        for name in errors
+    )

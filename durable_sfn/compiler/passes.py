@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from durable_sfn.compiler.backend.core import STATUS_VAR
-from durable_sfn.compiler.backend.states import Assigns, Catcher, Graph, Rule, State
+from durable_sfn.compiler.backend.core import QUERY_EVALUATION_ERROR, STATUS_VAR, fallible_assigns
+from durable_sfn.compiler.backend.states import Assigns, Catcher, Graph, Retrier, Rule, State
 from durable_sfn.compiler.expressions.text import negate
 from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.ir_queries import is_fallible
 
 Edge = tuple[str, str, int]  # (predecessor id, "next" | "rule" | "default" | "catch", index)
 DURATION_TYPES = ("Task", "Wait", "Map", "Parallel")
+CATCHING = ("Task", "Map", "Parallel")
 
 
 def all_graphs(graph: Graph) -> Iterator[Graph]:
@@ -131,7 +133,13 @@ def _merge(first: Assigns, second: Assigns) -> Assigns:
 
 
 def _is_assign_pass(s: State) -> bool:
-    return s.type == "Pass" and s.output is None and not s.end and s.next is not None
+    """A state that only assigns: a Pass, or the Map over no items that evaluates an Assign
+    which may fail inside a try (`backend.core.evaluation`)."""
+    return (s.type == "Pass" or is_evaluation(s)) and s.output is None and not s.end and s.next is not None
+
+
+def is_evaluation(s: State) -> bool:
+    return s.type == "Map" and s.items is not None and s.items.is_const and s.items.const == []
 
 
 def _time_dependent(s: State) -> bool:
@@ -142,10 +150,23 @@ def _join_comments(a: str, b: str) -> str:
     return a + "\n" + b if a and b else a or b
 
 
+def _catches(s: State) -> bool:
+    return s.type in CATCHING
+
+
+def _guard_at(pred: State, kind: str) -> int:
+    """The handlers a failure of an Assign on this edge of `pred` goes to: the state's own Catch
+    for its Assign, none for a Choice rule's or a catcher's Assign (the execution fails)."""
+    return pred.guard if kind == "next" and _catches(pred) else 0
+
+
 def _fold_into(pred: State, kind: str, index: int, state: State) -> State | None:
     """`pred` with the assignment-only Pass `state` folded into the edge (kind, index) that leads
-    to it, or None when that edge cannot carry an Assign."""
+    to it, or None when that edge cannot carry an Assign. An assignment that may fail moves only
+    where its failure reaches the same handlers (`State.guard`)."""
     assert state.next is not None
+    if fallible_assigns(state.assign) and _guard_at(pred, kind) != state.guard:
+        return None
     if kind == "next" and pred.type in ("Task", "Pass", "Wait", "Map", "Parallel"):
         if _time_dependent(state) and pred.type in DURATION_TYPES:
             return None
@@ -269,8 +290,10 @@ def fold_forward(graph: Graph) -> bool:
         succ = graph.states.get(state.next)
         if succ is None or succ.id == sid or len(preds.of(succ.id)) != 1:
             continue
-        if succ.type not in ("Task", "Wait", "Pass", "Choice"):
+        if succ.type not in ("Task", "Wait", "Pass", "Choice") and not is_evaluation(succ):
             continue
+        if fallible_assigns(state.assign) and (state.guard or succ.catch):
+            continue  # a failure would be caught elsewhere, or the catchers would fail again
         keys = {k for k, _ in state.assign}
         if STATUS_VAR in keys and succ.type not in ("Pass", "Choice"):
             continue  # the status must be visible while the task runs, not after it
@@ -338,6 +361,9 @@ def fold_returns(graph: Graph) -> bool:
         pred = graph.states[pid]
         if pred.type not in ("Task", "Pass", "Map", "Parallel", "Wait") or pred.output is not None:
             continue
+        if state.output is not None and is_fallible(state.output) and _guard_at(pred, "next") != state.guard:
+            continue  # the return value's failure would reach other handlers
+        # (What substituting the predecessor's Assign adds fails exactly when that Assign does.)
         output = (state.output or Expr.literal(None)).substitute(dict(pred.assign))
         if output.time_dependent and pred.type in DURATION_TYPES:
             continue  # `ctx.current_utc_datetime` after a wait is not the time the wait began
@@ -361,7 +387,8 @@ def drop_dead_variables(root: Graph) -> None:
     read.add(STATUS_VAR)
 
     def keep(assigns: Assigns) -> Assigns:
-        return tuple((k, v) for k, v in assigns if k in read)
+        # An assignment that may fail stays even when nothing reads it: Python raises there.
+        return tuple((k, v) for k, v in assigns if k in read or fallible_assigns(((k, v),)))
 
     for g in all_graphs(root):
         for sid, s in list(g.states.items()):
@@ -379,6 +406,43 @@ def drop_dead_variables(root: Graph) -> None:
                 _remove_pass(preds, sid, s.next)
 
 
+def drop_unused_expression_catchers(root: Graph) -> None:
+    """Remove the catcher of expression failures (`backend.core.expression_catcher`) from states
+    that evaluate nothing that may fail, then the dispatch states nothing leads to any more."""
+    for g in all_graphs(root):
+        for sid, s in list(g.states.items()):
+            if s.catch and s.catch[0].errors == (QUERY_EVALUATION_ERROR,) and not _may_fail(s):
+                g.states[sid] = replace(s, catch=s.catch[1:])
+    for g in all_graphs(root):
+        prune(g)
+
+
+def no_retry_of_expression_failures(root: Graph) -> None:
+    """A Task retried on any error (`call_activity_with_retry`) is not retried when its own
+    expressions fail: Python raises before the call, once."""
+    for g in all_graphs(root):
+        for sid, s in list(g.states.items()):
+            if s.type == "Task" and any("States.ALL" in r.errors for r in s.retry) and _may_fail(s):
+                once = Retrier((QUERY_EVALUATION_ERROR,), 1, 0, 1.0)
+                g.states[sid] = replace(s, retry=(once, *s.retry))
+
+
+def _may_fail(s: State) -> bool:
+    """Whether evaluating the state's own fields, or anything in its branches, may fail."""
+    own = [*s.assign, *((k, v) for k, v in (s.arguments or {}).items())]
+    if fallible_assigns(tuple(own)):
+        return True
+    fields = (s.output, s.items, s.item_selector, s.timeout_seconds, s.seconds, s.timestamp)
+    if any(e is not None and is_fallible(e) for e in fields):
+        return True
+    for child in [*([s.processor] if s.processor else []), *s.branches]:
+        for g in all_graphs(child):
+            for inner in g.states.values():
+                if any(is_fallible(e) for e in inner.expressions()):
+                    return True
+    return False
+
+
 def optimise(root: Graph) -> None:
     for g in all_graphs(root):
         prune(g)
@@ -388,3 +452,5 @@ def optimise(root: Graph) -> None:
             pass
         prune(g)
     drop_dead_variables(root)
+    drop_unused_expression_catchers(root)
+    no_retry_of_expression_failures(root)

@@ -51,11 +51,24 @@ class Lowering(TaskLowering):
     """IR -> states: control flow here, single-state statements in TaskLowering."""
 
     def lower_If(self, g: Graph, s: ir.If, nxt: str, frame: Frame) -> str:
+        if self.guarded(frame, s.condition):
+            # A condition that may fail inside a try is evaluated first, where the Catch is.
+            return self.evaluate_first(
+                g,
+                frame,
+                s.condition,
+                lambda cond: self.lower_If(g, replace(s, condition=cond), nxt, frame),
+                s.loc,
+            )
         rules: list[Rule] = []
         current: ir.If = s
         while True:
             rules.append(Rule(current.condition, self.block(g, current.then, nxt, frame)))
-            if len(current.orelse) == 1 and isinstance(current.orelse[0], ir.If):
+            if (
+                len(current.orelse) == 1
+                and isinstance(current.orelse[0], ir.If)
+                and not self.guarded(frame, current.orelse[0].condition)
+            ):
                 current = current.orelse[0]  # elif: one Choice with several rules
                 continue
             default = self.block(g, current.orelse, nxt, frame)
@@ -73,7 +86,11 @@ class Lowering(TaskLowering):
         )
 
     def lower_While(self, g: Graph, s: ir.While, nxt: str, frame: Frame) -> str:
-        head = self.new_id()
+        choice = self.new_id()
+        # A condition that may fail inside a try is evaluated before each test, where the Catch is.
+        evaluated = self.guarded(frame, s.condition)
+        head = self.new_id() if evaluated else choice
+        condition = Expr.var(f"__value_{head}", Ty.BOOL) if evaluated else s.condition
         if not calls_entities(s.body):
             inner = Frame(break_to=nxt, continue_to=head, handlers=frame.handlers)
             body = self.block(g, s.body, head, inner)
@@ -96,14 +113,20 @@ class Lowering(TaskLowering):
             inner = Frame(break_to=nxt, continue_to=step, handlers=frame.handlers)
             with self.iteration(count):
                 body = self.block(g, s.body, step, inner)
-        g.states[head] = State(
-            head,
-            "Choice",
-            f"While {s.label}",
-            self.comment(s.loc),
-            rules=(Rule(s.condition, body),),
-            default=nxt,
+        self.add(
+            g,
+            State(
+                choice,
+                "Choice",
+                f"While {s.label}",
+                self.comment(s.loc),
+                rules=(Rule(condition, body),),
+                default=nxt,
+            ),
         )
+        if evaluated:
+            test = State(head, "Pass", "Evaluate", self.comment(s.loc), next=choice)
+            self.add(g, replace(test, assign=((condition.parts[0].name, s.condition),)))  # type: ignore[union-attr]
         if not calls_entities(s.body):
             return head
         return self.add(
@@ -170,18 +193,18 @@ class Lowering(TaskLowering):
             rules=(Rule(cond, body, ((s.target, item),)),),
             default=nxt,
         )
-        return self.add(
-            g,
-            State(
-                self.new_id(),
-                "Pass",
-                f"Start for {s.label}",
-                self.comment(s.loc),
-                next=head,
-                assign=((s.items_var, s.items), (s.index_var, Expr.literal(0))),
-                synthetic=frozenset({s.items_var, s.index_var}),
-            ),
+        start = State(
+            self.new_id(),
+            "Pass",
+            f"Start for {s.label}",
+            self.comment(s.loc),
+            next=head,
+            assign=((s.items_var, s.items), (s.index_var, Expr.literal(0))),
+            synthetic=frozenset({s.items_var, s.index_var}),
         )
+        if self.guarded(frame, s.items):
+            start = self.evaluation(g, start, frame)
+        return self.add(g, start)
 
     def lower_MapAll(self, g: Graph, s: ir.MapAll, nxt: str, frame: Frame) -> str:
         with self.iteration(Expr.var(s.scope_var, Ty.NUM) if s.scope_var else None):
@@ -224,6 +247,14 @@ class Lowering(TaskLowering):
         )
 
     def lower_Return(self, g: Graph, s: ir.Return, nxt: str, frame: Frame) -> str:
+        if self.guarded(frame, s.value):
+            return self.evaluate_first(
+                g,
+                frame,
+                s.value,
+                lambda value: self.lower_Return(g, replace(s, value=value), nxt, frame),
+                s.loc,
+            )
         return self.add(
             g,
             State(
@@ -302,11 +333,33 @@ class Lowering(TaskLowering):
         known only at run time, a Choice on its name). `terminal`: the error may be one that no
         Catch can take (States.DataLimitExceeded, States.Runtime), e.g. a child's."""
         value = Expr(
-            ('{"Error": ', *s.error.parts, ', "Cause": ', *s.cause.parts, "}"),
+            (
+                '{"Error": ',
+                *s.error.parts,
+                ', "Cause": ',
+                *s.cause.parts,
+                ', "Plain": true}' if s.plain else "}",
+            ),
             Ty.DICT,
-            template={"Error": s.error, "Cause": s.cause},
+            template={
+                "Error": s.error,
+                "Cause": s.cause,
+                **({"Plain": Expr.literal(True)} if s.plain else {}),
+            },
         )
+        error_var = s.error.parts[0] if len(s.error.parts) == 2 and s.error.parts[1] == ".Error" else None
+        if isinstance(error_var, ir.Var) and s.cause.parts == (error_var, ".Cause"):
+            value = Expr.var(error_var.name, Ty.DICT)  # raising a caught error again: all of it
         label = s.error.const if s.error.is_const else "error"
+        if s.error.is_const and self.guarded(frame, s.cause):
+            # The message may fail inside a try: evaluate it first, where the Catch is.
+            return self.evaluate_first(
+                g,
+                frame,
+                s.cause,
+                lambda cause: self.lower_Raise(g, replace(s, cause=cause), nxt, frame),
+                s.loc,
+            )
         fail = self.add(
             g,
             State(self.new_id(), "Fail", f"Raise {label}", self.comment(s.loc), error=s.error, cause=s.cause),
@@ -345,6 +398,13 @@ class Lowering(TaskLowering):
             g,
             State(self.new_id(), "Choice", "Reraise", self.comment(s.loc), rules=tuple(rules), default=fail),
         )
+
+    def raise_dynamic(self, graph: Graph, error: Expr, frame: Frame) -> str:
+        loc = self.loc  # the first statement of the try whose expression failure lands here
+        reraise = ir.Raise(
+            Expr((*error.parts, ".Error"), Ty.STR), Expr((*error.parts, ".Cause"), Ty.STR), loc
+        )
+        return self.lower_Raise(graph, reraise, "", frame)
 
     def lower_Try(self, g: Graph, s: ir.Try, nxt: str, frame: Frame) -> str:
         after = nxt

@@ -108,6 +108,10 @@ class State:
     cause: Expr | None = None
     # Variables this state assigns only for the compiler's own bookkeeping (safe to drop).
     synthetic: frozenset[str] = frozenset()
+    # Which `try` handlers an error of the statement this state comes from goes to (0: none, the
+    # execution fails): an expression that may fail is only evaluated where a failure reaches
+    # the same handlers (`passes` folds by this).
+    guard: int = 0
 
     def successors(self) -> Iterator[str]:
         if self.next:

@@ -5,6 +5,7 @@ Task-like statements share `_task` (Retry and Catch wiring); control flow lives 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from durable_sfn._aws import (
     EVENT_WAITER,
@@ -133,6 +134,20 @@ class TaskLowering(LoweringCore):
         )
 
     def lower_Timer(self, g: Graph, s: ir.Timer, nxt: str, frame: Frame) -> str:
+        if self.guarded(frame, s.seconds, s.timestamp):
+            # The time may fail to evaluate inside a try: evaluate it first, where the Catch is.
+            seconds = s.seconds is not None
+            value = s.seconds if s.seconds is not None else s.timestamp
+            assert value is not None
+            return self.evaluate_first(
+                g,
+                frame,
+                value,
+                lambda v: self.lower_Timer(
+                    g, replace(s, seconds=v) if seconds else replace(s, timestamp=v), nxt, frame
+                ),
+                s.loc,
+            )
         name = f"Wait {s.seconds.const} seconds" if s.seconds is not None and s.seconds.is_const else "Wait"
         if s.timestamp is not None:
             name = "Wait until " + (

@@ -47,6 +47,8 @@ class LowererCore(ABC):
         self.retry_options: dict[str, ast.Call] = dict(outer.retry_options if outer else module.retry_options)
         self.deferred = Deferred(self.report)  # `t = ctx.call_activity(...)` without await, awaited later
         self.handler_vars: list[str] = []  # innermost except clause's exception variable last
+        # Caught errors that may be plain Python exceptions (without error/cause/message).
+        self.plain_errors: set[str] = set(outer.plain_errors) if outer else set()
         self.loop_depth = 0
         self.finally_depth = 0
         self.finally_loops: list[int] = []  # loop depth where each enclosing try ... finally starts

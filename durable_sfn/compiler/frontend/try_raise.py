@@ -12,10 +12,9 @@ import builtins
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.frontend.core import LowererCore
-from durable_sfn.compiler.frontend.scopes import walk_scope
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
-from durable_sfn.compiler.ir_queries import walk
+from durable_sfn.compiler.ir_queries import catches_python_errors, exprs_of, is_fallible, walk
 
 CATCH_ALL = {"Exception", "BaseException", "OrchestrationError"}
 # Errors that carry `error`, `cause` and `message` in Python too (durable_sfn.errors).
@@ -86,7 +85,8 @@ def lower_raise(lw: LowererCore, node: ast.Raise) -> list[ir.Stmt]:
                 return []
             # Python's str() of the exception: KeyError shows the repr() of its key.
             cause = Expr.literal(repr(arg.const)) if name == "KeyError" else lw.expr.str_of(arg)
-    return [ir.Raise(Expr.literal(name), cause, loc)]
+    plain = name not in lw.module.exception_subclasses.get("OrchestrationError", set()) | ORCHESTRATION_ERRORS
+    return [ir.Raise(Expr.literal(name), cause, loc, plain)]
 
 
 def error_names(lw: LowererCore, node: ast.expr | None) -> tuple[str, ...] | None:
@@ -128,16 +128,22 @@ def lower_try(lw: LowererCore, node: ast.Try) -> list[ir.Stmt]:
     body = lw.block(node.body)
     handlers: list[ir.Handler] = []
     user_code = any(isinstance(s, USER_CODE) for s in walk(body))
+    fallible, plain_classes = _plain_sources(body)
     for h in node.handlers:
         errors = error_names(lw, h.type)
         if errors is not None and user_code and "States.Timeout" in errors:
             errors = (*errors, "TimeoutError")  # an activity (or entity, or child) raised it
-        if errors is not None and h.name:
-            _check_raised_attributes(lw, node, h, errors)
         var: str | None
         if h.name:
             var = lw.bind_target(h.name, Ty.DICT, h)
             lw.env.exc_vars.add(h.name)
+            if errors is not None and (
+                (fallible and catches_python_errors(errors))
+                or any(c is None or c in errors or "States.ALL" in errors for c in plain_classes)
+            ):
+                lw.plain_errors.add(h.name)
+            else:
+                lw.plain_errors.discard(h.name)
         else:
             var = lw.fresh("error")
         lw.handler_vars.append(h.name or var)
@@ -158,51 +164,60 @@ def lower_try(lw: LowererCore, node: ast.Try) -> list[ir.Stmt]:
     return [ir.Try(body, tuple(handlers), orelse, finalbody, lw.loc(node))]
 
 
-def _check_raised_attributes(
-    lw: LowererCore, node: ast.Try, handler: ast.ExceptHandler, errors: tuple[str, ...]
-) -> None:
-    """`e.error`, `e.cause`, `e.message` exist on errors that crossed Step Functions (activities,
-    entities, children, timeouts) and on OrchestrationError; a builtin or plain class raised by the
-    orchestrator itself has none of them in Python, so reading one where the handler can catch
-    such a raise is refused."""
-    reads = [
-        n
-        for stmt in handler.body
-        for n in walk_scope(stmt)
-        if isinstance(n, ast.Attribute)
-        and n.attr in ("error", "cause", "message")
-        and isinstance(n.value, ast.Name)
-        and n.value.id == handler.name
-    ]
-    if not reads:
-        return
-    plain = lw.module.exception_subclasses.get("OrchestrationError", set()) | ORCHESTRATION_ERRORS
-    for stmt in node.body:
-        for n in walk_scope(stmt):
-            if not (isinstance(n, ast.Raise) and n.exc is not None):
-                continue
-            cls = n.exc.func if isinstance(n.exc, ast.Call) else n.exc
-            dotted = dotted_name(cls)
-            name = dotted.split(".")[-1] if dotted else None
-            if name is None or name in plain or (isinstance(cls, ast.Name) and cls.id in lw.env.exc_vars):
-                continue
-            if "States.ALL" in errors or name in errors:
-                read = reads[0]
-                lw.report(
-                    read,
-                    "DSF030",
-                    f"{name} raised at line {n.lineno} has no .{read.attr} in Python",
-                    "read str(e) for the message, or raise a subclass of OrchestrationError "
-                    "(it carries error, cause and message)",
-                )
-                return
-
-
 # The message of a caught error, from its Cause: a Lambda error's Cause is the Lambda error JSON,
 # whose "errorMessage" is str() of the exception the activity raised; any other error's Cause is
 # the message itself (a `raise` in an orchestrator, a States.* error). The pattern admits only a
 # JSON string literal with valid escapes, so `$parse` of it cannot fail.
 _LAMBDA_MESSAGE = r'/^\s*\{\s*"errorMessage"\s*:\s*("(?:[^"\\]|\\(?:["\\\/bfnrt]|u[0-9a-fA-F]{4}))*")/'
+
+
+def _plain_sources(block: ir.Block) -> tuple[bool, set[str | None]]:
+    """What may raise a plain Python exception in the block: whether an expression may fail, and
+    the classes other than OrchestrationError's that `raise` names (None: a caught error raised
+    again, which may be one)."""
+    fallible = False
+    classes: set[str | None] = set()
+    for stmt in walk(block):
+        if isinstance(stmt, ir.Raise) and not stmt.error.is_const:
+            classes.add(None)
+        elif isinstance(stmt, ir.Raise) and stmt.plain:
+            classes.add(str(stmt.error.const))
+        fallible = fallible or any(is_fallible(e) for e in exprs_of(stmt))
+        branches = (
+            (stmt.branch,)
+            if isinstance(stmt, ir.MapAll)
+            else stmt.branches
+            if isinstance(stmt, ir.ParallelAll)
+            else ()
+        )
+        for branch in branches:
+            inner, inner_classes = _plain_sources(branch.body)
+            fallible = fallible or inner or any(is_fallible(e) for _, e in branch.params)
+            classes |= inner_classes
+    return fallible, classes
+
+
+def attribute_of(error: Expr, attribute: str) -> Expr:
+    """`e.error` / `e.cause` / `e.message` of a caught error. A plain Python exception (raised by
+    the orchestrator itself, or by an expression) has no such attribute: reading it fails with
+    Python's AttributeError."""
+    value = (
+        message_of(error)
+        if attribute == "message"
+        else Expr((*error.parts, "." + attribute.capitalize()), Ty.STR)
+    )
+    return Expr(
+        (
+            "(",
+            *error.parts,
+            '.Plain ? $error("AttributeError: \'" & ',
+            *error.parts,
+            f".Error & \"' object has no attribute '{attribute}'\") : ",
+            *value.parts,
+            ")",
+        ),
+        Ty.STR,
+    )
 
 
 def message_of(error: Expr) -> Expr:
@@ -220,19 +235,25 @@ def message_of(error: Expr) -> Expr:
 
 
 class _Messages(ast.NodeTransformer):
-    """Rewrites `str(e)`, `e.message` and `f"{e}"` of caught errors to a name bound to their message."""
+    """Rewrites `str(e)`, `f"{e}"` and `e.error`, `e.cause`, `e.message` of caught errors to names
+    bound to what Python reads there."""
 
     def __init__(self, lw: LowererCore) -> None:
         self.lw = lw
         self.hidden: list[set[str]] = []  # names a comprehension binds (they hide an `e`)
 
-    def _message(self, node: ast.expr) -> ast.expr | None:
+    def _message(self, node: ast.expr, attribute: str = "") -> ast.expr | None:
+        """A name bound to `str(e)` (or to `e.<attribute>`) when `node` is a caught error `e`."""
         if not isinstance(node, ast.Name) or node.id not in self.lw.env.exc_vars:
             return None
         if any(node.id in names for names in self.hidden):
             return None
-        name = f"{node.id}.message"  # not an identifier: it cannot clash with a variable
-        self.lw.env.bound[name] = message_of(self.lw.expr.translate(node))
+        plain = node.id in self.lw.plain_errors
+        if attribute in ("error", "cause") and not plain:
+            return None  # `$e.Error`, `$e.Cause`, as the expression rules read them
+        name = f"{node.id}.{attribute or 'str'}"  # not an identifier: it cannot clash with a variable
+        error = self.lw.expr.translate(node)
+        self.lw.env.bound[name] = attribute_of(error, attribute) if attribute and plain else message_of(error)
         return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
@@ -248,8 +269,8 @@ class _Messages(ast.NodeTransformer):
         return self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        if node.attr == "message":
-            found = self._message(node.value)
+        if node.attr in ("error", "cause", "message"):
+            found = self._message(node.value, node.attr)
             if found is not None:
                 return found
         return self.generic_visit(node)
