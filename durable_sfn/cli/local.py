@@ -25,7 +25,14 @@ from durable_sfn.cli.remote import make_client
 from durable_sfn.cli.support import UsageError, err_console, parse_json_option, reports_errors
 from durable_sfn.graph import path_from_history, render
 from durable_sfn.local.activities import add_import_root
-from durable_sfn.local.definitions import load_definitions, local_arns, split_target, substitute
+from durable_sfn.local.definitions import (
+    LoadedDefinition,
+    load_all,
+    load_definitions,
+    local_arns,
+    split_target,
+    substitute,
+)
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -58,8 +65,7 @@ def validate(
     """Check definitions against the States Language rules (and compile .py orchestrators first)."""
     report: dict[str, list[dict[str, Any]]] = {}
     for target in files:
-        selected, loaded = load_definitions(target)
-        items = loaded if Path(target).suffix == ".py" and ":" not in target else [selected]
+        items, loaded = load_all(target)  # every orchestrator of a file.py, or the one named
         names = {item.name for item in loaded}
         for item in items:
             definition = substitute(item.definition, local_arns(item.definition, names))
@@ -129,7 +135,14 @@ def graph(
         raise UsageError(f"unknown format {fmt!r}: use mermaid, dot, svg or png")
     if fmt == "png" and output is None:
         raise UsageError("PNG is binary: pass --output FILE.png")
-    selected, _ = load_definitions(target)
+    chosen, _ = load_all(target)
+    if len(chosen) > 1:
+        if history is not None or execution is not None or run_input is not None:
+            names = ", ".join(item.source for item in chosen)
+            raise UsageError(f"{target} defines several orchestrators; name the one that ran: {names}")
+        _graph_each(chosen, fmt, output)
+        return
+    selected = chosen[0]
     events: list[dict[str, Any]] | None = None
     outcome: dict[str, Any] | None = None
     if history is not None:
@@ -159,6 +172,20 @@ def graph(
         raise typer.Exit(1)
 
 
+
+
+def _graph_each(items: list[LoadedDefinition], fmt: str, output: Path | None) -> None:
+    """Every orchestrator of a file: one picture each (`OUT.name.svg`), or one after another on stdout."""
+    if output is None:
+        comment = "%%" if fmt == "mermaid" else "//"
+        for index, item in enumerate(items):
+            sys.stdout.write(("\n" if index else "") + f"{comment} {item.name} ({item.source})\n")
+            sys.stdout.write(render(item.definition, fmt, None).decode("utf-8"))
+        return
+    for item in items:
+        path = output.with_name(f"{output.stem}.{item.name}{output.suffix}")
+        path.write_bytes(render(item.definition, fmt, None))
+        err_console.print(f"wrote {path}")
 def _report_failed_run(outcome: dict[str, Any]) -> None:
     """Status, failing state, error and cause of a local run, on stderr (stdout holds the picture)."""
     failed_state = path_from_history(outcome["history"]).failed_state

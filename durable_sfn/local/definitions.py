@@ -75,10 +75,25 @@ def orchestrators_in(module: Any) -> list[OrchestratorDefinition]:
 
 
 def load_definitions(target: str) -> tuple[LoadedDefinition, list[LoadedDefinition]]:
-    """(the definition to act on, every definition from the same source).
+    """(the one definition to act on, every definition from the same source).
 
     A Python file yields all its orchestrators (so sub-orchestrations resolve); an
-    `.asl.json` file yields itself, named as `machine_name` says.
+    `.asl.json` file yields itself, named as `machine_name` says. A file that defines several
+    orchestrators needs `file.py:name` here; `load_all` takes them all.
+    """
+    selected, loaded = load_all(target)
+    if len(selected) > 1:
+        path = split_target(target)[0]
+        names = ", ".join(item.source for item in selected)
+        raise DefinitionLoadError(f"{path} defines several orchestrators; choose one: {names}")
+    return selected[0], loaded
+
+
+def load_all(target: str) -> tuple[list[LoadedDefinition], list[LoadedDefinition]]:
+    """(the definitions a target names, every definition from the same source).
+
+    `file.py:name` names one orchestrator; `file.py` names every orchestrator the file defines
+    itself (those it imports, its sub-orchestrations, are loaded but not named).
     """
     path, wanted = split_target(target)
     if path.suffix == ".py":
@@ -93,21 +108,15 @@ def load_definitions(target: str) -> tuple[LoadedDefinition, list[LoadedDefiniti
             for o in orchestrators
         ]
         if wanted is None:
-            # Orchestrators imported into the file (sub-orchestrations) are loaded but not chosen.
             own = [
                 item
                 for o, item in zip(orchestrators, loaded, strict=True)
                 if Path(o.source_file).resolve() == path.resolve()
             ]
-            if len(own) == 1:
-                return own[0], loaded
-            if len(loaded) > 1:
-                names = ", ".join(f"{path}:{o.function.__name__}" for o in orchestrators)
-                raise DefinitionLoadError(f"{path} defines several orchestrators; choose one: {names}")
-            return loaded[0], loaded
+            return (own or loaded[:1]), loaded
         for orchestrator, item in zip(orchestrators, loaded, strict=True):
             if wanted in (orchestrator.name, orchestrator.function.__name__):
-                return item, loaded
+                return [item], loaded
         raise DefinitionLoadError(
             f"{path} has no orchestrator {wanted!r}; it defines: {', '.join(o.function.__name__ for o in orchestrators)}"
         )
@@ -120,14 +129,15 @@ def load_definitions(target: str) -> tuple[LoadedDefinition, list[LoadedDefiniti
     if not isinstance(definition, dict):
         raise DefinitionLoadError(f"{path}: a state machine definition must be a JSON object")
     item = LoadedDefinition(machine_name(path, definition), definition, str(path))
-    return item, [item]
+    return [item], [item]
 
 
 def definitions_at(target: str) -> list[LoadedDefinition]:
     """Every definition a `serve --definitions` target names: a file, or a folder of them.
 
     A folder gives its compiled `*.asl.json` files when it has some, else the orchestrators of
-    its `*.py` files; a `.py` file gives all its orchestrators, an `.asl.json` file itself.
+    its `*.py` files; a `.py` file gives all its orchestrators, `file.py:name` that one and the
+    sub-orchestrations it calls, an `.asl.json` file itself.
     """
     path = Path(target)
     if path.is_dir():
@@ -143,8 +153,25 @@ def definitions_at(target: str) -> list[LoadedDefinition]:
         if not found:
             raise DefinitionLoadError(f"no *.asl.json files and no @orchestrator functions in {path}")
         return list(found.values())
-    selected, loaded = load_definitions(target)
-    return loaded if path.suffix == ".py" else [selected]
+    selected, loaded = load_all(target)
+    if split_target(target)[1] is None:
+        return loaded
+    return with_sub_orchestrations(selected, loaded)
+
+
+def with_sub_orchestrations(
+    selected: list[LoadedDefinition], loaded: list[LoadedDefinition]
+) -> list[LoadedDefinition]:
+    """`selected` and, transitively, the loaded orchestrators their definitions start."""
+    by_name = {item.name: item for item in loaded}
+    chosen = {item.name: item for item in selected}
+    pending = list(selected)
+    while pending:
+        for name in find_placeholders(pending.pop().definition):
+            if name in by_name and name not in chosen:
+                chosen[name] = by_name[name]
+                pending.append(by_name[name])
+    return list(chosen.values())
 
 
 _COMPILED_COMMENT = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,79}): compiled from ")
