@@ -149,11 +149,72 @@ def raise_event(
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
     events_table: EventsTable = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Keep an event the definition never waits for anyway.")
+    ] = False,
 ) -> None:
-    """Raise an external event: completes a waiting instance, or is kept until it waits."""
+    """Raise an external event: completes a waiting instance, or is kept until it waits.
+
+    An event name the instance's definition never waits for (a typo, most often) is refused,
+    with the names it does wait for; `--force` keeps it anyway.
+    """
     client = make_client(region, profile, endpoint_url, events_table)
-    delivery = client.raise_event(instance, name, parse_json_option(data, "event data"))
+    payload = parse_json_option(data, "event data")
+    if not force:
+        names = _awaited_event_names(client, instance)
+        if names is not None and name not in names:
+            expected = ", ".join(repr(n) for n in sorted(names)) or "none"
+            raise UsageError(
+                f"instance {instance} never waits for an event {name!r}; its definition waits for: "
+                f"{expected} (--force keeps the event anyway)"
+            )
+    delivery = client.raise_event(instance, name, payload)
     console.print(f"event {name!r} {delivery}")
+
+
+def _awaited_event_names(client: OrchestrationClient, instance: str) -> set[str] | None:
+    """The event names the instance's definition waits for; None when it cannot tell.
+
+    A name computed at run time (not a literal) could be anything, and an identity that may not
+    read the definition cannot check: both answer None, and the event is raised unchecked.
+    """
+    try:
+        arn = client.resolve(instance)
+        response = client.sfn.describe_state_machine_for_execution(executionArn=arn)
+        definition = json.loads(response["definition"])
+    except Exception:  # the raise itself reports an unknown instance or a refused call
+        return None
+    names: set[str] = set()
+    for state in _all_states(definition):
+        if "waitForTaskToken" not in str(state.get("Resource", "")):
+            continue
+        for arguments in (state.get("Arguments"), state.get("Parameters")):
+            payload = arguments.get("Payload") if isinstance(arguments, dict) else None
+            if not isinstance(payload, dict):
+                continue
+            if "eventName.$" in payload:
+                return None
+            event = payload.get("eventName")
+            if isinstance(event, str):
+                if event.startswith("{%"):
+                    return None
+                names.add(event)
+    return names
+
+
+def _all_states(definition: Any) -> list[dict[str, Any]]:
+    """Every state of a definition, inside Parallel branches and Map item processors too."""
+    found: list[dict[str, Any]] = []
+    states = definition.get("States") if isinstance(definition, dict) else None
+    for state in (states or {}).values():
+        if not isinstance(state, dict):
+            continue
+        found.append(state)
+        for branch in state.get("Branches") or []:
+            found.extend(_all_states(branch))
+        for key in ("ItemProcessor", "Iterator"):
+            found.extend(_all_states(state.get(key)))
+    return found
 
 
 @reports_errors
