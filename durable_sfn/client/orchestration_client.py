@@ -40,11 +40,13 @@ from durable_sfn.client.entities import EntityAccess
 from durable_sfn.client.events import Delivery, EventStore, events_table_name
 from durable_sfn.client.instances import InstanceLister, InstancePage, PurgeHistoryResult
 from durable_sfn.client.status import (
+    InstanceAlreadyExistsError,
     InstanceNotFoundError,
     InstanceNotRedrivableError,
     InstanceNotRunningError,
     OrchestrationClientError,
     OrchestrationStatus,
+    OrchestratorNotFoundError,
     custom_status_from_history,
     error_code,
     status_filter,
@@ -128,12 +130,12 @@ class OrchestrationClient:
         except Exception as exc:
             code = error_code(exc)
             if code == "ExecutionAlreadyExists":
-                raise OrchestrationClientError(
+                raise InstanceAlreadyExistsError(
                     f"an instance named {name!r} already exists for {machine_arn}: choose another "
                     "instance_id (execution names are unique per state machine for 90 days)"
                 ) from None
             if code == "StateMachineDoesNotExist":
-                raise OrchestrationClientError(
+                raise OrchestratorNotFoundError(
                     f"state machine {machine_arn} does not exist: deploy it or create it first"
                 ) from None
             raise
@@ -167,7 +169,7 @@ class OrchestrationClient:
         with self._lock:
             found = self._machine_arns.get(name)
         if found is None:
-            raise OrchestrationClientError(
+            raise OrchestratorNotFoundError(
                 f"no state machine named {name!r}: deploy the orchestrator (or create the state machine), "
                 "or pass name_to_arn= to OrchestrationClient"
             )

@@ -38,6 +38,14 @@ class InstanceNotRunningError(OrchestrationClientError):
     """The instance has ended, so it cannot receive events."""
 
 
+class OrchestratorNotFoundError(OrchestrationClientError):
+    """No state machine has that orchestrator name (or ARN)."""
+
+
+class InstanceAlreadyExistsError(OrchestrationClientError):
+    """An instance with that id exists already (a different input, or it has ended)."""
+
+
 class InstanceNotRedrivableError(OrchestrationClientError):
     """Step Functions refuses to redrive (rewind) the instance; the message gives AWS's reason."""
 

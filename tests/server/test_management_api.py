@@ -105,7 +105,7 @@ def test_management_errors_are_json_with_http_status(server: Server) -> None:
     missing = quote("arn:aws:states:us-east-1:123456789012:execution:Nope:none", safe="")
     assert call(f"{server.url}{PREFIX}/instances/{missing}")[0] == 404
     status, _, body = call(f"{server.url}{PREFIX}/orchestrators/NoSuchOrchestrator", "POST", {})
-    assert status == 400 and "no state machine named" in body["error"]
+    assert status == 404 and "no state machine named" in body["error"]  # as Durable answers
     assert call(f"{server.url}{PREFIX}/whatever")[0] == 404
     status, _, body = call(f"{server.url}{PREFIX}/instances?createdTimeFrom=yesterday")
     assert status == 400 and "ISO 8601" in body["error"]

@@ -70,7 +70,7 @@ def test_start_status_and_terminate_through_proxy_events() -> None:
     unknown = handler(
         proxy_event("POST", "/runtime/webhooks/durabletask/orchestrators/Other", {}), None, client
     )
-    assert unknown["statusCode"] == 400  # not among the machines this function manages
+    assert unknown["statusCode"] == 404  # not among the machines this function manages
 
 
 def test_uris_use_the_custom_domain_without_the_stage() -> None:
