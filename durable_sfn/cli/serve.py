@@ -45,6 +45,29 @@ def serve(
             "--setup", help="Call module:function first (moto active), e.g. to create and seed tables."
         ),
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="DURABLE_SFN_SERVE_TOKEN",
+            help="Require the header X-Durable-Sfn-Token: TOKEN on every request (shared machines).",
+        ),
+    ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Also accept requests whose Host header names NAME, e.g. host.docker.internal "
+            "(repeatable; '*' accepts any).",
+        ),
+    ] = None,
+    real_aws: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--real-aws",
+            help="Serve this AWS service (boto3 name, e.g. s3) from REAL AWS with your credentials "
+            "instead of moto (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the local engine over the Step Functions API (AWS CLI, boto3 --endpoint-url) and the management API."""
     from durable_sfn.server.app import (  # see the package docstring
@@ -53,12 +76,26 @@ def serve(
         describe,
         is_loopback,
     )
+    from durable_sfn.server.guard import AccessPolicy
     from durable_sfn.server.httpd import make_server
 
+    if token is not None and not token:
+        raise UsageError("--token must not be empty")
     if not is_loopback(host):
+        protection = (
+            "requests must carry the --token header"
+            if token
+            else "there is no authentication; --token adds a shared secret"
+        )
         err_console.print(
             f"[yellow]warning:[/] binding to {host}: anyone who can reach this address can start and stop "
-            "executions (there is no authentication)"
+            f"executions ({protection}). Requests must name the server in their Host header: a loopback "
+            f"name{'' if host in ('0.0.0.0', '::') else ' or ' + host}, or a name given with --allow-host"
+        )
+    for service in sorted(set(real_aws or [])):
+        err_console.print(
+            f"[bold red]REAL AWS:[/] {service} is not emulated: activities and aws-sdk tasks call the real "
+            f"{service} service with your AWS credentials, and their effects are real"
         )
     config = ServerConfig(
         host=host,
@@ -66,6 +103,7 @@ def serve(
         activity_modules=list(activities or []),
         virtual_clock=virtual_clock,
         setup=list(setup or []),
+        real_services=sorted(set(real_aws or [])),
     )
     for target in definitions or []:
         # Activities and setup hooks may come from the definitions' project: importable first.
@@ -79,7 +117,8 @@ def serve(
             created.extend(item.name for item in loaded)
         backend.runtime.deliver_signals_continuously()  # as the signal queue's consumer does on AWS
         try:
-            server = make_server(backend, host, port)
+            policy = AccessPolicy(host, port, tuple(allow_host or ()), token)
+            server = make_server(backend, host, port, policy=policy)
         except OSError as exc:
             raise UsageError(
                 f"cannot listen on {host}:{port} ({exc.strerror}): another server may be using it; "

@@ -155,13 +155,18 @@ def check_nesting(value: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
             stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def load_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """`json.loads`, refusing nesting deeper than `max_depth` with BoundExceeded (never RecursionError).
 
-    Invalid JSON still raises ValueError, as json.loads does.
+    Invalid JSON still raises ValueError, as json.loads does; so do `NaN`, `Infinity` and
+    `-Infinity`, which Python's json reads but JSON (and AWS) does not have.
     """
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_not_json)
     except RecursionError:
         raise nested_too_deep(max_depth) from None
     check_nesting(value, max_depth)

@@ -42,6 +42,7 @@ from durable_sfn.entities.signals import DrainReport
 from durable_sfn.entities.store import create_entities_table
 from durable_sfn.local.activities import add_import_root, find_activities, find_entities, register_activities
 from durable_sfn.local.definitions import LoadedDefinition, local_arns, substitute
+from durable_sfn.local.outbound import OutboundLog, keep_in_process, moto_config
 
 ROLE_ARN = role_arn("durable-sfn-local")
 _log = logging.getLogger("durable_sfn.local")
@@ -59,14 +60,20 @@ class LocalRuntime:
         setup: Iterable[str] = (),
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT,
+        real_services: Iterable[str] = (),
     ) -> None:
+        """`real_services`: AWS services (boto3 names) served by real AWS instead of moto."""
         import boto3
         from moto import mock_aws
 
         self.region = region
         self.account_id = account_id
-        self._mock = mock_aws()
+        self.real_services = tuple(sorted(set(real_services)))
+        self._mock = mock_aws(config=moto_config(self.real_services))  # type: ignore[call-overload]
         self._mock.start()
+        # Nothing moto does leaves the process: non-AWS HTTP requests are recorded here.
+        self.outbound = OutboundLog()
+        keep_in_process(self.outbound)
         try:
             clock = RealClock() if real_time else VirtualClock()
             self.engine: Any = LocalStepFunctions(clock=clock, region=region, account_id=account_id)

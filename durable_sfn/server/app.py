@@ -15,7 +15,6 @@ real time, and a virtual clock would jump straight to every timeout while nobody
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION
 from durable_sfn.local.runtime import LocalRuntime
 from durable_sfn.server.management import PREFIX as MANAGEMENT_PREFIX
 from durable_sfn.server.management import HttpResponse, handle
-from durable_sfn.server.protocol import Response, dispatch, error_response
+from durable_sfn.server.protocol import ProtocolError, Response, dispatch, error_response, parse_body
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8083
@@ -53,6 +52,8 @@ class ServerConfig:
     setup: list[str] = field(default_factory=list)
     region: str = DEFAULT_REGION
     account_id: str = DEFAULT_ACCOUNT
+    # AWS services (boto3 names) served by real AWS instead of moto: only when the operator asks.
+    real_services: list[str] = field(default_factory=list)
 
 
 class LocalBackend:
@@ -66,6 +67,7 @@ class LocalBackend:
             setup=config.setup,
             region=config.region,
             account_id=config.account_id,
+            real_services=config.real_services,
         )
         self.engine = self.runtime.engine
         self.dynamodb = self.runtime.dynamodb
@@ -86,11 +88,9 @@ class LocalBackend:
                 "UnknownOperationException", f"DynamoDB {action} is not served by durable-sfn serve"
             )
         try:
-            params = json.loads(body.decode("utf-8")) if body.strip() else {}
-        except (UnicodeDecodeError, ValueError) as exc:
-            return error_response("SerializationException", f"request body is not valid JSON: {exc}")
-        if not isinstance(params, dict):
-            return error_response("SerializationException", "request body must be a JSON object")
+            params = parse_body(body)
+        except ProtocolError as exc:
+            return error_response(exc.code, exc.message, exc.status)
         try:
             result = self.dynamodb._make_api_call(action, params)
         except Exception as exc:

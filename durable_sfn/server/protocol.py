@@ -13,7 +13,6 @@ service does, so newer SDKs keep working.
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from typing import Any
 import botocore.session
 
 from durable_sfn.client.status import error_code
+from durable_sfn.engine.bounds import BoundExceeded, load_json
 
 TARGET_PREFIX = "AWSStepFunctions."
 CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -122,14 +122,27 @@ def _parse(target: str | None, body: bytes) -> tuple[str, dict[str, Any]]:
     model = _service_model()
     if action not in model.operation_names:
         raise ProtocolError("UnknownOperationException", f"unknown operation {action!r}")
+    params = parse_body(body)
+    shape = model.operation_model(action).input_shape
+    return action, _validate(shape, params) if shape is not None else {}
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    """A request body as a JSON object: strict JSON (no NaN or Infinity), nesting bounded.
+
+    ProtocolError SerializationException otherwise, as AWS answers what it cannot read.
+    """
     try:
-        params = json.loads(body.decode("utf-8")) if body.strip() else {}
+        params = load_json(body.decode("utf-8")) if body.strip() else {}
+    except BoundExceeded as exc:
+        raise ProtocolError(
+            "SerializationException", f"request body is not accepted: {exc.message}"
+        ) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise ProtocolError("SerializationException", f"request body is not valid JSON: {exc}") from None
     if not isinstance(params, dict):
         raise ProtocolError("SerializationException", "request body must be a JSON object")
-    shape = model.operation_model(action).input_shape
-    return action, _validate(shape, params) if shape is not None else {}
+    return params
 
 
 def _validate(shape: Any, params: dict[str, Any]) -> dict[str, Any]:

@@ -91,10 +91,15 @@ def test_heartbeats_keep_the_task_alive_and_missing_ones_time_it_out() -> None:
 
 def test_token_errors_are_client_errors() -> None:
     sfn = new_client()
-    with pytest.raises(sfn.exceptions.TaskDoesNotExist):
-        sfn.send_task_success(taskToken="unknown", output="{}")
+    with pytest.raises(sfn.exceptions.TaskDoesNotExist):  # a token's shape, but no task has it
+        sfn.send_task_success(taskToken="0" * 64, output="{}")
     with pytest.raises(sfn.exceptions.InvalidToken):
         sfn.send_task_heartbeat(taskToken="")
+    for garbage in ("unknown", "x" * 2048, "../" * 10, "0" * 63):
+        with pytest.raises(sfn.exceptions.InvalidToken):  # as AWS: not a token at all
+            sfn.send_task_success(taskToken=garbage, output="{}")
+        with pytest.raises(sfn.exceptions.InvalidToken):
+            sfn.send_task_failure(taskToken=garbage)
 
 
 def test_timeout_can_be_caught_as_states_timeout() -> None:

@@ -329,6 +329,10 @@ class ExecutionsApi(VersionsApi):
     def _token(self, token: str, operation: str) -> callbacks.TokenRecord:
         if not isinstance(token, str) or not token:
             raise error("InvalidToken", "Invalid Token: the task token is empty", operation)
+        if not callbacks.well_formed(token):
+            raise error(
+                "InvalidToken", "Invalid Token: this is not a task token the engine issued", operation
+            )
         with self._lock:
             record = self._tokens.get(token)
         if record is None:

@@ -6,6 +6,7 @@ branch only to push its heartbeat deadline forward; success/failure end the wait
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -41,6 +42,14 @@ class TokenRegistry(Protocol):
 def new_token() -> str:
     """An opaque task token (AWS's are long base64 strings; ours are unique and unguessable)."""
     return uuid.uuid4().hex + uuid.uuid4().hex
+
+
+_TOKEN = re.compile(r"^[0-9a-f]{64}$")
+
+
+def well_formed(token: str) -> bool:
+    """Whether `token` could have come from `new_token` (else AWS's InvalidToken, not TaskDoesNotExist)."""
+    return bool(_TOKEN.match(token))
 
 
 class TaskTimedOut(TaskFailure):
