@@ -3,7 +3,8 @@
 Routes (under `PREFIX`, as Durable's `/runtime/webhooks/durabletask`):
 
     POST   /orchestrators/{name}[/{instanceId}]     start; 202 + Location + management URIs
-    GET    /instances/{instanceId}                  status; 202 while running, 200 once ended
+    GET    /instances/{instanceId}?showInput=&showHistory=   status; 202 while running, 200 once
+           ended; showHistory=true adds `historyEvents` (the Step Functions history events)
     GET    /instances?runtimeStatus=&createdTimeFrom=&createdTimeTo=&top=N   list, newest first;
            `top` pages: the answer's `x-ms-continuation-token` header, sent back as a request
            header, gets the next page
@@ -32,10 +33,12 @@ from urllib.parse import quote, unquote
 from durable_sfn._aws import client_error_code
 from durable_sfn.client import OrchestrationClient
 from durable_sfn.client.status import (
+    InstanceAlreadyExistsError,
     InstanceNotFoundError,
     InstanceNotRedrivableError,
     InstanceNotRunningError,
     OrchestrationClientError,
+    OrchestratorNotFoundError,
 )
 from durable_sfn.dsl import EntityId
 from durable_sfn.engine.bounds import BoundExceeded, load_json
@@ -88,8 +91,10 @@ def handle(
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     try:
         return _route(client, method.upper(), parts, query, body, base_url, lowered)
-    except InstanceNotFoundError as exc:
-        return _error(404, str(exc))
+    except (InstanceNotFoundError, OrchestratorNotFoundError) as exc:
+        return _error(404, str(exc))  # as Durable answers an unknown orchestrator or instance
+    except InstanceAlreadyExistsError as exc:
+        return _error(409, str(exc))
     except (InstanceNotRunningError, InstanceNotRedrivableError) as exc:
         return _error(410, str(exc))
     except OrchestrationClientError as exc:
@@ -165,10 +170,15 @@ def _route(
             client.rewind(instance_id, query.get("reason", ""))
             return HttpResponse(202, {"rewound": client.resolve(instance_id)})
         case "GET", ["instances", instance_id]:
-            status = client.get_status(instance_id, show_input=query.get("showInput", "true") != "false")
+            status = client.get_status(instance_id, show_input=_flag(query, "showInput", True))
             urls = management_urls(base_url, status.instance_id)
             headers = {} if status.done else {"Location": urls["statusQueryGetUri"]}
-            return HttpResponse(200 if status.done else 202, status.to_json(), headers)
+            document = status.to_json()
+            if _flag(query, "showHistory", False):
+                # Durable lists its own history events; these are the execution's Step Functions
+                # history events, as GetExecutionHistory returns them (outputs included).
+                document["historyEvents"] = client.get_history(status.instance_id)
+            return HttpResponse(200 if status.done else 202, document, headers)
         case "POST", ["instances", instance_id, "raiseEvent", event_name]:
             delivery = client.raise_event(instance_id, event_name, _json_body(body))
             return HttpResponse(202, {"delivery": delivery})
@@ -203,6 +213,15 @@ def _entity_id(name: str, key: str) -> EntityId:
         return EntityId(name, key)
     except ValueError as exc:
         raise OrchestrationClientError(str(exc)) from None
+
+
+def _flag(query: dict[str, str], name: str, default: bool) -> bool:
+    text = query.get(name)
+    if text is None or text == "":
+        return default
+    if text.lower() not in ("true", "false"):
+        raise OrchestrationClientError(f"{name} must be true or false, got {text!r}")
+    return text.lower() == "true"
 
 
 def _top(text: str | None) -> int | None:
