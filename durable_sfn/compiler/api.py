@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from durable_sfn.compiler import naming, passes
+from durable_sfn.compiler import limits, naming, passes
 from durable_sfn.compiler.backend.control_flow import lower
 from durable_sfn.compiler.backend.states import graph_to_asl
 from durable_sfn.compiler.diagnostics import CompileError, DiagnosticSink
@@ -29,6 +29,27 @@ def compile_function(
 ) -> dict[str, Any]:
     """Compile one orchestrator function node; raises CompileError listing every diagnostic."""
     sink = DiagnosticSink(file, source)
+    with limits.headroom():
+        try:
+            definition = _compile(func, name, file, source, module, sink)
+        except RecursionError:  # bounded by limits.check_nesting; a last resort, never a crash
+            sink.report(
+                "DSF031",
+                "this orchestrator nests too deeply to compile",
+                func.lineno,
+                func.col_offset,
+                "split deeply nested expressions and blocks into smaller steps",
+            )
+            sink.raise_if_any()
+            raise  # pragma: no cover - raise_if_any raised
+    limits.check_definition(definition, render_definition(definition), sink, func.lineno)
+    sink.raise_if_any()
+    return definition
+
+
+def _compile(
+    func: ast.AsyncFunctionDef, name: str, file: str, source: str, module: ModuleInfo, sink: DiagnosticSink
+) -> dict[str, Any]:
     orch = lower_orchestrator(func, name, file, sink, module)
     sink.raise_if_any()
     graph = lower(orch, Path(file).name)
@@ -43,8 +64,10 @@ def compile_function(
 
 
 def parse_source(source: str, file: str) -> ast.Module:
+    limits.check_nesting(source, file)
     try:
-        return ast.parse(source, filename=file)
+        with limits.headroom():
+            return ast.parse(source, filename=file)
     except SyntaxError as exc:
         sink = DiagnosticSink(file, source)
         sink.report("DSF000", f"invalid Python: {exc.msg}", exc.lineno or 1, max(0, (exc.offset or 1) - 1))

@@ -146,6 +146,18 @@ CATALOGUE: dict[str, Code] = {
             "t = ctx.call_activity('A', 1)\nreturn t['Id']",
         ),
         _c(
+            "DSF031",
+            "an expression nested too deeply to compile",
+            "x = ((1 + 2) * 3)",
+            "x = " + "(" * 300 + "1" + ")" * 300,
+        ),
+        _c(
+            "DSF032",
+            "the definition would be refused by Step Functions (a limit or range of the service)",
+            "await ctx.call_activity_with_retry('A', RetryOptions(timedelta(seconds=5), 3), 1)",
+            "await ctx.call_activity_with_retry('A', RetryOptions(timedelta(seconds=5), 1000000000), 1)",
+        ),
+        _c(
             "DSF029",
             "a task's arguments must not change between its creation and its await",
             "x = 1\nt = ctx.call_activity('A', x)\nr = await t\nx = 2",

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from durable_sfn.compiler import limits
 from durable_sfn.compiler.expressions.calls import TIMEDELTA_UNITS
 from durable_sfn.compiler.frontend.scopes import ModuleInfo
 from durable_sfn.compiler.ir import TimedeltaConstant
@@ -92,6 +93,8 @@ class ModuleResolver:
         return _LOCATED[key]
 
     def _locate(self, dotted: str) -> Path | None:
+        if not all(part.isidentifier() for part in dotted.split(".")):
+            return None  # e.g. a relative import beyond the top of the package
         rel = Path(*dotted.split("."))
         for root in self.roots:
             for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
@@ -158,8 +161,14 @@ def _parse_file(path: Path) -> ast.Module | None:
         return None
     if key not in _PARSED:
         try:
-            _PARSED[key] = ast.parse(path.read_text(encoding="utf-8"))
-        except (SyntaxError, ValueError, UnicodeDecodeError, OSError, RecursionError):
+            text = path.read_text(encoding="utf-8")
+            found = limits.nesting(text)
+            if found is not None and found[0] > limits.MAX_NESTING:
+                _PARSED[key] = None  # not worth the parser's stack: it defines no activity we can use
+            else:
+                with limits.headroom():
+                    _PARSED[key] = ast.parse(text)
+        except (SyntaxError, ValueError, UnicodeDecodeError, OSError, RecursionError, MemoryError):
             _PARSED[key] = None
     return _PARSED[key]
 

@@ -15,7 +15,7 @@ from durable_sfn.compiler.backend.states import Graph
 # as JSONata or JSON syntax in a name are dropped.
 _KEY = re.compile(r"""\[\s*(["'])([^"'\[\]]*)\1\s*\]""")
 _STRING = re.compile(r"""(?<!\w)[fFrRbBuU]{0,2}(["'])([^"']*)\1""")
-_DROP = re.compile(r"""["'\[\]{}$\\`:]""")
+_DROP = re.compile(r"""["'\[\]{}$\\`:\x00-\x1f\x7f-\x9f]""")
 _DANGLING = frozenset({"and", "or", "not", "if", "else", "in", "for", "is"})
 MAX_NAME = 56
 

@@ -17,6 +17,8 @@ from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
 
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+MAX_RETRY_NUMBER = 99_999_999
+MAX_RETRY_DELAY = 31_622_400
 CALL_OPS = {"call_activity", "call_activity_with_retry", "call_sub_orchestrator", "call_entity"}
 
 
@@ -206,6 +208,22 @@ def parse_retry(lw: LowererCore, node: ast.expr) -> ir.RetryPolicy | None:
             "DSF021",
             "RetryOptions needs first_retry_interval >= 1 second, max_number_of_attempts >= 1 "
             "and backoff_coefficient >= 1",
+        )
+        return None
+    # Step Functions' ranges: IntervalSeconds and MaxAttempts up to 99999999, MaxDelaySeconds up
+    # to 31622400 (366 days), and a BackoffRate that is a finite number.
+    if (
+        math.ceil(interval) > MAX_RETRY_NUMBER
+        or attempts - 1 > MAX_RETRY_NUMBER
+        or not math.isfinite(backoff)
+        or (isinstance(max_interval, int | float) and not 1 <= math.ceil(max_interval) <= MAX_RETRY_DELAY)
+    ):
+        lw.report(
+            node,
+            "DSF021",
+            f"RetryOptions beyond Step Functions' ranges: first_retry_interval up to {MAX_RETRY_NUMBER:,} "
+            f"seconds, max_number_of_attempts up to {MAX_RETRY_NUMBER + 1:,}, max_retry_interval from 1 "
+            f"second to {MAX_RETRY_DELAY:,} seconds",
         )
         return None
     return ir.RetryPolicy(
