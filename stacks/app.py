@@ -68,6 +68,8 @@ def build_app(
         approval_threshold=float(setting("approvalThreshold")),
         operations_api_url=str(setting("operationsApiUrl")),
         orchestrators=orchestrators,
+        # Optional: an address that receives every alarm (`cdk deploy -c alarmEmail=ops@example.com`).
+        alarm_email=str(app.node.try_get_context("alarmEmail") or "") or None,
         description="durable_sfn reference application: state machines and activity functions",
     )
     # Synthesis fails on any finding that is not acknowledged (with a reason) where it arises.

@@ -13,7 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from durable_sfn.cdk import (
@@ -26,9 +31,14 @@ from durable_sfn.cdk import (
 )
 from durable_sfn.cdk._private.analysis import analyse
 from durable_sfn.cdk._private.lint import depend_on_policy_only
+from durable_sfn.cdk.entities import EntityResources
 from durable_sfn.cdk.orchestration import compile_definition
 from durable_sfn.dsl import orchestrator_definition
+from lambdas.invoices.documents import PDF_PREFIX, TEXT_PREFIX
 from stacks.data import DataStack
+
+# Where lambdas/orders/reports.py keeps each report's steps.
+REPORTS_PREFIX = "reports/"
 
 Grants = Callable[[DataStack], list[ActivityGrant]]
 
@@ -61,18 +71,42 @@ def _email(data: DataStack) -> list[ActivityGrant]:
     ]
 
 
-def _invoices(*, write: bool) -> Grants:
+def _invoices(*, read: str | None = None, write: str | None = None) -> Grants:
+    """The invoice bucket, only under the prefixes the activity uses (lambdas/invoices/documents.py):
+    `read` read-only, `write` read/write. A missing PDF is a 404 (ListBucket), not a 403."""
+
     def grants(data: DataStack) -> list[ActivityGrant]:
         bucket = data.invoice_bucket
-        if write:
-            return [ActivityGrant.read_write_bucket(bucket, env="INVOICE_BUCKET", list_bucket=True)]
-        return [ActivityGrant.read_bucket(bucket, env="INVOICE_BUCKET", list_bucket=True)]
+        out = []
+        if read is not None:
+            out.append(ActivityGrant.read_bucket(bucket, env="INVOICE_BUCKET", prefix=read, list_bucket=True))
+        if write is not None:
+            out.append(
+                ActivityGrant.read_write_bucket(
+                    bucket, env="INVOICE_BUCKET", prefix=write, list_bucket=read is None
+                )
+            )
+        return out
 
     return grants
 
 
-def _reports(data: DataStack) -> list[ActivityGrant]:
-    return [ActivityGrant.read_write_bucket(data.reports_bucket, env="REPORTS_BUCKET", list_bucket=True)]
+def _reports(*, write: bool) -> Grants:
+    """The report bucket under reports/ (lambdas/orders/reports.py); read-only where it only reads."""
+
+    def grants(data: DataStack) -> list[ActivityGrant]:
+        bucket = data.reports_bucket
+        if write:
+            return [
+                ActivityGrant.read_write_bucket(
+                    bucket, env="REPORTS_BUCKET", prefix=REPORTS_PREFIX, list_bucket=True
+                )
+            ]
+        return [
+            ActivityGrant.read_bucket(bucket, env="REPORTS_BUCKET", prefix=REPORTS_PREFIX, list_bucket=True)
+        ]
+
+    return grants
 
 
 def _all(*parts: Grants) -> Grants:
@@ -100,15 +134,15 @@ ACTIVITY_GRANTS: dict[str, Grants] = {
     "CheckStockActivity": _all(_ORDERS_R, _INVENTORY_R),
     "CheckCreditActivity": _all(_ORDERS_R, _PAYMENTS_R),
     "QuoteShippingActivity": _ORDERS_R,
-    "FetchInvoiceDocument": _invoices(write=False),
-    "ExtractTextFromPdf": _invoices(write=True),
-    "ParseInvoiceData": _invoices(write=False),
+    "FetchInvoiceDocument": _invoices(read=PDF_PREFIX),
+    "ExtractTextFromPdf": _invoices(read=PDF_PREFIX, write=TEXT_PREFIX),  # never writes the PDFs
+    "ParseInvoiceData": _invoices(read=TEXT_PREFIX),
     "SaveInvoiceToDatabase": _t("invoices", "INVOICES_TABLE", write=True),
     "LogInvoiceError": _t("invoice_errors", "INVOICE_ERRORS_TABLE", write=True),
     "LogFailure": _t("failures", "FAILURES_TABLE", write=True),
-    "CollectOrderSnapshot": _all(_reports, _t("orders", "ORDERS_TABLE", scan=True)),
-    "SummarizeOrderSnapshot": _reports,
-    "PublishOrderReport": _all(_reports, _notify),
+    "CollectOrderSnapshot": _all(_reports(write=True), _t("orders", "ORDERS_TABLE", scan=True)),
+    "SummarizeOrderSnapshot": _reports(write=True),
+    "PublishOrderReport": _all(_reports(write=False), _notify),
 }
 # Activities calling the operations API over HTTP get its address, not a permission.
 HTTP_ACTIVITIES = ("StartLongRunningOperation", "CheckOperationStatus", "UnreliableActivity", "RiskyActivity")
@@ -145,9 +179,11 @@ class WorkflowsStack(Stack):
         operations_api_url: str,
         orchestrators: list[Any] | None = None,
         management_api: bool = True,
+        alarm_email: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
+        self.alarm_topic = _alarm_topic(self, alarm_email)
         self.orchestrations: dict[str, Orchestration] = {}
         for orch in orchestrators if orchestrators is not None else reference_orchestrators():
             name = orchestrator_definition(orch).name  # type: ignore[union-attr]
@@ -157,6 +193,7 @@ class WorkflowsStack(Stack):
                 orchestrator=orch,
                 events_table=data.events_table,
                 activity_options={k: v for k, v in ACTIVITY_OPTIONS.items() if k in _calls(orch)},
+                alarm_topic=self.alarm_topic,
             )
         functions = ActivityFunctions.of(self)
         unknown = sorted(set(ACTIVITY_GRANTS) - set(functions.functions))
@@ -184,6 +221,44 @@ class WorkflowsStack(Stack):
             handler = self.management_api.handler
             if handler.role is not None:
                 depend_on_policy_only(handler, handler.role)
+        # Entity signals that failed every delivery wait in a dead-letter queue: someone must know.
+        for construct in self.node.find_all():
+            if isinstance(construct, EntityResources):
+                construct.dead_letter_alarm.add_alarm_action(cw_actions.SnsAction(self.alarm_topic))
+
+
+def _alarm_topic(stack: Stack, email: str | None) -> sns.Topic:
+    """Where every alarm of the stack publishes; `email` (context `alarmEmail`) is subscribed.
+
+    CloudWatch cannot publish to a topic under the AWS managed SNS key, so the topic has its own
+    key (rotated) that lets CloudWatch encrypt messages for it.
+    """
+    key = kms.Key(
+        stack,
+        "AlarmsTopicKey",
+        enable_key_rotation=True,
+        description="encrypts the alarm notifications topic",
+    )
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],  # in a key policy, "*" is this key
+        )
+    )
+    topic = sns.Topic(
+        stack,
+        "AlarmsTopic",
+        display_name="durable_sfn alarms",
+        master_key=key,
+        enforce_ssl=True,
+    )
+    if email:
+        topic.add_subscription(subscriptions.EmailSubscription(email))
+    CfnOutput(
+        stack, "AlarmsTopicArn", value=topic.topic_arn, description="Subscribe here to hear of every alarm"
+    )
+    return topic
 
 
 def _calls(orch: Any) -> set[str]:

@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -130,6 +131,19 @@ class EntityResources(Construct):
             self.dead_letter_queue,
             "AwsSolutions-SQS3",
             "this queue is the dead-letter queue of the signal queue",
+        )
+        # A signal lands here after failing every delivery: an operation was lost for an entity.
+        self.dead_letter_alarm = cloudwatch.Alarm(
+            self,
+            "SignalsDeadLettersAlarm",
+            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic="Maximum"
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description="entity signals failed every delivery and wait in the dead-letter queue",
         )
 
         self._code, self._layer = code, layer

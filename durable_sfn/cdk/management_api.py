@@ -61,6 +61,8 @@ class ManagementApi(Construct):
         api_name: str | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         entities: EntityResources | None = None,
+        throttling_rate_limit: float = 50,
+        throttling_burst_limit: int = 100,
     ) -> None:
         super().__init__(scope, id)
         self.machines = _machines(id, orchestrations)
@@ -116,6 +118,10 @@ class ManagementApi(Construct):
             deploy_options=apigateway.StageOptions(
                 stage_name="api",
                 tracing_enabled=True,
+                # Steady requests per second and burst for the whole stage: a runaway caller
+                # meets 429s before it meets the account's Step Functions quotas.
+                throttling_rate_limit=throttling_rate_limit,
+                throttling_burst_limit=throttling_burst_limit,
                 access_log_destination=apigateway.LogGroupLogDestination(access_logs),
                 access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
                     caller=True,
@@ -220,7 +226,9 @@ class ManagementApi(Construct):
         nag.acknowledge(
             self.handler,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-            "the AWS managed basic execution policy only lets the function write its own CloudWatch logs",
+            "AWSLambdaBasicExecutionRole allows logs:CreateLogGroup, CreateLogStream and PutLogEvents "
+            "on every log group of the account (Resource *), not only the function's own; accepted "
+            "because it grants log writes only, no reads or deletes",
         )
         nag.acknowledge(
             self.handler,

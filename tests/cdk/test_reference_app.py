@@ -371,7 +371,7 @@ def test_activity_grants_name_exact_resources_and_actions(reference_assembly: As
     fetch = granted("fetch_invoice_document")
     (objects,) = fetch["s3:GetObject"]
     (bucket,) = fetch["s3:ListBucket"]
-    assert "InvoiceBucket" in bucket and objects == f"{bucket}/*"
+    assert "InvoiceBucket" in bucket and objects == f"{bucket}/invoices/*"
     assert "s3:PutObject" not in fetch and not any(a.startswith("dynamodb:") for a in fetch)
     assert "s3:PutObject" in granted("extract_text_from_pdf")
 
