@@ -18,7 +18,7 @@ def _topic_id(template: dict[str, Any]) -> str:
         k for k, v in template["Resources"].items() if v["Type"] == "AWS::SNS::Topic" and "AlarmsTopic" in k
     ]
     assert len(topics) == 1, topics
-    return topics[0]
+    return str(topics[0])
 
 
 def test_every_alarm_notifies_the_alarm_topic(reference_assembly: Assembly) -> None:
