@@ -154,8 +154,8 @@ CATALOGUE: dict[str, Code] = {
         _c(
             "DSF032",
             "the definition would be refused by Step Functions (a limit or range of the service)",
-            "await ctx.call_activity_with_retry('A', RetryOptions(timedelta(seconds=5), 3), 1)",
-            "await ctx.call_activity_with_retry('A', RetryOptions(timedelta(seconds=5), 1000000000), 1)",
+            "return 99999999999",
+            "return " + "9" * 400,  # no JSON number (a double) holds it
         ),
         _c(
             "DSF029",
