@@ -159,21 +159,43 @@ class ExecutionPath:
     states: list[str]  # state names in the order they were entered
     failed_state: str | None  # the state whose failure ended the execution, if any
     status: str  # SUCCEEDED, FAILED, RUNNING, ...
+    attempts: list[int] = field(default_factory=list)  # per entry of `states`: task attempts (0: no task)
+
+    def labels(self) -> list[str]:
+        """The states entered, a retried task with its attempts: `BookFlight (x4, 3 retries)`."""
+        labels = []
+        for index, name in enumerate(self.states):
+            count = self.attempts[index] if index < len(self.attempts) else 0
+            if count > 1:
+                name += f" (x{count}, {count - 1} {'retry' if count == 2 else 'retries'})"
+            labels.append(name)
+        return labels
+
+
+# A Task state's attempt starts with one of these (Lambda, an integration, an activity).
+_ATTEMPT_EVENTS = frozenset({"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"})
 
 
 def path_from_history(events: Iterable[dict[str, Any]]) -> ExecutionPath:
     """The states an execution entered (oldest first), from get_execution_history events."""
     entered: list[str] = []
+    attempts: list[int] = []
     failed_state: str | None = None
     status = "RUNNING"
     open_state: str | None = None
+    open_entries: dict[str, int] = {}  # state name -> its entry in `entered`, while inside it
     for event in events:
         event_type = str(event.get("type", ""))
         if event_type.endswith("StateEntered"):
             open_state = str(event.get("stateEnteredEventDetails", {}).get("name"))
             entered.append(open_state)
+            attempts.append(0)
+            open_entries[open_state] = len(entered) - 1
         elif event_type.endswith("StateExited"):
+            open_entries.pop(str(event.get("stateExitedEventDetails", {}).get("name")), None)
             open_state = None
+        elif event_type in _ATTEMPT_EVENTS and open_entries:
+            attempts[max(open_entries.values())] += 1  # the latest state still open
         elif event_type == "ExecutionSucceeded":
             status = "SUCCEEDED"
         elif event_type in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
@@ -181,7 +203,7 @@ def path_from_history(events: Iterable[dict[str, Any]]) -> ExecutionPath:
                 event_type, "ABORTED"
             )
             failed_state = open_state or (entered[-1] if entered else None)
-    return ExecutionPath(entered, failed_state, status)
+    return ExecutionPath(entered, failed_state, status, attempts)
 
 
 def _visited_nodes(graph: Graph, path: ExecutionPath) -> set[str]:

@@ -172,8 +172,6 @@ def graph(
         raise typer.Exit(1)
 
 
-
-
 def _graph_each(items: list[LoadedDefinition], fmt: str, output: Path | None) -> None:
     """Every orchestrator of a file: one picture each (`OUT.name.svg`), or one after another on stdout."""
     if output is None:
@@ -186,6 +184,8 @@ def _graph_each(items: list[LoadedDefinition], fmt: str, output: Path | None) ->
         path = output.with_name(f"{output.stem}.{item.name}{output.suffix}")
         path.write_bytes(render(item.definition, fmt, None))
         err_console.print(f"wrote {path}")
+
+
 def _report_failed_run(outcome: dict[str, Any]) -> None:
     """Status, failing state, error and cause of a local run, on stderr (stdout holds the picture)."""
     failed_state = path_from_history(outcome["history"]).failed_state
@@ -364,7 +364,8 @@ def run(
 def _print_outcome(outcome: dict[str, Any]) -> None:
     colour = "green" if outcome["status"] == "SUCCEEDED" else "red"
     console.print(f"[bold {colour}]{outcome['status']}[/]  {outcome['executionArn']}")
-    console.print(f"path: {' -> '.join(outcome['path']) or '(no states entered)'}")
+    labels = path_from_history(outcome["history"]).labels()  # with each retried task's attempts
+    console.print(f"path: {' -> '.join(labels) or '(no states entered)'}")
     if outcome["customStatus"] is not None:
         console.print(f"custom status: {json.dumps(outcome['customStatus'])}")
     if outcome["entitySignalsDelivered"]:
