@@ -96,6 +96,7 @@ def _run_generations(
     execution_name: str,
     max_generations: int,
 ) -> ExecutionResult:
+    jsonvalues.input_json(input)  # refused as run_local refuses it (no datetime as text)
     current_input = jsonvalues.roundtrip(input, "the orchestration input")
     arn = execution_arn(definition.name, execution_name)
     ctx: DirectContext | None = None

@@ -36,6 +36,7 @@ from durable_sfn.lambda_entry import invoke_activity
 from durable_sfn.testing.compiled import compiled_definition
 from durable_sfn.testing.direct import Events
 from durable_sfn.testing.entities import Entities, entity_host
+from durable_sfn.testing.jsonvalues import input_json
 from durable_sfn.testing.resolve import (
     ActivityNotFoundError,
     ActivityOverrides,
@@ -182,6 +183,7 @@ def run_local(
     signals go through a FIFO queue on moto, and queued signals are delivered after each execution.
     """
     top = require_orchestrator(orch)
+    input_text = input_json(input)  # checked first, as run_direct checks it
     workflow = collect(orch, activities)
     if workflow.missing_activities:
         names = ", ".join(sorted(workflow.missing_activities))
@@ -232,7 +234,7 @@ def run_local(
                 for event_name, data in events.items():
                     store.raise_event(arn, event_name, data)  # type: ignore[union-attr]
             started = sfn.start_execution(
-                stateMachineArn=state_machine_arn(top.name), input=json.dumps(input), name=execution_name
+                stateMachineArn=state_machine_arn(top.name), input=input_text, name=execution_name
             )
             arn = started["executionArn"]
             if events is not None and not isinstance(events, Mapping):

@@ -45,3 +45,19 @@ def roundtrip(value: Any, what: str) -> Any:
         raise NotJsonError(
             f"{what} is not JSON: {exc}; pass dicts, lists, strings, numbers, booleans or None"
         ) from None
+
+
+def input_json(value: Any) -> str:
+    """The orchestration input as the JSON text StartExecution sends; both runners check it so.
+
+    Pydantic models are dumped as activities' results are; anything else JSON cannot hold (a
+    datetime, a set, NaN) raises `NotJsonError` naming its type, as boto3 could not send it.
+    """
+    try:
+        return json.dumps(to_json_value(value), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        hint = " (a datetime: pass value.isoformat())" if "datetime" in str(exc) else ""
+        raise NotJsonError(
+            f"the orchestration input is not JSON: {exc}{hint}; pass dicts, lists, strings, "
+            "numbers, booleans or None"
+        ) from None
