@@ -9,6 +9,7 @@ highlighted, and the state where it failed is marked.
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -104,10 +105,11 @@ def _add_scope(graph: Graph, scope: dict[str, Any], cluster: str | None) -> tupl
 
         kind_of_state = state.get("Type")
         if kind_of_state == "Choice":
-            for index, rule in enumerate(state.get("Choices") or []):
-                if isinstance(rule, dict):
-                    link(rule.get("Next"), _choice_label(rule, index), "choice")
-            link(state.get("Default"), "default", "default")
+            rules = [rule for rule in state.get("Choices") or [] if isinstance(rule, dict)]
+            python = _python_conditions(state, rules)
+            for index, rule in enumerate(rules):
+                link(rule.get("Next"), python.get(index) or _choice_label(rule, index), "choice")
+            link(state.get("Default"), "else", "default")
         else:
             link(state.get("Next"))
         for catcher in state.get("Catch") or []:
@@ -142,13 +144,72 @@ def _add_branches(graph: Graph, name: str, state: dict[str, Any], node_id: str, 
     return join
 
 
+def _shorten(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _choice_label(rule: dict[str, Any], index: int) -> str:
     condition = rule.get("Condition")
     if isinstance(condition, str):
         text = condition.removeprefix("{%").removesuffix("%}").strip()
-        return text if len(text) <= 40 else text[:37] + "..."
+        return "else" if text == "true" else _shorten(text)
     variable = rule.get("Variable")
     return f"rule {index + 1}" + (f" on {variable}" if isinstance(variable, str) else "")
+
+
+_SOURCE_CONDITION = re.compile(r"^[^:\n]+:\d+: (?:if|elif|while) (.+):$")
+
+
+def _python_conditions(state: dict[str, Any], rules: list[dict[str, Any]]) -> dict[int, str]:
+    """Rule index -> the Python condition it tests, from the source lines the compiler records
+    in the state's Comment; empty when they cannot be matched one to one.
+
+    The compiler may test a condition or its negation (`$not(...)`); the label says which.
+    """
+    comment = state.get("Comment")
+    if not isinstance(comment, str):
+        return {}
+    sources = [m.group(1).strip() for m in map(_SOURCE_CONDITION.match, comment.splitlines()) if m]
+    tested = [
+        (index, rule["Condition"].removeprefix("{%").removesuffix("%}").strip())
+        for index, rule in enumerate(rules)
+        if isinstance(rule.get("Condition"), str)
+    ]
+    tested = [(index, text) for index, text in tested if text != "true"]
+    if not sources or len(sources) != len(tested):
+        return {}
+    labels = {}
+    for (index, text), python in zip(tested, sources, strict=True):
+        asl_negated = _is_negation(text)
+        python_negated = python.startswith("not ")
+        if asl_negated == python_negated:
+            label = python
+        elif python_negated:
+            label = python.removeprefix("not ").strip()
+        else:
+            label = f"not ({python})" if " " in python else f"not {python}"
+        labels[index] = _shorten(label)
+    return labels
+
+
+def _is_negation(jsonata: str) -> bool:
+    """Whether the whole expression is `$not(...)` (not merely starts with one)."""
+    if not jsonata.startswith("$not("):
+        return False
+    depth, quote = 0, ""
+    for position, char in enumerate(jsonata):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return position == len(jsonata) - 1
+    return False
 
 
 # -- executions --------------------------------------------------------------------------
