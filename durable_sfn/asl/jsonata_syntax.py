@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from jsonata import Jsonata
+from jsonata.parser import Parser
 
 from durable_sfn.asl.diagnostics import INVALID_JSONATA_EXPRESSION, Collector
 from durable_sfn.asl.rules import is_jsonata
@@ -32,10 +33,34 @@ def jsonata_syntax_error(value: str) -> str | None:
         return "The JSONata expression is empty"
     try:
         Jsonata(body)
+        if "?" in body:
+            _Parser206().parse(body)
+    except _NewerOperator as exc:
+        return str(exc)
     except Exception as exc:  # jsonata-python raises JException (and others on odd input)
         message = str(exc) or type(exc).__name__
         return _CODE_PREFIX.sub("", message)
     return None
+
+
+class _NewerOperator(Exception):
+    pass
+
+
+class _Parser206(Parser):  # type: ignore[misc]
+    """jsonata-python's parser, refusing what jsonata-js 2.0.6 (the version AWS runs) does not know.
+
+    `??` (coalesce) and `?:` (default) came with jsonata 2.1; jsonata-python and the engine's
+    evaluator accept them, but AWS reads `a ?? b` as a condition whose `then` starts with `?`
+    and refuses the definition, with jsonata-js's message (S0211).
+    """
+
+    def advance(self, id: str | None = None, infix: bool = False) -> Any:
+        node = super().advance(id, infix)
+        operator = getattr(self.node, "id", None)
+        if operator in ("??", "?:"):
+            raise _NewerOperator(f'The symbol "{operator[1]}" cannot be used as a unary operator')
+        return node
 
 
 def check_jsonata_syntax(out: Collector, state: dict[str, Any], loc: tuple[str | int, ...]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from durable_sfn.engine.bounds import DEFAULT_LIMITS, EvaluationLimits
@@ -32,6 +33,8 @@ class EvalEnv:
     # Bounds of each evaluation, and whether the execution was stopped (in-flight evaluations end).
     limits: EvaluationLimits = DEFAULT_LIMITS
     cancelled: Callable[[], bool] = field(default=lambda: False, repr=False, compare=False)
+    # The engine's clock (virtual or real): `$now()` and `$millis()` read it when evaluated.
+    now: Callable[[], datetime] | None = field(default=None, repr=False, compare=False)
 
     def jsonata_states(self) -> dict[str, Any]:
         """The `$states` reserved variable, holding only the fields defined at this point."""

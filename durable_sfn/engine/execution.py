@@ -350,6 +350,7 @@ class Execution:
                 variables=branch.variables,
                 limits=self.services.evaluation_limits,
                 cancelled=lambda: branch.cancelled,
+                now=self.clock.now,
             )
             run = StateRun(
                 services=self.services,

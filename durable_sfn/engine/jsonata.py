@@ -35,6 +35,7 @@ from durable_sfn.engine.bounded_regex import compile_pattern
 from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
+from durable_sfn.engine.history import timestamp_text
 from durable_sfn.engine.json_types import json_type_name
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 
@@ -127,11 +128,16 @@ def bindings(env: EvalEnv) -> dict[str, Any]:
     bound = {k: (Utils.NULL_VALUE if v is None else v) for k, v in env.variables.items()}
     bound["states"] = env.jsonata_states()
     entered = env.context.get("State", {}).get("EnteredTime") if isinstance(env.context, dict) else None
+    if env.now is not None:
+        # $now()/$millis() read the engine clock (virtual or real) when the expression is
+        # evaluated, as AWS does; once per evaluation, as jsonata-js does, so calls agree.
+        entered = timestamp_text(env.now())
     if isinstance(entered, str):
-        # $now()/$millis() read the engine clock (the state's entry time), not the wall clock,
-        # so results are the same on every run of a virtual-clock test.
-        bound["now"] = Jsonata.JLambda(lambda *_: entered)
-        bound["millis"] = Jsonata.JLambda(lambda *_: _epoch_millis(entered))
+        # Without a clock (TestState), the state's entry time; never the wall clock, so results
+        # are the same on every run of a virtual-clock test.
+        when = entered
+        bound["now"] = Jsonata.JLambda(lambda *_: when)
+        bound["millis"] = Jsonata.JLambda(lambda *_: _epoch_millis(when))
     return bound
 
 

@@ -2,7 +2,7 @@
 
 Same interface as `durable_sfn.engine.jsonata` (`is_expression`, `expression_body`,
 `evaluate_expression`, `evaluate_template`, `evaluate_typed`), same bindings (`$states`, the
-workflow variables, `$now`/`$millis` on the state's entry time), the same Step Functions extras
+workflow variables, `$now`/`$millis` on the engine clock at evaluation time), the same Step Functions extras
 (`$partition`, `$range`, `$hash`, `$random`, `$uuid`, `$parse`) and the same AWS cause texts,
 so the engine can switch by changing one import. Not wired in yet: see
 benchmarks/jsonata_evaluators.md for its agreement with jsonata-js and its speed, measured by
@@ -18,13 +18,15 @@ What differs from the jsonata-python path, and why:
   results are measured like jsonata.py's (payload limit, nesting), $parse uses `load_json`.
   Not yet covered, to settle before switching: strings built by $pad/$join are not counted
   before they are built, and a stopped execution's in-flight evaluation is ended by the time
-  limit only (jsonatapy has no cancel hook; the interpreter's watchdog cannot interrupt Rust).
+  limit only (jsonatapy holds the interpreter lock for the whole evaluation, so other threads,
+  the watchdog included, cannot run until it ends, and it has no cancel hook).
 - jsonatapy returns None for undefined, null and functions alike; a None anywhere in the
   result is resolved with `evaluate_json_or_none`, which tells them apart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -33,7 +35,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,14 +78,33 @@ class _Compiled:
     reads_states: bool
 
 
+@contextlib.contextmanager
+def thread_cache() -> Iterator[None]:
+    """Cache compiled expressions on this thread while the block runs, and drop them on it.
+
+    A compiled jsonatapy expression must be dropped by the thread that made it (PyO3
+    "unsendable"; dropped elsewhere it is leaked with an error on stderr), and Python drops a
+    dead thread's locals on whichever thread notices. So only threads that run under this
+    block (the engine's execution and branch threads) keep a cache; any other thread compiles
+    per evaluation (about 15 us) and drops the expression at once.
+    """
+    previous = getattr(_local, "cache", None)
+    if previous is None:
+        _local.cache = OrderedDict()
+    try:
+        yield
+    finally:
+        if previous is None:
+            _local.cache.clear()
+            _local.cache = None
+
+
 def _compiled(body: str, clock_bound: bool) -> _Compiled:
     cache: OrderedDict[tuple[str, bool], _Compiled] | None = getattr(_local, "cache", None)
-    if cache is None:
-        cache = OrderedDict()
-        _local.cache = cache
     key = (body, clock_bound)
-    found = cache.get(key)
+    found = cache.get(key) if cache is not None else None
     if found is not None:
+        assert cache is not None
         cache.move_to_end(key)
         return found
     expr = jsonatapy.compile(body)
@@ -98,9 +119,10 @@ def _compiled(body: str, clock_bound: bool) -> _Compiled:
     if clock_bound and "millis" in names:
         expr.register_override("millis", _millis)
     found = _Compiled(expr, tuple(sorted(names - {"states"})), "states" in names)
-    cache[key] = found
-    if len(cache) > _CACHE_SIZE:
-        cache.popitem(last=False)
+    if cache is not None:
+        cache[key] = found
+        if len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
     return found
 
 
@@ -112,19 +134,30 @@ def _bindings(compiled: _Compiled, env: EvalEnv) -> dict[str, Any]:
     return bound
 
 
-def _entered_time(env: EvalEnv) -> str | None:
+def _evaluation_time(env: EvalEnv) -> datetime | None:
+    """The time `$now()`/`$millis()` return: the engine clock's at this evaluation.
+
+    AWS evaluates them when the expression runs (jsonata-js reads the clock once per
+    evaluation, so every call in one expression agrees). An environment without a clock (a
+    TestState call) falls back to the state's entry time from the context object.
+    """
+    if env.now is not None:
+        return env.now()
     state = env.context.get("State") if isinstance(env.context, dict) else None
     entered = state.get("EnteredTime") if isinstance(state, dict) else None
-    return entered if isinstance(entered, str) else None
+    if isinstance(entered, str):
+        return datetime.fromisoformat(entered.replace("Z", "+00:00"))
+    return None
 
 
 def _now(*_: Any) -> Any:
-    # $now()/$millis() read the engine clock (the state's entry time), as jsonata.py does.
-    return _local.entered
+    when: datetime = _local.when
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def _millis(*_: Any) -> Any:
-    return int(datetime.fromisoformat(str(_local.entered).replace("Z", "+00:00")).timestamp() * 1000)
+    when: datetime = _local.when
+    return int(when.timestamp() * 1000)
 
 
 def _query_error(body: str, field: str, what: str) -> StatesError:
@@ -200,10 +233,10 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
         if fast is _UNDEFINED:
             raise _query_error(body, field, "returned nothing (undefined).")
         return _normalize(fast)
-    entered = _entered_time(env)
-    _local.entered = entered
+    when = _evaluation_time(env)
+    _local.when = when
     try:
-        compiled = _compiled(body, entered is not None)
+        compiled = _compiled(body, when is not None)
         bound = _bindings(compiled, env)
         limits = {
             "timeout": max(1, int(env.limits.seconds * 1000)),

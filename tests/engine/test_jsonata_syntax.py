@@ -108,3 +108,25 @@ def test_well_formed_expressions_comments_and_jsonpath_literals_are_not_refused(
     }
     create(definition)
     assert diagnostics(definition) == []
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("$a ?? 1", 'The symbol "?" cannot be used as a unary operator'),
+        ("$a ?: 1", 'The symbol ":" cannot be used as a unary operator'),
+    ],
+)
+def test_operators_newer_than_jsonata_2_0_6_are_refused(expression: str, message: str) -> None:
+    # `??` and `?:` came with jsonata 2.1; AWS runs 2.0.6, whose parser refuses them with
+    # these messages (checked on the jsonata npm package 2.0.6). The engine's evaluator
+    # (jsonatapy) would accept them, so the definition must not get that far.
+    definition = jsonata({"Main": {"Type": "Pass", "Output": {"v": "{% " + expression + " %}"}, "End": True}})
+    assert diagnostics(definition) == [("INVALID_JSONATA_EXPRESSION", message, "/States/Main/Output/v")]
+
+
+def test_a_ternary_and_lazy_regex_quantifiers_still_parse() -> None:
+    definition = jsonata(
+        {"Main": {"Type": "Pass", "Output": {"v": "{% $exists($x) ? $match('a', /a??/) : 1 %}"}, "End": True}}
+    )
+    assert diagnostics(definition) == []
