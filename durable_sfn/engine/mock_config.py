@@ -2,8 +2,10 @@
 
 Selecting a test case works as with AWS's Step Functions Local: start the execution with
 `stateMachineArn="<state machine ARN>#<TestCase>"`. Mocked Task states return the configured
-`Return` value or fail with the configured `Throw` error, per attempt (`"0"`, `"1-2"`, ...), and
-each entry may repeat (`"0-2"` covers the first three attempts).
+`Return` value or fail with the configured `Throw` error, per invocation of the state in the
+execution (`"0"`, `"1-2"`, ...; a retry and a loop's next pass are both a new invocation), and
+each entry may repeat (`"0-2"` covers the first three invocations). As in Step Functions Local,
+a mocked state never calls the service: an invocation that no entry covers fails the state.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from durable_sfn.engine import errors
+from durable_sfn.engine.errors import StatesError
 
 
 class MockConfigError(ValueError):
@@ -47,14 +52,26 @@ class MockConfig:
                         )
         return cls(machines, responses)
 
-    def response(self, machine: str, case: str, state: str, attempt: int) -> dict[str, Any] | None:
-        """The mocked Return/Throw for `state` on `attempt` (0-based), or None if not mocked."""
+    def mocks(self, machine: str, case: str, state: str) -> bool:
+        """True when the test case mocks `state` (it then never reaches the service)."""
+        test_case = (self.state_machines.get(machine, {}).get("TestCases") or {}).get(case)
+        return test_case is not None and state in test_case
+
+    def response(self, machine: str, case: str, state: str, invocation: int) -> dict[str, Any] | None:
+        """The mocked Return/Throw for the `invocation`-th (0-based) run of `state`, or None if
+        the state is not mocked. A mocked state with no entry for `invocation` is a States.Runtime
+        error naming the test case and state."""
         test_case = (self.state_machines.get(machine, {}).get("TestCases") or {}).get(case)
         if test_case is None or state not in test_case:
             return None
         entries = self.responses[test_case[state]]
         for key, value in entries.items():
             low, _, high = str(key).partition("-")
-            if int(low) <= attempt <= int(high or low):
+            if int(low) <= invocation <= int(high or low):
                 return dict(value)
-        return None
+        raise StatesError(
+            errors.RUNTIME,
+            f"The mock config's test case '{case}' of state machine '{machine}' has no response for "
+            f"invocation {invocation} of state '{state}' (MockedResponses '{test_case[state]}' covers "
+            f"{', '.join(map(str, entries))}); a mocked state never calls the service.",
+        )

@@ -61,6 +61,7 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
         self.account_id = account_id
         self.exceptions = Exceptions()
         self._lock = threading.RLock()
+        self._mock_invocations: dict[tuple[str, str], int] = {}
         self._machines = {}
         self._executions = {}
         self._lambdas = {}
@@ -154,7 +155,16 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
             execution = self._executions.get(execution_arn)
         if execution is None or execution.test_case is None:
             return None
-        return self.mock_config.response(execution.machine.name, execution.test_case, state_name, attempt)
+        machine, case = execution.machine.name, execution.test_case
+        if not self.mock_config.mocks(machine, case, state_name):
+            return None
+        # Responses are indexed per invocation of the state in this execution (Step Functions
+        # Local): a retry and a loop's next pass both take the next response.
+        with self._lock:
+            key = (execution_arn, state_name)
+            invocation = self._mock_invocations.get(key, 0)
+            self._mock_invocations[key] = invocation + 1
+        return self.mock_config.response(machine, case, state_name, invocation)
 
     def start_child(self, state_machine_arn: str, input_text: str, name: str | None) -> Execution:
         response = self.start_execution(

@@ -30,7 +30,10 @@ class Services(LambdaFunctions, AwsClients, ExecutionStarter, TokenRegistry, Pro
     evaluation_limits: EvaluationLimits
 
     def mocked_response(self, execution_arn: str, state_name: str, attempt: int) -> dict[str, Any] | None:
-        """The mock-config answer for this Task attempt (`{"Return": ...}` / `{"Throw": ...}`), if any."""
+        """The mock-config answer for this run of the Task (`{"Return": ...}` / `{"Throw": ...}`), if any.
+
+        `attempt` is the state's retry count; a mock config indexes its responses per invocation
+        of the state instead, which the implementation counts itself."""
         ...
 
 

@@ -39,6 +39,9 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         raise failed.error
     if parent.cancelled or any(o.aborted for o in outcomes):
         raise Aborted()
+    # AWS writes ParallelStateSucceeded after the branch events, before ParallelStateExited
+    # (as Map writes MapStateSucceeded).
+    run.event("ParallelStateSucceeded")
     result = [o.value for o in outcomes]
     output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
     return StateOutcome(output, next_of(state), assigned)

@@ -111,11 +111,17 @@ def _invoke(
         if bare_lambda
         else {"resourceType": integration.resource_type, "resource": integration.resource_name}
     )
+    # Outside the try: a mocked state that ran out of responses fails with States.Runtime, not
+    # as a task failure that Retry/Catch on States.ALL would handle.
+    mocked = services.mocked_response(
+        run.execution_arn, run.name, int(run.env.context["State"].get("RetryCount", 0))
+    )
     try:
-        mocked = services.mocked_response(
-            run.execution_arn, run.name, int(run.env.context["State"].get("RetryCount", 0))
-        )
         if mocked is not None:
+            if integration.pattern and not bare_lambda:
+                # A callback or .sync task is submitted before its result arrives; the mock
+                # stands for the result, so the submission has no service response to show.
+                run.event("TaskSubmitted", taskSubmittedEventDetails={**ident})
             result = _mocked(mocked)
         else:
             result = _call(run, integration, params, token, deadline, heartbeat)
