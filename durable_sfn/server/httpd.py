@@ -152,7 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
                 query = dict(parse_qsl(url.query))
                 # Only a checked Host, or the bound address, goes into Location and the URIs.
                 host = self.server.policy.base_url(dict(self.headers.items())).removeprefix("http://")
-                answer = self.server.backend.management(method, url.path, query, body, f"http://{host}")
+                answer = self.server.backend.management(
+                    method, url.path, query, body, f"http://{host}", dict(self.headers.items())
+                )
                 self._send(answer.status, answer.encoded(), "application/json", answer.headers)
                 return
             if method != "POST":
