@@ -178,14 +178,23 @@ class LocalRuntime:
         self._delivery = (thread, stop)
         thread.start()
 
+    def _machine_arns(self) -> dict[str, str]:
+        """Every state machine of the engine, name -> ARN (ListStateMachines pages by 100)."""
+        found: dict[str, str] = {}
+        kwargs: dict[str, Any] = {"maxResults": 1000}
+        while True:
+            page = self.engine.list_state_machines(**kwargs)
+            found.update({m["name"]: m["stateMachineArn"] for m in page["stateMachines"]})
+            if not page.get("nextToken"):
+                return found
+            kwargs["nextToken"] = page["nextToken"]
+
     def create_machines(self, definitions: Iterable[LoadedDefinition]) -> dict[str, str]:
         """Create (or update) a state machine per definition; return name -> ARN."""
         items = list(definitions)
         names = {item.name for item in items}
         arns: dict[str, str] = {}
-        existing = {
-            m["name"]: m["stateMachineArn"] for m in self.engine.list_state_machines()["stateMachines"]
-        }
+        existing = self._machine_arns()
         for item in items:
             if item.module is not None:
                 self.host_entities(entities_in(item.module))

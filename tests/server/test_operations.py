@@ -307,3 +307,17 @@ def test_purge_deletes_the_event_rows_of_ended_instances(server: Server) -> None
     assert status == 200 and body["instancesDeleted"] >= 2
     assert http(f"{server.url}{PREFIX}/instances", "DELETE")[0] == 400  # createdTimeFrom is required
     assert http(f"{server.url}{PREFIX}/instances?createdTimeFrom=2999-01-01T00:00:00Z", "DELETE")[0] == 404
+
+
+def test_the_local_world_updates_existing_machines_beyond_the_first_list_page() -> None:
+    from durable_sfn.local.definitions import LoadedDefinition
+    from durable_sfn.local.runtime import LocalRuntime
+
+    definition: dict[str, Any] = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    with LocalRuntime(real_time=False) as runtime:
+        runtime.create_machines([LoadedDefinition(f"m{n:03d}", definition, "test") for n in range(120)])
+        changed = {**definition, "Comment": "second revision"}
+        # m119 is on the second ListStateMachines page (pages of 100): it is updated, not re-created.
+        arns = runtime.create_machines([LoadedDefinition("m119", changed, "test")])
+        described = runtime.engine.describe_state_machine(stateMachineArn=arns["m119"])
+        assert json.loads(described["definition"])["Comment"] == "second revision"
