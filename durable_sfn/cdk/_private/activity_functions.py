@@ -27,6 +27,7 @@ from durable_sfn.cdk._private.bundling import (
     find_requirements,
     layer_cache_key,
     module_source,
+    requirements_candidates,
 )
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.functions import RUNTIME, entry_point, handler_path, python_function
@@ -149,6 +150,11 @@ class ActivityFunctions(Construct):
     def default_requirements(self, definition: ActivityDefinition, code_path: Path | None) -> Path | None:
         source = module_source(entry_point(definition).split(":")[0], code_path)
         return find_requirements(Path(definition.source_file), source.path)
+
+    def requirements_candidates(self, definition: ActivityDefinition, code_path: Path | None) -> list[Path]:
+        """Where `default_requirements` looks, nearest first."""
+        source = module_source(entry_point(definition).split(":")[0], code_path)
+        return requirements_candidates(Path(definition.source_file), source.path)
 
     def function(
         self,

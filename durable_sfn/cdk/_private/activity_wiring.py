@@ -24,6 +24,7 @@ from durable_sfn.cdk._private.activity_functions import (
     ActivityOptions,
     event_waiter_definition,
 )
+from durable_sfn.cdk._private.bundling import looked_in
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.facts import OrchestrationFacts
 from durable_sfn.cdk._private.grants import ActivityGrant
@@ -158,7 +159,9 @@ def _layer(
             "requirements.txt in its folder or any parent folder up to its top-level package, so "
             "its Lambda function would have no dependency layer; durable_sfn's entry point needs "
             "pydantic there: add a requirements.txt (pinning pydantic and your activity's "
-            "dependencies) or pass requirements= or layer="
+            "dependencies) or pass requirements= or layer= ("
+            + looked_in(runtime.requirements_candidates(definition, code_path))
+            + ")"
         )
     return runtime.layer(found)
 

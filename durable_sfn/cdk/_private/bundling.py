@@ -240,14 +240,24 @@ def module_source(module: str, code_path: Path | None = None) -> CodeSource:
     )
 
 
-def find_requirements(module_file: Path, package_root: Path) -> Path | None:
-    """The nearest requirements.txt from the activity module's folder up to its top-level package."""
+def requirements_candidates(module_file: Path, package_root: Path) -> list[Path]:
+    """Where a module's requirements.txt is looked for, nearest first: its folder, then each
+    parent up to its top-level package's folder."""
     folder = module_file.parent
     root = package_root if package_root.is_dir() else package_root.parent
+    candidates = []
     while True:
-        candidate = folder / "requirements.txt"
-        if candidate.is_file():
-            return candidate
+        candidates.append(folder / "requirements.txt")
         if folder == root or root not in folder.parents:
-            return None
+            return candidates
         folder = folder.parent
+
+
+def find_requirements(module_file: Path, package_root: Path) -> Path | None:
+    """The nearest requirements.txt from the activity module's folder up to its top-level package."""
+    return next((c for c in requirements_candidates(module_file, package_root) if c.is_file()), None)
+
+
+def looked_in(candidates: list[Path]) -> str:
+    """`candidates` for an error message."""
+    return "looked for " + ", ".join(str(c) for c in candidates)

@@ -20,7 +20,12 @@ from constructs import Construct
 
 from durable_sfn._aws import ENTITIES_QUEUE_URL
 from durable_sfn.cdk._private.activity_functions import ActivityFunctions
-from durable_sfn.cdk._private.bundling import CodeSource, find_requirements
+from durable_sfn.cdk._private.bundling import (
+    CodeSource,
+    find_requirements,
+    looked_in,
+    requirements_candidates,
+)
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.facts import OrchestrationFacts
 from durable_sfn.cdk._private.functions import entry_point
@@ -127,9 +132,10 @@ def _sources(
 def _requirements(definition: EntityDefinition, package: Path) -> Path:
     found = find_requirements(Path(definition.source_file), package)
     if found is None:
+        searched = looked_in(requirements_candidates(Path(definition.source_file), package))
         raise OrchestrationConfigError(
             f"{definition.source_file}:{definition.line}: entity {definition.name!r} has no "
             "requirements.txt in its folder or any parent folder up to its top-level package, so its "
-            "Lambda function would have no dependency layer; add one (pinning pydantic) or pass layer="
+            f"Lambda function would have no dependency layer; add one (pinning pydantic) or pass layer= ({searched})"
         )
     return found
