@@ -29,8 +29,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from durable_sfn._aws import PLACEHOLDER as PLACEHOLDER_RE
-from durable_sfn.asl import validate_definition
-from durable_sfn.asl.validate import MAX_DEFINITION_BYTES
 from durable_sfn.compiler.diagnostics import DiagnosticSink
 
 # Nesting of one statement's expression, estimated from its tokens (an upper bound of the AST's
@@ -206,6 +204,9 @@ def _holds(value: int | float) -> bool:
 def check_definition(definition: dict[str, Any], text: str, sink: DiagnosticSink, line: int) -> None:
     """Report (DSF032) everything that would make Step Functions refuse the definition `text`
     (rendered from `definition`), at the source line of the state concerned."""
+    # Imported here: durable_sfn's package imports the compiler, and an activity's Lambda bundle
+    # (which never compiles) has no JSONata parser for the validator to import.
+    from durable_sfn.asl.validate import MAX_DEFINITION_BYTES, validate_definition
     reported: set[tuple[int, str]] = set()
 
     def report(where: tuple[str | int, ...], message: str) -> None:
