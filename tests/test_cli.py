@@ -546,3 +546,71 @@ def test_remote_commands_explain_an_unreachable_endpoint() -> None:
     )
     assert result.exit_code == 1
     assert "cannot reach the endpoint" in result.output
+
+
+def test_redrive_list_pages_and_purge_against_a_server(server: Server) -> None:  # noqa: F811
+    endpoint = ["--endpoint-url", server.url]
+    sfn = server.client()
+    item = f"scarves-{uuid.uuid4().hex[:6]}"
+    pick = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Arguments": {"FunctionName": "Pick", "Payload": "{% $states.input %}"},
+        "Output": "{% $states.result.Payload %}",
+        "End": True,
+    }
+    create_machine(sfn, "CliPicker", {"Pick": pick}, "Pick")
+    instance = invoke(
+        "start",
+        "CliPicker",
+        "--input",
+        json.dumps(item),
+        "--instance-id",
+        "pick-1",
+        "--wait",
+        "30",
+        *endpoint,
+    )
+    assert instance.exit_code == 1 and "Failed" in instance.output
+    server.client("dynamodb").put_item(TableName="stock", Item={"item": {"S": item}, "count": {"N": "1"}})
+
+    redriven = invoke("redrive", "pick-1", "--wait", "30", "--json", *endpoint)
+    assert redriven.exit_code == 0, redriven.output
+    shown = json.loads(redriven.output)
+    assert (shown["runtimeStatus"], shown["output"]) == ("Completed", f"picked {item}")
+    again = invoke("redrive", "pick-1", *endpoint)
+    assert again.exit_code == 1 and "Execution is SUCCEEDED and cannot be redriven" in again.output
+
+    for n in range(3):
+        invoke(
+            "start",
+            "CliPicker",
+            "--input",
+            json.dumps(item),
+            "--instance-id",
+            f"more-{n}",
+            "--wait",
+            "30",
+            *endpoint,
+        )
+    first = invoke("list", "--orchestrator", "CliPicker", "--max", "2", "--json", *endpoint)
+    assert first.exit_code == 0, first.output
+    assert [i["name"] for i in json.loads(first.stdout)] == ["more-2", "more-1"]
+    token = first.stderr.split("--next-token", 1)[1].split()[0]
+    rest = invoke(
+        "list", "--orchestrator", "CliPicker", "--max", "5", "--next-token", token, "--json", *endpoint
+    )
+    assert [i["name"] for i in json.loads(rest.stdout)] == [
+        "more-0",
+        "pick-1",
+    ] and "--next-token" not in rest.stderr
+    started = sfn.describe_execution(executionArn=shown["instanceId"])["startDate"]
+    older = invoke(
+        "list", "--orchestrator", "CliPicker", "--created-to", started.isoformat(), "--json", *endpoint
+    )
+    assert [i["name"] for i in json.loads(older.stdout)] == ["pick-1"]
+    assert invoke("list", "--next-token", token, *endpoint).exit_code == 1  # needs --max
+
+    purged = invoke("purge", "pick-1", *endpoint)
+    assert purged.exit_code == 0 and "purged 1 instance" in purged.output
+    assert invoke("purge", *endpoint).exit_code == 1  # an instance or --created-from

@@ -1,4 +1,4 @@
-"""Remote commands: `start`, `status`, `events raise`, `terminate`, `history`, `list`.
+"""Remote commands: `start`, `status`, `events raise`, `terminate`, `redrive`, `history`, `list`, `purge`.
 
 They go through `OrchestrationClient` with boto3, so they work against AWS (`--region`,
 `--profile`) and against any Step Functions endpoint (`--endpoint-url`), including
@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from durable_sfn._aws import DEFAULT_REGION
-from durable_sfn.cli.support import UsageError, parse_json_option, reports_errors
+from durable_sfn.cli.support import UsageError, err_console, parse_json_option, reports_errors
 from durable_sfn.client.orchestration_client import OrchestrationClient
 from durable_sfn.client.status import OrchestrationStatus
 
@@ -49,8 +49,10 @@ def register(app: typer.Typer) -> None:
     app.command("status")(status)
     app.add_typer(events_app, name="events")
     app.command("terminate")(terminate)
+    app.command("redrive")(redrive)
     app.command("history")(history)
     app.command("list")(list_instances)
+    app.command("purge")(purge)
 
 
 def make_client(
@@ -235,6 +237,72 @@ def terminate(
 
 
 @reports_errors
+def redrive(
+    instance: Annotated[str, typer.Argument(help="Instance id: execution ARN, or execution name.")],
+    wait: Annotated[
+        float | None, typer.Option("--wait", help="Wait up to this many seconds for the end.")
+    ] = None,
+    json_output: JsonFlag = False,
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+) -> None:
+    """Resume a failed, timed-out or terminated instance from its failed step (Durable: rewind).
+
+    Steps that completed are not run again; Step Functions allows it within 14 days of the end,
+    for Standard state machines.
+    """
+    client = make_client(region, profile, endpoint_url)
+    when = client.redrive(instance)
+    if wait is not None:
+        state = client.wait_for_completion(instance, timeout=wait)
+        _print_status(state, json_output)
+        if state.done and state.status != "SUCCEEDED":
+            raise typer.Exit(1)
+        return
+    arn = client.resolve(instance)
+    if json_output:
+        console.print_json(data={"instanceId": arn, "redriveDate": when.isoformat()})
+    else:
+        console.print(f"redriven {arn} at {when.isoformat()}")
+
+
+@reports_errors
+def purge(
+    instance: Annotated[
+        str | None, typer.Argument(help="Instance id (execution ARN or name), or @Entity@key.")
+    ] = None,
+    created_from: Annotated[
+        str | None, typer.Option("--created-from", help="Purge ended instances created from (ISO 8601).")
+    ] = None,
+    created_to: Annotated[str | None, typer.Option("--created-to", help="... and up to (ISO 8601).")] = None,
+    status_filter: Annotated[
+        list[str] | None, typer.Option("--status", help="Only these statuses (repeatable).")
+    ] = None,
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+    events_table: EventsTable = None,
+) -> None:
+    """Delete what durable_sfn keeps about ended instances: their external events (entities: their state).
+
+    Step Functions keeps each execution and its history for its own retention period.
+    """
+    client = make_client(region, profile, endpoint_url, events_table)
+    if (instance is None) == (created_from is None):
+        raise UsageError("give either an INSTANCE or --created-from (with --created-to, --status)")
+    if instance is not None:
+        result = client.purge_instance_history(instance)
+    else:
+        result = client.purge_instance_history_by(
+            _iso_option(created_from, "--created-from"),
+            _iso_option(created_to, "--created-to"),
+            status_filter,
+        )
+    console.print(f"purged {result.instances_deleted} instance{'s' if result.instances_deleted != 1 else ''}")
+
+
+@reports_errors
 def history(
     instance: Annotated[str, typer.Argument(help="Instance id: execution ARN, or execution name.")],
     json_output: JsonFlag = False,
@@ -271,30 +339,54 @@ def list_instances(
         str | None, typer.Option("--orchestrator", help="Only this orchestrator.")
     ] = None,
     created_from: Annotated[str | None, typer.Option("--created-from", help="ISO 8601 time.")] = None,
+    created_to: Annotated[str | None, typer.Option("--created-to", help="ISO 8601 time.")] = None,
+    max_items: Annotated[
+        int | None, typer.Option("--max", min=1, help="At most this many; prints how to get the next ones.")
+    ] = None,
+    next_token: Annotated[
+        str | None, typer.Option("--next-token", help="Continue a --max listing where it stopped.")
+    ] = None,
     json_output: JsonFlag = False,
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
 ) -> None:
     """List instances, newest first."""
-    since = None
-    if created_from:
-        try:
-            since = datetime.fromisoformat(created_from.replace("Z", "+00:00"))
-        except ValueError:
-            raise UsageError(f"--created-from {created_from!r} is not an ISO 8601 time") from None
+    if next_token is not None and max_items is None:
+        raise UsageError("--next-token continues a --max listing: pass --max too")
     found = make_client(region, profile, endpoint_url).list_instances(
-        status=status_filter, created_from=since, orchestrator=orchestrator
+        status=status_filter,
+        created_from=_iso_option(created_from, "--created-from"),
+        created_to=_iso_option(created_to, "--created-to"),
+        orchestrator=orchestrator,
+        page_size=max_items,
+        continuation_token=next_token,
     )
     if json_output:
         console.print_json(data=[s.to_json() for s in found])
-        return
-    table = Table("orchestrator", "name", "status", "created", "instance id")
-    for item in found:
-        table.add_row(
-            item.orchestrator, item.name, item.runtime_status, item.created_time.isoformat(), item.instance_id
-        )
-    console.print(table)
+    else:
+        table = Table("orchestrator", "name", "status", "created", "instance id")
+        for item in found:
+            table.add_row(
+                item.orchestrator,
+                item.name,
+                item.runtime_status,
+                item.created_time.isoformat(),
+                item.instance_id,
+            )
+        console.print(table)
+    if found.continuation_token is not None:
+        # On stderr, so that --json output stays one JSON document.
+        err_console.print(f"more instances: add --next-token {found.continuation_token}", markup=False)
+
+
+def _iso_option(text: str | None, option: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not an ISO 8601 time (e.g. 2024-05-01T00:00:00Z)") from None
 
 
 def _json_default(value: Any) -> str:
