@@ -150,8 +150,15 @@ def _result(sfn: Any, arn: str, calls: list[ActivityCall]) -> ExecutionResult:
 
 def _newer_executions(sfn: Any, machine_arn: str, seen: set[str]) -> list[str]:
     """Executions of the machine not seen yet, oldest first (continue_as_new generations)."""
+    listed: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"stateMachineArn": machine_arn, "maxResults": 1000}
     try:
-        listed = sfn.list_executions(stateMachineArn=machine_arn).get("executions", [])
+        while True:  # ListExecutions pages (by 100 unless asked for more)
+            page = sfn.list_executions(**kwargs)
+            listed += page.get("executions", [])
+            if not page.get("nextToken"):
+                break
+            kwargs["nextToken"] = page["nextToken"]
     except (AttributeError, NotImplementedError):
         return []
     # Listed newest first; reversing before the stable sort keeps equal start times in order.
