@@ -42,7 +42,7 @@ def compile_function(
             )
             sink.raise_if_any()
             raise  # pragma: no cover - raise_if_any raised
-    limits.check_definition(definition, render_definition(definition), sink, func.lineno)
+        limits.check_definition(definition, render_definition(definition), sink, func.lineno)
     sink.raise_if_any()
     return definition
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 from durable_sfn._aws import ENTITIES_QUEUE_URL, LAMBDA_INVOKE, SQS_SEND_MESSAGE, placeholder
 from durable_sfn.dsl import EntityId
@@ -164,12 +164,26 @@ def message_group(entity_name: str, key: E) -> Jsonata[E]:
 
 
 def call_entity_task(
-    entity_name: str, key: E, operation: str, input: E, scope_parts: Sequence[E] = ()
+    entity_name: str,
+    key: E,
+    operation: str,
+    input: E,
+    scope_parts: Sequence[E] = (),
+    *,
+    kind: Literal["call", "signal"] = "call",
 ) -> EntityTask[E]:
-    """The Task for `await ctx.call_entity(...)`: invoke the entity function (`${EntityName}`)."""
+    """The Task for `await ctx.call_entity(...)`: invoke the entity function (`${EntityName}`).
+
+    With `kind="signal"` it is the Task an orchestration's `ctx.signal_entity(...)` compiles to:
+    the same invocation, which applies the operation at once and returns no result (an error of
+    the entity is logged and dropped, as for a queued signal). Invoking it in place, rather than
+    queueing it, is what makes one orchestration's signals and calls to an entity apply in the
+    order it issued them (Durable Functions' guarantee): a later call cannot overtake a signal
+    still in the queue. `signal_entity_task` (the queue) remains for senders outside an
+    orchestration."""
     name = _checked_name(entity_name)
     payload: dict[str, Field[E]] = {
-        "kind": "call",
+        "kind": kind,
         "name": name,
         "key": Operand(key),
         "operation": operation,
@@ -248,7 +262,7 @@ def entity_usage(definition: dict[str, Any]) -> EntityUsage:
         if (
             state.get("Resource") == LAMBDA_INVOKE
             and isinstance(payload, dict)
-            and payload.get("kind") == "call"
+            and payload.get("kind") in ("call", "signal")
         ):
             called.add(str(payload.get("name")))
         if state.get("Resource") == SQS_SEND_MESSAGE and arguments.get("QueueUrl") == placeholder(

@@ -20,7 +20,13 @@ from durable_sfn.dsl import EntityId
 from durable_sfn.entities.lambda_entry import EntityHandler
 from durable_sfn.entities.model import EntityDefinition
 from durable_sfn.entities.runtime import ConflictRetry, EntityRuntime, OperationOutcome
-from durable_sfn.entities.signals import DrainReport, drain_signals, signal_entity
+from durable_sfn.entities.signals import (
+    DrainReport,
+    EntityRequest,
+    apply_signal,
+    drain_signals,
+    signal_entity,
+)
 from durable_sfn.entities.store import EntityState, EntityStore, create_entities_table
 
 DEFAULT_TABLE = "durable-sfn-entities"
@@ -128,8 +134,9 @@ class DirectEntityCalls:
     Operation ids are `<run_id>:<n>`, unique per call in the run (the direct runner never retries
     a call, so attempt-stability is moot here). Entity errors propagate unchanged into the
     orchestrator code, so `except UnknownOperationError:` and user error classes behave as the
-    compiled Catch does. Signals are queued and applied by `finish()`, after the orchestrator
-    returns, as they would be applied after the fact by the queue's consumer on AWS.
+    compiled Catch does. Signals are applied at once, in order with the calls, as the compiled
+    signal (an invocation, not a queued message) is; `finish()` still delivers what other senders
+    queued.
     """
 
     def __init__(self, host: LocalEntityHost, run_id: str) -> None:
@@ -145,7 +152,10 @@ class DirectEntityCalls:
         return self.host.call(entity_id, operation, input, self._next_id())
 
     def signal(self, entity_id: EntityId, operation: str, input: Any = None) -> None:
-        self.host.signal(entity_id, operation, input, self._next_id())
+        # Applied at once, as the compiled signal invokes the entity in place: one orchestration's
+        # operations on an entity apply in the order it issued them.
+        request = EntityRequest("signal", entity_id, operation, input, self._next_id())
+        apply_signal(self.host.runtime, request, request.operation_id or "")
 
     def finish(self) -> DrainReport:
         return self.host.drain()

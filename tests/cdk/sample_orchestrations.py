@@ -75,7 +75,7 @@ async def miles_check(ctx: OrchestrationContext) -> dict[str, JsonValue]:
 
 @orchestrator(name="CdkSampleMilesCredit")
 async def miles_credit(ctx: OrchestrationContext) -> dict[str, JsonValue]:
-    """Only signals an entity (the role may send to the queue and invoke no entity function)."""
+    """Only signals an entity (invoked in place, in order with any call: the role may invoke it)."""
     price = await ctx.call_activity(price_seat, ctx.get_input())
     ctx.signal_entity(EntityId("CdkSampleMiles", ctx.get_input()), "credit", price["Price"])
     return {"Credited": price["Price"]}

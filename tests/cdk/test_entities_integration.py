@@ -111,25 +111,25 @@ def test_orchestrations_without_entity_resources_share_one_provisioned_set(sampl
 
 
 @pytest.mark.slow
-def test_calls_get_invoke_and_signals_get_send_message_each_only_where_used(
+def test_calls_and_orchestration_signals_get_invoke_on_exactly_their_entity(
     sample_assembly: Assembly,
 ) -> None:
+    """An orchestration's signal invokes the entity in place (in order with its calls), so both
+    roles may invoke the entity function, and neither sends to the queue."""
     template, machines = _entities_stack(sample_assembly)
     check, credit = (
         machines["CdkSampleMilesCheck"]["Properties"],
         machines["CdkSampleMilesCredit"]["Properties"],
     )
     assert set(check["DefinitionSubstitutions"]) == {"CdkSampleMiles"}
-    assert set(credit["DefinitionSubstitutions"]) == {"PriceSeat", "DurableEntitiesQueueUrl"}
+    assert set(credit["DefinitionSubstitutions"]) == {"PriceSeat", "CdkSampleMiles"}
     entity_fn = logical_id_of_ref(check["DefinitionSubstitutions"]["CdkSampleMiles"])
-    queue = logical_id_of_ref(credit["DefinitionSubstitutions"]["DurableEntitiesQueueUrl"])
     checks = grants_by_action(policy_statements(template, logical_id_of_ref(check["RoleArn"])))
     credits = grants_by_action(policy_statements(template, logical_id_of_ref(credit["RoleArn"])))
     assert checks["lambda:InvokeFunction"] == {f"<{entity_fn}.Arn>"}
-    assert "sqs:SendMessage" not in checks
-    assert credits["sqs:SendMessage"] == {f"<{queue}.Arn>"}
+    assert "sqs:SendMessage" not in checks and "sqs:SendMessage" not in credits
     price = logical_id_of_ref(credit["DefinitionSubstitutions"]["PriceSeat"])
-    assert credits["lambda:InvokeFunction"] == {f"<{price}.Arn>", f"<{price}.Arn>:*"}
+    assert credits["lambda:InvokeFunction"] == {f"<{price}.Arn>", f"<{price}.Arn>:*", f"<{entity_fn}.Arn>"}
 
 
 def test_entities_of_another_package_cannot_join_the_stack_wide_dispatcher(

@@ -13,6 +13,7 @@ import pytest
 
 from durable_sfn.compiler import compile_orchestrator
 from durable_sfn.dsl import activity_definition, orchestrator_definition
+from durable_sfn.entities.model import entity_definition
 from stacks.app import DATA_STACK, PROJECT_ROOT, WORKFLOWS_STACK
 from stacks.workflows import reference_orchestrators
 from tests.cdk.conftest import Assembly
@@ -82,9 +83,15 @@ def test_placeholders_resolve_to_the_named_activity_or_state_machine(
     for name, value in props["DefinitionSubstitutions"].items():
         if isinstance(value, dict) and "Fn::GetAtt" in value:
             function = template["Resources"][logical_id_of_ref(value)]
-            module, _, attribute = function["Properties"]["Environment"]["Variables"][
-                "DURABLE_SFN_ACTIVITY"
-            ].partition(":")
+            variables = function["Properties"]["Environment"]["Variables"]
+            if "DURABLE_SFN_ENTITY" in variables:
+                # An entity the orchestration calls or signals (invoked in place, in order).
+                module, _, attribute = variables["DURABLE_SFN_ENTITY"].partition(":")
+                found = entity_definition(getattr(importlib.import_module(module), attribute))
+                assert found is not None and found.name == name
+                invoked |= {f"<{logical_id_of_ref(value)}.Arn>"}
+                continue
+            module, _, attribute = variables["DURABLE_SFN_ACTIVITY"].partition(":")
             definition = activity_definition(getattr(importlib.import_module(module), attribute))
             assert definition is not None and definition.name == name
             invoked |= {f"<{logical_id_of_ref(value)}.Arn>", f"<{logical_id_of_ref(value)}.Arn>:*"}
@@ -119,7 +126,9 @@ def _entity_functions(template: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_the_loyalty_entity_is_hosted_and_only_signalled(reference_assembly: Assembly) -> None:
-    """OrderProcessingOrchestration signals LoyaltyBalance: queue, dispatcher, no invoke grant."""
+    """OrderProcessingOrchestration signals LoyaltyBalance: the signal invokes the entity in place
+    (in order with any call), so the role may invoke it and sends nothing to the queue; the queue
+    and its dispatcher remain for clients' signals."""
     template = reference_assembly.template(WORKFLOWS_STACK)
     functions = _entity_functions(template)
     entries = sorted(f["Environment"]["Variables"]["DURABLE_SFN_ENTITY"] for f in functions)
@@ -135,7 +144,7 @@ def test_the_loyalty_entity_is_hosted_and_only_signalled(reference_assembly: Ass
     granted = grants_by_action(
         policy_statements(template, logical_id_of_ref(machine["Properties"]["RoleArn"]))
     )
-    assert granted["sqs:SendMessage"] == {f"<{queue}.Arn>"}
+    assert "sqs:SendMessage" not in granted
     # Clients reading balances or signalling on AWS find the table and queue in the outputs.
     (table,) = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"]
     outputs = [o["Value"] for o in template["Outputs"].values()]
@@ -145,7 +154,9 @@ def test_the_loyalty_entity_is_hosted_and_only_signalled(reference_assembly: Ass
         for k, r in template["Resources"].items()
         if r["Type"] == "AWS::Lambda::Function" and "DURABLE_SFN_ENTITY" in str(r["Properties"])
     }
-    assert not granted["lambda:InvokeFunction"] & entity_arns, "it only signals: no entity invoke"
+    # Its signal invokes the entity's own function (not the queue's dispatcher).
+    dispatcher = {a for a in entity_arns if "Dispatcher" in a}
+    assert granted["lambda:InvokeFunction"] & entity_arns == entity_arns - dispatcher
     for name, (_, other) in _machines(reference_assembly).items():
         if name != "OrderProcessingOrchestration":
             role = logical_id_of_ref(other["Properties"]["RoleArn"])

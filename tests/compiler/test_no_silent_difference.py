@@ -15,6 +15,7 @@ import pytest
 
 from durable_sfn import JsonValue, OrchestrationContext, OrchestrationError, activity, orchestrator
 from durable_sfn.compiler import CompileError, compile_source
+from durable_sfn.entities import EntityContext, EntityId, entity
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
 
 
@@ -370,6 +371,37 @@ def test_every_fallible_expression_inside_try_is_caught(order: JsonValue) -> Non
 def test_an_expression_after_the_try_is_not_caught_by_it() -> None:
     result = both(fallible_after_try, {"x": 1}, error_name=False)
     assert result.status == "FAILED"
+
+
+# -- one orchestration's operations on one entity apply in the order it issued them ---------------
+
+
+@entity(name="Tally", operations=("add", "get"))
+def tally(ctx: EntityContext) -> None:
+    value = ctx.get_state(lambda: 0)
+    if ctx.operation_name == "add":
+        ctx.set_state(value + ctx.get_input())
+    else:
+        ctx.set_result(value)
+
+
+@orchestrator(name="SignalThenCall")
+async def signal_then_call(ctx: OrchestrationContext) -> JsonValue:
+    key = ctx.get_input()
+
+    async def add_in_branch(key: str, n: int) -> None:
+        ctx.signal_entity(EntityId("Tally", key), "add", n)
+
+    ctx.signal_entity(EntityId("Tally", key), "add", 3)
+    ctx.signal_entity(EntityId("Tally", key), "add", 4)
+    first = await ctx.call_entity(EntityId("Tally", key), "get")
+    await ctx.task_all([add_in_branch(key, n) for n in [10, 20]])
+    second = await ctx.call_entity(EntityId("Tally", key), "get")
+    return [first, second]
+
+
+def test_a_call_after_signals_sees_them_applied() -> None:
+    assert both(signal_then_call, "k1").output == [7, 37]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -111,8 +111,13 @@ def analyse(definition: Mapping[str, Any]) -> DefinitionRequirements:
         elif ".sync" in resource:
             sync_states.append(name)
         payload = arguments.get("Payload") if isinstance(arguments, Mapping) else None
-        if resource == LAMBDA_INVOKE and isinstance(payload, Mapping) and payload.get("kind") == "call":
-            # An entity call: the function is the entity's, provided by EntityResources.
+        if (
+            resource == LAMBDA_INVOKE
+            and isinstance(payload, Mapping)
+            and payload.get("kind") in ("call", "signal")
+        ):
+            # An entity call (or an orchestration's signal, invoked in order): the function is the
+            # entity's, provided by EntityResources.
             target = _single_placeholder(
                 name, arguments.get("FunctionName"), "Arguments.FunctionName of an entity call"
             )

@@ -19,7 +19,6 @@ from durable_sfn.entities.contract import (
     Jsonata,
     Operand,
     call_entity_task,
-    signal_entity_task,
 )
 
 # A Map whose iterations call entities passes each item in with its index (for the SCOPE).
@@ -49,8 +48,10 @@ def entity_task(
     s: ir.CallEntity, scope: tuple[Expr, ...]
 ) -> tuple[str, dict[str, Expr], tuple[Retrier, ...]]:
     """The Resource, Arguments (as expressions) and Retry of the Task for one entity operation."""
-    build = signal_entity_task if s.signal else call_entity_task
-    task = build(s.entity, s.key, s.operation, s.payload, scope)
+    # A signal is invoked in place too (not queued), so that a later call cannot overtake it.
+    task = call_entity_task(
+        s.entity, s.key, s.operation, s.payload, scope, kind="signal" if s.signal else "call"
+    )
     arguments = {name: _argument(value) for name, value in task.arguments.items()}
     retry = tuple(
         Retrier(r.errors, r.interval_seconds, r.max_attempts, float(r.backoff_rate), jitter=r.full_jitter)
