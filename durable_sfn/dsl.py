@@ -235,6 +235,13 @@ class OrchestrationContext(ABC):
         """The instance id (the execution ARN on Step Functions)."""
 
     @property
+    def is_replaying(self) -> bool:
+        """Durable Functions' replay flag, always False: nothing replays here (a compiled
+        orchestrator runs each statement once, and so does the direct run), so
+        `if not ctx.is_replaying: logger.info(...)` logs once, as in Durable Functions."""
+        return False
+
+    @property
     @abstractmethod
     def current_utc_datetime(self) -> datetime:
         """Deterministic current time: use it instead of `datetime.now()`."""
@@ -292,9 +299,9 @@ class OrchestrationContext(ABC):
     def signal_entity(self, entity_id: EntityId, operation: str, input: JsonValue = None) -> None:
         """Send `operation` to a durable entity without waiting (one-way, not awaited).
 
-        Signals from one orchestration to one entity are applied in the order they were sent,
-        after the fact (through a FIFO queue). A later `call_entity` may overtake them: use
-        `call_entity` for both when order matters.
+        One orchestration's signals and calls to one entity are applied in the order it issued
+        them: a `call_entity` after a signal sees the signal applied. An error the entity raises
+        on a signal is logged and dropped.
         """
 
     @abstractmethod

@@ -189,6 +189,7 @@ TESTING_NAMES = [
     "ActivityNotFoundError",
     "DataLimitExceeded",
     "ExecutionResult",
+    "LogRecord",
     "ScheduledEvent",
     "StuckOrchestrationError",
     "run_direct",

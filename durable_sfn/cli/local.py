@@ -7,6 +7,7 @@ the fly) with the in-process engine; none of them needs AWS credentials.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 import sys
@@ -23,6 +24,7 @@ from rich.text import Text
 
 from durable_sfn.cli.remote import make_client
 from durable_sfn.cli.support import UsageError, err_console, parse_json_option, reports_errors
+from durable_sfn.client.logs import LogRecord, log_records
 from durable_sfn.graph import path_from_history, render
 from durable_sfn.local.activities import add_import_root
 from durable_sfn.local.definitions import (
@@ -281,6 +283,7 @@ def _run_locally(
         "cause": status.cause,
         "customStatus": status.custom_status,
         "path": path_from_history(history).states,
+        "logs": [dataclasses.asdict(record) for record in log_records(history)],
         "entitySignalsDelivered": delivered.received - len(delivered.failed),
         "history": history,
     }
@@ -368,6 +371,8 @@ def _print_outcome(outcome: dict[str, Any]) -> None:
     console.print(f"path: {' -> '.join(labels) or '(no states entered)'}")
     if outcome["customStatus"] is not None:
         console.print(f"custom status: {json.dumps(outcome['customStatus'])}")
+    for record in outcome["logs"]:
+        console.print(f"log {LogRecord(**record)}", markup=False)
     if outcome["entitySignalsDelivered"]:
         console.print(f"entity signals delivered: {outcome['entitySignalsDelivered']}")
     if outcome["status"] == "SUCCEEDED":

@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from durable_sfn._aws import DEFAULT_REGION
 from durable_sfn.cli.support import UsageError, err_console, parse_json_option, reports_errors
+from durable_sfn.client.logs import is_log_variable, records_in_event
 from durable_sfn.client.orchestration_client import OrchestrationClient
 from durable_sfn.client.status import OrchestrationStatus
 
@@ -321,10 +323,17 @@ def history(
             (v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {}
         )
         summary = details.get("name") or details.get("error") or details.get("resource") or ""
-        if details.get("assignedVariables"):
-            summary += f"  assigned {', '.join(sorted(details['assignedVariables']))}"
+        assigned = details.get("assignedVariables")
+        if assigned:
+            shown = sorted(name for name in assigned if not is_log_variable(name))
+            if shown:
+                summary += f"  assigned {', '.join(shown)}"
+            summary += "".join(f"\nlog {record}" for record in records_in_event(event))
         table.add_row(
-            str(event.get("id")), _json_default(event.get("timestamp")), str(event.get("type")), summary
+            str(event.get("id")),
+            _json_default(event.get("timestamp")),
+            str(event.get("type")),
+            Text(summary),  # log messages are text, not markup
         )
     console.print(table)
 

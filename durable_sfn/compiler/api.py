@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from durable_sfn.compiler import limits, naming, passes
+from durable_sfn.compiler.backend import logs
 from durable_sfn.compiler.backend.control_flow import lower
 from durable_sfn.compiler.backend.states import graph_to_asl
 from durable_sfn.compiler.diagnostics import CompileError, DiagnosticSink
@@ -54,6 +55,7 @@ def _compile(
     sink.raise_if_any()
     graph = lower(orch, Path(file).name)
     passes.optimise(graph)
+    logs.scope_variables(graph)
     names = naming.assign_names(graph)
     body = graph_to_asl(graph, names, _rename)
     return {

@@ -48,9 +48,9 @@ CATALOGUE: dict[str, Code] = {
         _c("DSF006", "reserved variable name", "status = 1", "customStatus = 1"),
         _c(
             "DSF007",
-            "nested function that is not a task_all branch",
-            "async def branch(x):\n    return x\nr = await ctx.task_all([branch(i) for i in [1]])",
+            "decorated nested function",
             "def helper(x):\n    return x\nr = helper(1)",
+            "@staticmethod\ndef helper(x):\n    return x\nr = helper(1)",
         ),
         _c("DSF008", "lambda is not supported", "xs = [x * 2 for x in [1]]", "f = lambda x: x"),
         _c("DSF009", "global and nonlocal are not supported", "x = 1", "global x"),
@@ -106,8 +106,8 @@ CATALOGUE: dict[str, Code] = {
         _c(
             "DSF022",
             "unsupported assignment target",
-            "x = 1",
             "a, b = 1, 2",
+            "a, b = ctx.get_input()",
         ),
         _c(
             "DSF023",
@@ -138,6 +138,25 @@ CATALOGUE: dict[str, Code] = {
             "an entity is named by EntityId with a literal name, and its operation by a literal",
             "n = await ctx.call_entity(EntityId('Counter', 'k'), 'add', 1)",
             "name = 'Counter'\nn = await ctx.call_entity(EntityId(name, 'k'), 'add', 1)",
+        ),
+        _c(
+            "DSF041",
+            "log call the compiler cannot translate",
+            "import logging\nlogging.info('charged %s for %.2f', 'order-1', 9.5)",
+            "import logging\nlogging.info('charged %5.2f', 9.5)",
+        ),
+        _c(
+            "DSF042",
+            "a loop that builds a task list may only compute values and append one task per item",
+            "tasks = []\nfor x in [1, 2]:\n    tasks.append(ctx.call_activity('A', x))\nr = await ctx.task_all(tasks)",
+            "tasks = []\nfor x in [1, 2]:\n    y = await ctx.call_activity('B', x)\n"
+            "    tasks.append(ctx.call_activity('A', y))\nr = await ctx.task_all(tasks)",
+        ),
+        _c(
+            "DSF043",
+            "helper function that cannot be compiled in place",
+            "def double(x):\n    return x * 2\ny = double(2)",
+            "def fact(n):\n    return 1 if n <= 1 else n * fact(n - 1)\ny = fact(3)",
         ),
         _c(
             "DSF028",

@@ -182,8 +182,63 @@ def _package_of(file: Path) -> str:
     return ".".join(parts)
 
 
+def module_name(file: Path) -> str:
+    """The dotted name a module file is imported under (its package path from `__init__.py`s)."""
+    package = _package_of(file)
+    if file.stem == "__init__":
+        return package or file.parent.name
+    return f"{package}.{file.stem}" if package else file.stem
+
+
+def logger_name(node: ast.expr, module: ModuleInfo) -> str | None:
+    """The name of the logger `logging.getLogger(...)` returns, when it can be told from source."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "getLogger"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in module.logging_modules
+        and not node.keywords
+        and len(node.args) <= 1
+    ):
+        return None
+    if not node.args:
+        return "root"
+    arg = node.args[0]
+    if isinstance(arg, ast.Name) and arg.id == "__name__":
+        return module.name
+    if isinstance(arg, ast.Constant) and (arg.value is None or isinstance(arg.value, str)):
+        return arg.value or "root"
+    if isinstance(arg, ast.Name) and isinstance(module.constants.get(arg.id), str):
+        return str(module.constants[arg.id]) or "root"
+    return None
+
+
+def _module_globals(tree: ast.Module, info: ModuleInfo) -> None:
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                info.globals.add(alias.asname or alias.name.split(".")[0])
+                if alias.name == "logging":
+                    info.logging_modules.add(alias.asname or "logging")
+        elif isinstance(node, ast.ImportFrom):
+            info.globals.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            info.globals.add(node.name)
+            if not isinstance(node, ast.ClassDef) and not node.decorator_list:
+                info.functions[node.name] = node
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            info.globals.update(t.id for t in targets if isinstance(t, ast.Name))
+            value = node.value
+            if len(targets) == 1 and isinstance(targets[0], ast.Name) and value is not None:
+                name = logger_name(value, info)
+                if name is not None:
+                    info.loggers[targets[0].id] = name
+
+
 def module_info(tree: ast.Module, file: Path) -> ModuleInfo:
-    info = ModuleInfo()
+    info = ModuleInfo(name=module_name(file))
     resolver = ModuleResolver(file)
     for node in tree.body:
         if isinstance(node, ast.ImportFrom):
@@ -234,6 +289,7 @@ def module_info(tree: ast.Module, file: Path) -> ModuleInfo:
     acts, orchs = _local_definitions(tree)
     info.activities.update(acts)
     info.orchestrators.update(orchs)
+    _module_globals(tree, info)
     trees = [tree, *(t for t in resolver.cache.values() if t is not None)]
     info.exception_subclasses = _subclasses(trees)
     info.entity_operations = _entity_operations(trees)

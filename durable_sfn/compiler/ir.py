@@ -321,6 +321,18 @@ class ContinueAsNew:
 
 
 @dataclass(frozen=True)
+class Log:
+    """A log record (`logging.info(...)`, `logger.warning(...)`, `print(...)`), written to the
+    execution history as the value of the scope's reserved log variable, in the Assign of a
+    neighbouring state (see `backend/logs`)."""
+
+    level: str  # DEBUG, INFO, WARNING, ERROR, CRITICAL, or PRINT for print()
+    logger: str | None  # the logger's name (`root` for logging.info); None for print()
+    message: Expr
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class Break:
     loc: Loc
 
@@ -347,6 +359,7 @@ Stmt = (
     | Raise
     | Return
     | ContinueAsNew
+    | Log
     | Break
     | Continue
 )

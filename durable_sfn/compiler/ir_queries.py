@@ -22,6 +22,7 @@ from durable_sfn.compiler.ir import (
     Expr,
     ForEach,
     If,
+    Log,
     MapAll,
     ParallelAll,
     Raise,
@@ -72,6 +73,8 @@ def exprs_of(stmt: Stmt) -> list[Expr]:
     """The expressions a single statement evaluates itself (not those of nested statements)."""
     if isinstance(stmt, Assign | SetStatus | Return | ContinueAsNew):
         return [stmt.value]
+    if isinstance(stmt, Log):
+        return [stmt.message]
     if isinstance(stmt, CallActivity | CallSubOrchestrator):
         return [stmt.payload]
     if isinstance(stmt, CallEntity):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from durable_sfn.compiler.backend.core import QUERY_EVALUATION_ERROR, STATUS_VAR, fallible_assigns
+from durable_sfn.compiler.backend.logs import is_log_var, merge_assigns
 from durable_sfn.compiler.backend.states import Assigns, Catcher, Graph, Retrier, Rule, State
 from durable_sfn.compiler.expressions.text import negate
 from durable_sfn.compiler.ir import Expr, Ty
@@ -126,10 +127,7 @@ def prune(graph: Graph) -> None:
 def _merge(first: Assigns, second: Assigns) -> Assigns:
     """`first` then `second` as one simultaneous Assign: `second` reads what `first` assigned."""
     values = dict(first)
-    merged = dict(first)
-    for key, expr in second:
-        merged[key] = expr.substitute(values)
-    return tuple(merged.items())
+    return merge_assigns(first, tuple((key, expr.substitute(values)) for key, expr in second))
 
 
 def _is_assign_pass(s: State) -> bool:
@@ -295,15 +293,15 @@ def fold_forward(graph: Graph) -> bool:
         if fallible_assigns(state.assign) and (state.guard or succ.catch):
             continue  # a failure would be caught elsewhere, or the catchers would fail again
         keys = {k for k, _ in state.assign}
-        if STATUS_VAR in keys and succ.type not in ("Pass", "Choice"):
-            continue  # the status must be visible while the task runs, not after it
+        if (STATUS_VAR in keys or any(map(is_log_var, keys))) and succ.type not in ("Pass", "Choice"):
+            # The status must be visible while the task runs, and a log record written before
+            # it (and even if it fails), not after it.
+            continue
         values = dict(state.assign)
         new = _substitute_state(succ, values)
         if succ.type == "Choice":
             # Every way out of the Choice assigns the values (the default through a last rule).
-            rules = [
-                Rule(r.condition, r.next, tuple({**values, **dict(r.assign)}.items())) for r in new.rules
-            ]
+            rules = [Rule(r.condition, r.next, merge_assigns(state.assign, r.assign)) for r in new.rules]
             if new.default:
                 rules.append(Rule(Expr.raw("true", Ty.BOOL), new.default, state.assign))
             preds.put(
@@ -318,18 +316,12 @@ def fold_forward(graph: Graph) -> bool:
             _remove_pass(preds, sid, succ.id)
             changed = True
             continue
-        own = dict(new.assign)
-        merged = dict(state.assign)
-        merged.update(own)
         # A caught error skips the state's own Assign: its catchers must assign the values too.
-        catch = tuple(
-            Catcher(c.errors, c.next, tuple({**dict(state.assign), **dict(c.assign)}.items()))
-            for c in new.catch
-        )
+        catch = tuple(Catcher(c.errors, c.next, merge_assigns(state.assign, c.assign)) for c in new.catch)
         new = replace(
             new,
             catch=catch,
-            assign=tuple(merged.items()),
+            assign=merge_assigns(state.assign, new.assign),
             comment=_join_comments(state.comment, succ.comment),
             synthetic=succ.synthetic | state.synthetic,
             name=succ.name if succ.type != "Pass" else state.name,
@@ -378,7 +370,8 @@ def fold_returns(graph: Graph) -> bool:
 
 
 def drop_dead_variables(root: Graph) -> None:
-    """Remove Assign entries for variables nothing reads (the custom status is read by clients)."""
+    """Remove Assign entries for variables nothing reads (the custom status and the log records
+    are read by clients)."""
     read: set[str] = set()
     for g in all_graphs(root):
         for s in g.states.values():
@@ -388,7 +381,7 @@ def drop_dead_variables(root: Graph) -> None:
 
     def keep(assigns: Assigns) -> Assigns:
         # An assignment that may fail stays even when nothing reads it: Python raises there.
-        return tuple((k, v) for k, v in assigns if k in read or fallible_assigns(((k, v),)))
+        return tuple((k, v) for k, v in assigns if k in read or is_log_var(k) or fallible_assigns(((k, v),)))
 
     for g in all_graphs(root):
         for sid, s in list(g.states.items()):

@@ -4,6 +4,7 @@
 >>> assert run_direct(order_processing, "order-1").output == run_local(order_processing, "order-1").output
 """
 
+from durable_sfn.client.logs import LogRecord
 from durable_sfn.testing.direct import run_direct
 from durable_sfn.testing.engine_run import run_local
 from durable_sfn.testing.errors import DataLimitExceeded
@@ -16,6 +17,7 @@ __all__ = [
     "ActivityNotFoundError",
     "DataLimitExceeded",
     "ExecutionResult",
+    "LogRecord",
     "ScheduledEvent",
     "StuckOrchestrationError",
     "run_direct",

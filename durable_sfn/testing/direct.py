@@ -17,7 +17,9 @@ from typing import Any
 
 import durable_sfn.testing.jsonvalues as jsonvalues
 from durable_sfn._aws import DEFAULT_REGION, execution_arn
+from durable_sfn.client.logs import LogRecord
 from durable_sfn.dsl import OrchestratorDefinition
+from durable_sfn.testing import logs
 from durable_sfn.testing.compiled import check_compiles
 from durable_sfn.testing.direct_context import DirectContext, DirectRun, run_body
 from durable_sfn.testing.entities import Entities, entity_host
@@ -81,7 +83,8 @@ def run_direct(
         if host is not None:
             run.entity_calls = host.session(f"{definition.name}:{execution_name}:{uuid.uuid4()}")
         try:
-            return _run_generations(run, orch, definition, input, events, execution_name, max_generations)
+            with logs.capture():
+                return _run_generations(run, orch, definition, input, events, execution_name, max_generations)
         finally:
             if run.entity_calls is not None:
                 run.entity_calls.finish()  # deliver queued signals, as the queue's consumer would
@@ -104,7 +107,8 @@ def _run_generations(
         ctx = DirectContext(run, definition, current_input, arn)
         _schedule_events(run, ctx, events)
         events = None  # events go to the first generation's mailbox; later ones start clean
-        main: Task[Any] = run.scheduler.spawn(run_body(orch, definition, ctx))
+        records: list[LogRecord] = []  # what this generation logs, as its history would hold
+        main: Task[Any] = run.scheduler.spawn(logs.instance(records, run_body(orch, definition, ctx)))
         try:
             run.scheduler.run(main, run.describe_blocked)
         except StuckOrchestrationError:
@@ -119,7 +123,7 @@ def _run_generations(
             continue
         if main.exception is not None:
             error, cause = error_and_cause(main.exception)
-            return _result(run, ctx, "FAILED", error=error, cause=cause)
+            return _result(run, ctx, "FAILED", error=error, cause=cause, logs=records)
         output = jsonvalues.roundtrip(main.result(), f"the output of orchestrator {definition.name!r}")
         try:
             check_size(
@@ -127,8 +131,8 @@ def _run_generations(
                 "The execution output exceeds the maximum number of bytes service limit.",
             )
         except DataLimitExceeded as exc:
-            return _result(run, ctx, "FAILED", error=exc.error, cause=exc.cause)
-        return _result(run, ctx, "SUCCEEDED", output=output)
+            return _result(run, ctx, "FAILED", error=exc.error, cause=exc.cause, logs=records)
+        return _result(run, ctx, "SUCCEEDED", output=output, logs=records)
     raise StuckOrchestrationError(
         f"orchestrator {definition.name!r} called continue_as_new {max_generations} times: "
         "pass max_generations= to run longer"

@@ -6,6 +6,7 @@ the semantics the direct run follows); `run_direct` in `direct` drives the insta
 
 from __future__ import annotations
 
+import contextvars
 import json
 import uuid
 from collections import deque
@@ -24,6 +25,7 @@ from durable_sfn.dsl import (
 )
 from durable_sfn.entities.in_process import DirectEntityCalls
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
+from durable_sfn.testing import logs
 from durable_sfn.testing.errors import (
     ContinueAsNew,
     check_size,
@@ -191,7 +193,8 @@ class DirectContext(OrchestrationContext):
             event = json.loads(payload)
             context = LocalLambdaContext(function_name=name)
             try:
-                result = invoke_activity(fn, event, context)
+                with logs.outside():
+                    result = invoke_activity(fn, event, context)
             except Exception as exc:
                 error = lambda_error(exc, context.aws_request_id)
                 mark(exc, error["errorType"], jsonvalues.dumps(error))
@@ -219,7 +222,8 @@ class DirectContext(OrchestrationContext):
         child_arn = execution_arn(definition.name, child_name)
         child = DirectContext(self._run, definition, payload, child_arn)
         try:
-            output = await run_body(fn, definition, child)
+            # The child logs to its own history, not to this instance's.
+            output = await logs.instance(None, run_body(fn, definition, child))
         except ContinueAsNew:
             # The child ended by starting a new execution; the parent sees that first one end.
             output = None
@@ -239,7 +243,8 @@ class DirectContext(OrchestrationContext):
         payload = self._run.json(input, f"the input of entity operation {entity_id}.{operation}")
         await self._scheduler.checkpoint()
         try:
-            result = calls.call(entity_id, operation, payload)
+            with logs.outside():
+                result = calls.call(entity_id, operation, payload)
         except Exception as exc:
             # The entity function's Lambda error, as the compiled Task sees it.
             error = lambda_error(exc, uuid.uuid4().hex)
@@ -283,6 +288,9 @@ class DirectContext(OrchestrationContext):
         return self._task_all(list(tasks), max_concurrency)
 
     async def _task_all(self, items: list[Awaitable[T]], max_concurrency: int | None) -> list[T]:
+        # Branches started later (when one finishes) run in the context of this call, as the
+        # first ones do: the same orchestrator instance.
+        context = contextvars.copy_context()
         if not items:
             return []
         limit = len(items) if not max_concurrency or max_concurrency <= 0 else max_concurrency
@@ -303,7 +311,7 @@ class DirectContext(OrchestrationContext):
 
         def start_next() -> None:
             index, item = waiting.popleft()
-            task = self._scheduler.spawn(_awaiting(item))
+            task = self._scheduler.spawn(_awaiting(item), context)
             running.append(task)
             task.add_done_callback(lambda done: finished(index, done))
 

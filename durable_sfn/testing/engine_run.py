@@ -28,6 +28,7 @@ from durable_sfn._aws import (
 )
 from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
 from durable_sfn.client.events import EventStore, create_events_table, make_event_waiter
+from durable_sfn.client.logs import log_records
 from durable_sfn.client.status import CUSTOM_STATUS_VARIABLE
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.engine.clock import VirtualClock
@@ -135,7 +136,8 @@ def path_and_custom_status(history: Sequence[Mapping[str, Any]]) -> tuple[list[s
 
 def _result(sfn: Any, arn: str, calls: list[ActivityCall]) -> ExecutionResult:
     description = sfn.describe_execution(executionArn=arn)
-    path, custom_status = path_and_custom_status(_history(sfn, arn))
+    history = _history(sfn, arn)
+    path, custom_status = path_and_custom_status(history)
     output = description.get("output")
     return ExecutionResult(
         status=description["status"],
@@ -145,6 +147,7 @@ def _result(sfn: Any, arn: str, calls: list[ActivityCall]) -> ExecutionResult:
         custom_status=custom_status,
         activity_calls=list(calls),
         path=path,
+        logs=log_records(history),
     )
 
 

@@ -72,15 +72,40 @@ def _by_name(name: str, names: Mapping[str, Any], kind: str) -> Callable[..., An
     return definition.function if definition is not None else None
 
 
+def _calls(orch: Callable[..., Any], names: Mapping[str, Any]) -> list[ast.AST]:
+    """Every node of the orchestrator's source and of the module's helper functions it calls
+    (which the compiler compiles in place), transitively."""
+    nodes: list[ast.AST] = []
+    seen: set[Any] = set()
+    pending: list[Any] = [orch]
+    while pending:
+        fn = pending.pop()
+        if fn in seen:
+            continue
+        seen.add(fn)
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        for node in ast.walk(tree):
+            nodes.append(node)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                helper = names.get(node.func.id)
+                if (
+                    inspect.isfunction(helper)
+                    and helper.__module__ == getattr(orch, "__module__", None)
+                    and activity_definition(helper) is None
+                    and orchestrator_definition(helper) is None
+                ):
+                    pending.append(helper)
+    return nodes
+
+
 def references(orch: Callable[..., Any]) -> References:
     """The activities and sub-orchestrators `orch` calls, found by reading its source."""
     found = References()
-    try:
-        source = textwrap.dedent(inspect.getsource(orch))
-    except (OSError, TypeError):
-        return found
     names = visible_names(orch)
-    for node in ast.walk(ast.parse(source)):
+    for node in _calls(orch, names):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         method = node.func.attr

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from durable_sfn.client.logs import LogRecord
+
 Status = Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING"]
 
 # Both runners start their virtual clock here unless told otherwise, so that timestamps an
@@ -39,7 +41,10 @@ class ExecutionResult:
     """The outcome of one orchestration run.
 
     `error` / `cause` are the Step Functions Error and Cause of a failed run; `path` lists the
-    state names entered, in order (local-engine runs only; empty for direct runs).
+    state names entered, in order (local-engine runs only; empty for direct runs). `logs` holds
+    what the orchestrator logged (`logging`, `print`), in order: read from the execution history
+    of a local-engine run; collected from Python's logging of a direct run (records below the
+    configured level are not collected there; the history keeps every level).
     """
 
     status: Status
@@ -49,6 +54,7 @@ class ExecutionResult:
     custom_status: Any = None
     activity_calls: list[ActivityCall] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
+    logs: list[LogRecord] = field(default_factory=list)
 
     @property
     def succeeded(self) -> bool:

@@ -13,6 +13,7 @@ branches once one fails.
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 from collections import deque
@@ -97,9 +98,14 @@ class Future(Generic[T]):
 class Task(Future[T]):
     """A coroutine driven by the scheduler; itself a future of the coroutine's result."""
 
-    def __init__(self, scheduler: Scheduler, coro: Coroutine[Any, Any, T]) -> None:
+    def __init__(
+        self, scheduler: Scheduler, coro: Coroutine[Any, Any, T], context: contextvars.Context | None = None
+    ) -> None:
         super().__init__(scheduler)
         self._coro = coro
+        # Each task runs in its own copy of the context it was spawned from, as asyncio's do, so
+        # context variables (which instance is logging) stay with the code that set them.
+        self._context = context.copy() if context is not None else contextvars.copy_context()
         self._waiting_on: Future[Any] | None = None
         scheduler.soon(lambda: self._step(None, None))
 
@@ -112,7 +118,10 @@ class Task(Future[T]):
             return
         self._waiting_on = None
         try:
-            yielded = self._coro.throw(exc) if exc is not None else self._coro.send(value)
+            if exc is not None:
+                yielded = self._context.run(self._coro.throw, exc)
+            else:
+                yielded = self._context.run(self._coro.send, value)
         except StopIteration as stop:
             self.set_result(stop.value)
             return
@@ -120,7 +129,7 @@ class Task(Future[T]):
             self.set_exception(failure)
             return
         if not isinstance(yielded, Future):
-            self._coro.close()
+            self._context.run(self._coro.close)  # `finally` blocks run in the task's own context
             misuse = UnsupportedAwaitError(
                 f"an orchestrator awaited {yielded!r}: only the awaitables returned by the "
                 "OrchestrationContext (ctx.call_activity, ctx.create_timer, ctx.task_all, ...) "
@@ -147,7 +156,7 @@ class Task(Future[T]):
         super().cancel()
         if waiting is not None:
             waiting.cancel()
-        self._coro.close()
+        self._context.run(self._coro.close)  # `finally` blocks run in the task's own context
 
 
 class Scheduler:
@@ -183,8 +192,9 @@ class Scheduler:
         self.soon(lambda: future.set_result(None))
         return future
 
-    def spawn(self, coro: Coroutine[Any, Any, T]) -> Task[T]:
-        return Task(self, coro)
+    def spawn(self, coro: Coroutine[Any, Any, T], context: contextvars.Context | None = None) -> Task[T]:
+        """Run `coro` as a task, in a copy of `context` (default: the current context)."""
+        return Task(self, coro, context)
 
     def run(self, main: Task[T], describe_blocked: Callable[[], str]) -> None:
         """Drive everything until `main` is done; raise StuckOrchestrationError on deadlock."""

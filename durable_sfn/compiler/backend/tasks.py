@@ -16,6 +16,7 @@ from durable_sfn._aws import (
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.backend.core import STATUS_VAR, Frame, LoweringCore
 from durable_sfn.compiler.backend.entity_ops import entity_task
+from durable_sfn.compiler.backend.logs import LOG_VAR, record
 from durable_sfn.compiler.backend.states import (
     TRANSIENT_LAMBDA_RETRY,
     Assigns,
@@ -51,6 +52,20 @@ class TaskLowering(LoweringCore):
                 self.comment(s.loc),
                 next=nxt,
                 assign=((STATUS_VAR, s.value),),
+            ),
+        )
+
+    def lower_Log(self, g: Graph, s: ir.Log, nxt: str, frame: Frame) -> str:
+        label = s.message.const if s.message.is_const and isinstance(s.message.const, str) else s.level
+        return self.add(
+            g,
+            State(
+                self.new_id(),
+                "Pass",
+                f"Log {label}",
+                self.comment(s.loc),
+                next=nxt,
+                assign=((LOG_VAR, record(s.level, s.logger, s.message)),),
             ),
         )
 

@@ -8,6 +8,7 @@ import ast
 import json
 from collections.abc import Callable
 
+from durable_sfn.compiler.expressions import generators
 from durable_sfn.compiler.expressions.core import TranslatorCore
 from durable_sfn.compiler.expressions.text import join, paren, truthy
 from durable_sfn.compiler.ir import Expr, Ty
@@ -60,6 +61,15 @@ class CallRules(TranslatorCore):
 
 def translate_call(t: TranslatorCore, node: ast.Call) -> Expr:
     func = node.func
+    if node.args and isinstance(node.args[0], ast.GeneratorExp):
+        if (
+            isinstance(func, ast.Name)
+            and func.id in ("any", "all")
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            return generators.short_circuit(t, node.args[0], func.id == "any")
+        node = generators.as_list(node)
     if isinstance(func, ast.Name):
         return _name_call(t, node, func.id)
     if isinstance(func, ast.Attribute):
@@ -90,6 +100,10 @@ def _args(t: TranslatorCore, node: ast.Call, lo: int, hi: int, name: str) -> lis
 
 
 def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
+    if t.env.inline_call is not None:
+        inlined = t.env.inline_call(node)  # the module's own function shadows a builtin
+        if inlined is not None:
+            return inlined
     if name in IO_CALLS:
         return t.fail(node, "DSF004", f"{name}() is not allowed in an orchestrator", IO_HINT)
     if name == "timedelta":

@@ -10,6 +10,7 @@ import ast
 from collections.abc import Callable, Sequence
 
 from durable_sfn.compiler.expressions.core import TranslatorCore
+from durable_sfn.compiler.expressions.iteration import tuple_source
 from durable_sfn.compiler.expressions.text import JSONATA_FUNCTIONS, join, paren, singleton_list
 from durable_sfn.compiler.ir import Expr, Ty
 
@@ -40,11 +41,20 @@ class ComprehensionRules(TranslatorCore):
                 node, "DSF002", "comprehensions with more than one 'for' are not supported", "use a for loop"
             )
         gen = generators[0]
-        iterable = self.iterable(gen.iter)
-        if not isinstance(gen.target, ast.Name):
-            return self.fail(gen.target, "DSF022", "comprehension targets must be a single name")
-        param = self.local_name(gen.target.id)
-        self.env.locals.append({gen.target.id: param})
+        if isinstance(gen.target, ast.Tuple | ast.List):
+            # `for k, v in d.items()`, `for i, x in enumerate(xs)`: one object per item.
+            found = tuple_source(self, self.iterable, gen.iter, gen.target)
+            if found is None:
+                return Expr.raw("null")
+            iterable, fields = found
+            param = "$__" + "_".join(name for name, _ in fields)
+            self.env.locals.append({name: f"{param}.{key}" for name, key in fields})
+        elif isinstance(gen.target, ast.Name):
+            iterable = self.iterable(gen.iter)
+            param = self.local_name(gen.target.id)
+            self.env.locals.append({gen.target.id: param})
+        else:
+            return self.fail(gen.target, "DSF022", "comprehension targets must be names")
         try:
             conditions = [self.condition(c) for c in gen.ifs]
             elt = element()

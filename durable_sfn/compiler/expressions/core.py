@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,9 @@ class ExprEnv:
     locals: list[dict[str, str]] = field(default_factory=list)
     # Substitutions for names (a Map item read through `$states.input`, for example).
     bound: dict[str, Expr] = field(default_factory=dict)
+    # Compiles a call of one of the module's own functions in place (`frontend/helpers`); None
+    # when the call is not one.
+    inline_call: Callable[[ast.Call], Expr | None] | None = None
 
 
 class TranslatorCore(ABC):
@@ -43,6 +47,10 @@ class TranslatorCore(ABC):
     @abstractmethod
     def translate(self, node: ast.expr) -> Expr:
         """The JSONata for `node` (a `null` placeholder after reporting what is not supported)."""
+
+    @abstractmethod
+    def iterable(self, node: ast.expr) -> Expr:
+        """The items a loop over `node` yields, as a JSONata array (see `comprehensions`)."""
 
     def condition(self, node: ast.expr) -> Expr:
         return truthy(self.translate(node))

@@ -85,7 +85,10 @@ class OperatorRules(TranslatorCore):
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Expr:
         operand = self.translate(node.operand)
         if isinstance(node.op, ast.Not):
-            return join("$not(", truthy(operand), ")", ty=Ty.BOOL)
+            condition = truthy(operand)
+            if condition.is_const and isinstance(condition.const, bool):
+                return Expr.literal(not condition.const)  # e.g. `not ctx.is_replaying`
+            return join("$not(", condition, ")", ty=Ty.BOOL)
         if isinstance(node.op, ast.USub):
             if (
                 operand.is_const

@@ -239,11 +239,14 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
             return Expr.raw("$states.context.State.EnteredTime", Ty.DATETIME, time=True)
         if node.attr == "instance_id":
             return Expr.raw("$states.context.Execution.Id", Ty.STR)
+        if node.attr == "is_replaying":
+            return Expr.literal(False)  # a definition runs once: it never replays
         return self.fail(
             node,
             "DSF002",
             f"ctx.{node.attr} cannot be read here",
-            "ctx.current_utc_datetime and ctx.instance_id are values; other ctx members are calls",
+            "ctx.current_utc_datetime, ctx.instance_id and ctx.is_replaying are values; "
+            "other ctx members are calls",
         )
 
     def visit_Await(self, node: ast.Await) -> Expr:
@@ -267,7 +270,7 @@ def _describe(node: ast.AST) -> str:
     names = {
         "Set": "a set display",
         "SetComp": "a set comprehension",
-        "GeneratorExp": "a generator expression",
+        "GeneratorExp": "a generator expression outside sum/min/max/any/all/sorted/list/join",
         "NamedExpr": "the walrus operator",
         "Yield": "yield",
         "YieldFrom": "yield from",

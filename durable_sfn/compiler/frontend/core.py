@@ -20,6 +20,10 @@ from durable_sfn.compiler.frontend.deferred import Deferred
 from durable_sfn.compiler.frontend.scopes import RESERVED, ModuleInfo, assigned_names
 from durable_sfn.compiler.ir import Expr, Loc, Ty
 
+# Keywords Durable Functions' Python SDKs accept on context calls to say what type a result or
+# an input is deserialised to; accepted and ignored (values cross every boundary as JSON).
+DURABLE_TYPE_KEYWORDS = {"return_type", "data_type"}
+
 
 class LowererCore(ABC):
     """Lowers one function body (the orchestrator, or a task_all branch) into an IR block."""
@@ -46,6 +50,16 @@ class LowererCore(ABC):
         self.branch_defs: dict[str, ast.AsyncFunctionDef] = {}
         self.retry_options: dict[str, ast.Call] = dict(outer.retry_options if outer else module.retry_options)
         self.deferred = Deferred(self.report)  # `t = ctx.call_activity(...)` without await, awaited later
+        # Loggers bound in the body (`log = logging.getLogger(...)`: name -> logger name) and
+        # modules imported in the body (`import json`).
+        self.loggers: dict[str, str] = dict(outer.loggers) if outer else {}
+        # The function whose body this lowers (the orchestrator, or a task_all branch's def), and
+        # the helper bodies expanded into it (`helpers`).
+        self.scope_node: ast.AST | None = outer.scope_node if outer else None
+        self.inlined: list[ast.AST] = []
+        # Plain `def` helpers nested in the orchestrator, compiled where they are called.
+        self.helper_defs: dict[str, ast.FunctionDef] = dict(outer.helper_defs) if outer else {}
+        self.imported: set[str] = set(outer.imported) if outer else set()
         self.handler_vars: list[str] = []  # innermost except clause's exception variable last
         # Caught errors that may be plain Python exceptions (without error/cause/message).
         self.plain_errors: set[str] = set(outer.plain_errors) if outer else set()
@@ -160,6 +174,8 @@ class LowererCore(ABC):
             out[name] = arg
         aliases = {"input_": "input", "fn": names[0], "name": names[0]}
         for kw in call.keywords:
+            if kw.arg in DURABLE_TYPE_KEYWORDS:
+                continue  # Durable's typing hints for (de)serialisation: values here are JSON
             key = aliases.get(kw.arg or "", kw.arg or "")
             if key not in names or key in out:
                 self.report(

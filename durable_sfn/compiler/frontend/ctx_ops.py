@@ -12,6 +12,7 @@ import re
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.expressions.calls import AWAITED_CTX
+from durable_sfn.compiler.frontend import helpers
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
@@ -247,7 +248,12 @@ def is_unawaited_task(lw: LowererCore, node: ast.expr) -> bool:
     op = lw.ctx_call(node)
     if op is not None:
         return op[0] in CALL_OPS or op[0] in ("create_timer", "wait_for_external_event")
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in lw.branch_defs
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        return False
+    if node.func.id in lw.branch_defs:
+        return True
+    helper = helpers.find(lw, node.func.id)  # a module-level `async def` called without await
+    return helper is not None and isinstance(helper[0], ast.AsyncFunctionDef)
 
 
 def lower_ctx_statement(lw: LowererCore, call: ast.Call, stmt: ast.stmt) -> list[ir.Stmt]:

@@ -10,21 +10,47 @@ ties them together by implementing the hooks of `core.LowererCore` that those mo
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import STATEMENT_HINTS, DiagnosticSink
+from durable_sfn.compiler.expressions.iteration import field, tuple_source
 from durable_sfn.compiler.expressions.text import join, singleton_list
-from durable_sfn.compiler.frontend import ctx_ops, task_all, try_raise
+from durable_sfn.compiler.frontend import (
+    ctx_ops,
+    helpers,
+    log_calls,
+    task_all,
+    task_lists,
+    try_raise,
+    unpacking,
+)
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.scopes import ModuleInfo, all_names
 from durable_sfn.compiler.frontend.source_labels import dotted_name, return_label, source_label
 from durable_sfn.compiler.ir import Expr, Loc, Ty
 
+# Modules an orchestrator body may import: the compiler translates what it uses of them.
+IMPORTABLE = {"json", "logging"}
+
 
 class Lowerer(LowererCore):
     """The statement visitor: one `visit_<Node>` method per supported statement."""
+
+    def __init__(
+        self,
+        sink: DiagnosticSink,
+        module: ModuleInfo,
+        ctx_name: str,
+        input_param: str | None,
+        *,
+        outer: LowererCore | None = None,
+    ) -> None:
+        super().__init__(sink, module, ctx_name, input_param, outer=outer)
+        self.env.inline_call = partial(helpers.inline_expression, self)
 
     def branch_lowerer(self) -> Lowerer:
         return Lowerer(self.sink, self.module, self.env.ctx_name, self.env.input_param, outer=self)
@@ -47,7 +73,13 @@ class Lowerer(LowererCore):
 
     def _statements(self, stmts: list[ast.stmt], out: list[ir.Stmt]) -> None:
         terminated: ast.stmt | None = None
-        for stmt in stmts:
+        queue = deque(stmts)
+        while queue:
+            stmt = queue.popleft()
+            expanded = helpers.expand(self, stmt) if terminated is None else None
+            if expanded is not None:
+                queue.extendleft(reversed(expanded))  # a helper call: its body, in place
+                continue
             if (
                 terminated is not None
                 and isinstance(stmt, ast.Return)
@@ -86,6 +118,10 @@ class Lowerer(LowererCore):
             return []  # a docstring or a string used as a comment
         if isinstance(value, ast.Await):
             return self.lower_await(value, None, node)
+        if isinstance(value, ast.Call):
+            logged = log_calls.log_statement(self, value, node)
+            if logged is not None:
+                return logged
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
             func = value.func
             if isinstance(func.value, ast.Name) and func.value.id == self.env.ctx_name:
@@ -165,11 +201,13 @@ class Lowerer(LowererCore):
             new = self.expr.translate(value)
             merged = join("$merge([", current, ", {", key, ": ", new, "}])", ty=Ty.DICT)
             return [ir.Assign(self.bind_target(target.value.id, Ty.DICT, target), merged, self.loc(node))]
+        if isinstance(target, ast.Tuple | ast.List):
+            return unpacking.lower_unpack(self, node, target, value)
         if not isinstance(target, ast.Name):
             self.report(
                 target,
                 "DSF022",
-                "only assignment to a single name (or d['key']) is supported",
+                "only assignment to names (or d['key']) is supported",
                 "assign each value on its own line",
             )
             return []
@@ -178,8 +216,15 @@ class Lowerer(LowererCore):
         if isinstance(value, ast.Call) and (dotted_name(value.func) or "").split(".")[-1] == "RetryOptions":
             self.retry_options[target.id] = value  # read where it is used, as a literal policy
             return []
+        if isinstance(value, ast.Name) and value.id in self.deferred.here and value.id != target.id:
+            # `tasks = helper_tasks`: the same pending tasks under another name (e.g. a helper's
+            # returned task list), still awaited once, by the caller.
+            self.deferred.here[target.id] = self.deferred.here.pop(value.id)
+            return []
         if ctx_ops.is_unawaited_task(self, value):
             self.deferred.create(target.id, value, node)
+            return []
+        if log_calls.bind_logger(self, target, value):
             return []
         if isinstance(value, ast.Lambda):
             self.expr.translate(value)
@@ -243,6 +288,9 @@ class Lowerer(LowererCore):
         cond = self.expr.condition(node.test)
         then = self.block(node.body)
         orelse = self.block(node.orelse)
+        if cond.is_const and isinstance(cond.const, bool):
+            # e.g. `if not ctx.is_replaying:`: only one branch can ever run, and no state decides.
+            return list(then if cond.const else orelse)
         return [ir.If(cond, then, orelse, self.loc(node), source_label(node.test))]
 
     def visit_While(self, node: ast.While) -> list[ir.Stmt]:
@@ -255,25 +303,43 @@ class Lowerer(LowererCore):
         return [ir.While(cond, body, self.loc(node), source_label(node.test))]
 
     def visit_For(self, node: ast.For) -> list[ir.Stmt]:
+        deferred = task_lists.lower_task_loop(self, node)
+        if deferred is not None:
+            return deferred  # `tasks.append(ctx.call_activity(...))`: awaited later, by task_all
         if node.orelse:
             self.report(node, "DSF001", "for ... else is not supported", "use a flag variable")
-        if not isinstance(node.target, ast.Name):
+        unpack: list[ir.Stmt] = []
+        if isinstance(node.target, ast.Tuple | ast.List):
+            # `for i, x in enumerate(xs)`: loop over one object per item, bind each name from it.
+            found = tuple_source(self.expr, self.expr.iterable, node.iter, node.target)
+            if found is None:
+                return []
+            items, fields = found
+            base = "_".join(name for name, _ in fields)
+            target = self.fresh(f"{base}_item")
+            self.own_vars.add(target)
+            for (name, key), elt in zip(fields, node.target.elts, strict=True):
+                bound = self.bind_target(name, Ty.UNKNOWN, elt)
+                unpack.append(ir.Assign(bound, field(Expr.var(target), key), self.loc(node)))
+        elif isinstance(node.target, ast.Name):
+            base = node.target.id
+            items = self.expr.iterable(node.iter)
+            target = self.bind_target(node.target.id, Ty.UNKNOWN, node.target)
+        else:
             self.report(
                 node.target,
                 "DSF022",
-                "for loop targets must be a single name",
+                "for loop targets must be names",
                 "loop over the items and read x['key'] inside the loop",
             )
             return []
-        items = self.expr.iterable(node.iter)
-        index_var = self.fresh(f"{node.target.id}_index")
-        items_var = self.fresh(f"{node.target.id}_items")
-        target = self.bind_target(node.target.id, Ty.UNKNOWN, node.target)
+        index_var = self.fresh(f"{base}_index")
+        items_var = self.fresh(f"{base}_items")
         self.loop_depth += 1
-        body = self.block(node.body)
+        body = (*unpack, *self.block(node.body))
         self.loop_depth -= 1
         self.own_vars |= {index_var, items_var}
-        label = f"{node.target.id} in {source_label(node.iter)}"
+        label = f"{source_label(node.target).strip('()')} in {source_label(node.iter)}"
         return [ir.ForEach(target, items, body, self.loc(node), label, index_var, items_var)]
 
     def visit_Try(self, node: ast.Try) -> list[ir.Stmt]:
@@ -286,12 +352,15 @@ class Lowerer(LowererCore):
         return []
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> list[ir.Stmt]:
-        self.report(
-            node,
-            "DSF007",
-            f"nested function '{node.name}' is not supported",
-            "only `async def` branches passed to ctx.task_all are compiled; move other logic into an activity",
-        )
+        if node.decorator_list:
+            self.report(
+                node,
+                "DSF007",
+                f"decorated nested function '{node.name}' is not supported",
+                "define it without decorators: helpers are compiled where they are called",
+            )
+            return []
+        self.helper_defs[node.name] = node  # compiled where it is called (`helpers`)
         return []
 
     def visit_Global(self, node: ast.Global) -> list[ir.Stmt]:
@@ -301,10 +370,15 @@ class Lowerer(LowererCore):
     visit_Nonlocal = visit_Global
 
     def visit_Import(self, node: ast.Import) -> list[ir.Stmt]:
+        if isinstance(node, ast.Import) and all(
+            alias.name in IMPORTABLE and alias.asname is None for alias in node.names
+        ):
+            self.imported.update(alias.name for alias in node.names)
+            return []  # a module the compiler knows: nothing to run
         self.report(
             node,
             "DSF018",
-            "imports inside an orchestrator are not supported",
+            "imports inside an orchestrator are not supported (except `import json` and `import logging`)",
             "import at module level; the orchestrator body may only call ctx operations",
         )
         return []
@@ -326,6 +400,7 @@ def lower_orchestrator(
         )
         params = params[:1] or ["ctx"]
     lowerer = Lowerer(sink, module, params[0], params[1] if len(params) == 2 else None)
+    lowerer.scope_node = func
     lowerer.used_names |= all_names(func)
     lowerer.declare_assigned(func.body)
     body = lowerer.block(func.body)

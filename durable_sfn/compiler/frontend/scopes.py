@@ -13,6 +13,11 @@ from typing import Any
 RESERVED = {
     "customStatus": "customStatus holds the custom status; use ctx.set_custom_status(value)",
     "states": "$states is reserved by Step Functions",
+    # The log records of `logging` and `print` (one variable per nesting depth, see backend/logs).
+    **{
+        f"orchestratorLog{n or ''}": "orchestratorLog holds log records; log with logging or print()"
+        for n in (0, *range(2, 21))
+    },
 }
 
 
@@ -29,6 +34,16 @@ class ModuleInfo:
     exception_subclasses: dict[str, set[str]] = field(default_factory=dict)
     # Entity name -> the operations its `@entity(operations=...)` declares (literal lists only).
     entity_operations: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The module's dotted name (what `__name__` is when it is imported), for logger names.
+    name: str = "module"
+    # Names bound to the `logging` module, and module-level loggers (name -> logger name).
+    logging_modules: set[str] = field(default_factory=set)
+    loggers: dict[str, str] = field(default_factory=dict)
+    # Functions defined at module level (undecorated), which orchestrators may call: compiled
+    # in place (`frontend/helpers`).
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    # Every name bound at module level (imports, definitions, assignments).
+    globals: set[str] = field(default_factory=set)
 
 
 def assigned_names(body: list[ast.stmt]) -> list[str]:
@@ -44,8 +59,9 @@ def assigned_names(body: list[ast.stmt]) -> list[str]:
                 targets = node.targets
             elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For):
                 targets = [node.target]
+            flat = [e for t in targets for e in (t.elts if isinstance(t, ast.Tuple | ast.List) else [t])]
             names.extend(
-                target.id for target in targets if isinstance(target, ast.Name) and target.id not in RESERVED
+                target.id for target in flat if isinstance(target, ast.Name) and target.id not in RESERVED
             )
     return names
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 import ast
 
 from durable_sfn.compiler import ir
+from durable_sfn.compiler.expressions.iteration import field, tuple_source
+from durable_sfn.compiler.expressions.text import join
+from durable_sfn.compiler.frontend import helpers
 from durable_sfn.compiler.frontend.core import LowererCore
+from durable_sfn.compiler.frontend.task_lists import FLATTENED
 from durable_sfn.compiler.ir import Expr, Ty
 from durable_sfn.compiler.ir_queries import block_writes, branch_reads
 
@@ -32,17 +36,31 @@ def lower_task_all(lw: LowererCore, call: ast.Call, target: ast.Name | None, loc
     max_concurrency = _const(lw, args.get("max_concurrency"), int, "max_concurrency")
     distributed = _const(lw, args.get("distributed"), bool, "distributed") or False
     if isinstance(tasks, ast.ListComp):
+        if tasks in FLATTENED and target is not None:
+            # A loop whose iterations append zero or one task: each iteration returns a list of
+            # its results, joined in order after the Map (in the Map's own Assign).
+            whole = ast.copy_location(ast.Name(id=lw.fresh("iterations"), ctx=ast.Store()), target)
+            stmts = _map(lw, tasks, whole, loc, max_concurrency, bool(distributed))
+            if not stmts:
+                return []
+            joined = join(
+                "$reduce(", Expr.var(whole.id, Ty.LIST), ", function($__a, $__r) { $append($__a, $__r) }, [])"
+            )
+            bound = lw.bind_target(target.id, Ty.LIST, target)
+            return [*stmts, ir.Assign(bound, Expr(joined.parts, Ty.LIST), loc)]
         return _map(lw, tasks, target, loc, max_concurrency, bool(distributed))
     if isinstance(tasks, ast.List | ast.Tuple):
         if max_concurrency is not None or distributed:
             lw.report(call, "DSF014", "max_concurrency and distributed apply to a comprehension (a Map)")
-        elements = [(lw.deferred.take(e.id) or e) if isinstance(e, ast.Name) else e for e in tasks.elts]
+        elements = [
+            _element(lw, (lw.deferred.take(e.id) or e) if isinstance(e, ast.Name) else e) for e in tasks.elts
+        ]
         if not elements:
             lw.report(call, "DSF012", "task_all needs at least one task")
             return []
         branches = []
         for i, element in enumerate(elements, 1):
-            branch = _branch(lw, element, None, f"Branch {i}")
+            branch = _branch(lw, element, {}, f"Branch {i}")
             if branch is None:
                 return []
             branches.append(branch)
@@ -81,15 +99,30 @@ def _map(
     max_concurrency: object,
     distributed: bool,
 ) -> list[ir.Stmt]:
-    if len(comp.generators) != 1 or not isinstance(comp.generators[0].target, ast.Name):
+    if len(comp.generators) != 1 or not isinstance(
+        comp.generators[0].target, ast.Name | ast.Tuple | ast.List
+    ):
         lw.report(comp, "DSF012", "task_all comprehensions need exactly one `for name in items`")
         return []
     gen = comp.generators[0]
-    assert isinstance(gen.target, ast.Name)
-    items = lw.expr.iterable(gen.iter)
-    if gen.ifs:
+    fields: list[tuple[str, str | None]]
+    if isinstance(gen.target, ast.Tuple | ast.List):
+        # `for k, v in d.items()`: each item is an object with one field per name.
+        found = tuple_source(lw.expr, lw.expr.iterable, gen.iter, gen.target)
+        if found is None:
+            return []
+        items, named = found
+        fields = list(named)
+        param = "$__" + "_".join(name for name, _ in named)
+        scope = {name: f"{param}.{key}" for name, key in named}
+    else:
+        assert isinstance(gen.target, ast.Name)
+        items = lw.expr.iterable(gen.iter)
+        fields = [(gen.target.id, None)]
         param = lw.expr.local_name(gen.target.id)
-        lw.env.locals.append({gen.target.id: param})
+        scope = {gen.target.id: param}
+    if gen.ifs:
+        lw.env.locals.append(scope)
         try:
             for cond_node in gen.ifs:
                 cond = lw.expr.condition(cond_node)
@@ -98,9 +131,11 @@ def _map(
                 )
         finally:
             lw.env.locals.pop()
-    scope_var = lw.fresh("iteration") if _calls_entities(lw, comp.elt) else None
+    element = _element(lw, comp.elt)
+    scope_var = lw.fresh("iteration") if _calls_entities(lw, element) else None
     item = ITEM_SELECTED if scope_var else ITEM
-    branch = _branch(lw, comp.elt, gen.target.id, "Iteration", item)
+    bound = {name: item if key is None else field(item, key) for name, key in fields}
+    branch = _branch(lw, element, bound, "Iteration")
     if branch is None:
         return []
     if scope_var is not None:
@@ -123,6 +158,13 @@ def _map(
     return [ir.MapAll(result, items, branch, mc, distributed, loc, ast.unparse(gen.iter), scope_var)]
 
 
+def _element(lw: LowererCore, element: ast.expr) -> ast.expr:
+    """A task_all element, with a call of a module-level `async def` made a nested one's."""
+    if isinstance(element, ast.Call):
+        return helpers.as_branch(lw, element) or element
+    return element
+
+
 def _calls_entities(lw: LowererCore, element: ast.expr) -> bool:
     """Whether a task_all element (or the nested async def it calls) calls or signals an entity."""
     nodes: list[ast.AST] = [element]
@@ -143,14 +185,12 @@ def _short(node: ast.expr) -> str:
     return ast.unparse(node)
 
 
-def _branch(
-    lw: LowererCore, element: ast.expr, item_name: str | None, label: str, item: Expr = ITEM
-) -> ir.Branch | None:
-    """Lower one task_all element: a ctx call, or a call of a nested `async def`."""
+def _branch(lw: LowererCore, element: ast.expr, bound: dict[str, Expr], label: str) -> ir.Branch | None:
+    """Lower one task_all element: a ctx call, or a call of a nested `async def`. `bound` gives
+    the comprehension's names (read from the Map item)."""
     child = lw.branch_lowerer()
     child.branch_defs = dict(lw.branch_defs)
-    if item_name is not None:
-        child.env.bound[item_name] = item
+    child.env.bound.update(bound)
     params: list[tuple[str, Expr]] = []
     op = lw.ctx_call(element)
     if op is not None:
@@ -182,11 +222,12 @@ def _branch(
             )
             return None
         values = [child.expr.translate(a) for a in element.args]
-        if item_name is not None:
-            del child.env.bound[item_name]  # the comprehension variable is not visible in the def body
+        for name in bound:
+            del child.env.bound[name]  # the comprehension's names are not visible in the def body
         for name, value in zip(names, values, strict=True):
             params.append((child.bind_target(name, value.ty, fn), value))
         child.declare_assigned(fn.body)
+        child.scope_node = fn
         return ir.Branch(tuple(params), child.block(fn.body), fn.name)
     lw.report(
         element,

@@ -16,5 +16,5 @@ async def scopes(ctx: OrchestrationContext) -> int:
 # expect: DSF009 8:5 global is not supported
 # expect: DSF006 9:5 use ctx.set_custom_status(value)
 # expect: DSF008 10:14 use a comprehension
-# expect: DSF022 11:9 for loop targets must be a single name
+# expect: DSF022 11:9 cannot unpack the items of this loop into 2 names
 # expect: DSF004 13:12 call to 'square' cannot be compiled

@@ -5,7 +5,7 @@ from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 
 @orchestrator(name="SideEffects")
 async def side_effects(ctx: OrchestrationContext) -> JsonValue:
-    print("starting")
+    input("starting")
     with open("log.txt", "w") as f:
         f.write("x")
     await asyncio.sleep(5)
