@@ -297,7 +297,7 @@ class OrchestrationContext(ABC):
 
     @abstractmethod
     def signal_entity(self, entity_id: EntityId, operation: str, input: JsonValue = None) -> None:
-        """Send `operation` to a durable entity without waiting (one-way, not awaited).
+        """Send `operation` to a durable entity (one-way: not awaited, no result).
 
         One orchestration's signals and calls to one entity are applied in the order it issued
         them: a `call_entity` after a signal sees the signal applied. An error the entity raises

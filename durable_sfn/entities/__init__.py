@@ -17,8 +17,8 @@ per entity); each state-changing operation id is applied at most once, and a ret
 operation returns the recorded result (the item keeps the last 100 such ids, `max_applied`;
 a destructed entity keeps a state-less tombstone for a day so retries of the destructing call
 are recognised too); operations that change nothing are not recorded, so their retry simply
-reads again; signals from one sender to one entity are applied in send order (SQS FIFO, one
-message group per entity). Entity code may run more than once per operation (once per lost
+reads again; one orchestration's calls and signals to one entity are applied in the order it
+issued them, and a client's signals in send order (SQS FIFO, one message group per entity). Entity code may run more than once per operation (once per lost
 concurrency round) and must only compute from state and input. A user exception in an
 operation discards its state changes.
 
@@ -80,6 +80,15 @@ does not handle raises UnknownOperationError. User exceptions leave the state un
 
 signal_entity lowers to
 -----------------------
+The Task of call_entity with "kind": "signal" in the payload and no Assign
+(`call_entity_task(..., kind="signal")`): the entity function applies it at once and returns no
+result; an error the entity raises is logged and dropped, as for a queued signal. Invoking the
+signal in place is what keeps one orchestration's operations on an entity in the order it issued
+them: a later call cannot overtake it.
+
+Signals from outside an orchestration (clients, the management API; `signal_entity_task` for a
+hand-written definition) go through the FIFO queue:
+
     {"Type": "Task",
      "Resource": "arn:aws:states:::sqs:sendMessage",
      "Arguments": {"QueueUrl": "${DurableEntitiesQueueUrl}",
@@ -93,8 +102,8 @@ else "h:" & $hash("Counter@" & <key>, "SHA-256") (see `message_group_id`); in JS
 
     ($g := "Counter@" & <key>; $length($g) <= 128 and $contains($g, /^[!-~]+$/) ? $g : "h:" & $hash($g, "SHA-256"))
 
-A signal and a later call from the same orchestration travel different paths (queue vs direct
-invocation): the call may overtake the signal. Use call_entity for both when order matters.
+A queued signal and a later direct call may overtake each other; that is why orchestrations
+invoke their signals in place.
 
 Direct runner (durable_sfn.testing.run_direct)
 ----------------------------------------------
@@ -102,9 +111,10 @@ Accept `entities=[counter, ...]` (or a ready `LocalEntityHost`), build a `LocalE
 (inside `mock_aws`), take `calls = host.session(run_id)`, and:
 - `await ctx.call_entity(eid, op, x)` -> `calls.call(eid, op, x)`; exceptions propagate into the
   orchestrator unchanged, so `except UnknownOperationError` and user error classes behave as on AWS;
-- `ctx.signal_entity(eid, op, x)` -> `calls.signal(eid, op, x)`;
-- after the orchestrator returns, `calls.finish()` so queued signals are applied before results
-  are inspected; expose the host (e.g. on the result) so tests can `host.read(eid)` entity state.
+- `ctx.signal_entity(eid, op, x)` -> `calls.signal(eid, op, x)`, applied at once (in order);
+- after the orchestrator returns, `calls.finish()` so signals queued by other senders are applied
+  before results are inspected; expose the host (e.g. on the result) so tests can
+  `host.read(eid)` entity state.
 
 Local runner (run_local, `make run`)
 ------------------------------------
@@ -129,7 +139,8 @@ FIFO queue and its DLQ (SSE, SSL-only), one function per entity (the `${EntityNa
 one dispatcher hosting all entities that drains the queue (an SQS queue hands each message to any
 of its consumers, so one consumer must understand every message). `definition_substitutions()`
 gives the `${...}` values. `grant_for_definition(machine, definition)` grants exactly what a
-compiled definition uses (invoke on the entities it calls, SendMessage if it signals; found by
+compiled definition uses (invoke on the entities it calls or signals, SendMessage if it sends to
+the queue; found by
 `contract.entity_usage`) and fails at construction when it calls an entity not hosted;
 `grant_to(machine)` grants all. The Orchestration construct should accept an `EntityResources`,
 merge its substitutions and call `grant_for_definition`.
