@@ -263,29 +263,59 @@ class OrchestrationContext(ABC):
 
     @abstractmethod
     def call_activity(
-        self, activity: Callable[..., object] | str, input: JsonValue = None
+        self, activity: Callable[..., object] | str, input: JsonValue = None, *, return_type: Any = None
     ) -> Awaitable[JsonValue]:
         """Call an `@activity` function (or an activity by name) with JSON and await its JSON result.
 
         An activity whose parameter is a pydantic model receives `input` parsed into it; a model it
         returns arrives here as its JSON dump (a dict). Without `input` the activity receives None.
+        `return_type` (Durable's deserialisation hint) is accepted and ignored, on every call.
         """
 
     @abstractmethod
     def call_activity_with_retry(
-        self, activity: Callable[..., object] | str, retry_options: RetryOptions, input: JsonValue = None
+        self,
+        activity: Callable[..., object] | str,
+        retry_options: RetryOptions,
+        input: JsonValue = None,
+        *,
+        return_type: Any = None,
     ) -> Awaitable[JsonValue]:
         """Like `call_activity`, retrying any failure per `retry_options` (attempts count the first call)."""
 
     @abstractmethod
     def call_sub_orchestrator(
-        self, orchestrator: Callable[..., Coroutine[Any, Any, object]] | str, input: JsonValue = None
+        self,
+        orchestrator: Callable[..., Coroutine[Any, Any, object]] | str,
+        input: JsonValue = None,
+        instance_id: str | None = None,
+        *,
+        return_type: Any = None,
     ) -> Awaitable[JsonValue]:
-        """Run another `@orchestrator` as a child instance and await its (JSON) output."""
+        """Run another `@orchestrator` as a child instance and await its (JSON) output.
+
+        `instance_id` names the child execution (Step Functions' execution name: 1-80
+        characters, no whitespace or special characters, never reused within a state machine);
+        by default Step Functions names it with a UUID.
+        """
+
+    @abstractmethod
+    def call_sub_orchestrator_with_retry(
+        self,
+        orchestrator: Callable[..., Coroutine[Any, Any, object]] | str,
+        retry_options: RetryOptions,
+        input: JsonValue = None,
+        instance_id: str | None = None,
+        *,
+        return_type: Any = None,
+    ) -> Awaitable[JsonValue]:
+        """Like `call_sub_orchestrator`, starting a new child per attempt when one fails, per
+        `retry_options` (attempts count the first). A retried child has no `instance_id`: each
+        attempt is a new execution, and Step Functions never reuses an execution name."""
 
     @abstractmethod
     def call_entity(
-        self, entity_id: EntityId, operation: str, input: JsonValue = None
+        self, entity_id: EntityId, operation: str, input: JsonValue = None, *, return_type: Any = None
     ) -> Awaitable[JsonValue]:
         """Run `operation` on a durable entity and await its result (`ctx.set_result`).
 
@@ -310,9 +340,10 @@ class OrchestrationContext(ABC):
 
     @abstractmethod
     def wait_for_external_event(
-        self, name: str, timeout: timedelta | float | None = None
+        self, name: str, timeout: timedelta | float | None = None, *, data_type: Any = None
     ) -> Awaitable[JsonValue]:
-        """Wait for an event raised by a client and return its data.
+        """Wait for an event raised by a client and return its data (`data_type`, Durable's
+        deserialisation hint, is accepted and ignored).
 
         With `timeout` (a `timedelta` or seconds) the wait raises `TimeoutError` (error
         `States.Timeout`) when no event arrives in time.

@@ -185,6 +185,8 @@ class CallSubOrchestrator:
     orchestrator: str
     payload: Expr
     loc: Loc
+    retry: RetryPolicy | None = None  # call_sub_orchestrator_with_retry
+    instance_id: Expr | None = None  # the child execution's name
 
 
 @dataclass(frozen=True)

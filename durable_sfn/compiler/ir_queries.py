@@ -75,8 +75,10 @@ def exprs_of(stmt: Stmt) -> list[Expr]:
         return [stmt.value]
     if isinstance(stmt, Log):
         return [stmt.message]
-    if isinstance(stmt, CallActivity | CallSubOrchestrator):
+    if isinstance(stmt, CallActivity):
         return [stmt.payload]
+    if isinstance(stmt, CallSubOrchestrator):
+        return [stmt.payload] + ([stmt.instance_id] if stmt.instance_id is not None else [])
     if isinstance(stmt, CallEntity):
         return [stmt.key, stmt.payload]
     if isinstance(stmt, WaitForEvent):

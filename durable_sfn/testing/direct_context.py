@@ -23,6 +23,8 @@ from durable_sfn.dsl import (
     OrchestratorDefinition,
     RetryOptions,
 )
+from durable_sfn.engine.api.base import check_name
+from durable_sfn.engine.api.errors import StepFunctionsError, error
 from durable_sfn.entities.in_process import DirectEntityCalls
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
 from durable_sfn.testing import logs
@@ -47,6 +49,11 @@ from durable_sfn.testing.scheduler import Future, Scheduler, Task
 T = TypeVar("T")
 
 
+class ChildStartFailed(Exception):
+    """A sub-orchestration that could not start (its instance_id is not a valid execution name,
+    or names one already started): error and cause are StartExecution's, as the compiled Task's."""
+
+
 class DirectRun:
     """State shared by every instance of one direct run: time, activities, calls, events."""
 
@@ -58,6 +65,7 @@ class DirectRun:
         self.configuration_error: Exception | None = None
         self.misuse: list[Exception] = self.scheduler.misuse
         self._children = 0
+        self._started: set[str] = set()  # child executions started (their ARNs)
         self.entity_calls: DirectEntityCalls | None = None
 
     def entities(self, entity_id: Any) -> DirectEntityCalls:
@@ -82,6 +90,24 @@ class DirectRun:
         box = Mailbox(self.scheduler)
         self.mailboxes.append(box)
         return box
+
+    def start_child(self, name: Any, arn: str) -> None:
+        """Refuse a child's name as StartExecution refuses it: an invalid name, or one its state
+        machine has used (the compiled Task fails with StepFunctions.<Code>Exception)."""
+        try:
+            check_name(name, "StartExecution", what="execution")
+            if arn in self._started:
+                raise error("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'", "StartExecution")
+        except StepFunctionsError as exc:
+            code, message = exc.code, exc.message
+            failure = ChildStartFailed(message)
+            mark(
+                failure,
+                f"StepFunctions.{code}Exception",
+                f"{message} (Service: AWSStepFunctions; Status Code: 400; Error Code: {code})",
+            )
+            raise failure from None
+        self._started.add(arn)
 
     def child_name(self) -> str:
         """A UUID, as the engine and Step Functions name a child started without a Name.
@@ -170,11 +196,11 @@ class DirectContext(OrchestrationContext):
     def set_custom_status(self, value: Any) -> None:
         self.custom_status = self._run.json(value, "the custom status")
 
-    def call_activity(self, activity: Any, input: Any = None) -> Awaitable[Any]:
+    def call_activity(self, activity: Any, input: Any = None, *, return_type: Any = None) -> Awaitable[Any]:
         return self._activity(activity, input, None)
 
     def call_activity_with_retry(
-        self, activity: Any, retry_options: RetryOptions, input: Any = None
+        self, activity: Any, retry_options: RetryOptions, input: Any = None, *, return_type: Any = None
     ) -> Awaitable[Any]:
         return self._activity(activity, input, retry_options)
 
@@ -210,16 +236,43 @@ class DirectContext(OrchestrationContext):
                 )
                 return value
 
-    def call_sub_orchestrator(self, orchestrator: Any, input: Any = None) -> Awaitable[Any]:
-        return self._sub_orchestrator(orchestrator, input)
+    def call_sub_orchestrator(
+        self, orchestrator: Any, input: Any = None, instance_id: str | None = None, *, return_type: Any = None
+    ) -> Awaitable[Any]:
+        return self._sub_orchestrator(orchestrator, input, instance_id)
 
-    async def _sub_orchestrator(self, ref: Any, input: Any) -> Any:
+    def call_sub_orchestrator_with_retry(
+        self,
+        orchestrator: Any,
+        retry_options: RetryOptions,
+        input: Any = None,
+        instance_id: str | None = None,
+        *,
+        return_type: Any = None,
+    ) -> Awaitable[Any]:
+        return self._retried_sub_orchestrator(orchestrator, retry_options, input, instance_id)
+
+    async def _retried_sub_orchestrator(
+        self, ref: Any, retry: RetryOptions, input: Any, instance_id: str | None
+    ) -> Any:
+        attempt = 1
+        while True:
+            try:
+                return await self._sub_orchestrator(ref, input, instance_id)
+            except Exception:
+                if attempt >= retry.max_number_of_attempts:
+                    raise
+            await self._scheduler.sleep_until(self._scheduler.now + _retry_delay(retry, attempt))
+            attempt += 1
+
+    async def _sub_orchestrator(self, ref: Any, input: Any, instance_id: str | None = None) -> Any:
         fn = self._run.orchestrator(ref)
         definition = require_orchestrator(fn)
         payload = self._run.json(input, f"the input of sub-orchestrator {definition.name!r}")
         await self._scheduler.checkpoint()
-        child_name = self._run.child_name()
+        child_name = self._run.child_name() if instance_id is None else instance_id
         child_arn = execution_arn(definition.name, child_name)
+        self._run.start_child(child_name, child_arn)
         child = DirectContext(self._run, definition, payload, child_arn)
         try:
             # The child logs to its own history, not to this instance's.
@@ -235,7 +288,9 @@ class DirectContext(OrchestrationContext):
             raise
         return self._run.json(output, f"the output of sub-orchestrator {definition.name!r}")
 
-    def call_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> Awaitable[Any]:
+    def call_entity(
+        self, entity_id: EntityId, operation: str, input: Any = None, *, return_type: Any = None
+    ) -> Awaitable[Any]:
         return self._entity(entity_id, operation, input)
 
     async def _entity(self, entity_id: EntityId, operation: str, input: Any) -> Any:
@@ -270,7 +325,9 @@ class DirectContext(OrchestrationContext):
         if when > self._scheduler.now:
             await self._scheduler.sleep_until(when)
 
-    def wait_for_external_event(self, name: str, timeout: timedelta | float | None = None) -> Awaitable[Any]:
+    def wait_for_external_event(
+        self, name: str, timeout: timedelta | float | None = None, *, data_type: Any = None
+    ) -> Awaitable[Any]:
         delta = timedelta(seconds=timeout) if isinstance(timeout, int | float) else timeout
         return self._event(name, delta)
 

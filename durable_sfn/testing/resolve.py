@@ -26,7 +26,7 @@ from durable_sfn.dsl import (
 )
 
 ACTIVITY_METHODS = frozenset({"call_activity", "call_activity_with_retry"})
-ORCHESTRATOR_METHODS = frozenset({"call_sub_orchestrator"})
+ORCHESTRATOR_METHODS = frozenset({"call_sub_orchestrator", "call_sub_orchestrator_with_retry"})
 
 ActivityOverrides = Mapping[str, Callable[..., Any]] | Iterable[Callable[..., Any]] | None
 

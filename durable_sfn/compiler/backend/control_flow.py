@@ -26,6 +26,7 @@ from durable_sfn.compiler.backend.states import (
     Assigns,
     Catcher,
     Graph,
+    Retrier,
     Rule,
     State,
 )
@@ -310,6 +311,12 @@ class Lowering(TaskLowering):
             "StateMachineArn": Expr.literal(placeholder(s.orchestrator)),
             "Input": execution_input(s.payload),
         }
+        if s.instance_id is not None:
+            args["Name"] = s.instance_id
+        retry: tuple[Retrier, ...] = ()
+        if s.retry is not None:
+            p = s.retry  # each attempt is a new child execution; the last one's failure is raised
+            retry = (Retrier(("States.ALL",), p.interval_seconds, p.max_attempts, p.backoff_rate, p.max_delay_seconds),)
         return self.add(
             g,
             State(
@@ -320,6 +327,7 @@ class Lowering(TaskLowering):
                 next=nxt,
                 resource=START_EXECUTION_SYNC,
                 arguments=args,
+                retry=retry,
                 assign=((s.target, Expr.raw("$states.result.Output")),) if s.target else (),
                 catch=(
                     Catcher(("States.TaskFailed",), dispatch, ((failure, CHILD_ERROR),)),

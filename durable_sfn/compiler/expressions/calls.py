@@ -44,6 +44,7 @@ AWAITED_CTX = {
     "call_activity",
     "call_activity_with_retry",
     "call_sub_orchestrator",
+    "call_sub_orchestrator_with_retry",
     "call_entity",
     "create_timer",
     "wait_for_external_event",

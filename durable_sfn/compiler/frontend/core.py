@@ -21,8 +21,14 @@ from durable_sfn.compiler.frontend.scopes import RESERVED, ModuleInfo, assigned_
 from durable_sfn.compiler.ir import Expr, Loc, Ty
 
 # Keywords Durable Functions' Python SDKs accept on context calls to say what type a result or
-# an input is deserialised to; accepted and ignored (values cross every boundary as JSON).
-DURABLE_TYPE_KEYWORDS = {"return_type", "data_type"}
+# an event's data is deserialised to; accepted and ignored (values cross every boundary as JSON).
+# Keyed by the operation's first parameter: `return_type` on calls, `data_type` on events.
+DURABLE_TYPE_KEYWORDS = {
+    "activity": "return_type",
+    "orchestrator": "return_type",
+    "entity_id": "return_type",
+    "name": "data_type",
+}
 
 
 class LowererCore(ABC):
@@ -174,7 +180,7 @@ class LowererCore(ABC):
             out[name] = arg
         aliases = {"input_": "input", "fn": names[0], "name": names[0]}
         for kw in call.keywords:
-            if kw.arg in DURABLE_TYPE_KEYWORDS:
+            if kw.arg is not None and kw.arg == DURABLE_TYPE_KEYWORDS.get(names[0]):
                 continue  # Durable's typing hints for (de)serialisation: values here are JSON
             key = aliases.get(kw.arg or "", kw.arg or "")
             if key not in names or key in out:

@@ -20,7 +20,18 @@ from durable_sfn.compiler.ir import Expr, Ty
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 MAX_RETRY_NUMBER = 99_999_999
 MAX_RETRY_DELAY = 31_622_400
-CALL_OPS = {"call_activity", "call_activity_with_retry", "call_sub_orchestrator", "call_entity"}
+CALL_OPS = {
+    "call_activity",
+    "call_activity_with_retry",
+    "call_sub_orchestrator",
+    "call_sub_orchestrator_with_retry",
+    "call_entity",
+}
+# A child execution's name (`instance_id`): what StartExecution accepts, 1-80 characters without
+# whitespace, brackets, wildcards, special or control characters.
+_EXECUTION_NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
+# Durable's race operations, not compiled: their hint names what to write instead.
+RACES = {"task_any", "when_any"}
 
 
 def resolve_name(lw: LowererCore, node: ast.expr, table: dict[str, str], kind: str) -> str | None:
@@ -127,29 +138,25 @@ def lower_await(lw: LowererCore, node: ast.Await, target: ast.Name | None, stmt:
     if name in ("set_custom_status", "continue_as_new"):
         lw.report(node, "DSF005", f"ctx.{name}(...) is not awaitable", f"call ctx.{name}(...) without await")
         return []
-    lw.report(node, "DSF005", f"ctx.{name} cannot be awaited", "supported: " + ", ".join(sorted(AWAITED_CTX)))
+    if name in RACES:
+        lw.report(
+            node,
+            "DSF005",
+            f"ctx.{name} is not supported",
+            "to wait for an event or a timeout, await ctx.wait_for_external_event(name, timeout=...) "
+            "and catch TimeoutError; to run tasks together, await ctx.task_all([...])",
+        )
+        return []
+    supported = ", ".join(sorted(AWAITED_CTX - RACES))
+    lw.report(node, "DSF005", f"ctx.{name} cannot be awaited", "supported: " + supported)
     return []
 
 
 def _lower_call(
     lw: LowererCore, name: str, call: ast.Call, target: ast.Name | None, loc: ir.Loc
 ) -> list[ir.Stmt]:
-    if name == "call_sub_orchestrator":
-        args = lw.bind_args(call, ["orchestrator", "input", "instance_id"], 1)
-        if args is None:
-            return []
-        if "instance_id" in args:
-            lw.report(
-                args["instance_id"],
-                "DSF014",
-                "instance_id is not supported for sub-orchestrations",
-                "Step Functions names the child execution itself",
-            )
-        orch = resolve_name(lw, args["orchestrator"], lw.module.orchestrators, "orchestrator")
-        payload = _payload(lw, args.get("input"))
-        if orch is None:
-            return []
-        return [ir.CallSubOrchestrator(_target(lw, target, Ty.UNKNOWN), orch, payload, loc)]
+    if name in ("call_sub_orchestrator", "call_sub_orchestrator_with_retry"):
+        return _lower_sub_orchestrator(lw, name, call, target, loc)
     retry = None
     if name == "call_activity_with_retry":
         args = lw.bind_args(call, ["activity", "retry_options", "input"], 2)
@@ -165,6 +172,54 @@ def _lower_call(
     if activity is None:
         return []
     return [ir.CallActivity(_target(lw, target, Ty.UNKNOWN), activity, payload, retry, loc)]
+
+
+def _lower_sub_orchestrator(
+    lw: LowererCore, name: str, call: ast.Call, target: ast.Name | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """`call_sub_orchestrator(orchestrator, input, instance_id)` and its `_with_retry` form
+    (`orchestrator, retry_options, input, instance_id`): a child execution, named `instance_id`
+    when given (StartExecution's Name), retried as Durable retries it."""
+    retried = name == "call_sub_orchestrator_with_retry"
+    names = (
+        ["orchestrator", "retry_options", "input", "instance_id"]
+        if retried
+        else ["orchestrator", "input", "instance_id"]
+    )
+    args = lw.bind_args(call, names, 2 if retried else 1)
+    if args is None:
+        return []
+    retry = parse_retry(lw, args["retry_options"]) if retried else None
+    instance_id = None
+    if "instance_id" in args and not (
+        isinstance(args["instance_id"], ast.Constant) and args["instance_id"].value is None
+    ):
+        node = args["instance_id"]
+        if retried:
+            lw.report(
+                node,
+                "DSF014",
+                "a retried sub-orchestration cannot have an instance_id",
+                "each retry starts a new child execution, and Step Functions never reuses an "
+                "execution name: leave instance_id out, or retry in a loop with a new id per attempt",
+            )
+            return []
+        instance_id = lw.expr.translate(node)
+        if instance_id.is_const and not (
+            isinstance(instance_id.const, str) and _EXECUTION_NAME.match(instance_id.const)
+        ):
+            lw.report(
+                node,
+                "DSF014",
+                f"{instance_id.const!r} cannot name a child execution",
+                'use 1-80 characters without whitespace, brackets, wildcards or " # % \\ ^ | ~ ` $ & , ; : /',
+            )
+            return []
+    orch = resolve_name(lw, args["orchestrator"], lw.module.orchestrators, "orchestrator")
+    payload = _payload(lw, args.get("input"))
+    if orch is None or (retried and retry is None):
+        return []
+    return [ir.CallSubOrchestrator(_target(lw, target, Ty.UNKNOWN), orch, payload, loc, retry, instance_id)]
 
 
 def parse_retry(lw: LowererCore, node: ast.expr) -> ir.RetryPolicy | None:

@@ -34,6 +34,21 @@ from durable_sfn.compiler.ir import Expr, Ty
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 HINT = "a helper compiled in place may assign names, branch, loop, await ctx operations and return"
 _COUNTER = itertools.count(1)
+# The context's operations: a helper calling one (to create tasks, set the status, ...) is
+# compiled as statements, never as an expression.
+CTX_OPERATIONS = {
+    "call_activity",
+    "call_activity_with_retry",
+    "call_sub_orchestrator",
+    "call_sub_orchestrator_with_retry",
+    "call_entity",
+    "signal_entity",
+    "create_timer",
+    "wait_for_external_event",
+    "task_all",
+    "set_custom_status",
+    "continue_as_new",
+}
 
 
 def find(lw: LowererCore, name: str) -> tuple[Function, bool] | None:
@@ -213,7 +228,11 @@ def expressible(fn: Function) -> bool:
             return False
         return True
 
-    return ok(fn.body) and not any(isinstance(n, ast.Await) for n in ast.walk(fn))
+    return ok(fn.body) and not any(
+        isinstance(n, ast.Await)
+        or (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in CTX_OPERATIONS)
+        for n in ast.walk(fn)
+    )
 
 
 def inline_expression(lw: LowererCore, call: ast.Call) -> Expr | None:

@@ -30,7 +30,7 @@ async def approval_escalation(ctx: OrchestrationContext) -> JsonValue:
             logger.info("Asking %s (level %d) to approve %s", approver, level, request["id"])
         await ctx.call_activity(request_approval, {"approver": approver, "id": request["id"]})
         try:
-            decision = await ctx.wait_for_external_event("Approval", timeout=APPROVAL_TIMEOUT)
+            decision = await ctx.wait_for_external_event("Approval", timeout=APPROVAL_TIMEOUT, data_type=dict)
         except TimeoutError:
             print("No answer from", approver, "after", 24, "hours")
             continue

@@ -59,7 +59,7 @@ async def order_fulfillment(ctx: OrchestrationContext) -> JsonValue:
 
     logger.info(f"Charged {payment['amount']} in {payment['transaction']}")
     ctx.set_custom_status("shipping")
-    shipment = await ctx.call_activity(ship, order_id)
+    shipment = await ctx.call_activity(ship, order_id, return_type=dict)
     logger.info("Order %s shipped with %s", order_id, shipment["tracking"])
     ctx.set_custom_status("done")
     return {"ok": True, "tracking": shipment["tracking"], "charged": payment["amount"]}
