@@ -207,6 +207,7 @@ def check_definition(definition: dict[str, Any], text: str, sink: DiagnosticSink
     # Imported here: durable_sfn's package imports the compiler, and an activity's Lambda bundle
     # (which never compiles) has no JSONata parser for the validator to import.
     from durable_sfn.asl.validate import MAX_DEFINITION_BYTES, validate_definition
+
     reported: set[tuple[int, str]] = set()
 
     def report(where: tuple[str | int, ...], message: str) -> None:

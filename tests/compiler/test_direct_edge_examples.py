@@ -343,7 +343,11 @@ def test_continue_as_new_keeps_going_until_done() -> None:
 
 def test_an_uncaught_child_failure_fails_the_parent_with_the_child_error() -> None:
     result = run_direct(uncaught_child, 9)
-    assert (result.status, result.error, result.cause) == ("FAILED", "PaymentDeclined", "the order is too large")
+    assert (result.status, result.error, result.cause) == (
+        "FAILED",
+        "PaymentDeclined",
+        "the order is too large",
+    )
 
 
 def test_except_follows_python_class_hierarchy() -> None:
