@@ -272,3 +272,55 @@ def test_history_shows_the_log_records(server: Server) -> None:  # noqa: F811
     text = " ".join(shown.output.replace("│", " ").split())
     assert "log WARNING flows: low [stock]" in text, shown.output
     assert "assigned n" in text and "orchestratorLog" not in text
+
+
+# -- messages never fail: any JSON value is written as Python writes it ----------------------------
+
+
+@activity(name="LogLookup")
+def lookup(key: str) -> JsonValue:
+    return {
+        "key": key,
+        "tags": ["a", "b's"],
+        "found": True,
+        "note": None,
+        "score": 1.5,
+        "nested": [{"x": [1]}],
+    }
+
+
+@orchestrator(name="LogValues")
+async def log_values(ctx: OrchestrationContext) -> JsonValue:
+    key = ctx.get_input()
+    found = await ctx.call_activity(lookup, key)
+    logger.info("found %s", found)
+    logger.info("repr %r of %r", found["tags"], key)
+    logger.info(f"tags {found['tags']} score={found['score']:.2f} note={found['note']}")
+    print(found["nested"], found["found"], sep=" | ")
+    return found["key"]
+
+
+@pytest.mark.parametrize("key", ["k1", "it's", 'say "hi"'])
+def test_messages_write_any_json_value_as_python_does(key: str) -> None:
+    direct, compiled = _both(log_values, key)
+    assert compiled.logs == direct.logs
+    assert len(direct.logs) == 4, direct.logs
+    assert direct.logs[1].message == f"repr ['a', \"b's\"] of {key!r}"
+
+
+@orchestrator(name="LogBadFormat")
+async def log_bad_format(ctx: OrchestrationContext) -> JsonValue:
+    key = ctx.get_input()
+    logger.info("count %d of %s", key, key)
+    return key
+
+
+def test_a_message_python_cannot_format_is_no_record_and_no_failure() -> None:
+    # Python's logging reports a format error and drops the record (pytest's handler raises it
+    # instead, so only the compiled run is run here); the compiled message is null, which
+    # readers skip.
+    compiled = run_local(log_bad_format, "k1")
+    assert (compiled.status, compiled.output, compiled.logs) == ("SUCCEEDED", "k1", [])
+    assert [str(r) for r in run_local(log_bad_format, 7).logs] == [
+        "INFO tests.compiler.test_logging: count 7 of 7"
+    ]

@@ -13,12 +13,14 @@ handler's level.
 from __future__ import annotations
 
 import ast
+import json
 import re
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.discovery import logger_name
+from durable_sfn.compiler.expressions.text import join, paren
 from durable_sfn.compiler.frontend.core import LowererCore
-from durable_sfn.compiler.ir import Expr
+from durable_sfn.compiler.ir import Expr, Ty
 
 LEVELS = {
     "debug": "DEBUG",
@@ -162,26 +164,150 @@ def _format_string(lw: LowererCore, node: ast.expr) -> str | None:
     return None
 
 
-def _at(node: ast.AST, new: ast.expr) -> ast.expr:
-    return ast.copy_location(new, node)
+# -- the message ------------------------------------------------------------------------------------
+#
+# Python evaluates a log call's arguments where it is made (so an argument that raises fails the
+# orchestrator, compiled too), but formats the message only when a handler emits the record, and
+# a format that does not fit its value (`%d` of a string) is reported by logging and dropped. So a
+# message never fails here: `%s`/`%r` use `text_of` (str()/repr() of any JSON value), a `%d` or
+# `%f` whose value is not a number makes the message null (no record: readers skip it, as the
+# direct run does). An f-string message is formatted by Python before the call: its formatted
+# values with a spec follow the f-string rules (and fail as Python fails), the plain ones use
+# `text_of` too.
 
 
-def _str_of(node: ast.expr, spec: str | None = None, conversion: int = -1) -> ast.FormattedValue:
-    return ast.FormattedValue(
-        value=node,
-        conversion=conversion,
-        format_spec=ast.JoinedStr(values=[ast.Constant(value=spec)]) if spec else None,
+def _string(text: str) -> str:
+    return json.dumps(text)
+
+
+# repr() of a string: single quotes unless it holds a single quote and no double quote; the
+# backslash, the quote and \n \r \t escaped. (Python also escapes other control and non-printable
+# characters; those are rare in log messages and pass through here.)
+_QUOTE = (
+    "function($s) {( $e := $replace($replace($replace($replace($s, "
+    + f"{_string(chr(92))}, {_string(chr(92) * 2)}), {_string(chr(10))}, {_string(chr(92) + 'n')}), "
+    + f"{_string(chr(13))}, {_string(chr(92) + 'r')}), {_string(chr(9))}, {_string(chr(92) + 't')}); "
+    + "$contains($s, \"'\") and $not($contains($s, '\"')) ? '\"' & $e & '\"' "
+    + f': "\'" & $replace($e, "\'", {_string(chr(92) + chr(39))}) & "\'" )}}'
+)
+# str() of a JSON number: integers exactly, other numbers with JSONata's 15 significant digits
+# (Python's shortest round trip when that suffices, as it does for the numbers people log).
+_NUMBER = "function($n) { ($n = $floor($n) and $abs($n) < 1e16) ? $formatNumber($n, '0') : $string($n) }"
+# repr() of any JSON value (boxed: `{'v': x}`, so that a null reaches the function intact).
+_REPR = (
+    "function($b) {( $v := $b.v; $t := $type($v); "
+    "$t = 'string' ? $__logq($v) : $t = 'boolean' ? ($v ? 'True' : 'False') : $t = 'null' ? 'None' : "
+    "$t = 'number' ? $__lognum($v) : "
+    "$t = 'array' ? '[' & $join($map($zip($v), function($p) { $__logr({'v': $p[0]}) }), ', ') & ']' : "
+    "'{' & $join($map($keys($v), function($k) { $__logq($k) & ': ' & $__logr({'v': $lookup($v, $k)}) }), ', ') & '}' )}"
+)
+
+
+def text_of(value: Expr, *, repr_: bool = False) -> Expr:
+    """str() (or repr()) of any JSON value, as Python writes it; never fails."""
+    if value.ty is Ty.STR and not repr_:
+        return value
+    if value.ty is Ty.BOOL:
+        return join("(", value, " ? 'True' : 'False')", ty=Ty.STR)
+    if value.ty is Ty.NULL:
+        return Expr.literal("None")
+    functions = f"$__logq := {_QUOTE}; $__lognum := {_NUMBER}; $__logr := {_REPR}; "
+    if value.ty.is_number:
+        return join("(", functions, "$__lognum(", value, "))", ty=Ty.STR)
+    if repr_:
+        return join("(", functions, "$__logr({'v': ", value, "}))", ty=Ty.STR)
+    return join(
+        "(",
+        functions,
+        "$__logv := {'v': ",
+        value,
+        "}; $type($__logv.v) = 'string' ? $__logv.v : $__logr($__logv))",
+        ty=Ty.STR,
     )
 
 
-def _translate(lw: LowererCore, node: ast.AST, pieces: list[ast.expr]) -> Expr:
-    if not pieces:
-        return Expr.literal("")
-    fstring = ast.JoinedStr(values=pieces)
-    for piece in ast.walk(fstring):
-        if not hasattr(piece, "lineno") or isinstance(piece, ast.FormattedValue | ast.JoinedStr):
-            ast.copy_location(piece, node)
-    return lw.expr.translate(fstring)
+class _Message:
+    """A message being assembled: text pieces, and the values a `%d`/`%f` must find numeric."""
+
+    def __init__(self, lw: LowererCore, at: ast.AST) -> None:
+        self.lw, self.at = lw, at
+        self.pieces: list[Expr] = []
+        self.bindings: list[tuple[str, Expr]] = []
+        self.numeric: list[str] = []
+
+    def text(self, text: str) -> None:
+        if text:
+            self.pieces.append(Expr.literal(text))
+
+    def value(self, node: ast.expr, conversion: int = -1) -> None:
+        self.pieces.append(text_of(self.lw.expr.translate(node), repr_=conversion == ord("r")))
+
+    def number(self, node: ast.expr, spec: str | None) -> None:
+        """`%d` (spec None: `int(x)`) or `%.Nf` of a value that must be a number (or a bool)."""
+        local = f"__logn{len(self.bindings) + 1}"
+        self.bindings.append(("$" + local, self.lw.expr.translate(node)))
+        self.numeric.append("$" + local)
+        name = ast.copy_location(ast.Name(id=local, ctx=ast.Load()), self.at)
+        if spec is None:
+            call = ast.Call(func=ast.Name(id="int", ctx=ast.Load()), args=[name], keywords=[])
+            formatted = ast.FormattedValue(value=call, conversion=-1, format_spec=None)
+        else:
+            formatted = ast.FormattedValue(
+                value=name, conversion=-1, format_spec=ast.JoinedStr(values=[ast.Constant(value=spec)])
+            )
+        self.pieces.append(self._fstring([formatted], {local: "$" + local}))
+
+    def formatted(self, node: ast.FormattedValue) -> None:
+        """An f-string's formatted value with a spec or a conversion: Python's own formatting."""
+        self.pieces.append(self._fstring([node], {}))
+
+    def _fstring(self, values: list[ast.expr], scope: dict[str, str]) -> Expr:
+        fstring = ast.JoinedStr(values=values)
+        for node in ast.walk(fstring):
+            if not hasattr(node, "lineno") or isinstance(node, ast.FormattedValue | ast.JoinedStr):
+                ast.copy_location(node, self.at)
+        self.lw.env.locals.append(scope)
+        try:
+            return self.lw.expr.translate(fstring)
+        finally:
+            self.lw.env.locals.pop()
+
+    def build(self) -> Expr:
+        if not self.pieces:
+            return Expr.literal("")
+        if len(self.pieces) == 1 and not self.bindings:
+            return self.pieces[0]
+        if all(p.is_const for p in self.pieces) and not self.bindings:
+            return Expr.literal("".join(str(p.const) for p in self.pieces))
+        items: list[str | Expr] = ["("]
+        for name, value in self.bindings:
+            items += [f"{name} := ", value, "; "]
+        if self.numeric:
+            checks = " and ".join(f"$type({n}) in ['number', 'boolean']" for n in self.numeric)
+            items.append(f"{checks} ? ")
+        for i, piece in enumerate(self.pieces):
+            items += [" & "] if i else []
+            items.append(paren(piece))
+        if self.numeric:
+            items.append(" : null")
+        items.append(")")
+        return join(*items, ty=Ty.STR)
+
+
+def _fstring_message(lw: LowererCore, msg: ast.JoinedStr) -> Expr:
+    message = _Message(lw, msg)
+    for part in msg.values:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            message.text(part.value)
+        elif (
+            isinstance(part, ast.FormattedValue)
+            and part.format_spec is None
+            and part.conversion in (-1, ord("s"), ord("r"))
+        ):
+            message.value(part.value, part.conversion)
+        elif isinstance(part, ast.FormattedValue):
+            message.formatted(part)
+    return message.build()
 
 
 def _message(lw: LowererCore, call: ast.Call, msg: ast.expr, args: list[ast.expr]) -> Expr | None:
@@ -192,7 +318,11 @@ def _message(lw: LowererCore, call: ast.Call, msg: ast.expr, args: list[ast.expr
     if not args:
         if isinstance(msg, ast.Constant) and isinstance(msg.value, str):
             return Expr.literal(msg.value)
-        return _translate(lw, msg, [_str_of(msg)])
+        if isinstance(msg, ast.JoinedStr):
+            return _fstring_message(lw, msg)
+        message = _Message(lw, msg)
+        message.value(msg)
+        return message.build()
     fmt = _format_string(lw, msg)
     if fmt is None:
         lw.report(
@@ -202,7 +332,7 @@ def _message(lw: LowererCore, call: ast.Call, msg: ast.expr, args: list[ast.expr
             HINT,
         )
         return None
-    pieces: list[ast.expr] = []
+    message = _Message(lw, msg)
     text = ""
     position = 0
     remaining = list(args)
@@ -219,20 +349,15 @@ def _message(lw: LowererCore, call: ast.Call, msg: ast.expr, args: list[ast.expr
             lw.report(msg, "DSF041", "the format string has more placeholders than arguments", HINT)
             return None
         arg = remaining.pop(0)
-        if text:
-            pieces.append(ast.Constant(value=text))
-            text = ""
+        message.text(text)
+        text = ""
         conversion = m.group(2)
-        if conversion == "s":
-            pieces.append(_str_of(arg))
-        elif conversion == "r":
-            pieces.append(_str_of(arg, conversion=ord("r")))
+        if conversion in ("s", "r"):
+            message.value(arg, ord(conversion))
         elif conversion in ("d", "i"):
-            pieces.append(
-                _str_of(_at(arg, ast.Call(func=ast.Name(id="int", ctx=ast.Load()), args=[arg], keywords=[])))
-            )
+            message.number(arg, None)
         else:
-            pieces.append(_str_of(arg, f".{m.group(3) or 6}f"))
+            message.number(arg, f".{m.group(3) or 6}f")
     rest = fmt[position:]
     if "%" in rest:
         lw.report(
@@ -245,10 +370,8 @@ def _message(lw: LowererCore, call: ast.Call, msg: ast.expr, args: list[ast.expr
     if remaining:
         lw.report(msg, "DSF041", "the format string has fewer placeholders than arguments", HINT)
         return None
-    text += rest
-    if text:
-        pieces.append(ast.Constant(value=text))
-    return _translate(lw, msg, pieces)
+    message.text(text + rest)
+    return message.build()
 
 
 def _print(lw: LowererCore, call: ast.Call, stmt: ast.stmt) -> list[ir.Stmt]:
@@ -276,9 +399,9 @@ def _print(lw: LowererCore, call: ast.Call, stmt: ast.stmt) -> list[ir.Stmt]:
     if any(isinstance(a, ast.Starred) for a in call.args):
         lw.report(call, "DSF041", "starred arguments to print() are not supported", HINT)
         return []
-    pieces: list[ast.expr] = []
+    message = _Message(lw, call)
     for i, arg in enumerate(call.args):
-        if i and sep:
-            pieces.append(ast.Constant(value=sep))
-        pieces.append(_str_of(arg))
-    return [ir.Log("PRINT", None, _translate(lw, call, pieces), lw.loc(stmt))]
+        if i:
+            message.text(sep)
+        message.value(arg)
+    return [ir.Log("PRINT", None, message.build(), lw.loc(stmt))]
