@@ -165,6 +165,18 @@ CATALOGUE: dict[str, Code] = {
             "t = ctx.call_activity('A', 1)\nreturn t['Id']",
         ),
         _c(
+            "DSF050",
+            "an integer literal beyond 2**53 (a JSON number cannot hold it exactly)",
+            "n = 9007199254740991",
+            "n = 9007199254740993",
+        ),
+        _c(
+            "DSF051",
+            "a list or dict is changed in place while another name refers to it",
+            "a = [1]\nb = list(a)\nb.append(2)\nreturn [a, b]",
+            "a = [1]\nb = a\nb.append(2)\nreturn [a, b]",
+        ),
+        _c(
             "DSF031",
             "an expression nested too deeply to compile",
             "x = ((1 + 2) * 3)",
@@ -175,6 +187,12 @@ CATALOGUE: dict[str, Code] = {
             "the definition would be refused by Step Functions (a limit or range of the service)",
             "return 99999999999",
             "return " + "9" * 400,  # no JSON number (a double) holds it
+        ),
+        _c(
+            "DSF052",
+            "str() or an f-string of a list or dict (Python's repr)",
+            "names = ['a', 'b']\nreturn f\"names: {', '.join(names)}\"",
+            "names = ['a', 'b']\nreturn f\"names: {names}\"",
         ),
         _c(
             "DSF029",

@@ -22,7 +22,8 @@ from typing import Any
 class Ty(enum.Enum):
     """The static type the frontend could infer for an expression (UNKNOWN when it could not)."""
 
-    NUM = "number"
+    NUM = "number"  # an int, or a float the compiler did not see being made
+    FLOAT = "float"  # a number Python holds as a float (`/`, float(), a float literal, ...)
     STR = "string"
     BOOL = "boolean"
     NULL = "null"
@@ -34,7 +35,11 @@ class Ty(enum.Enum):
 
     @property
     def is_scalar(self) -> bool:
-        return self in (Ty.NUM, Ty.STR, Ty.BOOL, Ty.NULL, Ty.DATETIME, Ty.TIMEDELTA)
+        return self in (Ty.NUM, Ty.FLOAT, Ty.STR, Ty.BOOL, Ty.NULL, Ty.DATETIME, Ty.TIMEDELTA)
+
+    @property
+    def is_number(self) -> bool:
+        return self in (Ty.NUM, Ty.FLOAT)
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ class Expr:
     @staticmethod
     def literal(value: Any) -> Expr:
         """A JSON literal (the value must already be JSON-serialisable)."""
-        ty = {bool: Ty.BOOL, int: Ty.NUM, float: Ty.NUM, str: Ty.STR, type(None): Ty.NULL}.get(
+        ty = {bool: Ty.BOOL, int: Ty.NUM, float: Ty.FLOAT, str: Ty.STR, type(None): Ty.NULL}.get(
             type(value), Ty.LIST if isinstance(value, list) else Ty.DICT
         )
         return Expr((json.dumps(value),), ty, const=value)

@@ -37,10 +37,30 @@ def dumps(value: Any) -> str:
     return json.dumps(value, default=_default)
 
 
+# Step Functions reads a JSON number as a double: one number type. An integral number within
+# 2**53 arrives as an int (2.0 arrives as 2), and an integer beyond it as the double nearest it.
+EXACT_INT_LIMIT = 2**53 - 1
+
+
+def _number_from_int(text: str) -> int | float:
+    value = int(text)
+    return value if abs(value) <= EXACT_INT_LIMIT else float(value)
+
+
+def _number_from_float(text: str) -> int | float:
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) <= EXACT_INT_LIMIT else value
+
+
+def loads(text: str) -> Any:
+    """JSON text as Step Functions reads it (see `EXACT_INT_LIMIT`)."""
+    return json.loads(text, parse_int=_number_from_int, parse_float=_number_from_float)
+
+
 def roundtrip(value: Any, what: str) -> Any:
     """`value` as it arrives on the other side of a JSON boundary; `what` names the boundary."""
     try:
-        return json.loads(dumps(value))
+        return loads(dumps(value))
     except (TypeError, ValueError) as exc:
         raise NotJsonError(
             f"{what} is not JSON: {exc}; pass dicts, lists, strings, numbers, booleans or None"

@@ -168,21 +168,14 @@ EXAMPLES = [
         st.fixed_dictionaries({"a": json_values}).map(lambda v: json.dumps(v, separators=(",", ":"))),
     ),
     Example(edge.repeat_typed_string, st.text(alphabet="ab", min_size=1, max_size=3)),
+    # `x * 2` on a value the compiler cannot type: repetition or multiplication, decided at run time.
+    Example(edge.repeat_string, st.text(alphabet="ab", min_size=1, max_size=3)),
     Example(edge.longest_word, st.lists(st.sampled_from(["a", "Zed", "apple"]), min_size=1, max_size=3)),
 ]
 
 # Known disagreements (findings reported to the owning side). Not strict, so a fix never breaks
 # the build: it shows up as XPASS (`pytest -rX`); then move the example into EXAMPLES.
-KNOWN_BUGS: list[Any] = [
-    pytest.param(
-        Example(edge.repeat_string, st.text(alphabet="ab", min_size=1, max_size=3)),
-        id="string-repetition-untyped",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="limitation: `x * 2` on an untyped value compiles to numeric `*`; write `str(x) * 2`",
-        ),
-    ),
-]
+KNOWN_BUGS: list[Any] = []
 
 
 def _cause_essence(result: ExecutionResult) -> Any:

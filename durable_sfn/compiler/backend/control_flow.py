@@ -185,7 +185,9 @@ class Lowering(TaskLowering):
         with self.iteration(idx if calls_entities(s.body) else None):
             body = self.block(g, s.body, step, inner)
         cond = Expr((*idx.parts, " < $count(", *items.parts, ")"), Ty.BOOL)
-        item = Expr(("(", *items.parts, ")[", *idx.parts, "]"))
+        # `$zip` pairs each item with nothing, and the literal index reads it back: a computed index
+        # straight into the items loses a null item on some JSONata implementations.
+        item = Expr(("($zip(", *items.parts, ")[", *idx.parts, "])[0]"))
         g.states[head] = State(
             head,
             "Choice",

@@ -10,7 +10,30 @@ from collections.abc import Callable
 
 from durable_sfn.compiler.expressions import generators
 from durable_sfn.compiler.expressions.core import TranslatorCore
-from durable_sfn.compiler.expressions.text import join, paren, truthy
+from durable_sfn.compiler.expressions.runtime import (
+    as_number,
+    block,
+    copy_method,
+    datetime_text,
+    dict_method,
+    is_numeric,
+    py_abs,
+    py_any_all,
+    py_dict,
+    py_float,
+    py_fromisoformat,
+    py_int,
+    py_iter,
+    py_join,
+    py_len,
+    py_minmax,
+    py_round,
+    py_sorted,
+    py_sum,
+    raise_,
+    str_method,
+)
+from durable_sfn.compiler.expressions.text import append_chain, join, singleton_list, truthy
 from durable_sfn.compiler.ir import Expr, Ty
 
 DETERMINISM_HINT = "use ctx.current_utc_datetime: the orchestrator must be deterministic"
@@ -128,37 +151,30 @@ def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
         args = _args(t, node, 1, 1, name)
         if args is None:
             return Expr.raw("null")
-        sorted_ = join("$sort(", args[0], ")", ty=Ty.LIST)
-        return join("$reverse(", sorted_, ")", ty=Ty.LIST) if reverse else sorted_
+        return py_sorted(py_iter(args[0]), reverse)
     handlers: dict[str, Callable[[list[Expr]], Expr]] = {
-        "len": _len,
-        "sum": lambda a: join("$sum(", a[0], ")", ty=Ty.NUM),
-        "min": lambda a: _minmax("$min", a),
-        "max": lambda a: _minmax("$max", a),
-        "any": lambda a: join(
-            "(true in [$map(", a[0], ", function($__x) { ", truthy(Expr.raw("$__x")), " })])", ty=Ty.BOOL
-        ),
-        "all": lambda a: join(
-            "$not(false in [$map(", a[0], ", function($__x) { ", truthy(Expr.raw("$__x")), " })])", ty=Ty.BOOL
-        ),
+        "len": lambda a: py_len(a[0]),
+        "sum": lambda a: py_sum(py_iter(a[0])),
+        "min": lambda a: py_minmax(_items(a), is_max=False),
+        "max": lambda a: py_minmax(_items(a), is_max=True),
+        "any": lambda a: py_any_all(py_iter(a[0]), is_any=True),
+        "all": lambda a: py_any_all(py_iter(a[0]), is_any=False),
         "str": lambda a: t.str_of(a[0]) if a else Expr.literal(""),
-        "int": _int,
-        "float": lambda a: join("$number(", a[0], ")", ty=Ty.NUM),
+        "int": lambda a: py_int(a[0]) if a else Expr.literal(0),
+        "float": lambda a: py_float(a[0]) if a else Expr.literal(0.0),
         "bool": lambda a: truthy(a[0]) if a else Expr.literal(False),
-        "round": lambda a: (
-            join("$round(", a[0], ")", ty=Ty.NUM)
-            if len(a) == 1
-            else join("$round(", a[0], ", ", a[1], ")", ty=Ty.NUM)
-        ),
-        "abs": lambda a: join("$abs(", a[0], ")", ty=Ty.NUM),
-        "list": lambda a: a[0] if a else Expr.literal([]),
-        "dict": lambda a: a[0] if a else Expr.literal({}),
+        "round": lambda a: py_round(a[0], a[1] if len(a) > 1 else None),
+        "abs": lambda a: py_abs(a[0]),
+        "list": lambda a: py_iter(a[0]) if a else Expr.literal([]),
+        "dict": lambda a: py_dict(a[0]) if a else Expr.literal({}),
     }
     arity = {
         "min": (1, 8),
         "max": (1, 8),
         "round": (1, 2),
         "str": (0, 1),
+        "int": (0, 1),
+        "float": (0, 1),
         "bool": (0, 1),
         "list": (0, 1),
         "dict": (0, 1),
@@ -166,7 +182,11 @@ def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
     if name in handlers:
         lo, hi = arity.get(name, (1, 1))
         args = _args(t, node, lo, hi, name)
-        return Expr.raw("null") if args is None else handlers[name](args)
+        if args is None:
+            return Expr.raw("null")
+        if name == "str" and args and args[0].ty in (Ty.LIST, Ty.DICT):
+            return t.repr_refused(node)
+        return handlers[name](args)
     if name in ("range", "enumerate", "zip"):
         return t.fail(
             node,
@@ -191,42 +211,15 @@ def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
     )
 
 
-def _len(a: list[Expr]) -> Expr:
-    v = a[0]
-    if v.ty is Ty.STR:
-        return join("$length(", v, ")", ty=Ty.NUM)
-    if v.ty is Ty.LIST:
-        return join("$count(", v, ")", ty=Ty.NUM)
-    if v.ty is Ty.DICT:
-        return join("$count($keys(", v, "))", ty=Ty.NUM)
-    return join(
-        "($__v := ",
-        v,
-        "; $type($__v) = 'string' ? $length($__v) : $type($__v) = 'object' ? "
-        "$count($keys($__v)) : $count($__v))",
-        ty=Ty.NUM,
-    )
+def _items(args: list[Expr]) -> Expr:
+    """What min()/max() compare: the items of one iterable argument, or the arguments."""
+    if len(args) == 1:
+        return py_iter(args[0])
+    return append_chain([singleton_list(a) for a in args])
 
 
-def _minmax(fn: str, a: list[Expr]) -> Expr:
-    # `[x]` of an array variable is that array (JSONata flattens it); of a single value, a list of one.
-    items: list[str | Expr] = []
-    for i, e in enumerate(a):
-        items += ([", "] if i else []) + [paren(e)]
-    if len(a) > 1 and all(e.ty is Ty.NUM for e in a):
-        return join(fn + "([", *items, "])", ty=Ty.NUM)
-    # JSONata's $max/$min take numbers only; Python's also order strings (by code point, as $sort).
-    pick = "[-1]" if fn == "$max" else "[0]"
-    return join(
-        "($__m := [",
-        *items,
-        "]; $type($__m[0]) = 'string' ? $sort($__m)" + pick + " : " + fn + "($__m))",
-    )
-
-
-def _int(a: list[Expr]) -> Expr:
-    # int() truncates towards zero and parses numeric strings.
-    return join("($__n := $number(", a[0], "); $__n < 0 ? $ceil($__n) : $floor($__n))", ty=Ty.NUM)
+# Python's timedelta holds at most 999999999 days (and whole microseconds).
+_TIMEDELTA_MAX_SECONDS = 86400 * 1_000_000_000
 
 
 def timedelta_call(t: TranslatorCore, node: ast.Call) -> Expr:
@@ -245,25 +238,32 @@ def timedelta_call(t: TranslatorCore, node: ast.Call) -> Expr:
             )
         pieces.append((TIMEDELTA_UNITS[kw.arg], t.translate(kw.value)))
     if all(e.is_const and isinstance(e.const, int | float) for _, e in pieces):
-        total = sum(f * e.const for f, e in pieces)
+        total = round(sum(f * e.const for f, e in pieces) * 1_000_000) / 1_000_000
+        if abs(total) >= _TIMEDELTA_MAX_SECONDS:
+            return t.fail(node, "DSF002", "timedelta beyond 999999999 days (Python raises OverflowError)")
         value = int(total) if float(total).is_integer() else total
         return Expr((json.dumps(value),), Ty.TIMEDELTA, const=value)
     items: list[str | Expr] = []
     for i, (factor, e) in enumerate(pieces):
-        items += ([" + "] if i else []) + [paren(e), f" * {factor:g}" if factor != 1 else ""]
-    return join("(", *items, ")", ty=Ty.TIMEDELTA) if items else Expr((json.dumps(0),), Ty.TIMEDELTA, const=0)
+        number = e if is_numeric(e.ty) else _timedelta_argument(e)
+        items += ([" + "] if i else []) + [as_number(number), f" * {factor:g}" if factor != 1 else ""]
+    if not items:
+        return Expr((json.dumps(0),), Ty.TIMEDELTA, const=0)
+    return block(
+        [("$__td", join("$round((", *items, ") * 1000000) / 1000000"))],
+        f"$abs($__td) >= {_TIMEDELTA_MAX_SECONDS} ? ",
+        raise_("OverflowError", "days must be in -999999999..999999999"),
+        " : $__td",
+        ty=Ty.TIMEDELTA,
+    )
 
 
-def _isoformat(value: Expr) -> Expr:
-    """Python's `datetime.isoformat()` of an aware UTC datetime (`+00:00`, microseconds only when
-    non-zero); a datetime value itself travels in Step Functions' form (`...000Z`)."""
-    whole = "'[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]+00:00'"
-    fraction = "'[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001]000+00:00'"
-    return join(
-        "($__m := $toMillis(",
-        value,
-        f"); $fromMillis($__m, $__m % 1000 = 0 ? {whole} : {fraction}))",
-        ty=Ty.STR,
+def _timedelta_argument(e: Expr) -> Expr:
+    return block(
+        [("$__a", e)],
+        "$type($__a) in ['number', 'boolean'] ? $number($__a) : ",
+        raise_("TypeError", "unsupported type for timedelta component"),
+        ty=Ty.NUM,
     )
 
 
@@ -300,9 +300,13 @@ def _module_call(t: TranslatorCore, node: ast.Call, module: str, attr: str) -> E
         return timedelta_call(t, node)
     if module == "json" and attr == "loads" and len(node.args) == 1 and not node.keywords:
         # e.g. json.loads(e.cause)["errorMessage"]: the message of an activity's Lambda error.
-        return join("$parse(", t.translate(node.args[0]), ")")
+        return block(
+            [("$__t", t.translate(node.args[0]))],
+            "$type($__t) = 'string' ? $parse($__t) : ",
+            raise_("TypeError", "the JSON object must be str"),
+        )
     if module == "datetime" and attr == "fromisoformat" and len(node.args) == 1:
-        return Expr(t.translate(node.args[0]).parts, Ty.DATETIME)
+        return py_fromisoformat(t.translate(node.args[0]))
     if module == "asyncio":
         return t.fail(
             node,
@@ -313,6 +317,28 @@ def _module_call(t: TranslatorCore, node: ast.Call, module: str, attr: str) -> E
     return None
 
 
+# Methods and how many positional arguments each takes.
+_METHOD_ARITY = {
+    "upper": (0, 0),
+    "lower": (0, 0),
+    "strip": (0, 0),
+    "lstrip": (0, 0),
+    "rstrip": (0, 0),
+    "startswith": (1, 1),
+    "endswith": (1, 1),
+    "split": (0, 1),
+    "replace": (2, 2),
+    "count": (1, 1),
+    "get": (1, 2),
+    "keys": (0, 0),
+    "values": (0, 0),
+    "items": (0, 0),
+    "copy": (0, 0),
+    "isoformat": (0, 0),
+    "total_seconds": (0, 0),
+}
+
+
 def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
     assert isinstance(node.func, ast.Attribute)
     obj_node = node.func.value
@@ -321,95 +347,31 @@ def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
         args = _args(t, node, 1, 1, "join")
         if args is None:
             return Expr.raw("null")
-        return join("$join(", args[0], ", ", sep, ")", ty=Ty.STR)
-    obj = t.translate(obj_node)
-    string_methods: dict[str, tuple[int, int, Callable[[list[Expr]], Expr]]] = {
-        "upper": (0, 0, lambda a: join("$uppercase(", obj, ")", ty=Ty.STR)),
-        "lower": (0, 0, lambda a: join("$lowercase(", obj, ")", ty=Ty.STR)),
-        "strip": (0, 0, lambda a: join("$replace(", obj, ", /^\\s+|\\s+$/, '')", ty=Ty.STR)),
-        "lstrip": (0, 0, lambda a: join("$replace(", obj, ", /^\\s+/, '')", ty=Ty.STR)),
-        "rstrip": (0, 0, lambda a: join("$replace(", obj, ", /\\s+$/, '')", ty=Ty.STR)),
-        "startswith": (
-            1,
-            1,
-            lambda a: join(
-                "($__s := ",
-                obj,
-                "; $__p := ",
-                a[0],
-                "; $substring($__s, 0, $length($__p)) = $__p)",
-                ty=Ty.BOOL,
-            ),
-        ),
-        "endswith": (
-            1,
-            1,
-            lambda a: join(
-                "($__s := ",
-                obj,
-                "; $__p := ",
-                a[0],
-                "; $length($__s) >= $length($__p)"
-                " and $substring($__s, $length($__s) - $length($__p)) = $__p)",
-                ty=Ty.BOOL,
-            ),
-        ),
-        "split": (
-            0,
-            1,
-            lambda a: (
-                join("$split(", obj, ", ", a[0], ")", ty=Ty.LIST)
-                if a
-                else join("$split($replace(", obj, ", /^\\s+|\\s+$/, ''), /\\s+/)", ty=Ty.LIST)
-            ),
-        ),
-        "replace": (2, 2, lambda a: join("$replace(", obj, ", ", a[0], ", ", a[1], ")", ty=Ty.STR)),
-        "get": (
-            1,
-            2,
-            lambda a: join(
-                "($__g := $lookup(",
-                obj,
-                ", ",
-                a[0],
-                "); $exists($__g) ? $__g : ",
-                paren(a[1]) if len(a) > 1 else "null",
-                ")",
-            ),
-        ),
-        "keys": (0, 0, lambda a: join("[$keys(", obj, ")]", ty=Ty.LIST)),
-        "values": (
-            0,
-            0,
-            lambda a: join(
-                "($__d := ", obj, "; [$map($keys($__d), function($__k) { $lookup($__d, $__k) })])", ty=Ty.LIST
-            ),
-        ),
-        "items": (
-            0,
-            0,
-            lambda a: join(
-                "($__d := ",
-                obj,
-                "; [$map($keys($__d), function($__k) { [[$__k, $lookup($__d, $__k)]] })])",
-                ty=Ty.LIST,
-            ),
-        ),
-        "copy": (0, 0, lambda a: obj),
-        "isoformat": (0, 0, lambda a: _isoformat(obj)),
-        "total_seconds": (0, 0, lambda a: Expr(obj.parts, Ty.NUM, time_dependent=obj.time_dependent)),
-        "count": (
-            1,
-            1,
-            lambda a: join(
-                "$count($filter(", obj, ", function($__x) { $__x = ", paren(a[0]), " }))", ty=Ty.NUM
-            ),
-        ),
-    }
-    if attr in string_methods:
-        lo, hi, fn = string_methods[attr]
+        return py_join(sep, args[0])
+    if attr in _METHOD_ARITY:
+        obj = t.translate(obj_node)
+        lo, hi = _METHOD_ARITY[attr]
         args = _args(t, node, lo, hi, attr)
-        return Expr.raw("null") if args is None else fn(args)
+        if args is None:
+            return Expr.raw("null")
+        if attr in ("isoformat", "total_seconds"):
+            kind = Ty.DATETIME if attr == "isoformat" else Ty.TIMEDELTA
+            if obj.ty is not kind:
+                return t.fail(
+                    node,
+                    "DSF002",
+                    f".{attr}() needs a {kind.value} the compiler knows as one",
+                    "ctx.current_utc_datetime, datetime.fromisoformat(...) and timedelta(...) are known",
+                )
+            if attr == "isoformat":
+                return datetime_text(obj, "T")
+            return Expr(obj.parts, Ty.FLOAT, time_dependent=obj.time_dependent)
+        if attr == "copy":
+            return copy_method(obj)
+        tuple_arg = bool(node.args) and isinstance(node.args[0], ast.Tuple)
+        found = str_method(obj, attr, args, tuple_arg) or dict_method(obj, attr, args)
+        assert found is not None
+        return found
     if attr in ("append", "extend", "update", "pop", "insert", "remove", "clear", "setdefault"):
         return t.fail(
             node,
@@ -422,6 +384,6 @@ def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
         node,
         "DSF004",
         f"method .{attr}() cannot be compiled",
-        "supported methods: upper, lower, strip, startswith, endswith, split, join, replace, get, "
-        "keys, values, items, isoformat, total_seconds; move anything else into an activity",
+        "supported methods: upper, lower, strip, startswith, endswith, split, join, replace, count, get, "
+        "keys, values, items, copy, isoformat, total_seconds; move anything else into an activity",
     )

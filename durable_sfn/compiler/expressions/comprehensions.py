@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 from durable_sfn.compiler.expressions.core import TranslatorCore
 from durable_sfn.compiler.expressions.iteration import tuple_source
-from durable_sfn.compiler.expressions.text import JSONATA_FUNCTIONS, join, paren, singleton_list
+from durable_sfn.compiler.expressions.runtime import LIMIT, block, fold, py_iter, py_range, raise_, wrap_item
+from durable_sfn.compiler.expressions.text import JSONATA_FUNCTIONS, join, paren
 from durable_sfn.compiler.ir import Expr, Ty
 
 
@@ -61,46 +62,42 @@ class ComprehensionRules(TranslatorCore):
             value = dict_value() if dict_value else None
         finally:
             self.env.locals.pop()
-        source = iterable
-        for cond in conditions:
-            # `[...]`: a filter keeping one item returns the bare item, keeping none returns nothing.
-            source = join("[$filter(", source, f", function({param}) {{ ", cond, " })]", ty=Ty.LIST)
         if value is not None:
-            if elt.ty not in (Ty.STR, Ty.UNKNOWN):
+            if elt.ty is Ty.STR:
+                key = elt
+            elif elt.ty is Ty.UNKNOWN:
+                key = block(
+                    [("$__key", elt)],
+                    "$type($__key) = 'string' ? $__key : ",
+                    raise_(LIMIT, "dict keys must be strings (JSON object keys)"),
+                )
+            else:
                 return self.fail(node, "DSF002", "dict comprehension keys must be strings")
-            body = join("{", paren(elt), ": ", paren(value), "}")
-            return join("$merge([$map(", source, f", function({param}) {{ ", body, " })])", ty=Ty.DICT)
-        if elt.ty is not Ty.UNKNOWN and elt.ty is not Ty.LIST:
-            return join("[$map(", source, f", function({param}) {{ ", elt, " })]", ty=Ty.LIST)
-        return join(
-            "$reduce(",
-            source,
-            f", function($__acc, {param}) {{ $append($__acc, ",
-            singleton_list(elt),
-            ") }, [])",
-            ty=Ty.LIST,
-        )
+            step = join("$merge([$__acc, {", paren(key), ": ", paren(value), "}])")
+            initial, ty = "{}", Ty.DICT
+        else:
+            step = join("$append($__acc, ", wrap_item(elt), ")")
+            initial, ty = "[]", Ty.LIST
+        # Conditions in order, each only when the ones before it held (as Python evaluates them).
+        for cond in reversed(conditions):
+            step = join(cond, " ? (", step, ") : $__acc")
+        return Expr(fold(iterable, param, step, initial).parts, ty)
 
     def local_name(self, name: str) -> str:
         return "$" + (name + "_" if name in JSONATA_FUNCTIONS else name)
 
     def iterable(self, node: ast.expr) -> Expr:
-        """A sequence to loop over: a list expression, `range(...)`, or a dict's keys."""
+        """The items a loop over `node` yields: a list's items, a string's characters, a dict's
+        keys, or `range(...)`."""
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
-            args = [self.translate(a) for a in node.args]
-            if len(args) == 1:
-                start, stop = Expr.literal(0), args[0]
-            elif len(args) == 2:
-                start, stop = args
-            else:
+            if node.keywords or not 1 <= len(node.args) <= 2:
                 return self.fail(node, "DSF002", "range() with a step is not supported")
-            return join("[", paren(start), "..(", stop, " - 1)]", ty=Ty.LIST)
+            args = [self.translate(a) for a in node.args]
+            start, stop = (Expr.literal(0), args[0]) if len(args) == 1 else (args[0], args[1])
+            return py_range(start, stop)
         value = self.translate(node)
-        if value.ty in (Ty.NUM, Ty.BOOL, Ty.NULL, Ty.STR, Ty.DATETIME, Ty.TIMEDELTA):
+        if value.ty.is_number or value.ty in (Ty.BOOL, Ty.NULL, Ty.DATETIME, Ty.TIMEDELTA):
             return self.fail(
-                node, "DSF002", f"cannot loop over a {value.ty.value}", "loop over a list or a dict"
+                node, "DSF002", f"cannot loop over a {value.ty.value}", "loop over a list, a string or a dict"
             )
-        if value.ty is Ty.DICT:
-            return join("[$keys(", value, ")]", ty=Ty.LIST)
-        # JSONata treats a single value as a one-element sequence; keep Python's list semantics.
-        return value
+        return py_iter(value)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable_sfn.compiler.diagnostics import DiagnosticSink
-from durable_sfn.compiler.expressions.text import join, truthy
+from durable_sfn.compiler.expressions.runtime import py_str, timedelta_text
+from durable_sfn.compiler.expressions.text import truthy
 from durable_sfn.compiler.ir import Expr, Ty
 
 
@@ -59,20 +60,16 @@ class TranslatorCore(ABC):
         self.env.sink.report(code, message, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), hint)
         return Expr.raw("null")
 
-    def str_of(self, value: Expr) -> Expr:
-        """Python's str() of a value, as far as JSON values allow."""
-        if value.ty in (Ty.STR, Ty.DATETIME):
-            return value
-        if value.ty is Ty.BOOL:
-            return join("(", value, ' ? "True" : "False")', ty=Ty.STR)
-        if value.ty is Ty.NULL:
-            return Expr.literal("None")
-        if value.ty is Ty.NUM:
-            return join("$string(", value, ")", ty=Ty.STR)
-        return join(
-            "($__v := ",
-            value,
-            '; $type($__v) = "boolean" ? ($__v ? "True" : "False") : '
-            '$type($__v) = "null" ? "None" : $string($__v))',
-            ty=Ty.STR,
+    def repr_refused(self, node: ast.AST) -> Expr:
+        return self.fail(
+            node,
+            "DSF052",
+            "the text of a list or dict is Python's repr, which a compiled run does not reproduce",
+            "build the text from the items, e.g. ', '.join(names) or f\"{d['id']}: {d['name']}\"",
         )
+
+    def str_of(self, value: Expr) -> Expr:
+        """Python's str() of a value (see `runtime.py_str`)."""
+        if value.ty is Ty.TIMEDELTA:
+            return timedelta_text(value)
+        return py_str(value)

@@ -9,8 +9,34 @@ from __future__ import annotations
 import ast
 
 from durable_sfn.compiler.expressions.core import TranslatorCore
-from durable_sfn.compiler.expressions.text import interleave, join, numeric_type, paren, to_millis, truthy
+from durable_sfn.compiler.expressions.runtime import (
+    datetime_shift,
+    py_binop,
+    py_compare,
+    py_contains,
+    py_eq,
+    py_negative,
+)
+from durable_sfn.compiler.expressions.text import interleave, join, negate, paren, to_millis, truthy
 from durable_sfn.compiler.ir import Expr, Ty
+
+_SYMBOLS: dict[type[ast.operator], str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+}
+_COMPARISONS: dict[type[ast.cmpop], str] = {
+    ast.Eq: " = ",
+    ast.NotEq: " != ",
+    ast.Lt: " < ",
+    ast.LtE: " <= ",
+    ast.Gt: " > ",
+    ast.GtE: " >= ",
+}
 
 
 class OperatorRules(TranslatorCore):
@@ -20,67 +46,52 @@ class OperatorRules(TranslatorCore):
         left, right = self.translate(node.left), self.translate(node.right)
         op = type(node.op)
         lt, rt = left.ty, right.ty
-        # datetime / timedelta arithmetic
         if Ty.DATETIME in (lt, rt):
-            if op is ast.Add and {lt, rt} == {Ty.DATETIME, Ty.TIMEDELTA}:
-                dt, td = (left, right) if lt is Ty.DATETIME else (right, left)
-                return join("$fromMillis(", to_millis(dt), " + ", paren(td), " * 1000)", ty=Ty.DATETIME)
-            if op is ast.Sub and lt is Ty.DATETIME and rt is Ty.TIMEDELTA:
-                return join("$fromMillis(", to_millis(left), " - ", paren(right), " * 1000)", ty=Ty.DATETIME)
-            if op is ast.Sub and lt is Ty.DATETIME and rt is Ty.DATETIME:
-                return join("((", to_millis(left), " - ", to_millis(right), ") / 1000)", ty=Ty.TIMEDELTA)
-            return self.fail(
-                node,
-                "DSF002",
-                "unsupported datetime arithmetic",
-                "add or subtract a timedelta, or subtract two datetimes",
-            )
-        if op is ast.Add:
-            if Ty.STR in (lt, rt):
-                return join(paren(left), " & ", paren(right), ty=Ty.STR)
-            if Ty.LIST in (lt, rt):
-                return join("$append(", left, ", ", right, ")", ty=Ty.LIST)
-            if lt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL) or rt in (Ty.NUM, Ty.TIMEDELTA, Ty.BOOL):
-                return join(paren(left), " + ", paren(right), ty=numeric_type(lt, rt))
-            return join(
-                "($__l := ",
-                left,
-                "; $__r := ",
-                right,
-                "; $type($__l) = 'string' ? $__l & $__r : "
-                "$type($__l) = 'array' ? $append($__l, $__r) : $__l + $__r)",
-            )
-        if op is ast.Mult and Ty.LIST in (lt, rt):
-            return self.fail(node, "DSF002", "repeating lists with * is not supported")
-        if op is ast.Mult and Ty.STR in (lt, rt):
-            # Repetition needs the static type: an untyped `x * n` stays numeric (the common case),
-            # so `name * 2` on an input field is written `str(name) * 2`.
-            text, count = (left, right) if lt is Ty.STR else (right, left)
-            return join(
-                "($__s := ",
-                text,
-                "; $__n := ",
-                count,
-                "; ",
-                "$__n > 0 ? $join($map([1..$__n], function() { $__s })) : '')",
-                ty=Ty.STR,
-            )
-        simple = {ast.Sub: " - ", ast.Mult: " * ", ast.Div: " / "}
-        if op in simple:
-            ty = Ty.TIMEDELTA if Ty.TIMEDELTA in (lt, rt) and not (op is ast.Div and lt == rt) else Ty.NUM
-            return join(paren(left), simple[op], paren(right), ty=ty)
-        if op is ast.FloorDiv:
-            return join("$floor(", paren(left), " / ", paren(right), ")", ty=Ty.NUM)
-        if op is ast.Mod:
-            if lt is Ty.STR:
-                return self.fail(node, "DSF002", "%-formatting is not supported", "use an f-string")
-            # Python's % takes the sign of the divisor; JSONata's % that of the dividend.
-            return join(
-                "($__a := ", left, "; $__b := ", right, "; $__a - $__b * $floor($__a / $__b))", ty=Ty.NUM
-            )
-        if op is ast.Pow:
-            return join("$power(", left, ", ", right, ")", ty=Ty.NUM)
-        return self.fail(node, "DSF002", f"operator {type(node.op).__name__} is not supported")
+            return self._datetime_arithmetic(node, left, right)
+        if Ty.TIMEDELTA in (lt, rt):
+            return self._timedelta_arithmetic(node, left, right)
+        if op is ast.Mod and lt is Ty.STR:
+            return self.fail(node, "DSF002", "%-formatting is not supported", "use an f-string")
+        symbol = _SYMBOLS.get(op)
+        if symbol is None:
+            return self.fail(node, "DSF002", f"operator {type(node.op).__name__} is not supported")
+        # `xs += ys` extends the list with any iterable (`xs + "ab"` is a TypeError).
+        in_place = getattr(node, "in_place", False)
+        return py_binop(symbol, left, right, in_place=bool(in_place), shared_list=in_place == "shared")
+
+    def _datetime_arithmetic(self, node: ast.BinOp, left: Expr, right: Expr) -> Expr:
+        op, lt, rt = type(node.op), left.ty, right.ty
+        if op is ast.Add and {lt, rt} == {Ty.DATETIME, Ty.TIMEDELTA}:
+            dt, td = (left, right) if lt is Ty.DATETIME else (right, left)
+            return datetime_shift(dt, paren(td), "+")
+        if op is ast.Sub and lt is Ty.DATETIME and rt is Ty.TIMEDELTA:
+            return datetime_shift(left, paren(right), "-")
+        if op is ast.Sub and lt is Ty.DATETIME and rt is Ty.DATETIME:
+            return join("((", to_millis(left), " - ", to_millis(right), ") / 1000)", ty=Ty.TIMEDELTA)
+        return self.fail(
+            node,
+            "DSF002",
+            "unsupported datetime arithmetic",
+            "add or subtract a timedelta, or subtract two datetimes",
+        )
+
+    def _timedelta_arithmetic(self, node: ast.BinOp, left: Expr, right: Expr) -> Expr:
+        """A timedelta is a number of seconds: td +/- td, td * n, td / n, td / td, td // td, td % td."""
+        op, lt, rt = type(node.op), left.ty, right.ty
+        both = lt is rt is Ty.TIMEDELTA
+        number = (lt if rt is Ty.TIMEDELTA else rt).is_number or Ty.BOOL in (lt, rt)
+        if both and op in (ast.Add, ast.Sub, ast.Mod):
+            return Expr(py_binop(_SYMBOLS[op], left, right).parts, Ty.TIMEDELTA)
+        if both and op in (ast.Div, ast.FloorDiv):
+            return py_binop(_SYMBOLS[op], left, right)
+        if number and (op is ast.Mult or (op is ast.Div and lt is Ty.TIMEDELTA)):
+            return Expr(py_binop(_SYMBOLS[op], left, right).parts, Ty.TIMEDELTA)
+        return self.fail(
+            node,
+            "DSF002",
+            "unsupported timedelta arithmetic (Python raises TypeError)",
+            "add or subtract timedeltas, multiply or divide one by a number, or divide two",
+        )
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Expr:
         operand = self.translate(node.operand)
@@ -89,16 +100,11 @@ class OperatorRules(TranslatorCore):
             if condition.is_const and isinstance(condition.const, bool):
                 return Expr.literal(not condition.const)  # e.g. `not ctx.is_replaying`
             return join("$not(", condition, ")", ty=Ty.BOOL)
-        if isinstance(node.op, ast.USub):
-            if (
-                operand.is_const
-                and isinstance(operand.const, int | float)
-                and not isinstance(operand.const, bool)
-            ):
-                return Expr.literal(-operand.const)
-            return join("-", paren(operand), ty=operand.ty if operand.ty is Ty.TIMEDELTA else Ty.NUM)
-        if isinstance(node.op, ast.UAdd):
-            return operand
+        if isinstance(node.op, ast.USub | ast.UAdd):
+            sign = "-" if isinstance(node.op, ast.USub) else "+"
+            if operand.ty is Ty.TIMEDELTA:
+                return join(sign if sign == "-" else "", paren(operand), ty=Ty.TIMEDELTA)
+            return py_negative(operand, sign)
         return self.fail(node, "DSF002", "bitwise operators are not supported")
 
     def visit_BoolOp(self, node: ast.BoolOp) -> Expr:
@@ -140,36 +146,26 @@ class OperatorRules(TranslatorCore):
             test = join("($__n := ", a, "; $not($exists($__n)) or $__n = null)", ty=Ty.BOOL)
             return test if isinstance(op, ast.Is) else join("$not(", test, ")", ty=Ty.BOOL)
         if isinstance(op, ast.In | ast.NotIn):
-            test = self._contains(b, a)
+            test = py_contains(b, a)
             return test if isinstance(op, ast.In) else join("$not(", test, ")", ty=Ty.BOOL)
-        if a.ty is Ty.DATETIME and b.ty is Ty.DATETIME:
-            a, b = to_millis(a), to_millis(b)
-        symbol = {
-            ast.Eq: " = ",
-            ast.NotEq: " != ",
-            ast.Lt: " < ",
-            ast.LtE: " <= ",
-            ast.Gt: " > ",
-            ast.GtE: " >= ",
-        }
-        return join(paren(a), symbol[type(op)], paren(b), ty=Ty.BOOL)
-
-    def _contains(self, container: Expr, item: Expr) -> Expr:
-        if container.ty is Ty.STR:
-            return join("$contains(", container, ", ", item, ")", ty=Ty.BOOL)
-        if container.ty is Ty.DICT:
-            return join(paren(item), " in $keys(", container, ")", ty=Ty.BOOL)
-        if container.ty is Ty.LIST:
-            return join(paren(item), " in ", paren(container), ty=Ty.BOOL)
-        return join(
-            "($__c := ",
-            container,
-            "; $__i := ",
-            item,
-            "; $type($__c) = 'string' ? $contains($__c, $__i) : "
-            "$type($__c) = 'object' ? $__i in $keys($__c) : $__i in $__c)",
-            ty=Ty.BOOL,
-        )
+        equality = isinstance(op, ast.Eq | ast.NotEq)
+        timed = {a.ty, b.ty} & {Ty.DATETIME, Ty.TIMEDELTA}
+        if timed:
+            if a.ty is b.ty:
+                if a.ty is Ty.DATETIME:
+                    a, b = to_millis(a), to_millis(b)
+                return join(paren(a), _COMPARISONS[type(op)], paren(b), ty=Ty.BOOL)
+            if not equality:
+                return self.fail(
+                    node,
+                    "DSF002",
+                    "a datetime or timedelta compares only with its own kind (Python raises TypeError)",
+                )
+            return Expr.literal(isinstance(op, ast.NotEq))  # never equal to another kind
+        if equality:
+            test = py_eq(a, b)
+            return test if isinstance(op, ast.Eq) else negate(test)
+        return py_compare(_COMPARISONS[type(op)].strip(), a, b)
 
     def visit_IfExp(self, node: ast.IfExp) -> Expr:
         cond, a, b = self.condition(node.test), self.translate(node.body), self.translate(node.orelse)

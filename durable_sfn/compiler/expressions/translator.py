@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 from durable_sfn.compiler.expressions.calls import BUILTINS, UUID_HINT, CallRules
 from durable_sfn.compiler.expressions.comprehensions import ComprehensionRules
 from durable_sfn.compiler.expressions.operators import OperatorRules
+from durable_sfn.compiler.expressions.runtime import INT_LIMIT, mapping, py_format, py_getitem
 from durable_sfn.compiler.expressions.text import (
-    IDENTIFIER,
     append_chain,
     interleave,
-    is_path,
     join,
     joined,
     paren,
@@ -57,6 +55,14 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
     # -- leaves -----------------------------------------------------------------------------------
     def visit_Constant(self, node: ast.Constant) -> Expr:
         value = node.value
+        # Beyond what a double holds at all is the definition limits' concern (DSF032).
+        if isinstance(value, int) and not isinstance(value, bool) and INT_LIMIT < abs(value) < 2**1024:
+            return self.fail(
+                node,
+                "DSF050",
+                f"integer literal {value} is beyond 2**53: a JSON number (a double) cannot hold it exactly",
+                "write it as a string, or as a float literal if an approximation is meant",
+            )
         if value is None or isinstance(value, bool | int | str):
             return Expr.literal(value)
         if isinstance(value, float):
@@ -121,7 +127,7 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
         for key, value in zip(node.keys, node.values, strict=True):
             v = self.translate(value)
             if key is None:
-                spreads.append(v)
+                spreads.append(mapping(v))
                 template = None
                 continue
             k = self.translate(key)
@@ -173,50 +179,34 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
         if node.conversion not in (-1, ord("s")):
             return self.fail(node, "DSF002", "only !s conversions are supported in f-strings")
         if node.format_spec is None:
-            return self.str_of(value)
+            return self.repr_refused(node) if value.ty in (Ty.LIST, Ty.DICT) else self.str_of(value)
         spec = node.format_spec
         parts = spec.values if isinstance(spec, ast.JoinedStr) else []
         if not (len(parts) == 1 and isinstance(parts[0], ast.Constant)):
             return self.fail(node, "DSF002", "f-string format specs must be literal")
         text = str(parts[0].value)
-        m = re.fullmatch(r"(,?)(?:\.(\d+)f)?", text) or re.fullmatch(r"(,?)d", text)
-        if not m or not text:
+        if value.ty in (Ty.LIST, Ty.DICT):
+            return self.repr_refused(node)
+        formatted = py_format(self.str_of(value) if node.conversion == ord("s") else value, text)
+        if formatted is None or node.conversion == ord("s"):
             return self.fail(
                 node,
                 "DSF002",
                 f"f-string format spec {text!r} is not supported",
-                "supported: '.2f', ',', ',.2f', 'd'",
+                "supported: ',', 'd', ',d', '.2f', ',.2f' (0 to 15 decimals) on numbers",
             )
-        decimals = int(m.group(2)) if m.re.groups >= 2 and m.group(2) else 0
-        picture = ("#,##0" if m.group(1) else "0") + ("." + "0" * decimals if decimals else "")
-        return join("$formatNumber(", value, f", {json.dumps(picture)})", ty=Ty.STR)
+        return formatted
 
     # -- access -----------------------------------------------------------------------------------
     def visit_Subscript(self, node: ast.Subscript) -> Expr:
         value = self.translate(node.value)
         if isinstance(node.slice, ast.Slice):
             return self.fail(node, "DSF002", "slices are not supported", "compute the slice in an activity")
-        key = self.translate(node.slice)
-        if key.is_const and isinstance(key.const, str):
-            if IDENTIFIER.match(key.const):
-                base = value if is_path(value) else paren(value)
-                return join(base, "." + key.const)
-            return join("$lookup(", value, ", ", key, ")")
-        if key.is_const and isinstance(key.const, int) and not isinstance(key.const, bool):
-            return join(paren(value), f"[{key.const}]")
-        if key.ty is Ty.STR:
-            return join("$lookup(", value, ", ", key, ")")
-        if key.ty is Ty.NUM:
-            return join(paren(value), "[", key, "]")
-        return join(
-            "($__k := ",
-            key,
-            "; $type($__k) = 'string' ? $lookup(",
-            value,
-            ", $__k) : ",
-            paren(value),
-            "[$__k])",
-        )
+        if value.ty in (Ty.DATETIME, Ty.TIMEDELTA) or value.ty.is_number or value.ty in (Ty.BOOL, Ty.NULL):
+            return self.fail(
+                node, "DSF002", f"a {value.ty.value} is not subscriptable (Python raises TypeError)"
+            )
+        return py_getitem(value, self.translate(node.slice))
 
     def visit_Attribute(self, node: ast.Attribute) -> Expr:
         base = node.value

@@ -17,9 +17,10 @@ from typing import Any
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import STATEMENT_HINTS, DiagnosticSink
+from durable_sfn.compiler.expressions import runtime
 from durable_sfn.compiler.expressions.iteration import field, tuple_source
-from durable_sfn.compiler.expressions.text import join, singleton_list
 from durable_sfn.compiler.frontend import (
+    aliasing,
     ctx_ops,
     helpers,
     log_calls,
@@ -152,11 +153,11 @@ class Lowerer(LowererCore):
         current = self.expr.translate(target)
         arg = self.expr.translate(call.args[0])
         if method == "append":
-            value = join("$append(", current, ", ", singleton_list(arg), ")", ty=Ty.LIST)
+            value = runtime.appended(current, arg)
         elif method == "extend":
-            value = join("$append(", current, ", ", arg, ")", ty=Ty.LIST)
+            value = runtime.extended(current, arg)
         else:
-            value = join("$merge([", current, ", ", arg, "])", ty=Ty.DICT)
+            value = runtime.updated(current, arg)
         name = self.bind_target(target.id, value.ty, target)
         return [ir.Assign(name, value, self.loc(node))]
 
@@ -181,6 +182,9 @@ class Lowerer(LowererCore):
         binop = ast.BinOp(
             left=load, op=node.op, right=node.value, lineno=node.lineno, col_offset=node.col_offset
         )
+        # `xs += ys` extends the list with any iterable; when another name that reads it later
+        # shares the list, a list there fails (see frontend/aliasing), since the copy would not change.
+        binop.in_place = "shared" if getattr(node, "list_shared", False) else True  # type: ignore[attr-defined]
         return self._assign(node, node.target, binop)
 
     def _assign(self, node: ast.stmt, target: ast.expr, value: ast.expr) -> list[ir.Stmt]:
@@ -199,7 +203,7 @@ class Lowerer(LowererCore):
                 )
                 return []
             new = self.expr.translate(value)
-            merged = join("$merge([", current, ", {", key, ": ", new, "}])", ty=Ty.DICT)
+            merged = runtime.item_set(current, key, new)
             return [ir.Assign(self.bind_target(target.value.id, Ty.DICT, target), merged, self.loc(node))]
         if isinstance(target, ast.Tuple | ast.List):
             return unpacking.lower_unpack(self, node, target, value)
@@ -400,8 +404,29 @@ def lower_orchestrator(
         )
         params = params[:1] or ["ctx"]
     lowerer = Lowerer(sink, module, params[0], params[1] if len(params) == 2 else None)
+    _check_aliasing(func, sink, module, params[0], params[1] if len(params) == 2 else None)
     lowerer.scope_node = func
     lowerer.used_names |= all_names(func)
     lowerer.declare_assigned(func.body)
     body = lowerer.block(func.body)
     return ir.Orchestration(name, file, func.lineno, body, frozenset(lowerer.own_vars))
+
+
+def _check_aliasing(
+    func: ast.AsyncFunctionDef, sink: DiagnosticSink, module: ModuleInfo, ctx: str, input_param: str | None
+) -> None:
+    """DSF051 for changing a list or dict another name refers to: in the orchestrator, in its
+    nested functions and in the module's functions it calls (whose parameters are the caller's)."""
+    aliasing.check(func, sink, ctx=ctx, input_parameter=input_param)
+    aliasing.mark_shared_augmented(func, ctx=ctx, input_parameter=input_param)
+    functions: dict[int, aliasing.Function] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node is not func:
+            functions[id(node)] = node
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            called = module.functions.get(node.func.id)
+            if called is not None:
+                functions[id(called)] = called
+    for helper in functions.values():
+        parameters = helper.args.posonlyargs + helper.args.args + helper.args.kwonlyargs
+        aliasing.check(helper, sink, frozenset(a.arg for a in parameters))

@@ -1,0 +1,355 @@
+"""Changing a list or dict in place while another name can still see it is refused (DSF051).
+
+In Python, `b = a` makes `b` another name for the same list, so `b.append(v)` changes what `a`
+shows too. In a definition every variable holds its own JSON value: the compiled `b.append(v)`
+changes `b` only. The same sharing comes from a list taken out of another value (`row =
+table[0]`, `for row in table`), a list put into another value (`rows = [row]`,
+`out.append(row)`, `d["k"] = row`), the orchestration input read twice (`ctx.get_input()`
+returns the same object each time) and parameters of helpers and branches (the caller's values).
+
+A mutation (`x.append/extend/update(...)`, `x[k] = v`, `x += [...]`) is refused when a name that
+shares `x` through such a link made before it (earlier in the source, or in a loop around both,
+whose next round comes later) is read after it. So the usual `results.append(x)` in a loop
+followed by `return {"results": results}` is fine: the link is made after the last change. The
+check follows the source, not the values, so it may refuse code that happens to be safe; the hint
+says how to copy, which is always exact.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from durable_sfn.compiler.diagnostics import DiagnosticSink
+
+MUTATORS = frozenset({"append", "extend", "update"})
+HINT = "copy it first (list(x), dict(x), x.copy()), or build a new value instead of changing this one"
+CALLER = "<caller>"  # a parameter's value belongs to the caller, who may read it any time
+INPUT = "<input>"  # the object ctx.get_input() returns
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+Position = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class _At:
+    position: Position
+    loops: tuple[int, ...]  # ids of the loops around it, outermost first
+
+    def before(self, other: _At) -> bool:
+        """Whether this can happen before `other`: earlier, or in a loop around both."""
+        return self.position < other.position or bool(set(self.loops) & set(other.loops))
+
+
+@dataclass
+class _Facts:
+    # (a, b, kind, when): "same" (a and b name one value) or "part" (a's value is inside b's).
+    links: list[tuple[str, str, str, _At]] = field(default_factory=list)
+    reads: dict[str, list[_At]] = field(default_factory=dict)
+    # (name, node, when, deep): deep when an item of the value is changed (`d["k"].append(x)`).
+    mutations: list[tuple[str, ast.AST, _At, bool]] = field(default_factory=list)
+    assignments: dict[str, list[_At]] = field(default_factory=dict)  # a name bound to a new value
+    # `x += y`, `x *= n`: a change in place only when x holds a list at run time.
+    maybe_mutations: list[tuple[str, ast.AugAssign, _At]] = field(default_factory=list)
+
+    def link(self, a: str, b: str, at: _At, kind: str = "same") -> None:
+        if a != b:
+            self.links.append((a, b, kind, at))
+
+    def read(self, name: str, at: _At) -> None:
+        self.reads.setdefault(name, []).append(at)
+
+
+def check(
+    fn: Function,
+    sink: DiagnosticSink,
+    shared: frozenset[str] = frozenset(),
+    ctx: str = "ctx",
+    input_parameter: str | None = None,
+) -> None:
+    """Report each mutation in `fn` (not in its nested functions) of a value another name can
+    still see; `shared` names (parameters) refer to values the caller also holds, and
+    `input_parameter` to the object ctx.get_input() returns."""
+    facts = _facts(fn, shared, ctx, input_parameter)
+    for name, node, at, deep in facts.mutations:
+        other = _observer(facts, name, at, deep)
+        if other is not None:
+            who = (
+                "the caller's value"
+                if other == CALLER
+                else ("the orchestration input" if other == INPUT else f"'{other}'")
+            )
+            sink.report(
+                "DSF051",
+                f"'{name}' is changed in place here while {who} refers to the same value and is read "
+                "later: in Python the change shows there too, in a compiled run it does not",
+                getattr(node, "lineno", 0),
+                getattr(node, "col_offset", 0),
+                HINT,
+            )
+
+
+def mark_shared_augmented(
+    fn: Function, shared: frozenset[str] = frozenset(), ctx: str = "ctx", input_parameter: str | None = None
+) -> None:
+    """Mark (`list_shared`) each `x += y` / `x *= n` in `fn` that would change a list another name
+    reads later, if x holds a list when it runs: compiled, it fails for a list, since the compiler
+    cannot tell a list from a number there and the other name's copy would not change."""
+    facts = _facts(fn, shared, ctx, input_parameter)
+    for name, node, at in facts.maybe_mutations:
+        if _observer(facts, name, at, False):
+            node.list_shared = True  # type: ignore[attr-defined]
+
+
+def _facts(fn: Function, shared: frozenset[str], ctx: str, input_parameter: str | None) -> _Facts:
+    facts = _Facts()
+    start = _At((fn.lineno, -1), ())
+    for name in shared:
+        facts.link(name, CALLER, start)
+    if input_parameter:
+        facts.link(input_parameter, INPUT, start)
+    _Walker(facts, ctx).block(fn.body, ())
+    return facts
+
+
+def _live(facts: _Facts, name: str, link_at: _At, at: _At) -> bool:
+    """Whether a link of `name` made at `link_at` still holds at `at`: `name` is not bound anew
+    in between (on the straight path, or at the top of the loop that carries the link round)."""
+    for bound in facts.assignments.get(name, []):
+        if not bound.position < at.position:
+            continue
+        if link_at.position < bound.position:
+            return False
+        carried = link_at.position >= at.position
+        if carried and set(bound.loops) & set(at.loops) & set(link_at.loops):
+            return False
+    return True
+
+
+def _observer(facts: _Facts, name: str, at: _At, deep: bool) -> str | None:
+    """A name that sees the change of `name` at `at` (through links made before it) and is read
+    after it: another name for the value, a value that holds it, and for a change of an item
+    (`deep`) also a name for an item."""
+    group = {name}
+    grew = True
+    while grew:
+        grew = False
+        for a, b, kind, link_at in facts.links:
+            if not link_at.before(at) or not (_live(facts, a, link_at, at) and _live(facts, b, link_at, at)):
+                continue
+            if (kind == "same" and (a in group) != (b in group)) or (
+                kind == "part"
+                and ((a in group and b not in group) or (deep and b in group and a not in group))
+            ):
+                group |= {a, b}
+                grew = True
+    for other in sorted(group - {name}):
+        if other == CALLER or any(at.before(read) for read in facts.reads.get(other, [])):
+            return other
+    return None
+
+
+def _nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """`node` and everything under it, not entering nested functions and lambdas."""
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+                stack.append(child)
+
+
+def _root(node: ast.expr) -> str | None:
+    """The variable a value is taken out of: `d` for `d`, `d["k"][0]`, `d.items()`."""
+    while True:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            node = node.func.value  # d.items(), d.values(), xs.copy() is fresh but harmless here
+        elif isinstance(node, ast.Attribute):
+            node = node.value
+        else:
+            return None
+
+
+def _sources(value: ast.expr) -> Iterator[ast.expr]:
+    """The parts of `value` an assigned name would share: a name, an item, either branch of a
+    conditional, either operand of and/or."""
+    if isinstance(value, ast.Name | ast.Subscript | ast.Attribute):
+        yield value
+    elif isinstance(value, ast.IfExp):
+        yield from _sources(value.body)
+        yield from _sources(value.orelse)
+    elif isinstance(value, ast.BoolOp):
+        for v in value.values:
+            yield from _sources(v)
+
+
+def _stored(value: ast.expr) -> Iterator[ast.expr]:
+    """The parts of `value` that end up inside a new list or dict (`[x]`, `{"k": x}`,
+    `[x for _ in ys]`); calls, awaits and operators make new values (an activity's argument is
+    sent as JSON), so the search stops there."""
+    elements: list[ast.expr] = []
+    if isinstance(value, ast.List | ast.Tuple | ast.Set):
+        elements = list(value.elts)
+    elif isinstance(value, ast.Dict):
+        # `{**d}` copies d's items into a new dict: d's items are shared, d itself is not.
+        elements = [
+            v if k is not None else ast.Subscript(value=v, slice=ast.Constant(""))
+            for k, v in zip(value.keys, value.values, strict=True)
+        ]
+    elif isinstance(value, ast.ListComp | ast.SetComp):
+        elements = [value.elt]
+    elif isinstance(value, ast.DictComp):
+        elements = [value.value]
+    elif isinstance(value, ast.IfExp):
+        elements = [value.body, value.orelse]
+    elif isinstance(value, ast.BoolOp):
+        elements = list(value.values)
+    for element in elements:
+        if isinstance(element, ast.Name | ast.Subscript):
+            yield element
+        else:
+            yield from _stored(element)
+
+
+class _Walker:
+    def __init__(self, facts: _Facts, ctx: str) -> None:
+        self.facts = facts
+        self.ctx = ctx
+
+    def at(self, node: ast.AST, loops: tuple[int, ...]) -> _At:
+        return _At((getattr(node, "lineno", 0), getattr(node, "col_offset", 0)), loops)
+
+    def block(self, body: list[ast.stmt], loops: tuple[int, ...]) -> None:
+        for stmt in body:
+            self.stmt(stmt, loops)
+
+    def reads(self, node: ast.AST, loops: tuple[int, ...]) -> None:
+        for sub in _nodes(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                self.facts.read(sub.id, self.at(sub, loops))
+            elif self._is_get_input(sub):
+                self.facts.read(INPUT, self.at(sub, loops))
+
+    def _is_get_input(self, node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get_input"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == self.ctx
+        )
+
+    def assigned(self, names: list[str], value: ast.expr, at: _At) -> None:
+        """`names = value`: the names share what `value` takes out of other values."""
+        for name in names:
+            self.facts.assignments.setdefault(name, []).append(at)
+            if self._is_get_input(value):
+                self.facts.link(name, INPUT, at)
+            for source in _sources(value):
+                root = _root(source)
+                if root is not None:
+                    self.facts.link(name, root, at, "same" if isinstance(source, ast.Name) else "part")
+        self.stored_into(names, value, at)
+
+    def stored_into(self, containers: list[str], value: ast.expr, at: _At) -> None:
+        """`value` is put inside the values named `containers`."""
+        for container in containers:
+            for part in _stored(value):
+                root = _root(part)
+                if root is not None:
+                    self.facts.link(root, container, at, "part")
+
+    def mutated(self, name: str, node: ast.AST, loops: tuple[int, ...], deep: bool = False) -> None:
+        self.facts.mutations.append((name, node, self.at(node, loops), deep))
+
+    def stmt(self, stmt: ast.stmt, loops: tuple[int, ...]) -> None:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return
+        at = self.at(stmt, loops)
+        if isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+            inner = (*loops, id(stmt))
+            if isinstance(stmt, ast.For | ast.AsyncFor):
+                self.reads(stmt.iter, loops)
+                root = _root(stmt.iter)
+                for name in _target_names(stmt.target):
+                    self.facts.assignments.setdefault(name, []).append(self.at(stmt, inner))
+                    if root is not None:
+                        self.facts.link(name, root, self.at(stmt, inner), "part")
+            else:
+                self.reads(stmt.test, inner)
+            self.block(stmt.body, inner)
+            self.block(stmt.orelse, loops)
+            return
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            value = stmt.value
+            if value is None:
+                return
+            self.reads(value, loops)
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if isinstance(target, ast.Subscript):
+                    self.reads(target, loops)
+                    root = _root(target.value)
+                    if root is not None:
+                        self.mutated(root, target, loops, deep=not isinstance(target.value, ast.Name))
+                        self.stored_into([root], ast.List(elts=[value], ctx=ast.Load()), at)
+                elif isinstance(target, ast.Tuple | ast.List):
+                    names = _target_names(target)
+                    self.assigned(
+                        names, ast.Subscript(value=value, slice=ast.Constant(0), ctx=ast.Load()), at
+                    )
+                else:
+                    self.assigned(_target_names(target), value, at)
+            return
+        if isinstance(stmt, ast.AugAssign):
+            self.reads(stmt.value, loops)
+            if isinstance(stmt.target, ast.Name) and isinstance(stmt.op, ast.Add | ast.Mult):
+                if isinstance(stmt.value, ast.List | ast.ListComp | ast.Tuple):
+                    self.mutated(stmt.target.id, stmt, loops)  # list += [...] extends in place
+                    self.stored_into([stmt.target.id], stmt.value, at)
+                else:
+                    # A list when the value is one at run time (a number or a string is not changed).
+                    self.facts.maybe_mutations.append((stmt.target.id, stmt, at))
+            return
+        if isinstance(stmt, ast.Expr):
+            call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr in MUTATORS
+                and isinstance(call.func.value, ast.Name | ast.Subscript)
+            ):
+                for arg in call.args:
+                    self.reads(arg, loops)
+                root = _root(call.func.value)
+                if root is not None:
+                    self.mutated(root, stmt, loops, deep=not isinstance(call.func.value, ast.Name))
+                    if call.func.attr == "append":
+                        self.stored_into([root], ast.List(elts=list(call.args), ctx=ast.Load()), at)
+                return
+            self.reads(stmt.value, loops)
+            return
+        # Other statements: their expressions are read, their blocks walked.
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, ast.expr):
+                self.reads(child, loops)
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, name, None)
+            if isinstance(block, list):
+                self.block(block, loops)
+        for handler in getattr(stmt, "handlers", []):
+            self.block(handler.body, loops)
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [n for elt in target.elts for n in _target_names(elt)]
+    return []
