@@ -203,6 +203,9 @@ _REPR = (
 )
 
 
+_NUMBER_TYPES = frozenset(t for t in Ty if t.name in ("NUM", "FLOAT"))
+
+
 def text_of(value: Expr, *, repr_: bool = False) -> Expr:
     """str() (or repr()) of any JSON value, as Python writes it; never fails."""
     if value.ty is Ty.STR and not repr_:
@@ -212,7 +215,7 @@ def text_of(value: Expr, *, repr_: bool = False) -> Expr:
     if value.ty is Ty.NULL:
         return Expr.literal("None")
     functions = f"$__logq := {_QUOTE}; $__lognum := {_NUMBER}; $__logr := {_REPR}; "
-    if value.ty.is_number:
+    if value.ty in _NUMBER_TYPES:
         return join("(", functions, "$__lognum(", value, "))", ty=Ty.STR)
     if repr_:
         return join("(", functions, "$__logr({'v': ", value, "}))", ty=Ty.STR)
