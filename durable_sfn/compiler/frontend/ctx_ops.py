@@ -77,7 +77,10 @@ def lower_await(lw: LowererCore, node: ast.Await, target: ast.Name | None, stmt:
             and isinstance(value.func, ast.Name)
             and value.func.id in lw.branch_defs
         ):
-            hint = "nested async functions run as task_all branches: await ctx.task_all([...])"
+            hint = (
+                f"await the call where it is made (`x = await {value.func.id}(...)`, compiled in place), "
+                "or pass the calls to ctx.task_all([...])"
+            )
         else:
             hint = "only ctx operations can be awaited (call_activity, create_timer, task_all, ...)"
         lw.report(node, "DSF005", "await on something other than a ctx operation", hint)

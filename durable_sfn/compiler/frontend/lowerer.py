@@ -137,8 +137,8 @@ class Lowerer(LowererCore):
             self.report(
                 node,
                 "DSF005",
-                f"calling '{value.func.id}(...)' directly is not supported",
-                "nested async functions run as task_all branches: await ctx.task_all([...])",
+                f"calling async '{value.func.id}(...)' without await runs nothing",
+                f"write `await {value.func.id}(...)` (compiled in place), or pass the calls to ctx.task_all([...])",
             )
             return []
         self.expr.translate(value)
