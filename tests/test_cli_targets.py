@@ -15,7 +15,7 @@ from tests.server.conftest import CLI, Server, wait_until_done
 
 runner = CliRunner()
 
-TRIPS = '''
+TRIPS = """
 from durable_sfn import OrchestrationContext, orchestrator
 
 
@@ -30,7 +30,7 @@ async def book_trip(ctx: OrchestrationContext) -> dict:
     city = ctx.get_input()
     hotel = await ctx.call_sub_orchestrator(book_hotel, city)
     return {"hotel": hotel}
-'''
+"""
 
 
 def write_trips(tmp_path: Path) -> Path:

@@ -318,7 +318,11 @@ class Lowering(TaskLowering):
         retry: tuple[Retrier, ...] = ()
         if s.retry is not None:
             p = s.retry  # each attempt is a new child execution; the last one's failure is raised
-            retry = (Retrier(("States.ALL",), p.interval_seconds, p.max_attempts, p.backoff_rate, p.max_delay_seconds),)
+            retry = (
+                Retrier(
+                    ("States.ALL",), p.interval_seconds, p.max_attempts, p.backoff_rate, p.max_delay_seconds
+                ),
+            )
         return self.add(
             g,
             State(
