@@ -71,6 +71,24 @@ def test_a_loop_body_that_computes_and_skips_runs_in_each_iteration(xs: list[Any
     assert direct.output == {"results": expected, "total": sum(expected)}
 
 
+@orchestrator(name="TlAppended")
+async def appended(ctx: OrchestrationContext) -> JsonValue:
+    x = ctx.get_input()
+    tasks = []
+    tasks.append(ctx.call_activity(square, x))
+    t = ctx.call_activity(square, x + 1)
+    tasks.append(t)
+    tasks.append(ctx.call_activity(square, x + 2))
+    first, second, third = await ctx.task_all(tasks)
+    return [first, second, third]
+
+
+def test_tasks_appended_one_by_one_are_a_parallel() -> None:
+    direct, compiled = _both(appended, 2)
+    assert direct.output == [4, 9, 16]
+    assert any(name.startswith("Parallel") for name in compiled.path)
+
+
 LIMIT = 10
 
 
@@ -183,6 +201,11 @@ async def bad(ctx: OrchestrationContext):
             "return await ctx.create_timer(1, return_type=dict)",
             "DSF014",
             "unexpected keyword argument 'return_type'",
+        ),
+        (
+            "tasks = []\nif items:\n    tasks.append(ctx.call_activity('A', 1))\nreturn await ctx.task_all(tasks)",
+            "DSF042",
+            "not a task list that can take this task here",
         ),
     ],
 )

@@ -128,6 +128,9 @@ class Lowerer(LowererCore):
             if isinstance(func.value, ast.Name) and func.value.id == self.env.ctx_name:
                 return ctx_ops.lower_ctx_statement(self, value, node)
             if isinstance(func.value, ast.Name) and func.attr in ("append", "extend", "update"):
+                appended = task_lists.append_task(self, node, func.value.id, value)
+                if appended is not None:
+                    return appended  # `tasks.append(ctx.call_activity(...))`: a task list, pending
                 return self._mutation(node, func.value, func.attr, value)
         if (
             isinstance(value, ast.Call)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import weakref
 from collections import Counter
+from dataclasses import replace
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.frontend.core import LowererCore
@@ -132,6 +133,39 @@ def lower_task_loop(lw: LowererCore, node: ast.For) -> list[ir.Stmt] | None:
     if comp is None:
         comp = _general(lw, node, listed, loop_names, flatten=counts != {1})
     lw.deferred.create(listed, comp, node)
+    return []
+
+
+def append_task(lw: LowererCore, stmt: ast.Expr, listed: str, call: ast.Call) -> list[ir.Stmt] | None:
+    """`tasks.append(<task>)` outside a loop: the pending list `tasks` gets one more task (one
+    more Parallel branch when task_all awaits it); None when the value is not a task."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr != "append" or len(call.args) != 1:
+        return None
+    value = call.args[0]
+    pending = isinstance(value, ast.Name) and value.id in lw.deferred.here
+    if not (pending or is_unawaited_task(lw, value)):
+        return None
+    if isinstance(value, ast.Name) and pending:
+        node = lw.deferred.take(value.id)
+        assert node is not None
+        value = node
+    record = lw.deferred.here.get(listed)
+    if record is not None and isinstance(record.node, ast.List):
+        lw.deferred.take(listed)
+        elements = [*record.node.elts, value]
+        grown = ast.copy_location(ast.List(elts=elements, ctx=ast.Load()), record.node)
+        lw.deferred.here[listed] = replace(record, node=grown)  # from where its first task was made
+        return []
+    if record is None and _starts_empty(lw, listed):
+        lw.deferred.create(listed, ast.copy_location(ast.List(elts=[value], ctx=ast.Load()), stmt), stmt)
+        return []
+    lw.report(
+        stmt,
+        "DSF042",
+        f"'{listed}' is not a task list that can take this task here",
+        "create the list empty (`tasks = []`) and append in the same block, or build it with one "
+        "loop or one comprehension (use `if` inside the comprehension for a condition)",
+    )
     return []
 
 
