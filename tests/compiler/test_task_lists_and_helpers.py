@@ -89,6 +89,19 @@ def test_tasks_appended_one_by_one_are_a_parallel() -> None:
     assert any(name.startswith("Parallel") for name in compiled.path)
 
 
+@orchestrator(name="TlAccumulate")
+async def accumulate(ctx: OrchestrationContext) -> JsonValue:
+    total = 0
+    for x in ctx.get_input():
+        total += await ctx.call_activity(square, x)
+    return total
+
+
+def test_an_awaited_result_accumulates_in_place() -> None:
+    direct, _ = _both(accumulate, [1, 2, 3])
+    assert direct.output == 14
+
+
 LIMIT = 10
 
 

@@ -181,14 +181,21 @@ class Lowerer(LowererCore):
         if not isinstance(node.target, ast.Name):
             self.report(node, "DSF022", "augmented assignment is only supported to a plain name")
             return []
+        awaited: list[ir.Stmt] = []
+        value = node.value
+        if isinstance(value, ast.Await):
+            # `total += await ctx.call_activity(...)`: the result first, then the operation.
+            holder = ast.copy_location(ast.Name(id=self.fresh("awaited"), ctx=ast.Store()), node)
+            awaited = self.lower_await(value, holder, node)
+            if not awaited:
+                return []
+            value = ast.copy_location(ast.Name(id=holder.id, ctx=ast.Load()), node)
         load = ast.Name(id=node.target.id, ctx=ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
-        binop = ast.BinOp(
-            left=load, op=node.op, right=node.value, lineno=node.lineno, col_offset=node.col_offset
-        )
+        binop = ast.BinOp(left=load, op=node.op, right=value, lineno=node.lineno, col_offset=node.col_offset)
         # `xs += ys` extends the list with any iterable; when another name that reads it later
         # shares the list, a list there fails (see frontend/aliasing), since the copy would not change.
         binop.in_place = "shared" if getattr(node, "list_shared", False) else True  # type: ignore[attr-defined]
-        return self._assign(node, node.target, binop)
+        return [*awaited, *self._assign(node, node.target, binop)]
 
     def _assign(self, node: ast.stmt, target: ast.expr, value: ast.expr) -> list[ir.Stmt]:
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
