@@ -75,7 +75,7 @@ def lower_await(lw: LowererCore, node: ast.Await, target: ast.Name | None, stmt:
         if (
             isinstance(value, ast.Call)
             and isinstance(value.func, ast.Name)
-            and value.func.id in lw.branch_defs
+            and (value.func.id in lw.branch_defs or helpers.find(lw, value.func.id) is not None)
         ):
             hint = (
                 f"await the call where it is made (`x = await {value.func.id}(...)`, compiled in place), "
