@@ -24,7 +24,7 @@ def double_it(n: int) -> int:
 async def augmented_await(ctx: OrchestrationContext) -> int:
     total = 0
     for n in ctx.get_input():
-        total += await ctx.call_activity(double_it, n)
+        total = total + await ctx.call_activity(double_it, n)
     return total
 
 
@@ -35,7 +35,7 @@ def test_an_await_inside_an_expression_is_a_compile_error_in_the_direct_run_too(
     assert diagnostic.code == "DSF016"
     assert diagnostic.file == __file__
     assert diagnostic.line == augmented_await.__code__.co_firstlineno + 4
-    assert "total += await ctx.call_activity(double_it, n)" in str(raised.value)
+    assert "total = total + await ctx.call_activity(double_it, n)" in str(raised.value)
 
 
 @orchestrator(name="LiteralDeadline")
@@ -52,7 +52,7 @@ def test_a_timer_at_a_literal_datetime_is_rejected_before_running() -> None:
 @orchestrator(name="BrokenChild")
 async def broken_child(ctx: OrchestrationContext) -> JsonValue:
     value = 1
-    value += await ctx.call_activity(double_it, 3)
+    value = value + await ctx.call_activity(double_it, 3)
     return value
 
 
@@ -91,7 +91,7 @@ def test_a_rejected_orchestrator_is_rejected_every_time_without_recompiling(
     @orchestrator(name="RejectedTwice")
     async def rejected(ctx: OrchestrationContext) -> JsonValue:
         n = 0
-        n += await ctx.call_activity(double_it, 1)
+        n = n + await ctx.call_activity(double_it, 1)
         return n
 
     compiled: list[str] = []
