@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import random
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -16,18 +17,21 @@ from typing import Any, NoReturn, TypeVar
 
 import durable_sfn.testing.jsonvalues as jsonvalues
 from durable_sfn._aws import execution_arn
+from durable_sfn.compiler.backend.states import TRANSIENT_LAMBDA_RETRY
 from durable_sfn.dsl import (
     DefinitionError,
     EntityId,
     OrchestrationContext,
     OrchestratorDefinition,
     RetryOptions,
+    Task,
 )
 from durable_sfn.engine.api.base import check_name
 from durable_sfn.engine.api.errors import StepFunctionsError, error
 from durable_sfn.entities.in_process import DirectEntityCalls
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
-from durable_sfn.testing import logs
+from durable_sfn.testing import direct_tasks, logs, typed_values
+from durable_sfn.testing.direct_tasks import DirectTask
 from durable_sfn.testing.errors import (
     ContinueAsNew,
     check_size,
@@ -44,7 +48,8 @@ from durable_sfn.testing.resolve import (
 from durable_sfn.testing.results import (
     ActivityCall,
 )
-from durable_sfn.testing.scheduler import Future, Scheduler, Task
+from durable_sfn.testing.scheduler import Future, Scheduler
+from durable_sfn.testing.scheduler import Task as SchedulerTask
 
 T = TypeVar("T")
 
@@ -196,13 +201,13 @@ class DirectContext(OrchestrationContext):
     def set_custom_status(self, value: Any) -> None:
         self.custom_status = self._run.json(value, "the custom status")
 
-    def call_activity(self, activity: Any, input: Any = None, *, return_type: Any = None) -> Awaitable[Any]:
-        return self._activity(activity, input, None)
+    def call_activity(self, activity: Any, input: Any = None, *, return_type: Any = None) -> Task[Any]:
+        return DirectTask(self._activity(activity, input, None))
 
     def call_activity_with_retry(
         self, activity: Any, retry_options: RetryOptions, input: Any = None, *, return_type: Any = None
-    ) -> Awaitable[Any]:
-        return self._activity(activity, input, retry_options)
+    ) -> Task[Any]:
+        return DirectTask(self._activity(activity, input, retry_options))
 
     async def _activity(self, ref: Any, input: Any, retry: RetryOptions | None) -> Any:
         name, fn = self._run.activity(ref)
@@ -212,6 +217,7 @@ class DirectContext(OrchestrationContext):
             f"The state/task '{name}' has an input with a size exceeding the maximum number of bytes service limit.",
         )
         attempt = 1
+        transient_retries = 0
         while True:
             # Let sibling branches reach their own calls first, as concurrent Map iterations do.
             await self._scheduler.checkpoint()
@@ -224,6 +230,16 @@ class DirectContext(OrchestrationContext):
             except Exception as exc:
                 error = lambda_error(exc, context.aws_request_id)
                 mark(exc, error["errorType"], jsonvalues.dumps(error))
+                if error["errorType"] in TRANSIENT_LAMBDA_RETRY.errors:
+                    # The compiled Task's first retrier matches these errors; once it is
+                    # exhausted the Task fails, the States.ALL retrier after it never sees them.
+                    if transient_retries >= TRANSIENT_LAMBDA_RETRY.max_attempts:
+                        raise
+                    transient_retries += 1
+                    await self._scheduler.sleep_until(
+                        self._scheduler.now + _transient_delay(transient_retries)
+                    )
+                    continue
                 if retry is None or attempt >= retry.max_number_of_attempts:
                     raise
                 await self._scheduler.sleep_until(self._scheduler.now + _retry_delay(retry, attempt))
@@ -234,12 +250,12 @@ class DirectContext(OrchestrationContext):
                     jsonvalues.dumps(value),
                     f"The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit.",
                 )
-                return value
+                return typed_values.result_of(fn, value)
 
     def call_sub_orchestrator(
         self, orchestrator: Any, input: Any = None, instance_id: str | None = None, *, return_type: Any = None
-    ) -> Awaitable[Any]:
-        return self._sub_orchestrator(orchestrator, input, instance_id)
+    ) -> Task[Any]:
+        return DirectTask(self._sub_orchestrator(orchestrator, input, instance_id))
 
     def call_sub_orchestrator_with_retry(
         self,
@@ -249,8 +265,8 @@ class DirectContext(OrchestrationContext):
         instance_id: str | None = None,
         *,
         return_type: Any = None,
-    ) -> Awaitable[Any]:
-        return self._retried_sub_orchestrator(orchestrator, retry_options, input, instance_id)
+    ) -> Task[Any]:
+        return DirectTask(self._retried_sub_orchestrator(orchestrator, retry_options, input, instance_id))
 
     async def _retried_sub_orchestrator(
         self, ref: Any, retry: RetryOptions, input: Any, instance_id: str | None
@@ -290,8 +306,8 @@ class DirectContext(OrchestrationContext):
 
     def call_entity(
         self, entity_id: EntityId, operation: str, input: Any = None, *, return_type: Any = None
-    ) -> Awaitable[Any]:
-        return self._entity(entity_id, operation, input)
+    ) -> Task[Any]:
+        return DirectTask(self._entity(entity_id, operation, input))
 
     async def _entity(self, entity_id: EntityId, operation: str, input: Any) -> Any:
         calls = self._run.entities(entity_id)
@@ -313,12 +329,12 @@ class DirectContext(OrchestrationContext):
             entity_id, operation, self._run.json(input, f"the input of signal {entity_id}.{operation}")
         )
 
-    def create_timer(self, fire_at: datetime | timedelta) -> Awaitable[None]:
+    def create_timer(self, fire_at: datetime | timedelta) -> Task[None]:
         if isinstance(fire_at, timedelta):
             when = self._scheduler.now + fire_at
         else:
             when = fire_at if fire_at.tzinfo is not None else fire_at.replace(tzinfo=UTC)
-        return self._timer(when)
+        return DirectTask(self._timer(when))
 
     async def _timer(self, when: datetime) -> None:
         await self._scheduler.checkpoint()
@@ -327,9 +343,9 @@ class DirectContext(OrchestrationContext):
 
     def wait_for_external_event(
         self, name: str, timeout: timedelta | float | None = None, *, data_type: Any = None
-    ) -> Awaitable[Any]:
+    ) -> Task[Any]:
         delta = timedelta(seconds=timeout) if isinstance(timeout, int | float) else timeout
-        return self._event(name, delta)
+        return DirectTask(self._event(name, delta))
 
     async def _event(self, name: str, timeout: timedelta | None) -> Any:
         await self._scheduler.checkpoint()
@@ -352,7 +368,7 @@ class DirectContext(OrchestrationContext):
             return []
         limit = len(items) if not max_concurrency or max_concurrency <= 0 else max_concurrency
         results: list[Any] = [None] * len(items)
-        running: list[Task[Any]] = []
+        running: list[SchedulerTask[Any]] = []
         waiting = deque(enumerate(items))
         remaining = len(items)
 
@@ -392,6 +408,9 @@ class DirectContext(OrchestrationContext):
             start_next()
         return await joined  # type: ignore[no-any-return]
 
+    def task_any(self, tasks: Iterable[Task[Any]]) -> Awaitable[Task[Any]]:
+        return direct_tasks.task_any(self._scheduler, list(tasks))
+
     def continue_as_new(self, input: Any) -> NoReturn:
         raise ContinueAsNew(self._run.json(input, "the input of continue_as_new"))
 
@@ -408,9 +427,16 @@ def _retry_delay(retry: RetryOptions, attempt: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def _transient_delay(retry_number: int) -> timedelta:
+    """The compiled transient-error retrier's delay (full jitter: uniform up to the backoff)."""
+    r = TRANSIENT_LAMBDA_RETRY
+    ceiling = r.interval_seconds * r.backoff_rate ** (retry_number - 1)
+    return timedelta(seconds=random.uniform(0, ceiling) if r.jitter else ceiling)
+
+
 def run_body(
     fn: Callable[..., Any], definition: OrchestratorDefinition, ctx: DirectContext
 ) -> Coroutine[Any, Any, Any]:
     if definition.input_parameter is not None:
-        return fn(ctx, ctx.get_input())  # type: ignore[no-any-return]
+        return fn(ctx, typed_values.input_of(fn, ctx.get_input()))  # type: ignore[no-any-return]
     return fn(ctx)  # type: ignore[no-any-return]

@@ -17,12 +17,15 @@ from durable_sfn.compiler.ir import Expr
 Assigns = tuple[tuple[str, Expr], ...]
 
 # Step Functions' recommended retry of transient Lambda service errors (the Workflow Studio
-# default for a Lambda Invoke state).
+# default for a Lambda Invoke state), plus Powertools' IdempotencyAlreadyInProgressError: a
+# concurrent duplicate of an idempotent activity fails with it while the first attempt is still
+# running, and succeeds (with the recorded result) once that attempt has finished.
 LAMBDA_TRANSIENT_ERRORS = (
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
+    "IdempotencyAlreadyInProgressError",
 )
 
 
