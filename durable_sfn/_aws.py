@@ -47,6 +47,11 @@ def lambda_function_arn(name: str, *, region: str = DEFAULT_REGION, account: str
     return f"arn:aws:lambda:{region}:{account}:function:{name}"
 
 
+def connection_arn(name: str, *, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT) -> str:
+    """An EventBridge connection's ARN (the local stand-in has a fixed id)."""
+    return f"arn:aws:events:{region}:{account}:connection/{name}/00000000-0000-0000-0000-000000000000"
+
+
 def role_arn(name: str, *, account: str = DEFAULT_ACCOUNT) -> str:
     """An IAM role's ARN (IAM is global: no region)."""
     return f"arn:aws:iam::{account}:role/{name}"
@@ -63,6 +68,8 @@ PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 # orchestrator names: the built-in external-event waiter function and the entities' signal queue.
 EVENT_WAITER = "DurableEventWaiter"
 ENTITIES_QUEUE_URL = "DurableEntitiesQueueUrl"
+# The EventBridge connection of HTTP Tasks (`ctx.call_http`): its ARN, given or created on deploy.
+HTTP_CONNECTION = "DurableHttpConnection"
 
 
 def placeholder(name: str) -> str:
@@ -83,6 +90,7 @@ LAMBDA_INVOKE_WAIT_FOR_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 SQS_SEND_MESSAGE = "arn:aws:states:::sqs:sendMessage"
 START_EXECUTION = "arn:aws:states:::states:startExecution"
 START_EXECUTION_SYNC = "arn:aws:states:::states:startExecution.sync:2"
+HTTP_INVOKE = "arn:aws:states:::http:invoke"
 
 
 # -- errors -----------------------------------------------------------------------------------

@@ -53,7 +53,11 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
         aws_client_factory: Callable[[str], Any] | None = None,
         evaluation_limits: EvaluationLimits | None = None,
         routing_seed: int | None = None,
+        http_outbound: bool = False,
     ) -> None:
+        """`http_outbound`: HTTP Tasks may call any host, not only loopback ones (see
+        `integrations/http`)."""
+        self.http_outbound = http_outbound
         self.clock: Clock = clock if clock is not None else VirtualClock()
         # How long and how deep one JSONata evaluation may run before it fails the state.
         self.evaluation_limits = evaluation_limits if evaluation_limits is not None else DEFAULT_LIMITS

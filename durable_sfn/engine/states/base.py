@@ -19,11 +19,12 @@ from durable_sfn.engine.clock import Clock
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.integrations.aws_sdk import AwsClients
 from durable_sfn.engine.integrations.callbacks import TokenRegistry
+from durable_sfn.engine.integrations.http import HttpReach
 from durable_sfn.engine.integrations.lambda_ import LambdaFunctions
 from durable_sfn.engine.integrations.nested import ExecutionStarter
 
 
-class Services(LambdaFunctions, AwsClients, ExecutionStarter, TokenRegistry, Protocol):
+class Services(LambdaFunctions, AwsClients, ExecutionStarter, TokenRegistry, HttpReach, Protocol):
     """What an execution needs from the engine that hosts it (implemented by the client)."""
 
     clock: Clock

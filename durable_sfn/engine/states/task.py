@@ -9,7 +9,7 @@ from typing import Any
 from durable_sfn.engine import dataflow, errors, history, jsonata
 from durable_sfn.engine import jsonpath as jp
 from durable_sfn.engine.errors import ReportedError, StatesError
-from durable_sfn.engine.integrations import aws_sdk, callbacks, nested
+from durable_sfn.engine.integrations import aws_sdk, callbacks, http, nested
 from durable_sfn.engine.integrations import lambda_ as lambda_integration
 from durable_sfn.engine.integrations.base import Integration, TaskFailure, resolve
 from durable_sfn.engine.states.base import StateOutcome, StateRun, next_of
@@ -180,6 +180,8 @@ def _call(
             response = lambda_integration.invoke_envelope(services, params)
         elif integration.service == "states" and integration.action == "startExecution":
             response = nested.start(services, run.branch, integration, params, deadline)
+        elif integration.service == "http" and integration.action == "invoke":
+            response = http.invoke(services, params)
         elif integration.kind == "activity":
             raise TaskFailure(errors.RUNTIME, "Activity tasks are not supported by the local engine.")
         else:
