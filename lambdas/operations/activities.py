@@ -31,7 +31,7 @@ def start_long_running_operation(request: ApiRequest) -> InitialApiResponse:
     """Start the operation; a retry with the same request gets the same operation, not a second one."""
     correlate(request)
     body = request.model_dump(include={"Name", "Parameters", "CompleteAfterChecks"})
-    key = request.RequestId or hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    key = request.RequestId or _key(request.ExecutionId, body)
     response = call("POST", "/operations", body, headers={"Idempotency-Key": key})
     logger.info("Operation started", extra={"operation_id": response.get("OperationId")})
     return InitialApiResponse(OperationId=response["OperationId"], Status=response["Status"])
@@ -54,10 +54,16 @@ def check_operation_status(operation_id: str) -> StatusResponse:
 
 
 def _process(request: ProcessRequest) -> ProcessResult:
+    """Submit the work with an idempotency key that every retry of this call repeats.
+
+    The key is the execution and the request: a retry after a lost answer (a timeout, a Lambda
+    that died after the POST) is answered from the service's record instead of processed twice,
+    while another execution submitting the same Key is processed on its own.
+    """
     body: dict[str, Any] = {"Key": request.Key, "FailuresBeforeSuccess": request.FailuresBeforeSuccess}
     if request.Data is not None:
         body["Data"] = request.Data
-    response = call("POST", "/process", body)
+    response = call("POST", "/process", body, headers={"Idempotency-Key": _key(request.ExecutionId, body)})
     return ProcessResult(
         Key=response["Key"], Attempts=response["Attempts"], Processed=response.get("Processed")
     )
@@ -75,6 +81,12 @@ def risky_activity(request: ProcessRequest) -> ProcessResult:
     """Submit work that may be rejected (422 -> ServiceRequestRejected) or hit a busy service (TransientServiceError)."""
     correlate(request)
     return _process(request)
+
+
+def _key(execution_id: str | None, body: dict[str, Any]) -> str:
+    """The Idempotency-Key of a call: the same for every retry of it, distinct per execution."""
+    text = json.dumps({"ExecutionId": execution_id, "Request": body}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @activity(name="LogFailure")

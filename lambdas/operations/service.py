@@ -8,12 +8,18 @@
     POST /process         {"Key", "Data", "FailuresBeforeSuccess": n}
                           -> 503 for the first n calls with that key, then 200 {"Key", "Attempts", "Processed"}
                           -> 422 when "Data" is missing
+                          With an `Idempotency-Key` header, a call that was processed (200) is
+                          answered again from the record, without processing (or counting) twice;
+                          a 503 records nothing, so the retry is processed.
+
+Both POSTs answer 422 when an `Idempotency-Key` is reused with a different body.
 
 Run it alone with `python -m lambdas.operations.service [PORT]`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import threading
@@ -51,6 +57,9 @@ class OperationsState:
     operations: dict[str, Operation] = field(default_factory=dict)
     by_idempotency_key: dict[str, str] = field(default_factory=dict)
     process_attempts: dict[str, int] = field(default_factory=dict)
+    # Idempotency-Key -> (fingerprint of the request body, the answer recorded for it).
+    processed: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    start_fingerprints: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, body: dict[str, Any], idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
@@ -64,6 +73,8 @@ class OperationsState:
             }
         with self.lock:
             if idempotency_key and idempotency_key in self.by_idempotency_key:
+                if self.start_fingerprints[idempotency_key] != _fingerprint(body):
+                    return HTTPStatus.UNPROCESSABLE_ENTITY, _reused(idempotency_key)
                 return HTTPStatus.ACCEPTED, self.operations[self.by_idempotency_key[idempotency_key]].view()
             operation_id = f"op-{len(self.operations) + 1:04d}"
             result = body.get("Result", {"Name": name, "Output": f"{name} finished"})
@@ -71,6 +82,7 @@ class OperationsState:
             self.operations[operation_id] = operation
             if idempotency_key:
                 self.by_idempotency_key[idempotency_key] = operation_id
+                self.start_fingerprints[idempotency_key] = _fingerprint(body)
             return HTTPStatus.ACCEPTED, operation.view()
 
     def check(self, operation_id: str) -> tuple[int, dict[str, Any]]:
@@ -81,7 +93,7 @@ class OperationsState:
             operation.checks += 1
             return HTTPStatus.OK, operation.view()
 
-    def process(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def process(self, body: dict[str, Any], idempotency_key: str | None = None) -> tuple[int, dict[str, Any]]:
         if "Data" not in body:
             return HTTPStatus.UNPROCESSABLE_ENTITY, {"Message": "Data is required"}
         key = str(body.get("Key", ""))
@@ -90,12 +102,31 @@ class OperationsState:
             return HTTPStatus.UNPROCESSABLE_ENTITY, {
                 "Message": "FailuresBeforeSuccess must be a non-negative integer"
             }
+        fingerprint = _fingerprint(body)
         with self.lock:
+            if idempotency_key and idempotency_key in self.processed:
+                recorded_for, answer = self.processed[idempotency_key]
+                if recorded_for != fingerprint:
+                    return HTTPStatus.UNPROCESSABLE_ENTITY, _reused(idempotency_key)
+                return HTTPStatus.OK, answer
             attempts = self.process_attempts.get(key, 0) + 1
             self.process_attempts[key] = attempts
-        if attempts <= failures:
-            return HTTPStatus.SERVICE_UNAVAILABLE, {"Message": f"Busy (attempt {attempts} of key {key!r})"}
-        return HTTPStatus.OK, {"Key": key, "Attempts": attempts, "Processed": body["Data"]}
+            if attempts <= failures:
+                return HTTPStatus.SERVICE_UNAVAILABLE, {
+                    "Message": f"Busy (attempt {attempts} of key {key!r})"
+                }
+            answer = {"Key": key, "Attempts": attempts, "Processed": body["Data"]}
+            if idempotency_key:
+                self.processed[idempotency_key] = (fingerprint, answer)
+            return HTTPStatus.OK, answer
+
+
+def _fingerprint(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _reused(idempotency_key: str) -> dict[str, Any]:
+    return {"Message": f"Idempotency-Key {idempotency_key!r} was already used with a different request"}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -127,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path == "/operations":
             self._send(*self.server.state.start(body, self.headers.get("Idempotency-Key")))
         elif self.path == "/process":
-            self._send(*self.server.state.process(body))
+            self._send(*self.server.state.process(body, self.headers.get("Idempotency-Key")))
         else:
             self._send(HTTPStatus.NOT_FOUND, {"Message": f"No route POST {self.path}"})
 

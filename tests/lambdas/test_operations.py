@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 
 import pytest
@@ -92,6 +93,46 @@ def test_unreliable_activity_fails_then_succeeds(operations_api: OperationsServi
             unreliable_activity(request)
     result = unreliable_activity(request)
     assert (result.Attempts, result.Processed) == (3, {"n": 1})
+
+
+def test_a_retried_process_call_is_not_processed_twice(operations_api: OperationsService) -> None:
+    # The first call was processed but its answer was lost (a timeout): Step Functions retries.
+    request = ProcessRequest(Key="job-1", Data={"n": 1}, ExecutionId="exec-1")
+    first = unreliable_activity(request)
+    retry = risky_activity(request)
+    assert first == retry
+    assert (retry.Attempts, retry.Processed) == (1, {"n": 1})
+    assert operations_api.state.process_attempts["job-1"] == 1
+
+
+def test_other_executions_processing_the_same_key_are_processed(operations_api: OperationsService) -> None:
+    a = unreliable_activity(ProcessRequest(Key="job-1", Data=1, ExecutionId="exec-1"))
+    b = unreliable_activity(ProcessRequest(Key="job-1", Data=1, ExecutionId="exec-2"))
+    assert (a.Attempts, b.Attempts) == (1, 2)
+    assert operations_api.state.process_attempts["job-1"] == 2
+
+
+def _post(url: str, body: object, key: str) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Idempotency-Key": key}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.mark.parametrize("path", ["/process", "/operations"])
+def test_a_reused_idempotency_key_with_another_request_is_rejected(
+    operations_api: OperationsService, path: str
+) -> None:
+    url = operations_api.url + path
+    first = _post(url, {"Name": "a", "Key": "k", "Data": 1}, "key-1")
+    again = _post(url, {"Name": "a", "Key": "k", "Data": 1}, "key-1")
+    other = _post(url, {"Name": "b", "Key": "k", "Data": 2}, "key-1")
+    assert first == again and first[0] in (200, 202)
+    assert other == (422, {"Message": "Idempotency-Key 'key-1' was already used with a different request"})
 
 
 def test_risky_activity_rejects_missing_data(operations_api: OperationsService) -> None:
