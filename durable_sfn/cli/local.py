@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.pretty import Pretty
 from rich.text import Text
 
-from durable_sfn.cli.remote import make_client
+from durable_sfn.cli.remote import Token, make_client
 from durable_sfn.cli.support import UsageError, err_console, parse_json_option, reports_errors
 from durable_sfn.client.logs import LogRecord, log_records
 from durable_sfn.graph import path_from_history, render
@@ -131,6 +131,7 @@ def graph(
         str | None,
         typer.Option("--endpoint-url", envvar="DURABLE_SFN_ENDPOINT_URL", help="Step Functions endpoint."),
     ] = None,
+    token: Token = None,
 ) -> None:
     """Draw a definition as a Mermaid flowchart (or DOT/SVG/PNG), optionally with an execution's path."""
     if fmt not in ("mermaid", "dot", "svg", "png"):
@@ -151,7 +152,7 @@ def graph(
         data = json.loads(history.read_text(encoding="utf-8"))
         events = data.get("events", []) if isinstance(data, dict) else data
     elif execution is not None:
-        events = make_client(region, profile, endpoint_url).get_history(execution)
+        events = make_client(region, profile, endpoint_url, token=token).get_history(execution)
     elif run_input is not None:
         with contextlib.redirect_stdout(sys.stderr):  # activity logs must not mix with the picture
             outcome = _run_locally(

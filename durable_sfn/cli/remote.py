@@ -7,6 +7,7 @@ They go through `OrchestrationClient` with boto3, so they work against AWS (`--r
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from typing import Annotated, Any
@@ -22,6 +23,7 @@ from durable_sfn.cli.support import UsageError, err_console, parse_json_option, 
 from durable_sfn.client.logs import is_log_variable, records_in_event
 from durable_sfn.client.orchestration_client import OrchestrationClient
 from durable_sfn.client.status import OrchestrationStatus
+from durable_sfn.server.guard import TOKEN_HEADER
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -35,6 +37,15 @@ EndpointUrl = Annotated[
         "--endpoint-url",
         envvar="DURABLE_SFN_ENDPOINT_URL",
         help="Step Functions endpoint, e.g. http://127.0.0.1:8083 for durable-sfn serve.",
+    ),
+]
+Token = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="DURABLE_SFN_SERVE_TOKEN",
+        help="The shared secret of a `durable-sfn serve --token` server (sent as the "
+        "X-Durable-Sfn-Token header; needs --endpoint-url).",
     ),
 ]
 EventsTable = Annotated[
@@ -58,10 +69,27 @@ def register(app: typer.Typer) -> None:
 
 
 def make_client(
-    region: str | None, profile: str | None, endpoint_url: str | None, events_table: str | None = None
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    events_table: str | None = None,
+    token: str | None = None,
 ) -> OrchestrationClient:
-    """An OrchestrationClient over boto3; a loopback endpoint gets placeholder credentials."""
+    """An OrchestrationClient over boto3; a loopback endpoint gets placeholder credentials.
+
+    `token` goes to the endpoint as the header `durable-sfn serve --token` requires, on both
+    clients (the server's Step Functions and DynamoDB APIs); only to an explicit endpoint, so a
+    secret meant for a local server is never sent to AWS.
+    """
     import boto3
+
+    if token is not None and not endpoint_url:
+        raise UsageError(
+            "--token (or DURABLE_SFN_SERVE_TOKEN) is the secret of a durable-sfn serve endpoint: "
+            "pass --endpoint-url too"
+        )
+    if token == "":
+        raise UsageError("--token must not be empty")
 
     session = boto3.Session(profile_name=profile, region_name=region)
     options: dict[str, Any] = {}
@@ -75,7 +103,14 @@ def make_client(
             options["region_name"] = DEFAULT_REGION
     sfn = session.client("stepfunctions", **options)
     dynamodb = session.client("dynamodb", **options)
+    if token is not None:
+        for client in (sfn, dynamodb):
+            client.meta.events.register("before-sign", functools.partial(_send_token, token))
     return OrchestrationClient(sfn, dynamodb=dynamodb, events_table=events_table)
+
+
+def _send_token(token: str, request: Any, **_: Any) -> None:
+    request.headers[TOKEN_HEADER] = token
 
 
 def _print_status(state: OrchestrationStatus, json_output: bool) -> None:
@@ -115,9 +150,10 @@ def start(
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
+    token: Token = None,
 ) -> None:
     """Start an orchestration; print its instance id (the execution ARN)."""
-    client = make_client(region, profile, endpoint_url)
+    client = make_client(region, profile, endpoint_url, token=token)
     instance = client.start_new(orchestrator, parse_json_option(input, "--input"), instance_id)
     if wait is None:
         if json_output:
@@ -138,9 +174,10 @@ def status(
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
+    token: Token = None,
 ) -> None:
     """Show an instance's runtime status, custom status, input, output and error."""
-    _print_status(make_client(region, profile, endpoint_url).get_status(instance), json_output)
+    _print_status(make_client(region, profile, endpoint_url, token=token).get_status(instance), json_output)
 
 
 @events_app.command("raise")
@@ -152,6 +189,7 @@ def raise_event(
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
+    token: Token = None,
     events_table: EventsTable = None,
     force: Annotated[
         bool, typer.Option("--force", help="Keep an event the definition never waits for anyway.")
@@ -162,7 +200,7 @@ def raise_event(
     An event name the instance's definition never waits for (a typo, most often) is refused,
     with the names it does wait for; `--force` keeps it anyway.
     """
-    client = make_client(region, profile, endpoint_url, events_table)
+    client = make_client(region, profile, endpoint_url, events_table, token)
     payload = parse_json_option(data, "event data")
     if not force:
         names = _awaited_event_names(client, instance)
@@ -228,9 +266,10 @@ def terminate(
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
+    token: Token = None,
 ) -> None:
     """Stop a running instance."""
-    client = make_client(region, profile, endpoint_url)
+    client = make_client(region, profile, endpoint_url, token=token)
     state = client.get_status(instance, show_input=False, show_custom_status=False)
     if state.done:
         raise UsageError(f"instance {state.instance_id} already ended ({state.status}); nothing to terminate")
@@ -248,13 +287,14 @@ def redrive(
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
+    token: Token = None,
 ) -> None:
     """Resume a failed, timed-out or terminated instance from its failed step (Durable: rewind).
 
     Steps that completed are not run again; Step Functions allows it within 14 days of the end,
     for Standard state machines.
     """
-    client = make_client(region, profile, endpoint_url)
+    client = make_client(region, profile, endpoint_url, token=token)
     when = client.redrive(instance)
     if wait is not None:
         state = client.wait_for_completion(instance, timeout=wait)
@@ -284,13 +324,14 @@ def purge(
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
+    token: Token = None,
     events_table: EventsTable = None,
 ) -> None:
     """Delete what durable_sfn keeps about ended instances: their external events (entities: their state).
 
     Step Functions keeps each execution and its history for its own retention period.
     """
-    client = make_client(region, profile, endpoint_url, events_table)
+    client = make_client(region, profile, endpoint_url, events_table, token)
     if (instance is None) == (created_from is None):
         raise UsageError("give either an INSTANCE or --created-from (with --created-to, --status)")
     if instance is not None:
@@ -311,9 +352,10 @@ def history(
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
+    token: Token = None,
 ) -> None:
     """Print an instance's execution history, oldest first."""
-    events = make_client(region, profile, endpoint_url).get_history(instance)
+    events = make_client(region, profile, endpoint_url, token=token).get_history(instance)
     if json_output:
         console.print_json(data={"events": events}, default=_json_default)
         return
@@ -359,11 +401,12 @@ def list_instances(
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
+    token: Token = None,
 ) -> None:
     """List instances, newest first."""
     if next_token is not None and max_items is None:
         raise UsageError("--next-token continues a --max listing: pass --max too")
-    found = make_client(region, profile, endpoint_url).list_instances(
+    found = make_client(region, profile, endpoint_url, token=token).list_instances(
         status=status_filter,
         created_from=_iso_option(created_from, "--created-from"),
         created_to=_iso_option(created_to, "--created-to"),

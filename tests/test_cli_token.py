@@ -1,0 +1,108 @@
+"""Remote commands against `durable-sfn serve --token`: they send the token (`--token` or
+DURABLE_SFN_SERVE_TOKEN) on both of the server's APIs, and without it they are refused."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from durable_sfn.cli import app
+from durable_sfn.server.guard import TOKEN_HEADER
+from tests.server.conftest import CLI, ROOT, Server, create_machine, wait_until
+from tests.test_cli_remote_edges import waiting_for
+
+SECRET = "correct horse battery staple"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def guarded() -> Iterator[Server]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DURABLE_SFN_SERVE_TOKEN": SECRET}
+    process = subprocess.Popen(
+        [str(CLI), "serve", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    log: list[str] = []
+    url = None
+    for line in process.stdout:
+        log.append(line)
+        if line.startswith("listening on "):
+            url = line.split()[-1]
+            break
+    if url is None:
+        process.wait(timeout=10)
+        pytest.fail("durable-sfn serve did not start:\n" + "".join(log))
+    threading.Thread(target=lambda: log.extend(process.stdout or []), daemon=True).start()
+    yield Server(url, process, log)
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _with_token(request: Any, **_: Any) -> None:
+    request.headers[TOKEN_HEADER] = SECRET
+
+
+def sfn(server: Server) -> Any:
+    client = server.client()
+    client.meta.events.register("before-sign", functools.partial(_with_token))
+    return client
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+def test_without_the_token_a_remote_command_is_refused(guarded: Server) -> None:
+    create_machine(sfn(guarded), "TokenEcho", {"Done": {"Type": "Pass", "End": True}}, "Done")
+    refused = invoke("list", "--endpoint-url", guarded.url, env={"DURABLE_SFN_SERVE_TOKEN": ""})
+    assert refused.exit_code == 1
+    assert "AccessDeniedException" in refused.output and TOKEN_HEADER in refused.output
+    wrong = invoke("start", "TokenEcho", "--endpoint-url", guarded.url, "--token", "guess")
+    assert wrong.exit_code == 1 and "AccessDeniedException" in wrong.output
+
+
+def test_the_token_option_and_variable_reach_both_apis(guarded: Server) -> None:
+    client = sfn(guarded)
+    create_machine(client, "TokenWaiter", {"Wait": waiting_for("Go")}, "Wait")
+    endpoint = ["--endpoint-url", guarded.url]
+    started = invoke("start", "TokenWaiter", "--instance-id", "tok-1", *endpoint, "--token", SECRET)
+    assert started.exit_code == 0, started.output
+    arn = started.output.strip()
+
+    # The event goes through the server's DynamoDB API; the token comes from the environment.
+    raised = invoke(
+        "events", "raise", "tok-1", "Go", '"ok"', *endpoint, env={"DURABLE_SFN_SERVE_TOKEN": SECRET}
+    )
+    assert raised.exit_code == 0, raised.output
+    wait_until(lambda: client.describe_execution(executionArn=arn)["status"] == "SUCCEEDED")
+
+    status = invoke("status", "tok-1", "--json", *endpoint, "--token", SECRET)
+    assert status.exit_code == 0, status.output
+    assert json.loads(status.output)["output"] == "ok"
+    listed = invoke("list", "--json", *endpoint, "--token", SECRET)
+    assert "tok-1" in [item["name"] for item in json.loads(listed.output)]
+    history = invoke("history", "tok-1", *endpoint, "--token", SECRET)
+    assert history.exit_code == 0 and "ExecutionSucceeded" in history.output
+
+
+def test_a_token_without_an_endpoint_is_refused_not_sent_to_aws() -> None:
+    result = invoke("status", "anything", "--token", SECRET, "--region", "us-east-1")
+    assert result.exit_code == 1
+    assert "pass --endpoint-url too" in result.output
