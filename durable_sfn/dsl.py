@@ -10,16 +10,17 @@ from __future__ import annotations
 import inspect
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NoReturn, TypeAlias, TypeVar, overload
+from typing import Any, NoReturn, Protocol, TypeAlias, TypeVar, overload
 
 from durable_sfn.errors import DefinitionError as DefinitionError
 from durable_sfn.errors import OrchestrationError as OrchestrationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 # A JSON value (dict, list, str, int, float, bool or None): what Step Functions passes between
 # states, so what an orchestrator receives from and hands to activities, entities, events and
@@ -206,6 +207,33 @@ class EntityId:
         return cls(name, key)
 
 
+class Task(Protocol[T_co]):
+    """What the ctx operations return: await it, pass it to `task_all`, or race it in `task_any`.
+
+    After `winner = await ctx.task_any([approval, timer])`, compare the winner with the task
+    variables (`winner == approval`) and read `.result` (or `.get_result()`) and `.is_completed`:
+    the winner is completed with its result, the others are not completed (result None) because
+    the race cancels them. `timer.cancel()` is accepted and does nothing more (the race already
+    cancelled the losing timer).
+    """
+
+    @property
+    def result(self) -> T_co:
+        """The task's result once it completed; None before (and for a task that lost a race)."""
+
+    def get_result(self) -> T_co:
+        """Durable's spelling of `.result`."""
+
+    @property
+    def is_completed(self) -> bool:
+        """Whether the task completed (the winner of a race; a task awaited before)."""
+
+    def cancel(self) -> None:
+        """Cancel the task (a losing timer of a race is already cancelled)."""
+
+    def __await__(self) -> Generator[Any, None, T_co]: ...
+
+
 class OrchestrationContext(ABC):
     """What an orchestrator sees: the Durable Functions Python context, one signature per method.
 
@@ -264,7 +292,7 @@ class OrchestrationContext(ABC):
     @abstractmethod
     def call_activity(
         self, activity: Callable[..., object] | str, input: JsonValue = None, *, return_type: Any = None
-    ) -> Awaitable[JsonValue]:
+    ) -> Task[JsonValue]:
         """Call an `@activity` function (or an activity by name) with JSON and await its JSON result.
 
         An activity whose parameter is a pydantic model receives `input` parsed into it; a model it
@@ -280,7 +308,7 @@ class OrchestrationContext(ABC):
         input: JsonValue = None,
         *,
         return_type: Any = None,
-    ) -> Awaitable[JsonValue]:
+    ) -> Task[JsonValue]:
         """Like `call_activity`, retrying any failure per `retry_options` (attempts count the first call)."""
 
     @abstractmethod
@@ -291,7 +319,7 @@ class OrchestrationContext(ABC):
         instance_id: str | None = None,
         *,
         return_type: Any = None,
-    ) -> Awaitable[JsonValue]:
+    ) -> Task[JsonValue]:
         """Run another `@orchestrator` as a child instance and await its (JSON) output.
 
         `instance_id` names the child execution (Step Functions' execution name: 1-80
@@ -308,7 +336,7 @@ class OrchestrationContext(ABC):
         instance_id: str | None = None,
         *,
         return_type: Any = None,
-    ) -> Awaitable[JsonValue]:
+    ) -> Task[JsonValue]:
         """Like `call_sub_orchestrator`, starting a new child per attempt when one fails, per
         `retry_options` (attempts count the first). A retried child has no `instance_id`: each
         attempt is a new execution, and Step Functions never reuses an execution name."""
@@ -316,7 +344,7 @@ class OrchestrationContext(ABC):
     @abstractmethod
     def call_entity(
         self, entity_id: EntityId, operation: str, input: JsonValue = None, *, return_type: Any = None
-    ) -> Awaitable[JsonValue]:
+    ) -> Task[JsonValue]:
         """Run `operation` on a durable entity and await its result (`ctx.set_result`).
 
         Operations on one entity run one at a time and each call is applied exactly once, even
@@ -335,13 +363,13 @@ class OrchestrationContext(ABC):
         """
 
     @abstractmethod
-    def create_timer(self, fire_at: datetime | timedelta) -> Awaitable[None]:
+    def create_timer(self, fire_at: datetime | timedelta) -> Task[None]:
         """Sleep until `fire_at` (an aware UTC datetime) or for a `timedelta`, durably."""
 
     @abstractmethod
     def wait_for_external_event(
         self, name: str, timeout: timedelta | float | None = None, *, data_type: Any = None
-    ) -> Awaitable[JsonValue]:
+    ) -> Task[JsonValue]:
         """Wait for an event raised by a client and return its data (`data_type`, Durable's
         deserialisation hint, is accepted and ignored).
 
@@ -363,6 +391,27 @@ class OrchestrationContext(ABC):
         Parallel do. `max_concurrency` bounds the concurrent branches of a Map; `distributed`
         asks for a distributed Map (child executions) instead of an inline one.
         """
+
+    def task_any(self, tasks: Iterable[Task[Any]]) -> Awaitable[Task[Any]]:
+        """Race tasks: return the first task to finish (its `.result` holds the result).
+
+        The tasks that lose are cancelled (a pending timer stops, an event is no longer awaited),
+        as the branches of the Parallel the compiler makes of the race are. A task that fails
+        first fails the race with its error. Ties (tasks finishing at the same instant) go to the
+        first in the list in the direct run, to the first branch Step Functions sees finish once
+        compiled: race tasks that finish at different times.
+
+        >>> approval = ctx.wait_for_external_event("Approval")
+        >>> timer = ctx.create_timer(timedelta(hours=1))
+        >>> winner = await ctx.task_any([approval, timer])
+        >>> if winner == approval:
+        ...     timer.cancel()
+        """
+        raise NotImplementedError("task_any runs in the direct run and compiled")
+
+    def when_any(self, tasks: Iterable[Task[Any]]) -> Awaitable[Task[Any]]:
+        """Durable Functions' spelling of `task_any`."""
+        return self.task_any(tasks)
 
     @abstractmethod
     def continue_as_new(self, input: JsonValue) -> NoReturn:

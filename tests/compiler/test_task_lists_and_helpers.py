@@ -207,8 +207,8 @@ async def bad(ctx: OrchestrationContext):
         ("g = (x for x in items)\nreturn 1", "DSF002", "generator expression"),
         (
             "return await ctx.task_any([ctx.call_activity('A', 1)])",
-            "DSF005",
-            "wait_for_external_event(name, timeout=...)",
+            "DSF028",
+            "winner = await ctx.task_any([...])",
         ),
         (
             "return await ctx.create_timer(1, return_type=dict)",

@@ -24,9 +24,11 @@ from durable_sfn.compiler.frontend import (
     ctx_ops,
     helpers,
     log_calls,
+    races,
     task_all,
     task_lists,
     try_raise,
+    typed_data,
     unpacking,
 )
 from durable_sfn.compiler.frontend.core import LowererCore
@@ -57,6 +59,9 @@ class Lowerer(LowererCore):
         return Lowerer(self.sink, self.module, self.env.ctx_name, self.env.input_param, outer=self)
 
     def lower_await(self, node: ast.Await, target: ast.Name | None, stmt: ast.stmt) -> list[ir.Stmt]:
+        race = self.ctx_call(node.value)
+        if race is not None and race[0] in races.RACE_OPS:
+            return races.lower_task_any(self, race[1], target, stmt, self.loc(stmt))
         return ctx_ops.lower_await(self, node, target, stmt)
 
     def lower_task_all(self, call: ast.Call, target: ast.Name | None, loc: Loc) -> list[ir.Stmt]:
@@ -77,6 +82,8 @@ class Lowerer(LowererCore):
         queue = deque(stmts)
         while queue:
             stmt = queue.popleft()
+            stmt = races.rewrite(self, stmt)  # the task API on the records of a finished race
+            stmt = typed_data.rewrite(self, stmt)  # typed values' fields, isinstance, type(e)
             expanded = helpers.expand(self, stmt) if terminated is None else None
             if expanded is not None:
                 queue.extendleft(reversed(expanded))  # a helper call: its body, in place
