@@ -9,15 +9,13 @@ directory and `sys.path`), so `ctx.call_activity(validate_order, ...)` compiles 
 from __future__ import annotations
 
 import ast
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from durable_sfn.compiler import limits
-from durable_sfn.compiler.expressions.calls import TIMEDELTA_UNITS
+from durable_sfn.compiler.frontend.module_names import NameResolver
 from durable_sfn.compiler.frontend.scopes import ModuleInfo
-from durable_sfn.compiler.ir import TimedeltaConstant
 from durable_sfn.dsl import pascal_case
 
 
@@ -221,8 +219,14 @@ def _module_globals(tree: ast.Module, info: ModuleInfo) -> None:
                 info.globals.add(alias.asname or alias.name.split(".")[0])
                 if alias.name == "logging":
                     info.logging_modules.add(alias.asname or "logging")
+                if alias.name == "os":
+                    info.os_names[alias.asname or "os"] = "os"
         elif isinstance(node, ast.ImportFrom):
             info.globals.update(alias.asname or alias.name for alias in node.names)
+            if node.module == "os" and not node.level:
+                for alias in node.names:
+                    if alias.name in ("environ", "getenv"):
+                        info.os_names[alias.asname or alias.name] = f"os.{alias.name}"
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             info.globals.add(node.name)
             if not isinstance(node, ast.ClassDef) and not node.decorator_list:
@@ -264,31 +268,14 @@ def module_info(tree: ast.Module, file: Path) -> ModuleInfo:
                 local = alias.asname or alias.name
                 info.activities.update({f"{local}.{k}": v for k, v in acts.items()})
                 info.orchestrators.update({f"{local}.{k}": v for k, v in orchs.items()})
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if len(targets) != 1 or not isinstance(targets[0], ast.Name) or node.value is None:
-                continue
-            name = targets[0].id
-            value = node.value
-            if isinstance(value, ast.Call) and _call_name(value) == "RetryOptions":
-                info.retry_options[name] = value
-                continue
-            if isinstance(value, ast.Call) and _call_name(value) == "timedelta":
-                seconds = _timedelta_seconds(value)
-                if seconds is not None:
-                    info.constants[name] = TimedeltaConstant(seconds)
-                continue
-            try:
-                literal = ast.literal_eval(value)
-                json.dumps(literal, allow_nan=False)
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                continue
-            if isinstance(literal, tuple):
-                literal = list(literal)
-            info.constants[name] = literal
     acts, orchs = _local_definitions(tree)
     info.activities.update(acts)
     info.orchestrators.update(orchs)
+    names = NameResolver(resolver.parse, lambda dotted: resolver.definitions(dotted)[0])
+    found = names.names(tree, _package_of(file), info.activities)
+    info.constants.update(found.constants)
+    info.retry_options.update(found.retry_options)
+    info.dispatch_tables.update(found.dispatch_tables)
     _module_globals(tree, info)
     trees = [tree, *(t for t in resolver.cache.values() if t is not None)]
     info.exception_subclasses = _subclasses(trees)
@@ -345,24 +332,3 @@ def _subclasses(trees: list[ast.Module]) -> dict[str, set[str]]:
             subclasses.setdefault(base, set()).add(cls)
             stack.extend(bases.get(base, ()))
     return subclasses
-
-
-def _timedelta_seconds(call: ast.Call) -> int | float | None:
-    """The seconds of `timedelta(...)` when every argument is a number literal, else None."""
-    positional = ["days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"]
-    pairs = list(zip(positional, call.args, strict=False)) + [(k.arg or "", k.value) for k in call.keywords]
-    if len(call.args) > len(positional):
-        return None
-    total: float = 0
-    for unit, node in pairs:
-        if unit not in TIMEDELTA_UNITS or not isinstance(node, ast.Constant):
-            return None
-        if not isinstance(node.value, int | float) or isinstance(node.value, bool):
-            return None
-        total += TIMEDELTA_UNITS[unit] * node.value
-    return int(total) if float(total).is_integer() else total
-
-
-def _call_name(call: ast.Call) -> str:
-    f = call.func
-    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""

@@ -117,6 +117,21 @@ def references(orch: Callable[..., Any]) -> References:
         )
         if target is None:
             continue
+        if keyword == "activity" and isinstance(target, ast.Subscript):
+            # `ctx.call_activity(COMPENSATIONS[step], ...)`: a dispatch table, any of its activities
+            table = _evaluate_reference(target.value, names)
+            items = (
+                table.values()
+                if isinstance(table, Mapping)
+                else table
+                if isinstance(table, list | tuple)
+                else ()
+            )
+            for item in items:
+                definition = activity_definition(item)
+                if definition is not None:
+                    found.activities[definition.name] = item
+            continue
         value = _evaluate_reference(target, names)
         if isinstance(value, str):
             resolved = _by_name(value, names, keyword)

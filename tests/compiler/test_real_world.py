@@ -70,8 +70,12 @@ def test_compiles_unchanged(name: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "run"), CASES)
-def test_direct_and_compiled_agree(name: str, run: int) -> None:
+def test_direct_and_compiled_agree(name: str, run: int, monkeypatch: pytest.MonkeyPatch) -> None:
     module = _module(name)
+    # What an orchestrator reads from os.environ: the direct run reads it while running, the
+    # compiled definition has it filled in when it is created (deploy time), from the same values.
+    for variable, setting in getattr(module, "ENVIRONMENT", {}).items():
+        monkeypatch.setenv(variable, setting)
     value, events = _runs(name)[run]
     with _all_levels():
         direct = run_direct(module.ORCHESTRATOR, value, events=events)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import ast
 from abc import ABC, abstractmethod
+from functools import partial
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import DiagnosticSink
 from durable_sfn.compiler.expressions.core import ExprEnv
 from durable_sfn.compiler.expressions.translator import ExpressionTranslator
+from durable_sfn.compiler.frontend import outside
 from durable_sfn.compiler.frontend.deferred import Deferred
 from durable_sfn.compiler.frontend.scopes import RESERVED, ModuleInfo, assigned_names
 from durable_sfn.compiler.ir import Expr, Loc, Ty
@@ -53,6 +55,7 @@ class LowererCore(ABC):
             self.env.bound.update(outer.env.bound)
             self.env.exc_vars |= outer.env.exc_vars
         self.expr = ExpressionTranslator(self.env)
+        self.env.outside = partial(outside.translate, self.expr, module)
         self.branch_defs: dict[str, ast.AsyncFunctionDef] = {}
         self.retry_options: dict[str, ast.Call] = dict(outer.retry_options if outer else module.retry_options)
         self.deferred = Deferred(self.report)  # `t = ctx.call_activity(...)` without await, awaited later

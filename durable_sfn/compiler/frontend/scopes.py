@@ -10,6 +10,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from durable_sfn.compiler.frontend.module_names import DispatchTable
+
 RESERVED = {
     "customStatus": "customStatus holds the custom status; use ctx.set_custom_status(value)",
     "states": "$states is reserved by Step Functions",
@@ -29,6 +31,8 @@ class ModuleInfo:
     orchestrators: dict[str, str] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     retry_options: dict[str, ast.Call] = field(default_factory=dict)
+    # Lists and dicts of activities (`frontend/module_names`): they select a call's activity.
+    dispatch_tables: dict[str, DispatchTable] = field(default_factory=dict)
     # Exception class name -> the names of its known subclasses (from the module and its imports),
     # so that `except Base` also catches errors raised as a subclass, as Python does.
     exception_subclasses: dict[str, set[str]] = field(default_factory=dict)
@@ -42,6 +46,8 @@ class ModuleInfo:
     # Functions defined at module level (undecorated), which orchestrators may call: compiled
     # in place (`frontend/helpers`).
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    # Names bound to the `os` module or its members: local name -> "os", "os.environ", "os.getenv".
+    os_names: dict[str, str] = field(default_factory=dict)
     # Every name bound at module level (imports, definitions, assignments).
     globals: set[str] = field(default_factory=set)
 

@@ -1,0 +1,76 @@
+"""Names an orchestrator reads from outside its body, as expressions: the environment
+(deploy-time values, `deploy_values`), constants of imported modules read as `config.NAME`, and
+dispatch tables of activities, which only select an activity (`dispatch`) and are refused
+anywhere else, since their items are functions, not JSON values.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+
+from durable_sfn.compiler.expressions.core import TranslatorCore
+from durable_sfn.compiler.frontend import deploy_values
+from durable_sfn.compiler.frontend.scopes import ModuleInfo
+from durable_sfn.compiler.frontend.source_labels import dotted_name
+from durable_sfn.compiler.ir import Expr, TimedeltaConstant, Ty
+
+DISPATCH_HINT = "select the activity of a call with it: `await ctx.call_activity(TABLE[key], input)`"
+
+
+def translate(t: TranslatorCore, module: ModuleInfo, node: ast.expr) -> Expr | None:
+    """The translation of `node` when it reads a name from outside the body, else None."""
+    found = deploy_values.translate(t, module, node)
+    if found is not None:
+        return found
+    if isinstance(node, ast.Compare):
+        return _membership(t, module, node)
+    dotted = dotted_name(node) if isinstance(node, ast.Name | ast.Attribute) else None
+    if dotted is None or _shadowed(t, dotted):
+        return None
+    if dotted in module.dispatch_tables:
+        return t.fail(
+            node,
+            "DSF061",
+            f"'{dotted}' holds activity functions, which are not values an orchestrator can use",
+            DISPATCH_HINT,
+        )
+    if isinstance(node, ast.Attribute) and dotted in module.constants:
+        value = module.constants[dotted]
+        if isinstance(value, TimedeltaConstant):
+            return Expr((json.dumps(value.seconds),), Ty.TIMEDELTA, const=value.seconds)
+        return Expr.literal(value)
+    return None
+
+
+def _shadowed(t: TranslatorCore, dotted: str) -> bool:
+    """Whether the first name of `dotted` is one of the orchestrator's own names."""
+    base = dotted.split(".")[0]
+    env = t.env
+    return (
+        base in env.variables
+        or base in env.bound
+        or base in env.exc_vars
+        or base == env.input_param
+        or any(base in scope for scope in env.locals)
+    )
+
+
+def _membership(t: TranslatorCore, module: ModuleInfo, node: ast.Compare) -> Expr | None:
+    """`key in TABLE` for a dict dispatch table: whether the table has that key."""
+    if len(node.ops) != 1 or not isinstance(node.ops[0], ast.In | ast.NotIn):
+        return None
+    dotted = (
+        dotted_name(node.comparators[0])
+        if isinstance(node.comparators[0], ast.Name | ast.Attribute)
+        else None
+    )
+    if dotted is None or dotted not in module.dispatch_tables or _shadowed(t, dotted):
+        return None
+    items = module.dispatch_tables[dotted].items
+    if not isinstance(items, dict):
+        return None  # membership of a function in a list: refused as a use of the table
+    keys = ast.copy_location(
+        ast.List(elts=[ast.Constant(k) for k in items], ctx=ast.Load()), node.comparators[0]
+    )
+    return t.translate(ast.copy_location(ast.Compare(left=node.left, ops=node.ops, comparators=[keys]), node))

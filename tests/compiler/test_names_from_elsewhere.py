@@ -1,0 +1,138 @@
+"""Names from elsewhere: module-level and imported constants resolved from source (never by
+importing the module), dispatch tables of activities, and os.environ read as deploy-time values.
+Each construct runs direct and compiled with equal results, or is refused at its line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
+from durable_sfn.compiler import CompileError, compile_orchestrator, compile_source
+from durable_sfn.testing import ExecutionResult, run_direct, run_local
+from tests.compiler.app_config.settings import DEFAULT_RETRY, ESCALATE_AFTER, LIMITS, QUEUE_PREFIX
+
+APP = Path(__file__).parent / "app_config"
+
+
+def _both(orch: Any, value: Any = None) -> tuple[ExecutionResult, ExecutionResult]:
+    direct = run_direct(orch, value)
+    compiled = run_local(orch, value)
+    assert (compiled.status, compiled.output, compiled.error) == (direct.status, direct.output, direct.error)
+    assert compiled.activity_calls == direct.activity_calls
+    return direct, compiled
+
+
+def _refused(source: str, file: Path) -> CompileError:
+    with pytest.raises(CompileError) as info:
+        compile_source(textwrap.dedent(source), str(file))
+    return info.value
+
+
+@activity(name="NeEcho")
+def echo(value: JsonValue) -> JsonValue:
+    return value
+
+
+_flaky_calls: dict[str, int] = {}
+
+
+@activity(name="NeFlaky")
+def flaky(key: str) -> str:
+    _flaky_calls[key] = _flaky_calls.get(key, 0) + 1
+    if _flaky_calls[key] < 3:
+        raise RuntimeError(f"attempt {_flaky_calls[key]} of {key} failed")
+    return f"{key} ok"
+
+
+@orchestrator(name="NeImportedConstants")
+async def imported_constants(ctx: OrchestrationContext) -> JsonValue:
+    tier = ctx.get_input()
+    wait = ESCALATE_AFTER
+    await ctx.create_timer(ctx.current_utc_datetime + wait)
+    echoed = await ctx.call_activity(echo, {"limit": LIMITS[tier], "queue": QUEUE_PREFIX + tier})
+    return {"echoed": echoed, "wait": wait.total_seconds()}
+
+
+@pytest.mark.parametrize("tier", ["standard", "bulk"])
+def test_constants_imported_from_another_module_are_read_from_its_source(tier: str) -> None:
+    direct, _ = _both(imported_constants, tier)
+    assert direct.output == {
+        "echoed": {"limit": LIMITS[tier], "queue": f"fulfilment-queue-{tier}"},
+        "wait": 900.0,
+    }
+
+
+def test_a_missing_key_of_an_imported_constant_fails_as_an_expression_error() -> None:
+    # As any expression error no `try` catches (docs/compiler.md): Python's error in the Cause.
+    direct = run_direct(imported_constants, "express")
+    compiled = run_local(imported_constants, "express")
+    assert (direct.status, direct.error) == ("FAILED", "KeyError")
+    assert (compiled.status, compiled.error) == ("FAILED", "States.QueryEvaluationError")
+    assert "KeyError: 'express'" in str(compiled.cause)
+
+
+@orchestrator(name="NeImportedRetry")
+async def imported_retry(ctx: OrchestrationContext) -> JsonValue:
+    return await ctx.call_activity_with_retry(flaky, DEFAULT_RETRY, ctx.get_input())
+
+
+def test_a_retry_policy_imported_from_another_module_is_the_tasks_retrier() -> None:
+    definition = compile_orchestrator(imported_retry)
+    task = next(s for s in definition["States"].values() if s.get("Type") == "Task")
+    retrier = task["Retry"][-1]
+    assert (retrier["ErrorEquals"], retrier["IntervalSeconds"], retrier["MaxAttempts"]) == (
+        ["States.ALL"],
+        2,
+        2,
+    )
+    _flaky_calls.clear()
+    direct = run_direct(imported_retry, "a")
+    _flaky_calls.clear()
+    compiled = run_local(imported_retry, "a")
+    assert direct.output == compiled.output == "a ok"
+    assert direct.activity_call_counts() == compiled.activity_call_counts() == {("NeFlaky", '"a"'): 3}
+
+
+def test_a_module_constant_built_from_others_compiles_to_its_value(tmp_path: Path) -> None:
+    source = """
+    from durable_sfn import orchestrator
+    BASE = 10
+    SIZES = [BASE, BASE * 2, -BASE]
+    NAMES = {"a": "x" + "y", "b": SIZES[1]}
+    @orchestrator(name="Built")
+    async def built(ctx):
+        return {"sizes": SIZES, "names": NAMES}
+    """
+    definition = compile_source(textwrap.dedent(source), str(tmp_path / "built.py"))["Built"]
+    (state,) = definition["States"].values()
+    assert state["Output"] == {"sizes": [10, 20, -10], "names": {"a": "xy", "b": 20}}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "LIMITS['a'] = 2",
+        "LIMITS.update({'a': 2})",
+        "def bump():\n    LIMITS.clear()",
+        "def bump():\n    global LIMITS",
+    ],
+)
+def test_a_module_name_the_module_changes_is_not_taken_as_a_constant(tmp_path: Path, change: str) -> None:
+    source = (
+        "from durable_sfn import orchestrator\nLIMITS = {'a': 1}\n"
+        + change
+        + textwrap.dedent(
+            """
+        @orchestrator(name="Changed")
+        async def changed(ctx):
+            return LIMITS['a']
+        """
+        )
+    )
+    error = _refused(source, tmp_path / "changed.py")
+    assert "name 'LIMITS' is not a variable" in str(error)
+    assert error.diagnostics[0].line == source.splitlines().index("    return LIMITS['a']") + 1
