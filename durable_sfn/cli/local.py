@@ -22,6 +22,7 @@ from rich.panel import Panel
 from rich.pretty import Pretty
 from rich.text import Text
 
+from durable_sfn.asl.deploy_values import deploy_value_placeholders
 from durable_sfn.cli.remote import Token, make_client
 from durable_sfn.cli.support import UsageError, err_console, parse_json_option, reports_errors
 from durable_sfn.client.logs import LogRecord, log_records
@@ -70,7 +71,10 @@ def validate(
         items, loaded = load_all(target)  # every orchestrator of a file.py, or the one named
         names = {item.name for item in loaded}
         for item in items:
-            definition = substitute(item.definition, local_arns(item.definition, names))
+            arns = local_arns(item.definition, names)
+            # Deploy-time values (os.environ reads) do not change what is valid: left blank.
+            arns.update(dict.fromkeys(deploy_value_placeholders(item.definition), ""))
+            definition = substitute(item.definition, arns)
             report[item.source] = _validation_diagnostics(definition)
     errors = sum(1 for diags in report.values() for d in diags if d.get("severity") == "ERROR")
     if json_output:

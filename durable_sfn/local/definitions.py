@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION, lambda_function_arn, state_machine_arn
+from durable_sfn.asl.deploy_values import is_deploy_value
 from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
 from durable_sfn.compiler import compile_orchestrator
 from durable_sfn.definitions import find_definitions
@@ -200,6 +201,8 @@ def local_arns(
     """Placeholder -> ARN: orchestrators to state machines, everything else to Lambda functions."""
     arns = {}
     for name in find_placeholders(definition):
+        if is_deploy_value(name):
+            continue  # an os.environ read: filled from the environment (`deploy_value_fills`)
         if name in orchestrator_names:
             arns[name] = state_machine_arn(name, region=region, account=account)
         else:

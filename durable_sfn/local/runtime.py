@@ -12,12 +12,14 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION, ENTITIES_QUEUE_URL, role_arn
+from durable_sfn.asl.deploy_values import deploy_value_fills
 from durable_sfn.client.events import (
     WAITER_NAME,
     EventStore,
@@ -203,7 +205,12 @@ class LocalRuntime:
             arns = local_arns(item.definition, names, self.region, self.account_id)
             if ENTITIES_QUEUE_URL in arns:
                 arns[ENTITIES_QUEUE_URL] = self.entities_queue_url
-            definition = substitute(item.definition, arns)
+            # What the orchestrator reads from os.environ: this process's environment, read when
+            # the machine is created, as a deployment reads it at synth.
+            values = deploy_value_fills(
+                item.definition, os.environ, machine=item.name, where="before starting"
+            )
+            definition = substitute(item.definition, {**arns, **values})
             text = json.dumps(definition)
             if item.name in existing:
                 self.engine.update_state_machine(stateMachineArn=existing[item.name], definition=text)
