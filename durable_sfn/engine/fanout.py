@@ -42,12 +42,33 @@ def fan_out(
     run_one: Callable[[int, Branch], Any],
     should_abort: Callable[[Outcome], bool],
     on_done: Callable[[Outcome], None] | None = None,
+    on_start: Callable[[int, Branch], None] | None = None,
 ) -> list[Outcome]:
-    """Run `run_one(i, branch)` for i in range(count); returns outcomes in index order."""
+    """Run `run_one(i, branch)` for i in range(count); returns outcomes in index order.
+
+    `on_start(i, branch)` (a Map's MapIterationStarted) runs before `run_one(i, branch)`, in
+    index order: AWS starts iterations in index order, while the worker threads that take
+    consecutive indices may reach them in any order.
+    """
     outcomes: list[Outcome | None] = [None] * count
     if count == 0:
         return []
     lock = threading.Lock()
+    # Whose turn it is to start (the next index in order); a skipped index passes its turn on.
+    turn = threading.Condition(threading.Lock())
+    next_start = [0]
+
+    def take_turn(index: int, start: Callable[[], None] | None) -> None:
+        with turn:
+            while next_start[0] != index:
+                turn.wait()
+            try:
+                if start is not None:
+                    start()
+            finally:
+                next_start[0] = index + 1
+                turn.notify_all()
+
     # `abort_round`: the round in which the group decided to stop. Workers look at it only
     # after `settle`, so a decision taken in round r stops new starts from round r + 1 on,
     # whichever thread happened to run first within round r.
@@ -85,6 +106,8 @@ def fan_out(
                 branch.round = born
                 if branch.parent is not None and branch.parent.stopped_by(round_):
                     branch.parent.release(branch)  # the whole fan-out is being stopped
+                    if on_start is not None:
+                        take_turn(index, None)
                     break
                 with lock:
                     running[index] = branch
@@ -116,6 +139,8 @@ def fan_out(
 
     def _run(index: int, branch: Branch) -> Outcome:
         try:
+            if on_start is not None:
+                take_turn(index, lambda: on_start(index, branch))
             return Outcome(index, True, value=run_one(index, branch))
         except Aborted:
             return Outcome(index, False, aborted=True)
