@@ -32,6 +32,9 @@ class StatesError(Exception):
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
+        # Set when a Task failed after its result was received (its Output, Assign,
+        # ResultSelector, ResultPath or OutputPath): Retry must not invoke the task again.
+        self.after_result = False
 
     def __repr__(self) -> str:
         return f"StatesError({self.error!r}, {self.cause!r})"

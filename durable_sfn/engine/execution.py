@@ -384,7 +384,10 @@ class Execution:
                             "state": name,
                         },
                     )
-                if kind in _RETRYABLE_TYPES and state.get("Retry"):
+                # A Task whose result was received is never invoked again: its failure goes
+                # to Catch (what AWS does here is not specified; a repeated side effect would
+                # be silent). See docs/engine.md, "Errors after a Task's result".
+                if kind in _RETRYABLE_TYPES and state.get("Retry") and not exc.after_result:
                     delay = retry.next_delay(state["Retry"], failure.error, attempts)
                     if delay is not None:
                         branch.sleep_until(self.clock.now() + timedelta(seconds=delay))

@@ -60,7 +60,12 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     start = run.clock.now()
     deadline = start + timedelta(seconds=timeout) if timeout else None
     result = _invoke(run, integration, params, token, deadline, timeout, heartbeat)
-    output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
+    try:
+        output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
+    except StatesError as exc:
+        # The task has done its work and its result was received: a retry would do it again.
+        exc.after_result = True
+        raise
     return StateOutcome(output, next_of(state), assigned)
 
 
