@@ -13,7 +13,7 @@ import copy
 import math
 from typing import Any
 
-from durable_sfn.engine import dataflow, errors, jsonata
+from durable_sfn.engine import dataflow, errors, jsonata, s3_items
 from durable_sfn.engine import jsonpath as jp
 from durable_sfn.engine.branch import Aborted, Branch
 from durable_sfn.engine.errors import StatesError
@@ -189,13 +189,10 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         failures["count"] += 1
         return not tolerating or failures["count"] > limit
 
+    # A Map Run is named by its Label, else by its state.
+    map_run_arn = s3_items.map_run_arn(run.execution_arn, state.get("Label") or name, str(run.entered_event))
     if distributed:
-        run.event(
-            "MapRunStarted",
-            mapRunStartedEventDetails={
-                "mapRunArn": f"{run.execution_arn.replace(':execution:', ':mapRun:')}/{name}:{run.entered_event}"
-            },
-        )
+        run.event("MapRunStarted", mapRunStartedEventDetails={"mapRunArn": map_run_arn})
     outcomes = fan_out(parent.clock, len(items), workers, make, work, should_abort)
     failed = [o for o in outcomes if o.error is not None]
     if parent.cancelled:
@@ -223,7 +220,6 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         for o in outcomes
     ]
     if "ResultWriter" in state:
-        map_run_arn = f"{run.execution_arn.replace(':execution:', ':mapRun:')}/{name}:{run.entered_event}"
         result = write_results(run, state["ResultWriter"], items, result, map_run_arn)
     output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
     return StateOutcome(output, next_of(state), assigned)
