@@ -49,6 +49,10 @@ NOT_RUNNABLE: dict[str, dict[str, str]] = {
             "a CDK stack of the reader's own application (it imports `myapp`); tests/cdk synthesizes "
             "the Orchestration construct with the same arguments"
         ),
+        "from durable_sfn.cdk import EventsTable": (
+            "a fragment of the reader's CDK app (`stack`, `approve_invoice` are theirs); "
+            "tests/cdk/test_events_table.py synthesizes EventsTable and the default one"
+        ),
         "from durable_sfn.cdk import ManagementApi": (
             "a fragment of the reader's CDK app (`stack`, `order_processing`, `events`, `operator_role` "
             "are theirs); tests/cdk/test_management_api.py synthesizes ManagementApi"

@@ -13,6 +13,7 @@ from durable_sfn.cdk._private.deployment import AliasDeployment
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.grants import ActivityGrant
 from durable_sfn.cdk.entities import EntityResources
+from durable_sfn.cdk.events_table import EventsTable
 from durable_sfn.cdk.management_api import ManagementApi
 from durable_sfn.cdk.orchestration import Orchestration
 
@@ -22,6 +23,7 @@ __all__ = [
     "ActivityOptions",
     "AliasDeployment",
     "EntityResources",
+    "EventsTable",
     "LayerBuildError",
     "LogLevel",
     "ManagementApi",

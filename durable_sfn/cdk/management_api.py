@@ -6,7 +6,7 @@ purge), served by one Lambda function that uses `OrchestrationClient`. Callers s
 SigV4 (IAM authorization); `grant_invoke` gives a role the right to call it. Executions of an
 `Orchestration` start through its alias, so they run the version the alias routes to.
 
->>> ManagementApi(stack, "Management", orchestrations=[order_processing], events_table=events)
+>>> ManagementApi(stack, "Management", orchestrations=[order_processing])
 
 The function may only touch the orchestrations it is given: it starts their executions (through
 the alias, for an `Orchestration`), lists, reads, stops and redrives those executions, completes
@@ -32,6 +32,7 @@ from durable_sfn.cdk._private.bundling import LIBRARY_EXCLUDED_FROM_CODE, LIBRAR
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.functions import RUNTIME
 from durable_sfn.cdk.entities import EntityResources
+from durable_sfn.cdk.events_table import EventsTable
 from durable_sfn.cdk.orchestration import Orchestration
 from durable_sfn.client.events import EVENTS_TABLE_ENV
 from durable_sfn.entities.signals import QUEUE_URL_ENV as ENTITIES_QUEUE_ENV
@@ -46,7 +47,8 @@ class ManagementApi(Construct):
     """A REST API (IAM-authorized) and its Lambda for managing the given orchestrations.
 
     `orchestrations`: `Orchestration` constructs, or a mapping orchestrator name -> state machine.
-    `events_table`: the external-event table the orchestrations' `DurableEventWaiter` uses.
+    `events_table`: the external-event table the orchestrations' `DurableEventWaiter` uses
+    (default: the stack's `EventsTable.of(stack)`, which orchestrations use when given none).
     `entities`: the entities' table and queue for the `/entities/...` routes (default: those of
     the given orchestrations, if they use entities).
     """
@@ -57,7 +59,7 @@ class ManagementApi(Construct):
         id: str,
         *,
         orchestrations: Sequence[Orchestration] | Mapping[str, sfn.IStateMachine],
-        events_table: dynamodb.ITable,
+        events_table: dynamodb.ITable | None = None,
         api_name: str | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         entities: EntityResources | None = None,
@@ -75,6 +77,8 @@ class ManagementApi(Construct):
         # the managed orchestrations use (provisioned per stack when none were passed).
         self.entities = entities or _entities_of(orchestrations)
         stack = Stack.of(self)
+        if events_table is None:
+            events_table = EventsTable.of(self).table
 
         bundler = CodeBundler([LIBRARY_SOURCE], excluded=LIBRARY_EXCLUDED_FROM_CODE)
         self.handler = lambda_.Function(

@@ -43,14 +43,6 @@ def test_express_timeout_is_capped_at_five_minutes(fresh_stack: Stack) -> None:
         )
 
 
-def test_waiting_for_events_needs_the_events_table(fresh_stack: Stack) -> None:
-    with pytest.raises(
-        OrchestrationConfigError,
-        match=r"waits for external events \(state 'Wait for Confirm'\).*events_table=",
-    ):
-        Orchestration(fresh_stack, "B", orchestrator=sample.booking)
-
-
 def test_grants_for_an_activity_the_orchestrator_never_calls(fresh_stack: Stack) -> None:
     with pytest.raises(OrchestrationConfigError, match="does not call; its activities are: PriceSeat"):
         Orchestration(fresh_stack, "Q", orchestrator=sample.quote, activity_grants={"ChargeCard": []})

@@ -12,6 +12,7 @@ def test_exported_names_are_pinned() -> None:
         "ActivityOptions",
         "AliasDeployment",
         "EntityResources",
+        "EventsTable",
         "LayerBuildError",
         "LogLevel",
         "ManagementApi",

@@ -28,6 +28,7 @@ from durable_sfn.cdk._private.bundling import looked_in
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.facts import OrchestrationFacts
 from durable_sfn.cdk._private.grants import ActivityGrant
+from durable_sfn.cdk.events_table import EventsTable
 from durable_sfn.client.events import EVENTS_TABLE_ENV
 from durable_sfn.definitions import find_definitions, visible_names
 from durable_sfn.dsl import ActivityDefinition, activity_definition
@@ -74,7 +75,7 @@ def provision_activities(
         waiter = _event_waiter(
             orchestration,
             runtime,
-            _require_events_table(orchestration, events_table),
+            events_table if events_table is not None else EventsTable.of(scope).table,
             _waiter_layer(orchestration, runtime, layer, requirements, layers),
             environment,
             service,
@@ -164,20 +165,6 @@ def _layer(
             + ")"
         )
     return runtime.layer(found)
-
-
-def _require_events_table(
-    orchestration: OrchestrationFacts, events_table: dynamodb.ITable | None
-) -> dynamodb.ITable:
-    if events_table is None:
-        states = ", ".join(repr(s) for s in orchestration.requirements.event_waiter_states)
-        raise OrchestrationConfigError(
-            f"{orchestration.where}: orchestrator {orchestration.orchestrator.name!r} waits for external events "
-            f"(state {states}); pass events_table= (the DynamoDB table that keeps task tokens and "
-            "buffered events, keyed by executionArn and eventName, with TTL on expiresAt) so the event "
-            "waiter and clients can use it"
-        )
-    return events_table
 
 
 def _waiter_layer(
