@@ -16,10 +16,12 @@ from durable_sfn.dsl import (
     OrchestrationError,
     OrchestratorDefinition,
     RetryOptions,
+    S3Location,
     activity,
     orchestrator,
 )
 from durable_sfn.entities import EntityContext, EntityId, UnknownEntityError, UnknownOperationError, entity
+from durable_sfn.errors import ToleratedFailureExceeded
 
 __all__ = [
     "ActivityDefinition",
@@ -37,6 +39,8 @@ __all__ = [
     "OrchestrationStatus",
     "OrchestratorDefinition",
     "RetryOptions",
+    "S3Location",
+    "ToleratedFailureExceeded",
     "UnknownEntityError",
     "UnknownOperationError",
     "activity",

@@ -17,6 +17,7 @@ from typing import Any, NoReturn, Protocol, TypeAlias, TypeVar, overload
 
 from durable_sfn.errors import DefinitionError as DefinitionError
 from durable_sfn.errors import OrchestrationError as OrchestrationError
+from durable_sfn.errors import ToleratedFailureExceeded as ToleratedFailureExceeded
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -163,6 +164,15 @@ class RetryOptions:
             )
         if self.backoff_coefficient < 1.0:
             raise DefinitionError("RetryOptions.backoff_coefficient must be at least 1.0")
+
+
+@dataclass(frozen=True)
+class S3Location:
+    """Where a fan-out over S3 items writes its children's results (`task_all(results_to=...)`):
+    Step Functions' ResultWriter layout under `prefix` (a manifest plus result files)."""
+
+    bucket: str
+    prefix: str = ""
 
 
 @dataclass(frozen=True, order=True)
@@ -384,13 +394,54 @@ class OrchestrationContext(ABC):
         *,
         max_concurrency: int | None = None,
         distributed: bool = False,
+        tolerated_failure_percentage: float | None = None,
+        tolerated_failure_count: int | None = None,
+        results_to: S3Location | None = None,
+        label: str | None = None,
+        express: bool | None = None,
     ) -> Awaitable[list[T]]:
         """Run tasks concurrently and return their results in order.
 
         Fails as soon as one task fails (the others are cancelled), as Step Functions' Map and
         Parallel do. `max_concurrency` bounds the concurrent branches of a Map; `distributed`
         asks for a distributed Map (child executions) instead of an inline one.
+
+        Over `ctx.s3_items(...)` or `ctx.s3_objects(...)` (a Distributed Map reading S3), the
+        other options apply: up to `tolerated_failure_percentage` / `tolerated_failure_count`
+        children may fail (their results are `{"Error": ..., "Cause": ...}`); beyond that the call
+        raises `ToleratedFailureExceeded` (States.ExceedToleratedFailureThreshold), and without
+        them any failure does. `results_to=S3Location(bucket, prefix)` writes the results to S3
+        and returns `{"MapRunArn": ..., "ResultWriterDetails": {"Bucket": ..., "Key": <manifest>}}`
+        instead of the list. `label` names the Map Run; `express=False` keeps the children
+        Standard executions where their body would allow Express ones.
         """
+
+    def s3_items(
+        self,
+        bucket: str,
+        key: str,
+        format: str,
+        *,
+        batch_size: int | None = None,
+        max_items: int | None = None,
+        csv_delimiter: str | None = None,
+        csv_headers: list[str] | None = None,
+    ) -> Iterable[Any]:
+        """The items of one S3 object, to fan out over in a `task_all` comprehension.
+
+        `format` is "json" (an array), "jsonl" (one value a line), "csv" (one object a row, keyed
+        by the header row or by `csv_headers`, every value a string) or "manifest" (an S3
+        Inventory manifest.json: one object a listed S3 object). With `batch_size` each element
+        is a list of up to that many items; `max_items` reads only the first ones.
+        """
+        raise NotImplementedError("s3_items is iterated by a task_all comprehension")
+
+    def s3_objects(
+        self, bucket: str, prefix: str = "", *, batch_size: int | None = None, max_items: int | None = None
+    ) -> Iterable[Any]:
+        """The objects under `prefix` (`{"Etag", "Key", "LastModified", "Size", "StorageClass"}`
+        each), to fan out over in a `task_all` comprehension; `batch_size` as for `s3_items`."""
+        raise NotImplementedError("s3_objects is iterated by a task_all comprehension")
 
     def task_any(self, tasks: Iterable[Task[Any]]) -> Awaitable[Task[Any]]:
         """Race tasks: return the first task to finish (its `.result` holds the result).

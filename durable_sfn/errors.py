@@ -28,6 +28,14 @@ class OrchestrationError(Exception):
         self.message = cause
 
 
+class ToleratedFailureExceeded(OrchestrationError):
+    """More children of a fan-out over S3 items failed than it tolerates (Step Functions' error
+    States.ExceedToleratedFailureThreshold)."""
+
+    def __init__(self, cause: str = "The specified tolerated failure threshold was exceeded") -> None:
+        super().__init__(cause, error="States.ExceedToleratedFailureThreshold")
+
+
 # -- entities -------------------------------------------------------------------------------
 
 

@@ -146,6 +146,11 @@ def test_the_context_is_abstract_and_the_direct_runner_implements_all_of_it() ->
     assert [p.name for p in task_all.parameters.values() if p.kind is p.KEYWORD_ONLY] == [
         "max_concurrency",
         "distributed",
+        "tolerated_failure_percentage",
+        "tolerated_failure_count",
+        "results_to",
+        "label",
+        "express",
     ]
 
 
@@ -178,6 +183,8 @@ PUBLIC_NAMES = [
     "OrchestrationStatus",
     "OrchestratorDefinition",
     "RetryOptions",
+    "S3Location",
+    "ToleratedFailureExceeded",
     "UnknownEntityError",
     "UnknownOperationError",
     "activity",

@@ -267,6 +267,31 @@ class Branch:
 
 
 @dataclass(frozen=True)
+class S3Fanout:
+    """Where a distributed task_all reads its items (`ctx.s3_items` / `ctx.s3_objects`) and how
+    the Map Run goes: the Distributed Map fields the backend renders (`backend/distributed_map`)."""
+
+    reader: str  # "JSON", "JSONL", "CSV", "MANIFEST" (s3:getObject) or "OBJECTS" (s3:listObjectsV2)
+    bucket: Expr
+    key: Expr  # the object key, or the prefix for "OBJECTS"
+    batch_size: int | None = None
+    max_items: int | None = None
+    csv_delimiter: str | None = None  # ReaderConfig.CSVDelimiter (COMMA, PIPE, ...)
+    csv_headers: tuple[str, ...] | None = None  # CSVHeaderLocation GIVEN
+    tolerated_failure_percentage: float | None = None
+    tolerated_failure_count: int | None = None
+    results_bucket: Expr | None = None
+    results_prefix: Expr | None = None
+    label: str = ""
+    express: bool = False
+
+    def expressions(self) -> tuple[Expr, ...]:
+        return tuple(
+            e for e in (self.bucket, self.key, self.results_bucket, self.results_prefix) if e is not None
+        )
+
+
+@dataclass(frozen=True)
 class MapAll:
     target: str | None
     items: Expr
@@ -278,6 +303,8 @@ class MapAll:
     # Set when the branch calls entities: the iteration's index is passed in through ItemSelector
     # and bound to this variable, so each iteration's entity operation ids differ.
     scope_var: str | None = None
+    # Set when the items are read from S3 by the Map itself (a Distributed Map's ItemReader).
+    s3: S3Fanout | None = None
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def exprs_of(stmt: Stmt) -> list[Expr]:
     if isinstance(stmt, Raise):
         return [stmt.error, stmt.cause]
     if isinstance(stmt, MapAll):
-        return [stmt.items]
+        return [stmt.items, *(stmt.s3.expressions() if stmt.s3 is not None else ())]
     return []
 
 

@@ -24,13 +24,15 @@ from durable_sfn.dsl import (
     OrchestrationContext,
     OrchestratorDefinition,
     RetryOptions,
+    S3Location,
     Task,
 )
 from durable_sfn.engine.api.base import check_name
 from durable_sfn.engine.api.errors import StepFunctionsError, error
+from durable_sfn.engine.s3_items import map_run_arn as map_run
 from durable_sfn.entities.in_process import DirectEntityCalls
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
-from durable_sfn.testing import direct_tasks, logs, typed_values
+from durable_sfn.testing import direct_tasks, logs, s3_fanout, typed_values
 from durable_sfn.testing.direct_tasks import DirectTask
 from durable_sfn.testing.errors import (
     ContinueAsNew,
@@ -175,6 +177,8 @@ class DirectContext(OrchestrationContext):
         self._input = input
         self._instance_id = instance_id
         self._uuids = 0
+        self._s3_source: s3_fanout.S3Source | None = None  # the last ctx.s3_items/s3_objects
+        self._s3_runs = 0
         self.mailbox = run.mailbox()
         self.custom_status: Any = None
 
@@ -357,8 +361,52 @@ class DirectContext(OrchestrationContext):
         *,
         max_concurrency: int | None = None,
         distributed: bool = False,
+        tolerated_failure_percentage: float | None = None,
+        tolerated_failure_count: int | None = None,
+        results_to: S3Location | None = None,
+        label: str | None = None,
+        express: bool | None = None,
     ) -> Awaitable[list[T]]:
-        return self._task_all(list(tasks), max_concurrency)
+        pending = list(tasks)
+        source, self._s3_source = self._s3_source, None
+        options = s3_fanout.Options(
+            max_concurrency, tolerated_failure_percentage, tolerated_failure_count, results_to, label
+        )
+        if source is not None and len(source.inputs) == len(pending):
+            self._s3_runs += 1
+            arn = execution_arn(self._definition.name, self._instance_id)
+            map_run_arn = map_run(arn, label or "task_all", f"direct/{self._s3_runs}")
+            return s3_fanout.run(self._scheduler, pending, source, options, map_run_arn)
+        if (tolerated_failure_percentage, tolerated_failure_count, results_to, label, express) != (None,) * 5:
+            raise TypeError(
+                "tolerated_failure_percentage, tolerated_failure_count, results_to, label and express "
+                "apply to a fan-out over ctx.s3_items(...) or ctx.s3_objects(...)"
+            )
+        return self._task_all(pending, max_concurrency)
+
+    def s3_items(
+        self,
+        bucket: str,
+        key: str,
+        format: str,
+        *,
+        batch_size: int | None = None,
+        max_items: int | None = None,
+        csv_delimiter: str | None = None,
+        csv_headers: list[str] | None = None,
+    ) -> Iterable[Any]:
+        source = s3_fanout.s3_items_source(
+            bucket, key, format, batch_size, max_items, csv_delimiter, csv_headers
+        )
+        self._s3_source = source
+        return source
+
+    def s3_objects(
+        self, bucket: str, prefix: str = "", *, batch_size: int | None = None, max_items: int | None = None
+    ) -> Iterable[Any]:
+        source = s3_fanout.s3_objects_source(bucket, prefix, batch_size, max_items)
+        self._s3_source = source
+        return source
 
     async def _task_all(self, items: list[Awaitable[T]], max_concurrency: int | None) -> list[T]:
         # Branches started later (when one finishes) run in the context of this call, as the

@@ -21,6 +21,7 @@ from durable_sfn._aws import START_EXECUTION, START_EXECUTION_SYNC, placeholder
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.backend.core import Frame, HandlerTarget
 from durable_sfn.compiler.backend.entity_ops import ITEM_SELECTOR, calls_entities
+from durable_sfn.compiler.backend.express_children import standard_reason
 from durable_sfn.compiler.backend.loops import runs_as_map
 from durable_sfn.compiler.backend.states import (
     Assigns,
@@ -214,19 +215,29 @@ class Lowering(TaskLowering):
             processor = self.scope(s.branch.body, s.branch.params, s.loc)
         assign: Assigns = ((s.target, Expr.raw("$states.result", Ty.LIST)),) if s.target else ()
         name = f"Map {s.branch.label} over {s.items_label}" if s.items_label else f"Map {s.branch.label}"
+        comment = self.comment(s.loc)
+        express = False
+        if s.s3 is not None:
+            reason = standard_reason(processor) if s.s3.express else "express=False"
+            express = reason is None
+            comment += (
+                "\nchildren: Express executions" if express else f"\nchildren: Standard executions ({reason})"
+            )
         return self.add(
             g,
             State(
                 self.new_id(),
                 "Map",
                 name,
-                self.comment(s.loc),
+                comment,
                 next=nxt,
                 items=s.items,
                 item_selector=ITEM_SELECTOR if s.scope_var else None,
                 processor=processor,
                 max_concurrency=s.max_concurrency,
                 distributed=s.distributed,
+                s3=s.s3,
+                express=express,
                 assign=assign,
                 catch=self.catchers(frame),
             ),

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from durable_sfn.compiler.ir import Expr
+from durable_sfn.compiler.backend import distributed_map
+from durable_sfn.compiler.ir import Expr, S3Fanout
 
 Assigns = tuple[tuple[str, Expr], ...]
 
@@ -106,6 +107,8 @@ class State:
     branches: tuple[Graph, ...] = field(default=(), compare=False)
     max_concurrency: int | None = None
     distributed: bool = False
+    s3: S3Fanout | None = None  # a Distributed Map that reads its items from S3
+    express: bool = False  # its children run as Express executions
     # Fail
     error: Expr | None = None
     cause: Expr | None = None
@@ -141,6 +144,8 @@ class State:
                 yield e
         if self.arguments:
             yield from self.arguments.values()
+        if self.s3 is not None:
+            yield from self.s3.expressions()
         for r in self.rules:
             yield r.condition
             for _, e in r.assign:
@@ -232,12 +237,15 @@ def state_to_asl(s: State, names: dict[str, str], rename: Callable[[str], str]) 
             out["Timestamp"] = render(s.timestamp, r, template=False)
     elif s.type == "Map":
         assert s.items is not None and s.processor is not None
-        out["Items"] = render(s.items, r)
+        if s.s3 is not None:
+            out.update(distributed_map.fields(s.s3, r))
+        else:
+            out["Items"] = render(s.items, r)
         if s.item_selector is not None:
             out["ItemSelector"] = render(s.item_selector, r)
         processor = graph_to_asl(s.processor, names, r)
         mode: dict[str, Any] = (
-            {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"} if s.distributed else {"Mode": "INLINE"}
+            distributed_map.processor_config(s.express) if s.distributed else {"Mode": "INLINE"}
         )
         out["ItemProcessor"] = {"ProcessorConfig": mode, **processor}
         if s.max_concurrency is not None:

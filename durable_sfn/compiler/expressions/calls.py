@@ -279,6 +279,13 @@ def _ctx_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
             f"ctx.{attr}(...) must be awaited as a whole statement",
             f"write `x = await ctx.{attr}(...)` on its own line",
         )
+    if attr in ("s3_items", "s3_objects"):
+        return t.fail(
+            node,
+            "DSF002",
+            f"ctx.{attr}(...) is read only as the iterable of a task_all comprehension",
+            f"write it in the comprehension: await ctx.task_all([... for x in ctx.{attr}(...)])",
+        )
     return t.fail(node, "DSF002", f"ctx.{attr}() cannot be used in an expression", "")
 
 

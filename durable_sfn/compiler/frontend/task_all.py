@@ -13,7 +13,7 @@ import ast
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.expressions.iteration import field, tuple_source
 from durable_sfn.compiler.expressions.text import join
-from durable_sfn.compiler.frontend import helpers
+from durable_sfn.compiler.frontend import helpers, s3_fanout
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.task_lists import FLATTENED
 from durable_sfn.compiler.ir import Expr, Ty
@@ -27,7 +27,7 @@ ENTITY_OPS = {"call_entity", "signal_entity"}
 
 
 def lower_task_all(lw: LowererCore, call: ast.Call, target: ast.Name | None, loc: ir.Loc) -> list[ir.Stmt]:
-    args = lw.bind_args(call, ["tasks", "max_concurrency", "distributed"], 1)
+    args = lw.bind_args(call, ["tasks", "max_concurrency", "distributed", *s3_fanout.OPTIONS], 1)
     if args is None:
         return []
     tasks = args["tasks"]
@@ -35,6 +35,21 @@ def lower_task_all(lw: LowererCore, call: ast.Call, target: ast.Name | None, loc
         tasks = lw.deferred.take(tasks.id) or tasks
     max_concurrency = _const(lw, args.get("max_concurrency"), int, "max_concurrency")
     distributed = _const(lw, args.get("distributed"), bool, "distributed") or False
+    options = {k: v for k, v in args.items() if k in s3_fanout.OPTIONS}
+    source = _s3_source(lw, tasks)
+    if source is not None:
+        assert isinstance(tasks, ast.ListComp)
+        return _map(lw, tasks, target, loc, max_concurrency, True, (source, options))
+    if options:
+        first = next(iter(options.values()))
+        lw.report(
+            first,
+            "DSF014",
+            f"{', '.join(options)} apply to a fan-out over S3 items",
+            "e.g. await ctx.task_all([ctx.call_activity(f, x) for x in ctx.s3_items(bucket, key, 'jsonl')], "
+            "tolerated_failure_percentage=5)",
+        )
+        return []
     if isinstance(tasks, ast.ListComp):
         if tasks in FLATTENED and target is not None:
             # A loop whose iterations append zero or one task: each iteration returns a list of
@@ -91,6 +106,13 @@ def _const(lw: LowererCore, node: ast.expr | None, kind: type, name: str) -> obj
     return None
 
 
+def _s3_source(lw: LowererCore, tasks: ast.expr) -> ast.Call | None:
+    """The `ctx.s3_items(...)`/`ctx.s3_objects(...)` a task_all comprehension iterates, if any."""
+    if isinstance(tasks, ast.ListComp) and tasks.generators:
+        return s3_fanout.source_call(lw, tasks.generators[-1].iter)
+    return None
+
+
 def _map(
     lw: LowererCore,
     comp: ast.ListComp,
@@ -98,6 +120,7 @@ def _map(
     loc: ir.Loc,
     max_concurrency: object,
     distributed: bool,
+    s3_source: tuple[ast.Call, dict[str, ast.expr]] | None = None,
 ) -> list[ir.Stmt]:
     if len(comp.generators) != 1 or not isinstance(
         comp.generators[0].target, ast.Name | ast.Tuple | ast.List
@@ -105,8 +128,27 @@ def _map(
         lw.report(comp, "DSF012", "task_all comprehensions need exactly one `for name in items`")
         return []
     gen = comp.generators[0]
+    fanout: ir.S3Fanout | None = None
+    if s3_source is not None:
+        if not isinstance(gen.target, ast.Name) or gen.ifs:
+            lw.report(
+                gen.target if gen.ifs == [] else gen.ifs[0],
+                "DSF012",
+                "a fan-out over S3 items takes one name per item (or batch), without `if`",
+                "test the item in the body (a nested async def) instead",
+            )
+            return []
+        fanout = s3_fanout.parse(lw, *s3_source)
+        if fanout is None:
+            return []
     fields: list[tuple[str, str | None]]
-    if isinstance(gen.target, ast.Tuple | ast.List):
+    if fanout is not None:
+        assert isinstance(gen.target, ast.Name)
+        items = Expr.literal(None)  # the Map reads its items from S3 (ItemReader)
+        fields = [(gen.target.id, None)]
+        param = lw.expr.local_name(gen.target.id)
+        scope = {gen.target.id: param}
+    elif isinstance(gen.target, ast.Tuple | ast.List):
         # `for k, v in d.items()`: each item is an object with one field per name.
         found = tuple_source(lw.expr, lw.expr.iterable, gen.iter, gen.target)
         if found is None:
@@ -133,7 +175,15 @@ def _map(
             lw.env.locals.pop()
     element = _element(lw, comp.elt)
     scope_var = lw.fresh("iteration") if _calls_entities(lw, element) else None
-    item = ITEM_SELECTED if scope_var else ITEM
+    if scope_var is not None and fanout is not None and fanout.batch_size is not None:
+        lw.report(
+            comp.elt,
+            "DSF013",
+            "a batched fan-out over S3 items cannot call or signal entities",
+            "drop batch_size, or have an activity do the entity's work",
+        )
+        return []
+    item = ITEM_SELECTED if scope_var else ITEM if fanout is None else s3_fanout.item(fanout)
     bound = {name: item if key is None else field(item, key) for name, key in fields}
     branch = _branch(lw, element, bound, "Iteration")
     if branch is None:
@@ -155,7 +205,21 @@ def _map(
             return []
     result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
     mc = max_concurrency if isinstance(max_concurrency, int) else None
-    return [ir.MapAll(result, items, branch, mc, distributed, loc, ast.unparse(gen.iter), scope_var)]
+    label = ast.unparse(gen.iter) if fanout is None else _source_label(gen.iter)
+    return [ir.MapAll(result, items, branch, mc, distributed, loc, label, scope_var, fanout)]
+
+
+def _source_label(call: ast.expr) -> str:
+    """`ctx.s3_items(bucket, key, ...)` names the Map by its object key (or prefix) when literal."""
+    assert isinstance(call, ast.Call)
+    key = (
+        call.args[1]
+        if len(call.args) > 1
+        else next((k.value for k in call.keywords if k.arg in ("key", "prefix")), None)
+    )
+    if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value:
+        return f"S3 {key.value}"
+    return "S3 " + (ast.unparse(key) if key is not None else "objects")
 
 
 def _element(lw: LowererCore, element: ast.expr) -> ast.expr:

@@ -109,6 +109,8 @@ def error_names(lw: LowererCore, node: ast.expr | None) -> tuple[str, ...] | Non
         return ("States.ALL",)
     if name == "TimeoutError":
         return ("States.Timeout",)  # and "TimeoutError" where user code runs (`lower_try`)
+    if name == "ToleratedFailureExceeded":  # durable_sfn's name for a Distributed Map's error
+        return ("States.ExceedToleratedFailureThreshold",)
     # Python's `except` matches subclasses: the known ones (builtins, and classes in the source of
     # the module and its imports) are listed by name, as Step Functions matches errors by name.
     classes = {name} | builtin_subclasses(name)
