@@ -106,7 +106,7 @@ def run_ours(definition: dict[str, Any], runs: int) -> tuple[float, int, list[An
                 raise RuntimeError(
                     f"our engine: {result['status']} {result.get('error')}: {result.get('cause')}"
                 )
-            history = sfn.get_execution_history(executionArn=run["executionArn"])["events"]
+            history = sfn.get_execution_history(executionArn=run["executionArn"], maxResults=1000)["events"]
             return sum(1 for e in history if e["type"].endswith("StateEntered")), json.loads(result["output"])
 
         one(-1)  # warm up

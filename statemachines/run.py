@@ -60,7 +60,14 @@ class Progress:
 
 def _read_history(engine: Any, arn: str) -> list[dict[str, Any]]:
     try:
-        return list(engine.get_execution_history(executionArn=arn)["events"])
+        events: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"executionArn": arn, "maxResults": 1000}
+        while True:  # GetExecutionHistory pages (100 events unless maxResults says more)
+            page = engine.get_execution_history(**kwargs)
+            events.extend(page["events"])
+            if not page.get("nextToken"):
+                return events
+            kwargs["nextToken"] = page["nextToken"]
     except Exception:  # not started yet
         return []
 

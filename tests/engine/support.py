@@ -49,8 +49,21 @@ def output(result: dict[str, Any]) -> Any:
     return json.loads(result["output"])
 
 
-def events(sfn: LocalStepFunctions, result: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(sfn.get_execution_history(executionArn=result["executionArn"])["events"])
+def events(sfn: Any, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every event of the execution, oldest first (GetExecutionHistory pages by 100)."""
+    return all_events(sfn, result["executionArn"])
+
+
+def all_events(sfn: Any, execution_arn: str, **options: Any) -> list[dict[str, Any]]:
+    """Every page of GetExecutionHistory (`options`: reverseOrder, includeExecutionData)."""
+    found: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"executionArn": execution_arn, **options}
+    while True:
+        page = sfn.get_execution_history(**kwargs)
+        found.extend(page["events"])
+        if not page.get("nextToken"):
+            return found
+        kwargs["nextToken"] = page["nextToken"]
 
 
 def types(sfn: LocalStepFunctions, result: dict[str, Any]) -> list[str]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.engine.support import ROLE, jsonata, new_client, output, run
+from tests.engine.support import ROLE, all_events, jsonata, new_client, output, run
 
 PASS = jsonata({"P": {"Type": "Pass", "Output": {"echo": "{% $states.input %}"}, "End": True}})
 
@@ -81,7 +81,7 @@ def test_start_sync_execution_on_express() -> None:
 def test_history_shape() -> None:
     sfn = new_client()
     result = run(sfn, PASS, {"a": 1})
-    history = sfn.get_execution_history(executionArn=result["executionArn"])["events"]
+    history = all_events(sfn, result["executionArn"])
     assert [e["type"] for e in history] == [
         "ExecutionStarted",
         "PassStateEntered",

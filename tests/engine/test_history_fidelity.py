@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from durable_sfn.engine import LocalStepFunctions
-from tests.engine.support import missing_input
+from tests.engine.support import all_events, missing_input
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "cases.jsonl"
 
@@ -66,7 +66,7 @@ def test_history_event_types_match_aws(case: dict[str, Any] | None, sfn: LocalSt
     )["stateMachineArn"]
     started = sfn.start_execution(stateMachineArn=arn, input=json.dumps(case["input"]))
     sfn.wait_for_execution(started["executionArn"], timeout=30)
-    events = sfn.get_execution_history(executionArn=started["executionArn"])["events"]
+    events = all_events(sfn, started["executionArn"])
     recorded = Counter(entry[0] for entry in case["meta"]["recorded_events"])
     # The recordings went through LocalStack, whose post-processing drops ParallelStateSucceeded;
     # AWS writes it (test_parallel_writes_parallel_state_succeeded), so it is left out here.

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from durable_sfn.engine import LocalStepFunctions
-from tests.engine.support import ROLE, jsonata, new_client, output
+from tests.engine.support import ROLE, all_events, jsonata, new_client, output
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
 
@@ -69,12 +69,12 @@ def finish(sfn: LocalStepFunctions, execution: str) -> dict[str, Any]:
 
 
 def history_types(sfn: LocalStepFunctions, execution: str) -> list[str]:
-    return [e["type"] for e in sfn.get_execution_history(executionArn=execution)["events"]]
+    return [e["type"] for e in all_events(sfn, execution)]
 
 
 def after_redrive(sfn: LocalStepFunctions, execution: str, number: int = 1) -> list[dict[str, Any]]:
     """The events written by redrive `number` (from its ExecutionRedriven on)."""
-    events = sfn.get_execution_history(executionArn=execution)["events"]
+    events = all_events(sfn, execution)
     starts = [i for i, e in enumerate(events) if e["type"] == "ExecutionRedriven"]
     return list(events[starts[number - 1] :])
 

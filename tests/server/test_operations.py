@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from durable_sfn.client import InstanceNotRedrivableError, OrchestrationClient
+from tests.engine.support import all_events
 from tests.server.conftest import Server, create_machine, wait_until, wait_until_done
 
 PREFIX = "/runtime/webhooks/durabletask"
@@ -85,7 +86,7 @@ def test_boto3_redrives_a_failed_execution_from_its_failed_step(server: Server) 
     assert done["status"] == "SUCCEEDED" and json.loads(done["output"]) == f"picked {item}"
     assert done["redriveCount"] == 1 and done["redriveStatus"] == "NOT_REDRIVABLE"
     assert done["redriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven"
-    events = sfn.get_execution_history(executionArn=run)["events"]
+    events = all_events(sfn, run)
     types = [e["type"] for e in events]
     redrive_at = types.index("ExecutionRedriven")
     assert events[redrive_at]["executionRedrivenEventDetails"] == {"redriveCount": 1}

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.engine.support import all_events
 from tests.server.conftest import Server, create_machine, wait_until_done
 
 GREET_TASK: dict[str, Any] = {
@@ -40,7 +41,7 @@ def test_create_start_describe_and_history_of_a_lambda_task(server: Server) -> N
     assert done["status"] == "SUCCEEDED"
     assert json.loads(done["output"]) == {"greeting": "hello ada"}
     assert done["stopDate"] >= done["startDate"]  # timestamps parsed by boto3 as datetimes
-    events = sfn.get_execution_history(executionArn=started["executionArn"])["events"]
+    events = all_events(sfn, started["executionArn"])
     types = [e["type"] for e in events]
     assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded"
     assert "LambdaFunctionSucceeded" in types or "TaskSucceeded" in types
@@ -90,7 +91,7 @@ def _scheduled_token(sfn: Any, execution_arn: str) -> str:
     import time
 
     for _ in range(400):
-        for event in sfn.get_execution_history(executionArn=execution_arn)["events"]:
+        for event in all_events(sfn, execution_arn):
             if event["type"] == "TaskScheduled":
                 parameters = json.loads(event["taskScheduledEventDetails"]["parameters"])
                 return str(parameters["Payload"])

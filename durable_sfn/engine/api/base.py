@@ -229,7 +229,7 @@ def page(
     the highest), so a token names the last item returned and
     the next page starts after it even if new items appeared meanwhile. Tokens are opaque
     (base64 JSON naming the operation); anything else is InvalidToken. `default_size`: the page
-    size when maxResults is 0 (None: everything, GetExecutionHistory's behaviour here).
+    size when maxResults is 0 (None: everything).
     """
     if max_results is not None and not 0 <= max_results <= MAX_PAGE_SIZE:
         raise error(

@@ -312,7 +312,7 @@ class ExecutionsApi(VersionsApi):
             events.reverse()
         if not includeExecutionData:
             events = [_without_data(e) for e in events]
-        # Deviation: without maxResults the whole history comes in one page (AWS pages by 100).
+        # As on AWS: 100 events a page unless maxResults says otherwise (at most 1000).
         return page(
             events,
             "events",
@@ -321,7 +321,6 @@ class ExecutionsApi(VersionsApi):
             operation="GetExecutionHistory",
             position=lambda e: e["id"],
             descending=reverseOrder,
-            default_size=None,
         )
 
     # --- task tokens ----------------------------------------------------------------------
