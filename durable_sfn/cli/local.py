@@ -248,23 +248,31 @@ def _run_locally(
     events: list[tuple[str, Any]] | None = None,
     live: bool = False,
     setup: list[str] | None = None,
+    mock: tuple[Path, str] | None = None,
 ) -> dict[str, Any]:
     from durable_sfn.local.runtime import LocalRuntime  # see the package docstring
 
     selected, loaded = load_definitions(target)
     add_import_root(split_target(target)[0])  # an .asl.json's project provides its activities too
     modules = [item.module for item in loaded if item.module is not None][:1]
+    config = _mock_config(mock, selected.name) if mock is not None else None
     with LocalRuntime(
-        real_time=real_time, activity_modules=activity_modules, modules=modules, setup=setup or []
+        real_time=real_time,
+        activity_modules=activity_modules,
+        modules=modules,
+        setup=setup or [],
+        mock_config=config,
     ) as runtime:
         arns = runtime.create_machines(loaded)
+        # A test case is chosen as Step Functions Local chooses it: "<state machine ARN>#<TestCase>".
+        start_arn = arns[selected.name] if mock is None else f"{arns[selected.name]}#{mock[1]}"
         client = runtime.client
         # Hold virtual time still while starting and raising, or an idle execution could jump
         # past its wait's timeout before the events arrive.
         clock = runtime.engine.clock
         clock.enter()
         try:
-            instance = client.start_new(arns[selected.name], input_value)
+            instance = client.start_new(start_arn, input_value)
             for name, data in events or []:
                 client.raise_event(instance, name, data)
         finally:
@@ -292,6 +300,30 @@ def _run_locally(
         "entitySignalsDelivered": delivered.received - len(delivered.failed),
         "history": history,
     }
+
+
+def _mock_config(mock: tuple[Path, str], machine: str) -> dict[str, Any]:
+    """The mock config file, read and checked: it must have `case` for the state machine run."""
+    from durable_sfn.engine.mock_config import MockConfig, MockConfigError  # see the package docstring
+
+    path, case = mock
+    try:
+        config = MockConfig.load(path)
+    except MockConfigError as exc:
+        raise UsageError(f"--mock-config: {exc}") from None
+    if machine not in config.state_machines:
+        known = ", ".join(sorted(config.state_machines)) or "none"
+        raise UsageError(
+            f"--mock-config {str(path)!r} has no StateMachines entry for {machine!r} (it has: {known}); "
+            "the entry is named after the state machine, which is the orchestrator's name"
+        )
+    cases = config.state_machines[machine].get("TestCases") or {}
+    if case not in cases:
+        known = ", ".join(sorted(cases)) or "none"
+        raise UsageError(
+            f"--test-case {case!r}: {machine!r} has no such test case in {str(path)!r} (it has: {known})"
+        )
+    return {"StateMachines": config.state_machines, "MockedResponses": config.responses}
 
 
 def _watch(client: Any, engine: Any, instance: str) -> None:
@@ -342,8 +374,28 @@ def run(
         bool,
         typer.Option("--real-time", help="Use the wall clock (default: virtual time, waits are instant)."),
     ] = False,
+    mock_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--mock-config",
+            help="A Step Functions Local mock config (MockConfigFile.json); needs --test-case.",
+        ),
+    ] = None,
+    test_case: Annotated[
+        str | None,
+        typer.Option(
+            "--test-case",
+            help="The mock config's test case to run: its mocked states return their MockedResponses "
+            "and never call the activity or service.",
+        ),
+    ] = None,
 ) -> None:
     """Compile (if needed) and run an orchestrator on the local engine; exit 1 unless it succeeds."""
+    if (mock_config is None) != (test_case is None):
+        raise UsageError(
+            "--mock-config and --test-case go together: the file holds the test cases, and a run "
+            "uses one of them (as Step Functions Local's '<state machine ARN>#<TestCase>')"
+        )
     raised: list[tuple[str, Any]] = []
     for item in event or []:
         name, sep, data = item.partition("=")
@@ -360,6 +412,7 @@ def run(
             events=raised,
             live=real_time and not json_output and sys.stderr.isatty(),
             setup=list(setup or []),
+            mock=(mock_config, test_case) if mock_config is not None and test_case is not None else None,
         )
     if json_output:
         console.print_json(data={k: v for k, v in outcome.items() if k != "history"}, default=str)

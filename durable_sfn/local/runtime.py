@@ -63,8 +63,11 @@ class LocalRuntime:
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT,
         real_services: Iterable[str] = (),
+        mock_config: str | dict[str, Any] | None = None,
     ) -> None:
-        """`real_services`: AWS services (boto3 names) served by real AWS instead of moto."""
+        """`real_services`: AWS services (boto3 names) served by real AWS instead of moto.
+        `mock_config`: a Step Functions Local mock config (file or dict) for the engine; a test
+        case is chosen by starting `"<state machine ARN>#<TestCase>"`."""
         import boto3
         from moto import mock_aws
 
@@ -78,7 +81,9 @@ class LocalRuntime:
         keep_in_process(self.outbound)
         try:
             clock = RealClock() if real_time else VirtualClock()
-            self.engine: Any = LocalStepFunctions(clock=clock, region=region, account_id=account_id)
+            self.engine: Any = LocalStepFunctions(
+                clock=clock, region=region, account_id=account_id, mock_config=mock_config
+            )
             # Serialized: moto's conditional writes are not atomic across threads (see durable_sfn.client.events).
             self.dynamodb = SerializedClient(boto3.client("dynamodb", region_name=region))
             create_events_table(self.dynamodb)
