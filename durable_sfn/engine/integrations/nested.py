@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -90,7 +91,12 @@ def start(
     integration: Integration,
     params: Any,
     deadline: datetime | None,
+    submitted: Callable[[Any], None] | None = None,
 ) -> Any:
+    """Start the child; with `.sync`/`.sync:2`, wait for it and return its description.
+
+    `submitted(response)` is told StartExecution's answer before the wait (TaskSubmitted).
+    """
     if not isinstance(params, dict) or "StateMachineArn" not in params:
         raise StatesError(errors.RUNTIME, "states:startExecution needs a StateMachineArn argument.")
     raw_input = params.get("Input", {})
@@ -105,8 +111,11 @@ def start(
             f"StepFunctions.{code}Exception",
             f"{message} (Service: AWSStepFunctions; Status Code: 400; Error Code: {code})",
         ) from None
+    response = {"ExecutionArn": child.arn, "StartDate": int(child.start_date.timestamp() * 1000)}
     if not integration.pattern:
-        return {"ExecutionArn": child.arn, "StartDate": int(child.start_date.timestamp() * 1000)}
+        return response
+    if submitted is not None:
+        submitted(response)
     waiter = Waiter()
     child.watch(waiter)
     try:

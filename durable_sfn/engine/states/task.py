@@ -179,12 +179,32 @@ def _call(
         record = callbacks.TokenRecord(token, run.execution_arn, run.name, heartbeat)
         services.register_token(token, record)
     try:
+        if integration.pattern.startswith("sync") and integration.service != "states":
+            # Not emulated: running the call request-response would silently skip the wait.
+            raise TaskFailure(
+                errors.RUNTIME,
+                f"The Resource '{integration.resource}' asks to wait for the job (.{integration.pattern}); "
+                "the local engine runs that pattern only for states:startExecution.",
+            )
         if integration.kind == "lambda-function":
             return lambda_integration.invoke(services, integration.resource, params)
         if integration.service == "lambda" and integration.action == "invoke":
             response = lambda_integration.invoke_envelope(services, params)
         elif integration.service == "states" and integration.action == "startExecution":
-            response = nested.start(services, run.branch, integration, params, deadline)
+
+            def submitted(started: Any) -> None:
+                # AWS records a .sync task's submission before the result arrives.
+                run.event(
+                    "TaskSubmitted",
+                    taskSubmittedEventDetails={
+                        "resourceType": integration.resource_type,
+                        "resource": integration.resource_name,
+                        "output": history.to_json(started),
+                        "outputDetails": {"truncated": False},
+                    },
+                )
+
+            response = nested.start(services, run.branch, integration, params, deadline, submitted)
         elif integration.service == "http" and integration.action == "invoke":
             response = http.invoke(services, params)
         elif integration.kind == "activity":
