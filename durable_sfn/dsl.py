@@ -244,6 +244,32 @@ class Task(Protocol[T_co]):
     def __await__(self) -> Generator[Any, None, T_co]: ...
 
 
+class DurableHttpResponse(dict[str, Any]):
+    """What `await ctx.call_http(...)` gives: Durable's response as the JSON object a compiled
+    orchestrator holds, `{"status_code": 200, "headers": {"Content-Type": "..."}, "content": "..."}`.
+
+    Read it with subscripts (`response["status_code"]`), which compile; the attributes
+    (`response.status_code`, `.headers`, `.content`) work in the direct run. Header values are
+    text (repeated headers joined with ", "), `content` is the body's text.
+    """
+
+    def __init__(self, status_code: Any, headers: dict[str, str], content: str | None) -> None:
+        super().__init__(status_code=status_code, headers=headers, content=content)
+
+    @property
+    def status_code(self) -> int:
+        return int(self["status_code"])
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return dict(self["headers"])
+
+    @property
+    def content(self) -> str | None:
+        value = self["content"]
+        return value if isinstance(value, str) else None
+
+
 class OrchestrationContext(ABC):
     """What an orchestrator sees: the Durable Functions Python context, one signature per method.
 
@@ -361,6 +387,25 @@ class OrchestrationContext(ABC):
         when it is retried. The entity name and the operation are literals:
         `await ctx.call_entity(EntityId("Counter", customer_id), "add", 1)`. Errors the entity
         raises (including `UnknownOperationError`) are caught by their class name, like activities'.
+        """
+
+    @abstractmethod
+    def call_http(
+        self,
+        method: str,
+        uri: str,
+        content: JsonValue = None,
+        headers: dict[str, str] | None = None,
+        token_source: Any = None,
+    ) -> Task[DurableHttpResponse]:
+        """Make an HTTP request durably (a Step Functions HTTP Task) and await the response.
+
+        `method` is a literal (`"GET"`, `"POST"`, ...); a str `content` is sent as it is, any other
+        value as JSON. As in Durable, a `202 Accepted` with a `Location` header is polled (GET,
+        every `Retry-After` seconds or 30) until another answer comes. Unlike Durable, a status
+        outside 200-299 raises (Step Functions fails the Task): `except Exception as e` catches it,
+        `e.error` is `"States.Http.StatusCode.404"` and `e.cause` the body. Credentials come from
+        the EventBridge connection of the deployed state machine, so `token_source` is refused.
         """
 
     @abstractmethod

@@ -135,6 +135,7 @@ def test_the_context_is_abstract_and_the_direct_runner_implements_all_of_it() ->
         "call_sub_orchestrator",
         "call_sub_orchestrator_with_retry",
         "call_entity",
+        "call_http",
         "signal_entity",
         "create_timer",
         "wait_for_external_event",

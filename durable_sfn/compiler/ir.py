@@ -209,6 +209,19 @@ class CallEntity:
 
 
 @dataclass(frozen=True)
+class CallHttp:
+    """`await ctx.call_http(method, uri, content, headers)`: an HTTP Task, then Durable's polling
+    of a `202 Accepted` answer with a `Location` (see `backend/http_calls`)."""
+
+    target: str | None
+    method: str  # upper case, one of the HTTP Task's methods
+    uri: Expr
+    content: Expr | None
+    headers: Expr | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class WaitForEvent:
     target: str | None
     event_name: Expr
@@ -382,6 +395,7 @@ Stmt = (
     | CallActivity
     | CallSubOrchestrator
     | CallEntity
+    | CallHttp
     | WaitForEvent
     | Timer
     | If

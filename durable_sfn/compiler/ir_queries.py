@@ -17,6 +17,7 @@ from durable_sfn.compiler.ir import (
     Branch,
     CallActivity,
     CallEntity,
+    CallHttp,
     CallSubOrchestrator,
     ContinueAsNew,
     Expr,
@@ -59,7 +60,7 @@ def written(stmt: Stmt) -> set[str]:
     if isinstance(stmt, Assign):
         return {stmt.target}
     if isinstance(
-        stmt, CallActivity | CallSubOrchestrator | CallEntity | WaitForEvent | MapAll | ParallelAll
+        stmt, CallActivity | CallSubOrchestrator | CallEntity | CallHttp | WaitForEvent | MapAll | ParallelAll
     ):
         return {stmt.target} if stmt.target else set()
     if isinstance(stmt, ForEach):
@@ -81,6 +82,8 @@ def exprs_of(stmt: Stmt) -> list[Expr]:
         return [stmt.payload] + ([stmt.instance_id] if stmt.instance_id is not None else [])
     if isinstance(stmt, CallEntity):
         return [stmt.key, stmt.payload]
+    if isinstance(stmt, CallHttp):
+        return [e for e in (stmt.uri, stmt.content, stmt.headers) if e is not None]
     if isinstance(stmt, WaitForEvent):
         return [stmt.event_name] + ([stmt.timeout_seconds] if stmt.timeout_seconds else [])
     if isinstance(stmt, Timer):

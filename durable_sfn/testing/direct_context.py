@@ -20,6 +20,7 @@ from durable_sfn._aws import execution_arn
 from durable_sfn.compiler.backend.states import TRANSIENT_LAMBDA_RETRY
 from durable_sfn.dsl import (
     DefinitionError,
+    DurableHttpResponse,
     EntityId,
     OrchestrationContext,
     OrchestratorDefinition,
@@ -32,7 +33,7 @@ from durable_sfn.engine.api.errors import StepFunctionsError, error
 from durable_sfn.engine.s3_items import map_run_arn as map_run
 from durable_sfn.entities.in_process import DirectEntityCalls
 from durable_sfn.lambda_entry import LocalLambdaContext, invoke_activity, lambda_error
-from durable_sfn.testing import direct_tasks, logs, s3_fanout, typed_values
+from durable_sfn.testing import direct_http, direct_tasks, logs, s3_fanout, typed_values
 from durable_sfn.testing.direct_tasks import DirectTask
 from durable_sfn.testing.errors import (
     ContinueAsNew,
@@ -331,6 +332,22 @@ class DirectContext(OrchestrationContext):
         calls = self._run.entities(entity_id)
         calls.signal(
             entity_id, operation, self._run.json(input, f"the input of signal {entity_id}.{operation}")
+        )
+
+    def call_http(
+        self,
+        method: str,
+        uri: str,
+        content: Any = None,
+        headers: dict[str, str] | None = None,
+        token_source: Any = None,
+    ) -> Task[DurableHttpResponse]:
+        if token_source is not None:
+            raise TypeError(
+                "call_http cannot take a token_source: the HTTP Task's connection authenticates it"
+            )
+        return DirectTask(
+            direct_http.call_http(self._scheduler, self._run.json, method, uri, content, headers)
         )
 
     def create_timer(self, fire_at: datetime | timedelta) -> Task[None]:

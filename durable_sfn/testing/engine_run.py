@@ -21,6 +21,8 @@ from durable_sfn._aws import (
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
     EVENT_WAITER,
+    HTTP_CONNECTION,
+    connection_arn,
     execution_arn,
     lambda_function_arn,
     role_arn,
@@ -212,6 +214,7 @@ def run_local(
         sfn.register_lambda(name, recorder.handler(name, fn))
     arns: dict[str, str] = {name: lambda_function_arn(name) for name in workflow.activities}
     arns[EVENT_WAITER] = lambda_function_arn(EVENT_WAITER)
+    arns[HTTP_CONNECTION] = connection_arn("durable-sfn-local")
     arns.update({name: state_machine_arn(name) for name in workflow.orchestrators})
     with contextlib.ExitStack() as stack:
         host = stack.enter_context(entity_host(workflow.orchestrators.values(), entities, DEFAULT_REGION))

@@ -21,6 +21,7 @@ from durable_sfn._aws import START_EXECUTION, START_EXECUTION_SYNC, placeholder
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.backend.core import Frame, HandlerTarget
 from durable_sfn.compiler.backend.entity_ops import ITEM_SELECTOR, calls_entities
+from durable_sfn.compiler.backend.http_calls import HttpLowering
 from durable_sfn.compiler.backend.express_children import standard_reason
 from durable_sfn.compiler.backend.loops import runs_as_map
 from durable_sfn.compiler.backend.states import (
@@ -49,7 +50,7 @@ CHILD_ERROR = Expr.raw(
 )
 
 
-class Lowering(TaskLowering):
+class Lowering(TaskLowering, HttpLowering):
     """IR -> states: control flow here, single-state statements in TaskLowering."""
 
     def lower_If(self, g: Graph, s: ir.If, nxt: str, frame: Frame) -> str:

@@ -69,6 +69,7 @@ AWAITED_CTX = {
     "call_sub_orchestrator",
     "call_sub_orchestrator_with_retry",
     "call_entity",
+    "call_http",
     "create_timer",
     "wait_for_external_event",
     "task_all",

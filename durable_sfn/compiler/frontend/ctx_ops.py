@@ -12,7 +12,7 @@ import re
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.expressions.calls import AWAITED_CTX
-from durable_sfn.compiler.frontend import helpers
+from durable_sfn.compiler.frontend import helpers, http_calls
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
@@ -91,6 +91,8 @@ def lower_await(lw: LowererCore, node: ast.Await, target: ast.Name | None, stmt:
         return lower_entity_op(lw, call, target, loc, signal=False)
     if name in CALL_OPS:
         return _lower_call(lw, name, call, target, loc)
+    if name == "call_http":
+        return http_calls.lower_call_http(lw, call, target, loc)
     if name == "create_timer":
         args = lw.bind_args(call, ["fire_at"], 1)
         if args is None:
