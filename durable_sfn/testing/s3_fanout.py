@@ -12,6 +12,7 @@ the results in the ResultWriter layout and returns its `{"MapRunArn", "ResultWri
 from __future__ import annotations
 
 import contextvars
+import json
 from collections import deque
 from collections.abc import Awaitable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 from durable_sfn._aws import DEFAULT_REGION
 from durable_sfn.dsl import S3Location
 from durable_sfn.engine import s3_items
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 from durable_sfn.errors import ToleratedFailureExceeded
 from durable_sfn.testing.errors import error_and_cause
 from durable_sfn.testing.scheduler import Future, Scheduler
@@ -57,9 +59,11 @@ class S3Source:
                     self.inputs.append(item)
                     yield item
                 return
-            for batch in s3_items.batches(items, self.batch_size, None):
-                self.inputs.append({"Items": batch})
-                yield batch
+            # As the compiled ItemBatcher: batch_size items, fewer when they would pass 256 KiB.
+            for text in s3_items.child_inputs(items, self.batch_size, MAX_PAYLOAD_BYTES):
+                batch = json.loads(text)
+                self.inputs.append(batch)
+                yield batch["Items"]
         except s3_items.ReaderError as exc:
             raise ReaderFailed(str(exc)) from None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from durable_sfn.engine import dataflow, errors, jsonata, s3_items
@@ -20,7 +21,7 @@ from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.fanout import Outcome, fan_out
 from durable_sfn.engine.history import History
 from durable_sfn.engine.states.base import StateOutcome, StateRun, next_of
-from durable_sfn.engine.states.map_items import batch_items, read_items, write_results
+from durable_sfn.engine.states.map_items import batch_items, read_child_inputs, write_results
 
 INLINE_CONCURRENCY = 40
 DISTRIBUTED_THREADS = 256
@@ -62,7 +63,7 @@ def _number(run: StateRun, effective: Any, field: str, *, allow_float: bool = Fa
     return None
 
 
-def _items(run: StateRun, raw: Any, effective: Any) -> list[Any]:
+def _items(run: StateRun, raw: Any, effective: Any) -> Sequence[Any]:
     state, env = run.state, run.env
     if "ItemReader" in state:
         reader_config = state["ItemReader"]
@@ -73,7 +74,7 @@ def _items(run: StateRun, raw: Any, effective: Any) -> list[Any]:
                 **reader_config,
                 "Parameters": dataflow.template(reader_config["Parameters"], effective, env, "ItemReader"),
             }
-        return read_items(run, reader_config)
+        return read_child_inputs(run, reader_config, effective, state.get("ItemBatcher"))
     if dataflow.is_jsonata(env):
         if "Items" in state:
             return list(jsonata.evaluate_typed(state["Items"], env, "Items", "array"))
@@ -102,7 +103,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     max_concurrency = _number(run, effective, "MaxConcurrency")
     if max_concurrency is not None and max_concurrency < 0:
         raise StatesError(errors.RUNTIME, "MaxConcurrency cannot be negative.")
-    if "ItemBatcher" in state:
+    if "ItemBatcher" in state and "ItemReader" not in state:  # a reader batches as it reads
         items = batch_items(run, effective, items, state["ItemBatcher"])
     # AWS validates MaxConcurrency before the Map starts and the tolerance after.
     run.event("MapStateStarted", mapStateStartedEventDetails={"length": len(items)})

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 from durable_sfn.engine import dataflow, errors, jsonata, s3_items
 from durable_sfn.engine import jsonpath as jp
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 from durable_sfn.engine.states.base import StateRun
-
-
-def read_items(run: StateRun, config: dict[str, Any]) -> list[Any]:
-    """Items from S3: a JSON array, JSON Lines, CSV, an S3 Inventory manifest or a listObjectsV2 listing."""
-    return list(iter_items(run, config))
 
 
 def iter_items(run: StateRun, config: dict[str, Any]) -> Iterator[Any]:
@@ -36,7 +31,55 @@ def iter_items(run: StateRun, config: dict[str, Any]) -> Iterator[Any]:
         ) from None
 
 
-def batch_items(run: StateRun, effective: Any, items: list[Any], batcher: dict[str, Any]) -> list[Any]:
+class ChildInputs(Sequence[Any]):
+    """The children's inputs of a Map that reads from S3, held as JSON text and parsed on use."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [json.loads(t) for t in self.texts[index]]
+        return json.loads(self.texts[index])
+
+
+def read_child_inputs(
+    run: StateRun, config: dict[str, Any], effective: Any, batcher: dict[str, Any] | None
+) -> ChildInputs:
+    """ItemReader then ItemBatcher, streamed: the items are read and grouped one at a time and
+    only each child's input is kept (as text)."""
+    items = iter_items(run, config)
+    if batcher is None:
+        return ChildInputs(list(s3_items.child_inputs(items, None, None)))
+    max_items, max_bytes, batch_input = _batcher(run, effective, batcher)
+    texts = s3_items.child_inputs(items, max_items, max_bytes or MAX_PAYLOAD_BYTES, batch_input)
+    return ChildInputs(list(texts))
+
+
+def _batcher(run: StateRun, effective: Any, batcher: dict[str, Any]) -> tuple[int | None, int | None, Any]:
+    env = run.env
+    if dataflow.is_jsonata(env):
+        batcher = jsonata.evaluate_template(batcher, env, "ItemBatcher")
+    max_items = batcher.get("MaxItemsPerBatch")
+    if max_items is None and "MaxItemsPerBatchPath" in batcher:
+        max_items = jp.select(effective, batcher["MaxItemsPerBatchPath"], env)
+    max_bytes = batcher.get("MaxInputBytesPerBatch")
+    if max_bytes is None and "MaxInputBytesPerBatchPath" in batcher:
+        max_bytes = jp.select(effective, batcher["MaxInputBytesPerBatchPath"], env)
+    batch_input = batcher.get("BatchInput")
+    if batch_input is not None and not dataflow.is_jsonata(env):
+        batch_input = dataflow.template(batch_input, effective, env, "BatchInput")
+    return (int(max_items) if max_items else None, int(max_bytes) if max_bytes else None, batch_input)
+
+
+def batch_items(run: StateRun, effective: Any, items: Sequence[Any], batcher: dict[str, Any]) -> list[Any]:
     """Group items into `{"Items": [...], "BatchInput": ...}` batches by count and size."""
     env = run.env
     if dataflow.is_jsonata(env):
@@ -68,13 +111,17 @@ def batch_items(run: StateRun, effective: Any, items: list[Any], batcher: dict[s
 
 
 def write_results(
-    run: StateRun, config: dict[str, Any], items: list[Any], results: list[Any], map_run_arn: str
+    run: StateRun, config: dict[str, Any], items: Sequence[Any], results: list[Any], map_run_arn: str
 ) -> Any:
     """ResultWriter: store the child results in S3 like AWS (result files plus a manifest)."""
     files = result_files(run, config, map_run_arn)
-    for index, (item, result) in enumerate(zip(items, results, strict=True)):
+    texts = items.texts if isinstance(items, ChildInputs) else None
+    for index, result in enumerate(results):
         failed = isinstance(result, dict) and set(result) == {"Error", "Cause"}
-        files.add(index, item, not failed, result)
+        if texts is not None:
+            files.add_text(index, texts[index], not failed, result)
+        else:
+            files.add(index, items[index], not failed, result)
     return store_results(run, files)
 
 
