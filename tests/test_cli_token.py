@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import subprocess
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +13,7 @@ from typer.testing import CliRunner
 
 from durable_sfn.cli import app
 from durable_sfn.server.guard import TOKEN_HEADER
-from tests.server.conftest import CLI, ROOT, Server, create_machine, wait_until
+from tests.server.conftest import Server, create_machine, serving, wait_until
 from tests.test_cli_remote_edges import waiting_for
 
 SECRET = "correct horse battery staple"
@@ -25,34 +22,8 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def guarded() -> Iterator[Server]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DURABLE_SFN_SERVE_TOKEN": SECRET}
-    process = subprocess.Popen(
-        [str(CLI), "serve", "--port", "0"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    log: list[str] = []
-    url = None
-    for line in process.stdout:
-        log.append(line)
-        if line.startswith("listening on "):
-            url = line.split()[-1]
-            break
-    if url is None:
-        process.wait(timeout=10)
-        pytest.fail("durable-sfn serve did not start:\n" + "".join(log))
-    threading.Thread(target=lambda: log.extend(process.stdout or []), daemon=True).start()
-    yield Server(url, process, log)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    with serving([], {"DURABLE_SFN_SERVE_TOKEN": SECRET}) as running:
+        yield running
 
 
 def _with_token(request: Any, **_: Any) -> None:

@@ -13,7 +13,7 @@ import typer
 from durable_sfn.cli.compile import run as run_compile
 from durable_sfn.cli.local import register as register_local_commands
 from durable_sfn.cli.remote import register as register_remote_commands
-from durable_sfn.cli.serve import serve
+from durable_sfn.cli.serve import ENVIRONMENT_HELP, serve
 
 app = typer.Typer(
     name="durable-sfn",
@@ -25,7 +25,7 @@ app = typer.Typer(
 
 # validate, graph, run, serve (local) and start, status, events, terminate, history, list (remote).
 register_local_commands(app)
-app.command("serve")(serve)
+app.command("serve", epilog=ENVIRONMENT_HELP)(serve)
 register_remote_commands(app)
 
 

@@ -1,14 +1,51 @@
-"""`durable-sfn serve`: the local engine as a Step Functions endpoint, from the command line."""
+"""`durable-sfn serve`: the local engine as a Step Functions endpoint, from the command line.
+
+It honours the environment variables of Step Functions Local that have a meaning here
+(SFN_MOCK_CONFIG, AWS_DEFAULT_REGION, AWS_ACCOUNT_ID) and warns about those it does not, so a
+Step Functions Local setup never silently behaves differently.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
+from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION
 from durable_sfn.cli.support import UsageError, err_console, reports_errors
 from durable_sfn.local.activities import add_import_root
 from durable_sfn.local.definitions import definitions_at, split_target
+
+# Step Functions Local settings serve does not honour, and why (printed when one is set).
+_NOT_HONOURED = {
+    "WAIT_TIME_SCALE": "Wait states take their full time on the real clock; --virtual-clock makes idle waits pass at once",
+    **{
+        name: "every service is emulated in-process (moto); --real-aws SERVICE uses real AWS instead"
+        for name in (
+            "LAMBDA_ENDPOINT",
+            "BATCH_ENDPOINT",
+            "DYNAMODB_ENDPOINT",
+            "ECS_ENDPOINT",
+            "GLUE_ENDPOINT",
+            "SAGE_MAKER_ENDPOINT",
+            "SQS_ENDPOINT",
+            "SNS_ENDPOINT",
+        )
+    },
+    "STEP_FUNCTIONS_ENDPOINT": "nested executions run on this same engine",
+}
+
+# The end of `serve --help`.
+ENVIRONMENT_HELP = (
+    "Step Functions Local's environment variables: SFN_MOCK_CONFIG (--mock-config), "
+    "AWS_DEFAULT_REGION (--region) and AWS_ACCOUNT_ID (--account) are honoured. Not honoured, with a "
+    "warning at start when set: WAIT_TIME_SCALE (use --virtual-clock); LAMBDA_ENDPOINT, "
+    "BATCH_ENDPOINT, DYNAMODB_ENDPOINT, ECS_ENDPOINT, GLUE_ENDPOINT, SAGE_MAKER_ENDPOINT, "
+    "SQS_ENDPOINT and SNS_ENDPOINT (services are emulated in-process; --real-aws SERVICE uses real "
+    "AWS); STEP_FUNCTIONS_ENDPOINT (nested executions run on this engine)."
+)
 
 # -- serve -----------------------------------------------------------------------------------
 
@@ -68,6 +105,23 @@ def serve(
             "instead of moto (repeatable).",
         ),
     ] = None,
+    mock_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--mock-config",
+            envvar="SFN_MOCK_CONFIG",
+            help="A Step Functions Local mock config (MockConfigFile.json); start '<state machine "
+            "ARN>#<TestCase>' to run a test case.",
+        ),
+    ] = None,
+    region: Annotated[
+        str,
+        typer.Option("--region", envvar="AWS_DEFAULT_REGION", help="Region of the ARNs the server makes."),
+    ] = DEFAULT_REGION,
+    account: Annotated[
+        str,
+        typer.Option("--account", envvar="AWS_ACCOUNT_ID", help="Account of the ARNs the server makes."),
+    ] = DEFAULT_ACCOUNT,
 ) -> None:
     """Serve the local engine over the Step Functions API (AWS CLI, boto3 --endpoint-url) and the management API."""
     from durable_sfn.server.app import (  # see the package docstring
@@ -81,6 +135,13 @@ def serve(
 
     if token is not None and not token:
         raise UsageError("--token must not be empty")
+    for name, reason in _NOT_HONOURED.items():
+        if os.environ.get(name):
+            err_console.print(
+                f"[yellow]warning:[/] {name} is a Step Functions Local setting durable-sfn serve does "
+                f"not honour: {reason}"
+            )
+    mocks = _mock_config(mock_config) if mock_config is not None else None
     if not is_loopback(host):
         protection = (
             "requests must carry the --token header"
@@ -104,6 +165,9 @@ def serve(
         virtual_clock=virtual_clock,
         setup=list(setup or []),
         real_services=sorted(set(real_aws or [])),
+        region=region,
+        account_id=account,
+        mock_config=mocks,
     )
     for target in definitions or []:
         # Activities and setup hooks may come from the definitions' project: importable first.
@@ -138,3 +202,14 @@ def serve(
             server.server_close()
     finally:
         backend.close()
+
+
+def _mock_config(path: Path) -> dict[str, Any]:
+    """The mock config file, read and checked before the server starts (a bad one stops it)."""
+    from durable_sfn.engine.mock_config import MockConfig, MockConfigError  # see the package docstring
+
+    try:
+        config = MockConfig.load(path)
+    except MockConfigError as exc:
+        raise UsageError(f"--mock-config / SFN_MOCK_CONFIG: {exc}") from None
+    return {"StateMachines": config.state_machines, "MockedResponses": config.responses}

@@ -54,6 +54,8 @@ class ServerConfig:
     account_id: str = DEFAULT_ACCOUNT
     # AWS services (boto3 names) served by real AWS instead of moto: only when the operator asks.
     real_services: list[str] = field(default_factory=list)
+    # A Step Functions Local mock config (StateMachines / MockedResponses), already read.
+    mock_config: dict[str, Any] | None = None
 
 
 class LocalBackend:
@@ -68,6 +70,7 @@ class LocalBackend:
             region=config.region,
             account_id=config.account_id,
             real_services=config.real_services,
+            mock_config=config.mock_config,
         )
         self.engine = self.runtime.engine
         self.dynamodb = self.runtime.dynamodb

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -42,16 +43,13 @@ class Server:
         )
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    command = [
-        str(CLI), "serve", "--port", "0", "--activities", str(ACTIVITIES),
-        "--definitions", str(Path(__file__).with_name("stock_count.asl.json")),
-        "--setup", "tests.server.server_activities:create_stock_table",
-    ]  # fmt: skip
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+@contextlib.contextmanager
+def serving(args: list[str], env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`durable-sfn serve --port 0 ARGS` with `env` added to this environment, until the block ends."""
+    command = [str(CLI), "serve", "--port", "0", *args]
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env
     )
     assert process.stdout is not None
     log: list[str] = []
@@ -66,13 +64,26 @@ def server() -> Iterator[Server]:
         pytest.fail("durable-sfn serve did not start:\n" + "".join(log))
     # Keep draining output so the server never blocks on a full pipe.
     threading.Thread(target=lambda: log.extend(process.stdout or []), daemon=True).start()
-    yield Server(url, process, log)
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        yield Server(url, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    args = [
+        "--activities", str(ACTIVITIES),
+        "--definitions", str(Path(__file__).with_name("stock_count.asl.json")),
+        "--setup", "tests.server.server_activities:create_stock_table",
+    ]  # fmt: skip
+    with serving(args) as running:
+        yield running
 
 
 def create_machine(sfn: Any, name: str, states: dict[str, Any], start: str) -> str:
