@@ -22,6 +22,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -33,6 +34,7 @@ from durable_sfn.cdk._private.activity_wiring import GrantSpec, provision_activi
 from durable_sfn.cdk._private.analysis import DefinitionRequirements, analyse
 from durable_sfn.cdk._private.checks import AppWideChecks, DeployedMachine
 from durable_sfn.cdk._private.deployment import DEFAULT_ALIAS, AliasDeployment, publish_with_alias
+from durable_sfn.cdk._private.distributed_maps import distributed_maps, grant_distributed_maps
 from durable_sfn.cdk._private.entity_hosting import host_entities
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.facts import OrchestrationFacts
@@ -70,6 +72,11 @@ class Orchestration(Construct):
     `alias_name` (default "live"; `alias_arn`) routes new executions to it, at once or as
     `deployment=AliasDeployment.canary(...)` / `.linear(...)` describe. `grant_start_execution`
     lets a principal start executions through the alias only.
+
+    Fan-outs over items in S3 (`ctx.s3_items`, `ctx.s3_objects`; Distributed Maps): the role may
+    read exactly the object, manifest or prefix each reads, write its `results_to` prefix, and
+    start, describe and stop its child executions. A bucket the orchestrator takes from its input
+    is named in `s3_buckets` ({Map Run label: bucket}) and granted for that Map.
     """
 
     def __init__(
@@ -99,6 +106,7 @@ class Orchestration(Construct):
         entities: EntityResources | None = None,
         alias_name: str = DEFAULT_ALIAS,
         deployment: AliasDeployment | None = None,
+        s3_buckets: Mapping[str, s3.IBucket] | None = None,
     ) -> None:
         super().__init__(scope, id)
         orch = orchestrator_definition(orchestrator)
@@ -157,6 +165,15 @@ class Orchestration(Construct):
         )
         substitutions.update(entity_values)
         self._grant_role()
+        grant_distributed_maps(
+            self.role,
+            distributed_maps(self.definition),
+            s3_buckets or {},
+            machine_arn=self.state_machine_arn,
+            machine_name=self.state_machine_name,
+            log_level=log_level,
+            where=self.where,
+        )
 
         self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
         self.definition_string = definition_text(self.definition)
