@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from durable_sfn.compiler.backend.core import QUERY_EVALUATION_ERROR, STATUS_VAR, fallible_assigns
+from durable_sfn.compiler.backend.core import (
+    EVALUATION_ITEM,
+    QUERY_EVALUATION_ERROR,
+    STATUS_VAR,
+    fallible_assigns,
+)
 from durable_sfn.compiler.backend.logs import is_log_var, merge_assigns
 from durable_sfn.compiler.backend.states import Assigns, Catcher, Graph, Retrier, Rule, State
 from durable_sfn.compiler.expressions.text import negate
-from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.ir import Expr, Ty, Var
 from durable_sfn.compiler.ir_queries import is_fallible
 
 Edge = tuple[str, str, int]  # (predecessor id, "next" | "rule" | "default" | "catch", index)
@@ -137,7 +142,12 @@ def _is_assign_pass(s: State) -> bool:
 
 
 def is_evaluation(s: State) -> bool:
-    return s.type == "Map" and s.items is not None and s.items.is_const and s.items.const == []
+    """The Map over no items that `backend.core.evaluation` makes, not a fan-out of the user's over
+    an empty literal list (whose ItemProcessor does the work and whose result is read)."""
+    if not (s.type == "Map" and s.items is not None and s.items.is_const and s.items.const == []):
+        return False
+    states = list(s.processor.states.values()) if s.processor is not None else []
+    return len(states) == 1 and states[0].type == "Succeed" and states[0].name == EVALUATION_ITEM
 
 
 def _time_dependent(s: State) -> bool:
@@ -158,6 +168,28 @@ def _guard_at(pred: State, kind: str) -> int:
     return pred.guard if kind == "next" and _catches(pred) else 0
 
 
+def _records(assigns: Assigns) -> bool:
+    """Whether an Assign sets the custom status or writes a log record: values that stay visible
+    after the execution fails, so they must not share an Assign with a later failing value (an
+    Assign whose expression fails assigns nothing, where Python has already set them)."""
+    return any(k == STATUS_VAR or is_log_var(k) for k, _ in assigns)
+
+
+def _fallible_values(assigns: Assigns) -> bool:
+    """Whether an Assign may fail, leaving log records aside (a log message never fails)."""
+    return fallible_assigns(tuple((k, v) for k, v in assigns if not is_log_var(k)))
+
+
+def _edge_assign(pred: State, kind: str, index: int) -> Assigns:
+    if kind == "next":
+        return pred.assign
+    if kind == "rule":
+        return pred.rules[index].assign
+    if kind == "catch":
+        return pred.catch[index].assign
+    return ()
+
+
 def _fold_into(pred: State, kind: str, index: int, state: State) -> State | None:
     """`pred` with the assignment-only Pass `state` folded into the edge (kind, index) that leads
     to it, or None when that edge cannot carry an Assign. An assignment that may fail moves only
@@ -165,6 +197,8 @@ def _fold_into(pred: State, kind: str, index: int, state: State) -> State | None
     assert state.next is not None
     if fallible_assigns(state.assign) and _guard_at(pred, kind) != state.guard:
         return None
+    if _fallible_values(state.assign) and _records(_edge_assign(pred, kind, index)):
+        return None  # a failure would take the status or log record set before it with it
     if kind == "next" and pred.type in ("Task", "Pass", "Wait", "Map", "Parallel"):
         if _time_dependent(state) and pred.type in DURATION_TYPES:
             return None
@@ -292,11 +326,15 @@ def fold_forward(graph: Graph) -> bool:
             continue
         if fallible_assigns(state.assign) and (state.guard or succ.catch):
             continue  # a failure would be caught elsewhere, or the catchers would fail again
+        if succ.type in DURATION_TYPES and not _failures_come_first(state.assign, succ):
+            continue  # a Task's Assign runs after its work: a failure must come before it
         keys = {k for k, _ in state.assign}
         if (STATUS_VAR in keys or any(map(is_log_var, keys))) and succ.type not in ("Pass", "Choice"):
             # The status must be visible while the task runs, and a log record written before
             # it (and even if it fails), not after it.
             continue
+        if _records(state.assign) and _may_fail_evaluating(succ):
+            continue  # set before a condition or value that may fail, as Python sets them
         values = dict(state.assign)
         new = _substitute_state(succ, values)
         if succ.type == "Choice":
@@ -330,6 +368,39 @@ def fold_forward(graph: Graph) -> bool:
         _remove_pass(preds, sid, succ.id)
         changed = True
     return changed
+
+
+def _failures_come_first(assigns: Assigns, succ: State) -> bool:
+    """Whether every value of `assigns` that may fail is read, unconditionally, by a field that
+    `succ` evaluates before its work (a Task's Arguments, a Wait's time): folded forward, the value
+    is substituted there, so it fails before the work starts, as Python fails before the call."""
+    fields = [*(succ.arguments or {}).values(), succ.timeout_seconds, succ.seconds, succ.timestamp]
+    read: set[str] = set()
+    for e in fields:
+        if e is not None:
+            read |= _unconditional_reads(e)
+    return all(k in read for k, v in assigns if not is_log_var(k) and fallible_assigns(((k, v),)))
+
+
+def _unconditional_reads(e: Expr) -> set[str]:
+    """The variables `e` always reads: none inside a conditional, a short-circuit or a function
+    (a display, e.g. a payload dict, evaluates each of its items)."""
+    if e.template is not None:
+        names: set[str] = set()
+        for child in e.children():
+            names |= _unconditional_reads(child)
+        return names
+    text = " ".join(p for p in e.parts if isinstance(p, str))
+    if any(mark in text for mark in ("?", " and ", " or ", "function")):
+        return set()
+    return {p.name for p in e.parts if isinstance(p, Var)}
+
+
+def _may_fail_evaluating(s: State) -> bool:
+    """Whether evaluating a Pass's Assign or a Choice's conditions and Assigns may fail."""
+    if _fallible_values(s.assign):
+        return True
+    return any(is_fallible(r.condition) or _fallible_values(r.assign) for r in s.rules)
 
 
 def _remove_pass(preds: Preds, sid: str, successor: str) -> None:

@@ -38,6 +38,10 @@ PYTHON_ERROR = Expr.raw(
 )
 
 
+# The name of the only state of the Map over no items that evaluates an Assign under a Catch.
+EVALUATION_ITEM = "No items"
+
+
 def fallible_assigns(assigns: Assigns) -> bool:
     """Whether one of the values may fail (a loop counter's `$i + 1` cannot)."""
     return any(is_fallible(v) and v.parts != (Var(k), " + 1") for k, v in assigns)
@@ -160,7 +164,7 @@ class LoweringCore:
         no items, whose Assign runs when it completes (one transition, like the Pass)."""
         processor = Graph(start="")
         processor.start = self.add(
-            processor, State(self.new_id(), "Succeed", "No items", "evaluates the Assign of its Map")
+            processor, State(self.new_id(), "Succeed", EVALUATION_ITEM, "evaluates the Assign of its Map")
         )
         catch = (self.expression_catcher(graph, frame), *self.catchers(frame), *state.catch)
         return replace(state, type="Map", items=Expr.literal([]), processor=processor, catch=catch)

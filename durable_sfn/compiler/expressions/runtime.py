@@ -549,7 +549,9 @@ def _index(length: str, key: str) -> str:
     return f"($__i := {key} < 0 ? {length} + {key} : {key}; $__i >= 0 and $__i < {length} ? $__i : -1)"
 
 
-_INDEX_ERROR = raise_("IndexError", "index out of range")
+# Python names the sequence: "list index out of range", "string index out of range".
+_LIST_INDEX_ERROR = raise_("IndexError", "list index out of range")
+_TEXT_INDEX_ERROR = raise_("IndexError", "string index out of range")
 _KEY_TYPE_ERROR = raise_("TypeError", "indices must be integers")
 
 
@@ -582,8 +584,8 @@ def py_getitem(value: Expr, key: Expr) -> Expr:
         # xs[0], s[-1]: a literal index reads a null item too.
         k = key.const
         fits = f"$count($__d) > {k}" if k >= 0 else f"$count($__d) >= {-k}"
-        item = f"({fits} ? $__d[{k}] : {_INDEX_ERROR})"
-        char = f"({fits.replace('$count', '$length')} ? $substring($__d, {k}, 1) : {_INDEX_ERROR})"
+        item = f"({fits} ? $__d[{k}] : {_LIST_INDEX_ERROR})"
+        char = f"({fits.replace('$count', '$length')} ? $substring($__d, {k}, 1) : {_TEXT_INDEX_ERROR})"
         cases = {
             Ty.LIST: [f"$type($__d) = 'array' ? {item}"],
             Ty.STR: [f"$type($__d) = 'string' ? {char}"],
@@ -605,11 +607,11 @@ def py_getitem(value: Expr, key: Expr) -> Expr:
     int_key = f"($type($__k) = 'boolean' or ($type($__k) = 'number' and {_int_test('$__k')}))"
     list_case = (
         f"$type($__d) = 'array' ? ({int_key} ? ($__j := {_index('$count($__d)', '$number($__k)')}; "
-        f"$__j < 0 ? {_INDEX_ERROR} : ($zip($__d)[$__j])[0]) : {_KEY_TYPE_ERROR})"
+        f"$__j < 0 ? {_LIST_INDEX_ERROR} : ($zip($__d)[$__j])[0]) : {_KEY_TYPE_ERROR})"
     )
     text_case = (
         f"$type($__d) = 'string' ? ({int_key} ? ($__j := {_index('$length($__d)', '$number($__k)')}; "
-        f"$__j < 0 ? {_INDEX_ERROR} : $substring($__d, $__j, 1)) : {_KEY_TYPE_ERROR})"
+        f"$__j < 0 ? {_TEXT_INDEX_ERROR} : $substring($__d, $__j, 1)) : {_KEY_TYPE_ERROR})"
     )
     cases = {Ty.DICT: [dict_case], Ty.LIST: [list_case], Ty.STR: [text_case]}.get(
         value.ty, [dict_case, list_case, text_case]
@@ -631,6 +633,14 @@ _SPECIAL_FLOAT_PATTERN = "/^[+-]?(inf|infinity|nan)$/i"
 _NON_ASCII = raise_(LIMIT, "int() and float() of text with characters beyond ASCII")
 
 
+# repr() of the text in $__v, as Python quotes it in messages: single quotes unless the text has a
+# single quote and no double quote; backslashes, the quote and \n \r \t escaped.
+_TEXT_REPR = (
+    r"""($__e := $replace($replace($replace($replace($__v, '\\', '\\\\'), '\n', '\\n'), '\r', '\\r'), '\t', '\\t'); """
+    r"""$contains($__v, "'") and $not($contains($__v, '"')) ? '"' & $__e & '"' : "'" & $replace($__e, "'", "\\'") & "'")"""
+)
+
+
 def py_int(value: Expr) -> Expr:
     """Python's int() of a number, a bool or decimal text."""
     if value.ty is Ty.BOOL:
@@ -645,7 +655,7 @@ def py_int(value: Expr) -> Expr:
         "$abs($__n) > 9007199254740991 ? "
         + raise_(LIMIT, "an integer beyond 2**53 has no exact JSON number")
         + " : $__n) : "
-        + raise_("ValueError", "invalid literal for int()")
+        + f"$error('ValueError: invalid literal for int() with base 10: ' & {_TEXT_REPR})"
         + ")"
     )
     return block(
@@ -897,6 +907,11 @@ def py_dict(value: Expr) -> Expr:
 
 def py_range(start: Expr, stop: Expr) -> Expr:
     """range(start, stop) as a list (integers only; at most 10**7 items)."""
+    bounds = (start.const, stop.const) if start.is_const and stop.is_const else None
+    if bounds and all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+        first, last = bounds
+        if last - first <= 1000:  # a short literal list: nothing left to check at run time
+            return Expr.literal(list(range(first, last)))
     check = (
         "$type({v}) = 'boolean' or ($type({v}) = 'number' and {v} = $floor({v})) ? $number({v}) : "
         + raise_("TypeError", "range() needs integers")

@@ -121,34 +121,43 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
     visit_Tuple = visit_List
 
     def visit_Dict(self, node: ast.Dict) -> Expr:
-        pieces: list[Expr] = []
-        spreads: list[Expr] = []
+        # One JSONata object when every key is a distinct literal; otherwise a $merge of the
+        # entries and spreads in source order, since a JSONata object constructor fails when two
+        # keys are equal (D1009) where Python lets the later one win, and a spread must overwrite
+        # the keys before it and be overwritten by the keys after it, as in Python.
+        entries: list[Expr] = []  # one per key or spread, in source order
         template: dict[str, Expr] | None = {}
+        literal_keys: set[str] = set()
+        merged = False
         for key, value in zip(node.keys, node.values, strict=True):
             v = self.translate(value)
             if key is None:
-                spreads.append(mapping(v))
+                entries.append(mapping(v))
                 template = None
+                merged = True
                 continue
             k = self.translate(key)
             if k.is_const and isinstance(k.const, str):
                 if template is not None:
                     template[k.const] = v
-                pieces.append(join(json.dumps(k.const), ": ", paren(v)))
+                merged |= k.const in literal_keys
+                literal_keys.add(k.const)
+                entries.append(join(json.dumps(k.const), ": ", paren(v)))
             elif k.ty is Ty.STR:
                 template = None
-                pieces.append(join(paren(k), ": ", paren(v)))
+                merged |= len(node.keys) > 1
+                entries.append(join(paren(k), ": ", paren(v)))
             else:
                 return self.fail(key, "DSF002", "dict keys must be strings (JSON objects have string keys)")
-        obj = joined(list(interleave(pieces, ", ")), "{", "}")
-        if spreads:
-            merged = joined(list(interleave([*spreads, obj], ", ")), "$merge([", "])")
+        if merged:
+            parts = [
+                e if key is None else joined([e], "{", "}") for key, e in zip(node.keys, entries, strict=True)
+            ]
+            obj = joined(list(interleave(parts, ", ")), "$merge([", "])")
             return Expr(
-                merged.parts,
-                Ty.DICT,
-                time_dependent=merged.time_dependent,
-                input_dependent=merged.input_dependent,
+                obj.parts, Ty.DICT, time_dependent=obj.time_dependent, input_dependent=obj.input_dependent
             )
+        obj = joined(list(interleave(entries, ", ")), "{", "}")
         if template is not None and all(v.is_const for v in template.values()):
             return Expr.literal({k: v.const for k, v in template.items()})
         return Expr(

@@ -1,0 +1,91 @@
+"""The long differential run: random orchestrators, each compiled and run direct and compiled.
+
+Each program comes from its seed (tests/compiler/differential/generator.py) and runs on three
+inputs as plain Python (`run_direct`) and on the local engine (`run_local`). Every program must
+be refused with a located diagnostic or agree on status, output, error, cause, custom status and
+activity calls. Prints programs/s and the counts; each differing program is shrunk and saved,
+with its seed, input and both results, to the output folder.
+
+    python -m benchmarks differential                      # 200 programs
+    python -m benchmarks.differential --programs 10000 [--start SEED] [--out build/differential]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from tests.compiler.differential.generator import program
+from tests.compiler.differential.runner import judge
+from tests.compiler.differential.shrink import shrink
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--programs", type=int, default=200)
+    parser.add_argument("--start", type=int, default=0, help="the first seed")
+    parser.add_argument("--out", type=Path, default=Path("build/differential"))
+    parser.add_argument("--no-shrink", action="store_true")
+    parser.add_argument(
+        "--shrink-first",
+        type=int,
+        default=50,
+        help="shrink only this many differences (shrinking takes seconds)",
+    )
+    args = parser.parse_args(argv or [])
+    args.out.mkdir(parents=True, exist_ok=True)
+    counts: collections.Counter[str] = collections.Counter()
+    refusals: collections.Counter[str] = collections.Counter()
+    kinds: collections.Counter[str] = collections.Counter()
+    uncaught = 0
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        for seed in range(args.start, args.start + args.programs):
+            prog = program(seed)
+            outcome = judge(prog, directory)
+            counts[outcome.verdict] += 1
+            uncaught += outcome.uncaught_expression_errors
+            if outcome.verdict == "refused":
+                code = re.search(r"DSF\d+", outcome.detail)
+                refusals[code.group(0) if code else "?"] += 1
+            elif outcome.verdict == "differ":
+                kinds[outcome.kind] += 1
+                shrinking = not args.no_shrink and counts["differ"] <= args.shrink_first
+                small, small_outcome = shrink(prog, outcome, directory) if shrinking else (prog, outcome)
+                path = args.out / f"differ_{seed}.py"
+                path.write_text(
+                    _report(seed, small_outcome.detail, outcome.detail) + small.source, encoding="utf-8"
+                )
+                print(f"seed {seed}: {outcome.kind} differs; saved to {path}", flush=True)
+            done = seed - args.start + 1
+            if done % 500 == 0:
+                _print(done, counts, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    _print(args.programs, counts, elapsed)
+    print(f"runs where an uncaught expression error named Python's error in the Cause only: {uncaught}")
+    print("refused by code: " + ", ".join(f"{code} {n}" for code, n in refusals.most_common()))
+    if kinds:
+        print("differences by kind: " + ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()))
+    return 1 if counts["differ"] else 0
+
+
+def _print(done: int, counts: collections.Counter[str], elapsed: float) -> None:
+    print(
+        f"{done:,} programs in {elapsed:.0f} s ({done / elapsed:.1f} programs/s): "
+        f"agree {counts['agree']:,}, refused {counts['refused']:,}, differ {counts['differ']:,}",
+        flush=True,
+    )
+
+
+def _report(seed: int, shrunk: str, original: str) -> str:
+    text = f"seed {seed}\nshrunk:\n{shrunk}\noriginal:\n{original}"
+    return "".join(f"# {line}\n" for line in text.splitlines()) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(__import__("sys").argv[1:]))

@@ -1,0 +1,639 @@
+"""Random orchestrators, written the way Durable users write them, from a seed.
+
+`program(seed)` gives the source of one module (activities that fail on some inputs, error
+classes, a sub-orchestrator and the orchestrator under test) and the inputs to run it on. The
+same seed always gives the same program: a difference found by the long run is reproduced by
+its seed alone.
+
+The grammar covers the subset the compiler accepts: chaining, `task_all` fan-outs (over a
+comprehension, a loop-built task list, a fixed list, a nested `async def` helper), `if/elif/else`,
+`for`/`while` with `break`/`continue`, `try/except/finally` with `raise` and activity errors,
+retries, timers, custom status, sub-orchestrations, and expressions over strings, numbers,
+lists, dicts and None, including the ones that fail at run time (missing keys, indexes out of
+range, division by zero, `int()` of text) inside and outside a `try`. Variables are typed so
+that most programs are meaningful Python; a few type errors are drawn on purpose.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+INT, STR, LIST, SLIST, DICT, OPT, FLOAT, BOOL = "int", "str", "list", "slist", "dict", "opt", "float", "bool"
+
+HEADER = """\
+from datetime import timedelta
+
+from durable_sfn import OrchestrationContext, RetryOptions, activity, orchestrator
+
+
+class Rejected(Exception):
+    pass
+
+
+class TooLarge(Rejected):
+    pass
+
+
+@activity(name="Inc")
+def inc(n):
+    return n + 1
+
+
+@activity(name="Check")
+def check(n):
+    if n % 5 == 0:
+        raise Rejected(f"{n} is rejected")
+    if n > 20:
+        raise TooLarge(f"{n} is too large")
+    return n * 3
+
+
+@activity(name="Label")
+def label(v):
+    return f"<{v}>"
+
+
+@activity(name="Total")
+def total(xs):
+    return sum(xs)
+
+
+@activity(name="Parse")
+def parse(text):
+    return int(text)
+
+
+@activity(name="Keys")
+def keys(d):
+    return sorted(d)
+
+"""
+
+TEXTS = ["", "a", "ab", "Abc", " x ", "a,b", "12", "-3", "b a", "zz"]
+KEYS = ["a", "b", "c"]
+
+
+@dataclass
+class Program:
+    seed: int
+    source: str
+    inputs: list[dict[str, Any]]
+    uses_task_all: bool
+
+
+@dataclass
+class Scope:
+    """The variables a statement may read (name -> type), and which it must not assign."""
+
+    vars: dict[str, str]
+    readonly: set[str] = field(default_factory=set)
+    in_loop: bool = False
+    in_finally_try: bool = False
+    in_helper: bool = False  # no sub-orchestrator calls (the child calling itself, or a branch)
+    in_branch: bool = False
+    returns: str = DICT  # the type a `return` in this function gives
+
+    def child(self, **changes: Any) -> Scope:
+        copy = replace(self, vars=dict(self.vars), readonly=set(self.readonly))
+        return replace(copy, **changes)
+
+    def of(self, ty: str) -> list[str]:
+        return [n for n, t in self.vars.items() if t == ty]
+
+    def writable(self, ty: str) -> list[str]:
+        return [n for n in self.of(ty) if n not in self.readonly]
+
+
+class Generator:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.counter = 0
+        self.helpers: list[str] = []
+        self.uses_task_all = False
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def pick(self, items: list[Any]) -> Any:
+        return self.rng.choice(items)
+
+    def pick_str(self, items: list[str]) -> str:
+        return self.rng.choice(items)
+
+    def fresh(self, stem: str) -> str:
+        self.counter += 1
+        return f"{stem}{self.counter}"
+
+    # -- expressions --------------------------------------------------------------------------
+
+    def expr(self, ty: str, scope: Scope, depth: int = 2) -> str:
+        names = scope.of(ty)
+        if depth <= 0 or self.chance(0.3):
+            if names and self.chance(0.75):
+                return self.pick_str(names)
+            return self.literal(ty)
+        make = getattr(self, f"expr_{ty}")
+        return f"({make(scope, depth - 1)})"  # parenthesized, so any form can be an operand
+
+    def literal(self, ty: str) -> str:
+        r = self.rng
+        if ty == INT:
+            return str(r.randint(-3, 12))
+        if ty == FLOAT:
+            return self.pick_str(["0.5", "2.5", "1.25", "-1.5", "3.0"])
+        if ty == STR:
+            return repr(self.pick(TEXTS))
+        if ty == LIST:
+            return "[" + ", ".join(str(r.randint(-2, 9)) for _ in range(r.randint(0, 3))) + "]"
+        if ty == SLIST:
+            return "[" + ", ".join(repr(self.pick(TEXTS)) for _ in range(r.randint(0, 3))) + "]"
+        if ty == DICT:
+            keys = r.sample(KEYS, r.randint(0, 2))
+            return "{" + ", ".join(f"{k!r}: {r.randint(0, 9)}" for k in keys) + "}"
+        if ty == OPT:
+            return self.pick_str(["None", str(r.randint(0, 5))])
+        if ty == BOOL:
+            return self.pick_str(["True", "False"])
+        raise ValueError(ty)
+
+    def expr_int(self, s: Scope, d: int) -> str:
+        e = self.expr
+        forms = [
+            lambda: f"{e(INT, s, d)} + {e(INT, s, d)}",
+            lambda: f"{e(INT, s, d)} - {e(INT, s, d)}",
+            lambda: f"{e(INT, s, d)} * {e(INT, s, 0)}",
+            lambda: f"({e(INT, s, d)}) // {e(INT, s, 0)}",
+            lambda: f"({e(INT, s, d)}) % {e(INT, s, 0)}",
+            lambda: f"len({e(STR, s, d)})",
+            lambda: f"len({e(LIST, s, d)})",
+            lambda: f"len({e(DICT, s, d)})",
+            lambda: f"sum({e(LIST, s, d)})",
+            lambda: f"max({e(LIST, s, d)})",
+            lambda: f"min({e(INT, s, d)}, {e(INT, s, d)})",
+            lambda: f"abs({e(INT, s, d)})",
+            lambda: f"{e(LIST, s, d)}[{e(INT, s, 0)}]",
+            lambda: f"{e(DICT, s, d)}[{self.pick(KEYS)!r}]",
+            lambda: f"{e(DICT, s, d)}.get({self.pick(KEYS)!r}, {e(INT, s, 0)})",
+            lambda: f"int({e(STR, s, d)})",
+            lambda: f"({e(INT, s, d)} if {e(BOOL, s, d)} else {e(INT, s, d)})",
+            lambda: f"{e(STR, s, d)}.count({self.pick(['a', 'b', ','])!r})",
+            lambda: f"len([x for x in {e(LIST, s, d)} if x > {e(INT, s, 0)}])",
+            lambda: f"({e(OPT, s, d)} or {e(INT, s, 0)})",
+            lambda: f"round({e(FLOAT, s, d)})",
+            lambda: f"-{e(INT, s, 0)}",
+        ]
+        return str(self.pick(forms)())
+
+    def expr_float(self, s: Scope, d: int) -> str:
+        e = self.expr
+        forms = [
+            lambda: f"{e(INT, s, d)} / {e(INT, s, 0)}",
+            lambda: f"{e(FLOAT, s, d)} * {e(INT, s, 0)}",
+            lambda: f"round({e(FLOAT, s, d)}, {self.rng.randint(0, 2)})",
+            lambda: f"float({e(INT, s, d)})",
+            lambda: f"{e(FLOAT, s, d)} + {e(FLOAT, s, d)}",
+        ]
+        return str(self.pick(forms)())
+
+    def expr_str(self, s: Scope, d: int) -> str:
+        e = self.expr
+        forms = [
+            lambda: f"{e(STR, s, d)} + {e(STR, s, d)}",
+            # f-string fields are names or literals: no quotes nest inside the f-string
+            lambda: f'f"{{{e(STR, s, 0)}}}-{{{e(INT, s, 0)}}}"',
+            lambda: f'f"{{{e(FLOAT, s, 0)}:.2f}}"',
+            lambda: f"str({e(self.pick([INT, FLOAT, OPT, BOOL]), s, d)})",
+            lambda: f"{e(STR, s, d)}.upper()",
+            lambda: f"{e(STR, s, d)}.lower()",
+            lambda: f"{e(STR, s, d)}.strip()",
+            lambda: f"{e(STR, s, d)}[0]",
+            lambda: f"{e(STR, s, d)}[-1]",
+            lambda: f"{e(STR, s, d)}.replace({self.pick(['a', ' ', ','])!r}, {self.pick(['', 'b', '-'])!r})",
+            lambda: f"{self.pick([',', '-', ''])!r}.join({e(SLIST, s, d)})",
+            lambda: f"{self.pick([',', '-'])!r}.join(str(x) for x in {e(LIST, s, d)})",
+            lambda: f"{e(STR, s, d)} * {self.rng.randint(0, 3)}",
+            lambda: f"({e(STR, s, d)} if {e(BOOL, s, d)} else {e(STR, s, d)})",
+        ]
+        return str(self.pick(forms)())
+
+    def expr_list(self, s: Scope, d: int) -> str:
+        e = self.expr
+        forms = [
+            lambda: f"[{e(INT, s, d)}, {e(INT, s, d)}]",
+            lambda: f"[x * {e(INT, s, 0)} for x in {e(LIST, s, d)}]",
+            lambda: f"[x + 1 for x in {e(LIST, s, d)} if x % 2 == 0]",
+            lambda: f"{e(LIST, s, d)} + {e(LIST, s, d)}",
+            lambda: f"sorted({e(LIST, s, d)})",
+            lambda: f"sorted({e(LIST, s, d)}, reverse=True)",
+            lambda: f"list({e(DICT, s, d)}.values())",
+            lambda: f"[len(w) for w in {e(SLIST, s, d)}]",
+            lambda: f"[v for k, v in {e(DICT, s, d)}.items() if k != {self.pick(KEYS)!r}]",
+        ]
+        return str(self.pick(forms)())
+
+    def expr_slist(self, s: Scope, d: int) -> str:
+        e = self.expr
+        forms = [
+            lambda: f"{e(STR, s, d)}.split({self.pick([',', ' '])!r})",
+            lambda: f"{e(STR, s, d)}.split()",
+            lambda: f"sorted({e(DICT, s, d)})",
+            lambda: f"list({e(DICT, s, d)})",
+            lambda: f"[str(x) for x in {e(LIST, s, d)}]",
+            lambda: f"[{e(STR, s, d)}, {e(STR, s, d)}]",
+            lambda: f"[k for k in {e(DICT, s, d)}]",
+            lambda: f"[c for c in {e(STR, s, d)}]",
+        ]
+        return str(self.pick(forms)())
+
+    def expr_dict(self, s: Scope, d: int) -> str:
+        e = self.expr
+        forms = [
+            lambda: f"{{{self.pick(KEYS)!r}: {e(INT, s, d)}, {self.pick(KEYS)!r}: {e(INT, s, d)}}}",
+            lambda: f"{{**{e(DICT, s, d)}, {self.pick(KEYS)!r}: {e(INT, s, d)}}}",
+            lambda: f"{{k: v + 1 for k, v in {e(DICT, s, d)}.items()}}",
+            lambda: f"{{w: len(w) for w in {e(SLIST, s, d)}}}",
+            lambda: f"dict({e(DICT, s, d)})",
+        ]
+        return str(self.pick(forms)())
+
+    def expr_opt(self, s: Scope, d: int) -> str:
+        e = self.expr
+        forms = [
+            lambda: f"{e(DICT, s, d)}.get({self.pick(KEYS)!r})",
+            lambda: f"({e(INT, s, d)} if {e(BOOL, s, d)} else None)",
+            lambda: "None",
+        ]
+        return str(self.pick(forms)())
+
+    def expr_bool(self, s: Scope, d: int) -> str:
+        e = self.expr
+        forms = [
+            lambda: f"{e(INT, s, d)} < {e(INT, s, d)}",
+            lambda: f"{e(INT, s, d)} >= {e(INT, s, 0)}",
+            lambda: f"{e(INT, s, d)} == {e(INT, s, d)}",
+            lambda: f"{e(STR, s, d)} != {e(STR, s, 0)}",
+            lambda: f"{e(STR, s, d)}.startswith({self.pick(['a', 'A', ''])!r})",
+            lambda: f"{self.pick(['a', ',', ''])!r} in {e(STR, s, d)}",
+            lambda: f"{e(INT, s, d)} in {e(LIST, s, d)}",
+            lambda: f"{self.pick(KEYS)!r} in {e(DICT, s, d)}",
+            lambda: f"not {e(BOOL, s, d)}",
+            lambda: f"{e(BOOL, s, d)} and {e(BOOL, s, d)}",
+            lambda: f"({e(BOOL, s, d)} or {e(BOOL, s, d)})",
+            lambda: f"{self.pick(s.of(OPT))} is None" if s.of(OPT) else f"{e(INT, s, d)} != {e(INT, s, d)}",
+            lambda: f"bool({e(self.pick([LIST, STR, DICT, INT]), s, d)})",
+            lambda: f"any(x > {e(INT, s, 0)} for x in {e(LIST, s, d)})",
+            lambda: f"{e(FLOAT, s, d)} > {e(INT, s, 0)}",
+        ]
+        return str(self.pick(forms)())
+
+    def cond(self, s: Scope) -> str:
+        """A condition as users write them: mostly comparisons, sometimes plain truthiness."""
+        if self.chance(0.2):
+            ty = self.pick([LIST, STR, DICT, OPT, INT])
+            names = s.of(ty)
+            if names:
+                return self.pick_str(names)
+        return self.expr_bool(s, 1)
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def block(self, s: Scope, depth: int, size: int) -> list[str]:
+        lines: list[str] = []
+        for _ in range(size):
+            lines += self.statement(s, depth)
+        return lines or ["pass"]
+
+    def target(self, s: Scope, ty: str) -> str:
+        """An existing variable of `ty` to overwrite, or a new one (added to the scope)."""
+        existing = s.writable(ty)
+        if existing and self.chance(0.4):
+            return str(self.pick(existing))
+        name = self.fresh({INT: "n", STR: "t", LIST: "xs", SLIST: "ws", DICT: "m", OPT: "o", FLOAT: "f"}[ty])
+        return name
+
+    def assign(self, s: Scope, name: str, ty: str) -> None:
+        s.vars[name] = ty
+
+    def statement(self, s: Scope, depth: int) -> list[str]:
+        kinds: list[tuple[str, float]] = [
+            ("assign", 4),
+            ("activity", 3),
+            ("augment", 1),
+            ("append", 0.7),
+            ("status", 0 if s.in_branch else 0.8),  # a task_all branch cannot set it (DSF013)
+            ("timer", 0.4),
+        ]
+        if depth > 0:
+            kinds += [
+                ("if", 2),
+                ("for", 1.2),
+                ("while", 0.5),
+                ("try", 1.6),
+                ("fanout", 1.2),
+                ("retry", 0.5),
+                ("child", 0.5 if not s.in_helper else 0),
+                ("raise", 0.4),
+            ]
+        if s.in_loop and not s.in_finally_try:
+            kinds += [("break", 0.4), ("continue", 0.4)]
+        if not s.in_finally_try:
+            kinds += [("return", 0.3)]
+        kind = self.rng.choices([k for k, _ in kinds], weights=[w for _, w in kinds])[0]
+        return list(getattr(self, f"stmt_{kind}")(s, depth))
+
+    def stmt_assign(self, s: Scope, depth: int) -> list[str]:
+        ty = self.pick([INT, INT, STR, STR, LIST, SLIST, DICT, OPT, FLOAT])
+        value = self.expr(ty, s, 2)
+        name = self.target(s, ty)
+        self.assign(s, name, ty)
+        return [f"{name} = {value}"]
+
+    def stmt_augment(self, s: Scope, depth: int) -> list[str]:
+        ints, texts = s.writable(INT), s.writable(STR)
+        if ints and (not texts or self.chance(0.7)):
+            return [f"{self.pick(ints)} {self.pick(['+=', '-=', '*='])} {self.expr(INT, s, 1)}"]
+        if texts:
+            return [f"{self.pick(texts)} += {self.expr(STR, s, 1)}"]
+        return self.stmt_assign(s, depth)
+
+    def stmt_append(self, s: Scope, depth: int) -> list[str]:
+        lists = s.writable(LIST)
+        if not lists:
+            return self.stmt_assign(s, depth)
+        name = self.pick(lists)
+        if self.chance(0.2):
+            alias = self.fresh("xs")
+            self.assign(s, alias, LIST)
+            return [f"{alias} = {name}", f"{alias}.append({self.expr(INT, s, 1)})"]
+        return [f"{name}.append({self.expr(INT, s, 1)})"]
+
+    def activity_call(self, s: Scope) -> tuple[str, str]:
+        """An activity call expression (without await) and the type of its result."""
+        which = self.pick(["inc", "check", "check", "label", "total", "parse", "keys"])
+        if which == "inc":
+            arg_ty = INT if self.chance(0.93) else STR
+            return f"ctx.call_activity(inc, {self.expr(arg_ty, s, 1)})", INT
+        if which == "check":
+            return f"ctx.call_activity(check, {self.expr(INT, s, 1)})", INT
+        if which == "label":
+            return f"ctx.call_activity(label, {self.expr(self.pick([INT, STR, LIST]), s, 1)})", STR
+        if which == "total":
+            return f"ctx.call_activity(total, {self.expr(LIST, s, 1)})", INT
+        if which == "parse":
+            return f"ctx.call_activity(parse, {self.expr(STR, s, 1)})", INT
+        return f"ctx.call_activity(keys, {self.expr(DICT, s, 1)})", SLIST
+
+    def stmt_activity(self, s: Scope, depth: int) -> list[str]:
+        call, ty = self.activity_call(s)
+        if self.chance(0.1):
+            return [f"await {call}"]
+        name = self.target(s, ty)
+        self.assign(s, name, ty)
+        return [f"{name} = await {call}"]
+
+    def stmt_retry(self, s: Scope, depth: int) -> list[str]:
+        call, ty = self.activity_call(s)
+        fn, _, arg = call.removeprefix("ctx.call_activity(").partition(", ")
+        seconds, attempts = self.rng.randint(1, 30), self.rng.randint(1, 4)
+        name = self.target(s, ty)
+        self.assign(s, name, ty)
+        backoff = f", backoff_coefficient={self.pick(['1.0', '2.0', '1.5'])}" if self.chance(0.5) else ""
+        return [
+            f"{name} = await ctx.call_activity_with_retry(",
+            f"    {fn}, RetryOptions(first_retry_interval=timedelta(seconds={seconds}), "
+            f"max_number_of_attempts={attempts}{backoff}), {arg}",
+        ]
+
+    def stmt_status(self, s: Scope, depth: int) -> list[str]:
+        ty = self.pick([STR, INT, DICT, LIST])
+        if self.chance(0.3):
+            return [f'ctx.set_custom_status({{"step": {self.expr(STR, s, 1)}, "n": {self.expr(INT, s, 1)}}})']
+        return [f"ctx.set_custom_status({self.expr(ty, s, 1)})"]
+
+    def stmt_timer(self, s: Scope, depth: int) -> list[str]:
+        if self.chance(0.5):
+            line = f"await ctx.create_timer(timedelta(minutes={self.rng.randint(1, 30)}))"
+        else:
+            line = f"await ctx.create_timer(ctx.current_utc_datetime + timedelta(seconds=abs({self.expr(INT, s, 1)})))"
+        if self.chance(0.3):
+            name = self.fresh("t")
+            self.assign(s, name, STR)
+            return [line, f"{name} = ctx.current_utc_datetime.isoformat()"]
+        return [line]
+
+    def stmt_if(self, s: Scope, depth: int) -> list[str]:
+        lines = [f"if {self.cond(s)}:"]
+        lines += indent(self.block(s.child(), depth - 1, self.rng.randint(1, 3)))
+        for _ in range(self.rng.randint(0, 2)):
+            lines.append(f"elif {self.cond(s)}:")
+            lines += indent(self.block(s.child(), depth - 1, self.rng.randint(1, 2)))
+        if self.chance(0.5):
+            lines.append("else:")
+            lines += indent(self.block(s.child(), depth - 1, self.rng.randint(1, 2)))
+        return lines
+
+    def stmt_for(self, s: Scope, depth: int) -> list[str]:
+        inner = s.child(in_loop=True)
+        if self.chance(0.25):
+            var, source = self.fresh("w"), self.expr(SLIST, s, 1)
+            inner.vars[var] = STR
+        elif self.chance(0.15):
+            k, v = self.fresh("k"), self.fresh("v")
+            inner.vars[k], inner.vars[v] = STR, INT
+            var, source = f"{k}, {v}", f"{self.expr(DICT, s, 1)}.items()"
+        else:
+            var, source = self.fresh("i"), self.expr(LIST, s, 1)
+            inner.vars[var] = INT
+        inner.readonly |= {name.strip() for name in var.split(",")}
+        lines = [f"for {var} in {source}:"]
+        lines += indent(self.block(inner, depth - 1, self.rng.randint(1, 3)))
+        return lines
+
+    def stmt_while(self, s: Scope, depth: int) -> list[str]:
+        counter = self.fresh("c")
+        inner = s.child(in_loop=True)
+        inner.vars[counter] = INT
+        inner.readonly.add(counter)
+        limit = self.rng.randint(1, 4)
+        cond = f"{counter} < {limit}"
+        if self.chance(0.4):
+            cond += f" and {self.cond(s)}"
+        lines = [f"{counter} = 0", f"while {cond}:", f"    {counter} += 1"]
+        lines += indent(self.block(inner, depth - 1, self.rng.randint(1, 3)))
+        s.vars[counter] = INT
+        return lines
+
+    def stmt_break(self, s: Scope, depth: int) -> list[str]:
+        return [f"if {self.cond(s)}:", "    break"]
+
+    def stmt_continue(self, s: Scope, depth: int) -> list[str]:
+        return [f"if {self.cond(s)}:", "    continue"]
+
+    def stmt_return(self, s: Scope, depth: int) -> list[str]:
+        return [f"if {self.cond(s)}:", f"    return {self.return_value(s)}"]
+
+    def return_value(self, s: Scope) -> str:
+        if s.returns == INT:
+            return self.expr(INT, s, 1)
+        names = [n for n in s.vars if n not in ("ctx",)]
+        chosen = self.rng.sample(names, min(len(names), self.rng.randint(1, 4)))
+        return "{" + ", ".join(f"{n!r}: {n}" for n in chosen) + "}"
+
+    def stmt_raise(self, s: Scope, depth: int) -> list[str]:
+        error = self.pick(["Rejected", "TooLarge", "ValueError", "KeyError"])
+        message = self.pick([f'f"bad {{{self.expr(INT, s, 0)}}}"', repr(self.pick(TEXTS))])
+        return [f"if {self.cond(s)}:", f"    raise {error}({message})"]
+
+    def stmt_try(self, s: Scope, depth: int) -> list[str]:
+        with_finally = self.chance(0.3)
+        body_scope = s.child(in_finally_try=s.in_finally_try or with_finally)
+        lines = ["try:", *indent(self.block(body_scope, depth - 1, self.rng.randint(1, 3)))]
+        handlers = self.rng.sample(
+            [
+                "Rejected",
+                "TooLarge",
+                "ValueError",
+                "KeyError",
+                "(IndexError, KeyError)",
+                "ZeroDivisionError",
+                "TypeError",
+                "LookupError",
+                "Exception",
+            ],
+            self.rng.randint(0 if with_finally else 1, 2),
+        )
+        if "Exception" in handlers:  # a broader handler first would make the later one unreachable
+            handlers.remove("Exception")
+            handlers.append("Exception")
+        for handler in handlers:
+            inner = s.child(in_finally_try=s.in_finally_try or with_finally)
+            if self.chance(0.6):
+                name = self.fresh("e")
+                lines.append(f"except {handler} as {name}:")
+                msg = self.fresh("t")
+                read = self.pick([f"str({name})", f'f"caught {{{name}}}"'])
+                if handler in ("Rejected", "TooLarge") and self.chance(0.5):
+                    read = self.pick([f"{name}.message", f"{name}.error"])
+                body = [f"{msg} = {read}"]
+                inner.vars[msg] = STR
+                body += self.block(inner, depth - 1, self.rng.randint(0, 2))
+            else:
+                lines.append(f"except {handler}:")
+                body = self.block(inner, depth - 1, self.rng.randint(1, 2))
+            if self.chance(0.15):
+                body.append("raise")
+            lines += indent(body)
+        if with_finally:
+            lines.append("finally:")
+            lines += indent(self.block(s.child(), 0, self.rng.randint(1, 2)))
+        return lines
+
+    def stmt_fanout(self, s: Scope, depth: int) -> list[str]:
+        self.uses_task_all = True
+        name = self.target(s, LIST)
+        form = self.pick(["comprehension", "comprehension", "loop", "fixed", "helper"])
+        fn = self.pick(["inc", "check"])
+        items = self.expr(LIST, s, 1)
+        extra = f", max_concurrency={self.rng.randint(1, 3)}" if self.chance(0.2) else ""
+        if form == "comprehension":
+            item = self.fresh("x")
+            guard = f" if {item} > {self.rng.randint(-2, 5)}" if self.chance(0.3) else ""
+            lines = [
+                f"{name} = await ctx.task_all([ctx.call_activity({fn}, {item}) for {item} in {items}{guard}]{extra})"
+            ]
+        elif form == "loop":
+            tasks, item = self.fresh("tasks"), self.fresh("x")
+            lines = [f"{tasks} = []", f"for {item} in {items}:"]
+            if self.chance(0.3):
+                lines.append(f"    if {item} < {self.rng.randint(-2, 5)}:")
+                lines.append("        continue")
+            lines.append(f"    {tasks}.append(ctx.call_activity({fn}, {item} + {self.rng.randint(0, 3)}))")
+            lines.append(f"{name} = await ctx.task_all({tasks})")
+        elif form == "fixed":
+            calls = [self.activity_call(s) for _ in range(self.rng.randint(2, 3))]
+            if any(ty != INT for _, ty in calls):
+                calls = [(f"ctx.call_activity(inc, {self.expr(INT, s, 1)})", INT) for _ in calls]
+            lines = [f"{name} = await ctx.task_all([{', '.join(c for c, _ in calls)}])"]
+        else:
+            helper, item = self.fresh("work"), self.fresh("item")
+            hs = Scope(
+                {item: INT, **{k: v for k, v in s.vars.items()}},
+                readonly=set(s.vars) | {item},
+                in_helper=True,
+                in_branch=True,
+                returns=INT,
+            )
+            body = self.block(hs, min(depth - 1, 1), self.rng.randint(1, 3))
+            body.append(f"return {self.expr(INT, hs, 1)}")
+            lines = [f"async def {helper}({item}):", *indent(body)]
+            lines.append(f"{name} = await ctx.task_all([{helper}(x) for x in {items}]{extra})")
+        self.assign(s, name, LIST)
+        return lines
+
+    def stmt_child(self, s: Scope, depth: int) -> list[str]:
+        arg = self.expr(INT, s, 1)
+        name = self.target(s, INT)
+        self.assign(s, name, INT)
+        return [f"{name} = await ctx.call_sub_orchestrator(child, {arg})"]
+
+    # -- the module ---------------------------------------------------------------------------
+
+    def child_source(self) -> list[str]:
+        s = Scope({"n": INT}, returns=INT, in_helper=True)  # no recursion into itself
+        body = self.block(s, 1, self.rng.randint(1, 3))
+        return [
+            '@orchestrator(name="Child")',
+            "async def child(ctx: OrchestrationContext):",
+            "    n = ctx.get_input()",
+            *indent(body),
+            f"    return {self.expr(INT, s, 1)}",
+        ]
+
+    def main_source(self) -> list[str]:
+        s = Scope({"n": INT, "s": STR, "xs": LIST, "d": DICT, "flag": OPT})
+        body = self.block(s, self.rng.randint(1, 3), self.rng.randint(2, 7))
+        return [
+            '@orchestrator(name="Main")',
+            "async def main(ctx: OrchestrationContext):",
+            "    data = ctx.get_input()",
+            '    n = data["n"]',
+            '    s = data["s"]',
+            '    xs = data["xs"]',
+            '    d = data["d"]',
+            '    flag = data.get("flag")',
+            *indent(body),
+            f"    return {self.return_value(s)}",
+        ]
+
+    def inputs(self) -> list[dict[str, Any]]:
+        r = self.rng
+        return [
+            {
+                "n": r.randint(-5, 25),
+                "s": self.pick(TEXTS),
+                "xs": [r.randint(-3, 25) for _ in range(r.randint(0, 4))],
+                "d": {k: r.randint(0, 9) for k in r.sample(KEYS, r.randint(0, 3))},
+                "flag": self.pick([None, 0, 3]),
+            }
+            for _ in range(3)
+        ]
+
+    def program(self) -> Program:
+        child = self.child_source()
+        main = self.main_source()
+        source = HEADER + "\n" + "\n".join(child) + "\n\n\n" + "\n".join(main) + "\n"
+        return Program(self.seed, source, self.inputs(), self.uses_task_all)
+
+
+def indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+def program(seed: int) -> Program:
+    """The program of `seed`: the same source and inputs every time."""
+    return Generator(seed).program()

@@ -1,0 +1,95 @@
+"""Orchestrators the random differential run found differing, reduced to the construct at fault.
+
+Each is run direct and compiled by tests/compiler/test_random_orchestrators.py on the inputs
+listed there; they stay here, as ordinary source, so a compiler change that brings a difference
+back fails by name.
+"""
+
+from __future__ import annotations
+
+from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
+
+
+@orchestrator(name="DiffDictDisplays")
+async def dict_displays(ctx: OrchestrationContext) -> JsonValue:
+    """A repeated key keeps its first place and takes the last value; a spread overwrites the
+    keys before it and is overwritten by the keys after it (JSONata refuses an object
+    constructor with two equal keys, D1009, where Python lets the later one win)."""
+    d = ctx.get_input()
+    n = d["n"]
+    k1 = str(d["k1"])
+    k2 = str(d["k2"])
+    return [
+        {"a": 4, "a": n},  # noqa: F601 - the repeated key is the point
+        {**d, "n": 0},
+        {"n": 0, **d},
+        {k1: 1, k2: 2},
+        {"k": 1, **{"k": n}, "j": n},
+        {"x": {"a": n, "b": 1, "a": 1}},  # noqa: F601
+    ]
+
+
+@orchestrator(name="DiffErrorMessages")
+async def error_messages(ctx: OrchestrationContext) -> JsonValue:
+    """`str(e)` of an expression error is Python's message: int() quotes the text as repr()
+    does, and an index out of range says whether it was a list or a string."""
+    d = ctx.get_input()
+    out: list[JsonValue] = []
+    for s in d["texts"]:
+        try:
+            out.append(int(s))
+        except ValueError as e:
+            out.append(str(e))
+    for i in d["indexes"]:
+        try:
+            out.append(d["xs"][i])
+        except IndexError as e:
+            out.append(str(e))
+        try:
+            out.append(d["s"][i])
+        except IndexError as e:
+            out.append(str(e))
+    try:
+        out.append(d["xs"][5])
+    except IndexError as e:
+        out.append(f"{e}")
+    return out
+
+
+@activity(name="DiffKeys")
+def keys(d: dict[str, JsonValue]) -> list[str]:
+    return sorted(d)
+
+
+@orchestrator(name="DiffStatusBeforeFailure")
+async def status_before_failure(ctx: OrchestrationContext) -> JsonValue:
+    """The custom status set before an expression fails stays set (it shared one Assign with
+    the failing value, and a failing Assign assigns nothing)."""
+    data = ctx.get_input()
+    ctx.set_custom_status({"step": data["s"]})
+    n = [9][data["i"]]
+    ctx.set_custom_status("checking")
+    if data["d"]["k"] > 1:
+        return n
+    return -n
+
+
+@orchestrator(name="DiffFailBeforeTask")
+async def fail_before_task(ctx: OrchestrationContext) -> JsonValue:
+    """An assignment that fails before an activity call fails before it: the activity is never
+    called (it was folded into the Task's Assign, which runs after the call)."""
+    data = ctx.get_input()
+    xs = data["xs"]
+    xs.append(xs[4])
+    await ctx.call_activity(keys, {"b": 2})
+    return xs
+
+
+@orchestrator(name="DiffEmptyLiteralFanOut")
+async def empty_literal_fan_out(ctx: OrchestrationContext) -> JsonValue:
+    """A fan-out over an empty literal list returns [] (it was taken for the compiler's own Map
+    over no items, which evaluates an Assign under a Catch)."""
+    data = ctx.get_input()
+    none = await ctx.task_all([ctx.call_activity(keys, x) for x in []])  # type: ignore[var-annotated]
+    also_none = await ctx.task_all([ctx.call_activity(keys, {"i": i}) for i in range(0)])
+    return {"none": none, "alsoNone": also_none, "flag": data.get("flag")}

@@ -1,0 +1,219 @@
+"""Run one generated orchestrator direct and compiled on its inputs and judge the outcome.
+
+A program either is refused with located diagnostics (every diagnostic names a line of the
+program), or runs on each input as plain Python (`run_direct`) and compiled on the local engine
+(`run_local`) with the same status, output, error, cause, custom status and activity calls.
+Anything else is a difference: a run that differs, a refusal without a location, a compiler or
+runner that raises something other than CompileError.
+
+Activity calls compare in order, or as a multiset when the program fans out (branches run
+concurrently), or as a subset of the direct run's calls when a fan-out may fail (the compiled run
+stops the other branches at the first failure, the direct run starts them all first).
+
+One difference of error names is accepted, as in test_expression_semantics.py: an expression
+error that no `try` catches fails the compiled run with States.QueryEvaluationError whose Cause
+starts with Python's error name (Python raises that error itself).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from durable_sfn.compiler.diagnostics import CompileError
+from durable_sfn.testing import ExecutionResult, run_direct, run_local
+from durable_sfn.testing.compiled import compiled_definition
+from tests.compiler.differential.generator import Program
+
+Verdict = Literal["agree", "refused", "differ"]
+
+
+@dataclass
+class Outcome:
+    verdict: Verdict
+    detail: str = ""
+    kind: str = ""  # for a difference: a short name of what differs, used when shrinking
+    uncaught_expression_errors: int = 0
+    runs: list[tuple[Any, ExecutionResult | None, ExecutionResult | None]] = field(default_factory=list)
+
+    def signature(self) -> tuple[Any, ...]:
+        """What a shrunk program must keep to differ the same way: the kind of difference and
+        each run's status and error name."""
+        if not self.runs:
+            return (self.verdict, self.kind)
+        _, direct, local = self.runs[-1]
+        return (
+            self.verdict,
+            self.kind,
+            *((r.status, r.error) if r is not None else (None, None) for r in (direct, local)),
+        )
+
+
+def load(program: Program, directory: Path) -> Callable[..., Any]:
+    """Write the program as a module of its own and import its `main` orchestrator."""
+    name = f"differential_{program.seed}_{abs(hash(program.source)) % 10**8}"
+    path = directory / f"{name}.py"
+    path.write_text(program.source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # inspect.getsource finds nested definitions through the module
+    spec.loader.exec_module(module)
+    return module.main  # type: ignore[no-any-return]
+
+
+def compile_all(fn: Callable[..., Any]) -> None:
+    """Compile the program's orchestrators (`main` and the `child` it may call)."""
+    compiled_definition(fn)
+    compiled_definition(sys.modules[fn.__module__].child)
+
+
+def unload(fn: Callable[..., Any]) -> None:
+    sys.modules.pop(fn.__module__, None)
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Equal as JSON values: one number type (3 == 3.0), but booleans are not numbers."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def cause_essence(cause: str | None) -> Any:
+    """The part of a Cause both runs can agree on: Lambda error JSON minus request id and stack."""
+    if cause is None:
+        return None
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        return cause
+    if isinstance(parsed, dict) and "errorType" in parsed:
+        return {"errorType": parsed["errorType"], "errorMessage": parsed.get("errorMessage")}
+    if isinstance(parsed, dict) and "ExecutionArn" in parsed:
+        return {
+            "Status": parsed["Status"],
+            "Error": parsed.get("Error"),
+            "Cause": cause_essence(parsed.get("Cause")),
+        }
+    return cause
+
+
+def uncaught_expression_error(direct: ExecutionResult, local: ExecutionResult) -> bool:
+    return (
+        local.error == "States.QueryEvaluationError"
+        and direct.error is not None
+        and f"{direct.error}: " in (local.cause or "")
+    )
+
+
+def compare(direct: ExecutionResult, local: ExecutionResult, calls: str) -> str:
+    """'' when the runs agree, else the name of the first thing that differs."""
+    if direct.status != local.status:
+        return "status"
+    if direct.status == "SUCCEEDED" and not same_json(direct.output, local.output):
+        return "output"
+    if direct.error != local.error:
+        if not uncaught_expression_error(direct, local):
+            return "error"
+    elif cause_essence(direct.cause) != cause_essence(local.cause):
+        return "cause"
+    if not same_json(direct.custom_status, local.custom_status):
+        return "custom status"
+    direct_calls, local_calls = direct.activity_call_counts(), local.activity_call_counts()
+    if calls == "ordered":
+        if [(c.name, json.dumps(c.input, sort_keys=True)) for c in direct.activity_calls] != [
+            (c.name, json.dumps(c.input, sort_keys=True)) for c in local.activity_calls
+        ]:
+            return "activity calls"
+    elif calls == "multiset":
+        if direct_calls != local_calls:
+            return "activity calls"
+    elif not local_calls <= direct_calls:
+        return "activity calls"
+    return ""
+
+
+def calls_mode(program: Program, direct: ExecutionResult, local: ExecutionResult) -> str:
+    fan_outs = program.source.split("task_all")[1:]
+    if not fan_outs:
+        return "ordered"
+    may_fail = (
+        any("check" in part.split("\n", 1)[0] for part in fan_outs) or "async def work" in program.source
+    )
+    if direct.status == "SUCCEEDED" and local.status == "SUCCEEDED" and not may_fail:
+        return "multiset"
+    return "subset"
+
+
+def describe(result: ExecutionResult | None) -> str:
+    if result is None:
+        return "-"
+    calls = [(c.name, c.input) for c in result.activity_calls]
+    return (
+        f"status={result.status} output={result.output!r} error={result.error!r} "
+        f"cause={str(cause_essence(result.cause))[:300]!r} custom_status={result.custom_status!r} calls={calls!r}"
+    )
+
+
+def judge(program: Program, directory: Path) -> Outcome:
+    """Compile and run `program` both ways on each of its inputs."""
+    try:
+        fn = load(program, directory)
+    except Exception as exc:  # the generator wrote something Python refuses: a generator bug
+        return Outcome("differ", f"the program does not import: {type(exc).__name__}: {exc}", "import")
+    try:
+        return _judge(program, fn)
+    finally:
+        unload(fn)
+
+
+def _judge(program: Program, fn: Callable[..., Any]) -> Outcome:
+    try:
+        compile_all(fn)
+    except CompileError as exc:
+        unlocated = [d for d in exc.diagnostics if d.line <= 0]
+        if unlocated:
+            return Outcome("differ", f"refused without a location: {exc}", "unlocated refusal")
+        return Outcome("refused", str(exc).splitlines()[0] if str(exc) else "")
+    except RecursionError as exc:
+        return Outcome("differ", f"the compiler raised RecursionError: {exc}", "compiler crash")
+    except Exception as exc:
+        return Outcome("differ", f"the compiler raised {type(exc).__name__}: {exc}", "compiler crash")
+    outcome = Outcome("agree")
+    for value in program.inputs:
+        direct: ExecutionResult | None = None
+        local: ExecutionResult | None = None
+        try:
+            direct = run_direct(fn, value)
+        except Exception as exc:
+            outcome.runs.append((value, None, None))
+            return Outcome(
+                "differ", f"run_direct raised {type(exc).__name__}: {exc}", "direct raised", runs=outcome.runs
+            )
+        try:
+            local = run_local(fn, value, timeout=30.0)
+        except Exception as exc:
+            outcome.runs.append((value, direct, None))
+            return Outcome(
+                "differ", f"run_local raised {type(exc).__name__}: {exc}", "local raised", runs=outcome.runs
+            )
+        outcome.runs.append((value, direct, local))
+        kind = compare(direct, local, calls_mode(program, direct, local))
+        if kind:
+            detail = f"{kind} differs on input {value!r}\n  direct:   {describe(direct)}\n  compiled: {describe(local)}"
+            return Outcome("differ", detail, kind, runs=outcome.runs)
+        if direct.error != local.error:
+            outcome.uncaught_expression_errors += 1
+    return outcome

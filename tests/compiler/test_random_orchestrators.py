@@ -1,0 +1,58 @@
+"""Random orchestrators over the whole accepted subset: refused with a location, or equal runs.
+
+A fixed slice of the seeded generator (tests/compiler/differential/) runs here; the long run is
+`python -m benchmarks.differential --programs 10000`. The regression orchestrators are what
+earlier long runs found, reduced, each run direct and compiled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from durable_sfn.testing import run_direct, run_local
+from tests.compiler.differential import regressions
+from tests.compiler.differential.generator import program
+from tests.compiler.differential.runner import compare, judge
+
+SLICE = range(0, 16)
+
+
+def test_the_same_seed_gives_the_same_program() -> None:
+    assert program(7) == program(7)
+    assert program(7).source != program(8).source
+
+
+@pytest.mark.parametrize("seed", SLICE)
+def test_a_random_orchestrator_is_refused_with_a_location_or_runs_alike(seed: int, tmp_path: Path) -> None:
+    outcome = judge(program(seed), tmp_path)
+    assert outcome.verdict != "differ", f"seed {seed}: {outcome.detail}"
+
+
+@pytest.mark.parametrize(
+    ("orchestrator", "value"),
+    [
+        (regressions.dict_displays, {"n": 3, "k1": "a", "k2": "a"}),
+        (regressions.dict_displays, {"n": 3, "k1": "a", "k2": "b"}),
+        (
+            regressions.error_messages,
+            {
+                "texts": ["b a", "x'y", 'q"', "a\\b", "t\tn\n", "7", "'\"", ""],
+                "indexes": [0, 3, -1],
+                "xs": [1],
+                "s": "ab",
+            },
+        ),
+        (regressions.status_before_failure, {"s": "a", "i": 3, "d": {"k": 2}}),
+        (regressions.status_before_failure, {"s": "a", "i": 0, "d": {}}),
+        (regressions.status_before_failure, {"s": "a", "i": 0, "d": {"k": 2}}),
+        (regressions.fail_before_task, {"xs": []}),
+        (regressions.fail_before_task, {"xs": [1, 2, 3, 4, 5]}),
+        (regressions.empty_literal_fan_out, {}),
+    ],
+)
+def test_found_differences_stay_fixed(orchestrator: Any, value: Any) -> None:
+    direct, local = run_direct(orchestrator, value), run_local(orchestrator, value)
+    assert compare(direct, local, "ordered") == "", (direct, local)
