@@ -19,6 +19,7 @@ from typing import Any
 
 from aws_cdk import ArnFormat, CfnOutput, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -33,11 +34,13 @@ from durable_sfn.cdk._private.activity_functions import ActivityOptions
 from durable_sfn.cdk._private.activity_wiring import GrantSpec, provision_activities
 from durable_sfn.cdk._private.analysis import DefinitionRequirements, analyse
 from durable_sfn.cdk._private.checks import AppWideChecks, DeployedMachine
+from durable_sfn.cdk._private.deploy_values import fill as fill_deploy_values
 from durable_sfn.cdk._private.deployment import DEFAULT_ALIAS, AliasDeployment, publish_with_alias
 from durable_sfn.cdk._private.distributed_maps import distributed_maps, grant_distributed_maps
 from durable_sfn.cdk._private.entity_hosting import host_entities
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 from durable_sfn.cdk._private.facts import OrchestrationFacts
+from durable_sfn.cdk._private.http_calls import provision_http
 from durable_sfn.cdk._private.lint import depend_on_policy_only
 from durable_sfn.cdk._private.monitoring import add_alarms, add_outputs
 from durable_sfn.cdk._private.permissions import grant_state_machine_role
@@ -77,6 +80,16 @@ class Orchestration(Construct):
     read exactly the object, manifest or prefix each reads, write its `results_to` prefix, and
     start, describe and stop its child executions. A bucket the orchestrator takes from its input
     is named in `s3_buckets` ({Map Run label: bucket}) and granted for that Map.
+
+    Deploy-time values: what the orchestrator reads from `os.environ` is part of the definition,
+    taken from `deploy_values` (variable -> value; a CDK token such as `table.table_name` works)
+    and otherwise from the environment of `cdk synth`. A required variable (`os.environ["X"]`)
+    that has neither is an error naming it.
+
+    HTTP calls (`ctx.call_http`): `http_endpoints` lists the URL patterns the state machine may
+    call (`"https://api.example.com/*"`; the role's `states:InvokeHTTPEndpoint` is limited to
+    them and to the methods the definition uses), and `http_connection` is the EventBridge
+    connection holding the API's credentials (without it, one with a generated API key is created).
     """
 
     def __init__(
@@ -107,6 +120,9 @@ class Orchestration(Construct):
         alias_name: str = DEFAULT_ALIAS,
         deployment: AliasDeployment | None = None,
         s3_buckets: Mapping[str, s3.IBucket] | None = None,
+        deploy_values: Mapping[str, str] | None = None,
+        http_connection: events.IConnection | None = None,
+        http_endpoints: Sequence[str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         orch = orchestrator_definition(orchestrator)
@@ -117,7 +133,10 @@ class Orchestration(Construct):
             )
         self.orchestrator: OrchestratorDefinition = orch
         self.where = f"{orch.source_file}:{orch.line}"
-        self.definition: dict[str, Any] = compile_definition(orchestrator)
+        # What the orchestrator reads from os.environ, written in now (tokens: by CloudFormation).
+        self.definition, deploy_substitutions = fill_deploy_values(
+            compile_definition(orchestrator), deploy_values, machine=orch.name, construct=id
+        )
         self.requirements: DefinitionRequirements = analyse(self.definition)
         self.state_machine_name = state_machine_name or orch.name
         self.state_machine_type = state_machine_type
@@ -164,6 +183,18 @@ class Orchestration(Construct):
             self, facts, entities, role=self.role, definition=self.definition, code_path=path, layer=layer
         )
         substitutions.update(entity_values)
+        substitutions.update(deploy_substitutions)
+        substitutions.update(
+            provision_http(
+                self,
+                self.definition,
+                role=self.role,
+                state_machine_arn=self.state_machine_arn,
+                connection=http_connection,
+                endpoints=http_endpoints,
+                where=self.where,
+            )
+        )
         self._grant_role()
         grant_distributed_maps(
             self.role,

@@ -195,6 +195,12 @@ CATALOGUE: dict[str, Code] = {
             "names = ['a', 'b']\nreturn f\"names: {names}\"",
         ),
         _c(
+            "DSF060",
+            "os.environ read other than one variable by a literal name (a deploy-time value)",
+            'bucket = os.environ["ORDERS_BUCKET"]\nreturn os.environ.get("MODE", "standard") + bucket',
+            "name = ctx.get_input()\nreturn os.environ[name]",
+        ),
+        _c(
             "DSF029",
             "a task's arguments must not change between its creation and its await",
             "x = 1\nt = ctx.call_activity('A', x)\nr = await t\nx = 2",

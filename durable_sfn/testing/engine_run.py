@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from durable_sfn._aws import (
     role_arn,
     state_machine_arn,
 )
+from durable_sfn.asl.deploy_values import deploy_value_fills
 from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
 from durable_sfn.client.events import EventStore, create_events_table, make_event_waiter
 from durable_sfn.client.logs import log_records
@@ -227,7 +229,10 @@ def run_local(
                 arns[name] = lambda_function_arn(name)
         # Children first, so every state machine a definition starts already exists.
         for name in sorted(definitions, key=lambda n: n == top.name):
-            definition = substitute_placeholders(definitions[name], arns)
+            # What the orchestrator reads from os.environ: filled from this process's environment,
+            # as the direct run reads it.
+            values = deploy_value_fills(definitions[name], os.environ, machine=name)
+            definition = substitute_placeholders(definitions[name], {**arns, **values})
             sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE_ARN)
         uses_events = any(EVENT_WAITER in find_placeholders(d) for d in definitions.values())
         store = stack.enter_context(_event_store(sfn)) if uses_events else None

@@ -15,6 +15,7 @@ from durable_sfn.compiler.diagnostics import Diagnostic
 PREAMBLE = """\
 import asyncio
 import datetime
+import os
 from datetime import timedelta
 
 from durable_sfn import OrchestrationContext, RetryOptions, orchestrator

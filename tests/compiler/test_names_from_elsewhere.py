@@ -4,6 +4,8 @@ Each construct runs direct and compiled with equal results, or is refused at its
 
 from __future__ import annotations
 
+import json
+import os
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 
 from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
+from durable_sfn.asl.deploy_values import MissingDeployValueError
 from durable_sfn.compiler import CompileError, compile_orchestrator, compile_source
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
 from tests.compiler.app_config.settings import DEFAULT_RETRY, ESCALATE_AFTER, LIMITS, QUEUE_PREFIX
@@ -136,3 +139,75 @@ def test_a_module_name_the_module_changes_is_not_taken_as_a_constant(tmp_path: P
     error = _refused(source, tmp_path / "changed.py")
     assert "name 'LIMITS' is not a variable" in str(error)
     assert error.diagnostics[0].line == source.splitlines().index("    return LIMITS['a']") + 1
+
+
+# -- os.environ: deploy-time values -----------------------------------------------------------
+
+
+@orchestrator(name="NeEnvironment")
+async def environment(ctx: OrchestrationContext) -> JsonValue:
+    table = os.environ["NE_TABLE"]
+    mode = os.environ.get("NE_MODE", "standard")
+    retries = os.getenv("NE_RETRIES")
+    echoed = await ctx.call_activity(echo, {"table": table, "mode": mode})
+    return {"echoed": echoed, "retries": retries, "limit": int(os.environ.get("NE_LIMIT", "10"))}
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"NE_TABLE": "orders"},
+        {
+            "NE_TABLE": 'quote " back\\slash\nnewline ünï ☃',
+            "NE_MODE": "",
+            "NE_RETRIES": "3",
+            "NE_LIMIT": "25",
+        },
+        {"NE_TABLE": "", "NE_MODE": "=fast", "NE_LIMIT": " 7 "},
+    ],
+)
+def test_environment_reads_are_deploy_time_values_equal_to_the_direct_run(
+    setting: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NE_TABLE", "NE_MODE", "NE_RETRIES", "NE_LIMIT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in setting.items():
+        monkeypatch.setenv(name, value)
+    direct, _ = _both(environment)
+    assert direct.output["echoed"]["table"] == setting["NE_TABLE"]  # type: ignore[index]
+
+
+def test_an_environment_read_is_never_a_run_time_read() -> None:
+    definition = json.dumps(compile_orchestrator(environment))
+    assert "${env.NE_TABLE}" in definition and "${env.optional.NE_MODE}" in definition
+
+
+def test_a_missing_required_variable_names_itself_in_both_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NE_TABLE", raising=False)
+    direct = run_direct(environment)
+    assert (direct.status, direct.error) == ("FAILED", "KeyError")
+    with pytest.raises(MissingDeployValueError) as missing:
+        run_local(environment)
+    message = str(missing.value)
+    assert "environment variable 'NE_TABLE' is not set" in message and "'NeEnvironment'" in message
+    assert "state 'Set table'" in message and "os.environ.get('NE_TABLE', default)" in message
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("return os.environ[ctx.get_input()]", "must be a string literal or module constant"),
+        ("return os.environ.get('X', ctx.get_input())", "default of an environment read must be a literal"),
+        ("return [k for k in os.environ]", "one variable at a time"),
+        ("return os.environ.copy()", "os.environ.copy() is not supported"),
+        ("return os.environ['not-portable']", "not a portable environment variable name"),
+    ],
+)
+def test_other_uses_of_the_environment_are_refused_at_their_line(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    source = f"import os\nfrom durable_sfn import orchestrator\n@orchestrator(name='E')\nasync def e(ctx):\n    {body}\n"
+    error = _refused(source, tmp_path / "env.py")
+    (diagnostic,) = error.diagnostics
+    assert (diagnostic.code, diagnostic.line) == ("DSF060", 5) and message in diagnostic.message
+    assert diagnostic.hint  # each says what to write instead

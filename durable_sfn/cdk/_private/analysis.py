@@ -14,6 +14,8 @@ from typing import Any
 from durable_sfn._aws import (
     ENTITIES_QUEUE_URL,
     EVENT_WAITER,
+    HTTP_CONNECTION,
+    HTTP_INVOKE,
     LAMBDA_INVOKE,
     PLACEHOLDER,
     SQS_SEND_MESSAGE,
@@ -21,6 +23,7 @@ from durable_sfn._aws import (
     placeholder,
     placeholder_name,
 )
+from durable_sfn.asl.deploy_values import is_deploy_value
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
 
 
@@ -135,6 +138,10 @@ def analyse(definition: Mapping[str, Any]) -> DefinitionRequirements:
             else:
                 activities.setdefault(target, []).append(name)
             classified.add(target)
+        elif resource == HTTP_INVOKE:
+            auth = arguments.get("Authentication") if isinstance(arguments, Mapping) else None
+            if isinstance(auth, Mapping) and auth.get("ConnectionArn") == placeholder(HTTP_CONNECTION):
+                classified.add(HTTP_CONNECTION)  # filled with the connection (`_private/http_calls`)
         elif resource.startswith(START_EXECUTION):
             arn = arguments.get("StateMachineArn")
             if isinstance(arn, str) and "$states.context.StateMachine.Id" in arn:
@@ -148,7 +155,8 @@ def analyse(definition: Mapping[str, Any]) -> DefinitionRequirements:
                 sync_subs.add(target)
             classified.add(target)
     placeholders = _placeholders_in(dict(definition))
-    unknown = sorted(placeholders - classified)
+    # Deploy-time values (os.environ reads) are filled in at synth or by CloudFormation: not resources.
+    unknown = sorted(p for p in placeholders - classified if not is_deploy_value(p))
     if unknown:
         raise OrchestrationConfigError(
             f"the definition uses placeholder(s) {', '.join('${' + u + '}' for u in unknown)} outside "

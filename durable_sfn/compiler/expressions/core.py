@@ -37,9 +37,6 @@ class ExprEnv:
     # Compiles a call of one of the module's own functions in place (`frontend/helpers`); None
     # when the call is not one.
     inline_call: Callable[[ast.Call], Expr | None] | None = None
-    # Translates names that come from outside the orchestrator (deploy-time environment values,
-    # imported modules' constants, dispatch tables: `frontend/outside`); None when `node` is not one.
-    outside: Callable[[ast.expr], Expr | None] | None = None
 
 
 class TranslatorCore(ABC):

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import ast
 from abc import ABC, abstractmethod
-from functools import partial
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import DiagnosticSink
 from durable_sfn.compiler.expressions.core import ExprEnv
-from durable_sfn.compiler.expressions.translator import ExpressionTranslator
-from durable_sfn.compiler.frontend import outside
+from durable_sfn.compiler.frontend import durable_api, outside
 from durable_sfn.compiler.frontend.deferred import Deferred
 from durable_sfn.compiler.frontend.scopes import RESERVED, ModuleInfo, assigned_names
 from durable_sfn.compiler.ir import Expr, Loc, Ty
@@ -54,8 +52,9 @@ class LowererCore(ABC):
             self.env.variables.update(outer.env.variables)
             self.env.bound.update(outer.env.bound)
             self.env.exc_vars |= outer.env.exc_vars
-        self.expr = ExpressionTranslator(self.env)
-        self.env.outside = partial(outside.translate, self.expr, module)
+        self.expr = outside.Translator(self.env, module)
+        if outer is not None:  # variables of the enclosing body that hold an EntityId
+            self.expr.entity_ids.update(outer.expr.entity_ids)
         self.branch_defs: dict[str, ast.AsyncFunctionDef] = {}
         self.retry_options: dict[str, ast.Call] = dict(outer.retry_options if outer else module.retry_options)
         self.deferred = Deferred(self.report)  # `t = ctx.call_activity(...)` without await, awaited later
@@ -186,6 +185,10 @@ class LowererCore(ABC):
             if kw.arg is not None and kw.arg == DURABLE_TYPE_KEYWORDS.get(names[0]):
                 continue  # Durable's typing hints for (de)serialisation: values here are JSON
             key = aliases.get(kw.arg or "", kw.arg or "")
+            if key not in names and key in durable_api.KEYWORDS:
+                refusal = durable_api.KEYWORDS[key]
+                self.report(kw.value, "DSF014", f"{kw.arg}= is not supported: {refusal.reason}", refusal.hint)
+                return None
             if key not in names or key in out:
                 self.report(
                     kw.value,

@@ -12,7 +12,7 @@ import re
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.expressions.calls import AWAITED_CTX
-from durable_sfn.compiler.frontend import helpers, http_calls
+from durable_sfn.compiler.frontend import dispatch, helpers, http_calls
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
@@ -172,11 +172,15 @@ def _lower_call(
         args = lw.bind_args(call, ["activity", "input"], 1)
         if args is None:
             return []
-    activity = resolve_name(lw, args["activity"], lw.module.activities, "activity")
+    selected = dispatch.selection(lw, args["activity"])  # `TABLE[key]`: a Choice over its activities
+    activity = (
+        resolve_name(lw, args["activity"], lw.module.activities, "activity") if selected is None else ""
+    )
     payload = _payload(lw, args.get("input"))
     if activity is None:
         return []
-    return [ir.CallActivity(_target(lw, target, Ty.UNKNOWN), activity, payload, retry, loc)]
+    task = ir.CallActivity(_target(lw, target, Ty.UNKNOWN), activity, payload, retry, loc)
+    return [task] if selected is None else dispatch.lower_call(lw, selected, task, args["activity"], loc)
 
 
 def _lower_sub_orchestrator(

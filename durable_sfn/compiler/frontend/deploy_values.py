@@ -82,7 +82,8 @@ def _variable(t: TranslatorCore, node: ast.expr) -> str | None:
             node,
             "DSF060",
             f"{key.const!r} is not a portable environment variable name",
-            "use letters, digits and '_', not starting with a digit",
+            "use letters, digits and '_', not starting with a digit (the name as the process environment "
+            "and CloudFormation both carry it)",
         )
         return None
     return str(key.const)

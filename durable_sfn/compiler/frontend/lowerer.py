@@ -22,6 +22,8 @@ from durable_sfn.compiler.expressions.iteration import field, tuple_source
 from durable_sfn.compiler.frontend import (
     aliasing,
     ctx_ops,
+    durable_api,
+    entity_ids,
     helpers,
     log_calls,
     races,
@@ -59,6 +61,11 @@ class Lowerer(LowererCore):
         return Lowerer(self.sink, self.module, self.env.ctx_name, self.env.input_param, outer=self)
 
     def lower_await(self, node: ast.Await, target: ast.Name | None, stmt: ast.stmt) -> list[ir.Stmt]:
+        if durable_api.member(node.value, self.env.ctx_name) or durable_api.function(
+            node.value, self.env.ctx_name
+        ):
+            self.expr.translate(node.value)  # a Durable API member with no compiled form: refused there
+            return []
         race = self.ctx_call(node.value)
         if race is not None and race[0] in races.RACE_OPS:
             return races.lower_task_any(self, race[1], target, stmt, self.loc(stmt))
@@ -84,6 +91,7 @@ class Lowerer(LowererCore):
             stmt = queue.popleft()
             stmt = races.rewrite(self, stmt)  # the task API on the records of a finished race
             stmt = typed_data.rewrite(self, stmt)  # typed values' fields, isinstance, type(e)
+            stmt = entity_ids.rewrite(self, stmt)  # `counter = EntityId(...)` and calls through it
             expanded = helpers.expand(self, stmt) if terminated is None else None
             if expanded is not None:
                 queue.extendleft(reversed(expanded))  # a helper call: its body, in place

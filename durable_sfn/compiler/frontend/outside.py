@@ -8,12 +8,80 @@ from __future__ import annotations
 
 import ast
 import json
+from dataclasses import dataclass
 
-from durable_sfn.compiler.expressions.core import TranslatorCore
-from durable_sfn.compiler.frontend import deploy_values
+from durable_sfn.compiler.expressions.core import ExprEnv, TranslatorCore
+from durable_sfn.compiler.expressions.translator import ExpressionTranslator
+from durable_sfn.compiler.frontend import deploy_values, durable_api
 from durable_sfn.compiler.frontend.scopes import ModuleInfo
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, TimedeltaConstant, Ty
+
+
+@dataclass(frozen=True)
+class HeldEntity:
+    """A variable holding an EntityId (`entity_ids`): the entity's name, and the variable that
+    holds its key."""
+
+    entity: str
+    key_variable: str
+
+
+ENTITY_HINT = (
+    "pass the variable to ctx.call_entity / ctx.signal_entity, or read its .name and .key; "
+    'an EntityId("Name", key) is not a JSON value'
+)
+
+
+class Translator(ExpressionTranslator):
+    """The expression translator of an orchestrator's body: names from outside first, and the
+    variables that hold an EntityId."""
+
+    def __init__(self, env: ExprEnv, module: ModuleInfo) -> None:
+        super().__init__(env)
+        self.module = module
+        self.entity_ids: dict[str, HeldEntity] = {}
+
+    def translate(self, node: ast.expr) -> Expr:
+        if isinstance(node, ast.Attribute | ast.Subscript | ast.Call | ast.Name | ast.Compare):
+            found = self._entity_id(node) if self.entity_ids else None
+            if found is None and isinstance(node, ast.Attribute | ast.Call):
+                found = self._durable_member(node)
+            if found is None:
+                found = translate(self, self.module, node)
+            if found is not None:
+                return found
+        return super().translate(node)
+
+    def _durable_member(self, node: ast.expr) -> Expr | None:
+        """A refusal for a Durable API member with no compiled form (`durable_api`)."""
+        refused = durable_api.member(node, self.env.ctx_name)
+        if refused is not None:
+            name, refusal = refused
+            return self.fail(
+                node, durable_api.CODE, f"ctx.{name} is not supported: {refusal.reason}", refusal.hint
+            )
+        refused = durable_api.function(node, self.env.ctx_name)
+        if refused is not None:
+            name, refusal = refused
+            return self.fail(
+                node, durable_api.CODE, f"{name}() is not supported: {refusal.reason}", refusal.hint
+            )
+        return None
+
+    def _entity_id(self, node: ast.expr) -> Expr | None:
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            held = self.entity_ids.get(node.value.id)
+            if held is not None and node.attr == "name":
+                return Expr.literal(held.entity)
+            if held is not None and node.attr == "key":
+                return self.translate(ast.copy_location(ast.Name(id=held.key_variable, ctx=ast.Load()), node))
+        if isinstance(node, ast.Name) and node.id in self.entity_ids:
+            return self.fail(
+                node, "DSF027", f"'{node.id}' holds an EntityId, which is not a value", ENTITY_HINT
+            )
+        return None
+
 
 DISPATCH_HINT = "select the activity of a call with it: `await ctx.call_activity(TABLE[key], input)`"
 
@@ -31,7 +99,7 @@ def translate(t: TranslatorCore, module: ModuleInfo, node: ast.expr) -> Expr | N
     if dotted in module.dispatch_tables:
         return t.fail(
             node,
-            "DSF061",
+            "DSF011",
             f"'{dotted}' holds activity functions, which are not values an orchestrator can use",
             DISPATCH_HINT,
         )

@@ -13,7 +13,7 @@ async def entity_misuse(ctx: OrchestrationContext) -> list[JsonValue]:
     op = "add"
     a = await ctx.call_entity(EntityId(name, "k"), "add", 1)
     b = await ctx.call_entity(EntityId("Counter", "k"), op, 1)
-    eid = EntityId("Counter", "k")
+    eid = EntityId("Counter", "k")  # held in a variable: its name is known
     c = await ctx.call_entity(eid, "get")
     ctx.call_entity(EntityId("Counter", "k"), "add", 1)
     d = await ctx.signal_entity(EntityId("Counter", "k"), "add", 1)  # type: ignore[misc]
@@ -24,8 +24,6 @@ async def entity_misuse(ctx: OrchestrationContext) -> list[JsonValue]:
 
 # expect: DSF027 14:40 the entity name must be a string literal
 # expect: DSF027 15:57 the entity operation must be a string literal
-# expect: DSF004 16:11 call to 'EntityId' cannot be compiled
-# expect: DSF027 17:31 cannot tell which entity this is
 # expect: DSF005 18:5 must be awaited
 # expect: DSF005 19:9 ctx.signal_entity cannot be awaited
 # expect: DSF011 20:32 not a valid entity name

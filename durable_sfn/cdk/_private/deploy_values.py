@@ -1,0 +1,59 @@
+"""The values an orchestrator reads from `os.environ`, filled in at synth (see
+`durable_sfn.asl.deploy_values`).
+
+A value given as the construct's `deploy_values=` prop wins over the environment of `cdk synth`.
+Plain strings are written into the definition here, with the escapes a JSONata string needs, so
+the deployed text is exactly what the local engine runs with the same values. A CDK token (say
+`table.table_name`) is unknown until deployment: it goes to CloudFormation's
+DefinitionSubstitutions instead, which writes its value in as it is, so a token must stand for
+text that needs no escaping (names and ARNs do not).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import Token
+
+from durable_sfn._aws import placeholder
+from durable_sfn.asl.deploy_values import (
+    OPTIONAL_PREFIX,
+    SET_MARK,
+    MissingDeployValueError,
+    deploy_value_fills,
+    deploy_value_placeholders,
+)
+from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+
+
+def fill(
+    definition: dict[str, Any], given: Mapping[str, str] | None, *, machine: str, construct: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the definition with plain values written in, the substitutions CloudFormation fills)."""
+    names = deploy_value_placeholders(definition)
+    if not names:
+        return definition, {}
+    values: dict[str, str] = {**os.environ, **(given or {})}
+    tokens = {name for name, value in values.items() if Token.is_unresolved(value)}
+    where = f"in the environment of `cdk synth`, or pass deploy_values={{...}} to Orchestration {construct!r}"
+    try:
+        # A token's text is not its value: it only has to be there (filled below, by CloudFormation).
+        fills = deploy_value_fills(
+            definition, {k: "" if k in tokens else v for k, v in values.items()}, machine=machine, where=where
+        )
+    except MissingDeployValueError as missing:
+        raise OrchestrationConfigError(str(missing)) from None
+    plain: dict[str, str] = {}
+    deferred: dict[str, str] = {}
+    for name in names:
+        variable = name.rsplit(".", 1)[1]
+        if variable in tokens:
+            deferred[name] = (SET_MARK if name.startswith(OPTIONAL_PREFIX) else "") + values[variable]
+        else:
+            plain[name] = fills[name]
+    # Only plain values are written in here: every other placeholder stays for CloudFormation.
+    keep = {n: placeholder(n) for n in find_placeholders(definition) - plain.keys()}
+    return substitute_placeholders(definition, {**keep, **plain}), deferred
