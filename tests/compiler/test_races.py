@@ -58,6 +58,41 @@ async def inline_any(ctx: OrchestrationContext) -> JsonValue:
     return {"first": first.result, "done": first.is_completed}
 
 
+@activity(name="RacesEcho")
+def echo(value: JsonValue) -> JsonValue:
+    return value
+
+
+@orchestrator(name="RacesInHelperAndLoop")
+async def in_helper_and_loop(ctx: OrchestrationContext) -> JsonValue:
+    async def event_or_nothing(name: str) -> JsonValue:
+        event = ctx.wait_for_external_event(name)
+        timer = ctx.create_timer(timedelta(minutes=5))
+        winner = await ctx.task_any([event, timer])
+        if winner == event:
+            return event.result
+        return None
+
+    reminders = 0
+    while reminders < 3:
+        paid = ctx.wait_for_external_event("Paid")
+        day = ctx.create_timer(timedelta(days=1))
+        winner = await ctx.task_any([paid, day])
+        if winner == paid:
+            break
+        reminders += 1
+    note = await event_or_nothing("Note")
+    return {"reminders": reminders, "paid": paid.get_result(), "note": note}
+
+
+@orchestrator(name="RacesActivityResult")
+async def activity_result(ctx: OrchestrationContext, value: JsonValue) -> JsonValue:
+    answer = ctx.call_activity(echo, value)
+    deadline = ctx.create_timer(timedelta(minutes=1))
+    winner = await ctx.task_any([answer, deadline])
+    return {"value": winner.result, "answered": answer.is_completed, "late": deadline.is_completed}
+
+
 EVENTS: list[Any] = [
     [ScheduledEvent("Approval", "yes", timedelta(minutes=10))],
     [ScheduledEvent("Approval", {"ok": False}, timedelta(hours=HOURS - 1))],
@@ -66,9 +101,9 @@ EVENTS: list[Any] = [
 ]
 
 
-def _both(orch: Any, events: Any) -> tuple[ExecutionResult, ExecutionResult]:
-    direct = run_direct(orch, None, events=events)
-    compiled = run_local(orch, None, events=events)
+def _both(orch: Any, events: Any, value: Any = None) -> tuple[ExecutionResult, ExecutionResult]:
+    direct = run_direct(orch, value, events=events)
+    compiled = run_local(orch, value, events=events)
     assert (compiled.status, compiled.output, compiled.error) == (direct.status, direct.output, direct.error)
     assert compiled.custom_status == direct.custom_status
     assert compiled.activity_calls == direct.activity_calls
@@ -138,6 +173,12 @@ async def bad(ctx: OrchestrationContext):
             "DSF028",
         ),
         ("    await ctx.task_any([])\n", "DSF012"),
+        ("    return await ctx.task_any([ctx.create_timer(timedelta(hours=1))])\n", "DSF028"),
+        ("    await ctx.task_all([ctx.task_any([ctx.create_timer(timedelta(hours=1))])])\n", "DSF028"),
+        (
+            "    a = ctx.wait_for_external_event('A')\n    await ctx.task_any([a])\n    return await a\n",
+            "DSF028",
+        ),
         ("    await ctx.task_any([42])\n", "DSF012"),
         ("    await ctx.task_any([ctx.get_input()])\n", "DSF005"),
         ("    ctx.task_any([ctx.create_timer(timedelta(hours=1))])\n", "DSF005"),
@@ -147,3 +188,36 @@ def test_what_a_race_refuses(body: str, code: str) -> None:
     with pytest.raises(CompileError) as info:
         compile_source(HEADER + body, "bad")
     assert code in {d.code for d in info.value.diagnostics}, str(info.value)
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        None,
+        [
+            ScheduledEvent("Paid", 10, timedelta(days=1, hours=2)),
+            ScheduledEvent("Note", "hi", timedelta(days=1, hours=3)),
+        ],
+        [
+            ScheduledEvent("Note", "early", timedelta(hours=1)),
+            ScheduledEvent("Paid", 5, timedelta(days=2, hours=1)),
+        ],
+    ],
+)
+def test_races_in_a_helper_and_a_loop(events: Any) -> None:
+    direct, _ = _both(in_helper_and_loop, events)
+    assert direct.status == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("value", [{"a": [1.5, "x", None, True]}, 12345678901234])
+def test_a_winner_result_arrives_unchanged(value: Any) -> None:
+    direct, _ = _both(activity_result, None, value)
+    assert direct.output == {"value": value, "answered": True, "late": False}
+
+
+@pytest.mark.parametrize("value", [0.1 + 0.2, {"deep": [2**53 - 1]}])
+def test_a_result_that_text_would_change_fails_instead_of_arriving_altered(value: Any) -> None:
+    assert run_direct(activity_result, value).output["value"] == value
+    compiled = run_local(activity_result, value)
+    assert compiled.status == "FAILED" and compiled.cause is not None
+    assert "UnsupportedValueError" in compiled.cause

@@ -26,6 +26,7 @@ import copy
 import weakref
 
 from durable_sfn.compiler import ir
+from durable_sfn.compiler.expressions.runtime import LIMIT, block, raise_
 from durable_sfn.compiler.expressions.text import join
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.ir import Expr, Ty
@@ -115,6 +116,15 @@ def lower_task_any(
     ]
 
 
+# Whether every number in a JSON value keeps its value through $string (15 significant digits).
+_EXACT = (
+    "function($v) { $type($v) = 'number' ? $number($string($v)) = $v"
+    " : $type($v) = 'array' ? $not(false in $map($v, $__exact))"
+    " : $type($v) = 'object' ? $not(false in $map($keys($v), function($k) { $__exact($lookup($v, $k)) }))"
+    " : true }"
+)
+
+
 def _winner_is_named(target: ast.Name | None, stmt: ast.stmt) -> bool:
     """Whether the race is a statement of its own or assigns its winner to a variable of the
     orchestrator (not to a name the compiler made up to hold a returned or combined value)."""
@@ -144,7 +154,15 @@ def _branch(lw: LowererCore, element: ast.expr, index: int, loc: ir.Loc) -> ir.B
     if not body:
         return None
     value = Expr.literal(None) if timer else Expr.var(result)
-    cause = join(f'$string({{"id": {index}, "done": true, "result": ', value, "})", ty=Ty.STR)
+    record = join(f'{{"id": {index}, "done": true, "result": ', value, "}", ty=Ty.DICT)
+    # The record travels as text: Step Functions' $string writes numbers with 15 significant
+    # digits, so a result that the text would change fails instead of arriving altered.
+    cause = block(
+        [("$__exact", Expr.raw(_EXACT)), ("$__race", record)],
+        "$__exact($__race) ? $string($__race) : ",
+        raise_(LIMIT, "a task_any result with a number of more than 15 significant digits"),
+        ty=Ty.STR,
+    )
     label = ast.unparse(op[1].args[0]) if op[1].args else op[0]
     return ir.Branch((), (*body, ir.Raise(Expr.literal(RACE_ERROR), cause, loc)), label.strip("'\""))
 

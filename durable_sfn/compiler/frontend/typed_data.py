@@ -300,16 +300,16 @@ class _Rewriter(ast.NodeTransformer):
 
     # -- statements that type names ------------------------------------------------------------
     def visit_Assign(self, node: ast.Assign) -> ast.AST:
+        typed = self._assigned_type(node.value)  # before the rewrite, which may hide the field read
         node.value = self.visit(node.value)
-        typed = self._assigned_type(node.value)
         for target in node.targets:
             self._bind(target, typed)
         return node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         if node.value is not None:
-            node.value = self.visit(node.value)
             typed = self._assigned_type(node.value)
+            node.value = self.visit(node.value)
             self._bind(node.target, typed)
             declared = _type_of_annotation(self.types, node.annotation)
             if isinstance(node.target, ast.Name) and typed is None and declared is not None:
@@ -322,8 +322,8 @@ class _Rewriter(ast.NodeTransformer):
         return node
 
     def visit_For(self, node: ast.For) -> ast.AST:
+        typed = self.type_of(node.iter)  # before the rewrite, which may hide the field read
         node.iter = self.visit(node.iter)
-        typed = self.type_of(node.iter)
         self._bind(node.target, TypeRef(typed.shape) if typed is not None and typed.many else None)
         node.body = [self.visit(s) for s in node.body]
         node.orelse = [self.visit(s) for s in node.orelse]
@@ -332,8 +332,8 @@ class _Rewriter(ast.NodeTransformer):
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> ast.AST:
         saved = dict(self.names)
         for gen in node.generators:
-            gen.iter = self.visit(gen.iter)
             typed = self.type_of(gen.iter)
+            gen.iter = self.visit(gen.iter)
             self._bind(gen.target, TypeRef(typed.shape) if typed is not None and typed.many else None)
             gen.ifs = [self.visit(i) for i in gen.ifs]
         if isinstance(node, ast.DictComp):
@@ -396,7 +396,7 @@ class _Rewriter(ast.NodeTransformer):
         present = ast.Compare(
             left=ast.Constant(node.attr), ops=[ast.In()], comparators=[copy.deepcopy(node.value)]
         )
-        default = ast.Constant(shape.defaults[node.attr])
+        default = ast.parse(repr(shape.defaults[node.attr]), mode="eval").body  # a literal, lists too
         return ast.copy_location(ast.IfExp(test=present, body=key, orelse=default), node)
 
     def _error_name(self, node: ast.Attribute, error: ast.Name) -> ast.AST:
