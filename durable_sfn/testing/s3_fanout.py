@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from durable_sfn._aws import DEFAULT_REGION
-from durable_sfn.dsl import S3Location
+from durable_sfn.dsl import S3Location, ToleratedFailureExceeded
 from durable_sfn.engine import s3_items
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
-from durable_sfn.errors import ToleratedFailureExceeded
 from durable_sfn.testing.errors import error_and_cause
 from durable_sfn.testing.scheduler import Future, Scheduler
 from durable_sfn.testing.scheduler import Task as SchedulerTask
