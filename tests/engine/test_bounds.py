@@ -86,6 +86,18 @@ def test_bounded_expressions_still_evaluate() -> None:
     assert _evaluates("$length($pad('', 1000, '-'))") == 1000
 
 
+def test_the_range_operator_builds_up_to_the_bound_and_names_itself_past_it() -> None:
+    # 262,144 items is the bound itself (an off-by-one once refused it, naming 262,145).
+    assert _evaluates(f"$count([1..{MAX_BUILD}])") == MAX_BUILD
+    assert _evaluates("[[1..3][-1], [1..3][2], $count([1..3])]") == [3, 3, 3]
+    past = _fails(f"$count([1..{MAX_BUILD + 1}])")
+    assert past["error"] == "States.QueryEvaluationError"
+    assert f"D1013: the range [1..{MAX_BUILD + 1}] would have {MAX_BUILD + 1} items" in past["cause"]
+    # Past JSONata's own limit the error is JSONata's.
+    beyond = _fails("$count([1..10000001])")
+    assert "D2014" in beyond["cause"] and "10000001" in beyond["cause"]
+
+
 # --- regular expressions -----------------------------------------------------------------------
 
 
