@@ -75,6 +75,10 @@ class Branch:
         """The key of branch or iteration `index` of the state this flow is in."""
         return (*self.key, *self._current, index)
 
+    def state_key(self) -> FlowKey:
+        """The key of the state this flow is in, at this visit (the same in every attempt)."""
+        return (*self.key, *self._current)
+
     def recorded(self, name: str) -> StateRecord | None:
         """During a redrive, the record of state `name` if a previous attempt completed it."""
         return self.replay.next_record(name) if self.replay is not None else None

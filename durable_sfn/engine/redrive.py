@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from durable_sfn.engine import errors
+from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.limits import MAX_HISTORY_EVENTS
 
 # The redrivable period: 14 days from the end of the execution.
@@ -31,6 +33,8 @@ REDRIVE_WINDOW = timedelta(days=14)
 MAX_OPEN_TIME = timedelta(days=365)
 # Fewer events than this, so that ExecutionRedriven and at least one more event fit.
 MAX_REDRIVE_HISTORY = MAX_HISTORY_EVENTS - 1
+# "Redriving Map Runs": the hard limit of redrives of one Map Run (then States.Runtime).
+MAX_MAP_RUN_REDRIVES = 1000
 
 # redriveStatusReason texts, as DescribeExecution documents them.
 RUNNING = "Execution is RUNNING and cannot be redriven"
@@ -84,11 +88,32 @@ class StateRecord:
 
 
 class Journal:
-    """The completed states of every flow of one execution, kept across its attempts."""
+    """The completed states of every flow of one execution, kept across its attempts, and the
+    Map Runs its Distributed Maps started (a redrive continues them)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._flows: dict[FlowKey, list[StateRecord]] = {}
+        self._map_runs: dict[FlowKey, tuple[str, int]] = {}
+
+    def map_run(self, key: FlowKey, new_arn: str) -> tuple[str, int]:
+        """The Map Run of the Distributed Map entered at `key`: (ARN, times redriven).
+
+        The first attempt to get this far starts `new_arn` (0). A redrive that enters the same
+        Map state again continues the Map Run the previous attempt started ("Redriving Map
+        Runs": the same Map Run, its count one higher), at most MAX_MAP_RUN_REDRIVES times.
+        """
+        with self._lock:
+            arn, count = self._map_runs.get(key, (new_arn, -1))
+            count += 1
+            if count > MAX_MAP_RUN_REDRIVES:
+                raise StatesError(
+                    errors.RUNTIME,
+                    f"The Map Run {arn} has been redriven {MAX_MAP_RUN_REDRIVES} times, the most a "
+                    "Map Run can be redriven.",
+                )
+            self._map_runs[key] = (arn, count)
+            return arn, count
 
     def recorded(self, key: FlowKey) -> list[StateRecord]:
         """What the previous attempts completed in this flow, in order."""

@@ -215,6 +215,39 @@ def test_only_the_failed_map_iterations_run_again_from_their_failed_step() -> No
     assert entered == ["Each", "Ship"]
 
 
+def test_a_distributed_map_redrives_its_map_run() -> None:
+    sfn = new_client()
+    lambdas = Lambdas(sfn, "Ship")
+    lambdas.broken.add("Ship:2")
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Ship",
+        "States": {"Ship": task("Ship")},
+    }
+    definition = jsonata({"Each": {"Type": "Map", "ItemProcessor": processor, "End": True}})
+    execution = start(sfn, definition, [1, 2, 3])
+    assert finish(sfn, execution)["status"] == "FAILED"
+    (started,) = [e for e in all_events(sfn, execution) if e["type"] == "MapRunStarted"]
+    map_run = started["mapRunStartedEventDetails"]["mapRunArn"]
+
+    for redrive in (1, 2):
+        sfn.redrive_execution(executionArn=execution)
+        if redrive == 2:
+            lambdas.broken.clear()
+        finish(sfn, execution)
+        events = after_redrive(sfn, execution, redrive)
+        # The same Map Run goes on, counted; no second one starts.
+        assert [e["type"] for e in events if e["type"].startswith("MapRun")] == [
+            "MapRunRedriven",
+            "MapRunFailed" if redrive == 1 else "MapRunSucceeded",
+        ]
+        (redriven,) = [e for e in events if e["type"] == "MapRunRedriven"]
+        assert redriven["mapRunRedrivenEventDetails"] == {"mapRunArn": map_run, "redriveCount": redrive}
+    assert [item["got"] for item in output(sfn.describe_execution(executionArn=execution))] == [1, 2, 3]
+    # Items 1 and 3 succeeded in the first attempt and were not run again.
+    assert lambdas.calls == Counter({"Ship": 3 + 1 + 1})
+
+
 def test_an_aborted_execution_resumes_at_the_state_it_was_stopped_in() -> None:
     sfn = new_client()
     lambdas = Lambdas(sfn, "Before", "After")

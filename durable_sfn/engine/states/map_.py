@@ -193,7 +193,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     # A Map Run is named by its Label, else by its state.
     map_run_arn = s3_items.map_run_arn(run.execution_arn, state.get("Label") or name, str(run.entered_event))
     if distributed:
-        run.event("MapRunStarted", mapRunStartedEventDetails={"mapRunArn": map_run_arn})
+        map_run_arn = _start_map_run(run, parent, map_run_arn)
     outcomes = fan_out(parent.clock, len(items), workers, make, work, should_abort)
     failed = [o for o in outcomes if o.error is not None]
     if parent.cancelled:
@@ -224,6 +224,20 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
         result = write_results(run, state["ResultWriter"], items, result, map_run_arn)
     output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
     return StateOutcome(output, next_of(state), assigned)
+
+
+def _start_map_run(run: StateRun, parent: Branch, new_arn: str) -> str:
+    """Start the Map Run (MapRunStarted), or, entered again by a redrive, redrive the one the
+    previous attempt started (MapRunRedriven with its count); returns the Map Run's ARN."""
+    if parent.journal is None:  # an execution that cannot be redriven
+        arn, redrives = new_arn, 0
+    else:
+        arn, redrives = parent.journal.map_run(parent.state_key(), new_arn)
+    if redrives:
+        run.event("MapRunRedriven", mapRunRedrivenEventDetails={"mapRunArn": arn, "redriveCount": redrives})
+    else:
+        run.event("MapRunStarted", mapRunStartedEventDetails={"mapRunArn": arn})
+    return arn
 
 
 def _failure_limit(total: int, count: float | None, percentage: float | None) -> float:
