@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import re
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -88,4 +89,4 @@ def _report(seed: int, shrunk: str, original: str) -> str:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(__import__("sys").argv[1:]))
+    raise SystemExit(main(sys.argv[1:]))

@@ -13,7 +13,7 @@ import ast
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.expressions.iteration import field, tuple_source
 from durable_sfn.compiler.expressions.text import join
-from durable_sfn.compiler.frontend import helpers, s3_fanout
+from durable_sfn.compiler.frontend import eager_arguments, helpers, s3_fanout
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.task_lists import FLATTENED
 from durable_sfn.compiler.ir import Expr, Ty
@@ -79,8 +79,16 @@ def lower_task_all(lw: LowererCore, call: ast.Call, target: ast.Name | None, loc
             if branch is None:
                 return []
             branches.append(branch)
+        values = [
+            value
+            for element, branch in zip(elements, branches, strict=True)
+            for value in eager_arguments.arguments(branch, lw.ctx_call(element) is not None)
+        ]
         result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
-        return [ir.ParallelAll(result, tuple(branches), loc)]
+        return [
+            *eager_arguments.check_first(lw, values, None, loc),
+            ir.ParallelAll(result, tuple(branches), loc),
+        ]
     lw.report(
         tasks,
         "DSF012",
@@ -188,6 +196,10 @@ def _map(
     branch = _branch(lw, element, bound, "Iteration")
     if branch is None:
         return []
+    checks: list[ir.Stmt] = []
+    if fanout is None:  # items read from S3 are not known before the Map
+        values = eager_arguments.arguments(branch, lw.ctx_call(element) is not None)
+        checks = eager_arguments.check_first(lw, values, items, loc)
     if scope_var is not None:
         # Entity operation ids must differ per iteration: the index comes in through ItemSelector.
         index = Expr.raw("$states.input.index", Ty.NUM, inp=True)
@@ -206,7 +218,7 @@ def _map(
     result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
     mc = max_concurrency if isinstance(max_concurrency, int) else None
     label = ast.unparse(gen.iter) if fanout is None else _source_label(gen.iter)
-    return [ir.MapAll(result, items, branch, mc, distributed, loc, label, scope_var, fanout)]
+    return [*checks, ir.MapAll(result, items, branch, mc, distributed, loc, label, scope_var, fanout)]
 
 
 def _source_label(call: ast.expr) -> str:

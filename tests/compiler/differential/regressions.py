@@ -93,3 +93,28 @@ async def empty_literal_fan_out(ctx: OrchestrationContext) -> JsonValue:
     none = await ctx.task_all([ctx.call_activity(keys, x) for x in []])  # type: ignore[var-annotated]
     also_none = await ctx.task_all([ctx.call_activity(keys, {"i": i}) for i in range(0)])
     return {"none": none, "alsoNone": also_none, "flag": data.get("flag")}
+
+
+@activity(name="DiffInc")
+def inc(n: int) -> int:
+    return n + 1
+
+
+@orchestrator(name="DiffFanOutArguments")
+async def fan_out_arguments(ctx: OrchestrationContext) -> JsonValue:
+    """A task_all's arguments are all evaluated before any of its tasks runs: an argument that
+    fails calls nothing (a Parallel branch or Map iteration evaluated its own when it started,
+    after the others had called their activities)."""
+    d = ctx.get_input()
+
+    async def work(x: int) -> JsonValue:
+        return await ctx.call_activity(inc, x)
+
+    first: JsonValue
+    try:
+        first = await ctx.task_all([ctx.call_activity(inc, d[k]) for k in d["keys"]])
+    except KeyError as e:
+        first = "caught " + str(e)
+    fixed = await ctx.task_all([ctx.call_activity(inc, d["a"]), ctx.call_activity(inc, d["keys"][2])])
+    helped = await ctx.task_all([work(d[k] * 2) for k in d["keys"]])
+    return [first, fixed, helped]
