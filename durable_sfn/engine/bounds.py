@@ -208,13 +208,18 @@ def refuse(reason: BoundExceeded) -> NoReturn:
 class Guard:
     """The bounds of one evaluation: call `run(fn)` and report steps with `enter`/`leave`."""
 
-    __slots__ = ("_reason", "cancelled", "deadline", "depth", "limits", "thread_id")
+    __slots__ = ("_reason", "cancelled", "deadline", "depth", "limits", "steps", "thread_id")
+
+    # Steps between two looks at the clock and at the execution's stop; the watchdog covers the
+    # steps in between (and evaluations taking no steps), so a bound is at most that late.
+    CHECK_EVERY = 8
 
     def __init__(self, limits: EvaluationLimits = DEFAULT_LIMITS, cancelled: Callable[[], bool] = _never):
         self.limits = limits
         self.cancelled = cancelled
         self.deadline = monotonic() + limits.seconds
         self.depth = 0
+        self.steps = 0
         self.thread_id = 0
         self._reason: BaseException | None = None
 
@@ -227,6 +232,9 @@ class Guard:
         self.depth += 1
         if self.depth > self.limits.depth:
             self._stop(too_deep(self.limits))
+        self.steps += 1
+        if self.steps % self.CHECK_EVERY:
+            return
         if self.cancelled():
             self._stop(Aborted())
         if monotonic() > self.deadline:
@@ -302,12 +310,17 @@ class _Watchdog:
     """Interrupts threads whose evaluation is overdue or stopped but takes no steps to notice."""
 
     POLL = 0.02  # seconds between checks while evaluations run
+    # How long the watchdog keeps polling after the last evaluation ended before it sleeps until
+    # woken. Evaluations are short and come in streams: waking it for each one (a thread
+    # hand-off per evaluation) cost more than the evaluations themselves.
+    IDLE = 1.0
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
         self._guards: dict[int, Guard] = {}
         self._fired: set[int] = set()
         self._thread: threading.Thread | None = None
+        self._asleep = False  # waiting without a timeout: only `add` wakes it
 
     def add(self, guard: Guard) -> None:
         with self._cond:
@@ -315,7 +328,8 @@ class _Watchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="evaluation-watchdog", daemon=True)
                 self._thread.start()
-            if len(self._guards) == 1:
+            if self._asleep:
+                self._asleep = False
                 self._cond.notify()
 
     def discard(self, guard: Guard) -> None:
@@ -328,10 +342,20 @@ class _Watchdog:
 
     def _loop(self) -> None:
         with self._cond:
+            idle_since: float | None = None
             while True:
                 if not self._guards:
-                    self._cond.wait()
+                    now = monotonic()
+                    idle_since = now if idle_since is None else idle_since
+                    if now - idle_since < self.IDLE:
+                        self._cond.wait(self.POLL)
+                        continue
+                    self._asleep = True
+                    while self._asleep:
+                        self._cond.wait()
+                    idle_since = None
                     continue
+                idle_since = None
                 for key, guard in list(self._guards.items()):
                     if key in self._fired:
                         continue

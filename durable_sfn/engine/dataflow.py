@@ -10,6 +10,7 @@ the same state never see each other's effects (the AWS rule).
 from __future__ import annotations
 
 import json
+import threading
 from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
@@ -155,12 +156,24 @@ def caught(
     return output, assigned
 
 
+# The last container this thread measured (check_bounded) and wrote out (check_size). A state
+# usually hands on the very object it just checked (Parameters become the output, a Task's
+# result its output), and the engine never changes a value in place once built, so the same
+# object is not measured or written twice in a row.
+_last = threading.local()
+
+
 def check_size(value: Any, state_name: str) -> str:
     """AWS's 256 KiB limit on any payload passed between states; returns the payload's JSON text."""
+    written = getattr(_last, "written", None)
+    if written is not None and written[0] is value:
+        return str(written[1])
     check_bounded(value, state_name)
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
         raise _too_large(state_name)
+    if isinstance(value, dict | list | tuple):
+        _last.written = (value, text)
     return text
 
 
@@ -170,8 +183,15 @@ def check_bounded(value: Any, state_name: str) -> None:
     A value can share one object many times (a template naming `$` a thousand times): small in
     memory, gigabytes as text. Measuring stops as soon as it passes the limit.
     """
+    if not isinstance(value, dict | list | tuple):
+        if isinstance(value, str) and len(value) + 2 > MAX_PAYLOAD_BYTES:
+            raise _too_large(state_name)
+        return
+    if getattr(_last, "measured", None) is value:
+        return
     try:
         bounds.json_extent(value, max_chars=MAX_PAYLOAD_BYTES)
+        _last.measured = value
     except bounds.BoundExceeded as exc:
         if exc.code == "D1014":
             raise StatesError(

@@ -78,6 +78,7 @@ class Execution:
     _exited: threading.Event = field(init=False, default_factory=threading.Event)
     _watchers: list[Waiter] = field(init=False, default_factory=list)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _execution_info: tuple[int, dict[str, Any]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.history = History(self.services.clock)
@@ -261,9 +262,14 @@ class Execution:
         lang = state.get("QueryLanguage") or self.machine.definition.get("QueryLanguage") or "JSONPath"
         return "JSONata" if lang == "JSONata" else "JSONPath"
 
-    def context(
-        self, branch: Branch, name: str, entered: datetime, retry_count: int, state: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _execution_context(self) -> dict[str, Any]:
+        """`$$.Execution`, built once per attempt of the execution (only a redrive changes it).
+
+        Every state's context shares it; nothing changes a context value in place.
+        """
+        cached = self._execution_info
+        if cached is not None and cached[0] == self.redrive_count:
+            return cached[1]
         execution: dict[str, Any] = {
             "Id": self.arn,
             "Input": self.input,
@@ -275,6 +281,13 @@ class Execution:
             execution["RedriveCount"] = self.redrive_count
             if self.redrive_date is not None:
                 execution["RedriveTime"] = history.timestamp_text(self.redrive_date)
+        self._execution_info = (self.redrive_count, execution)
+        return execution
+
+    def context(
+        self, branch: Branch, name: str, entered: datetime, retry_count: int, state: dict[str, Any]
+    ) -> dict[str, Any]:
+        execution = self._execution_context()
         state_info: dict[str, Any] = {"EnteredTime": history.timestamp_text(entered), "Name": name}
         if state.get("Type") in _RETRYABLE_TYPES:
             state_info["RetryCount"] = retry_count
