@@ -105,6 +105,13 @@ def serve(
             "instead of moto (repeatable).",
         ),
     ] = None,
+    real_http: Annotated[
+        bool,
+        typer.Option(
+            "--real-http",
+            help="Let HTTP Tasks (ctx.call_http) call any host; without it they reach loopback addresses only.",
+        ),
+    ] = False,
     mock_config: Annotated[
         Path | None,
         typer.Option(
@@ -158,6 +165,11 @@ def serve(
             f"[bold red]REAL AWS:[/] {service} is not emulated: activities and aws-sdk tasks call the real "
             f"{service} service with your AWS credentials, and their effects are real"
         )
+    if real_http:
+        err_console.print(
+            "[bold red]REAL HTTP:[/] HTTP Tasks call any host they name, from this machine: whoever can "
+            "create a state machine here can make it send requests anywhere"
+        )
     config = ServerConfig(
         host=host,
         port=port,
@@ -165,6 +177,7 @@ def serve(
         virtual_clock=virtual_clock,
         setup=list(setup or []),
         real_services=sorted(set(real_aws or [])),
+        real_http=real_http,
         region=region,
         account_id=account,
         mock_config=mocks,

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION, lambda_function_arn, state_machine_arn
+from durable_sfn._aws import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    HTTP_CONNECTION,
+    connection_arn,
+    lambda_function_arn,
+    state_machine_arn,
+)
 from durable_sfn.asl.deploy_values import is_deploy_value
 from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
 from durable_sfn.compiler import compile_orchestrator
@@ -198,12 +205,15 @@ def local_arns(
     region: str = DEFAULT_REGION,
     account: str = DEFAULT_ACCOUNT,
 ) -> dict[str, str]:
-    """Placeholder -> ARN: orchestrators to state machines, everything else to Lambda functions."""
+    """Placeholder -> ARN: orchestrators to state machines, the HTTP Tasks' connection to a local
+    stand-in, everything else to Lambda functions."""
     arns = {}
     for name in find_placeholders(definition):
         if is_deploy_value(name):
             continue  # an os.environ read: filled from the environment (`deploy_value_fills`)
-        if name in orchestrator_names:
+        if name == HTTP_CONNECTION:
+            arns[name] = connection_arn("durable-sfn-local", region=region, account=account)
+        elif name in orchestrator_names:
             arns[name] = state_machine_arn(name, region=region, account=account)
         else:
             arns[name] = lambda_function_arn(name, region=region, account=account)

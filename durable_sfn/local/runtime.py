@@ -64,8 +64,10 @@ class LocalRuntime:
         account_id: str = DEFAULT_ACCOUNT,
         real_services: Iterable[str] = (),
         mock_config: str | dict[str, Any] | None = None,
+        real_http: bool = False,
     ) -> None:
         """`real_services`: AWS services (boto3 names) served by real AWS instead of moto.
+        `real_http`: HTTP Tasks (`ctx.call_http`) may call any host, not only loopback ones.
         `mock_config`: a Step Functions Local mock config (file or dict) for the engine; a test
         case is chosen by starting `"<state machine ARN>#<TestCase>"`."""
         import boto3
@@ -82,7 +84,11 @@ class LocalRuntime:
         try:
             clock = RealClock() if real_time else VirtualClock()
             self.engine: Any = LocalStepFunctions(
-                clock=clock, region=region, account_id=account_id, mock_config=mock_config
+                clock=clock,
+                region=region,
+                account_id=account_id,
+                mock_config=mock_config,
+                http_outbound=real_http,
             )
             # Serialized: moto's conditional writes are not atomic across threads (see durable_sfn.client.events).
             self.dynamodb = SerializedClient(boto3.client("dynamodb", region_name=region))

@@ -54,6 +54,8 @@ class ServerConfig:
     account_id: str = DEFAULT_ACCOUNT
     # AWS services (boto3 names) served by real AWS instead of moto: only when the operator asks.
     real_services: list[str] = field(default_factory=list)
+    # HTTP Tasks may call hosts beyond loopback: only when the operator asks.
+    real_http: bool = False
     # A Step Functions Local mock config (StateMachines / MockedResponses), already read.
     mock_config: dict[str, Any] | None = None
 
@@ -70,6 +72,7 @@ class LocalBackend:
             region=config.region,
             account_id=config.account_id,
             real_services=config.real_services,
+            real_http=config.real_http,
             mock_config=config.mock_config,
         )
         self.engine = self.runtime.engine
