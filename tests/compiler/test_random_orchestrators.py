@@ -51,6 +51,7 @@ def test_a_random_orchestrator_is_refused_with_a_location_or_runs_alike(seed: in
         (regressions.fail_before_task, {"xs": []}),
         (regressions.fail_before_task, {"xs": [1, 2, 3, 4, 5]}),
         (regressions.empty_literal_fan_out, {}),
+        (regressions.zero_division, {"a": 7, "b": 0, "f": 1.5}),
         (regressions.fan_out_arguments, {"a": 1, "keys": ["a", "b"]}),
         (regressions.fan_out_arguments, {"a": 1, "b": 2, "keys": ["a", "b"]}),
         (regressions.fan_out_arguments, {"a": 1, "b": 2, "c": 3, "keys": ["a", "b", "c"]}),

@@ -300,7 +300,17 @@ _FMOD = (
     "$__e := (($__qh * $__yh - $__p) + $__qh * $__yl + $__ql * $__yh) + $__ql * $__yl; $__f := ($__ax - $__p) - $__e; "
     "$__g := $__f < 0 ? $__f + $__ay : $__f >= $__ay ? $__f - $__ay : $__f; $__x < 0 ? -$__g : $__g))"
 )
-_ZERO_DIVISION = raise_("ZeroDivisionError", "division by zero")
+# CPython's messages (3.11) for a zero divisor, with integer and with float operands.
+_ZERO_MESSAGES = {
+    "/": ("division by zero", "float division by zero"),
+    "//": ("integer division or modulo by zero", "float floor division by zero"),
+    "%": ("integer modulo by zero", "float modulo"),
+}
+
+
+def _zero_division(op: str, floats: bool, both_int: str) -> str:
+    integers, float_message = (raise_("ZeroDivisionError", m) for m in _ZERO_MESSAGES[op])
+    return float_message if floats else f"({both_int} ? {integers} : {float_message})"
 
 
 def _numeric(op: str, floats: bool) -> str:
@@ -309,21 +319,21 @@ def _numeric(op: str, floats: bool) -> str:
     if op in ("+", "-", "*"):
         return _checked_exact(op, floats)
     if op == "/":
-        return f"$__y = 0 ? {_ZERO_DIVISION} : $__x / $__y"
+        return f"$__y = 0 ? {_zero_division(op, floats, both_int)} : $__x / $__y"
     if op == "//":
         float_path = (
             f"($__m := {_FMOD}; $__v := ($__x - $__m) / $__y; $__w := $__m != 0 and ($__y < 0) != ($__m < 0) ? $__v - 1 : $__v; "
             "$__t := $floor($__w); $__w - $__t > 0.5 ? $__t + 1 : $__t)"
         )
         int_path = "$floor($__x / $__y)"
-        return f"$__y = 0 ? {_ZERO_DIVISION} : " + (
+        return f"$__y = 0 ? {_zero_division(op, floats, both_int)} : " + (
             float_path if floats else f"{both_int} ? {int_path} : {float_path}"
         )
     if op == "%":
         adjust = "$__m != 0 and ($__m < 0) != ($__y < 0) ? $__m + $__y : $__m"
         float_path = f"($__m := {_FMOD}; {adjust})"
         int_path = f"($__m := $__x % $__y; {adjust})"
-        return f"$__y = 0 ? {_ZERO_DIVISION} : " + (
+        return f"$__y = 0 ? {_zero_division(op, floats, both_int)} : " + (
             float_path if floats else f"{both_int} ? {int_path} : {float_path}"
         )
     # **

@@ -118,3 +118,40 @@ async def fan_out_arguments(ctx: OrchestrationContext) -> JsonValue:
     fixed = await ctx.task_all([ctx.call_activity(inc, d["a"]), ctx.call_activity(inc, d["keys"][2])])
     helped = await ctx.task_all([work(d[k] * 2) for k in d["keys"]])
     return [first, fixed, helped]
+
+
+@orchestrator(name="DiffZeroDivision")
+async def zero_division(ctx: OrchestrationContext) -> JsonValue:
+    """`str(e)` of a ZeroDivisionError is Python's message for the operation and operand types."""
+    d = ctx.get_input()
+    a, b, f = d["a"], d["b"], d["f"]
+    out: list[JsonValue] = []
+    try:
+        out.append(a / b)
+    except ZeroDivisionError as e:
+        out.append(str(e))
+    try:
+        out.append(a // b)
+    except ZeroDivisionError as e:
+        out.append(str(e))
+    try:
+        out.append(a % b)
+    except ZeroDivisionError as e:
+        out.append(str(e))
+    try:
+        out.append(f / b)
+    except ZeroDivisionError as e:
+        out.append(str(e))
+    try:
+        out.append(f // b)
+    except ZeroDivisionError as e:
+        out.append(str(e))
+    try:
+        out.append(f % b)
+    except ZeroDivisionError as e:
+        out.append(str(e))
+    try:
+        out.append(2.5 // 0)
+    except ZeroDivisionError as e:
+        out.append(str(e))
+    return out
