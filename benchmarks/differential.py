@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -42,37 +43,59 @@ def main(argv: list[str] | None = None) -> int:
     counts: collections.Counter[str] = collections.Counter()
     refusals: collections.Counter[str] = collections.Counter()
     kinds: collections.Counter[str] = collections.Counter()
-    uncaught = 0
     started = time.perf_counter()
+    done = 0
+    # Stopped early (Ctrl-C, kill), the run still prints what it compared.
+    signal.signal(signal.SIGTERM, _interrupt)
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
-        for seed in range(args.start, args.start + args.programs):
-            prog = program(seed)
-            outcome = judge(prog, directory)
-            counts[outcome.verdict] += 1
-            uncaught += outcome.uncaught_expression_errors
-            if outcome.verdict == "refused":
-                code = re.search(r"DSF\d+", outcome.detail)
-                refusals[code.group(0) if code else "?"] += 1
-            elif outcome.verdict == "differ":
-                kinds[outcome.kind] += 1
-                shrinking = not args.no_shrink and counts["differ"] <= args.shrink_first
-                small, small_outcome = shrink(prog, outcome, directory) if shrinking else (prog, outcome)
-                path = args.out / f"differ_{seed}.py"
-                path.write_text(
-                    _report(seed, small_outcome.detail, outcome.detail) + small.source, encoding="utf-8"
-                )
-                print(f"seed {seed}: {outcome.kind} differs; saved to {path}", flush=True)
-            done = seed - args.start + 1
-            if done % 500 == 0:
-                _print(done, counts, time.perf_counter() - started)
+        try:
+            done = _run(args, directory, counts, refusals, kinds)
+        except KeyboardInterrupt:
+            done = counts["agree"] + counts["refused"] + counts["differ"]
+            print("stopped early", flush=True)
     elapsed = time.perf_counter() - started
-    _print(args.programs, counts, elapsed)
-    print(f"runs where an uncaught expression error named Python's error in the Cause only: {uncaught}")
+    _print(done, counts, elapsed)
+    print(f"runs whose uncaught expression error is named in the Cause only: {counts['uncaught']:,}")
     print("refused by code: " + ", ".join(f"{code} {n}" for code, n in refusals.most_common()))
     if kinds:
         print("differences by kind: " + ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()))
     return 1 if counts["differ"] else 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(
+    args: argparse.Namespace,
+    directory: Path,
+    counts: collections.Counter[str],
+    refusals: collections.Counter[str],
+    kinds: collections.Counter[str],
+) -> int:
+    started = time.perf_counter()
+    for seed in range(args.start, args.start + args.programs):
+        prog = program(seed)
+        outcome = judge(prog, directory)
+        counts[outcome.verdict] += 1
+        counts["uncaught"] += outcome.uncaught_expression_errors
+        if outcome.verdict == "refused":
+            code = re.search(r"DSF\d+", outcome.detail)
+            refusals[code.group(0) if code else "?"] += 1
+        elif outcome.verdict == "differ":
+            kinds[outcome.kind] += 1
+            shrinking = not args.no_shrink and counts["differ"] <= args.shrink_first
+            small, small_outcome = shrink(prog, outcome, directory) if shrinking else (prog, outcome)
+            path = args.out / f"differ_{seed}.py"
+            path.write_text(
+                _report(seed, small_outcome.detail, outcome.detail) + small.source, encoding="utf-8"
+            )
+            print(f"seed {seed}: {outcome.kind} differs; saved to {path}", flush=True)
+        done = seed - args.start + 1
+        if done % 100 == 0:
+            _print(done, counts, time.perf_counter() - started)
+    return int(args.programs)
 
 
 def _print(done: int, counts: collections.Counter[str], elapsed: float) -> None:

@@ -366,7 +366,7 @@ class Generator:
         if not lists:
             return self.stmt_assign(s, depth)
         name = self.pick(lists)
-        if self.chance(0.2):
+        if self.chance(0.05):  # often refused (DSF051): the other name is read later
             alias = self.fresh("xs")
             self.assign(s, alias, LIST)
             return [f"{alias} = {name}", f"{alias}.append({self.expr(INT, s, 1)})"]
