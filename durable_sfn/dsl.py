@@ -148,22 +148,44 @@ def orchestrator_definition(obj: Any) -> OrchestratorDefinition | None:
 
 @dataclass(frozen=True)
 class RetryOptions:
-    """Durable Functions retry options; `max_number_of_attempts` counts the first attempt too."""
+    """Durable Functions retry options; `max_number_of_attempts` counts the first attempt too.
+
+    Every error is retried, unless `retry_on` names the exception classes to retry (their
+    subclasses too) or `handle` is Durable's predicate, written `lambda e: isinstance(e, (A, B))`
+    (compiled to the Retry's ErrorEquals; any other predicate is a compile error).
+    """
 
     first_retry_interval: timedelta
     max_number_of_attempts: int
     backoff_coefficient: float = 1.0
     max_retry_interval: timedelta | None = None
+    retry_on: tuple[type[BaseException], ...] = ()
+    handle: Callable[[BaseException], bool] | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.first_retry_interval, timedelta):
+            raise DefinitionError(
+                "RetryOptions.first_retry_interval is a timedelta (Durable's milliseconds: "
+                "timedelta(milliseconds=5000))"
+            )
         if self.max_number_of_attempts < 1:
             raise DefinitionError("RetryOptions.max_number_of_attempts must be at least 1")
+        if self.retry_on and self.handle is not None:
+            raise DefinitionError("RetryOptions takes retry_on= or handle=, not both")
+        if not all(isinstance(c, type) and issubclass(c, BaseException) for c in self.retry_on):
+            raise DefinitionError("RetryOptions.retry_on is a tuple of exception classes")
         if self.first_retry_interval.total_seconds() < 1:
             raise DefinitionError(
                 "RetryOptions.first_retry_interval must be at least 1 second (Step Functions' minimum)"
             )
         if self.backoff_coefficient < 1.0:
             raise DefinitionError("RetryOptions.backoff_coefficient must be at least 1.0")
+
+    def retries(self, error: BaseException) -> bool:
+        """Whether `error` is one these options retry."""
+        if self.handle is not None:
+            return bool(self.handle(error))
+        return not self.retry_on or isinstance(error, self.retry_on)
 
 
 @dataclass(frozen=True)
@@ -248,9 +270,9 @@ class DurableHttpResponse(dict[str, Any]):
     """What `await ctx.call_http(...)` gives: Durable's response as the JSON object a compiled
     orchestrator holds, `{"status_code": 200, "headers": {"Content-Type": "..."}, "content": "..."}`.
 
-    Read it with subscripts (`response["status_code"]`), which compile; the attributes
-    (`response.status_code`, `.headers`, `.content`) work in the direct run. Header values are
-    text (repeated headers joined with ", "), `content` is the body's text.
+    Read it as Durable code does (`response.status_code`, `.headers`, `.content`) or with
+    subscripts (`response["status_code"]`); both compile. Header values are text (repeated
+    headers joined with ", "), `content` is the body's text.
     """
 
     def __init__(self, status_code: Any, headers: dict[str, str], content: str | None) -> None:

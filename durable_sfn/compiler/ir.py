@@ -160,6 +160,8 @@ class RetryPolicy:
     max_attempts: int  # retries, i.e. Durable attempts - 1
     backoff_rate: float
     max_delay_seconds: int | None
+    # The errors retried (the Retrier's ErrorEquals): every error unless `retry_on` / `handle` say.
+    errors: tuple[str, ...] = ("States.ALL",)
 
 
 @dataclass(frozen=True)

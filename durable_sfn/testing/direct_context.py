@@ -245,7 +245,7 @@ class DirectContext(OrchestrationContext):
                         self._scheduler.now + _transient_delay(transient_retries)
                     )
                     continue
-                if retry is None or attempt >= retry.max_number_of_attempts:
+                if retry is None or attempt >= retry.max_number_of_attempts or not retry.retries(exc):
                     raise
                 await self._scheduler.sleep_until(self._scheduler.now + _retry_delay(retry, attempt))
                 attempt += 1
@@ -280,8 +280,8 @@ class DirectContext(OrchestrationContext):
         while True:
             try:
                 return await self._sub_orchestrator(ref, input, instance_id)
-            except Exception:
-                if attempt >= retry.max_number_of_attempts:
+            except Exception as exc:
+                if attempt >= retry.max_number_of_attempts or not retry.retries(exc):
                     raise
             await self._scheduler.sleep_until(self._scheduler.now + _retry_delay(retry, attempt))
             attempt += 1
@@ -315,7 +315,8 @@ class DirectContext(OrchestrationContext):
         return DirectTask(self._entity(entity_id, operation, input))
 
     async def _entity(self, entity_id: EntityId, operation: str, input: Any) -> Any:
-        calls = self._run.entities(entity_id)
+        with logs.outside():  # opening the entity store logs its own records
+            calls = self._run.entities(entity_id)
         payload = self._run.json(input, f"the input of entity operation {entity_id}.{operation}")
         await self._scheduler.checkpoint()
         try:
@@ -329,10 +330,9 @@ class DirectContext(OrchestrationContext):
         return self._run.json(result, f"the result of entity operation {entity_id}.{operation}")
 
     def signal_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> None:
-        calls = self._run.entities(entity_id)
-        calls.signal(
-            entity_id, operation, self._run.json(input, f"the input of signal {entity_id}.{operation}")
-        )
+        payload = self._run.json(input, f"the input of signal {entity_id}.{operation}")
+        with logs.outside():  # the entity and its store log their own records, not this instance's
+            self._run.entities(entity_id).signal(entity_id, operation, payload)
 
     def call_http(
         self,

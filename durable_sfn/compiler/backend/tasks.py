@@ -106,9 +106,7 @@ class TaskLowering(LoweringCore):
         if s.retry is not None:
             p = s.retry
             retry += (
-                Retrier(
-                    ("States.ALL",), p.interval_seconds, p.max_attempts, p.backoff_rate, p.max_delay_seconds
-                ),
+                Retrier(p.errors, p.interval_seconds, p.max_attempts, p.backoff_rate, p.max_delay_seconds),
             )
         args = {"FunctionName": Expr.literal(placeholder(s.activity)), "Payload": s.payload}
         return self._task(

@@ -12,7 +12,7 @@ import re
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.expressions.calls import AWAITED_CTX
-from durable_sfn.compiler.frontend import dispatch, helpers, http_calls
+from durable_sfn.compiler.frontend import dispatch, helpers, http_calls, retry_filters
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
@@ -199,6 +199,15 @@ def _lower_sub_orchestrator(
     if args is None:
         return []
     retry = parse_retry(lw, args["retry_options"]) if retried else None
+    if retry is not None and retry.errors != ("States.ALL",):
+        lw.report(
+            args["retry_options"],
+            "DSF021",
+            "a retried sub-orchestration retries every failure: its Task fails with States.TaskFailed "
+            "whatever the child raised",
+            "leave retry_on/handle out, or catch the child's error and call it again in a loop",
+        )
+        return []
     instance_id = None
     if "instance_id" in args and not (
         isinstance(args["instance_id"], ast.Constant) and args["instance_id"].value is None
@@ -234,8 +243,9 @@ def _lower_sub_orchestrator(
 def parse_retry(lw: LowererCore, node: ast.expr) -> ir.RetryPolicy | None:
     """`RetryOptions(first_retry_interval, max_number_of_attempts, backoff_coefficient=1.0,
     max_retry_interval=None)` written out (or a module-level constant) -> ASL numbers."""
-    if isinstance(node, ast.Name) and node.id in lw.retry_options:
-        node = lw.retry_options[node.id]
+    held = dotted_name(node)  # a RetryOptions constant, of this module or an imported one
+    if held is not None and held in lw.retry_options:
+        node = lw.retry_options[held]
     if not (isinstance(node, ast.Call) and (dotted_name(node.func) or "").split(".")[-1] == "RetryOptions"):
         lw.report(
             node,
@@ -244,11 +254,26 @@ def parse_retry(lw: LowererCore, node: ast.expr) -> ir.RetryPolicy | None:
             "write RetryOptions(timedelta(seconds=5), 3) here or in a module-level constant",
         )
         return None
-    names = ["first_retry_interval", "max_number_of_attempts", "backoff_coefficient", "max_retry_interval"]
+    names = [
+        *("first_retry_interval", "max_number_of_attempts", "backoff_coefficient", "max_retry_interval"),
+        *("retry_on", "handle"),
+    ]
     args = lw.bind_args(node, names, 2)
     if args is None:
         return None
+    errors = retry_filters.errors(lw, args.pop("retry_on", None), args.pop("handle", None))
+    if errors is None:
+        return None
     values = {k: lw.expr.translate(v) for k, v in args.items()}
+    for key in ("first_retry_interval", "max_retry_interval"):
+        if key in values and values[key].ty is not Ty.TIMEDELTA and values[key].const is not None:
+            lw.report(
+                args[key],
+                "DSF021",
+                f"RetryOptions' {key} is a timedelta",
+                "write timedelta(seconds=5) (Durable's milliseconds: timedelta(milliseconds=5000))",
+            )
+            return None
     if not all(v.is_const for v in values.values()):
         lw.report(
             node,
@@ -296,6 +321,7 @@ def parse_retry(lw: LowererCore, node: ast.expr) -> ir.RetryPolicy | None:
         max_attempts=attempts - 1,
         backoff_rate=float(backoff),
         max_delay_seconds=math.ceil(max_interval) if isinstance(max_interval, int | float) else None,
+        errors=errors,
     )
 
 

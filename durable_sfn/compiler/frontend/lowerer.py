@@ -245,6 +245,9 @@ class Lowerer(LowererCore):
         if isinstance(value, ast.Call) and (dotted_name(value.func) or "").split(".")[-1] == "RetryOptions":
             self.retry_options[target.id] = value  # read where it is used, as a literal policy
             return []
+        if (dotted_name(value) or "") in self.retry_options:
+            self.retry_options[target.id] = self.retry_options[dotted_name(value) or ""]  # `retry = RETRY`
+            return []
         if isinstance(value, ast.Name) and value.id in self.deferred.here and value.id != target.id:
             # `tasks = helper_tasks`: the same pending tasks under another name (e.g. a helper's
             # returned task list), still awaited once, by the caller.

@@ -1,7 +1,8 @@
 """Names an orchestrator reads from outside its body, as expressions: the environment
 (deploy-time values, `deploy_values`), constants of imported modules read as `config.NAME`, and
-dispatch tables of activities, which only select an activity (`dispatch`) and are refused
-anywhere else, since their items are functions, not JSON values.
+dispatch tables of activities, which select an activity (`dispatch`), have a length and (a dict)
+keys to test with `in`, and are refused anywhere else, since their items are functions, not JSON
+values.
 """
 
 from __future__ import annotations
@@ -93,6 +94,17 @@ def translate(t: TranslatorCore, module: ModuleInfo, node: ast.expr) -> Expr | N
         return found
     if isinstance(node, ast.Compare):
         return _membership(t, module, node)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "len"
+        and not _shadowed(t, "len")
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        table = dotted_name(node.args[0]) if isinstance(node.args[0], ast.Name | ast.Attribute) else None
+        if table is not None and table in module.dispatch_tables and not _shadowed(t, table):
+            return Expr.literal(len(module.dispatch_tables[table].items))  # `len(STAGES)`
     dotted = dotted_name(node) if isinstance(node, ast.Name | ast.Attribute) else None
     if dotted is None or _shadowed(t, dotted):
         return None
