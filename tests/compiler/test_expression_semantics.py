@@ -652,6 +652,35 @@ CASES: list[Case] = [
             "d['k']['k']",
         ],
     ),
+    *expressions(
+        "slices",
+        [
+            "xs[i:]",
+            "xs[:i]",
+            "xs[i:n]",
+            "xs[::i]",
+            "xs[n:i:-1]",
+            "s[i:]",
+            "s[:i]",
+            "s[::-1]",
+            "s[i:n:i]",
+            "v[1:3]",
+            "xs[p:q]",
+        ],
+    ),
+    *in_try("slices", ["xs[::i]", "v[i:]", "xs[p:]"]),
+    *expressions(
+        "string methods",
+        [
+            "s.isdigit()",
+            "s.title()",
+            "S.title()",
+            "'{} and {}'.format(s, x)",
+            "'{1}-{0}-{1}'.format(v, n)",
+            "'{:.2f}|{name}'.format(x, name=s)",
+        ],
+    ),
+    *in_try("string methods", ["s.isdigit()", "s.title()", "'{:.2f}'.format(x)"]),
 ]
 
 # Cases the compiler must refuse (at compile time, with a diagnostic), with the reason.
@@ -688,8 +717,8 @@ ROOT_CAUSES: dict[str, str] = {
     "UnsupportedValueError (known lists and dicts are refused, DSF052)",
     "timestamps": "datetime.fromisoformat of a text without a UTC offset, with another offset or with "
     "microseconds: UnsupportedValueError (a Step Functions timestamp is UTC, in milliseconds)",
-    "non-ascii-text": "int()/float() of text with characters beyond ASCII (Python reads every script's "
-    "digits): UnsupportedValueError",
+    "non-ascii-text": "int()/float()/isdigit() of text with characters beyond ASCII (Python reads every "
+    "script's digits), title() of such text (Unicode's title case): UnsupportedValueError",
     "negative-zero": "-0.0 prints as 0.0: JSONata cannot tell negative zero (a silent difference)",
     "json-errors": "json.loads of text that is not JSON fails with States.QueryEvaluationError, not "
     "JSONDecodeError, so `except ValueError` does not catch it",
@@ -703,6 +732,21 @@ ROOT_CAUSES: dict[str, str] = {
     "(Python extends both names' list; a compiled variable holds its own)",
 }
 KNOWN_MISMATCHES: dict[str, tuple[Known, ...]] = {
+    "s.isdigit()": (Known("non-ascii-text", {"s": "\u0663"}),),
+    "s.isdigit() [dict]": (Known("non-ascii-text", {"s": "\u0663"}),),
+    "try: s.isdigit()": (Known("non-ascii-text", {"s": "\u0663"}),),
+    "s.title()": (Known("non-ascii-text", {"s": "\u00e9"}),),
+    "s.title() [dict]": (Known("non-ascii-text", {"s": "\u00e9"}),),
+    "S.title()": (Known("non-ascii-text", {"S": "\u00e9"}),),
+    "S.title() [dict]": (Known("non-ascii-text", {"S": "\u00e9"}),),
+    "try: s.title()": (Known("non-ascii-text", {"s": "\u00e9"}),),
+    "'{} and {}'.format(s, x)": (Known("repr-unknown", {"s": [], "x": 1}),),
+    "'{} and {}'.format(s, x) [dict]": (Known("repr-unknown", {"s": [], "x": 1}),),
+    "'{1}-{0}-{1}'.format(v, n)": (Known("repr-unknown", {"v": [None], "n": 1}),),
+    "'{1}-{0}-{1}'.format(v, n) [dict]": (Known("repr-unknown", {"v": [None], "n": 1}),),
+    "try: '{:.2f}'.format(x)": (Known("float-text-range", {"x": 1e22}),),
+    "'{:.2f}|{name}'.format(x, name=s)": (Known("repr-unknown", {"x": 1, "s": []}),),
+    "'{:.2f}|{name}'.format(x, name=s) [dict]": (Known("repr-unknown", {"x": 1, "s": []}),),
     "s.lower()": (Known("engine-lowercase", {"s": "ß"}),),
     "s.lower() [dict]": (Known("engine-lowercase", {"s": "ß"}),),
     "str(s)": (Known("repr-unknown", {"s": []}),),

@@ -8,7 +8,7 @@ import ast
 import json
 from collections.abc import Callable
 
-from durable_sfn.compiler.expressions import generators
+from durable_sfn.compiler.expressions import generators, sequences
 from durable_sfn.compiler.expressions.core import TranslatorCore
 from durable_sfn.compiler.expressions.runtime import (
     as_number,
@@ -356,6 +356,16 @@ def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
         if args is None:
             return Expr.raw("null")
         return py_join(sep, args[0])
+    if attr in ("title", "isdigit"):
+        obj = t.translate(obj_node)
+        if _args(t, node, 0, 0, attr) is None:
+            return Expr.raw("null")
+        return sequences.str_title(obj) if attr == "title" else sequences.str_isdigit(obj)
+    if attr == "format" and isinstance(obj_node, ast.Constant) and isinstance(obj_node.value, str):
+        formatted = sequences.format_as_fstring(node)
+        if isinstance(formatted, str):
+            return t.fail(node, "DSF002", f"{formatted} is not supported", "write the f-string it stands for")
+        return t.translate(formatted)
     if attr in _METHOD_ARITY:
         obj = t.translate(obj_node)
         lo, hi = _METHOD_ARITY[attr]
@@ -392,6 +402,7 @@ def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
         node,
         "DSF004",
         f"method .{attr}() cannot be compiled",
-        "supported methods: upper, lower, strip, startswith, endswith, split, join, replace, count, get, "
-        "keys, values, items, copy, isoformat, total_seconds; move anything else into an activity",
+        "supported methods: upper, lower, strip, title, isdigit, startswith, endswith, split, join, replace, "
+        "count, format (of a literal), get, keys, values, items, copy, isoformat, total_seconds; "
+        "move anything else into an activity",
     )

@@ -24,6 +24,7 @@ from durable_sfn.compiler.expressions.calls import BUILTINS, UUID_HINT, CallRule
 from durable_sfn.compiler.expressions.comprehensions import ComprehensionRules
 from durable_sfn.compiler.expressions.operators import OperatorRules
 from durable_sfn.compiler.expressions.runtime import INT_LIMIT, mapping, py_format, py_getitem
+from durable_sfn.compiler.expressions.sequences import py_slice
 from durable_sfn.compiler.expressions.text import (
     append_chain,
     interleave,
@@ -210,7 +211,8 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
     def visit_Subscript(self, node: ast.Subscript) -> Expr:
         value = self.translate(node.value)
         if isinstance(node.slice, ast.Slice):
-            return self.fail(node, "DSF002", "slices are not supported", "compute the slice in an activity")
+            bounds = (node.slice.lower, node.slice.upper, node.slice.step)
+            return py_slice(value, *(None if b is None else self.translate(b) for b in bounds))
         if value.ty in (Ty.DATETIME, Ty.TIMEDELTA) or value.ty.is_number or value.ty in (Ty.BOOL, Ty.NULL):
             return self.fail(
                 node, "DSF002", f"a {value.ty.value} is not subscriptable (Python raises TypeError)"
