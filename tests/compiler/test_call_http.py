@@ -39,11 +39,11 @@ async def place_order(ctx: OrchestrationContext) -> dict[str, Any]:
     response = await ctx.call_http(
         "post", url + "/orders", content={"item": "book", "qty": 2}, headers={"X-Api-Key": "k1"}
     )
-    order = json.loads(response["content"])
+    order = json.loads(response.content or "{}")  # Durable's attributes compile to the keys
     return {
-        "status": response["status_code"],
+        "status": response.status_code,
         "id": order["id"],
-        "trace": response["headers"]["X-Trace"],
+        "trace": response.headers["X-Trace"],
     }
 
 

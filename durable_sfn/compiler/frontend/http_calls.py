@@ -1,8 +1,8 @@
 """`await ctx.call_http(method, uri, content=..., headers=...)`: Durable's HTTP call, as the Step
 Functions HTTP Task.
 
-The result is Durable's `DurableHttpResponse` as JSON: `{"status_code", "headers", "content"}`
-(read as `response["status_code"]`; the direct run's value also reads as `response.status_code`).
+The result is Durable's `DurableHttpResponse` as JSON: `{"status_code", "headers", "content"}`;
+`response.status_code` compiles to `response["status_code"]` (`typed_data.HTTP_RESPONSE`).
 `method` must be a literal (the HTTP Task's methods, any case), so the IAM grant can name it;
 `uri`, `content` (a str is sent as it is, anything else as JSON) and `headers` are expressions.
 `token_source` is refused: on Step Functions the EventBridge connection authenticates the call.

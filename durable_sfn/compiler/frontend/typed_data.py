@@ -64,6 +64,16 @@ class ModuleTypes:
     activity_returns: dict[str, ast.expr]  # activity function name -> return annotation
 
 
+# What `await ctx.call_http(...)` returns (Durable's DurableHttpResponse, held as JSON): its
+# attributes are the keys the compiled response has (`backend/http_calls`).
+HTTP_RESPONSE = Shape(
+    "DurableHttpResponse",
+    {
+        name: ast.Name(kind)
+        for name, kind in (("status_code", "int"), ("headers", "dict"), ("content", "str"))
+    },
+)
+
 _TYPES: weakref.WeakKeyDictionary[LowererCore, dict[str, TypeRef]] = weakref.WeakKeyDictionary()
 # Per lowerer: names annotated with a class (`q: Quote = ...`) whose value the compiler cannot
 # type: an annotation changes nothing at run time, so the direct run holds the plain JSON there.
@@ -199,9 +209,9 @@ def rewrite(lw: LowererCore, stmt: ast.stmt) -> ast.stmt:
     """`stmt` with attribute access on typed values made key access."""
     _install_isinstance(lw)
     types = _types(lw)
-    if not types.shapes and not _mentions_type_call(stmt):
-        return stmt
     names = _names(lw)
+    if not types.shapes and not names and not _mentions_type_call(stmt) and not _calls_http(stmt):
+        return stmt
     rewriter = _Rewriter(lw, types, names)
     new = rewriter.visit(copy.deepcopy(stmt))
     assert isinstance(new, ast.stmt)
@@ -227,6 +237,10 @@ def _install_isinstance(lw: LowererCore) -> None:
         return helpers(call) if helpers is not None else None
 
     lw.env.inline_call = inline_call
+
+
+def _calls_http(stmt: ast.stmt) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr == "call_http" for n in ast.walk(stmt))
 
 
 def _mentions_type_call(stmt: ast.stmt) -> bool:
@@ -270,6 +284,8 @@ class _Rewriter(ast.NodeTransformer):
         if isinstance(value, ast.Await):
             value = value.value
         op = self.lw.ctx_call(value)
+        if op is not None and op[0] == "call_http":
+            return TypeRef(HTTP_RESPONSE)
         if op is not None and op[0] in ("call_activity", "call_activity_with_retry") and op[1].args:
             fn = op[1].args[0]
             if isinstance(fn, ast.Name) and fn.id in self.types.activity_returns:
