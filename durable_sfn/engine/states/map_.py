@@ -158,10 +158,6 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     def work(index: int, branch: Branch) -> Any:
         if branch.replays_to_end:  # a redrive: this iteration succeeded before, it is not run again
             return run.run_graph(branch, processor, None)
-        if not distributed:
-            branch.event(
-                "MapIterationStarted", mapIterationStartedEventDetails={"name": name, "index": index}
-            )
         try:
             value = run.run_graph(branch, processor, iteration_input(index, branch))
         except Aborted:
@@ -182,6 +178,13 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
             )
         return value
 
+    def started(index: int, branch: Branch) -> None:
+        # Called in index order by fan_out, so the history shows iterations starting in order.
+        if not distributed and not branch.replays_to_end:
+            branch.event(
+                "MapIterationStarted", mapIterationStartedEventDetails={"name": name, "index": index}
+            )
+
     tolerating = tolerated_count is not None or tolerated_pct is not None
     limit = _failure_limit(len(items), tolerated_count, tolerated_pct)
     failures = {"count": 0}
@@ -194,7 +197,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     map_run_arn = s3_items.map_run_arn(run.execution_arn, state.get("Label") or name, str(run.entered_event))
     if distributed:
         map_run_arn = _start_map_run(run, parent, map_run_arn)
-    outcomes = fan_out(parent.clock, len(items), workers, make, work, should_abort)
+    outcomes = fan_out(parent.clock, len(items), workers, make, work, should_abort, on_start=started)
     failed = [o for o in outcomes if o.error is not None]
     if parent.cancelled:
         raise Aborted()
