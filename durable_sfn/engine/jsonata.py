@@ -162,9 +162,11 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
         # jsonata-python applies lambdas through the thread's "current" instance.
         Jsonata.CURRENT.jsonata = expr
         scope = bindings(env)
-        scope["__evaluate_entry"] = guard.enter
-        scope["__evaluate_exit"] = guard.leave
-        raw = guard.run(lambda: expr.evaluate(None, scope))
+        expr.guard = guard
+        try:
+            raw = guard.run(lambda: expr.evaluate(None, scope))
+        finally:
+            expr.guard = None
     except (StatesError, Aborted):
         raise
     except bounds.BoundExceeded as exc:
@@ -370,11 +372,58 @@ def _check_extent(value: Any, indent: int = 0) -> None:
 
 
 class _BoundedJsonata(Jsonata):  # type: ignore[misc]
-    """jsonata-python with its recursive walks measured first.
+    """jsonata-python with each step reported to its guard and its recursive walks measured first.
+
+    `_eval` is jsonata-python's own step with two changes that keep its meaning: the guard
+    (set per evaluation on this thread's copy) is called directly instead of being looked up
+    through the frame chain twice per step, and the node type picks its method from a table
+    instead of a chain of comparisons. Together these were about a third of the evaluation
+    time of compiled workflows.
 
     `*`, `**` and a name over nested arrays walk their input natively, taking no evaluation
     steps; on a value that shares one object many times their walk would be exponential.
     """
+
+    guard: bounds.Guard | None = None
+
+    def _eval(self, expr: Any, input: Any, environment: Any) -> Any:
+        # This thread's current input and environment, which `$eval` reads.
+        self.input = input
+        self.environment = environment
+        guard = self.guard
+        if guard is not None:
+            guard.enter()
+        else:
+            entry = environment.lookup("__evaluate_entry")
+            if entry is not None:
+                entry(expr, input, environment)
+        kind = getattr(expr, "type", None)
+        result = None
+        if kind is not None:
+            step = _STEPS.get(kind)
+            if step is not None:
+                result = step(self, expr, input, environment)
+        predicate = getattr(expr, "predicate", None)
+        if predicate is not None:
+            for item in predicate:
+                result = self.evaluate_filter(item.expr, result, environment)
+        if kind is not None and kind != "path" and getattr(expr, "group", None) is not None:
+            result = self.evaluate_group_expression(expr.group, result, environment)
+        if guard is not None:
+            guard.leave(expr, input, environment, result)
+        else:
+            leave = environment.lookup("__evaluate_exit")
+            if leave is not None:
+                leave(expr, input, environment, result)
+        # A sequence of one item is the item, an empty one is undefined (jsonata-python's rule).
+        if result is not None and Utils.is_sequence(result) and not result.tuple_stream:
+            if expr.keep_array:
+                result.keep_singleton = True
+            if not result:
+                result = None
+            elif len(result) == 1:
+                result = result if result.keep_singleton else result[0]
+        return result
 
     def evaluate_range_expression(self, lhs: Any, rhs: Any) -> Any:
         """`[a..b]`: JSONata's own checks (types; D2014 past ten million items), then the build bound.
@@ -410,6 +459,32 @@ class _Range(Utils.RangeList):  # type: ignore[misc]
     def __init__(self, left: int, right: int) -> None:
         super().__init__(left, right)
         self.size = right - left
+
+
+_Step = Any
+# Node type -> how `_BoundedJsonata._eval` evaluates it (the cases of jsonata-python's `_eval`).
+_STEPS: dict[str, _Step] = {
+    "path": lambda j, e, i, env: j.evaluate_path(e, i, env),
+    "binary": lambda j, e, i, env: j.evaluate_binary(e, i, env),
+    "unary": lambda j, e, i, env: j.evaluate_unary(e, i, env),
+    "name": lambda j, e, i, env: j.evaluate_name(e, i, env),
+    "string": lambda j, e, i, env: j.evaluate_literal(e),
+    "number": lambda j, e, i, env: j.evaluate_literal(e),
+    "value": lambda j, e, i, env: j.evaluate_literal(e),
+    "wildcard": lambda j, e, i, env: j.evaluate_wildcard(e, i),
+    "descendant": lambda j, e, i, env: j.evaluate_descendants(e, i),
+    "parent": lambda j, e, i, env: env.lookup(e.slot.label),
+    "condition": lambda j, e, i, env: j.evaluate_condition(e, i, env),
+    "block": lambda j, e, i, env: j.evaluate_block(e, i, env),
+    "bind": lambda j, e, i, env: j.evaluate_bind_expression(e, i, env),
+    "regex": lambda j, e, i, env: j.evaluate_regex(e),
+    "function": lambda j, e, i, env: j.evaluate_function(e, i, env, Utils.NONE),
+    "variable": lambda j, e, i, env: j.evaluate_variable(e, i, env),
+    "lambda": lambda j, e, i, env: j.evaluate_lambda(e, i, env),
+    "partial": lambda j, e, i, env: j.evaluate_partial_application(e, i, env),
+    "apply": lambda j, e, i, env: j.evaluate_apply_expression(e, i, env),
+    "transform": lambda j, e, i, env: j.evaluate_transform_expression(e, i, env),
+}
 
 
 def _check_pad(string: Any, width: Any, char: Any = None) -> None:
