@@ -35,6 +35,7 @@ from durable_sfn.cdk.entities import EntityResources
 from durable_sfn.cdk.orchestration import compile_definition
 from durable_sfn.dsl import orchestrator_definition
 from lambdas.invoices.documents import PDF_PREFIX, TEXT_PREFIX
+from lambdas.orders.large_batch import EXPORTS_PREFIX, RESULTS_PREFIX
 from stacks.data import DataStack
 
 # Where lambdas/orders/reports.py keeps each report's steps.
@@ -109,6 +110,16 @@ def _reports(*, write: bool) -> Grants:
     return grants
 
 
+def _reports_under(prefix: str, *, write: bool) -> Grants:
+    """The report bucket under one prefix: ProcessAllOrdersLargeBatch's exports and results."""
+
+    def grants(data: DataStack) -> list[ActivityGrant]:
+        grant = ActivityGrant.read_write_bucket if write else ActivityGrant.read_bucket
+        return [grant(data.reports_bucket, env="REPORTS_BUCKET", prefix=prefix)]
+
+    return grants
+
+
 def _all(*parts: Grants) -> Grants:
     return lambda data: [grant for part in parts for grant in part(data)]
 
@@ -131,6 +142,11 @@ ACTIVITY_GRANTS: dict[str, Grants] = {
     "SendOrderConfirmationActivity": _all(_ORDERS_R, _email),
     "NotifyPaymentFailure": _all(_ORDERS_R, _notify),
     "ProcessSingleOrderActivity": _all(_ORDERS_RW, _INVENTORY_RW, _PAYMENTS_RW),
+    "ExportPendingOrders": _all(
+        _t("orders", "ORDERS_TABLE", scan=True), _reports_under(EXPORTS_PREFIX, write=True)
+    ),
+    "ProcessOrderBatch": _all(_ORDERS_RW, _INVENTORY_RW, _PAYMENTS_RW),
+    "SummarizeOrderBatches": _reports_under(RESULTS_PREFIX, write=False),
     "CheckStockActivity": _all(_ORDERS_R, _INVENTORY_R),
     "CheckCreditActivity": _all(_ORDERS_R, _PAYMENTS_R),
     "QuoteShippingActivity": _ORDERS_R,
@@ -143,6 +159,11 @@ ACTIVITY_GRANTS: dict[str, Grants] = {
     "CollectOrderSnapshot": _all(_reports(write=True), _t("orders", "ORDERS_TABLE", scan=True)),
     "SummarizeOrderSnapshot": _reports(write=True),
     "PublishOrderReport": _all(_reports(write=False), _notify),
+}
+# Fan-outs over items in S3 whose bucket the orchestrator reads at run time: the bucket of each
+# Distributed Map, by its label (the role is granted the Map's reads and writes there).
+S3_BUCKETS: dict[str, Callable[[DataStack], dict[str, Any]]] = {
+    "ProcessAllOrdersLargeBatch": lambda data: {"Orders": data.reports_bucket},
 }
 # Activities calling the operations API over HTTP get its address, not a permission.
 HTTP_ACTIVITIES = ("StartLongRunningOperation", "CheckOperationStatus", "UnreliableActivity", "RiskyActivity")
@@ -194,6 +215,7 @@ class WorkflowsStack(Stack):
                 events_table=data.events_table,
                 activity_options={k: v for k, v in ACTIVITY_OPTIONS.items() if k in _calls(orch)},
                 alarm_topic=self.alarm_topic,
+                s3_buckets=S3_BUCKETS[name](data) if name in S3_BUCKETS else None,
             )
         functions = ActivityFunctions.of(self)
         unknown = sorted(set(ACTIVITY_GRANTS) - set(functions.functions))

@@ -21,6 +21,7 @@ from statemachines.orchestration_with_retry import orchestration_with_retry
 from statemachines.order_processing import order_processing
 from statemachines.parallel_order_checks import parallel_order_checks
 from statemachines.process_all_orders import process_all_orders
+from statemachines.process_all_orders_large import process_all_orders_large
 from statemachines.process_invoices import process_invoices
 
 
@@ -91,6 +92,12 @@ SCENARIOS: list[Scenario] = [
         "batch-sub", "Batch: sub-orchestrations", process_all_orders,
         {"Orders": _orders(data.SUB_BATCH_ORDERS), "UseSubOrchestrations": True},
         lambda r: _output(r, "Successful") == 2 and _output(r, "Failed") == 1, "2 succeed, 1 declined",
+    ),
+    Scenario(
+        "batch-large", "Batch: export over S3", process_all_orders_large,
+        {"OrderIdPrefix": data.LARGE_BATCH_PREFIX},
+        lambda r: _output(r, "Successful") == 9 and _output(r, "Failed") == 3 and _output(r, "TotalRevenue") == 225.0,
+        "9 succeed, 3 fail",
     ),
     Scenario(
         "invoices", "Invoices: 10 documents", process_invoices, ALL_INVOICES,

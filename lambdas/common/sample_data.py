@@ -57,6 +57,10 @@ ORDER_UNKNOWN = "ORD-9999"  # never seeded
 BATCH_ORDERS = ["ORD-2001", "ORD-2002", "ORD-2003", "ORD-2004", "ORD-2005", "ORD-2998"]
 # The same mix again for the sub-orchestration variant of the batch.
 SUB_BATCH_ORDERS = ["ORD-3001", "ORD-3002", "ORD-3003"]
+# ProcessAllOrdersLargeBatch exports the pending orders with this prefix: nine that succeed (a book
+# each, 225.00 in all), one on a blocked card, one sold out, one over the card's limit.
+LARGE_BATCH_PREFIX = "ORD-4"
+LARGE_BATCH_ORDERS = [f"ORD-40{n:02d}" for n in range(1, 13)]
 
 ORDERS: list[dict[str, Any]] = [
     _order(ORDER_SUCCESS, "card-gold", [("SKU-BOOK", 2), ("SKU-MUG", 1)]),
@@ -75,6 +79,10 @@ ORDERS: list[dict[str, Any]] = [
     _order("ORD-3001", "card-gold", [("SKU-BOOK", 3)]),
     _order("ORD-3002", "card-blocked", [("SKU-MUG", 1)]),
     _order("ORD-3003", "card-gold", [("SKU-LAMP", 1)]),
+    *(_order(order_id, "card-gold", [("SKU-BOOK", 1)]) for order_id in LARGE_BATCH_ORDERS[:9]),
+    _order("ORD-4010", "card-blocked", [("SKU-MUG", 1)]),
+    _order("ORD-4011", "card-gold", [("SKU-GONE", 1)]),
+    _order("ORD-4012", "card-basic", [("SKU-LAMP", 4)]),
 ]
 
 # Invoices: id -> sample, or bytes for documents that are not proper invoices.

@@ -26,6 +26,7 @@ def test_every_reference_orchestrator_is_played_by_make_run() -> None:
         "OrderProcessingOrchestration",
         "ParallelOrderChecks",
         "ProcessAllOrdersBatch",
+        "ProcessAllOrdersLargeBatch",
         "ProcessInvoicesBatch",
     ]
 

@@ -1,0 +1,118 @@
+"""ProcessAllOrdersLargeBatch's activities: export the pending orders, process a batch, add up.
+
+The orders to process are exported from the orders table as JSON Lines to the reports bucket
+(`exports/orders/<export id>.jsonl`), so the batch never passes through the workflow's 256 KiB
+payload: the orchestrator fans out over the export (a Distributed Map), each child processes up to
+100 orders with the very logic of ProcessSingleOrderActivity, and the children's results are
+written under `results/orders/`, from which the summary is added up.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr
+
+from durable_sfn.dsl import activity
+from lambdas.common.aws import client, table
+from lambdas.common.config import settings
+from lambdas.common.errors import InvalidInput, InvalidOrder, OrderNotFound, OutOfStock, PaymentDeclined
+from lambdas.common.logging import logger
+from lambdas.orders.batch import process_single_order
+from lambdas.orders.models import OrderRef
+
+EXPORTS_PREFIX = "exports/orders/"
+RESULTS_PREFIX = "results/orders/"
+# The summary lists at most this many failed order ids (the counts are always complete).
+LISTED_FAILURES = 100
+
+
+@activity(name="ExportPendingOrders")
+def export_pending_orders(request: dict[str, Any]) -> dict[str, Any]:
+    """Write the PENDING orders whose id starts with `OrderIdPrefix` as JSON Lines
+    (`{"OrderId": ...}` each), read page by page and spooled to disk past 8 MiB."""
+    export_id = str(request.get("ExportId") or "")
+    if not export_id or "/" in export_id:
+        raise InvalidInput(f"ExportId must be a non-empty name without '/', got {export_id!r}")
+    prefix = str(request.get("OrderIdPrefix") or "")
+    condition = Attr("Status").eq("PENDING")
+    if prefix:
+        condition = condition & Attr("OrderId").begins_with(prefix)
+    orders = table(settings().orders_table)
+    key = f"{EXPORTS_PREFIX}{export_id}.jsonl"
+    count = 0
+    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+        scan: dict[str, Any] = {"FilterExpression": condition, "ProjectionExpression": "OrderId"}
+        while True:
+            page = orders.scan(**scan)
+            for item in sorted(page.get("Items", []), key=lambda i: str(i["OrderId"])):
+                spool.write(json.dumps({"OrderId": item["OrderId"]}).encode() + b"\n")
+                count += 1
+            if "LastEvaluatedKey" not in page:
+                break
+            scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        spool.seek(0)
+        client("s3").upload_fileobj(spool, settings().reports_bucket, key)
+    logger.info("Orders exported", extra={"key": key, "orders": count})
+    return {"Bucket": settings().reports_bucket, "Key": key, "Orders": count}
+
+
+@activity(name="ProcessOrderBatch")
+def process_order_batch(orders: list[dict[str, Any]]) -> dict[str, Any]:
+    """Process each order as ProcessSingleOrderActivity does; an order that fails (not found,
+    invalid, declined, out of stock) is counted with its error and the batch goes on. Any other
+    error fails the batch, and the Map retries or counts it against the tolerated failures."""
+    revenue = 0.0
+    errors: dict[str, str] = {}
+    for order in orders:
+        ref = OrderRef.model_validate(order)
+        try:
+            result = process_single_order(ref)
+        except (OrderNotFound, InvalidOrder, PaymentDeclined, OutOfStock) as exc:
+            errors[ref.OrderId] = type(exc).__name__
+            continue
+        revenue += result.Revenue
+    return {
+        "Orders": len(orders),
+        "Successful": len(orders) - len(errors),
+        "Revenue": round(revenue, 2),
+        "Errors": errors,
+    }
+
+
+@activity(name="SummarizeOrderBatches")
+def summarize_order_batches(results: dict[str, Any]) -> dict[str, Any]:
+    """Add up the batch results a Distributed Map wrote (`ResultWriterDetails`: the manifest's
+    bucket and key). A batch that failed as a whole counts all its orders as failed."""
+    s3 = client("s3")
+    bucket, manifest_key = results["Bucket"], results["Key"]
+    manifest = json.loads(s3.get_object(Bucket=bucket, Key=manifest_key)["Body"].read())
+    processed = successful = 0
+    revenue = 0.0
+    failed: list[str] = []
+    kinds: Counter[str] = Counter()
+    for status, files in manifest["ResultFiles"].items():
+        for file in files:
+            for record in json.loads(s3.get_object(Bucket=bucket, Key=file["Key"])["Body"].read()):
+                orders = json.loads(record["Input"])["Items"]
+                processed += len(orders)
+                if status != "SUCCEEDED":
+                    kinds[str(record.get("Error") or status)] += len(orders)
+                    failed += [o["OrderId"] for o in orders]
+                    continue
+                batch = json.loads(record["Output"])
+                successful += batch["Successful"]
+                revenue += batch["Revenue"]
+                kinds.update(batch["Errors"].values())
+                failed += list(batch["Errors"])
+    return {
+        "TotalProcessed": processed,
+        "Successful": successful,
+        "Failed": processed - successful,
+        "TotalRevenue": round(revenue, 2),
+        "FailedOrders": sorted(failed)[:LISTED_FAILURES],
+        "ErrorCounts": dict(sorted(kinds.items())),
+    }
