@@ -126,8 +126,9 @@ def block_writes(block: Block) -> set[str]:
     return names
 
 
-# `$states...` paths and `$uuid()`: reading them cannot fail.
-_SAFE_TEXT = re.compile(r"^(\$states(\.[A-Za-z_][A-Za-z0-9_]*)*|\$uuid\(\))$")
+# `$states...` paths, `$uuid()` and string literals (a deploy-time value, `"${env.X}"`): reading
+# them cannot fail.
+_SAFE_TEXT = re.compile(r'^(\$states(\.[A-Za-z_][A-Za-z0-9_]*)*|\$uuid\(\)|"(?:[^"\\]|\\.)*")$')
 
 
 def is_fallible(e: Expr) -> bool:

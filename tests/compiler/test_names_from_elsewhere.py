@@ -16,6 +16,7 @@ from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
 from durable_sfn.asl.deploy_values import MissingDeployValueError
 from durable_sfn.compiler import CompileError, compile_orchestrator, compile_source
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
+from tests.compiler.app_config.booking_steps import COMPENSATIONS, cancel_hotel
 from tests.compiler.app_config.settings import DEFAULT_RETRY, ESCALATE_AFTER, LIMITS, QUEUE_PREFIX
 
 APP = Path(__file__).parent / "app_config"
@@ -211,3 +212,48 @@ def test_other_uses_of_the_environment_are_refused_at_their_line(
     (diagnostic,) = error.diagnostics
     assert (diagnostic.code, diagnostic.line) == ("DSF060", 5) and message in diagnostic.message
     assert diagnostic.hint  # each says what to write instead
+
+
+# -- what each construct costs, in state transitions ----------------------------------------------
+
+
+@orchestrator(name="NeDispatched")
+async def dispatched(ctx: OrchestrationContext) -> JsonValue:
+    step = ctx.get_input()
+    return await ctx.call_activity(COMPENSATIONS[step], f"{step}-1")
+
+
+@orchestrator(name="NeDirectCall")
+async def direct_call(ctx: OrchestrationContext) -> JsonValue:
+    step = ctx.get_input()
+    return await ctx.call_activity(cancel_hotel, f"{step}-1")
+
+
+@orchestrator(name="NeEnvRead")
+async def env_read(ctx: OrchestrationContext) -> JsonValue:
+    prefix = os.environ["NE_PREFIX"]
+    return await ctx.call_activity(echo, prefix + ctx.get_input())
+
+
+@orchestrator(name="NeEnvReadWithDefault")
+async def env_read_with_default(ctx: OrchestrationContext) -> JsonValue:
+    return await ctx.call_activity(echo, os.environ.get("NE_PREFIX", "p") + ctx.get_input())
+
+
+@orchestrator(name="NeLiteralRead")
+async def literal_read(ctx: OrchestrationContext) -> JsonValue:
+    prefix = "p"
+    return await ctx.call_activity(echo, prefix + ctx.get_input())
+
+
+def test_a_dispatch_table_costs_one_choice_and_an_environment_read_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table, plain = run_local(dispatched, "hotel"), run_local(direct_call, "hotel")
+    assert table.output == plain.output == "cancelled hotel-1"
+    assert len(table.path) == len(plain.path) + 1  # the Choice
+    monkeypatch.setenv("NE_PREFIX", "p")
+    literal = run_local(literal_read, "x")
+    for read in (env_read, env_read_with_default):
+        compiled = run_local(read, "x")
+        assert (compiled.output, len(compiled.path)) == (literal.output, len(literal.path))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+from dataclasses import replace
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.frontend.core import LowererCore
@@ -69,3 +70,24 @@ def lower_call(
         condition = Expr(("(", *chosen.parts, f") = {json.dumps(activity)}"), Ty.BOOL)
         block = (ir.If(condition, (call,), block, loc, f"{label} is {activity}"),)
     return list(block)
+
+
+def returned(lowered: list[ir.Stmt], ret: ir.Return) -> list[ir.Stmt]:
+    """`lowered` followed by `ret`; after a dispatch (`return await ctx.call_activity(T[k], v)`)
+    the return goes into each branch, so each Task ends the execution as a plain call's does
+    (no Pass state where the branches meet)."""
+    if len(lowered) != 1 or not isinstance(lowered[0], ir.If) or len(lowered[0].then) != 1:
+        return [*lowered, ret]
+    return [_into_branches(lowered[0], ret)]
+
+
+def _into_branches(stmt: ir.If, ret: ir.Return) -> ir.If:
+    """The chain `lower_call` builds, with `ret` after each call: a branch is the call itself, the
+    next If of the chain, or (one activity) nothing, where the key evaluated to it anyway."""
+    (call,) = stmt.then
+    orelse = stmt.orelse
+    if orelse and isinstance(orelse[0], ir.If):
+        orelse = (_into_branches(orelse[0], ret),)
+    elif orelse:
+        orelse = (*orelse, ret)
+    return replace(stmt, then=(call, ret), orelse=orelse)

@@ -22,11 +22,13 @@ from durable_sfn.compiler.expressions.iteration import field, tuple_source
 from durable_sfn.compiler.frontend import (
     aliasing,
     ctx_ops,
+    dispatch,
     durable_api,
     entity_ids,
     helpers,
     log_calls,
     races,
+    reversed_calls,
     task_all,
     task_lists,
     try_raise,
@@ -91,6 +93,7 @@ class Lowerer(LowererCore):
             stmt = queue.popleft()
             stmt = races.rewrite(self, stmt)  # the task API on the records of a finished race
             stmt = typed_data.rewrite(self, stmt)  # typed values' fields, isinstance, type(e)
+            stmt = reversed_calls.rewrite(stmt)  # `for x in reversed(xs)`: list(xs)[::-1]
             stmt = entity_ids.rewrite(self, stmt)  # `counter = EntityId(...)` and calls through it
             expanded = helpers.expand(self, stmt) if terminated is None else None
             if expanded is not None:
@@ -281,7 +284,7 @@ class Lowerer(LowererCore):
             lowered = self.lower_await(node.value, target, node)
             if not lowered:
                 return []
-            return [*lowered, ir.Return(Expr.var(tmp), self.loc(node))]
+            return dispatch.returned(lowered, ir.Return(Expr.var(tmp), self.loc(node)))
         return [ir.Return(self.expr.translate(node.value), self.loc(node), return_label(node.value))]
 
     def visit_Raise(self, node: ast.Raise) -> list[ir.Stmt]:
