@@ -121,6 +121,31 @@ def test_a_status_outside_2xx_raises_with_the_status_in_its_error(server: LocalH
     assert (failed.status, failed.error, failed.cause) == ("FAILED", "States.Http.StatusCode.503", "busy")
 
 
+async def status_of(ctx: OrchestrationContext, url: str) -> int:
+    response = await ctx.call_http("GET", url)
+    return response.status_code
+
+
+@orchestrator(name="CheckMirrors")
+async def check_mirrors(ctx: OrchestrationContext) -> dict[str, Any]:
+    urls = ctx.get_input()
+    statuses = await ctx.task_all([status_of(ctx, u) for u in urls])
+    bodies = await ctx.task_all([ctx.call_http("GET", u) for u in urls])
+    return {"statuses": statuses, "bodies": [b["content"] for b in bodies]}
+
+
+def test_calls_fan_out_in_task_all_as_helpers_and_as_tasks(server: LocalHttp) -> None:
+    def routes() -> None:
+        server.route("/m1", Reply(200, "one"))
+        server.route("/m2", Reply(202, None, {"Location": "{base}/m2/ready"}), Reply(200, "two"))
+        server.route("/m2/ready", Reply(200, "two, later"))
+
+    urls = [server.base + "/m1", server.base + "/m2"]
+    result = both(check_mirrors, urls, routes)
+    # the first /m2 call is polled to its Location; the second gets the 200 /m2 repeats
+    assert result.output == {"statuses": [200, 200], "bodies": ["one", "two"]}
+
+
 def test_hosts_other_than_loopback_are_refused_in_both_runs_and_no_except_hides_it() -> None:
     result = both(look_up_order, "http://192.0.2.10/orders/1", lambda: None)
     assert (result.status, result.error) == ("FAILED", "States.Runtime")
