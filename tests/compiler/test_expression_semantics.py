@@ -681,6 +681,27 @@ CASES: list[Case] = [
         ],
     ),
     *in_try("string methods", ["s.isdigit()", "s.title()", "'{:.2f}'.format(x)"]),
+    *expressions(
+        "reversed",
+        [
+            "list(reversed(v))",
+            "''.join(reversed(s))",
+            "[c for c in reversed(s)]",
+            "sorted(reversed(xs))",
+            "reversed(xs)",
+        ],
+    ),
+    *statements(
+        "reversed",
+        [
+            """
+            out = []
+            for item in reversed(v):
+                out.append(item)
+            return out
+            """
+        ],
+    ),
 ]
 
 # Cases the compiler must refuse (at compile time, with a diagnostic), with the reason.
@@ -691,6 +712,8 @@ REFUSED: dict[str, str] = {
     "b = d / b.update(e) / return d": "DSF051: the dict another name refers to changes in place",
     "b = [xs, xs] / xs.append(v) / return b": "DSF051: a list inside another list changes in place",
     "{k: v}": "DSF002: a dict key the compiler cannot prove is a string",
+    "reversed(xs)": "DSF004: reversed() outside iteration is an iterator object, not a JSON value",
+    "reversed(xs) [dict]": "DSF004: reversed() outside iteration is an iterator object, not a JSON value",
     "{k: v} [dict]": "DSF002: a dict key the compiler cannot prove is a string",
 }
 
