@@ -22,6 +22,7 @@ from durable_sfn.compiler.expressions.iteration import field, tuple_source
 from durable_sfn.compiler.frontend import (
     aliasing,
     ctx_ops,
+    dispatch,
     durable_api,
     entity_ids,
     helpers,
@@ -283,7 +284,7 @@ class Lowerer(LowererCore):
             lowered = self.lower_await(node.value, target, node)
             if not lowered:
                 return []
-            return [*lowered, ir.Return(Expr.var(tmp), self.loc(node))]
+            return dispatch.returned(lowered, ir.Return(Expr.var(tmp), self.loc(node)))
         return [ir.Return(self.expr.translate(node.value), self.loc(node), return_label(node.value))]
 
     def visit_Raise(self, node: ast.Raise) -> list[ir.Stmt]:
