@@ -535,8 +535,23 @@ def _guarded(name: str, signature: str, impl: str, check: Any) -> Any:
     return native
 
 
+class _JsFunctions:
+    """Natives whose jsonata-python version differs from jsonata-js, which AWS runs."""
+
+    @staticmethod
+    def lowercase(string: Any) -> Any:
+        # JavaScript's toLowerCase is Unicode's lowercase mapping ('\u00df' stays), as Python's
+        # str.lower; jsonata-python folds case instead ('\u00df' -> 'ss').
+        if string is None:
+            return None
+        if string is Utils.NULL_VALUE:
+            raise JException("T0410", -1)
+        return str(string).lower()
+
+
 # Signatures as jsonata-python registers them (Jsonata.register_functions).
 _GUARDED: dict[str, Any] = {
+    "lowercase": Jsonata.JNativeFunction("lowercase", "<s-:s>", _JsFunctions, "lowercase"),
     "pad": _guarded("pad", "<s-ns?:s>", "pad", _check_pad),
     "join": _guarded("join", "<a<s>s?:s>", "join", _check_join),
     "string": _guarded("string", "<x-b?:s>", "string", _check_string),

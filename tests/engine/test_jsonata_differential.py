@@ -114,3 +114,15 @@ def test_parse_of_null_is_null(name: str, js: node.JsonataJs) -> None:
     bindings = {"states": {"input": {}, "context": {}}, "e": {"Cause": "null"}}
     assert js.evaluate("$parse($e.Cause)", bindings) == Outcome.of_value(None)
     assert evaluator("$parse($e.Cause)", bindings) == Outcome.of_value(None)
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATORS))
+def test_lowercase_maps_case_as_javascript_does(name: str, js: node.JsonataJs) -> None:
+    # Found by tests/compiler/test_expression_semantics.py: jsonata-python folded case ('ß' -> 'ss').
+    evaluator = EVALUATORS[name]()
+    if evaluator is None:
+        missing_input(f"{name} is not installed")
+    bindings = {"states": {"input": {}, "context": {}}, "s": "Straße İ ΑΣ Ǆ"}
+    expected = js.evaluate("$lowercase($s)", bindings)
+    assert expected == Outcome.of_value("Straße İ ΑΣ Ǆ".lower())
+    assert evaluator("$lowercase($s)", bindings) == expected
