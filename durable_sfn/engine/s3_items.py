@@ -8,6 +8,7 @@ never held whole in memory (moto may still hold the object itself).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import json
@@ -53,6 +54,7 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
 def _json_array(chunks: Iterable[bytes]) -> Iterator[Any]:
     """The elements of one JSON array, parsed as its text arrives."""
     decoder = json.JSONDecoder()
+    text = codecs.getincrementaldecoder("utf-8")()  # a character may straddle two chunks
     source = iter(chunks)
     buffer = ""
     pos = 0
@@ -66,7 +68,7 @@ def _json_array(chunks: Iterable[bytes]) -> Iterator[Any]:
         if chunk is None:
             done = True
             return False
-        buffer = buffer[pos:] + chunk.decode("utf-8")
+        buffer = buffer[pos:] + text.decode(chunk)
         pos = 0
         return True
 
@@ -104,8 +106,10 @@ def _json_array(chunks: Iterable[bytes]) -> Iterator[Any]:
                 if more():
                     continue
                 raise ReaderError("The JSON array is not valid JSON.") from None
-            # A number or literal at the end of the buffer may continue in the next chunk.
-            if end == len(buffer) and not done and buffer[pos] not in '[{"' and more():
+            # A number or literal is whole only once a delimiter follows it: `-0` may be the start
+            # of `-0.5e-3` whose rest is in the next chunk.
+            whole = end < len(buffer) and buffer[end] in " \t\r\n,]"
+            if buffer[pos] not in '[{"' and not whole and not done and more():
                 continue
             break
         pos = end

@@ -21,6 +21,7 @@ from typing import Any
 from durable_sfn._aws import DEFAULT_REGION
 from durable_sfn.dsl import S3Location, ToleratedFailureExceeded
 from durable_sfn.engine import s3_items
+from durable_sfn.engine.errors import ITEM_READER_FAILED, RESULT_WRITER_FAILED
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 from durable_sfn.testing.errors import error_and_cause
 from durable_sfn.testing.scheduler import Future, Scheduler
@@ -64,15 +65,19 @@ class S3Source:
                 self.inputs.append(batch)
                 yield batch["Items"]
         except s3_items.ReaderError as exc:
-            raise ReaderFailed(str(exc)) from None
+            raise MapRunFailed(ITEM_READER_FAILED, str(exc)) from None
+        except Exception as exc:  # as the engine reports it (engine.states.map_items)
+            cause = f"The ItemReader could not read items: {type(exc).__name__}: {exc}"
+            raise MapRunFailed(ITEM_READER_FAILED, cause) from None
 
 
-class ReaderFailed(Exception):
-    """The items cannot be read: the compiled Map fails with States.ItemReaderFailed."""
+class MapRunFailed(Exception):
+    """The items cannot be read or the results cannot be written: the compiled Map fails with
+    States.ItemReaderFailed or States.ResultWriterFailed, with the engine's cause."""
 
-    def __init__(self, cause: str) -> None:
+    def __init__(self, error: str, cause: str) -> None:
         super().__init__(cause)
-        self.error = "States.ItemReaderFailed"
+        self.error = error
         self.cause = cause
         self.message = cause
 
@@ -185,8 +190,13 @@ async def run(
     for index, outcome in enumerate(outcomes):
         assert outcome is not None
         files.add(index, source.inputs[index], outcome[0], outcome[1])
-    s3 = _s3()
-    return files.write(lambda key, body: s3.put_object(Bucket=options.results_to.bucket, Key=key, Body=body))  # type: ignore[union-attr]
+    bucket = options.results_to.bucket
+    try:
+        s3 = _s3()
+        return files.write(lambda key, body: s3.put_object(Bucket=bucket, Key=key, Body=body))
+    except Exception as exc:  # as the engine reports it (engine.states.map_items)
+        cause = f"The ResultWriter could not write to S3: {type(exc).__name__}: {exc}"
+        raise MapRunFailed(RESULT_WRITER_FAILED, cause) from None
 
 
 async def _awaiting(item: Awaitable[Any]) -> Any:

@@ -143,6 +143,31 @@ async def to_s3(ctx: OrchestrationContext, data: dict[str, Any]) -> JsonValue:
     )
 
 
+@orchestrator(name="S3fBody")
+async def with_a_body(ctx: OrchestrationContext, data: dict[str, Any]) -> JsonValue:
+    async def handle(item: dict[str, Any]) -> JsonValue:
+        try:
+            seen = await ctx.call_activity(describe, item)
+        except ValueError as e:
+            return {"id": item["id"], "error": e.error}
+        return {"id": item["id"], "ok": not seen["seen"]["fail"]}
+
+    results = await ctx.task_all(
+        [handle(x) for x in ctx.s3_items(data["bucket"], data["key"], "jsonl")], label="Body"
+    )
+    return {"failed": [r["id"] for r in results if "error" in r], "count": len(results)}
+
+
+@orchestrator(name="S3fCaught")
+async def reader_failure_caught(ctx: OrchestrationContext, data: dict[str, Any]) -> JsonValue:
+    try:
+        return await ctx.task_all(
+            [ctx.call_activity(describe, x) for x in ctx.s3_items(data["bucket"], data["key"], "json")]
+        )
+    except Exception as e:
+        return {"error": e.error, "cause": e.cause}
+
+
 ITEMS = [{"id": i, "fail": i in (2, 5)} for i in range(7)]
 
 
@@ -409,3 +434,21 @@ def test_what_is_refused_says_why_at_its_line(body: str, message: str) -> None:
         _compile(body)
     assert message in str(info.value)
     assert "fan.py:" in str(info.value)
+
+
+def test_a_multi_step_body_with_its_own_error_handling(s3: Any) -> None:
+    direct, _ = _both(with_a_body, {"bucket": BUCKET, "key": "in/items.jsonl"})
+    assert direct.output == {"failed": [2, 5], "count": 7}
+
+
+@pytest.mark.parametrize(
+    ("key", "cause"),
+    [
+        ("in/missing.json", "The ItemReader could not read items: NoSuchKey: "),
+        ("in/items.jsonl", "The ItemReader source must contain a JSON array."),
+    ],
+)
+def test_items_that_cannot_be_read_fail_the_same_way(s3: Any, key: str, cause: str) -> None:
+    direct, _ = _both(reader_failure_caught, {"bucket": BUCKET, "key": key})
+    assert direct.output["error"] == "States.ItemReaderFailed"
+    assert cause in direct.output["cause"]
