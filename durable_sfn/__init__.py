@@ -11,6 +11,7 @@ from durable_sfn.compiler import CompileError, compile_orchestrator
 from durable_sfn.dsl import (
     ActivityDefinition,
     DefinitionError,
+    DurableHttpResponse,
     JsonValue,
     OrchestrationContext,
     OrchestrationError,
@@ -27,6 +28,7 @@ __all__ = [
     "ActivityDefinition",
     "CompileError",
     "DefinitionError",
+    "DurableHttpResponse",
     "EntityContext",
     "EntityId",
     "InstanceNotFoundError",

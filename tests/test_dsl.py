@@ -172,6 +172,7 @@ PUBLIC_NAMES = [
     "ActivityDefinition",
     "CompileError",
     "DefinitionError",
+    "DurableHttpResponse",
     "EntityContext",
     "EntityId",
     "InstanceNotFoundError",
