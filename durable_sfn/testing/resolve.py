@@ -105,7 +105,17 @@ def references(orch: Callable[..., Any]) -> References:
     """The activities and sub-orchestrators `orch` calls, found by reading its source."""
     found = References()
     names = visible_names(orch)
-    for node in _calls(orch, names):
+    nodes = _calls(orch, names)
+    for node in nodes:
+        # A dispatch table the orchestrator reads (`STAGES[i]`, `for stage in STAGES`): a list,
+        # tuple or dict of activities, any of which it may call.
+        table = _evaluate_reference(node, names) if isinstance(node, ast.Name | ast.Attribute) else None
+        if isinstance(table, Mapping | list | tuple):
+            for item in table.values() if isinstance(table, Mapping) else table:
+                definition = activity_definition(item)
+                if definition is not None:
+                    found.activities[definition.name] = item
+    for node in nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         method = node.func.attr

@@ -16,7 +16,8 @@ from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
 from durable_sfn.asl.deploy_values import MissingDeployValueError
 from durable_sfn.compiler import CompileError, compile_orchestrator, compile_source
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
-from tests.compiler.app_config.booking_steps import COMPENSATIONS, cancel_hotel
+from tests.compiler.app_config.booking_steps import BOOK, COMPENSATIONS, cancel_hotel
+from tests.compiler.app_config.document_stages import STAGES
 from tests.compiler.app_config.settings import DEFAULT_RETRY, ESCALATE_AFTER, LIMITS, QUEUE_PREFIX
 
 APP = Path(__file__).parent / "app_config"
@@ -257,3 +258,70 @@ def test_a_dispatch_table_costs_one_choice_and_an_environment_read_nothing(
     for read in (env_read, env_read_with_default):
         compiled = run_local(read, "x")
         assert (compiled.output, len(compiled.path)) == (literal.output, len(literal.path))
+
+
+# -- loops over a dispatch table ---------------------------------------------------------------------
+
+
+@orchestrator(name="NeStagesLoop")
+async def stages_loop(ctx: OrchestrationContext) -> JsonValue:
+    doc = ctx.get_input()
+    for stage in STAGES:
+        doc = await ctx.call_activity(stage, doc)
+    return doc
+
+
+@orchestrator(name="NeReversedLoop")
+async def reversed_loop(ctx: OrchestrationContext) -> JsonValue:
+    results = []
+    for stage in reversed(STAGES):
+        result = await ctx.call_activity(stage, ctx.get_input())
+        results.append(result)
+    return results
+
+
+@orchestrator(name="NeItemsLoop")
+async def items_loop(ctx: OrchestrationContext) -> JsonValue:
+    trip = ctx.get_input()
+    kinds = []
+    for kind in BOOK:
+        kinds.append(kind)
+    undone = []
+    for kind, undo in COMPENSATIONS.items():
+        result = await ctx.call_activity(undo, f"{kind}-{trip['id']}")
+        undone.append(result)
+    for book in BOOK.values():
+        result = await ctx.call_activity(book, trip)
+        undone.append(result)
+    return {"keys": kinds, "undone": undone}
+
+
+@pytest.mark.parametrize(
+    ("orch", "value"),
+    [
+        (stages_loop, {"name": "a.pdf", "pages": ["total: 3"]}),
+        (stages_loop, {"name": "b.pdf", "pages": []}),
+        (items_loop, {"id": "t9"}),
+        (reversed_loop, {"name": "r.pdf", "pages": ["total"], "text": "total", "label": "invoice"}),
+    ],
+)
+def test_a_loop_over_a_dispatch_table_runs_alike(orch: Any, value: JsonValue) -> None:
+    _both(orch, value)
+
+
+def test_the_name_a_loop_binds_to_an_activity_is_refused_elsewhere(tmp_path: Path) -> None:
+    source = textwrap.dedent(
+        """
+        from durable_sfn import orchestrator
+        from tests.compiler.app_config.document_stages import STAGES
+
+        @orchestrator(name="Leaky")
+        async def leaky(ctx):
+            for stage in STAGES:
+                await ctx.call_activity(stage, 1)
+            return str(stage)
+        """
+    )
+    error = _refused(source, tmp_path / "leaky.py")
+    (diagnostic,) = [d for d in error.diagnostics if "read outside" in d.message]
+    assert (diagnostic.code, diagnostic.line) == ("DSF011", 7)

@@ -338,6 +338,7 @@ class Lowerer(LowererCore):
         return [ir.While(cond, body, self.loc(node), source_label(node.test))]
 
     def visit_For(self, node: ast.For) -> list[ir.Stmt]:
+        node = dispatch.table_loop(self, node) or node  # `for step in STAGES:` over activities
         deferred = task_lists.lower_task_loop(self, node)
         if deferred is not None:
             return deferred  # `tasks.append(ctx.call_activity(...))`: awaited later, by task_all
