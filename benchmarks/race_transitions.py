@@ -71,6 +71,18 @@ async def activity_timer(ctx: OrchestrationContext) -> JsonValue:
     return winner.result
 
 
+@orchestrator(name="RaceBenchFirstOfN")
+async def first_of_n(ctx: OrchestrationContext, keys: JsonValue) -> JsonValue:
+    tasks = [ctx.call_activity(lookup, k) for k in keys]
+    first = await ctx.task_any(tasks)
+    return first.result
+
+
+@orchestrator(name="RaceBenchAll")
+async def all_of_n(ctx: OrchestrationContext, keys: JsonValue) -> JsonValue:
+    return await ctx.task_all([ctx.call_activity(lookup, k) for k in keys])
+
+
 @dataclass
 class Order:
     customer: str
@@ -101,6 +113,8 @@ CASES: list[Case] = [
     ("when_any 2 events/timer, timer", three_way, None, None),
     ("call_activity", plain_activity, None, None),
     ("task_any activity/timer", activity_timer, None, None),
+    ("task_all of 3 activities", all_of_n, ["a", "b", "c"], None),
+    ("task_any of 3 activities (a tie)", first_of_n, ["a", "b", "c"], None),
     ("subscripts order['x']", subscripts, ORDER, None),
     ("typed order.x", typed, ORDER, None),
 ]

@@ -72,7 +72,7 @@ async def task_any(scheduler: Scheduler, items: list[A]) -> A:
     """The first of `items` to finish; the others are cancelled. A failure that finishes first
     fails the race with its error (the compiled Parallel fails with the branch's error)."""
     if not items:
-        raise ValueError("task_any needs at least one task")
+        raise ValueError("task_any needs at least one task")  # as the compiled race (NO_TASKS)
     context = contextvars.copy_context()
     running: list[Future[Any]] = []
 

@@ -93,6 +93,29 @@ async def activity_result(ctx: OrchestrationContext, value: JsonValue) -> JsonVa
     return {"value": winner.result, "answered": answer.is_completed, "late": deadline.is_completed}
 
 
+@activity(name="RacesQuote")
+def supplier_quote(supplier: str) -> JsonValue:
+    if supplier == "closed":
+        raise ValueError(f"{supplier} gives no quote")
+    return {"supplier": supplier, "price": len(supplier)}
+
+
+@orchestrator(name="RacesFirstOfN")
+async def first_of_n(ctx: OrchestrationContext, suppliers: JsonValue) -> JsonValue:
+    tasks = [ctx.call_activity(supplier_quote, s) for s in suppliers]
+    first = await ctx.task_any(tasks)
+    return {"first": first.result, "done": first.is_completed}
+
+
+@orchestrator(name="RacesFirstOfLoop")
+async def first_of_loop(ctx: OrchestrationContext, suppliers: JsonValue) -> JsonValue:
+    tasks = []
+    for s in suppliers:
+        tasks.append(ctx.call_activity(supplier_quote, s))
+    first = await ctx.when_any(tasks)
+    return first.get_result()
+
+
 EVENTS: list[Any] = [
     [ScheduledEvent("Approval", "yes", timedelta(minutes=10))],
     [ScheduledEvent("Approval", {"ok": False}, timedelta(hours=HOURS - 1))],
@@ -173,6 +196,11 @@ async def bad(ctx: OrchestrationContext):
             "DSF028",
         ),
         ("    await ctx.task_any([])\n", "DSF012"),
+        (
+            "    ts = [ctx.call_activity('A', x) for x in ctx.get_input()]\n"
+            "    w = await ctx.task_any(ts)\n    return w == ts[0]\n",
+            "DSF028",
+        ),
         ("    return await ctx.task_any([ctx.create_timer(timedelta(hours=1))])\n", "DSF028"),
         ("    await ctx.task_all([ctx.task_any([ctx.create_timer(timedelta(hours=1))])])\n", "DSF028"),
         (
@@ -221,3 +249,19 @@ def test_a_result_that_text_would_change_fails_instead_of_arriving_altered(value
     compiled = run_local(activity_result, value)
     assert compiled.status == "FAILED" and compiled.cause is not None
     assert "UnsupportedValueError" in compiled.cause
+
+
+@pytest.mark.parametrize(
+    ("orch", "suppliers", "error"),
+    [
+        (first_of_n, ["acme", "globex"], None),
+        (first_of_n, [], "ValueError"),
+        (first_of_loop, ["initech"], None),
+        (first_of_loop, ["closed"], "ValueError"),
+    ],
+)
+def test_first_of_a_list_of_tasks(orch: Any, suppliers: Any, error: str | None) -> None:
+    direct, compiled = _both(orch, None, suppliers)
+    assert direct.error == error
+    if error is None:
+        assert compiled.path[0].startswith("Map")

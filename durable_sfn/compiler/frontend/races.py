@@ -24,15 +24,18 @@ from __future__ import annotations
 import ast
 import copy
 import weakref
+from dataclasses import replace
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.expressions.runtime import LIMIT, block, raise_
 from durable_sfn.compiler.expressions.text import join
 from durable_sfn.compiler.frontend.core import LowererCore
+from durable_sfn.compiler.frontend.task_lists import FLATTENED
 from durable_sfn.compiler.ir import Expr, Ty
 
 RACE_ERROR = "DurableSfn.TaskAnyWinner"
 RACE_OPS = ("task_any", "when_any")
+NO_TASKS = "task_any needs at least one task"  # the ValueError of a race over no tasks
 _HINT = (
     "compare the winner with the task variables (`winner == approval`) and read "
     "`.result`, `.get_result()` or `.is_completed`"
@@ -60,6 +63,8 @@ def lower_task_any(
     tasks = args["tasks"]
     if isinstance(tasks, ast.Name):
         tasks = lw.deferred.take(tasks.id) or tasks
+    if isinstance(tasks, ast.ListComp) and target is not None:
+        return _race_map(lw, call, tasks, target, loc)
     if not isinstance(tasks, ast.List | ast.Tuple) or not tasks.elts:
         lw.report(
             tasks,
@@ -154,6 +159,12 @@ def _branch(lw: LowererCore, element: ast.expr, index: int, loc: ir.Loc) -> ir.B
     if not body:
         return None
     value = Expr.literal(None) if timer else Expr.var(result)
+    label = ast.unparse(op[1].args[0]) if op[1].args else op[0]
+    return ir.Branch((), (*body, _winning(str(index), value, loc)), label.strip("'\""))
+
+
+def _winning(index: str, value: Expr, loc: ir.Loc) -> ir.Raise:
+    """The end of a racing branch: the race's failure, carrying the winner's record."""
     record = join(f'{{"id": {index}, "done": true, "result": ', value, "}", ty=Ty.DICT)
     # The record travels as text: Step Functions' $string writes numbers with 15 significant
     # digits, so a result that the text would change fails instead of arriving altered.
@@ -163,8 +174,49 @@ def _branch(lw: LowererCore, element: ast.expr, index: int, loc: ir.Loc) -> ir.B
         raise_(LIMIT, "a task_any result with a number of more than 15 significant digits"),
         ty=Ty.STR,
     )
-    label = ast.unparse(op[1].args[0]) if op[1].args else op[0]
-    return ir.Branch((), (*body, ir.Raise(Expr.literal(RACE_ERROR), cause, loc)), label.strip("'\""))
+    return ir.Raise(Expr.literal(RACE_ERROR), cause, loc)
+
+
+def _race_map(
+    lw: LowererCore, call: ast.Call, tasks: ast.ListComp, target: ast.Name, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """First of N: `await ctx.task_any([ctx.call_activity(f, x) for x in xs])` (or a list built by
+    a loop). The Map of that comprehension, each iteration ending in the race's failure, so the
+    first iteration to finish ends the Map; a Map over no items raises ValueError, as the direct
+    run does. The winner's `.result` and `.is_completed` read its record; its position in the list
+    is not kept, so it cannot be compared with the list's items (refused)."""
+    if lw.ctx_call(tasks.elt) is None or tasks in FLATTENED:
+        lw.report(
+            tasks,
+            "DSF012",
+            "task_any over a list comprehension needs one ctx call per item",
+            "e.g. winner = await ctx.task_any([ctx.call_activity(quote, s) for s in suppliers]), "
+            "or a loop whose body is just tasks.append(ctx.call_activity(quote, s))",
+        )
+        return []
+    whole = ast.Attribute(value=ast.Name(id=lw.env.ctx_name, ctx=ast.Load()), attr="task_all", ctx=ast.Load())
+    fan_out = ast.copy_location(ast.Call(func=whole, args=[tasks], keywords=[]), call)
+    lowered = lw.lower_task_all(ast.fix_missing_locations(fan_out), None, loc)
+    if not lowered or not isinstance(lowered[-1], ir.MapAll):
+        return []
+    mapped = lowered[-1]
+    *body, returned = mapped.branch.body
+    assert isinstance(returned, ir.Return)
+    branch = replace(mapped.branch, body=(*body, _winning("null", returned.value, loc)))
+    failure = lw.fresh("race")
+    winner = lw.bind_target(target.id, Ty.DICT, target)
+    record = join("$parse(", Expr.var(failure, Ty.DICT), ".Cause)", ty=Ty.DICT)
+    _RACE_NAMES.setdefault(lw, set()).add(target.id)
+    nothing = ir.Raise(Expr.literal("ValueError"), Expr.literal(NO_TASKS), loc)
+    return [
+        ir.Try(
+            (*lowered[:-1], replace(mapped, branch=branch), nothing),
+            (ir.Handler((RACE_ERROR,), failure, (ir.Assign(winner, record, loc),), loc),),
+            (),
+            (),
+            loc,
+        )
+    ]
 
 
 def rewrite(lw: LowererCore, stmt: ast.stmt) -> ast.stmt:
