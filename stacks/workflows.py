@@ -147,6 +147,14 @@ ACTIVITY_GRANTS: dict[str, Grants] = {
     ),
     "ProcessOrderBatch": _all(_ORDERS_RW, _INVENTORY_RW, _PAYMENTS_RW),
     "SummarizeOrderBatches": _reports_under(RESULTS_PREFIX, write=False),
+    "LocateInvoiceDocuments": lambda data: [
+        ActivityGrant.environment_variables(INVOICE_BUCKET=data.invoice_bucket.bucket_name)
+    ],
+    "ProcessInvoiceBatch": _all(
+        _invoices(read=PDF_PREFIX, write=TEXT_PREFIX),
+        _t("invoices", "INVOICES_TABLE", write=True),
+        _t("invoice_errors", "INVOICE_ERRORS_TABLE", write=True),
+    ),
     "CheckStockActivity": _all(_ORDERS_R, _INVENTORY_R),
     "CheckCreditActivity": _all(_ORDERS_R, _PAYMENTS_R),
     "QuoteShippingActivity": _ORDERS_R,
@@ -164,6 +172,7 @@ ACTIVITY_GRANTS: dict[str, Grants] = {
 # Distributed Map, by its label (the role is granted the Map's reads and writes there).
 S3_BUCKETS: dict[str, Callable[[DataStack], dict[str, Any]]] = {
     "ProcessAllOrdersLargeBatch": lambda data: {"Orders": data.reports_bucket},
+    "ProcessInvoicesLargeBatch": lambda data: {"Invoices": data.invoice_bucket},
 }
 # Activities calling the operations API over HTTP get its address, not a permission.
 HTTP_ACTIVITIES = ("StartLongRunningOperation", "CheckOperationStatus", "UnreliableActivity", "RiskyActivity")

@@ -23,6 +23,7 @@ from statemachines.parallel_order_checks import parallel_order_checks
 from statemachines.process_all_orders import process_all_orders
 from statemachines.process_all_orders_large import process_all_orders_large
 from statemachines.process_invoices import process_invoices
+from statemachines.process_invoices_large import process_invoices_large
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "invoices", "Invoices: 10 documents", process_invoices, ALL_INVOICES,
         lambda r: _output(r, "ProcessedSuccessfully") == 3 and _output(r, "Failed") == 7, "3 saved, 7 rejected",
+    ),
+    Scenario(
+        "invoices-large", "Invoices: the whole bucket", process_invoices_large, None,
+        lambda r: _output(r, "ProcessedSuccessfully") == 3 and _output(r, "Failed") == 6, "3 saved, 6 rejected",
     ),
     Scenario(
         "poll-complete", "External API: completes", call_external_api, {"Name": "export", "CompleteAfterChecks": 3},

@@ -28,6 +28,7 @@ def test_every_reference_orchestrator_is_played_by_make_run() -> None:
         "ProcessAllOrdersBatch",
         "ProcessAllOrdersLargeBatch",
         "ProcessInvoicesBatch",
+        "ProcessInvoicesLargeBatch",
     ]
 
 
