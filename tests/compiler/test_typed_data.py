@@ -40,6 +40,10 @@ class Point(TypedDict):
     x: int
 
 
+class Refused(Exception):
+    pass
+
+
 @activity(name="TypedQuote")
 def quote(qty: int) -> Quote:
     return Quote(price=qty * 2.5)
@@ -87,6 +91,15 @@ async def error_names(ctx: OrchestrationContext) -> JsonValue:
     try:
         await ctx.call_activity(fails, 1)
     except Exception as e:
+        names.append(type(e).__name__)
+    try:
+        if names:
+            raise Refused("no")
+    except Exception as e:
+        names.append(type(e).__name__)
+    try:
+        names.append(ctx.get_input()["missing"])
+    except LookupError as e:
         names.append(type(e).__name__)
     return names
 
@@ -136,7 +149,7 @@ def test_isinstance_of_json_types(value: Any) -> None:
 
 def test_the_name_of_a_caught_error() -> None:
     events = [ScheduledEvent("Other", 1, timedelta(seconds=1))]
-    assert _equal(error_names, None, events) == ["TimeoutError", "ValueError"]
+    assert _equal(error_names, {}, events) == ["TimeoutError", "ValueError", "Refused", "KeyError"]
 
 
 HEADER = """

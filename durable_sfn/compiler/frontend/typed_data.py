@@ -21,10 +21,12 @@ from __future__ import annotations
 import ast
 import copy
 import functools
+import json
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from durable_sfn.compiler.expressions.runtime import LIMIT, raise_
 from durable_sfn.compiler.expressions.text import join
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.ir import Expr, Ty
@@ -416,13 +418,31 @@ class _Rewriter(ast.NodeTransformer):
         return ast.copy_location(ast.IfExp(test=present, body=key, orelse=default), node)
 
     def _error_name(self, node: ast.Attribute, error: ast.Name) -> ast.AST:
-        """`type(e).__name__`: the error's name, TimeoutError for Step Functions' timeout."""
-        name = ast.Attribute(value=ast.Name(id=error.id, ctx=ast.Load()), attr="error", ctx=ast.Load())
-        timeout = ast.Compare(left=name, ops=[ast.Eq()], comparators=[ast.Constant("States.Timeout")])
-        same = ast.Attribute(value=ast.Name(id=error.id, ctx=ast.Load()), attr="error", ctx=ast.Load())
-        return ast.copy_location(
-            ast.IfExp(test=timeout, body=ast.Constant("TimeoutError"), orelse=same), node
+        """`type(e).__name__`: the caught error's name (a name bound to its JSONata, read from
+        the error record itself, so it also works on a plain exception the orchestrator or an
+        expression raised, which has no `e.error`)."""
+        bound = f"{error.id}.type_name"  # not an identifier: it cannot clash with a variable
+        record = self.lw.expr.translate(ast.Name(id=error.id, ctx=ast.Load()))
+        self.lw.env.bound[bound] = Expr(
+            (
+                "($__name := ",
+                *record.parts,
+                ".Error; ",
+                " : ".join(f"$__name = {json.dumps(e)} ? {json.dumps(c)}" for e, c in _ERROR_CLASSES.items()),
+                " : $contains($__name, '.') ? ",
+                raise_(LIMIT, "the Python class of a Step Functions error"),
+                " : $__name)",
+            ),
+            Ty.STR,
         )
+        return ast.copy_location(ast.Name(id=bound, ctx=ast.Load()), node)
+
+
+# Step Functions errors and the class the direct run raises for them.
+_ERROR_CLASSES = {
+    "States.Timeout": "TimeoutError",
+    "States.ExceedToleratedFailureThreshold": "ToleratedFailureExceeded",
+}
 
 
 def isinstance_call(lw: LowererCore, call: ast.Call) -> Expr | None:
