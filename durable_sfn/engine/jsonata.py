@@ -208,6 +208,8 @@ def _check_result(raw: Any, body: str, field: str, env: EvalEnv) -> None:
     A result may share one object many times (small in memory, huge as text); measuring it
     stops as soon as it passes the payload limit.
     """
+    if not isinstance(raw, dict | list | tuple | str):
+        return  # a number, a boolean or null: nothing to measure
     try:
         bounds.json_extent(raw, max_chars=MAX_PAYLOAD_BYTES)
     except bounds.BoundExceeded as exc:
