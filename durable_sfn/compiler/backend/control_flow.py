@@ -21,8 +21,8 @@ from durable_sfn._aws import START_EXECUTION, START_EXECUTION_SYNC, placeholder
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.backend.core import Frame, HandlerTarget
 from durable_sfn.compiler.backend.entity_ops import ITEM_SELECTOR, calls_entities
-from durable_sfn.compiler.backend.http_calls import HttpLowering
 from durable_sfn.compiler.backend.express_children import standard_reason
+from durable_sfn.compiler.backend.http_calls import HttpLowering
 from durable_sfn.compiler.backend.loops import runs_as_map
 from durable_sfn.compiler.backend.states import (
     Assigns,
@@ -41,11 +41,19 @@ __all__ = ["Lowering", "lower"]
 UNCATCHABLE = ("States.DataLimitExceeded", "States.Runtime")
 # A failed child's own Error and Cause, from the DescribeExecution record in the Cause of the
 # States.TaskFailed its `startExecution.sync:2` Task reports (any other failure stays as it is).
+# A child that failed on an expression error no try caught (States.QueryEvaluationError whose
+# Cause ends with "<PythonError>: <message>", see backend.core.PYTHON_ERROR) raises that Python
+# error in the parent, as the child's exception reaches the caller in Python.
 CHILD_ERROR = Expr.raw(
     "($__failure := $states.errorOutput; $__record := $__failure.Cause; "
     '$__record := $type($__record) = "string" and $substring($__record, 0, 1) = "{" ? $parse($__record) : null; '
-    '$type($__record) = "object" and $type($__record.Error) = "string" ? '
-    '{"Error": $__record.Error, "Cause": $type($__record.Cause) = "string" ? $__record.Cause : ""} : $__failure)',
+    '$type($__record) = "object" and $type($__record.Error) = "string" ? ('
+    '$__cause := $type($__record.Cause) = "string" ? $__record.Cause : ""; '
+    '$__found := $__record.Error = "States.QueryEvaluationError" ? $match($__cause, '
+    r"/threw an error during evaluation\. (?:[A-Z][0-9]{4}: )?([A-Za-z_][A-Za-z0-9_]*(?:Error|Exception)): ([\s\S]*)$/)"
+    " : []; "
+    '$count($__found) > 0 ? {"Error": $__found.groups[0], "Cause": $__found.groups[1]} : '
+    '{"Error": $__record.Error, "Cause": $__cause}) : $__failure)',
     Ty.DICT,
 )
 

@@ -155,3 +155,24 @@ async def zero_division(ctx: OrchestrationContext) -> JsonValue:
     except ZeroDivisionError as e:
         out.append(str(e))
     return out
+
+
+@orchestrator(name="DiffDividingChild")
+async def dividing_child(ctx: OrchestrationContext) -> JsonValue:
+    n = ctx.get_input()
+    return 10 % n
+
+
+@orchestrator(name="DiffChildExpressionError")
+async def child_expression_error(ctx: OrchestrationContext) -> JsonValue:
+    """A child that fails on an expression error no try of its own catches raises that Python
+    error in the parent (it failed the parent as States.QueryEvaluationError, which `except
+    ZeroDivisionError` does not catch)."""
+    d = ctx.get_input()
+    try:
+        return await ctx.call_sub_orchestrator(dividing_child, d["n"])
+    except ZeroDivisionError as e:
+        caught = {"message": str(e), "error": e.error}  # type: ignore[attr-defined]
+    if d["again"]:
+        await ctx.call_sub_orchestrator(dividing_child, d["n"])
+    return caught
