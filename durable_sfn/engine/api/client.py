@@ -25,6 +25,7 @@ from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION
 from durable_sfn.engine.api.errors import Exceptions
 from durable_sfn.engine.api.executions import ExecutionsApi
 from durable_sfn.engine.api.machines import MachinesApi
+from durable_sfn.engine.api.map_runs import MapRunsApi
 from durable_sfn.engine.api.state_testing import run_test_state
 from durable_sfn.engine.bounds import DEFAULT_LIMITS, EvaluationLimits
 from durable_sfn.engine.clock import Clock, VirtualClock
@@ -32,6 +33,7 @@ from durable_sfn.engine.execution import Execution
 from durable_sfn.engine.integrations.aws_sdk import default_client, require_moto
 from durable_sfn.engine.integrations.base import function_name
 from durable_sfn.engine.integrations.callbacks import TokenRecord
+from durable_sfn.engine.map_runs import MapRunRegistry
 from durable_sfn.engine.mock_config import MockConfig
 from durable_sfn.engine.states.base import Services
 
@@ -40,7 +42,7 @@ _IDLE_GRACE = 1.0  # how long the engine must stay idle before a wait gives up
 _log = logging.getLogger("durable_sfn.engine")
 
 
-class LocalStepFunctions(MachinesApi, ExecutionsApi):
+class LocalStepFunctions(MachinesApi, ExecutionsApi, MapRunsApi):
     """An in-process AWS Step Functions with boto3's `stepfunctions` client interface."""
 
     def __init__(
@@ -69,6 +71,7 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi):
         self._machines = {}
         self._executions = {}
         self._lambdas = {}
+        self.map_runs = MapRunRegistry()
         self._tokens = {}
         self._tags = {}
         self._origins = {}

@@ -22,6 +22,7 @@ from durable_sfn.engine.integrations.callbacks import TokenRegistry
 from durable_sfn.engine.integrations.http import HttpReach
 from durable_sfn.engine.integrations.lambda_ import LambdaFunctions
 from durable_sfn.engine.integrations.nested import ExecutionStarter
+from durable_sfn.engine.map_runs import MapRunRegistry
 
 
 class Services(LambdaFunctions, AwsClients, ExecutionStarter, TokenRegistry, HttpReach, Protocol):
@@ -29,6 +30,7 @@ class Services(LambdaFunctions, AwsClients, ExecutionStarter, TokenRegistry, Htt
 
     clock: Clock
     evaluation_limits: EvaluationLimits
+    map_runs: MapRunRegistry  # the Distributed Maps' progress (DescribeMapRun)
 
     def mocked_response(self, execution_arn: str, state_name: str, attempt: int) -> dict[str, Any] | None:
         """The mock-config answer for this run of the Task (`{"Return": ...}` / `{"Throw": ...}`), if any.

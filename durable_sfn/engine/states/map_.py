@@ -20,8 +20,15 @@ from durable_sfn.engine.branch import Aborted, Branch
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.fanout import Outcome, fan_out
 from durable_sfn.engine.history import History
+from durable_sfn.engine.map_runs import MapRun
 from durable_sfn.engine.states.base import StateOutcome, StateRun, next_of
-from durable_sfn.engine.states.map_items import batch_items, read_child_inputs, write_results
+from durable_sfn.engine.states.map_items import (
+    batch_items,
+    child_items,
+    map_run_progress,
+    read_child_inputs,
+    write_results,
+)
 
 INLINE_CONCURRENCY = 40
 DISTRIBUTED_THREADS = 256
@@ -178,7 +185,11 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
             )
         return value
 
+    progress: list[MapRun] = []  # the Map Run's counts (DescribeMapRun), distributed Maps only
+
     def started(index: int, branch: Branch) -> None:
+        for record in progress:
+            record.child_started(index, child_items(items, index, "ItemBatcher" in state))
         # Called in index order by fan_out, so the history shows iterations starting in order.
         if not distributed and not branch.replays_to_end:
             branch.event(
@@ -197,7 +208,24 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     map_run_arn = s3_items.map_run_arn(run.execution_arn, state.get("Label") or name, str(run.entered_event))
     if distributed:
         map_run_arn = _start_map_run(run, parent, map_run_arn)
-    outcomes = fan_out(parent.clock, len(items), workers, make, work, should_abort, on_start=started)
+        batched = "ItemBatcher" in state
+        progress.append(
+            map_run_progress(
+                run, map_run_arn, items, batched, max_concurrency, tolerated_pct, tolerated_count
+            )
+        )
+
+    def ended(outcome: Outcome) -> None:
+        for record in progress:
+            record.child_ended(outcome.index, _ending(outcome))
+
+    try:
+        outcomes = fan_out(
+            parent.clock, len(items), workers, make, work, should_abort, on_start=started, on_done=ended
+        )
+    finally:
+        for record in progress:  # the status until the checks below say otherwise
+            record.finish("ABORTED", run.clock.now(), results_written=False)
     failed = [o for o in outcomes if o.error is not None]
     if parent.cancelled:
         raise Aborted()
@@ -206,6 +234,8 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
             run.event(
                 "MapRunFailed", mapRunFailedEventDetails={"error": errors.EXCEED_TOLERATED_FAILURE_THRESHOLD}
             )
+            for record in progress:
+                record.status = "FAILED"
         if tolerating or distributed:
             raise StatesError(
                 errors.EXCEED_TOLERATED_FAILURE_THRESHOLD,
@@ -225,6 +255,8 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     ]
     if "ResultWriter" in state:
         result = write_results(run, state["ResultWriter"], items, result, map_run_arn)
+    for record in progress:
+        record.finish("SUCCEEDED", run.clock.now(), results_written="ResultWriter" in state)
     output, assigned = dataflow.finish(state, raw, result, env, has_result=True, assign_data=result)
     return StateOutcome(output, next_of(state), assigned)
 
@@ -241,6 +273,10 @@ def _start_map_run(run: StateRun, parent: Branch, new_arn: str) -> str:
     else:
         run.event("MapRunStarted", mapRunStartedEventDetails={"mapRunArn": arn})
     return arn
+
+
+def _ending(outcome: Outcome) -> str:
+    return "succeeded" if outcome.ok else "aborted" if outcome.aborted else "failed"
 
 
 def _failure_limit(total: int, count: float | None, percentage: float | None) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
@@ -10,6 +11,7 @@ from durable_sfn.engine import dataflow, errors, jsonata, s3_items
 from durable_sfn.engine import jsonpath as jp
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
+from durable_sfn.engine.map_runs import MapRun
 from durable_sfn.engine.states.base import StateRun
 
 
@@ -34,8 +36,9 @@ def iter_items(run: StateRun, config: dict[str, Any]) -> Iterator[Any]:
 class ChildInputs(Sequence[Any]):
     """The children's inputs of a Map that reads from S3, held as JSON text and parsed on use."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], item_counts: Sequence[int] = ()) -> None:
         self.texts = texts
+        self.item_counts = item_counts  # a batch's number of items, for the Map Run's counts
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -59,8 +62,33 @@ def read_child_inputs(
     if batcher is None:
         return ChildInputs(list(s3_items.child_inputs(items, None, None)))
     max_items, max_bytes, batch_input = _batcher(run, effective, batcher)
-    texts = s3_items.child_inputs(items, max_items, max_bytes or MAX_PAYLOAD_BYTES, batch_input)
-    return ChildInputs(list(texts))
+    counted = _Counted(items)
+    counts = array("L")
+    texts = []
+    closed = 0
+    for text in s3_items.child_inputs(counted, max_items, max_bytes or MAX_PAYLOAD_BYTES, batch_input):
+        texts.append(text)
+        # A batch closes when the next item does not fit: it holds what was read but that one
+        # (the last batch closes when the items run out, and holds the rest).
+        size = counted.taken - closed - (1 if counted.pending else 0)
+        counts.append(size)
+        closed += size
+    return ChildInputs(texts, counts)
+
+
+class _Counted:
+    """An item iterator that counts what it hands out, for the batches' item counts."""
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self.items, self.taken = items, 0
+        self.pending = False
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self.items:
+            self.taken += 1
+            self.pending = True
+            yield item
+        self.pending = False
 
 
 def _batcher(run: StateRun, effective: Any, batcher: dict[str, Any]) -> tuple[int | None, int | None, Any]:
@@ -145,3 +173,40 @@ def store_results(run: StateRun, files: s3_items.ResultFiles) -> Any:
             errors.RESULT_WRITER_FAILED,
             f"The ResultWriter could not write to S3: {type(exc).__name__}: {exc}",
         ) from None
+
+
+def map_run_progress(
+    run: StateRun,
+    arn: str,
+    items: Sequence[Any],
+    batched: bool,
+    max_concurrency: float | None,
+    tolerated_percentage: float | None,
+    tolerated_count: float | None,
+) -> MapRun:
+    """The Map Run DescribeMapRun reports, registered with the engine (`engine.map_runs`)."""
+    head, _, rest = run.execution_arn.partition(":execution:")
+    record = run.services.map_runs.add(
+        MapRun(
+            arn=arn,
+            execution_arn=run.execution_arn,
+            state_machine_arn=f"{head}:stateMachine:{rest.split(':', 1)[0]}",
+            start_date=run.clock.now(),
+            max_concurrency=int(max_concurrency or 0),
+            tolerated_failure_percentage=float(tolerated_percentage or 0),
+            tolerated_failure_count=int(tolerated_count or 0),
+        )
+    )
+    total = sum(child_items(items, i, batched) for i in range(len(items))) if batched else len(items)
+    record.plan(len(items), total)
+    return record
+
+
+def child_items(items: Sequence[Any], index: int, batched: bool) -> int:
+    """How many items child `index` processes: its batch's, or one."""
+    if not batched:
+        return 1
+    if isinstance(items, ChildInputs):
+        return int(items.item_counts[index])
+    batch = items[index]
+    return len(batch.get("Items") or []) if isinstance(batch, dict) else 1
