@@ -180,6 +180,19 @@ def _fallible_values(assigns: Assigns) -> bool:
     return fallible_assigns(tuple((k, v) for k, v in assigns if not is_log_var(k)))
 
 
+def _drops_failure(first: Assigns, second: Assigns) -> bool:
+    """Whether `second`, merged after `first` into one Assign, would drop a value of `first` that
+    may fail: a variable assigned again while nothing in `second` reads the first value. Python
+    evaluates the first assignment, so its failure must stay (`xs.append(xs[9]); xs = []`)."""
+    later = dict(second)
+    read: set[str] = set()
+    for value in later.values():
+        read |= value.reads()
+    return any(
+        k in later and k not in read and not is_log_var(k) and fallible_assigns(((k, v),)) for k, v in first
+    )
+
+
 def _edge_assign(pred: State, kind: str, index: int) -> Assigns:
     if kind == "next":
         return pred.assign
@@ -199,6 +212,8 @@ def _fold_into(pred: State, kind: str, index: int, state: State) -> State | None
         return None
     if _fallible_values(state.assign) and _records(_edge_assign(pred, kind, index)):
         return None  # a failure would take the status or log record set before it with it
+    if _drops_failure(_edge_assign(pred, kind, index), state.assign):
+        return None
     if kind == "next" and pred.type in ("Task", "Pass", "Wait", "Map", "Parallel"):
         if _time_dependent(state) and pred.type in DURATION_TYPES:
             return None
@@ -335,6 +350,10 @@ def fold_forward(graph: Graph) -> bool:
             continue
         if _records(state.assign) and _may_fail_evaluating(succ):
             continue  # set before a condition or value that may fail, as Python sets them
+        if any(_drops_failure(state.assign, a) for a in (succ.assign, *(r.assign for r in succ.rules))):
+            continue
+        if any(_drops_failure(state.assign, c.assign) for c in succ.catch):
+            continue
         values = dict(state.assign)
         new = _substitute_state(succ, values)
         if succ.type == "Choice":

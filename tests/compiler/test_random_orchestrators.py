@@ -52,6 +52,8 @@ def test_a_random_orchestrator_is_refused_with_a_location_or_runs_alike(seed: in
         (regressions.fail_before_task, {"xs": [1, 2, 3, 4, 5]}),
         (regressions.empty_literal_fan_out, {}),
         (regressions.zero_division, {"a": 7, "b": 0, "f": 1.5}),
+        (regressions.overwritten_failure, {"xs": [], "n": 16, "d": {"a": 1}}),
+        (regressions.overwritten_failure, {"xs": [4], "n": 0, "d": {"a": 1, "b": 2}}),
         (regressions.child_expression_error, {"n": 3, "again": False}),
         (regressions.child_expression_error, {"n": 0, "again": False}),
         (regressions.child_expression_error, {"n": 0, "again": True}),

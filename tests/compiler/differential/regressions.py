@@ -176,3 +176,17 @@ async def child_expression_error(ctx: OrchestrationContext) -> JsonValue:
     if d["again"]:
         await ctx.call_sub_orchestrator(dividing_child, d["n"])
     return caught
+
+
+@orchestrator(name="DiffOverwrittenFailure")
+async def overwritten_failure(ctx: OrchestrationContext) -> JsonValue:
+    """An assignment that fails still fails when the variable is assigned again right after (the
+    two were merged into one Assign, where the later value replaced the failing one)."""
+    data = ctx.get_input()
+    n = data["n"]
+    d = data["d"]
+    xs = data["xs"]
+    xs.append(xs[n])
+    xs = [v for k, v in d.items() if k != "b"]
+    checked = await ctx.call_activity(keys, {"n": len(xs)})
+    return [xs, checked]
