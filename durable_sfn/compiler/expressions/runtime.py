@@ -291,9 +291,11 @@ def _checked_exact(op: str, floats: bool) -> str:
 
 # The exact remainder of |$__x| / |$__y| with the sign of $__x (C's fmod), from IEEE operations only:
 # q is the float quotient floored (maybe one off), q * |y| is split exactly (Dekker's product),
-# and the remainder is corrected into [0, |y|).
+# and the remainder is corrected into [0, |y|). A quotient beyond 2**53 is found without dividing,
+# since |x| / |y| can overflow to infinity, which JSONata implementations treat differently.
 _FMOD = (
-    "($__ax := $abs($__x); $__ay := $abs($__y); $__q := $floor($__ax / $__ay); $__q > 9007199254740991 ? "
+    "($__ax := $abs($__x); $__ay := $abs($__y); $__q := $__ax / 9007199254740991 > $__ay ? 9007199254740992 : "
+    "$floor($__ax / $__ay); $__q > 9007199254740991 ? "
     + raise_(LIMIT, "the quotient is too large for an exact remainder")
     + " : $__q = 0 ? ($__x < 0 ? -$__ax : $__ax) : ($__p := $__q * $__ay; $__c := 134217729.0 * $__q; $__qh := $__c - ($__c - $__q); $__ql := $__q - $__qh; "
     "$__d := 134217729.0 * $__ay; $__yh := $__d - ($__d - $__ay); $__yl := $__ay - $__yh; "
