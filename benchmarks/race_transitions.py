@@ -72,10 +72,15 @@ async def activity_timer(ctx: OrchestrationContext) -> JsonValue:
 
 
 @orchestrator(name="RaceBenchFirstOfN")
-async def first_of_n(ctx: OrchestrationContext, keys: JsonValue) -> JsonValue:
-    tasks = [ctx.call_activity(lookup, k) for k in keys]
-    first = await ctx.task_any(tasks)
+async def first_of_n(ctx: OrchestrationContext, names: JsonValue) -> JsonValue:
+    answers = [ctx.wait_for_external_event(name) for name in names]
+    first = await ctx.task_any(answers)
     return first.result
+
+
+@orchestrator(name="RaceBenchAllEvents")
+async def all_events(ctx: OrchestrationContext, names: JsonValue) -> JsonValue:
+    return await ctx.task_all([ctx.wait_for_external_event(name) for name in names])
 
 
 @orchestrator(name="RaceBenchAll")
@@ -102,6 +107,7 @@ async def typed(ctx: OrchestrationContext, order: Order) -> JsonValue:
 
 APPROVAL = [ScheduledEvent("Approval", "yes", timedelta(minutes=10))]
 ORDER = {"customer": "ada", "amount": 3}
+THREE = [ScheduledEvent(n, n, timedelta(minutes=m)) for n, m in (("B", 1), ("A", 2), ("C", 3))]
 Case = tuple[str, Callable[..., Any], JsonValue, Any]
 CASES: list[Case] = [
     ("wait_for_external_event, event", plain_wait, None, APPROVAL),
@@ -114,7 +120,8 @@ CASES: list[Case] = [
     ("call_activity", plain_activity, None, None),
     ("task_any activity/timer", activity_timer, None, None),
     ("task_all of 3 activities", all_of_n, ["a", "b", "c"], None),
-    ("task_any of 3 activities (a tie)", first_of_n, ["a", "b", "c"], None),
+    ("task_all of 3 events", all_events, ["A", "B", "C"], THREE),
+    ("task_any of 3 events (Map)", first_of_n, ["A", "B", "C"], THREE),
     ("subscripts order['x']", subscripts, ORDER, None),
     ("typed order.x", typed, ORDER, None),
 ]

@@ -1,14 +1,15 @@
 """Fastest supplier, Durable style: ask every supplier of a typed request for a quote, take the
-first to answer (task_any over a list built in a loop), and write the confirmation with the
-string methods and slices Durable users reach for (format, title, isdigit, reversed, slices).
-Here every supplier answers at the same instant: both runs take the first in the list (on AWS a
-tie goes to whichever iteration Step Functions sees finish first)."""
+first quote to come back (task_any over a list of event waits built in a loop), and write the
+confirmation with the string methods and slices Durable users reach for (format, title, isdigit,
+reversed, slices)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
+from durable_sfn.testing import ScheduledEvent
 
 
 @dataclass
@@ -19,12 +20,9 @@ class Request:
     notes: list[str] = field(default_factory=list)
 
 
-@activity(name="RaceSupplierQuote")
-def supplier_quote(ask: dict[str, JsonValue]) -> JsonValue:
-    supplier = str(ask["supplier"])
-    if supplier.startswith("closed"):
-        raise RuntimeError(f"{supplier} is closed")
-    return {"supplier": supplier, "price": 10 * len(supplier), "item": ask["item"]}
+@activity(name="RaceAskForQuote")
+def ask_for_quote(ask: dict[str, JsonValue]) -> str:
+    return f"asked {ask['supplier']} for {ask['item']}"
 
 
 @activity(name="RacePlaceOrder")
@@ -34,10 +32,13 @@ def place_order(order: dict[str, JsonValue]) -> str:
 
 @orchestrator(name="RaceFastestSupplier")
 async def race_fastest_supplier(ctx: OrchestrationContext, request: Request) -> JsonValue:
-    tasks = []
+    await ctx.task_all(
+        [ctx.call_activity(ask_for_quote, {"supplier": s, "item": request.item}) for s in request.suppliers]
+    )
+    answers = []
     for supplier in request.suppliers:
-        tasks.append(ctx.call_activity(supplier_quote, {"supplier": supplier, "item": request.item}))
-    first = await ctx.task_any(tasks)
+        answers.append(ctx.wait_for_external_event(f"Quote-{supplier}"))
+    first = await ctx.task_any(answers)
     quote = first.result
     reference = request.reference if request.reference.isdigit() else "0000"
     placed = await ctx.call_activity(
@@ -53,7 +54,16 @@ async def race_fastest_supplier(ctx: OrchestrationContext, request: Request) -> 
 
 ORCHESTRATOR = race_fastest_supplier
 CONCURRENT = True
-INPUTS: list[JsonValue] = [
-    {"item": "blue ink", "suppliers": ["acme", "globex", "initech"], "reference": "20240117"},
-    {"item": "paper", "suppliers": ["umbrella"], "reference": "x-1", "notes": ["rush", "gift"]},
+MANY = {"item": "blue ink", "suppliers": ["acme", "globex", "initech"], "reference": "20240117"}
+ONE = {"item": "paper", "suppliers": ["umbrella"], "reference": "x-1", "notes": ["rush", "gift"]}
+INPUTS: list[JsonValue] = [MANY, ONE]
+RUNS: list[tuple[JsonValue, JsonValue]] = [
+    (
+        MANY,
+        [
+            ScheduledEvent("Quote-initech", {"supplier": "initech", "price": 9}, timedelta(minutes=7)),
+            ScheduledEvent("Quote-globex", {"supplier": "globex", "price": 12.5}, timedelta(minutes=3)),
+        ],
+    ),
+    (ONE, [ScheduledEvent("Quote-umbrella", {"supplier": "umbrella", "price": 4.125}, timedelta(hours=2))]),
 ]
