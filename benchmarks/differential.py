@@ -85,12 +85,13 @@ def _run(
             refusals[code.group(0) if code else "?"] += 1
         elif outcome.verdict == "differ":
             kinds[outcome.kind] += 1
-            shrinking = not args.no_shrink and counts["differ"] <= args.shrink_first
-            small, small_outcome = shrink(prog, outcome, directory) if shrinking else (prog, outcome)
             path = args.out / f"differ_{seed}.py"
-            path.write_text(
-                _report(seed, small_outcome.detail, outcome.detail) + small.source, encoding="utf-8"
-            )
+            path.write_text(_report(seed, outcome.detail, outcome.detail) + prog.source, encoding="utf-8")
+            if not args.no_shrink and counts["differ"] <= args.shrink_first:
+                small, small_outcome = shrink(prog, outcome, directory)
+                path.write_text(
+                    _report(seed, small_outcome.detail, outcome.detail) + small.source, encoding="utf-8"
+                )
             print(f"seed {seed}: {outcome.kind} differs; saved to {path}", flush=True)
         done = seed - args.start + 1
         if done % 100 == 0:
