@@ -204,6 +204,10 @@ async def bad(ctx: OrchestrationContext):
         ),
         ("    await ctx.task_any([])\n", "DSF012"),
         (
+            "    a = ctx.wait_for_external_event('A')\n    await ctx.task_any([a])\n    return a.is_complete\n",
+            "DSF028",
+        ),
+        (
             "    ts = [ctx.call_activity('A', x) for x in ctx.get_input()]\n"
             "    w = await ctx.task_any(ts)\n    return w == ts[0]\n",
             "DSF028",

@@ -295,7 +295,7 @@ class _TaskApi(ast.NodeTransformer):
         if self._is_task(node.value) and isinstance(node.ctx, ast.Load):
             if node.attr == "result":
                 return ast.copy_location(self._key(node.value, "result"), node)
-            if node.attr in ("is_completed", "is_complete"):
+            if node.attr == "is_completed":
                 return ast.copy_location(self._key(node.value, "done"), node)
         return self.generic_visit(node)
 
