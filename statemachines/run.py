@@ -27,7 +27,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from statemachines.scenarios import SCENARIOS, Scenario
+from statemachines.scenarios import SCENARIOS, Scenario, bulk_scenario
 
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -51,6 +51,9 @@ class Progress:
     real_seconds: float = 0.0
     result: Any = None
     crash: str | None = None
+    # Items of the execution's Distributed Maps: done (succeeded, failed or aborted) and total.
+    items_done: int = 0
+    items_total: int = 0
     path: list[str] = field(default_factory=list)
 
     @property
@@ -91,7 +94,27 @@ def _observe(progress: Progress, engine: Any, arn: str) -> None:
                     progress.custom_status = json.loads(value) if isinstance(value, str) else value
     progress.states_entered = entered
     progress.activity_calls = calls
+    _observe_map_runs(progress, engine, arn)
     progress.virtual_seconds = (events[-1]["timestamp"] - events[0]["timestamp"]).total_seconds()
+
+
+def _observe_map_runs(progress: Progress, engine: Any, arn: str) -> None:
+    """The items of the execution's Distributed Maps, read as a client reads them (DescribeMapRun)."""
+    done = total = 0
+    for listed in engine.list_map_runs(executionArn=arn)["mapRuns"]:
+        counts = engine.describe_map_run(mapRunArn=listed["mapRunArn"])["itemCounts"]
+        done += counts["succeeded"] + counts["failed"] + counts["aborted"]
+        total += counts["total"]
+    progress.items_done, progress.items_total = done, total
+
+
+def _bar(done: int, total: int, width: int = 16) -> Text:
+    filled = round(width * done / total) if total else 0
+    return (
+        Text("█" * filled, style="green")
+        + Text("░" * (width - filled), style="dim")
+        + Text(f" {done:,}/{total:,}")
+    )
 
 
 def _duration(seconds: float) -> str:
@@ -114,6 +137,7 @@ def _table(runs: list[Progress]) -> Table:
     table.add_column("Custom status", min_width=24, overflow="fold")
     table.add_column("States", justify="right", no_wrap=True)
     table.add_column("Calls", justify="right", no_wrap=True)
+    table.add_column("Map items", no_wrap=True)
     table.add_column("Virtual", justify="right", no_wrap=True)
     styles = {
         "SUCCEEDED": "green",
@@ -133,6 +157,7 @@ def _table(runs: list[Progress]) -> Table:
             _short(run.custom_status, 60) if run.custom_status is not None else "",
             str(run.states_entered or ""),
             str(run.activity_calls or ""),
+            _bar(run.items_done, run.items_total) if run.items_total else "",
             _duration(run.virtual_seconds) if run.state != "waiting" else "",
         )
     return table
@@ -172,7 +197,7 @@ def _run_all(runs: list[Progress], current: list[Any]) -> None:
                 events=run.scenario.events,
                 engine=engine,
                 execution_name=run.scenario.key,
-                timeout=30,
+                timeout=run.scenario.timeout,
             )
             run.path = list(run.result.path)
             _observe(run, engine, _execution_arn(run))  # the final figures, from the full history
@@ -255,6 +280,14 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
         help="run only these scenarios (repeatable): " + ", ".join(s.key for s in SCENARIOS),
     )
     parser.add_argument(
+        "--orders",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also seed N pending orders and process them with ProcessAllOrdersLargeBatch "
+        "(e.g. 10000; each order is charged and its stock reserved in moto, so this takes minutes)",
+    )
+    parser.add_argument(
         "--log-file",
         type=Path,
         default=Path(tempfile.gettempdir()) / "durable-sfn-make-run.log",
@@ -266,6 +299,8 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
         if not console.is_terminal:  # piped or captured: use a readable width, not 80 columns
             console = Console(width=120)
     scenarios = [s for s in SCENARIOS if not args.only or s.key in args.only]
+    if args.orders > 0:
+        scenarios.append(bulk_scenario(args.orders))
     if not scenarios:
         console.print(f"no scenario matches {args.only}; known: {', '.join(s.key for s in SCENARIOS)}")
         return 2
@@ -277,7 +312,7 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     from moto import mock_aws
 
     from lambdas.common.logging import logger
-    from lambdas.common.resources import create_and_seed
+    from lambdas.common.resources import create_and_seed, seed_bulk_orders
     from lambdas.operations.service import OperationsService
 
     handler = logger.registered_handler
@@ -289,6 +324,8 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
             os.environ["OPERATIONS_API_URL"] = operations.url
             seed_started = time.perf_counter()
             create_and_seed()
+            if args.orders > 0:
+                seed_bulk_orders(args.orders)
             console.print(
                 f"Seeded moto (DynamoDB, S3, SES, SNS) in {time.perf_counter() - seed_started:.2f} s; "
                 f"operations API on {operations.url}; activity logs in {args.log_file}",

@@ -36,6 +36,7 @@ class Scenario:
     expectation: str
     events: Any = None
     needs: list[str] = field(default_factory=list)
+    timeout: float = 30  # real seconds before the run is reported stuck
 
 
 def _output(result: ExecutionResult, key: str) -> Any:
@@ -146,3 +147,13 @@ SCENARIOS: list[Scenario] = [
         lambda r: r.custom_status == {"Phase": "Complete", "Progress": 100}, "progress 0 -> 100",
     ),
 ]  # fmt: skip
+
+
+def bulk_scenario(count: int) -> Scenario:
+    """`--orders N`: ProcessAllOrdersLargeBatch over N seeded bulk orders, every one of which succeeds."""
+    return Scenario(
+        f"batch-{count}", f"Batch: {count:,} orders over S3", process_all_orders_large,
+        {"OrderIdPrefix": data.BULK_PREFIX},
+        lambda r: _output(r, "Successful") == count and _output(r, "Failed") == 0, f"{count:,} succeed",
+        timeout=60 + count / 10,  # an order is charged and its stock reserved in moto: ~10-70 ms each
+    )  # fmt: skip

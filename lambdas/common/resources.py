@@ -119,6 +119,27 @@ def create_and_seed() -> Settings:
     return cfg
 
 
+def seed_bulk_orders(count: int, cfg: Settings | None = None) -> None:
+    """`count` pending bulk orders, with the stock and the credit to process every one of them."""
+    cfg = cfg or settings()
+    product = sample_data.BULK_PRODUCT
+    table(cfg.inventory_table).put_item(
+        Item={**product, "Price": to_decimal(product["Price"]), "Stock": count}
+    )
+    card = sample_data.BULK_CARD
+    table(cfg.payments_table).put_item(
+        Item={
+            "Pk": f"CARD#{card['CardId']}",
+            "Holder": card["Holder"],
+            "Available": to_decimal(count * product["Price"]),
+            "Blocked": card["Blocked"],
+        }
+    )
+    with table(cfg.orders_table).batch_writer() as batch:
+        for order in sample_data.bulk_orders(count):
+            batch.put_item(Item=_decimals(order))
+
+
 def _decimals(value: Any) -> Any:
     if isinstance(value, float):
         return to_decimal(value)

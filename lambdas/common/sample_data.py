@@ -85,6 +85,28 @@ ORDERS: list[dict[str, Any]] = [
     _order("ORD-4012", "card-basic", [("SKU-LAMP", 4)]),
 ]
 
+# `python -m statemachines.run --orders N`: N more pending orders for ProcessAllOrdersLargeBatch,
+# each one bulk item on the bulk card, with stock and credit for all of them.
+BULK_PREFIX = "ORD-B"
+BULK_PRODUCT: dict[str, Any] = {"ProductId": "SKU-BULK", "Name": "Bulk pack", "Price": 10.0}
+BULK_CARD: dict[str, Any] = {"CardId": "card-bulk", "Holder": "Bulk Buyer", "Blocked": False}
+
+
+def bulk_orders(count: int) -> list[dict[str, Any]]:
+    lines = [{"ProductId": BULK_PRODUCT["ProductId"], "Quantity": 1, "UnitPrice": BULK_PRODUCT["Price"]}]
+    return [
+        {
+            "OrderId": f"{BULK_PREFIX}{n:07d}",
+            "CustomerEmail": "bulk@customers.example.com",
+            "CardId": BULK_CARD["CardId"],
+            "Items": lines,
+            "Total": BULK_PRODUCT["Price"],
+            "Status": "PENDING",
+        }
+        for n in range(count)
+    ]
+
+
 # Invoices: id -> sample, or bytes for documents that are not proper invoices.
 VALID_INVOICES = ["INV-2026-001", "INV-2026-002", "INV-2026-003"]
 INVALID_INVOICES = [

@@ -43,3 +43,14 @@ def test_unknown_scenario_is_reported(tmp_path: Path) -> None:
 
 def test_compress_path_counts_repeated_states() -> None:
     assert compress_path(["A", "Loop", "B", "Loop", "B", "Loop", "End"]) == "A → Loop (x3) → B (x2) → End"
+
+
+def test_bulk_orders_show_their_map_items(tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    argv = ["--only", "batch-large", "--orders", "10", "--log-file", str(tmp_path / "run.log")]
+    code = main(argv, console=Console(file=buffer, width=160, force_terminal=False))
+    text = buffer.getvalue()
+    assert code == 0, text
+    assert "✓ Batch: 10 orders over S3" in text
+    # The Map items column: the Distributed Maps' progress as DescribeMapRun reports it.
+    assert "12/12" in text and "10/10" in text
