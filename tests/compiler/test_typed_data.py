@@ -154,6 +154,7 @@ def test_the_name_of_a_caught_error() -> None:
 
 HEADER = """
 from dataclasses import dataclass, field
+from pydantic import BaseModel, Field
 from durable_sfn import OrchestrationContext, activity, orchestrator
 
 @dataclass
@@ -172,6 +173,9 @@ class Smart:
 class Made:
     x: list[int] = field(default_factory=lambda: [1])
 
+class Aliased(BaseModel):
+    x: int = Field(default=0, alias="X")
+
 @dataclass
 class Holder:
     p: Point | None = None
@@ -189,6 +193,7 @@ class Holder:
             "defines 'doubled'",
         ),
         ("async def f(ctx: OrchestrationContext, p: Made):\n    return p.x\n", "DSF025", "not a literal"),
+        ("async def f(ctx: OrchestrationContext, p: Aliased):\n    return p.x\n", "DSF025", "an alias"),
         (
             "async def f(ctx: OrchestrationContext, h: Holder):\n    return h.p.x\n",
             "DSF025",

@@ -130,7 +130,10 @@ def _shape(node: ast.ClassDef) -> Shape | None:
             if stmt.value is not None:
                 default = _default(stmt.value)
                 if default is _NOT_LITERAL:
-                    problem = f"the default of field '{stmt.target.id}' is not a literal"
+                    problem = (
+                        f"the default of field '{stmt.target.id}' is not a literal (or the field has an "
+                        "alias, a key other than its name)"
+                    )
                 else:
                     defaults[stmt.target.id] = default
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -143,6 +146,7 @@ def _shape(node: ast.ClassDef) -> Shape | None:
 
 
 _NOT_LITERAL = object()
+_ALIASES = {"alias", "validation_alias", "serialization_alias"}
 # `field(default_factory=list)` / pydantic's `Field(default_factory=dict)`: an empty container.
 _FACTORIES: dict[str, Any] = {"list": [], "dict": {}}
 
@@ -151,6 +155,8 @@ def _default(value: ast.expr) -> Any:
     """A field's default as a JSON value: a literal, `field(default=<literal>)`,
     `field(default_factory=list)` (or dict), and pydantic's `Field(...)` alike."""
     if isinstance(value, ast.Call) and _last_name(value.func) in ("field", "Field"):
+        if any(kw.arg in _ALIASES for kw in value.keywords):
+            return _NOT_LITERAL  # the JSON key is not the field's name
         if value.args and _last_name(value.func) == "Field":
             return _default(value.args[0])
         for kw in value.keywords:
