@@ -172,3 +172,23 @@ def test_an_entity_id_whose_name_cannot_be_told_is_refused(body: str, says: str,
         compile_source(source, str(tmp_path / "held.py"))
     diagnostic = error.value.diagnostics[0]
     assert diagnostic.code == "DSF027" and says in diagnostic.message and diagnostic.hint
+
+
+@orchestrator(name="ParityEntityInPlace")
+async def entity_in_place(ctx: OrchestrationContext) -> JsonValue:
+    key = ctx.get_input()
+    ctx.signal_entity(EntityId("ParityCounter", key), "add", 4)
+    return await ctx.call_entity(EntityId("ParityCounter", key), "get")
+
+
+@orchestrator(name="ParityEntityHeld")
+async def entity_held(ctx: OrchestrationContext) -> JsonValue:
+    tally = EntityId("ParityCounter", ctx.get_input())
+    ctx.signal_entity(tally, "add", 4)
+    return await ctx.call_entity(tally, "get")
+
+
+def test_an_entity_id_in_a_variable_costs_no_state() -> None:
+    in_place, held = run_local(entity_in_place, "cost-a"), run_local(entity_held, "cost-b")
+    assert in_place.output == held.output == 4
+    assert len(held.path) == len(in_place.path)
