@@ -109,3 +109,21 @@ def test_express_children_without_a_log_are_refused() -> None:
     stack = cdk.Stack(cdk.App(), "Unlogged")
     with pytest.raises(OrchestrationConfigError, match="keep no execution history"):
         Orchestration(stack, "Orders", orchestrator=fanout.orders, log_level=sfn.LogLevel.OFF)
+
+
+def test_a_deploy_time_bucket_counts_as_named_in_the_definition() -> None:
+    from durable_sfn.cdk._private.distributed_maps import distributed_maps
+
+    reader = {"Resource": "arn:aws:states:::s3:listObjectsV2", "Arguments": {"Bucket": "", "Prefix": "in/"}}
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+        "StartAt": "P",
+        "States": {},
+    }
+    found = []
+    for bucket in ('{% "filled-at-synth" %}', "{% $states.input.bucket %}", '{% "${Token[TOKEN.1]}" %}'):
+        state = {"Type": "Map", "ItemReader": {**reader, "Arguments": {"Bucket": bucket, "Prefix": "in/"}}}
+        definition = {"StartAt": "M", "States": {"M": {**state, "ItemProcessor": processor, "End": True}}}
+        (m,) = distributed_maps(definition)
+        found.append(m.bucket)
+    assert found == ["filled-at-synth", None, None]

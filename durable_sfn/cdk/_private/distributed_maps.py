@@ -10,6 +10,8 @@ granted on the bucket given for that Map in `s3_buckets` (by Label, else state n
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,10 +45,19 @@ class DistributedMap:
     express: bool
 
 
+_QUOTED = re.compile(r'^\{%\s*("(?:[^"\\]|\\.)*")\s*%\}$')
+
+
 def _literal(value: Any) -> str | None:
-    if isinstance(value, str) and "{%" not in value and "${" not in value:
-        return value
-    return None
+    """A name fixed in the definition: plain text, or a JSONata string literal (`{% "name" %}`,
+    how a deploy-time value filled in at synth reads); None when computed at run time."""
+    if not isinstance(value, str) or "${" in value:
+        return None
+    quoted = _QUOTED.match(value)
+    if quoted:
+        text = json.loads(quoted.group(1))
+        return text if isinstance(text, str) else None
+    return None if "{%" in value else value
 
 
 def distributed_maps(definition: Mapping[str, Any]) -> list[DistributedMap]:
