@@ -276,6 +276,7 @@ def module_info(tree: ast.Module, file: Path) -> ModuleInfo:
     info.constants.update(found.constants)
     info.retry_options.update(found.retry_options)
     info.dispatch_tables.update(found.dispatch_tables)
+    info.changed_names.update({name: line for name, (_, line) in found.changed.items()})
     _module_globals(tree, info)
     trees = [tree, *(t for t in resolver.cache.values() if t is not None)]
     info.exception_subclasses = _subclasses(trees)

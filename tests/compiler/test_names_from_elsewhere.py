@@ -139,7 +139,7 @@ def test_a_module_name_the_module_changes_is_not_taken_as_a_constant(tmp_path: P
         )
     )
     error = _refused(source, tmp_path / "changed.py")
-    assert "name 'LIMITS' is not a variable" in str(error)
+    assert "module-level 'LIMITS' is changed by this module" in str(error)
     assert error.diagnostics[0].line == source.splitlines().index("    return LIMITS['a']") + 1
 
 

@@ -60,6 +60,8 @@ class ModuleNames:
     constants: dict[str, Any] = field(default_factory=dict)
     retry_options: dict[str, ast.Call] = field(default_factory=dict)
     dispatch_tables: dict[str, DispatchTable] = field(default_factory=dict)
+    # Names the module changes after binding them: (the module's package, the line of a change).
+    changed: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def exported(self, prefix: str) -> ModuleNames:
         """The same names read as `prefix.NAME` (a module imported under `prefix`)."""
@@ -154,7 +156,9 @@ class NameResolver:
                     _bind(targets[0].id, node.value, out, activities)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 out.forget(node.name)
-        for name in _changed_later(tree):
+        for name, line in _changed_later(tree).items():
+            if _known(out, name):
+                out.changed[name] = (package, line)
             out.forget(name)
         return out
 
@@ -388,7 +392,7 @@ def _timedelta(call: ast.Call, names: dict[str, Any]) -> Any:
     return _seconds(total)
 
 
-def _changed_later(tree: ast.Module) -> set[str]:
+def _changed_later(tree: ast.Module) -> dict[str, int]:
     """Names the module may change after binding them: item or attribute assignment, a mutating
     method call or `del` anywhere in the module (an activity run in the same process could change
     a module-level dict the orchestrator reads), augmented assignment at the top, or `global` in
@@ -398,12 +402,13 @@ def _changed_later(tree: ast.Module) -> set[str]:
         *("append", "extend", "insert", "pop", "remove", "clear"),
         *("update", "setdefault", "popitem", "sort", "reverse"),
     }
-    changed: set[str] = set()
+    changed: dict[str, int] = {}  # name -> the line of a change
     for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Global):
-            changed.update(node.names)
+            changed.update(dict.fromkeys(node.names, line))
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node in tree.body:
-            changed.add(node.target.id)
+            changed.setdefault(node.target.id, line)
         elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
             targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
             for target in targets:
@@ -411,7 +416,7 @@ def _changed_later(tree: ast.Module) -> set[str]:
                 while isinstance(base, ast.Subscript | ast.Attribute):
                     base = base.value
                 if base is not target and isinstance(base, ast.Name):
-                    changed.add(base.id)
+                    changed.setdefault(base.id, line)
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -422,7 +427,7 @@ def _changed_later(tree: ast.Module) -> set[str]:
             while isinstance(base, ast.Subscript):
                 base = base.value
             if isinstance(base, ast.Name):
-                changed.add(base.id)
+                changed.setdefault(base.id, line)
     return changed
 
 

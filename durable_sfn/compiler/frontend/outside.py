@@ -115,6 +115,15 @@ def translate(t: TranslatorCore, module: ModuleInfo, node: ast.expr) -> Expr | N
             f"'{dotted}' holds activity functions, which are not values an orchestrator can use",
             DISPATCH_HINT,
         )
+    if isinstance(node, ast.Name) and dotted in module.changed_names and dotted not in module.constants:
+        return t.fail(
+            node,
+            "DSF002",
+            f"module-level '{dotted}' is changed by this module (line {module.changed_names[dotted]}), "
+            "so its value cannot be taken from the source",
+            "never change a module-level value the orchestrator reads (build a new value in the "
+            "orchestrator), or pass it in the input",
+        )
     if isinstance(node, ast.Attribute) and dotted in module.constants:
         value = module.constants[dotted]
         if isinstance(value, TimedeltaConstant):

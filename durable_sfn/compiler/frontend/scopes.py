@@ -33,6 +33,9 @@ class ModuleInfo:
     retry_options: dict[str, ast.Call] = field(default_factory=dict)
     # Lists and dicts of activities (`frontend/module_names`): they select a call's activity.
     dispatch_tables: dict[str, DispatchTable] = field(default_factory=dict)
+    # Module-level names this module changes after binding them (name -> line of a change), which
+    # are therefore not constants.
+    changed_names: dict[str, int] = field(default_factory=dict)
     # Exception class name -> the names of its known subclasses (from the module and its imports),
     # so that `except Base` also catches errors raised as a subclass, as Python does.
     exception_subclasses: dict[str, set[str]] = field(default_factory=dict)
