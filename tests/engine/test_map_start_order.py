@@ -80,3 +80,42 @@ def test_iterations_stopped_before_starting_do_not_hold_up_later_ones() -> None:
     ]
     assert started == list(range(len(started)))
     assert 4 in started and len(started) < 30
+
+
+def test_fan_out_starts_branches_in_index_order_whatever_the_thread_timing() -> None:
+    # The mechanism under both Map modes (a Distributed Map's iterations have no events in the
+    # parent history): each branch's on_start runs in index order, while the work itself
+    # overlaps and the worker threads take their indices in any order.
+    import random
+    import time
+
+    from durable_sfn.engine.branch import Branch
+    from durable_sfn.engine.clock import RealClock
+    from durable_sfn.engine.fanout import fan_out
+    from durable_sfn.engine.history import History
+
+    clock = RealClock()
+    history = History(clock)
+    started: list[int] = []
+    jitter = random.Random(7)
+    delays = [jitter.uniform(0, 0.002) for _ in range(60)]
+
+    def work(index: int, branch: Branch) -> int:
+        time.sleep(delays[index])
+        return index
+
+    def on_start(index: int, branch: Branch) -> None:
+        time.sleep(delays[-1 - index] / 2)  # a slow start must still hold later ones back
+        started.append(index)
+
+    outcomes = fan_out(
+        clock,
+        60,
+        8,
+        lambda index: Branch(clock, history, {}),
+        work,
+        lambda outcome: True,
+        on_start=on_start,
+    )
+    assert [o.value for o in outcomes] == list(range(60))
+    assert started == list(range(60))
