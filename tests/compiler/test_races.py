@@ -123,6 +123,29 @@ async def first_of_loop(ctx: OrchestrationContext, suppliers: JsonValue) -> Json
     return first.get_result()
 
 
+class ChildBroke(Exception):
+    pass
+
+
+@orchestrator(name="RacesChild")
+async def slow_child(ctx: OrchestrationContext, minutes: JsonValue) -> JsonValue:
+    if minutes == "bad":
+        raise ChildBroke("child broke")
+    await ctx.create_timer(timedelta(minutes=minutes))
+    return f"child after {minutes}"
+
+
+@orchestrator(name="RacesChildOrDeadline")
+async def child_or_deadline(ctx: OrchestrationContext, minutes: JsonValue) -> JsonValue:
+    try:
+        work = ctx.call_sub_orchestrator(slow_child, minutes)
+        deadline = ctx.create_timer(timedelta(minutes=5))
+        winner = await ctx.task_any([work, deadline])
+    except ChildBroke as e:
+        return {"caught": str(e), "name": type(e).__name__}
+    return {"child": work.result, "late": winner == deadline}
+
+
 EVENTS: list[Any] = [
     [ScheduledEvent("Approval", "yes", timedelta(minutes=10))],
     [ScheduledEvent("Approval", {"ok": False}, timedelta(hours=HOURS - 1))],
@@ -289,5 +312,18 @@ def test_first_of_a_list_of_tasks(orch: Any, suppliers: Any, error: str | None) 
     ],
 )
 def test_first_of_n_goes_to_the_first_to_finish(events: Any) -> None:
-    direct, compiled = _both(first_answer, events, ["Early", "Late", "Never"])
+    direct, _ = _both(first_answer, events, ["Early", "Late", "Never"])
     assert direct.output == events[-1].data
+
+
+@pytest.mark.parametrize(
+    ("minutes", "output"),
+    [
+        (1, {"child": "child after 1", "late": False}),
+        (9, {"child": None, "late": True}),
+        ("bad", {"caught": "child broke", "name": "ChildBroke"}),
+    ],
+)
+def test_a_sub_orchestration_against_a_deadline(minutes: Any, output: Any) -> None:
+    direct, _ = _both(child_or_deadline, None, minutes)
+    assert direct.output == output
