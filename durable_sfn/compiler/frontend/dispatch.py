@@ -60,7 +60,7 @@ def lower_call(
     chosen = lw.expr.translate(
         ast.copy_location(ast.Subscript(value=names, slice=key, ctx=ast.Load()), activity_node)
     )
-    label = f"{table.name}[{source_label(key)}]"
+    label = f"activity of {table.name}[{source_label(key)}]"  # names the Choice, whichever rule it takes
     activities = table.activities
     block: ir.Block = ()
     for i, activity in enumerate(reversed(activities)):
@@ -69,7 +69,7 @@ def lower_call(
             block = (call,)  # the last activity: every other key was told apart before
             continue
         condition = Expr(("(", *chosen.parts, f") = {json.dumps(activity)}"), Ty.BOOL)
-        block = (ir.If(condition, (call,), block, loc, f"{label} is {activity}"),)
+        block = (ir.If(condition, (call,), block, loc, label),)
     return list(block)
 
 
