@@ -18,6 +18,7 @@ from durable_sfn.dsl import (
     OrchestratorDefinition,
     RetryOptions,
     S3Location,
+    Task,
     activity,
     orchestrator,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "OrchestratorDefinition",
     "RetryOptions",
     "S3Location",
+    "Task",
     "ToleratedFailureExceeded",
     "UnknownEntityError",
     "UnknownOperationError",

@@ -186,6 +186,7 @@ PUBLIC_NAMES = [
     "OrchestratorDefinition",
     "RetryOptions",
     "S3Location",
+    "Task",
     "ToleratedFailureExceeded",
     "UnknownEntityError",
     "UnknownOperationError",
