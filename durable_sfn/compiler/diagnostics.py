@@ -123,7 +123,7 @@ CATALOGUE: dict[str, Code] = {
         ),
         _c(
             "DSF025",
-            "attribute access on a value (use x['key'])",
+            "attribute access on a value that is not typed data (use x['key'], or declare its class)",
             "d = {'k': 1}\nv = d['k']",
             "d = {'k': 1}\nv = d.k",
         ),
@@ -160,7 +160,8 @@ CATALOGUE: dict[str, Code] = {
         ),
         _c(
             "DSF028",
-            "a task must be awaited once, in the block that creates it",
+            "a task must be awaited once, in the block that creates it (after task_any: ==, .result, "
+            ".get_result(), .is_completed, .cancel())",
             "t = ctx.call_activity('A', 1)\nr = await t\nreturn r['Id']",
             "t = ctx.call_activity('A', 1)\nreturn t['Id']",
         ),
