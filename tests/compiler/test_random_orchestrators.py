@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from durable_sfn.compiler import CompileError, compile_source
 from durable_sfn.testing import run_direct, run_local
 from tests.compiler.differential import regressions
 from tests.compiler.differential.generator import program
@@ -66,3 +67,29 @@ def test_found_differences_stay_fixed(orchestrator: Any, value: Any) -> None:
     direct, local = run_direct(orchestrator, value), run_local(orchestrator, value)
     calls = "multiset" if orchestrator is regressions.fan_out_arguments else "ordered"
     assert compare(direct, local, calls) == "", (direct, local)
+
+
+GROWING_LOOP = """
+from durable_sfn import OrchestrationContext, orchestrator
+
+@orchestrator(name="GrowWhileLooping")
+async def grow_while_looping(ctx: OrchestrationContext):
+    xs = ctx.get_input()
+    for x in xs:
+        if x > 0:
+            xs.append(x - 1)
+    for k, v in ctx.get_input().items():
+        pass
+    return xs
+"""
+
+
+def test_a_list_changed_inside_a_loop_over_it_is_refused_where_it_changes() -> None:
+    """Python's loop sees the items appended while it runs; a compiled loop goes over the items it
+    started with (found by the random differential run, where the loop grew until an overflow)."""
+    with pytest.raises(CompileError) as refused:
+        compile_source(GROWING_LOOP, "growing.py")
+    [diagnostic] = refused.value.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.col) == ("DSF051", 9, 12)
+    assert "inside a loop over it" in diagnostic.message
+    assert "list(xs)" in diagnostic.hint

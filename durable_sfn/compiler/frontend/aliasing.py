@@ -52,6 +52,8 @@ class _Facts:
     assignments: dict[str, list[_At]] = field(default_factory=dict)  # a name bound to a new value
     # `x += y`, `x *= n`: a change in place only when x holds a list at run time.
     maybe_mutations: list[tuple[str, ast.AugAssign, _At]] = field(default_factory=list)
+    # (name, node): a change of the list or dict a `for` loop around it goes over.
+    loop_mutations: list[tuple[str, ast.AST]] = field(default_factory=list)
 
     def link(self, a: str, b: str, at: _At, kind: str = "same") -> None:
         if a != b:
@@ -72,8 +74,19 @@ def check(
     still see; `shared` names (parameters) refer to values the caller also holds, and
     `input_parameter` to the object ctx.get_input() returns."""
     facts = _facts(fn, shared, ctx, input_parameter)
+    reported: set[int] = set()
+    for name, node in facts.loop_mutations:
+        reported.add(id(node))
+        sink.report(
+            "DSF051",
+            f"'{name}' is changed in place inside a loop over it: Python's loop sees the change (and "
+            "a loop over a dict fails), a compiled loop goes over the items it started with",
+            getattr(node, "lineno", 0),
+            getattr(node, "col_offset", 0),
+            f"loop over a copy (for x in list({name})), or collect the changes in another list",
+        )
     for name, node, at, deep in facts.mutations:
-        other = _observer(facts, name, at, deep)
+        other = _observer(facts, name, at, deep) if id(node) not in reported else None
         if other is not None:
             who = (
                 "the caller's value"
@@ -217,10 +230,40 @@ def _stored(value: ast.expr) -> Iterator[ast.expr]:
             yield from _stored(element)
 
 
+def _iterated(node: ast.expr) -> str | None:
+    """The variable whose own list or dict a `for` loop over `node` goes over as it changes:
+    `xs`, `d.items()`, `enumerate(xs)`, `zip(xs, ys)`, `reversed(xs)` (not a copy like `list(xs)`
+    or `sorted(xs)`)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Call) and not node.keywords:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("items", "keys", "values") and not node.args:
+            return func.value.id if isinstance(func.value, ast.Name) else None
+        if isinstance(func, ast.Name) and func.id in ("enumerate", "reversed", "zip") and node.args:
+            return next((n for n in map(_iterated, node.args) if n is not None), None)
+    return None
+
+
+def _dict_key(loop: ast.For | ast.AsyncFor) -> str | None:
+    """The name a loop over `d.items()` or `d.keys()` binds to each key."""
+    call = loop.iter
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+        return None
+    if call.func.attr not in ("items", "keys"):
+        return None
+    target = loop.target
+    first = target.elts[0] if isinstance(target, ast.Tuple | ast.List) and target.elts else target
+    return first.id if isinstance(first, ast.Name) else None
+
+
 class _Walker:
     def __init__(self, facts: _Facts, ctx: str) -> None:
         self.facts = facts
         self.ctx = ctx
+        # The variables the loops around the statement go over, each with the name of the key a
+        # loop over `d.items()` / `d.keys()` binds (setting that key's value changes no size).
+        self.iterating: list[tuple[str, str | None]] = []
 
     def at(self, node: ast.AST, loops: tuple[int, ...]) -> _At:
         return _At((getattr(node, "lineno", 0), getattr(node, "col_offset", 0)), loops)
@@ -267,6 +310,22 @@ class _Walker:
 
     def mutated(self, name: str, node: ast.AST, loops: tuple[int, ...], deep: bool = False) -> None:
         self.facts.mutations.append((name, node, self.at(node, loops), deep))
+        if self._iterated_now(name, node):
+            self.facts.loop_mutations.append((name, node))
+
+    def _iterated_now(self, name: str, node: ast.AST) -> bool:
+        for iterated, key in self.iterating:
+            if iterated != name:
+                continue
+            own_key = (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Name)
+                and isinstance(node.slice, ast.Name)
+                and node.slice.id == key
+            )
+            if not own_key:
+                return True
+        return False
 
     def stmt(self, stmt: ast.stmt, loops: tuple[int, ...]) -> None:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -283,7 +342,12 @@ class _Walker:
                         self.facts.link(name, root, self.at(stmt, inner), "part")
             else:
                 self.reads(stmt.test, inner)
+            iterated, key = None, None
+            if isinstance(stmt, ast.For | ast.AsyncFor):
+                iterated, key = _iterated(stmt.iter), _dict_key(stmt)
+            self.iterating.append((iterated or "", key))
             self.block(stmt.body, inner)
+            self.iterating.pop()
             self.block(stmt.orelse, loops)
             return
         if isinstance(stmt, ast.Assign | ast.AnnAssign):
@@ -316,6 +380,8 @@ class _Walker:
                 else:
                     # A list when the value is one at run time (a number or a string is not changed).
                     self.facts.maybe_mutations.append((stmt.target.id, stmt, at))
+                    if self._iterated_now(stmt.target.id, stmt):
+                        self.facts.loop_mutations.append((stmt.target.id, stmt))
             return
         if isinstance(stmt, ast.Expr):
             call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
