@@ -25,6 +25,7 @@ from durable_sfn.compiler.expressions.runtime import (
     py_int,
     py_iter,
     py_join,
+    py_json_loads,
     py_len,
     py_minmax,
     py_round,
@@ -308,11 +309,7 @@ def _module_call(t: TranslatorCore, node: ast.Call, module: str, attr: str) -> E
         return timedelta_call(t, node)
     if module == "json" and attr == "loads" and len(node.args) == 1 and not node.keywords:
         # e.g. json.loads(e.cause)["errorMessage"]: the message of an activity's Lambda error.
-        return block(
-            [("$__t", t.translate(node.args[0]))],
-            "$type($__t) = 'string' ? $parse($__t) : ",
-            raise_("TypeError", "the JSON object must be str"),
-        )
+        return py_json_loads(t.translate(node.args[0]))
     if module == "datetime" and attr == "fromisoformat" and len(node.args) == 1:
         return py_fromisoformat(t.translate(node.args[0]))
     if module == "asyncio":

@@ -1165,6 +1165,44 @@ def datetime_text(value: Expr, separator: str) -> Expr:
     )
 
 
+# json.loads, checked before `$parse` (a failed `$parse` is no Python error, so no `except` would
+# catch it): the text's tokens become one character each (\x01 a string, \x02 a number or
+# literal, \x03 NaN/Infinity), whitespace between them goes, and arrays and objects of tokens are
+# folded into \x02 from the innermost out; JSON is what folds into a single token. The text may
+# not hold \x01-\x03 itself (a control character, which JSON refuses anywhere).
+# (A backslash is \\x5c and a slash \\x2f: jsonata-js ends a regular expression at a slash outside
+# brackets, counting brackets not preceded by a backslash.)
+_JSON_STRING = '/"(?:[^"\\x5c\\x00-\\x1f]|\\x5c["\\x5c\\x2fbfnrt]|\\x5cu[0-9a-fA-F]{4})*"/'
+_JSON_NUMBER = "/-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/"
+_JSON_FOLD = (
+    "function($__s) { ($__n := $replace($replace($__s, /\\[(?:[\\x01-\\x03](?:,[\\x01-\\x03])*)?\\]/, "
+    '"\\u0002"), /\\{(?:\\x01:[\\x01-\\x03](?:,\\x01:[\\x01-\\x03])*)?\\}/, "\\u0002"); '
+    "$__n = $__s ? $__s : $__fold($__n)) }"
+)
+
+
+def py_json_loads(text: Expr) -> Expr:
+    """json.loads(text): the value, JSONDecodeError (a ValueError) for text that is not JSON,
+    UnsupportedValueError for NaN and Infinity (not JSON numbers)."""
+    tokens = (
+        f'$replace($replace($replace($replace($__t, {_JSON_STRING}, "\\u0001"), {_JSON_NUMBER}, '
+        '"\\u0002"), /true|false|null/, "\\u0002"), /-?Infinity|NaN/, "\\u0003")'
+    )
+    check = (
+        "$type($__t) != 'string' ? "
+        + raise_("TypeError", "the JSON object must be str, bytes or bytearray")
+        + " : $contains($__t, /[\\x01-\\x03]/) ? "
+        + raise_("JSONDecodeError", "Invalid control character")
+        + f" : ($__k := $replace({tokens}, /[ \\t\\n\\r]+/, ''); $__fold := {_JSON_FOLD}; "
+        "$not($contains($__fold($__k), /^[\\x01-\\x03]$/)) ? "
+        + raise_("JSONDecodeError", "the text is not a JSON document")
+        + ' : $contains($__k, "\\u0003") ? '
+        + raise_(LIMIT, "inf and nan are not JSON numbers")
+        + " : $parse($__t))"
+    )
+    return block([("$__t", text)], check)
+
+
 def py_fromisoformat(text: Expr) -> Expr:
     """datetime.fromisoformat(text) for UTC texts (`Z`, `+00:00`), as a Step Functions timestamp.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import json
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.frontend.core import LowererCore
@@ -17,6 +18,8 @@ from durable_sfn.compiler.ir import Expr, Ty
 from durable_sfn.compiler.ir_queries import catches_python_errors, exprs_of, is_fallible, walk
 
 CATCH_ALL = {"Exception", "BaseException", "OrchestrationError"}
+# Errors outside the builtins that compiled expressions raise by name (json.loads).
+STDLIB_ERRORS: dict[str, type[BaseException]] = {"JSONDecodeError": json.JSONDecodeError}
 # Errors that carry `error`, `cause` and `message` in Python too (durable_sfn.errors).
 ORCHESTRATION_ERRORS = {
     "OrchestrationError",
@@ -38,9 +41,10 @@ def builtin_subclasses(name: str) -> set[str]:
     base = getattr(builtins, name, None)
     if not (isinstance(base, type) and issubclass(base, BaseException)):
         return set()
-    return {
+    found = {
         n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, base) and v is not base
     }
+    return found | {n for n, v in STDLIB_ERRORS.items() if issubclass(v, base)}
 
 
 def lower_raise(lw: LowererCore, node: ast.Raise) -> list[ir.Stmt]:
