@@ -3,9 +3,10 @@
 
 Inside a try, an expression that may fail (a missing key, a type error, bad JSON) must fail where
 the try's Catch takes it, as Python's `except` does. A Task, Map or Parallel evaluates its own
-fields under its Catch, and an assignment right after a task folds into that task's Assign (no
-extra transition); an assignment that has no such neighbour is evaluated by a Map over no items
-(one transition, where a Pass would often have folded away), and an `if`/`while` condition, a
+fields under its Catch; an assignment that may fail is evaluated by a Map over no items (one
+transition, where a Pass would often have folded away: folded into the Assign of the task or
+assignment before it, its failure would undo what that state assigned, which the handler may
+read), and an `if`/`while` condition, a
 `for` loop's items, a return value and a raise message are evaluated that way before the state
 that uses them. Each case runs its happy path on the local engine.
 

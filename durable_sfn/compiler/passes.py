@@ -214,6 +214,10 @@ def _fold_into(pred: State, kind: str, index: int, state: State) -> State | None
         return None  # a failure would take the status or log record set before it with it
     if _drops_failure(_edge_assign(pred, kind, index), state.assign):
         return None
+    if _fallible_values(state.assign) and _guard_at(pred, kind) and pred.assign:
+        # Caught, the failure would undo what `pred` assigns (an activity's result, say), which
+        # Python had assigned before the failing statement ran, and the handler may read it.
+        return None
     if kind == "next" and pred.type in ("Task", "Pass", "Wait", "Map", "Parallel"):
         if _time_dependent(state) and pred.type in DURATION_TYPES:
             return None

@@ -190,3 +190,24 @@ async def overwritten_failure(ctx: OrchestrationContext) -> JsonValue:
     xs = [v for k, v in d.items() if k != "b"]
     checked = await ctx.call_activity(keys, {"n": len(xs)})
     return [xs, checked]
+
+
+@orchestrator(name="DiffAssignedBeforeCaught")
+async def assigned_before_caught(ctx: OrchestrationContext) -> JsonValue:
+    """What a try body assigned before an expression failed stays assigned in the handler (the
+    failing value shared one Assign with the activity's result or the earlier assignment, and a
+    failing Assign assigns nothing)."""
+    d = ctx.get_input()
+    n = d["n"]
+    r = 0
+    try:
+        r = await ctx.call_activity(inc, 1)
+        y = d["k"]
+    except KeyError:
+        return ["caught", r]
+    try:
+        n += n
+        m = d["xs"][n]
+    except LookupError:
+        return ["caught again", n]
+    return [r, y, m]
