@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     _print(done, counts, elapsed)
     print(f"runs whose uncaught expression error is named in the Cause only: {counts['uncaught']:,}")
+    print(f"runs failed alike whose failed fan-out called other branches: {counts['fan-out calls']:,}")
     print("refused by code: " + ", ".join(f"{code} {n}" for code, n in refusals.most_common()))
     if kinds:
         print("differences by kind: " + ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()))
@@ -80,6 +81,7 @@ def _run(
         outcome = judge(prog, directory)
         counts[outcome.verdict] += 1
         counts["uncaught"] += outcome.uncaught_expression_errors
+        counts["fan-out calls"] += outcome.failed_fan_out_calls
         if outcome.verdict == "refused":
             code = re.search(r"DSF\d+", outcome.detail)
             refusals[code.group(0) if code else "?"] += 1
