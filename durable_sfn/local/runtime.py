@@ -32,6 +32,7 @@ from durable_sfn.definitions import find_definitions
 from durable_sfn.dsl import activity_definition
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.engine.clock import RealClock, VirtualClock
+from durable_sfn.engine.integrations.aws_clients import MotoClients
 from durable_sfn.entities.contract import entity_usage
 from durable_sfn.entities.in_process import (
     DEFAULT_QUEUE,
@@ -88,6 +89,8 @@ class LocalRuntime:
                 region=region,
                 account_id=account_id,
                 mock_config=mock_config,
+                # moto's services (and real AWS for `real_services`, moto's passthrough).
+                aws_client_factory=MotoClients(region),
                 http_outbound=real_http,
             )
             # Serialized: moto's conditional writes are not atomic across threads (see durable_sfn.client.events).
