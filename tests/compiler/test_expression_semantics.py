@@ -789,7 +789,8 @@ def _beyond_int_range(operands: Mapping[str, Any], direct: Outcome) -> bool:
     found = [*_numbers(list(operands.values())), *_numbers(_output(direct))]
     if any(abs(n) > INT_LIMIT for n in found if math.isfinite(n)):
         return True
-    if any(re.fullmatch(r"-?[0-9]+", t) and abs(int(t)) > INT_LIMIT for t in _texts(_output(direct))):
+    digits = [t.replace(",", "") for t in _texts(_output(direct))]
+    if any(re.fullmatch(r"-?[0-9]+", t) and abs(int(t)) > INT_LIMIT for t in digits):
         return True
     pairs = [n for v in operands.values() for n in _numbers(v) if not isinstance(v, list | dict)]
     for a in pairs:  # a quotient // and % need exactly
@@ -970,6 +971,12 @@ ROOT_CAUSES: dict[str, str] = {
     "(m = x + y; str(m) of 0.5 and 0.5 is '1'): a variable holds the number, not its kind",
 }
 KNOWN_MISMATCHES: dict[str, tuple[Known, ...]] = {
+    "f'{x * y}'": (Known("negative-zero", {"x": 0, "y": -9007199254740992}),),
+    "f'{x * y}' [dict]": (Known("negative-zero", {"x": 0, "y": -9007199254740992}),),
+    "str(x // y)": (Known("negative-zero", {"x": 0, "y": -9007199254740992}),),
+    "str(x // y) [dict]": (Known("negative-zero", {"x": 0, "y": -9007199254740992}),),
+    "str(-(x + y))": (Known("negative-zero", {"x": 9007199254740992, "y": -9007199254740992}),),
+    "str(-(x + y)) [dict]": (Known("negative-zero", {"x": 9007199254740992, "y": -9007199254740992}),),
     "str(round(x, n))": (Known("negative-zero", {"x": -0.01, "n": 1}),),
     "str(round(x, n)) [dict]": (Known("negative-zero", {"x": -0.01, "n": 1}),),
     "m = x + y / return str(m)": (Known("float-kind", {"x": 0.5, "y": 0.5}),),

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
 
 from durable_sfn.compiler.expressions.text import join, paren
 from durable_sfn.compiler.ir import Expr, Ty, Var
 
+_BIG_INT = "an integer beyond 2**53 has no exact JSON number"
 INT_LIMIT = 2**53 - 1  # the largest integer JSONata (a double) holds exactly, with all below it
 NUMERIC_TYPES = "['number', 'boolean']"
 # Python's whitespace (str.isspace) as a regex class; JavaScript's \s is a different set.
@@ -154,7 +154,13 @@ def with_float_when(result: Expr, *operands: Expr, extra: Expr | None = None) ->
     return dataclasses.replace(result, float_when=test)
 
 
-def _text_by_kind(value: Expr, text: Callable[[Expr], Expr]) -> Expr:
+def exact_int_text(ref: str, picture: str = "'0'") -> str:
+    """The digits of an int that integer arithmetic made exactly, beyond 2**53 - 1 too (a sum
+    checked exact): doubles below 2**54 are the integers they print."""
+    return f"($abs({ref}) < 1e16 ? $formatNumber({ref}, {picture}) : " + raise_(LIMIT, _BIG_INT) + ")"
+
+
+def _text_by_kind(value: Expr) -> Expr:
     """str() of a number whose kind `value.float_when` decides at run time."""
     assert value.float_when is not None
     return block(
@@ -163,8 +169,7 @@ def _text_by_kind(value: Expr, text: Callable[[Expr], Expr]) -> Expr:
         value.float_when,
         ") ? ",
         float_text(Expr.raw("$__fv")),
-        " : ",
-        text(Expr.raw("$__fv")),
+        " : " + exact_int_text("$__fv"),
         ty=Ty.STR,
     )
 
@@ -206,14 +211,16 @@ def py_str(value: Expr) -> Expr:
     if ty is Ty.NULL:
         return Expr.literal("None")
     if ty is Ty.NUM:
-        return number_text(value) if value.float_when is None else _text_by_kind(value, number_text)
+        return number_text(value) if value.float_when is None else _text_by_kind(value)
     if ty is Ty.FLOAT:
         return float_text(value)
     if ty in (Ty.LIST, Ty.DICT):
         return join(_repr_limit(), ty=Ty.STR)
     number = number_text(Expr.raw("$__v"))
     if value.float_when is not None:
-        number = join("(", value.float_when, ") ? ", float_text(Expr.raw("$__v")), " : ", number)
+        number = join(
+            "(", value.float_when, ") ? ", float_text(Expr.raw("$__v")), " : ", exact_int_text("$__v")
+        )
     return block(
         [("$__v", value)],
         "$type($__v) = 'string' ? $__v : $type($__v) = 'boolean' ? ($__v ? 'True' : 'False') : "
@@ -341,15 +348,17 @@ def _checked_exact(op: str, floats: bool) -> str:
 # The exact remainder of |$__x| / |$__y| with the sign of $__x (C's fmod), from IEEE operations only:
 # q is the float quotient floored (maybe one off), q * |y| is split exactly (Dekker's product),
 # and the remainder is corrected into [0, |y|). A quotient beyond 2**53 is found without dividing,
-# since |x| / |y| can overflow to infinity, which JSONata implementations treat differently.
+# since |x| / |y| can overflow to infinity, which JSONata implementations treat differently; a
+# divisor beyond 1e300 is scaled down by 2**60 first (exactly), so that the split cannot overflow.
 _FMOD = (
-    "($__ax := $abs($__x); $__ay := $abs($__y); $__q := $__ax / 9007199254740991 > $__ay ? 9007199254740992 : "
+    "($__sc := $abs($__y) > 1e300 ? 1152921504606846976 : 1; $__ax := $abs($__x) / $__sc; $__ay := $abs($__y) / $__sc; "
+    "$__q := $__ax / 9007199254740991 > $__ay ? 9007199254740992 : "
     "$floor($__ax / $__ay); $__q > 9007199254740991 ? "
     + raise_(LIMIT, "the quotient is too large for an exact remainder")
-    + " : $__q = 0 ? ($__x < 0 ? -$__ax : $__ax) : ($__p := $__q * $__ay; $__c := 134217729.0 * $__q; $__qh := $__c - ($__c - $__q); $__ql := $__q - $__qh; "
+    + " : $__q = 0 ? $__x : ($__p := $__q * $__ay; $__c := 134217729.0 * $__q; $__qh := $__c - ($__c - $__q); $__ql := $__q - $__qh; "
     "$__d := 134217729.0 * $__ay; $__yh := $__d - ($__d - $__ay); $__yl := $__ay - $__yh; "
     "$__e := (($__qh * $__yh - $__p) + $__qh * $__yl + $__ql * $__yh) + $__ql * $__yl; $__f := ($__ax - $__p) - $__e; "
-    "$__g := $__f < 0 ? $__f + $__ay : $__f >= $__ay ? $__f - $__ay : $__f; $__x < 0 ? -$__g : $__g))"
+    "$__g := $__f < 0 ? $__f + $__ay : $__f >= $__ay ? $__f - $__ay : $__f; ($__x < 0 ? -$__g : $__g) * $__sc))"
 )
 # CPython's messages (3.11) for a zero divisor, with integer and with float operands.
 _ZERO_MESSAGES = {
@@ -920,7 +929,8 @@ def py_format(value: Expr, spec: str) -> Expr | None:
             if not integer
             else raise_("ValueError", "Unknown format code 'd' for object of type 'float'")
         )
-        by_kind = ["((", value.float_when, f") ? {float_case} : {body})"]
+        int_case = f"($__x := $number($__x); {exact_int_text('$__x', picture)})"
+        by_kind = ["((", value.float_when, f") ? {float_case} : {int_case})"]
     if is_numeric(value.ty):
         return block([("$__x", value), *bindings], *by_kind, ty=Ty.STR)
     return block(
