@@ -23,7 +23,6 @@ from moto import mock_aws
 
 from durable_sfn.asl import substitute_placeholders
 from durable_sfn.compiler import compile_orchestrator
-from durable_sfn.engine import MotoClients
 from durable_sfn.engine.api.client import LocalStepFunctions
 
 HERE = Path(__file__).parent
@@ -82,7 +81,7 @@ def run(
     names = {n: ARN.format(n) for n in activities} | {"DurableEventWaiter": ARN.format("DurableEventWaiter")}
     if queue_url:
         names["DurableEntitiesQueueUrl"] = queue_url
-    sfn = LocalStepFunctions(aws_client_factory=MotoClients())
+    sfn = LocalStepFunctions()
     for activity, fn in activities.items():
         sfn.register_lambda(activity, _event_only(fn))
     arn = sfn.create_state_machine(

@@ -18,7 +18,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[1] / "durable_sfn"
 # The layers of the package, bottom first. A module may import its own layer or any lower one.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "_aws"),
-    ("dsl", "asl", "definitions"),
+    ("dsl", "asl", "definitions", "deploy_values"),
     ("entities", "engine", "compiler", "graph", "lambda_entry"),
     ("cdk", "testing", "local", "client"),
     ("cli", "server"),

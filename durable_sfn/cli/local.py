@@ -22,10 +22,10 @@ from rich.panel import Panel
 from rich.pretty import Pretty
 from rich.text import Text
 
-from durable_sfn.asl.deploy_values import deploy_value_placeholders
 from durable_sfn.cli.remote import Token, make_client
 from durable_sfn.cli.support import UsageError, err_console, parse_json_option, reports_errors
 from durable_sfn.client.logs import LogRecord, log_records
+from durable_sfn.deploy_values import deploy_value_placeholders
 from durable_sfn.graph import path_from_history, render
 from durable_sfn.local.activities import add_import_root
 from durable_sfn.local.definitions import (

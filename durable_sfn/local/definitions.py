@@ -24,10 +24,10 @@ from durable_sfn._aws import (
     lambda_function_arn,
     state_machine_arn,
 )
-from durable_sfn.asl.deploy_values import is_deploy_value
 from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
 from durable_sfn.compiler import compile_orchestrator
 from durable_sfn.definitions import find_definitions
+from durable_sfn.deploy_values import is_deploy_value
 from durable_sfn.dsl import DefinitionError, OrchestratorDefinition, orchestrator_definition
 from durable_sfn.local.activities import add_import_root
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION, ENTITIES_QUEUE_URL, role_arn
-from durable_sfn.asl.deploy_values import deploy_value_fills
 from durable_sfn.client.events import (
     WAITER_NAME,
     EventStore,
@@ -29,10 +28,10 @@ from durable_sfn.client.events import (
 )
 from durable_sfn.client.orchestration_client import OrchestrationClient
 from durable_sfn.definitions import find_definitions
+from durable_sfn.deploy_values import deploy_value_fills
 from durable_sfn.dsl import activity_definition
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.engine.clock import RealClock, VirtualClock
-from durable_sfn.engine.integrations.aws_clients import MotoClients
 from durable_sfn.entities.contract import entity_usage
 from durable_sfn.entities.in_process import (
     DEFAULT_QUEUE,
@@ -89,8 +88,6 @@ class LocalRuntime:
                 region=region,
                 account_id=account_id,
                 mock_config=mock_config,
-                # moto's services (and real AWS for `real_services`, moto's passthrough).
-                aws_client_factory=MotoClients(region),
                 http_outbound=real_http,
             )
             # Serialized: moto's conditional writes are not atomic across threads (see durable_sfn.client.events).

@@ -13,9 +13,9 @@ from aws_cdk import aws_stepfunctions as sfn
 
 from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
 from durable_sfn.asl import substitute_placeholders
-from durable_sfn.asl.deploy_values import deploy_value_fills
 from durable_sfn.cdk import Orchestration, OrchestrationConfigError
 from durable_sfn.compiler import compile_orchestrator
+from durable_sfn.deploy_values import deploy_value_fills
 
 
 @pytest.fixture

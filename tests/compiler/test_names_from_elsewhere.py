@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
-from durable_sfn.asl.deploy_values import MissingDeployValueError
 from durable_sfn.compiler import CompileError, compile_orchestrator, compile_source
+from durable_sfn.deploy_values import MissingDeployValueError
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
 from tests.compiler.app_config.booking_steps import BOOK, COMPENSATIONS, cancel_hotel
 from tests.compiler.app_config.document_stages import STAGES

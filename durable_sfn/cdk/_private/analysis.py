@@ -23,8 +23,8 @@ from durable_sfn._aws import (
     placeholder,
     placeholder_name,
 )
-from durable_sfn.asl.deploy_values import is_deploy_value
 from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.deploy_values import is_deploy_value
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The values an orchestrator reads from `os.environ`, filled in at synth (see
-`durable_sfn.asl.deploy_values`).
+`durable_sfn.deploy_values`).
 
 A value given as the construct's `deploy_values=` prop wins over the environment of `cdk synth`.
 Plain strings are written into the definition here, with the escapes a JSONata string needs, so
@@ -18,15 +18,15 @@ from typing import Any
 from aws_cdk import Token
 
 from durable_sfn._aws import placeholder
-from durable_sfn.asl.deploy_values import (
+from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
+from durable_sfn.cdk._private.errors import OrchestrationConfigError
+from durable_sfn.deploy_values import (
     OPTIONAL_PREFIX,
     SET_MARK,
     MissingDeployValueError,
     deploy_value_fills,
     deploy_value_placeholders,
 )
-from durable_sfn.asl.placeholders import find_placeholders, substitute_placeholders
-from durable_sfn.cdk._private.errors import OrchestrationConfigError
 
 
 def fill(

@@ -2,7 +2,7 @@
 
 An orchestrator that reads its environment reads configuration (a table name, a feature flag, a
 base URL). A compiled definition has no environment of its own, so the read becomes a `${...}`
-placeholder that is filled when the definition is deployed (see `durable_sfn.asl.deploy_values`):
+placeholder that is filled when the definition is deployed (see `durable_sfn.deploy_values`):
 by the CDK construct at synth, by `run_local`, `durable-sfn run` and `serve` from the process
 environment. A read never happens while the execution runs, and never costs a state.
 
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import ast
 
-from durable_sfn.asl.deploy_values import VARIABLE_NAME, optional_placeholder, required_placeholder
 from durable_sfn.compiler.expressions.core import TranslatorCore
 from durable_sfn.compiler.frontend.scopes import ModuleInfo
 from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.deploy_values import VARIABLE_NAME, optional_placeholder, required_placeholder
 
 HINT = (
     'read one variable by name: os.environ["NAME"] (required at deploy time), '

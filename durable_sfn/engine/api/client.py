@@ -30,7 +30,7 @@ from durable_sfn.engine.api.state_testing import run_test_state
 from durable_sfn.engine.bounds import DEFAULT_LIMITS, EvaluationLimits
 from durable_sfn.engine.clock import Clock, VirtualClock
 from durable_sfn.engine.execution import Execution
-from durable_sfn.engine.integrations.aws_clients import MotoClients, no_clients, require_moto
+from durable_sfn.engine.integrations.aws_sdk import default_client, require_moto
 from durable_sfn.engine.integrations.base import function_name
 from durable_sfn.engine.integrations.callbacks import TokenRecord
 from durable_sfn.engine.map_runs import MapRunRegistry
@@ -57,11 +57,8 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi, MapRunsApi):
         routing_seed: int | None = None,
         http_outbound: bool = False,
     ) -> None:
-        """`aws_client_factory`: boto3 service name -> client, for `aws-sdk` and optimized Tasks
-        and S3 ItemReader/ResultWriter; without one those states fail with States.Runtime
-        (`MotoClients()` for moto's services, `boto3.client` for real AWS; see
-        `integrations/aws_clients`). `http_outbound`: HTTP Tasks may call any host, not only
-        loopback ones (see `integrations/http`)."""
+        """`http_outbound`: HTTP Tasks may call any host, not only loopback ones (see
+        `integrations/http`)."""
         self.http_outbound = http_outbound
         self.clock: Clock = clock if clock is not None else VirtualClock()
         # How long and how deep one JSONata evaluation may run before it fails the state.
@@ -143,19 +140,19 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi, MapRunsApi):
         with self._lock:
             self._tokens.pop(token, None)
 
-    def aws_client(self, service: str, state: str) -> Any:
-        """The client `aws_client_factory` made for `service`; none without a factory."""
-        factory = self._aws_client_factory
-        if factory is None:
-            raise no_clients(service, state)
-        if isinstance(factory, MotoClients):
-            # Checked on every call: a client made while moto was active must not reach real
-            # AWS once moto stops.
-            require_moto(service, state)
+    def aws_client(self, service: str) -> Any:
         with self._lock:
             client = self._aws_clients.get(service)
             if client is None:
-                client = self._aws_clients[service] = factory(service)
+                if self._aws_client_factory is not None:
+                    client = self._aws_client_factory(service)
+                else:
+                    client = default_client(service, self.region)
+                self._aws_clients[service] = client
+            elif self._aws_client_factory is None:
+                # Checked on every call: a client made while moto was active must not reach
+                # real AWS once moto stops.
+                require_moto(service)
             return client
 
     def mocked_response(self, execution_arn: str, state_name: str, attempt: int) -> dict[str, Any] | None:
