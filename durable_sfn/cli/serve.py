@@ -109,9 +109,19 @@ def serve(
         bool,
         typer.Option(
             "--real-http",
-            help="Let HTTP Tasks (ctx.call_http) call any host; without it they reach loopback addresses only.",
+            help="Let HTTP Tasks (ctx.call_http) call any host; without it they reach only --http-allow addresses.",
         ),
     ] = False,
+    http_allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--http-allow",
+            metavar="HOST:PORT",
+            help="Let HTTP Tasks call this address (repeatable). Without it (or --real-http) they call "
+            "nothing, not even loopback: a definition anyone can send here must not reach this "
+            "machine's own services.",
+        ),
+    ] = None,
     mock_config: Annotated[
         Path | None,
         typer.Option(
@@ -131,6 +141,7 @@ def serve(
     ] = DEFAULT_ACCOUNT,
 ) -> None:
     """Serve the local engine over the Step Functions API (AWS CLI, boto3 --endpoint-url) and the management API."""
+    from durable_sfn.engine.integrations.http import parse_address
     from durable_sfn.server.app import (  # see the package docstring
         LocalBackend,
         ServerConfig,
@@ -142,6 +153,11 @@ def serve(
 
     if token is not None and not token:
         raise UsageError("--token must not be empty")
+    for address in http_allow or []:
+        try:
+            parse_address(address)
+        except ValueError as exc:
+            raise UsageError(f"--http-allow {exc}") from None
     for name, reason in _NOT_HONOURED.items():
         if os.environ.get(name):
             err_console.print(
@@ -178,6 +194,7 @@ def serve(
         setup=list(setup or []),
         real_services=sorted(set(real_aws or [])),
         real_http=real_http,
+        http_allow=list(http_allow or []),
         region=region,
         account_id=account,
         mock_config=mocks,

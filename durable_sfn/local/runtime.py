@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION, ENTITIES_QUEUE_URL, role_arn
+from durable_sfn.asl.deploy_values import deploy_value_fills
 from durable_sfn.client.events import (
     WAITER_NAME,
     EventStore,
@@ -28,10 +29,10 @@ from durable_sfn.client.events import (
 )
 from durable_sfn.client.orchestration_client import OrchestrationClient
 from durable_sfn.definitions import find_definitions
-from durable_sfn.deploy_values import deploy_value_fills
 from durable_sfn.dsl import activity_definition
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.engine.clock import RealClock, VirtualClock
+from durable_sfn.engine.integrations.aws_clients import MotoClients
 from durable_sfn.entities.contract import entity_usage
 from durable_sfn.entities.in_process import (
     DEFAULT_QUEUE,
@@ -65,9 +66,11 @@ class LocalRuntime:
         real_services: Iterable[str] = (),
         mock_config: str | dict[str, Any] | None = None,
         real_http: bool = False,
+        http_allow: Iterable[str] | None = None,
     ) -> None:
         """`real_services`: AWS services (boto3 names) served by real AWS instead of moto.
         `real_http`: HTTP Tasks (`ctx.call_http`) may call any host, not only loopback ones.
+        `http_allow`: HTTP Tasks may call only these `host:port` addresses (None: loopback ones).
         `mock_config`: a Step Functions Local mock config (file or dict) for the engine; a test
         case is chosen by starting `"<state machine ARN>#<TestCase>"`."""
         import boto3
@@ -88,7 +91,10 @@ class LocalRuntime:
                 region=region,
                 account_id=account_id,
                 mock_config=mock_config,
+                # moto's services (and real AWS for `real_services`, moto's passthrough).
+                aws_client_factory=MotoClients(region),
                 http_outbound=real_http,
+                http_allow=http_allow,
             )
             # Serialized: moto's conditional writes are not atomic across threads (see durable_sfn.client.events).
             self.dynamodb = SerializedClient(boto3.client("dynamodb", region_name=region))

@@ -54,8 +54,11 @@ class ServerConfig:
     account_id: str = DEFAULT_ACCOUNT
     # AWS services (boto3 names) served by real AWS instead of moto: only when the operator asks.
     real_services: list[str] = field(default_factory=list)
-    # HTTP Tasks may call hosts beyond loopback: only when the operator asks.
+    # HTTP Tasks may call any host: only when the operator asks.
     real_http: bool = False
+    # Otherwise only these host:port addresses, none by default: a definition anyone can send
+    # here must not reach the machine's own loopback services (this server's port included).
+    http_allow: list[str] = field(default_factory=list)
     # A Step Functions Local mock config (StateMachines / MockedResponses), already read.
     mock_config: dict[str, Any] | None = None
 
@@ -73,6 +76,7 @@ class LocalBackend:
             account_id=config.account_id,
             real_services=config.real_services,
             real_http=config.real_http,
+            http_allow=config.http_allow,
             mock_config=config.mock_config,
         )
         self.engine = self.runtime.engine

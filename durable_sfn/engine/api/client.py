@@ -18,7 +18,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -30,9 +30,10 @@ from durable_sfn.engine.api.state_testing import run_test_state
 from durable_sfn.engine.bounds import DEFAULT_LIMITS, EvaluationLimits
 from durable_sfn.engine.clock import Clock, VirtualClock
 from durable_sfn.engine.execution import Execution
-from durable_sfn.engine.integrations.aws_sdk import default_client, require_moto
+from durable_sfn.engine.integrations.aws_clients import MotoClients, no_clients, require_moto
 from durable_sfn.engine.integrations.base import function_name
 from durable_sfn.engine.integrations.callbacks import TokenRecord
+from durable_sfn.engine.integrations.http import parse_address
 from durable_sfn.engine.map_runs import MapRunRegistry
 from durable_sfn.engine.mock_config import MockConfig
 from durable_sfn.engine.states.base import Services
@@ -56,10 +57,17 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi, MapRunsApi):
         evaluation_limits: EvaluationLimits | None = None,
         routing_seed: int | None = None,
         http_outbound: bool = False,
+        http_allow: Iterable[str] | None = None,
     ) -> None:
-        """`http_outbound`: HTTP Tasks may call any host, not only loopback ones (see
-        `integrations/http`)."""
+        """`aws_client_factory`: boto3 service name -> client, for `aws-sdk` and optimized Tasks
+        and S3 ItemReader/ResultWriter; without one those states fail with States.Runtime
+        (`MotoClients()` for moto's services, `boto3.client` for real AWS; see
+        `integrations/aws_clients`). Where HTTP Tasks may send requests (see `integrations/http`):
+        loopback hosts by default; only the `host:port` addresses of `http_allow` when it is
+        given (an empty list: none); any host with `http_outbound=True`."""
         self.http_outbound = http_outbound
+        # ValueError for an entry that is not host:port, before anything runs.
+        self.http_allow = None if http_allow is None else frozenset(parse_address(a) for a in http_allow)
         self.clock: Clock = clock if clock is not None else VirtualClock()
         # How long and how deep one JSONata evaluation may run before it fails the state.
         self.evaluation_limits = evaluation_limits if evaluation_limits is not None else DEFAULT_LIMITS
@@ -140,19 +148,19 @@ class LocalStepFunctions(MachinesApi, ExecutionsApi, MapRunsApi):
         with self._lock:
             self._tokens.pop(token, None)
 
-    def aws_client(self, service: str) -> Any:
+    def aws_client(self, service: str, state: str) -> Any:
+        """The client `aws_client_factory` made for `service`; none without a factory."""
+        factory = self._aws_client_factory
+        if factory is None:
+            raise no_clients(service, state)
+        if isinstance(factory, MotoClients):
+            # Checked on every call: a client made while moto was active must not reach real
+            # AWS once moto stops.
+            require_moto(service, state)
         with self._lock:
             client = self._aws_clients.get(service)
             if client is None:
-                if self._aws_client_factory is not None:
-                    client = self._aws_client_factory(service)
-                else:
-                    client = default_client(service, self.region)
-                self._aws_clients[service] = client
-            elif self._aws_client_factory is None:
-                # Checked on every call: a client made while moto was active must not reach
-                # real AWS once moto stops.
-                require_moto(service)
+                client = self._aws_clients[service] = factory(service)
             return client
 
     def mocked_response(self, execution_arn: str, state_name: str, attempt: int) -> dict[str, Any] | None:

@@ -11,10 +11,12 @@ text), and a request that gets no answer (refused, reset, over the 60 s Step Fun
 fails with `States.Http.Socket`. Redirects are not followed: a 3xx is a status like any other.
 
 Reach: a definition names the URL, so on `durable-sfn serve` anyone who can create a state
-machine could make the machine send requests anywhere. The engine therefore sends requests only
-to loopback addresses (`localhost`, 127.0.0.0/8, ::1) unless its owner allows every host
-(`LocalStepFunctions(http_outbound=True)`); anything else fails with States.Runtime, naming the
-switch. `send` is also what the direct run (`durable_sfn.testing`) uses, so both runs make the
+machine could make the machine send requests anywhere, its own loopback services included. The
+engine therefore sends requests only to loopback addresses (`localhost`, 127.0.0.0/8, ::1) by
+default; given an allow-list (`LocalStepFunctions(http_allow=["host:port", ...])`, which `serve`
+always gives, empty unless `--http-allow`), only to those exact addresses, loopback ones included;
+and anywhere only when its owner allows every host (`http_outbound=True`). Anything else fails
+with States.Runtime, naming the switch. `send` is also what the direct run (`durable_sfn.testing`) uses, so both runs make the
 same request and see the same answer.
 """
 
@@ -40,11 +42,32 @@ STATUS_ERROR_PREFIX = "States.Http.StatusCode."
 _LOOPBACK_NAMES = ("localhost", "localhost.", "ip6-localhost")
 
 
+Address = tuple[str, int]  # (host as the URL spells it, lower case, no brackets; port)
+
+
 class HttpReach(Protocol):
-    """Whether HTTP Tasks may reach hosts other than loopback ones."""
+    """Where HTTP Tasks may send requests."""
 
     @property
-    def http_outbound(self) -> bool: ...
+    def http_outbound(self) -> bool:
+        """Any host at all."""
+        ...
+
+    @property
+    def http_allow(self) -> frozenset[Address] | None:
+        """Only these addresses (None: loopback ones)."""
+        ...
+
+
+def parse_address(text: str) -> Address:
+    """`host:port` (`[::1]:8080` for IPv6) as an allow-list entry; ValueError says what is wrong."""
+    host, sep, port = text.rpartition(":")
+    host = host.strip().lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{text!r} is not an address: write HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080")
+    return host, int(port)
 
 
 @dataclass(frozen=True)
@@ -57,7 +80,7 @@ class HttpRequest:
 
 def invoke(reach: HttpReach, arguments: Any) -> dict[str, Any]:
     """Run an HTTP Task with these (evaluated) arguments."""
-    return send(request_of(arguments), outbound=reach.http_outbound)
+    return send(request_of(arguments), outbound=reach.http_outbound, allow=reach.http_allow)
 
 
 def _runtime(message: str) -> StatesError:
@@ -129,21 +152,37 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def send(request: HttpRequest, *, outbound: bool) -> dict[str, Any]:
-    """Make the request; the HTTP Task's result, or the failure Step Functions reports."""
+def send(request: HttpRequest, *, outbound: bool, allow: frozenset[Address] | None = None) -> dict[str, Any]:
+    """Make the request; the HTTP Task's result, or the failure Step Functions reports.
+
+    `outbound`: any host; otherwise `allow` (exact addresses), or loopback hosts when it is None.
+    """
     parts = urllib.parse.urlsplit(request.url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = 0
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port:
         raise _runtime(
             f"The HTTP Task ApiEndpoint must be an http(s) URL, but was: {json.dumps(request.url)}"
         )
-    if not outbound and not is_loopback(parts.hostname):
+    if not outbound and allow is not None and (parts.hostname.lower(), port) not in allow:
+        shown = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        allowed = ", ".join(sorted(f"{h}:{p}" if ":" not in h else f"[{h}]:{p}" for h, p in allow))
+        raise _runtime(
+            f"The local engine sends HTTP Task requests only to the addresses its operator allowed "
+            f"({allowed or 'none'}), and {shown}:{port} is not one. To allow it: "
+            f"`durable-sfn serve --http-allow {shown}:{port}` (LocalStepFunctions(http_allow=[...])), "
+            "or any host with `durable-sfn serve --real-http`."
+        )
+    if not outbound and allow is None and not is_loopback(parts.hostname):
         raise _runtime(
             f"The local engine sends HTTP Task requests only to loopback addresses (localhost, 127.0.0.1, "
             f"::1), and {parts.hostname!r} is not one. To reach other hosts, allow it: "
             "LocalStepFunctions(http_outbound=True), LocalRuntime(real_http=True) or `durable-sfn serve --real-http`."
         )
     connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_type(parts.hostname, parts.port, timeout=TIMEOUT_SECONDS)
+    connection = connection_type(parts.hostname, port, timeout=TIMEOUT_SECONDS)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.putrequest(request.method, path, skip_accept_encoding=True)
