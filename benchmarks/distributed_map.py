@@ -75,7 +75,7 @@ def child(items: int) -> dict[str, Any]:
 
     from durable_sfn._aws import lambda_function_arn
     from durable_sfn.asl.placeholders import substitute_placeholders
-    from durable_sfn.engine import LocalStepFunctions
+    from durable_sfn.engine import LocalStepFunctions, MotoClients
     from durable_sfn.lambda_entry import invoke_activity
     from durable_sfn.testing.compiled import compiled_definition
 
@@ -88,7 +88,7 @@ def child(items: int) -> dict[str, Any]:
             body.write(b"".join(b'{"id":%d,"cents":%d}\n' % (i, i % 1000) for i in range(start, end)))
         s3.put_object(Bucket=BUCKET, Key=KEY, Body=body.getvalue())
         del body
-        sfn = LocalStepFunctions()
+        sfn = LocalStepFunctions(aws_client_factory=MotoClients())
         sfn.register_lambda(
             "BenchSumBatch", lambda event, context: invoke_activity(sum_batch, event, context)
         )

@@ -38,7 +38,7 @@ from benchmarks.engine_order_defs import (
     tasks_as_pass,
 )
 from durable_sfn.compiler.api import compile_orchestrator
-from durable_sfn.engine import LocalStepFunctions
+from durable_sfn.engine import LocalStepFunctions, MotoClients
 
 ROLE = "arn:aws:iam::123456789012:role/bench"
 OURS_RUNS, MOTO_RUNS = 200, 5
@@ -95,7 +95,7 @@ def _moto_jsonata_python() -> Iterator[None]:
 def run_ours(definition: dict[str, Any], runs: int) -> tuple[float, float, int, list[Any]]:
     """Transitions per second (wall, and per process CPU second), states per execution, and each
     execution's output."""
-    sfn = LocalStepFunctions()
+    sfn = LocalStepFunctions(aws_client_factory=MotoClients())
     for name in placeholders(definition):
         sfn.register_lambda(name, noop)
     with aws() as queue_url:

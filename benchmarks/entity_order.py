@@ -21,7 +21,7 @@ import boto3
 from moto import mock_aws
 
 from durable_sfn.asl import substitute_placeholders
-from durable_sfn.engine import LocalStepFunctions
+from durable_sfn.engine import LocalStepFunctions, MotoClients
 from durable_sfn.entities import EntityContext, EntityId, LocalEntityHost, entity
 from durable_sfn.entities.contract import call_entity_task, signal_entity_task
 
@@ -59,7 +59,7 @@ def measure(kind: str) -> float:
         host = LocalEntityHost(
             [bench_tally], dynamodb_client=session.client("dynamodb"), sqs_client=session.client("sqs")
         )
-        sfn = LocalStepFunctions()
+        sfn = LocalStepFunctions(aws_client_factory=MotoClients())
         placeholders = host.register(sfn)
         definition = substitute_placeholders(_definition(kind), placeholders)
         arn = sfn.create_state_machine(

@@ -23,6 +23,7 @@ from moto import mock_aws
 
 from durable_sfn.asl import substitute_placeholders
 from durable_sfn.compiler import compile_orchestrator
+from durable_sfn.engine import MotoClients
 from durable_sfn.engine.api.client import LocalStepFunctions
 
 HERE = Path(__file__).parent
@@ -81,7 +82,7 @@ def run(
     names = {n: ARN.format(n) for n in activities} | {"DurableEventWaiter": ARN.format("DurableEventWaiter")}
     if queue_url:
         names["DurableEntitiesQueueUrl"] = queue_url
-    sfn = LocalStepFunctions()
+    sfn = LocalStepFunctions(aws_client_factory=MotoClients())
     for activity, fn in activities.items():
         sfn.register_lambda(activity, _event_only(fn))
     arn = sfn.create_state_machine(

@@ -180,13 +180,12 @@ def compress_path(path: list[str]) -> str:
 
 
 def _run_all(runs: list[Progress], current: list[Any]) -> None:
-    from durable_sfn.engine.api.client import LocalStepFunctions
-    from durable_sfn.engine.clock import VirtualClock
+    from durable_sfn.engine import LocalStepFunctions, MotoClients, VirtualClock
     from durable_sfn.testing import run_local
     from durable_sfn.testing.results import DEFAULT_START
 
     for run in runs:
-        engine = LocalStepFunctions(clock=VirtualClock(DEFAULT_START))
+        engine = LocalStepFunctions(clock=VirtualClock(DEFAULT_START), aws_client_factory=MotoClients())
         current[:] = [run, engine]
         run.state = "running"
         started = time.perf_counter()

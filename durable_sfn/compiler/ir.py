@@ -76,6 +76,10 @@ class Expr:
     time_dependent: bool = False
     # Reads `$states.input`: only meaningful in the state that binds a branch's input.
     input_dependent: bool = False
+    # For a number of unknown kind made by arithmetic (`x + y` of values from the input): JSONata,
+    # evaluated beside this expression, that is true when Python holds the result as a float
+    # (`0.5 + 0.5` is 1.0, printed "1.0"), which JSON cannot tell from an int.
+    float_when: Expr | None = field(default=None, compare=False)
 
     @staticmethod
     def raw(text: str, ty: Ty = Ty.UNKNOWN, *, time: bool = False, inp: bool = False) -> Expr:

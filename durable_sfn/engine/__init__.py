@@ -4,7 +4,8 @@
                    TestState, errors); the only part callers need
     execution.py   the interpreter loop: one execution, its history, Retry/Catch, limits
     states/        one module per state type behind one signature (base.py: StateRun, StateOutcome)
-    integrations/  what a Task calls: in-process Lambda, boto3 (aws-sdk), child executions, task tokens
+    integrations/  what a Task calls: in-process Lambda, boto3 (aws-sdk, with the clients the
+                   engine was given: aws_clients.py), HTTP, child executions, task tokens
     dataflow.py, env.py, jsonpath.py, jsonata.py, payload.py, intrinsics/, choice_rules.py,
     retry.py, json_types.py
                    how values move and are evaluated, one module per concern
@@ -20,5 +21,6 @@ runs the states table, states call integrations; nothing imports back up.
 
 from durable_sfn.engine.api import LocalStepFunctions
 from durable_sfn.engine.clock import Clock, RealClock, VirtualClock
+from durable_sfn.engine.integrations.aws_clients import MotoClients
 
-__all__ = ["Clock", "LocalStepFunctions", "RealClock", "VirtualClock"]
+__all__ = ["Clock", "LocalStepFunctions", "MotoClients", "RealClock", "VirtualClock"]

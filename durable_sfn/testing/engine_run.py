@@ -36,6 +36,7 @@ from durable_sfn.client.status import CUSTOM_STATUS_VARIABLE
 from durable_sfn.deploy_values import deploy_value_fills
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.engine.clock import VirtualClock
+from durable_sfn.engine.integrations.aws_clients import MotoClients
 from durable_sfn.entities.contract import entity_usage
 from durable_sfn.lambda_entry import invoke_activity
 from durable_sfn.testing.compiled import compiled_definition
@@ -190,7 +191,8 @@ def run_local(
 
     `activities` and `events` mean what they mean for `run_direct`. `engine` is an existing
     `LocalStepFunctions` to use instead of a fresh one on a virtual clock starting at
-    `start_time`. When the orchestrator calls `continue_as_new`, the run follows the new
+    `start_time` with moto's clients (`MotoClients`); a given engine calls AWS services only
+    through the clients it was given. When the orchestrator calls `continue_as_new`, the run follows the new
     executions and reports the last one. `timeout` (real seconds) bounds the wait for an
     execution that can never finish, e.g. one waiting for an event nobody raises. `entities`
     means what it means for `run_direct`: the entity functions are registered as Lambda handlers,
@@ -207,8 +209,13 @@ def run_local(
         )
     definitions = {name: compiled_definition(fn) for name, fn in workflow.orchestrators.items()}
     if engine is None:
+        # moto's clients: the AWS calls of the definition (an entity signal, an S3 fan-out)
+        # reach the moto the caller started, never real AWS.
         engine = LocalStepFunctions(
-            clock=VirtualClock(start_time), region=DEFAULT_REGION, account_id=DEFAULT_ACCOUNT
+            clock=VirtualClock(start_time),
+            region=DEFAULT_REGION,
+            account_id=DEFAULT_ACCOUNT,
+            aws_client_factory=MotoClients(DEFAULT_REGION),
         )
     sfn = engine
     recorder = _Recorder()

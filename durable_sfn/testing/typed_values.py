@@ -55,14 +55,23 @@ class TypedJson(dict[str, Any]):
         super().__init__(value)
         self.__dict__["_typed_class"] = cls
 
+    def __getattribute__(self, name: str) -> Any:
+        # A declared field wins over dict's own attributes: `order.items`, `cart.values` or
+        # `entry.get` read the field, as on the dataclass, not the dict method of that name.
+        if not name.startswith("_"):
+            cls = dict.__getattribute__(self, "__dict__").get("_typed_class")
+            if cls is not None and name in _fields(cls):
+                return dict.__getattribute__(self, "_field")(cls, name)
+        return dict.__getattribute__(self, name)
+
     def __getattr__(self, name: str) -> Any:
         cls = self.__dict__.get("_typed_class")
         if cls is None or name.startswith("__"):
             raise AttributeError(name)
-        fields = _fields(cls)
-        if name not in fields:
-            raise AttributeError(f"{cls.__name__} declares no field {name!r}")
-        annotation, default = fields[name]
+        raise AttributeError(f"{cls.__name__} declares no field {name!r}")
+
+    def _field(self, cls: type, name: str) -> Any:
+        annotation, default = _fields(cls)[name]
         if name in self:
             return view(annotation, self[name])
         if default is _NO_DEFAULT:

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from durable_sfn.engine import LocalStepFunctions, MotoClients
 from tests.engine.support import jsonata, new_client, output, run
 
 
@@ -25,12 +26,17 @@ def aws() -> Iterator[None]:
         yield
 
 
+def moto_engine() -> LocalStepFunctions:
+    """An engine given moto's clients, as the local runtime and run_local make theirs."""
+    return new_client(aws_client_factory=MotoClients())
+
+
 def task(resource: str, arguments: object, **extra: object) -> dict[str, object]:
     return {"Type": "Task", "Resource": resource, "Arguments": arguments, **extra}
 
 
 def test_optimized_dynamodb_put_and_get(aws: None) -> None:
-    sfn = new_client()
+    sfn = moto_engine()
     definition = jsonata(
         {
             "Put": {
@@ -53,7 +59,7 @@ def test_optimized_dynamodb_put_and_get(aws: None) -> None:
 
 
 def test_conditional_failure_is_named_like_aws(aws: None) -> None:
-    sfn = new_client()
+    sfn = moto_engine()
     definition = jsonata(
         {
             "Put": {
@@ -74,7 +80,7 @@ def test_conditional_failure_is_named_like_aws(aws: None) -> None:
 
 
 def test_aws_sdk_integration_and_error_prefix(aws: None) -> None:
-    sfn = new_client()
+    sfn = moto_engine()
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="docs")
     definition = jsonata(
         {
@@ -110,7 +116,7 @@ def test_aws_sdk_integration_and_error_prefix(aws: None) -> None:
 def test_sqs_send_message_serialises_json_body(aws: None) -> None:
     sqs = boto3.client("sqs", region_name="us-east-1")
     url = sqs.create_queue(QueueName="q")["QueueUrl"]
-    sfn = new_client()
+    sfn = moto_engine()
     definition = jsonata(
         {
             "Send": {
@@ -138,7 +144,7 @@ def test_sqs_send_message_serialises_json_body(aws: None) -> None:
     ],
 )
 def test_actions_outside_the_service_model_are_refused(aws: None, resource: str, arguments: object) -> None:
-    sfn = new_client()
+    sfn = moto_engine()
     result = run(sfn, jsonata({"Call": {**task(resource, arguments), "End": True}}))
     assert result["status"] == "FAILED"
     assert result["error"] == "States.Runtime", result
@@ -147,7 +153,7 @@ def test_actions_outside_the_service_model_are_refused(aws: None, resource: str,
 def test_aws_sdk_action_is_looked_up_in_the_model(aws: None) -> None:
     # `listObjectsV2`: the operation keeps an upper-case run (ListObjectsV2).
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="docs")
-    sfn = new_client()
+    sfn = moto_engine()
     definition = jsonata(
         {
             "List": {
@@ -160,6 +166,9 @@ def test_aws_sdk_action_is_looked_up_in_the_model(aws: None) -> None:
     assert output(run(sfn, definition)) == 0
 
 
+LIST_BUCKETS = jsonata({"List": {**task("arn:aws:states:::aws-sdk:s3:listBuckets", {}), "End": True}})
+
+
 def test_engine_without_clients_refuses_aws_sdk_tasks_outside_moto(monkeypatch: pytest.MonkeyPatch) -> None:
     # Before: boto3 went to real AWS with whatever credentials the environment had (here an
     # endpoint nobody listens on, so the probe stays offline and quick).
@@ -167,19 +176,68 @@ def test_engine_without_clients_refuses_aws_sdk_tasks_outside_moto(monkeypatch: 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    sfn = new_client()
-    definition = jsonata({"List": {**task("arn:aws:states:::aws-sdk:s3:listBuckets", {}), "End": True}})
-    result = run(sfn, definition)
+    result = run(new_client(), LIST_BUCKETS)
     assert result["error"] == "States.Runtime"
     assert "aws_client_factory" in result["cause"]
 
 
-def test_a_cached_client_stops_working_when_moto_stops() -> None:
-    sfn = new_client()
-    definition = jsonata({"List": {**task("arn:aws:states:::aws-sdk:s3:listBuckets", {}), "End": True}})
+@pytest.mark.parametrize(
+    ("resource", "arguments", "service"),
+    [
+        ("arn:aws:states:::aws-sdk:s3:listBuckets", {}, "s3"),
+        ("arn:aws:states:::sqs:sendMessage", {"QueueUrl": "q", "MessageBody": "m"}, "sqs"),
+        ("arn:aws:states:::dynamodb:getItem", {"TableName": "Orders", "Key": {}}, "dynamodb"),
+    ],
+)
+def test_engine_without_clients_refuses_aws_tasks_even_while_moto_is_active(
+    aws: None, resource: str, arguments: object, service: str
+) -> None:
+    # Before: an engine nobody gave clients used boto3 whenever moto happened to be active in
+    # the process (moto patches every boto3 client, not this engine's).
+    result = run(new_client(), jsonata({"Call": {**task(resource, arguments), "End": True}}))
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.Runtime"
+    cause = result["cause"]
+    assert f"State 'Call' calls AWS service '{service}'" in cause
+    assert "given no AWS clients" in cause
+    assert "aws_client_factory=MotoClients()" in cause and "aws_client_factory=boto3.client" in cause
+
+
+def test_engine_without_clients_refuses_an_s3_item_reader_naming_the_map(aws: None) -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="items")
+    s3.put_object(Bucket="items", Key="items.json", Body=json.dumps([1, 2]))
+    definition = jsonata(
+        {
+            "Each": {
+                "Type": "Map",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSON"},
+                    "Arguments": {"Bucket": "items", "Key": "items.json"},
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Echo",
+                    "States": {"Echo": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        }
+    )
+    refused = run(new_client(), definition)
+    assert refused["error"] == "States.Runtime"
+    assert "State 'Each' calls AWS service 's3'" in refused["cause"]
+    assert output(run(moto_engine(), definition)) == [1, 2]
+
+
+def test_moto_clients_stop_working_when_moto_stops() -> None:
+    sfn = moto_engine()
     with mock_aws():
-        assert run(sfn, definition)["status"] == "SUCCEEDED"
-    assert run(sfn, definition)["error"] == "States.Runtime"
+        assert run(sfn, LIST_BUCKETS)["status"] == "SUCCEEDED"
+    result = run(sfn, LIST_BUCKETS)
+    assert result["error"] == "States.Runtime"
+    assert "moto is not active" in result["cause"]
 
 
 def test_explicit_clients_are_used_without_moto_checks() -> None:

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from durable_sfn.engine import LocalStepFunctions
+from durable_sfn.engine import LocalStepFunctions, MotoClients
 from durable_sfn.engine.api.errors import StepFunctionsError
 
 
@@ -57,7 +57,7 @@ def engine() -> Any:
         s3.put_object(
             Bucket="map-runs", Key="items.jsonl", Body="\n".join(str(i) for i in range(10)).encode()
         )
-        yield LocalStepFunctions()
+        yield LocalStepFunctions(aws_client_factory=MotoClients())
 
 
 def _run(sfn: LocalStepFunctions, tolerated: int, work: Any) -> tuple[str, dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from durable_sfn.engine import MotoClients
 from tests.engine.support import events, jsonata, new_client, output, run, seconds_since_start, types
 
 
@@ -198,7 +199,7 @@ def test_distributed_map_reads_s3_and_batches() -> None:
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="items")
         s3.put_object(Bucket="items", Key="list.json", Body=json.dumps([{"n": i} for i in range(7)]))
-        sfn = new_client()
+        sfn = new_client(aws_client_factory=MotoClients())
         processor = {
             "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
             "StartAt": "Count",
@@ -282,7 +283,7 @@ def test_distributed_map_reads_csv_and_writes_results_to_s3() -> None:
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="items")
         s3.put_object(Bucket="items", Key="rows.csv", Body="sku|qty\nA|1\nB|2\n")
-        sfn = new_client()
+        sfn = new_client(aws_client_factory=MotoClients())
         processor = {
             "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
             "StartAt": "Row",

@@ -120,6 +120,14 @@ def translate_call(t: TranslatorCore, node: ast.Call) -> Expr:
 def _args(t: TranslatorCore, node: ast.Call, lo: int, hi: int, name: str) -> list[Expr] | None:
     if node.keywords or not lo <= len(node.args) <= hi or any(isinstance(a, ast.Starred) for a in node.args):
         want = str(lo) if lo == hi else f"{lo} to {hi}"
+        if node.keywords:
+            keyword = node.keywords[0].arg
+            hint = f"{name}() takes {want} positional argument(s) here"
+            if name in ("min", "max") and keyword == "default":
+                hint = f"test for the empty case: {name}(xs) if xs else 0"
+            what = f"keyword argument {keyword!r}" if keyword else "**keyword arguments"
+            t.fail(node, "DSF002", f"{name}() with {what} is not supported", hint)
+            return None
         t.fail(node, "DSF002", f"{name}() takes {want} positional argument(s) here")
         return None
     return [t.translate(a) for a in node.args]

@@ -23,11 +23,13 @@ number is printed as Python prints it by its value: an int when it is integral (
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from durable_sfn.compiler.expressions.text import join, paren
 from durable_sfn.compiler.ir import Expr, Ty, Var
 
+_BIG_INT = "an integer beyond 2**53 has no exact JSON number"
 INT_LIMIT = 2**53 - 1  # the largest integer JSONata (a double) holds exactly, with all below it
 NUMERIC_TYPES = "['number', 'boolean']"
 # Python's whitespace (str.isspace) as a regex class; JavaScript's \s is a different set.
@@ -122,6 +124,56 @@ _INT_TEXT = "$formatNumber($__n, '0')"
 _IS_INT = "($__n = $floor($__n) and $abs($__n) <= 9007199254740991)"
 
 
+def is_float_text(e: Expr) -> Expr:
+    """JSONata, true when Python holds the value of `e` as a float: a float made by arithmetic the
+    compiler saw (`float_when`), or else a number that is not an int of the exact range (JSON reads
+    2.0 as 2, in both runs)."""
+    if e.ty is Ty.FLOAT:
+        return Expr.raw("true")
+    if e.ty is Ty.BOOL or (e.is_const and isinstance(e.const, int)):
+        return Expr.raw("false")
+    if e.float_when is not None:
+        return e.float_when
+    return block([("$__f", e)], "$type($__f) = 'number' and $not(", _int_test("$__f"), ")", ty=Ty.BOOL)
+
+
+def with_float_when(result: Expr, *operands: Expr, extra: Expr | None = None) -> Expr:
+    """`result` (a number of unknown kind) knowing it is a float when one of `operands` is (or
+    when `extra` holds)."""
+    if result.ty is not Ty.NUM and result.ty is not Ty.UNKNOWN:
+        return result
+    tests = [t for t in (is_float_text(o) for o in operands) if t.parts != ("false",)]
+    if extra is not None:
+        tests.append(extra)
+    if not tests:
+        return result
+    parts: list[Part] = []
+    for t in tests:
+        parts += [" or " if parts else "", "(", t, ")"]
+    test = join(*parts, ty=Ty.BOOL)
+    return dataclasses.replace(result, float_when=test)
+
+
+def exact_int_text(ref: str, picture: str = "'0'") -> str:
+    """The digits of an int that integer arithmetic made exactly, beyond 2**53 - 1 too (a sum
+    checked exact): doubles below 2**54 are the integers they print."""
+    return f"($abs({ref}) < 1e16 ? $formatNumber({ref}, {picture}) : " + raise_(LIMIT, _BIG_INT) + ")"
+
+
+def _text_by_kind(value: Expr) -> Expr:
+    """str() of a number whose kind `value.float_when` decides at run time."""
+    assert value.float_when is not None
+    return block(
+        [("$__fv", value)],
+        "(",
+        value.float_when,
+        ") ? ",
+        float_text(Expr.raw("$__fv")),
+        " : " + exact_int_text("$__fv"),
+        ty=Ty.STR,
+    )
+
+
 def number_text(value: Expr) -> Expr:
     """Python's str() of a JSON number (an int when integral, a float otherwise)."""
     if value.is_const and isinstance(value.const, int) and not isinstance(value.const, bool):
@@ -159,12 +211,16 @@ def py_str(value: Expr) -> Expr:
     if ty is Ty.NULL:
         return Expr.literal("None")
     if ty is Ty.NUM:
-        return number_text(value)
+        return number_text(value) if value.float_when is None else _text_by_kind(value)
     if ty is Ty.FLOAT:
         return float_text(value)
     if ty in (Ty.LIST, Ty.DICT):
         return join(_repr_limit(), ty=Ty.STR)
     number = number_text(Expr.raw("$__v"))
+    if value.float_when is not None:
+        number = join(
+            "(", value.float_when, ") ? ", float_text(Expr.raw("$__v")), " : ", exact_int_text("$__v")
+        )
     return block(
         [("$__v", value)],
         "$type($__v) = 'string' ? $__v : $type($__v) = 'boolean' ? ($__v ? 'True' : 'False') : "
@@ -292,15 +348,17 @@ def _checked_exact(op: str, floats: bool) -> str:
 # The exact remainder of |$__x| / |$__y| with the sign of $__x (C's fmod), from IEEE operations only:
 # q is the float quotient floored (maybe one off), q * |y| is split exactly (Dekker's product),
 # and the remainder is corrected into [0, |y|). A quotient beyond 2**53 is found without dividing,
-# since |x| / |y| can overflow to infinity, which JSONata implementations treat differently.
+# since |x| / |y| can overflow to infinity, which JSONata implementations treat differently; a
+# divisor beyond 1e300 is scaled down by 2**60 first (exactly), so that the split cannot overflow.
 _FMOD = (
-    "($__ax := $abs($__x); $__ay := $abs($__y); $__q := $__ax / 9007199254740991 > $__ay ? 9007199254740992 : "
+    "($__sc := $abs($__y) > 1e300 ? 1152921504606846976 : 1; $__ax := $abs($__x) / $__sc; $__ay := $abs($__y) / $__sc; "
+    "$__q := $__ax / 9007199254740991 > $__ay ? 9007199254740992 : "
     "$floor($__ax / $__ay); $__q > 9007199254740991 ? "
     + raise_(LIMIT, "the quotient is too large for an exact remainder")
-    + " : $__q = 0 ? ($__x < 0 ? -$__ax : $__ax) : ($__p := $__q * $__ay; $__c := 134217729.0 * $__q; $__qh := $__c - ($__c - $__q); $__ql := $__q - $__qh; "
+    + " : $__q = 0 ? $__x : ($__p := $__q * $__ay; $__c := 134217729.0 * $__q; $__qh := $__c - ($__c - $__q); $__ql := $__q - $__qh; "
     "$__d := 134217729.0 * $__ay; $__yh := $__d - ($__d - $__ay); $__yl := $__ay - $__yh; "
     "$__e := (($__qh * $__yh - $__p) + $__qh * $__yl + $__ql * $__yh) + $__ql * $__yl; $__f := ($__ax - $__p) - $__e; "
-    "$__g := $__f < 0 ? $__f + $__ay : $__f >= $__ay ? $__f - $__ay : $__f; $__x < 0 ? -$__g : $__g))"
+    "$__g := $__f < 0 ? $__f + $__ay : $__f >= $__ay ? $__f - $__ay : $__f; ($__x < 0 ? -$__g : $__g) * $__sc))"
 )
 # CPython's messages (3.11) for a zero divisor, with integer and with float operands.
 _ZERO_MESSAGES = {
@@ -374,9 +432,20 @@ def _repeat_list(items: str, count: str) -> str:
 def py_binop(op: str, a: Expr, b: Expr, in_place: bool = False, shared_list: bool = False) -> Expr:
     """Python's arithmetic operators on JSON values; `in_place`: `a op= b` (a list extended by
     `+=` takes any iterable); `shared_list`: such a list is shared with a name read later, whose
-    copy would not change, so a list fails."""
+    copy would not change, so a list fails. A number result knows when it is a float (an operand
+    is one, or `**` has a negative exponent), for str() and format to print it as Python does."""
+    result = _binop(op, a, b, in_place, shared_list)
+    if op == "/" or {a.ty, b.ty} & {Ty.TIMEDELTA, Ty.DATETIME, Ty.STR, Ty.LIST}:
+        return result
+    if op == "**":
+        negative = block([("$__e", b)], "$type($__e) = 'number' and $__e < 0", ty=Ty.BOOL)
+        return with_float_when(result, a, b, extra=negative)
+    return with_float_when(result, a, b)
+
+
+def _binop(op: str, a: Expr, b: Expr, in_place: bool, shared_list: bool) -> Expr:
     if shared_list and a.ty is not Ty.LIST:
-        inner = py_binop(op, Expr.raw("$__a"), b, in_place=True)
+        inner = _binop(op, Expr.raw("$__a"), b, True, False)
         return block(
             [("$__a", a)],
             "$type($__a) = 'array' ? ",
@@ -444,25 +513,34 @@ def py_negative(value: Expr, op: str) -> Expr:
     ty = Ty.FLOAT if value.ty is Ty.FLOAT else Ty.NUM
     sign = "-" if op == "-" else ""
     if is_numeric(value.ty):
-        return join(sign, as_number(value), ty=ty)
-    return block(
+        return _same_kind(join(sign, as_number(value), ty=ty), value)
+    result = block(
         [("$__v", value)],
         f"$type($__v) in {NUMERIC_TYPES} ? {sign}$number($__v) : ",
         raise_("TypeError", f"bad operand type for unary {op}"),
         ty=ty,
     )
+    return _same_kind(result, value)
+
+
+def _same_kind(result: Expr, operand: Expr) -> Expr:
+    """A result that is a float exactly when `operand` is one (-x, abs(x), round(x, n))."""
+    if operand.float_when is None or result.ty is not Ty.NUM:
+        return result
+    return dataclasses.replace(result, float_when=operand.float_when)
 
 
 def py_abs(value: Expr) -> Expr:
     ty = Ty.FLOAT if value.ty is Ty.FLOAT else Ty.NUM
     if is_numeric(value.ty):
-        return join("$abs(", as_number(value), ")", ty=ty)
-    return block(
+        return _same_kind(join("$abs(", as_number(value), ")", ty=ty), value)
+    result = block(
         [("$__v", value)],
         f"$type($__v) in {NUMERIC_TYPES} ? $abs($number($__v)) : ",
         raise_("TypeError", "bad operand type for abs()"),
         ty=ty,
     )
+    return _same_kind(result, value)
 
 
 # -- containers ---------------------------------------------------------------------------------------------
@@ -747,7 +825,19 @@ def _fixed_text(grouping: bool) -> str:
 
 
 def py_round(value: Expr, places: Expr | None) -> Expr:
-    """Python's round(x) and round(x, n) (0 <= n <= 15)."""
+    """Python's round(x) and round(x, n) (0 <= n <= 15): round(x, n) of a float is a float."""
+    result = _round(value, places)
+    if places is None or (places.is_const and places.const is None) or result.ty is not Ty.NUM:
+        return result
+    kind = is_float_text(value)
+    if kind.parts == ("false",):
+        return result
+    if not places.is_const:
+        kind = join("(", kind, ") and $type(", places, ") != 'null'", ty=Ty.BOOL)
+    return dataclasses.replace(result, float_when=kind)
+
+
+def _round(value: Expr, places: Expr | None) -> Expr:
     number_check = f"$type($__x) in {NUMERIC_TYPES} ? "
     not_number = raise_("TypeError", "type doesn't define __round__")
     if places is None:
@@ -755,7 +845,7 @@ def py_round(value: Expr, places: Expr | None) -> Expr:
             return join("$round(", as_number(value), ")", ty=Ty.NUM)
         return block([("$__x", value)], number_check, "$round($number($__x)) : ", not_number, ty=Ty.NUM)
     if places.is_const and places.const is None:
-        return py_round(value, None)
+        return _round(value, None)
     # A negative `$__P` is -10**k for round(x, -k): an int rounds half-even to multiples of 10**k.
     to_tens = (
         f"({_int_test('$__x')} ? ($__t := -$__P; $__r := $__x % $__t; $__r := $__r < 0 ? $__r + $__t : $__r; "
@@ -823,17 +913,32 @@ def py_format(value: Expr, spec: str) -> Expr | None:
             "$formatNumber($number($__s[0]), '#,##0') & '.' & $__s[1])))"
         )
         bindings = []
+        float_body = (
+            f"($__x := $number($__x); $__a := $abs($__x); ($__x < 0 ? '-' : '') & "
+            f"($__a = $floor($__a) ? ($__a < 1e16 ? $formatNumber($__a, '#,##0') & '.0' : {_TOO_BIG_TEXT}) : "
+            f"($__t := {fraction_text}; $__s := $split($__t, '.'); "
+            "$formatNumber($number($__s[0]), '#,##0') & '.' & $__s[1])))"
+        )
         if value.ty is Ty.FLOAT:
-            body = (
-                f"($__x := $number($__x); $__a := $abs($__x); ($__x < 0 ? '-' : '') & "
-                f"($__a = $floor($__a) ? ($__a < 1e16 ? $formatNumber($__a, '#,##0') & '.0' : {_TOO_BIG_TEXT}) : "
-                f"($__t := {fraction_text}; $__s := $split($__t, '.'); "
-                "$formatNumber($number($__s[0]), '#,##0') & '.' & $__s[1])))"
-            )
+            body = float_body
+    # A number of unknown kind made by arithmetic: its kind decides (`f"{0.5 + 0.5:,}"` is "1.0").
+    by_kind: list[Part] = [body]
+    if value.float_when is not None and value.ty is not Ty.FLOAT and places is None:
+        float_case = (
+            float_body
+            if not integer
+            else raise_("ValueError", "Unknown format code 'd' for object of type 'float'")
+        )
+        int_case = f"($__x := $number($__x); {exact_int_text('$__x', picture)})"
+        by_kind = ["((", value.float_when, f") ? {float_case} : {int_case})"]
     if is_numeric(value.ty):
-        return block([("$__x", value), *bindings], body, ty=Ty.STR)
+        return block([("$__x", value), *bindings], *by_kind, ty=Ty.STR)
     return block(
-        [("$__x", value), *bindings], f"$type($__x) in {NUMERIC_TYPES} ? {body} : {not_number}", ty=Ty.STR
+        [("$__x", value), *bindings],
+        f"$type($__x) in {NUMERIC_TYPES} ? ",
+        *by_kind,
+        f" : {not_number}",
+        ty=Ty.STR,
     )
 
 

@@ -130,6 +130,38 @@ def log_statement(lw: LowererCore, call: ast.Call, stmt: ast.stmt) -> list[ir.St
     return [ir.Log(level, logger, message, lw.loc(stmt))]
 
 
+def message_arguments(lw: LowererCore, call: ast.Call) -> tuple[list[int], list[int]]:
+    """The indexes of the arguments a logging or print call formats with str(), and with repr()
+    (none when `call` is neither): print's values, a message without arguments, and the values of
+    a literal format string's %s and %r."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id == "print" and func.id not in lw.env.variables:
+        return list(range(len(call.args))), []
+    if not isinstance(func, ast.Attribute) or (func.attr not in LEVELS and func.attr != "log"):
+        return [], []
+    base = func.value
+    if not (isinstance(base, ast.Name) and is_logging_module(lw, base.id)) and _logger(lw, base) is None:
+        return [], []
+    first = 1 if func.attr == "log" else 0
+    if len(call.args) == first + 1:
+        return [first], []
+    fmt = _format_string(lw, call.args[first]) if len(call.args) > first else None
+    if fmt is None:
+        return [], []
+    as_str: list[int] = []
+    as_repr: list[int] = []
+    index = first + 1
+    for m in _CONVERSION.finditer(fmt):
+        if m.group(1):
+            continue
+        if m.group(2) == "s":
+            as_str.append(index)
+        elif m.group(2) == "r":
+            as_repr.append(index)
+        index += 1
+    return as_str, as_repr
+
+
 def _unknown(lw: LowererCore, name: str) -> bool:
     return not (
         name in lw.env.variables

@@ -149,6 +149,14 @@ class Lowerer(LowererCore):
                 appended = task_lists.append_task(self, node, func.value.id, value)
                 if appended is not None:
                     return appended  # `tasks.append(ctx.call_activity(...))`: a task list, pending
+                if len(value.args) == 1 and isinstance(value.args[0], ast.Await) and not value.keywords:
+                    # `results.append(await ctx.call_activity(...))`: the result first, then the call.
+                    holder = ast.copy_location(ast.Name(id=self.fresh("awaited"), ctx=ast.Store()), node)
+                    awaited = self.lower_await(value.args[0], holder, node)
+                    if not awaited:
+                        return []
+                    value.args[0] = ast.copy_location(ast.Name(id=holder.id, ctx=ast.Load()), node)
+                    return [*awaited, *self._mutation(node, func.value, func.attr, value)]
                 return self._mutation(node, func.value, func.attr, value)
         if (
             isinstance(value, ast.Call)
@@ -220,9 +228,19 @@ class Lowerer(LowererCore):
             if isinstance(target.slice, ast.Slice):
                 self.report(target, "DSF022", "assignment to a slice is not supported")
                 return []
+            if isinstance(value, ast.Await):
+                # `d[key] = await ctx.call_activity(...)`: the result first, then the item.
+                holder = ast.copy_location(ast.Name(id=self.fresh("awaited"), ctx=ast.Store()), node)
+                awaited = self.lower_await(value, holder, node)
+                if not awaited:
+                    return []
+                loaded = ast.copy_location(ast.Name(id=holder.id, ctx=ast.Load()), node)
+                return [*awaited, *self._assign(node, target, loaded)]
             current = self.expr.translate(target.value)
             key = self.expr.translate(target.slice)
-            if key.ty is not Ty.STR:
+            # A key of unknown type is fine in a dict the compiler knows is one: item_set checks
+            # at run time that it is a string, as a JSON object key must be.
+            if key.ty is not Ty.STR and not (key.ty is Ty.UNKNOWN and current.ty is Ty.DICT):
                 self.report(
                     target,
                     "DSF022",

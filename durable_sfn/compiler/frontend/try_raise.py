@@ -12,6 +12,7 @@ import builtins
 import json
 
 from durable_sfn.compiler import ir
+from durable_sfn.compiler.frontend import log_calls
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.source_labels import dotted_name
 from durable_sfn.compiler.ir import Expr, Ty
@@ -272,6 +273,21 @@ class _Messages(ast.NodeTransformer):
             found = self._message(node.args[0])
             if found is not None:
                 return found
+        as_str, as_repr = log_calls.message_arguments(self.lw, node)
+        for index in as_str:
+            # `logger.error("failed: %s", e)`, `print(e)`: logging formats str(e), the message.
+            found = self._message(node.args[index])
+            if found is not None:
+                node.args[index] = found
+        for index in as_repr:
+            arg = node.args[index]
+            if isinstance(arg, ast.Name) and arg.id in self.lw.env.exc_vars:
+                self.lw.report(
+                    arg,
+                    "DSF041",
+                    "%r of a caught error is not compiled: Python writes the exception's class and arguments",
+                    f'log its message with %s: logger.error("failed: %s", {arg.id})',
+                )
         return self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:

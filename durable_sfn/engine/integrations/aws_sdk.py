@@ -9,9 +9,8 @@ Step Functions' service prefix (`DynamoDB.ConditionalCheckFailedException`,
 A definition names the service and action, so both are data from whoever wrote it: the service
 must be one botocore knows and the action an operation of that service's model, and only then
 is the client's method for that operation called (a name like `__init__` or `_make_api_call`
-never reaches `getattr`). Where the clients come from is the engine's business:
-`default_client` hands out plain boto3 clients only while moto is active in the process, so an
-engine nobody gave clients cannot reach real AWS with whatever credentials are around.
+never reaches `getattr`). Where the clients come from is the engine's business
+(`aws_clients`): only from whoever created it.
 """
 
 from __future__ import annotations
@@ -22,19 +21,13 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, Protocol
+from typing import Any
 
 from botocore import xform_name
 
 from durable_sfn.engine import errors
+from durable_sfn.engine.integrations.aws_clients import AwsClients
 from durable_sfn.engine.integrations.base import Integration, TaskFailure
-
-
-class AwsClients(Protocol):
-    """Where boto3 clients come from (moto's in tests, the real services on request)."""
-
-    def aws_client(self, service: str) -> Any: ...
-
 
 # Optimized integrations: service name -> (boto3 service, error prefix).
 _OPTIMIZED = {
@@ -80,37 +73,6 @@ def operation_name(client: Any, action: str) -> str | None:
     return folded.get(wanted.lower())
 
 
-def moto_active() -> bool:
-    """Whether moto intercepts boto3 in this process right now."""
-    try:
-        from moto.core.models import botocore_stubber
-    except ImportError:  # moto is an optional extra of the library
-        return False
-    return bool(botocore_stubber.enabled)
-
-
-def default_client(service: str, region: str) -> Any:
-    """A boto3 client for an engine given no client factory: only while moto is active.
-
-    Raises TaskFailure (States.Runtime) otherwise, naming the ways to give clients.
-    """
-    require_moto(service)
-    import boto3
-
-    return boto3.client(service, region_name=region)  # type: ignore[call-overload]
-
-
-def require_moto(service: str) -> None:
-    """Refuse to call `service` unless moto intercepts boto3 in this process."""
-    if not moto_active():
-        raise TaskFailure(
-            errors.RUNTIME,
-            f"The local engine has no AWS clients, so it does not call '{service}': pass "
-            "LocalStepFunctions(aws_client_factory=...) (moto's clients, or boto3.client for real AWS), "
-            "run inside moto's mock_aws, or use the local runtime (durable-sfn run / serve).",
-        )
-
-
 def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _json_safe(v) for k, v in value.items() if k != "ResponseMetadata"}
@@ -150,7 +112,8 @@ def _prepare(service: str, action: str, params: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def call(services: AwsClients, integration: Integration, params: Any) -> Any:
+def call(services: AwsClients, integration: Integration, params: Any, state: str) -> Any:
+    """Call the API operation `integration` names with `params`, for state `state`."""
     if integration.service.startswith("aws-sdk:"):
         sdk_name = integration.service.split(":", 1)[1]
         boto_name = _BOTO_NAME.get(sdk_name, sdk_name)
@@ -173,7 +136,7 @@ def call(services: AwsClients, integration: Integration, params: Any) -> Any:
             errors.RUNTIME,
             f"The Resource '{integration.resource}' names service '{sdk_name_of(integration)}', which the AWS SDK does not have.",
         )
-    client = services.aws_client(boto_name)
+    client = services.aws_client(boto_name, state)
     operation = operation_name(client, integration.action)
     if operation is None:
         raise TaskFailure(

@@ -17,7 +17,7 @@ from durable_sfn.engine.bounds import EvaluationLimits
 from durable_sfn.engine.branch import Branch
 from durable_sfn.engine.clock import Clock
 from durable_sfn.engine.env import EvalEnv
-from durable_sfn.engine.integrations.aws_sdk import AwsClients
+from durable_sfn.engine.integrations.aws_clients import AwsClients
 from durable_sfn.engine.integrations.callbacks import TokenRegistry
 from durable_sfn.engine.integrations.http import HttpReach
 from durable_sfn.engine.integrations.lambda_ import LambdaFunctions

@@ -21,7 +21,7 @@ def iter_items(run: StateRun, config: dict[str, Any]) -> Iterator[Any]:
     params = config.get("Parameters") or config.get("Arguments") or {}
     reader = config.get("ReaderConfig") or {}
     try:
-        s3 = run.services.aws_client("s3")
+        s3 = run.services.aws_client("s3", run.name)
         yield from s3_items.iter_items(s3, resource, params, reader)
     except StatesError:
         raise
@@ -165,8 +165,8 @@ def result_files(run: StateRun, config: dict[str, Any], map_run_arn: str) -> s3_
 
 
 def store_results(run: StateRun, files: s3_items.ResultFiles) -> Any:
+    s3 = run.services.aws_client("s3", run.name)  # an engine without clients: States.Runtime
     try:
-        s3 = run.services.aws_client("s3")
         return files.write(lambda key, body: s3.put_object(Bucket=files.bucket, Key=key, Body=body))
     except Exception as exc:
         raise StatesError(

@@ -210,7 +210,7 @@ def _call(
         elif integration.kind == "activity":
             raise TaskFailure(errors.RUNTIME, "Activity tasks are not supported by the local engine.")
         else:
-            response = aws_sdk.call(services, integration, params)
+            response = aws_sdk.call(services, integration, params, run.name)
         if record is None:
             return response
         run.event(

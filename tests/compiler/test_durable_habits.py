@@ -1,0 +1,155 @@
+"""Habits of Durable Functions users that met differences or refusals: a dataclass field named like
+a dict method (`order.items`), a caught error logged with %s or print, `d[key] = ...` with a key
+read from data, `d[key] = await ...` and `xs.append(await ...)`. Each runs direct and compiled with
+equal results, or is refused at its line with the spelling that works."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
+from durable_sfn.compiler import CompileError, compile_source
+from durable_sfn.testing import ExecutionResult, run_direct, run_local
+
+
+@pytest.fixture(autouse=True)
+def _all_levels() -> Iterator[None]:
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    yield
+    root.setLevel(level)
+
+
+def _both(orch: Any, value: Any) -> ExecutionResult:
+    direct = run_direct(orch, value)
+    compiled = run_local(orch, value)
+    assert (compiled.status, compiled.output, compiled.error) == (direct.status, direct.output, direct.error)
+    assert compiled.logs == direct.logs
+    return direct
+
+
+@dataclass
+class Cart:
+    owner: str
+    items: list[str]
+    values: list[int]
+
+
+@orchestrator(name="DhFieldsNamedLikeDictMethods")
+async def fields_named_like_dict_methods(ctx: OrchestrationContext, cart: Cart) -> JsonValue:
+    return {"owner": cart.owner, "count": len(cart.items), "first": cart.items[0], "total": sum(cart.values)}
+
+
+def test_a_field_named_like_a_dict_method_reads_the_field_in_both_runs() -> None:
+    direct = _both(fields_named_like_dict_methods, {"owner": "ann", "items": ["a", "b"], "values": [2, 3]})
+    assert direct.output == {"owner": "ann", "count": 2, "first": "a", "total": 5}
+
+
+class Declined(Exception):
+    pass
+
+
+@activity(name="DhCharge")
+def charge(amount: int) -> int:
+    if amount > 100:
+        raise Declined(f"{amount} is over the limit")
+    return amount
+
+
+log = logging.getLogger("habits")
+
+
+@orchestrator(name="DhLogCaughtError")
+async def log_caught_error(ctx: OrchestrationContext) -> JsonValue:
+    amount = ctx.get_input()
+    try:
+        return await ctx.call_activity(charge, amount)
+    except Declined as e:
+        log.error("charge of %d failed: %s", amount, e)
+        logging.warning(e)
+        print("declined:", e)
+        return None
+
+
+@pytest.mark.parametrize("amount", [5, 500])
+def test_a_caught_error_logged_with_percent_s_or_print_is_its_message(amount: int) -> None:
+    direct = _both(log_caught_error, amount)
+    if amount == 500:
+        assert [r.message for r in direct.logs] == [
+            "charge of 500 failed: 500 is over the limit",
+            "500 is over the limit",
+            "declined: 500 is over the limit",
+        ]
+
+
+def test_percent_r_of_a_caught_error_is_refused_with_the_percent_s_spelling() -> None:
+    source = textwrap.dedent(
+        """
+        import logging
+        from durable_sfn import orchestrator
+
+        @orchestrator(name="DhRepr")
+        async def f(ctx):
+            try:
+                await ctx.call_activity("Charge", 1)
+            except Exception as e:
+                logging.error("failed: %r", e)
+        """
+    )
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "DhRepr")
+    assert "DSF041" in str(info.value)
+    assert '%s", e)' in str(info.value)
+
+
+@activity(name="DhGrade")
+def grade(student: dict[str, JsonValue]) -> str:
+    return "pass" if int(str(student["score"])) >= 50 else "fail"
+
+
+@orchestrator(name="DhKeysFromData")
+async def keys_from_data(ctx: OrchestrationContext) -> JsonValue:
+    grades = {}
+    notes = []
+    for student in ctx.get_input():
+        grades[student["name"]] = await ctx.call_activity(grade, student)
+        notes.append(await ctx.call_activity(grade, student))
+    return {"grades": grades, "notes": notes}
+
+
+@pytest.mark.parametrize(
+    "students",
+    [[{"name": "ann", "score": 70}, {"name": "bo", "score": 20}], []],
+)
+def test_an_item_keyed_by_data_and_awaited_values_in_statements(students: list[dict[str, Any]]) -> None:
+    _both(keys_from_data, students)
+
+
+def test_a_key_that_is_not_a_string_fails_as_json_cannot_hold_it() -> None:
+    # docs/compiler.md "Python values, exactly": dict keys that are not strings fail at run time.
+    compiled = run_local(keys_from_data, [{"name": 7, "score": 70}])
+    assert compiled.status == "FAILED"
+    assert "UnsupportedValueError: dict keys must be strings" in str(compiled.cause)
+
+
+def test_min_with_default_is_refused_with_the_empty_test_spelling() -> None:
+    source = textwrap.dedent(
+        """
+        from durable_sfn import orchestrator
+
+        @orchestrator(name="DhMinDefault")
+        async def f(ctx):
+            return min(ctx.get_input(), default=0)
+        """
+    )
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "DhMinDefault")
+    assert "keyword argument 'default'" in str(info.value)
+    assert "min(xs) if xs else 0" in str(info.value)
