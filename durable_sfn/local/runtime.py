@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from durable_sfn._aws import DEFAULT_ACCOUNT, DEFAULT_REGION, ENTITIES_QUEUE_URL, role_arn
-from durable_sfn.asl.deploy_values import deploy_value_fills
 from durable_sfn.client.events import (
     WAITER_NAME,
     EventStore,
@@ -29,6 +28,7 @@ from durable_sfn.client.events import (
 )
 from durable_sfn.client.orchestration_client import OrchestrationClient
 from durable_sfn.definitions import find_definitions
+from durable_sfn.deploy_values import deploy_value_fills
 from durable_sfn.dsl import activity_definition
 from durable_sfn.engine.api.client import LocalStepFunctions
 from durable_sfn.engine.clock import RealClock, VirtualClock
