@@ -39,6 +39,7 @@ from durable_sfn.testing.results import (
     DEFAULT_START,
     ExecutionResult,
     ScheduledEvent,
+    check_events,
 )
 from durable_sfn.testing.scheduler import StuckOrchestrationError, Task
 
@@ -76,6 +77,7 @@ def run_direct(
     code that cannot be deployed must not pass its direct-run tests.
     """
     definition = require_orchestrator(orch)
+    check_events(events)
     workflow = collect(orch, activities)
     check_compiles(workflow.orchestrators.values())
     with entity_host(workflow.orchestrators.values(), entities, DEFAULT_REGION) as host:

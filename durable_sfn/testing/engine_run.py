@@ -55,6 +55,7 @@ from durable_sfn.testing.results import (
     ActivityCall,
     ExecutionResult,
     ScheduledEvent,
+    check_events,
 )
 from durable_sfn.testing.scheduler import StuckOrchestrationError
 
@@ -199,6 +200,7 @@ def run_local(
     signals go through a FIFO queue on moto, and queued signals are delivered after each execution.
     """
     top = require_orchestrator(orch)
+    check_events(events)
     input_text = input_json(input)  # checked first, as run_direct checks it
     workflow = collect(orch, activities)
     if workflow.missing_activities:

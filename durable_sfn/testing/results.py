@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -34,6 +35,32 @@ class ScheduledEvent:
     name: str
     data: Any = None
     at: timedelta = timedelta(0)
+
+
+def check_events(events: object) -> None:
+    """Refuse an `events=` argument neither runner can read, before anything runs: a dict
+    {name: data} or a list of ScheduledEvent. A list of (name, data) pairs is the usual slip."""
+    if events is None:
+        return
+    if isinstance(events, Mapping):
+        for name in events:
+            if not isinstance(name, str):
+                raise TypeError(f"events: an event name must be text, not {name!r}")
+        return
+    if isinstance(events, (str, bytes)) or not hasattr(events, "__iter__"):
+        raise TypeError(
+            f"events must be a dict {{name: data}} or a list of ScheduledEvent, not {type(events).__name__}"
+        )
+    for index, event in enumerate(events):
+        if not isinstance(event, ScheduledEvent):
+            raise TypeError(
+                f"events[{index}] is {event!r}: a list of events holds ScheduledEvent(name, data, at=timedelta(...)); "
+                "for events raised before the run, pass a dict {name: data}"
+            )
+        if not isinstance(event.name, str) or not isinstance(event.at, timedelta):
+            raise TypeError(
+                f"events[{index}]: ScheduledEvent needs a text name and a timedelta `at`, got {event!r}"
+            )
 
 
 @dataclass(frozen=True)
