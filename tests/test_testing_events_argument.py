@@ -28,9 +28,9 @@ async def awaits_approval(ctx: OrchestrationContext) -> Any:
         ({1: "x"}, "an event name must be text"),
         ("Approval", "must be a dict {name: data} or a list of ScheduledEvent, not str"),
         (
-            [ScheduledEvent("Approval", 1, at=5)],
+            [ScheduledEvent("Approval", 1, at=5)],  # type: ignore[arg-type]
             r"events\[0\]: ScheduledEvent needs a text name and a timedelta",
-        ),  # type: ignore[arg-type]
+        ),
     ],
 )
 def test_an_unreadable_events_argument_is_refused_with_what_to_pass(
