@@ -349,12 +349,18 @@ class OrchestrationContext(ABC):
 
     @abstractmethod
     def call_activity(
-        self, activity: Callable[..., object] | str, input: JsonValue = None, *, return_type: Any = None
+        self,
+        activity: Callable[..., object] | str,
+        input: JsonValue = None,
+        *,
+        input_: JsonValue = None,
+        return_type: Any = None,
     ) -> Task[JsonValue]:
         """Call an `@activity` function (or an activity by name) with JSON and await its JSON result.
 
         An activity whose parameter is a pydantic model receives `input` parsed into it; a model it
         returns arrives here as its JSON dump (a dict). Without `input` the activity receives None.
+        `input_=` is Durable's spelling of `input` (here and in the other calls that take one).
         `return_type` (Durable's deserialisation hint) is accepted and ignored, on every call.
         """
 
@@ -365,6 +371,7 @@ class OrchestrationContext(ABC):
         retry_options: RetryOptions,
         input: JsonValue = None,
         *,
+        input_: JsonValue = None,
         return_type: Any = None,
     ) -> Task[JsonValue]:
         """Like `call_activity`, retrying any failure per `retry_options` (attempts count the first call)."""
@@ -376,6 +383,7 @@ class OrchestrationContext(ABC):
         input: JsonValue = None,
         instance_id: str | None = None,
         *,
+        input_: JsonValue = None,
         return_type: Any = None,
     ) -> Task[JsonValue]:
         """Run another `@orchestrator` as a child instance and await its (JSON) output.
@@ -393,6 +401,7 @@ class OrchestrationContext(ABC):
         input: JsonValue = None,
         instance_id: str | None = None,
         *,
+        input_: JsonValue = None,
         return_type: Any = None,
     ) -> Task[JsonValue]:
         """Like `call_sub_orchestrator`, starting a new child per attempt when one fails, per
@@ -401,7 +410,13 @@ class OrchestrationContext(ABC):
 
     @abstractmethod
     def call_entity(
-        self, entity_id: EntityId, operation: str, input: JsonValue = None, *, return_type: Any = None
+        self,
+        entity_id: EntityId,
+        operation: str,
+        input: JsonValue = None,
+        *,
+        input_: JsonValue = None,
+        return_type: Any = None,
     ) -> Task[JsonValue]:
         """Run `operation` on a durable entity and await its result (`ctx.set_result`).
 
@@ -431,7 +446,9 @@ class OrchestrationContext(ABC):
         """
 
     @abstractmethod
-    def signal_entity(self, entity_id: EntityId, operation: str, input: JsonValue = None) -> None:
+    def signal_entity(
+        self, entity_id: EntityId, operation: str, input: JsonValue = None, *, input_: JsonValue = None
+    ) -> None:
         """Send `operation` to a durable entity (one-way: not awaited, no result).
 
         One orchestration's signals and calls to one entity are applied in the order it issued

@@ -167,6 +167,13 @@ class DirectRun:
         return "the orchestration can never finish: every branch waits and nothing is scheduled"
 
 
+def _one_input(input: Any, input_: Any) -> Any:
+    """The input of a call given as `input` or as Durable's `input_=` (the compiler takes both)."""
+    if input is not None and input_ is not None:
+        raise TypeError("got the input twice: as input and as input_")
+    return input if input_ is None else input_
+
+
 class DirectContext(OrchestrationContext):
     """The `OrchestrationContext` of a direct run: each method does in Python what its state does."""
 
@@ -206,13 +213,21 @@ class DirectContext(OrchestrationContext):
     def set_custom_status(self, value: Any) -> None:
         self.custom_status = self._run.json(value, "the custom status")
 
-    def call_activity(self, activity: Any, input: Any = None, *, return_type: Any = None) -> Task[Any]:
-        return DirectTask(self._activity(activity, input, None))
+    def call_activity(
+        self, activity: Any, input: Any = None, *, input_: Any = None, return_type: Any = None
+    ) -> Task[Any]:
+        return DirectTask(self._activity(activity, _one_input(input, input_), None))
 
     def call_activity_with_retry(
-        self, activity: Any, retry_options: RetryOptions, input: Any = None, *, return_type: Any = None
+        self,
+        activity: Any,
+        retry_options: RetryOptions,
+        input: Any = None,
+        *,
+        input_: Any = None,
+        return_type: Any = None,
     ) -> Task[Any]:
-        return DirectTask(self._activity(activity, input, retry_options))
+        return DirectTask(self._activity(activity, _one_input(input, input_), retry_options))
 
     async def _activity(self, ref: Any, input: Any, retry: RetryOptions | None) -> Any:
         name, fn = self._run.activity(ref)
@@ -258,9 +273,15 @@ class DirectContext(OrchestrationContext):
                 return typed_values.result_of(fn, value)
 
     def call_sub_orchestrator(
-        self, orchestrator: Any, input: Any = None, instance_id: str | None = None, *, return_type: Any = None
+        self,
+        orchestrator: Any,
+        input: Any = None,
+        instance_id: str | None = None,
+        *,
+        input_: Any = None,
+        return_type: Any = None,
     ) -> Task[Any]:
-        return DirectTask(self._sub_orchestrator(orchestrator, input, instance_id))
+        return DirectTask(self._sub_orchestrator(orchestrator, _one_input(input, input_), instance_id))
 
     def call_sub_orchestrator_with_retry(
         self,
@@ -269,9 +290,14 @@ class DirectContext(OrchestrationContext):
         input: Any = None,
         instance_id: str | None = None,
         *,
+        input_: Any = None,
         return_type: Any = None,
     ) -> Task[Any]:
-        return DirectTask(self._retried_sub_orchestrator(orchestrator, retry_options, input, instance_id))
+        return DirectTask(
+            self._retried_sub_orchestrator(
+                orchestrator, retry_options, _one_input(input, input_), instance_id
+            )
+        )
 
     async def _retried_sub_orchestrator(
         self, ref: Any, retry: RetryOptions, input: Any, instance_id: str | None
@@ -310,9 +336,15 @@ class DirectContext(OrchestrationContext):
         return self._run.json(output, f"the output of sub-orchestrator {definition.name!r}")
 
     def call_entity(
-        self, entity_id: EntityId, operation: str, input: Any = None, *, return_type: Any = None
+        self,
+        entity_id: EntityId,
+        operation: str,
+        input: Any = None,
+        *,
+        input_: Any = None,
+        return_type: Any = None,
     ) -> Task[Any]:
-        return DirectTask(self._entity(entity_id, operation, input))
+        return DirectTask(self._entity(entity_id, operation, _one_input(input, input_)))
 
     async def _entity(self, entity_id: EntityId, operation: str, input: Any) -> Any:
         with logs.outside():  # opening the entity store logs its own records
@@ -329,7 +361,10 @@ class DirectContext(OrchestrationContext):
             raise
         return self._run.json(result, f"the result of entity operation {entity_id}.{operation}")
 
-    def signal_entity(self, entity_id: EntityId, operation: str, input: Any = None) -> None:
+    def signal_entity(
+        self, entity_id: EntityId, operation: str, input: Any = None, *, input_: Any = None
+    ) -> None:
+        input = _one_input(input, input_)
         payload = self._run.json(input, f"the input of signal {entity_id}.{operation}")
         with logs.outside():  # the entity and its store log their own records, not this instance's
             self._run.entities(entity_id).signal(entity_id, operation, payload)

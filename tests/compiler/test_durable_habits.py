@@ -153,3 +153,44 @@ def test_min_with_default_is_refused_with_the_empty_test_spelling() -> None:
         compile_source(source, "DhMinDefault")
     assert "keyword argument 'default'" in str(info.value)
     assert "min(xs) if xs else 0" in str(info.value)
+
+
+@orchestrator(name="DhInputKeyword")
+async def input_keyword(ctx: OrchestrationContext) -> JsonValue:
+    n = ctx.get_input()
+    first = await ctx.call_activity(charge, input_=n)
+    second = await ctx.call_activity("DhCharge", input_=n + 1)
+    return [first, second]
+
+
+@pytest.mark.parametrize("n", [1, 100])
+def test_durables_input_underscore_keyword_works_in_both_runs(n: int) -> None:
+    _both(input_keyword, n)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('return ctx.current_utc_datetime.strftime("%Y-%m-%d")', "method .strftime() of a datetime"),
+        ("now = ctx.current_utc_datetime\n    return now.hour", "datetime attribute '.hour'"),
+        ('return ctx.get_input() | {"a": 1}', "{**a, **b}"),
+        ("return dict(a=1, b=ctx.get_input())", '{"key": value, ...}'),
+        ('return ctx.get_input().strip(" ,")', "only s.strip() (whitespace)"),
+        ('return ctx.get_input().split(",", 1)', "sep.join(parts[1:])"),
+    ],
+)
+def test_refusals_of_common_spellings_name_the_working_one(body: str, expected: str) -> None:
+    source = f"from durable_sfn import orchestrator\n\n@orchestrator(name='DhHint')\nasync def f(ctx):\n    {body}\n"
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "DhHint")
+    assert expected in str(info.value)
+
+
+def test_the_datetime_hints_spelling_runs_equal() -> None:
+    _both(date_parts, None)
+
+
+@orchestrator(name="DhDateParts")
+async def date_parts(ctx: OrchestrationContext) -> JsonValue:
+    now = ctx.current_utc_datetime
+    return {"day": now.isoformat()[:10], "hour": int(now.isoformat()[11:13])}

@@ -117,6 +117,36 @@ def translate_call(t: TranslatorCore, node: ast.Call) -> Expr:
     return t.fail(node, "DSF004", "only named functions can be called", "")
 
 
+# Methods only a datetime has: the hint says what a datetime supports.
+_DATETIME_ONLY = {"strftime", "weekday", "isoweekday", "timestamp", "date", "astimezone", "timetuple"}
+DATETIME_HINT = (
+    "a datetime supports comparisons, timedelta arithmetic and isoformat(): "
+    "now.isoformat()[:10] is the date (YYYY-MM-DD), now.isoformat()[11:13] the hour"
+)
+
+
+def is_datetime(t: TranslatorCore, node: ast.expr) -> bool:
+    """Whether `node` is a datetime the compiler knows without translating it again:
+    ctx.current_utc_datetime or a variable holding a datetime."""
+    if isinstance(node, ast.Name):
+        return t.env.variables.get(node.id) is Ty.DATETIME
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "current_utc_datetime"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == t.env.ctx_name
+    )
+
+
+# What works instead of an argument the compiled form does not take.
+_ARITY_HINTS = {
+    "strip": "only s.strip() (whitespace) is compiled; strip other characters in an activity",
+    "lstrip": "only s.lstrip() (whitespace) is compiled; strip other characters in an activity",
+    "rstrip": "only s.rstrip() (whitespace) is compiled; strip other characters in an activity",
+    "split": "maxsplit is not compiled: parts = s.split(sep), then parts[0] and sep.join(parts[1:])",
+}
+
+
 def _args(t: TranslatorCore, node: ast.Call, lo: int, hi: int, name: str) -> list[Expr] | None:
     if node.keywords or not lo <= len(node.args) <= hi or any(isinstance(a, ast.Starred) for a in node.args):
         want = str(lo) if lo == hi else f"{lo} to {hi}"
@@ -125,10 +155,14 @@ def _args(t: TranslatorCore, node: ast.Call, lo: int, hi: int, name: str) -> lis
             hint = f"{name}() takes {want} positional argument(s) here"
             if name in ("min", "max") and keyword == "default":
                 hint = f"test for the empty case: {name}(xs) if xs else 0"
+            elif name == "dict":
+                hint = 'write the dict display: {"key": value, ...}'
             what = f"keyword argument {keyword!r}" if keyword else "**keyword arguments"
             t.fail(node, "DSF002", f"{name}() with {what} is not supported", hint)
             return None
-        t.fail(node, "DSF002", f"{name}() takes {want} positional argument(s) here")
+        t.fail(
+            node, "DSF002", f"{name}() takes {want} positional argument(s) here", _ARITY_HINTS.get(name, "")
+        )
         return None
     return [t.translate(a) for a in node.args]
 
@@ -403,6 +437,8 @@ def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
             "`xs.append(v)`, `xs.extend(vs)` or `d.update(e)` statements",
             "",
         )
+    if attr in _DATETIME_ONLY or is_datetime(t, obj_node):
+        return t.fail(node, "DSF004", f"method .{attr}() of a datetime cannot be compiled", DATETIME_HINT)
     return t.fail(
         node,
         "DSF004",

@@ -54,7 +54,12 @@ class OperatorRules(TranslatorCore):
             return self.fail(node, "DSF002", "%-formatting is not supported", "use an f-string")
         symbol = _SYMBOLS.get(op)
         if symbol is None:
-            return self.fail(node, "DSF002", f"operator {type(node.op).__name__} is not supported")
+            hint = "bitwise operators and @ are not compiled: compute them in an activity"
+            if op is ast.BitOr:
+                hint = "merge dicts with {**a, **b}; for booleans write `a or b`"
+            elif op is ast.BitAnd:
+                hint = "for booleans write `a and b`; bitwise operators are not compiled"
+            return self.fail(node, "DSF002", f"operator {type(node.op).__name__} is not supported", hint)
         # `xs += ys` extends the list with any iterable (`xs + "ab"` is a TypeError).
         in_place = getattr(node, "in_place", False)
         return py_binop(symbol, left, right, in_place=bool(in_place), shared_list=in_place == "shared")

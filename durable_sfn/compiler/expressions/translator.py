@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from durable_sfn.compiler.expressions.calls import BUILTINS, UUID_HINT, CallRules
+from durable_sfn.compiler.expressions.calls import BUILTINS, DATETIME_HINT, UUID_HINT, CallRules, is_datetime
 from durable_sfn.compiler.expressions.comprehensions import ComprehensionRules
 from durable_sfn.compiler.expressions.operators import OperatorRules
 from durable_sfn.compiler.expressions.runtime import INT_LIMIT, mapping, py_format, py_getitem
@@ -228,6 +228,10 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
                 return join(self.visit_Name(base), "." + node.attr.capitalize(), ty=Ty.STR)
             if base.id in ("random", "uuid", "secrets"):
                 return self.fail(node, "DSF003", f"{base.id}.{node.attr} is not deterministic", UUID_HINT)
+        if is_datetime(self, base):
+            return self.fail(
+                node, "DSF025", f"datetime attribute '.{node.attr}' is not compiled", DATETIME_HINT
+            )
         return self.fail(
             node,
             "DSF025",
