@@ -12,7 +12,11 @@ of `durable_sfn._aws.PLACEHOLDER`) inside a JSONata string literal:
 The CDK `Orchestration` construct fills them at synth (from its `deploy_values=` prop, else from
 the environment of `cdk synth`); `run_local`, `durable-sfn run` and `serve` fill them from the
 process environment. Since the placeholder sits inside a JSONata string, a value is written with
-JSON's escapes (which JSONata string literals share): any text round-trips.
+JSON's escapes (which JSONata string literals share): any text round-trips, quotes, backslashes
+and line breaks included. A `${` in a value is written `\u0024{`, so the filled definition holds
+no placeholder that a later substitution could fill: CloudFormation's DefinitionSubstitutions
+replace every `${Name}` they know in the definition's text, and a value like `${PaymentActivity}`
+would otherwise become that function's ARN on deploy.
 """
 
 from __future__ import annotations
@@ -104,8 +108,8 @@ def deploy_value_placeholders(definition: Any) -> dict[str, list[str]]:
 
 
 def escaped(value: str) -> str:
-    """`value` as the inside of a JSON (and JSONata) string literal."""
-    return json.dumps(value, ensure_ascii=False)[1:-1]
+    """`value` as the inside of a JSON (and JSONata) string literal, with no `${` left in it."""
+    return json.dumps(value, ensure_ascii=False)[1:-1].replace("${", "\\u0024{")
 
 
 def deploy_value_fills(

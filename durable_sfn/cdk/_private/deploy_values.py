@@ -5,13 +5,17 @@ A value given as the construct's `deploy_values=` prop wins over the environment
 Plain strings are written into the definition here, with the escapes a JSONata string needs, so
 the deployed text is exactly what the local engine runs with the same values. A CDK token (say
 `table.table_name`) is unknown until deployment: it goes to CloudFormation's
-DefinitionSubstitutions instead, which writes its value in as it is, so a token must stand for
-text that needs no escaping (names and ARNs do not).
+DefinitionSubstitutions instead, which write it into the definition's JSON text. The text around
+the token (`f"{bucket.bucket_name}/in"`) is escaped here for the JSONata string and the JSON
+string it sits in; the token's own value CloudFormation writes in as it is, so a token must stand
+for text that needs no escaping and holds no `${` (resource names, ARNs and URLs never do; a
+CfnParameter's value is whatever the deployer types).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,7 +30,29 @@ from durable_sfn.deploy_values import (
     MissingDeployValueError,
     deploy_value_fills,
     deploy_value_placeholders,
+    escaped,
 )
+
+# How CDK writes a string token into text (`Token.as_string`, an attribute, an f-string).
+_TOKEN_TEXT = re.compile(r"\$\{Token\[[^\]]*\]\}")
+
+
+def _substitution_text(value: str) -> str:
+    """`value` as DefinitionSubstitutions writes it into the definition's JSON text, where the
+    placeholder sits inside a JSONata string inside a JSON string: its literal text escaped for
+    both, its tokens left as they are."""
+
+    def both(text: str) -> str:
+        return escaped(escaped(text))
+
+    out: list[str] = []
+    end = 0
+    for token in _TOKEN_TEXT.finditer(value):
+        out.append(both(value[end : token.start()]))
+        out.append(token.group(0))
+        end = token.end()
+    out.append(both(value[end:]))
+    return "".join(out)
 
 
 def fill(
@@ -51,7 +77,8 @@ def fill(
     for name in names:
         variable = name.rsplit(".", 1)[1]
         if variable in tokens:
-            deferred[name] = (SET_MARK if name.startswith(OPTIONAL_PREFIX) else "") + values[variable]
+            mark = SET_MARK if name.startswith(OPTIONAL_PREFIX) else ""
+            deferred[name] = _substitution_text(mark + values[variable])
         else:
             plain[name] = fills[name]
     # Only plain values are written in here: every other placeholder stays for CloudFormation.
