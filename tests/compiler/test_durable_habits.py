@@ -194,3 +194,16 @@ def test_the_datetime_hints_spelling_runs_equal() -> None:
 async def date_parts(ctx: OrchestrationContext) -> JsonValue:
     now = ctx.current_utc_datetime
     return {"day": now.isoformat()[:10], "hour": int(now.isoformat()[11:13])}
+
+
+@pytest.mark.parametrize("keyword", ["name", "fn"])
+def test_the_called_function_as_a_keyword_is_refused_with_the_positional_spelling(keyword: str) -> None:
+    # The direct run takes it positionally only; compiled, run_local found no activity to register.
+    source = (
+        "from durable_sfn import orchestrator\n\n@orchestrator(name='DhNamed')\nasync def f(ctx):\n"
+        f"    return await ctx.call_activity({keyword}='DhCharge', input_=1)\n"
+    )
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "DhNamed")
+    assert f"{keyword}= is not supported" in str(info.value)
+    assert "ctx.call_activity('DhCharge', ...)" in str(info.value)

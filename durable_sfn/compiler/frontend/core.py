@@ -180,10 +180,20 @@ class LowererCore(ABC):
             return None
         for name, arg in zip(names, call.args, strict=False):
             out[name] = arg
-        aliases = {"input_": "input", "fn": names[0], "name": names[0]}
+        aliases = {"input_": "input"}
         for kw in call.keywords:
             if kw.arg is not None and kw.arg == DURABLE_TYPE_KEYWORDS.get(names[0]):
                 continue  # Durable's typing hints for (de)serialisation: values here are JSON
+            if kw.arg in ("fn", "name") and kw.arg not in names:
+                # The context's methods take the called function first, positionally: a keyword
+                # for it would fail in the direct run, and activities are found by position.
+                self.report(
+                    kw.value,
+                    "DSF014",
+                    f"{kw.arg}= is not supported: the {names[0]} is the first positional argument",
+                    f"pass it first: ctx.{_method_name(call)}({ast.unparse(kw.value)}, ...)",
+                )
+                return None
             key = aliases.get(kw.arg or "", kw.arg or "")
             if key not in names and key in durable_api.KEYWORDS:
                 refusal = durable_api.KEYWORDS[key]
@@ -202,3 +212,7 @@ class LowererCore(ABC):
             self.report(call, "DSF014", f"missing argument(s): {', '.join(missing)}")
             return None
         return out
+
+
+def _method_name(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else "call"
