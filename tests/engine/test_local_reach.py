@@ -47,9 +47,9 @@ def listener() -> Iterator[tuple[str, list[bytes]]]:
         server.server_close()
 
 
-def run(runtime: LocalRuntime, states: dict[str, Any]) -> dict[str, Any]:
+def run(runtime: LocalRuntime, states: dict[str, Any], name: str = "reach") -> dict[str, Any]:
     definition = {"QueryLanguage": "JSONata", "StartAt": next(iter(states)), "States": states}
-    arn = runtime.engine.create_state_machine(name="reach", definition=json.dumps(definition), roleArn=ROLE)[
+    arn = runtime.engine.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)[
         "stateMachineArn"
     ]
     started = runtime.engine.start_execution(stateMachineArn=arn, input="{}")
@@ -126,3 +126,33 @@ def test_real_services_are_moto_passthrough_only_when_named() -> None:
     with LocalRuntime(real_time=False, real_services=["sns"]) as runtime:
         assert passthrough_service("sns") and not passthrough_service("s3")
         assert runtime.real_services == ("sns",)
+
+
+def test_a_task_reaches_real_aws_only_for_a_service_the_operator_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `serve --real-aws sns`: the engine's aws-sdk Tasks on sns leave the process (here they reach
+    # a stand-in for the network that records the request), every other service stays on moto.
+    import botocore.exceptions
+    import botocore.httpsession
+
+    sent: list[str] = []
+
+    def network(self: Any, request: Any) -> Any:
+        sent.append(request.url)
+        raise botocore.exceptions.EndpointConnectionError(endpoint_url=request.url)
+
+    monkeypatch.setattr(botocore.httpsession.URLLib3Session, "send", network)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    topics = {"List": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sns:listTopics", "End": True}}
+    with LocalRuntime(real_time=False) as runtime:
+        assert run(runtime, topics)["status"] == "SUCCEEDED"
+    assert sent == []
+    with LocalRuntime(real_time=False, real_services=["sns"]) as runtime:
+        real = run(runtime, topics)
+        buckets = {
+            "List": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets", "End": True}
+        }
+        assert run(runtime, buckets, "buckets")["status"] == "SUCCEEDED"
+    assert (real["status"], real["error"]) == ("FAILED", "Sns.EndpointConnectionError"), real
+    assert len(sent) == 1 and "sns.us-east-1.amazonaws.com" in sent[0]
