@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     _print(done, counts, elapsed)
     print(f"runs whose uncaught expression error is named in the Cause only: {counts['uncaught']:,}")
-    print(f"runs failed alike whose failed fan-out called other branches: {counts['fan-out calls']:,}")
+    print(f"runs alike but for the calls of a failed fan-out's branches: {counts['fan-out calls']:,}")
     print("refused by code: " + ", ".join(f"{code} {n}" for code, n in refusals.most_common()))
     if kinds:
         print("differences by kind: " + ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()))

@@ -187,7 +187,7 @@ def _drops_failure(first: Assigns, second: Assigns) -> bool:
     later = dict(second)
     read: set[str] = set()
     for value in later.values():
-        read |= value.reads()
+        read |= _unconditional_reads(value)  # read under a condition, the value may never be
     return any(
         k in later and k not in read and not is_log_var(k) and fallible_assigns(((k, v),)) for k, v in first
     )
@@ -408,15 +408,41 @@ def _failures_come_first(assigns: Assigns, succ: State) -> bool:
 def _unconditional_reads(e: Expr) -> set[str]:
     """The variables `e` always reads: none inside a conditional, a short-circuit or a function
     (a display, e.g. a payload dict, evaluates each of its items)."""
+    names: set[str] = set()
     if e.template is not None:
-        names: set[str] = set()
         for child in e.children():
             names |= _unconditional_reads(child)
         return names
-    text = " ".join(p for p in e.parts if isinstance(p, str))
-    if any(mark in text for mark in ("?", " and ", " or ", "function")):
-        return set()
-    return {p.name for p in e.parts if isinstance(p, Var)}
+    # JSONata evaluates left to right; a variable is read unconditionally unless a conditional,
+    # and/or or function begun at its nesting depth (or above it) is still open where it appears.
+    depth = 0
+    open_at: int | None = None  # the depth of the outermost branch still open
+    quote = ""
+    for part in e.parts:
+        if isinstance(part, Var):
+            if open_at is None:
+                names.add(part.name)
+            continue
+        i = 0
+        while i < len(part):
+            ch = part[i]
+            if quote:
+                if ch == "\\":
+                    i += 1
+                elif ch == quote:
+                    quote = ""
+            elif ch in "'\"":
+                quote = ch
+            elif ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+                if open_at is not None and depth < open_at:
+                    open_at = None
+            elif ch == "?" or part.startswith((" and ", " or ", "function"), i):
+                open_at = depth if open_at is None else min(open_at, depth)
+            i += 1
+    return names
 
 
 def _may_fail_evaluating(s: State) -> bool:

@@ -57,6 +57,8 @@ def test_a_random_orchestrator_is_refused_with_a_location_or_runs_alike(seed: in
         (regressions.assigned_before_caught, {"n": 1, "k": 2, "xs": [1]}),
         (regressions.assigned_before_caught, {"n": 0, "k": 2, "xs": [1]}),
         (regressions.overwritten_failure, {"xs": [], "n": 16, "d": {"a": 1}}),
+        (regressions.conditionally_overwritten, {"n": 13, "s": "a"}),
+        (regressions.conditionally_overwritten, {"n": 13, "s": "3"}),
         (regressions.overwritten_failure, {"xs": [4], "n": 0, "d": {"a": 1, "b": 2}}),
         (regressions.child_expression_error, {"n": 3, "again": False}),
         (regressions.child_expression_error, {"n": 0, "again": False}),

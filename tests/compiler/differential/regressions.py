@@ -211,3 +211,16 @@ async def assigned_before_caught(ctx: OrchestrationContext) -> JsonValue:
     except LookupError:
         return ["caught again", n]
     return [r, y, m]
+
+
+@orchestrator(name="DiffConditionallyOverwritten")
+async def conditionally_overwritten(ctx: OrchestrationContext) -> JsonValue:
+    """A failing assignment followed by one that reads the variable only under a condition still
+    fails (the merged Assign evaluated the failing value only on the branch not taken)."""
+    data = ctx.get_input()
+    n = data["n"]
+    s = data["s"]
+    n -= int(s)
+    n = 12 if "" in "-3" else 2 % n
+    checked = await ctx.call_activity(keys, {"n": n})
+    return [n, checked]
