@@ -207,3 +207,55 @@ def test_the_called_function_as_a_keyword_is_refused_with_the_positional_spellin
         compile_source(source, "DhNamed")
     assert f"{keyword}= is not supported" in str(info.value)
     assert "ctx.call_activity('DhCharge', ...)" in str(info.value)
+
+
+@dataclass
+class Address:
+    city: str
+
+
+@dataclass
+class Line:
+    sku: str
+    qty: int
+
+
+@dataclass
+class Shipment:
+    id: str
+    lines: list[Line]
+    shipping: Address
+
+
+@orchestrator(name="DhTypedOptionalAndEnumerate")
+async def typed_optional_and_enumerate(ctx: OrchestrationContext, shipment: Shipment) -> JsonValue:
+    labels = []
+    for i, line in enumerate(shipment.lines):
+        labels.append(f"{i}:{line.sku}x{line.qty}")
+    last = [line.sku for line in reversed(shipment.lines)]
+    city = shipment.shipping.city
+    return {"labels": labels, "last": last, "city": city}
+
+
+@pytest.mark.parametrize(
+    "shipment",
+    [
+        {"id": "s1", "lines": [{"sku": "a", "qty": 2}, {"sku": "b", "qty": 1}], "shipping": {"city": "Oslo"}},
+        {"id": "s2", "lines": [], "shipping": {"city": "Rome"}},
+    ],
+)
+def test_typed_items_through_enumerate_and_reversed(
+    shipment: dict[str, Any],
+) -> None:
+    _both(typed_optional_and_enumerate, shipment)
+
+
+def test_assigning_an_attribute_is_refused_with_a_variable_or_a_dict() -> None:
+    source = (
+        "from durable_sfn import orchestrator\n\n@orchestrator(name='DhSetAttr')\nasync def f(ctx):\n"
+        "    order = ctx.get_input()\n    order.status = 'done'\n    return order\n"
+    )
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "DhSetAttr")
+    assert "assigning an attribute ('.status = ...')" in str(info.value)
+    assert "{**order, 'status': ...}" in str(info.value)

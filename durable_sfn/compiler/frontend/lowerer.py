@@ -253,6 +253,15 @@ class Lowerer(LowererCore):
             return [ir.Assign(self.bind_target(target.value.id, Ty.DICT, target), merged, self.loc(node))]
         if isinstance(target, ast.Tuple | ast.List):
             return unpacking.lower_unpack(self, node, target, value)
+        if isinstance(target, ast.Attribute):
+            self.report(
+                target,
+                "DSF022",
+                f"assigning an attribute ('.{target.attr} = ...') is not supported",
+                f"typed values are read-only in an orchestrator: keep the new value in a variable "
+                f"({target.attr} = ...), or build a dict: {{**{ast.unparse(target.value)}, {target.attr!r}: ...}}",
+            )
+            return []
         if not isinstance(target, ast.Name):
             self.report(
                 target,

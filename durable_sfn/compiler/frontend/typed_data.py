@@ -269,6 +269,16 @@ class _Rewriter(ast.NodeTransformer):
     def type_of(self, node: ast.expr) -> TypeRef | None:
         if isinstance(node, ast.Name):
             return self.names.get(node.id)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("reversed", "list", "sorted")
+            and node.func.id not in self.names
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            inner = self.type_of(node.args[0])  # the same typed items, in another order
+            return inner if inner is not None and inner.many else None
         if isinstance(node, ast.Attribute):
             base = self.type_of(node.value)
             if base is not None and not base.many and node.attr in base.shape.fields:
@@ -345,10 +355,28 @@ class _Rewriter(ast.NodeTransformer):
         self._bind(node.target, None)
         return node
 
+    def _item_types(self, target: ast.expr, iterable: ast.expr) -> list[tuple[ast.expr, TypeRef | None]]:
+        """What each name of a loop target holds: an item of a typed list, also as the second
+        name of `for i, line in enumerate(order.lines)`."""
+        if (
+            isinstance(target, ast.Tuple | ast.List)
+            and len(target.elts) == 2
+            and isinstance(iterable, ast.Call)
+            and isinstance(iterable.func, ast.Name)
+            and iterable.func.id == "enumerate"
+            and iterable.args
+        ):
+            inner = self.type_of(iterable.args[0])
+            item = TypeRef(inner.shape) if inner is not None and inner.many else None
+            return [(target.elts[0], None), (target.elts[1], item)]
+        typed = self.type_of(iterable)
+        return [(target, TypeRef(typed.shape) if typed is not None and typed.many else None)]
+
     def visit_For(self, node: ast.For) -> ast.AST:
-        typed = self.type_of(node.iter)  # before the rewrite, which may hide the field read
+        items = self._item_types(node.target, node.iter)  # before the rewrite hides the field read
         node.iter = self.visit(node.iter)
-        self._bind(node.target, TypeRef(typed.shape) if typed is not None and typed.many else None)
+        for target, typed in items:
+            self._bind(target, typed)
         node.body = [self.visit(s) for s in node.body]
         node.orelse = [self.visit(s) for s in node.orelse]
         return node
@@ -356,9 +384,10 @@ class _Rewriter(ast.NodeTransformer):
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> ast.AST:
         saved = dict(self.names)
         for gen in node.generators:
-            typed = self.type_of(gen.iter)
+            items = self._item_types(gen.target, gen.iter)
             gen.iter = self.visit(gen.iter)
-            self._bind(gen.target, TypeRef(typed.shape) if typed is not None and typed.many else None)
+            for target, typed in items:
+                self._bind(target, typed)
             gen.ifs = [self.visit(i) for i in gen.ifs]
         if isinstance(node, ast.DictComp):
             node.key = self.visit(node.key)
