@@ -4,7 +4,8 @@ same work without custom-status updates. The compiled order workflow, with all i
 must take at most one transition more.
 
 Every definition runs on the local engine with canned activity results; the one AWS call left, the
-loyalty entity's SQS signal, goes to moto. The figures count states entered, nothing else.
+loyalty entity (invoked in place by the compiled definition, signalled
+through its queue by the hand-written one), runs on moto. The figures count states entered, nothing else.
 
     python -m benchmarks transitions
 """
@@ -25,6 +26,7 @@ from durable_sfn.asl import substitute_placeholders
 from durable_sfn.compiler import compile_orchestrator
 from durable_sfn.engine import MotoClients
 from durable_sfn.engine.api.client import LocalStepFunctions
+from durable_sfn.entities.in_process import LocalEntityHost
 
 HERE = Path(__file__).parent
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
@@ -49,17 +51,20 @@ ORDER_ACTIVITIES: dict[str, Callable[[Any], Any]] = {
 
 
 @contextmanager
-def entity_queue() -> Iterator[str]:
-    """moto's SQS with the entity signal queue; yields its URL."""
+def loyalty_entity() -> Iterator[LocalEntityHost]:
+    """The order workflow's LoyaltyBalance entity on moto (its table and signal queue): the
+    compiled definition invokes it in place, the hand-written one signals it through the queue."""
     for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
         os.environ.setdefault(key, value)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    from lambdas.orders.loyalty import loyalty_balance
+
     with mock_aws():
-        queue = boto3.client("sqs", region_name="us-east-1").create_queue(
-            QueueName="durable-sfn-entities.fifo",
-            Attributes={"FifoQueue": "true"},
+        yield LocalEntityHost(
+            [loyalty_balance],
+            dynamodb_client=boto3.client("dynamodb", region_name="us-east-1"),
+            sqs_client=boto3.client("sqs", region_name="us-east-1"),
         )
-        yield queue["QueueUrl"]
 
 
 def _event_only(fn: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
@@ -76,13 +81,13 @@ def run(
     name: str,
     payload: Any,
     activities: dict[str, Callable[[Any], Any]],
-    queue_url: str = "",
+    entities: LocalEntityHost | None = None,
 ) -> tuple[str, int, Any]:
     """Run once on the local engine; return (status, states entered, output)."""
     names = {n: ARN.format(n) for n in activities} | {"DurableEventWaiter": ARN.format("DurableEventWaiter")}
-    if queue_url:
-        names["DurableEntitiesQueueUrl"] = queue_url
     sfn = LocalStepFunctions(aws_client_factory=MotoClients())
+    if entities is not None:
+        names |= entities.register(sfn)
     for activity, fn in activities.items():
         sfn.register_lambda(activity, _event_only(fn))
     arn = sfn.create_state_machine(
@@ -104,9 +109,9 @@ def order_comparison() -> int:
     minimal = json.loads(
         (HERE / "reference" / "order_processing_minimal.asl.json").read_text(encoding="utf-8")
     )
-    with entity_queue() as queue_url:
-        c_status, c_entered, c_output = run(compiled, "Compiled", "order-1", ORDER_ACTIVITIES, queue_url)
-        m_status, m_entered, m_output = run(minimal, "Minimal", "order-1", ORDER_ACTIVITIES, queue_url)
+    with loyalty_entity() as entities:
+        c_status, c_entered, c_output = run(compiled, "Compiled", "order-1", ORDER_ACTIVITIES, entities)
+        m_status, m_entered, m_output = run(minimal, "Minimal", "order-1", ORDER_ACTIVITIES, entities)
     assert c_status == m_status == "SUCCEEDED", (c_status, m_status)
     assert c_output == m_output, (c_output, m_output)
     extra = c_entered - m_entered
