@@ -149,7 +149,7 @@ async def with_a_body(ctx: OrchestrationContext, data: dict[str, Any]) -> JsonVa
         try:
             seen = await ctx.call_activity(describe, item)
         except ValueError as e:
-            return {"id": item["id"], "error": e.error}
+            return {"id": item["id"], "error": e.error}  # type: ignore[attr-defined]
         return {"id": item["id"], "ok": not seen["seen"]["fail"]}
 
     results = await ctx.task_all(
@@ -165,7 +165,7 @@ async def reader_failure_caught(ctx: OrchestrationContext, data: dict[str, Any])
             [ctx.call_activity(describe, x) for x in ctx.s3_items(data["bucket"], data["key"], "json")]
         )
     except Exception as e:
-        return {"error": e.error, "cause": e.cause}
+        return {"error": e.error, "cause": e.cause}  # type: ignore[attr-defined]
 
 
 ITEMS = [{"id": i, "fail": i in (2, 5)} for i in range(7)]
