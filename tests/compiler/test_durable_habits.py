@@ -259,3 +259,64 @@ def test_assigning_an_attribute_is_refused_with_a_variable_or_a_dict() -> None:
         compile_source(source, "DhSetAttr")
     assert "assigning an attribute ('.status = ...')" in str(info.value)
     assert "{**order, 'status': ...}" in str(info.value)
+
+
+@orchestrator(name="DhPaddedNumbers")
+async def padded_numbers(ctx: OrchestrationContext) -> JsonValue:
+    n = ctx.get_input()
+    return [
+        f"{n:03d}",
+        f"{n:>6}",
+        f"{n:<6}|",
+        f"{n:^7}|",
+        f"{n:*^7}",
+        f"{n:06}",
+        f"{n:=8}",
+        f"{n:8.2f}",
+        f"{n:>12,.2f}",
+        f"{n:010.3f}",
+        f"{n:<5,}|",
+    ]
+
+
+@orchestrator(name="DhPaddedText")
+async def padded_text(ctx: OrchestrationContext) -> JsonValue:
+    s = ctx.get_input()
+    return [f"{s:<10}|", f"{s:>10}", f"{s:^9}|", f"{s:05}", f"{s:-<12}", f"{s:>2}"]
+
+
+@pytest.mark.parametrize("n", [42, -7, 123456, 0, 1234567])
+def test_padded_number_formats_are_pythons(n: int) -> None:
+    direct = _both(padded_numbers, n)
+    assert direct.output[0] == format(n, "03d")
+    assert direct.output[6] == format(n, "=8")
+
+
+@pytest.mark.parametrize("s", ["héllo", "", "a very long string", "x"])
+def test_padded_text_formats_are_pythons(s: str) -> None:
+    direct = _both(padded_text, s)
+    assert direct.output == [f"{s:<10}|", f"{s:>10}", f"{s:^9}|", f"{s:05}", f"{s:-<12}", f"{s:>2}"]
+
+
+@orchestrator(name="DhPaddedAny")
+async def padded_any(ctx: OrchestrationContext) -> JsonValue:
+    v = ctx.get_input()
+    try:
+        return f"[{v:>6}]"
+    except TypeError as e:
+        return f"TypeError: {e}"
+    except ValueError as e:
+        return f"ValueError: {e}"
+
+
+@pytest.mark.parametrize("v", [2.5, True, None, [1], {"a": 1}, "ab"])
+def test_a_width_on_a_value_of_any_type_pads_or_fails_as_python(v: Any) -> None:
+    _both(padded_any, v)
+
+
+def test_zero_padding_with_grouping_stays_refused() -> None:
+    source = "from durable_sfn import orchestrator\n\n@orchestrator(name='DhZeroGroup')\nasync def f(ctx):\n"
+    source += '    return f"{ctx.get_input():012,.2f}"\n'
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "DhZeroGroup")
+    assert "'012,.2f' is not supported" in str(info.value)

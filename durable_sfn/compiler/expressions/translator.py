@@ -23,6 +23,7 @@ from typing import Any
 from durable_sfn.compiler.expressions.calls import BUILTINS, DATETIME_HINT, UUID_HINT, CallRules, is_datetime
 from durable_sfn.compiler.expressions.comprehensions import ComprehensionRules
 from durable_sfn.compiler.expressions.operators import OperatorRules
+from durable_sfn.compiler.expressions.padding import padded, split_padding
 from durable_sfn.compiler.expressions.runtime import INT_LIMIT, mapping, py_format, py_getitem
 from durable_sfn.compiler.expressions.sequences import py_slice
 from durable_sfn.compiler.expressions.text import (
@@ -197,13 +198,23 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
         text = str(parts[0].value)
         if value.ty in (Ty.LIST, Ty.DICT):
             return self.repr_refused(node)
+        padding = split_padding(text)
+        if (
+            padding is not None
+            and node.conversion != ord("s")
+            and value.ty not in (Ty.DATETIME, Ty.TIMEDELTA)
+        ):
+            padded_text = padded(value, padding, py_format, self.str_of)
+            if padded_text is not None:
+                return padded_text
         formatted = py_format(self.str_of(value) if node.conversion == ord("s") else value, text)
         if formatted is None or node.conversion == ord("s"):
             return self.fail(
                 node,
                 "DSF002",
                 f"f-string format spec {text!r} is not supported",
-                "supported: ',', 'd', ',d', '.2f', ',.2f' (0 to 15 decimals) on numbers",
+                "supported: ',', 'd', ',d', '.2f', ',.2f' (0 to 15 decimals) on numbers, "
+                "after a width with fill and alignment: '05d', '>8.2f', '<10', '*^20'",
             )
         return formatted
 

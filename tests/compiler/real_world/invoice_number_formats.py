@@ -1,4 +1,5 @@
-"""Invoice text: number formatting, rounding ties, percentages, integer division, big numbers."""
+"""Invoice text: padded columns, number formatting, rounding ties, percentages, integer
+division, big numbers."""
 
 from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 
@@ -10,9 +11,9 @@ async def number_formats(context: OrchestrationContext) -> JsonValue:
     tax = subtotal * inv["tax_rate"]
     lines = []
     for n, line in enumerate(inv["lines"], 1):
-        lines.append(f"{n}. {line['name']} | {line['qty']} x {line['price']:,.2f}")
+        lines.append(f"{n:02d}. {line['name']:<10}|{line['qty']:>4} x {line['price']:8.2f}")
     return {
-        "number": f"INV-{inv['number']:d}",
+        "number": f"INV-{inv['number']:06d}",
         "lines": lines,
         "subtotal": round(subtotal, 2),
         "tax": f"{tax:.2f}",
