@@ -177,6 +177,7 @@ def test_durables_input_underscore_keyword_works_in_both_runs(n: int) -> None:
         ("return dict(a=1, b=ctx.get_input())", '{"key": value, ...}'),
         ('return ctx.get_input().strip(" ,")', "only s.strip() (whitespace)"),
         ('return ctx.get_input().split(",", 1)', "sep.join(parts[1:])"),
+        ("return dict(zip(ctx.get_input(), [1, 2]))", "{k: v for k, v in zip(keys, values)}"),
     ],
 )
 def test_refusals_of_common_spellings_name_the_working_one(body: str, expected: str) -> None:

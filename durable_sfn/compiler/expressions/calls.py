@@ -138,6 +138,14 @@ def is_datetime(t: TranslatorCore, node: ast.expr) -> bool:
     )
 
 
+# `dict(zip(keys, values))`, `list(enumerate(xs))`: what each loop source becomes as a value.
+_LOOP_SOURCE_HINTS = {
+    "range": "",
+    "zip": "loop over it: {k: v for k, v in zip(keys, values)}, [[a, b] for a, b in zip(xs, ys)]",
+    "enumerate": "loop over it: [[i, x] for i, x in enumerate(xs)], or for i, x in enumerate(xs):",
+}
+
+
 # What works instead of an argument the compiled form does not take.
 _ARITY_HINTS = {
     "strip": "only s.strip() (whitespace) is compiled; strip other characters in an activity",
@@ -238,7 +246,7 @@ def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
             f"{name}() is only supported as the iterable of a for loop or comprehension"
             if name == "range"
             else f"{name}() is not supported",
-            "",
+            _LOOP_SOURCE_HINTS[name],
         )
     if name in ("datetime", "date"):
         return t.fail(
