@@ -178,6 +178,7 @@ def test_durables_input_underscore_keyword_works_in_both_runs(n: int) -> None:
         ('return ctx.get_input().strip(" ,")', "only s.strip() (whitespace)"),
         ('return ctx.get_input().split(",", 1)', "sep.join(parts[1:])"),
         ("return dict(zip(ctx.get_input(), [1, 2]))", "{k: v for k, v in zip(keys, values)}"),
+        ("return ctx.get_input().get_result()", "winner = await ctx.task_any([t1, t2])"),
     ],
 )
 def test_refusals_of_common_spellings_name_the_working_one(body: str, expected: str) -> None:

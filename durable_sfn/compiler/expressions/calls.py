@@ -445,6 +445,14 @@ def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
             "`xs.append(v)`, `xs.extend(vs)` or `d.update(e)` statements",
             "",
         )
+    if attr in ("cancel", "get_result"):
+        return t.fail(
+            node,
+            "DSF004",
+            f"method .{attr}() of a task that no task_any race holds cannot be compiled",
+            "create the tasks without await in the block of the race, then "
+            "`winner = await ctx.task_any([t1, t2])`; after it, t1.get_result(), t1.result and t2.cancel() work",
+        )
     if attr in _DATETIME_ONLY or is_datetime(t, obj_node):
         return t.fail(node, "DSF004", f"method .{attr}() of a datetime cannot be compiled", DATETIME_HINT)
     return t.fail(
