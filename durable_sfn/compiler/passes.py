@@ -356,6 +356,8 @@ def fold_forward(graph: Graph) -> bool:
             continue  # set before a condition or value that may fail, as Python sets them
         if any(_drops_failure(state.assign, a) for a in (succ.assign, *(r.assign for r in succ.rules))):
             continue
+        if _fallible_values(state.assign) and any(is_fallible(r.condition) for r in succ.rules):
+            continue  # the Choice's conditions run before its rules' Assign: a failure would come first
         if any(_drops_failure(state.assign, c.assign) for c in succ.catch):
             continue
         values = dict(state.assign)
@@ -398,11 +400,12 @@ def _failures_come_first(assigns: Assigns, succ: State) -> bool:
     `succ` evaluates before its work (a Task's Arguments, a Wait's time): folded forward, the value
     is substituted there, so it fails before the work starts, as Python fails before the call."""
     fields = [*(succ.arguments or {}).values(), succ.timeout_seconds, succ.seconds, succ.timestamp]
+    failing = [k for k, v in assigns if not is_log_var(k) and fallible_assigns(((k, v),))]
     read: set[str] = set()
     for e in fields:
         if e is not None:
             read |= _unconditional_reads(e)
-    return all(k in read for k, v in assigns if not is_log_var(k) and fallible_assigns(((k, v),)))
+    return all(k in read for k in failing)
 
 
 def _unconditional_reads(e: Expr) -> set[str]:

@@ -224,3 +224,15 @@ async def conditionally_overwritten(ctx: OrchestrationContext) -> JsonValue:
     n = 12 if "" in "-3" else 2 % n
     checked = await ctx.call_activity(keys, {"n": n})
     return [n, checked]
+
+
+@orchestrator(name="DiffFailsBeforeCondition")
+async def fails_before_condition(ctx: OrchestrationContext) -> JsonValue:
+    """An assignment that fails right before an `if` whose condition fails too raises its own
+    error, as Python does (it was folded into the Choice's rules, which run after the condition)."""
+    data = ctx.get_input()
+    n = data["n"]
+    n -= data["d"]["c"]
+    if int(data["s"]) in [8, 4]:
+        return n
+    return -n
