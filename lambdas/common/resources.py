@@ -15,7 +15,10 @@ from durable_sfn.client.events import create_events_table
 from lambdas.common import sample_data
 from lambdas.common.aws import client, table, to_decimal
 from lambdas.common.config import Settings, settings
-from lambdas.common.moto_support import serialize_moto_dynamodb
+from lambdas.common.moto_support import (
+    serialize_moto_dynamodb,
+    snapshot_only_touched_items_in_moto_transactions,
+)
 from lambdas.invoices.documents import pdf_key, render_blank_pdf, render_invoice_pdf
 
 # Partition key of each table, by role in Settings.tables.
@@ -34,9 +37,11 @@ TABLE_KEYS: dict[str, str] = {
 def create_resources(cfg: Settings | None = None) -> Settings:
     """Create the tables, buckets, topic, SES identity and event table; existing ones are kept.
 
-    Meant for moto (tests, `make run`), whose DynamoDB is made thread-safe here first.
+    Meant for moto (tests, `make run`), whose DynamoDB is made thread-safe here first, and whose
+    transactions save only the items they touch (so their cost does not grow with the tables).
     """
     serialize_moto_dynamodb()
+    snapshot_only_touched_items_in_moto_transactions()
     cfg = cfg or settings()
     dynamodb = client("dynamodb")
     for role, name in cfg.tables.items():
