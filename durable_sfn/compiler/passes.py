@@ -193,6 +193,20 @@ def _drops_failure(first: Assigns, second: Assigns) -> bool:
     )
 
 
+def _reorders_failures(first: Assigns, second: Assigns) -> bool:
+    """Whether merging would evaluate a value of `second` that may fail before a value of `first`
+    that may fail: an Assign evaluates its entries in order, and a variable assigned again keeps
+    its first place (`x = d["a"]; y = xs[9]; x = int(s)`: Python fails on xs[9] first)."""
+    keys = [k for k, _ in first]
+    for position, (key, value) in enumerate(second):
+        if key in keys and fallible_assigns(((key, value),)):
+            # Moved to its first place: ahead of first's later values and second's earlier ones.
+            overtaken = [*first[keys.index(key) + 1 :], *second[:position]]
+            if any(fallible_assigns(((k, v),)) for k, v in overtaken):
+                return True
+    return False
+
+
 def _edge_assign(pred: State, kind: str, index: int) -> Assigns:
     if kind == "next":
         return pred.assign
@@ -213,6 +227,8 @@ def _fold_into(pred: State, kind: str, index: int, state: State) -> State | None
     if _fallible_values(state.assign) and _records(_edge_assign(pred, kind, index)):
         return None  # a failure would take the status or log record set before it with it
     if _drops_failure(_edge_assign(pred, kind, index), state.assign):
+        return None
+    if _reorders_failures(_edge_assign(pred, kind, index), state.assign):
         return None
     if _fallible_values(state.assign) and _guard_at(pred, kind) and pred.assign:
         # Caught, the failure would undo what `pred` assigns (an activity's result, say), which
@@ -355,6 +371,8 @@ def fold_forward(graph: Graph) -> bool:
         if _records(state.assign) and _may_fail_evaluating(succ):
             continue  # set before a condition or value that may fail, as Python sets them
         if any(_drops_failure(state.assign, a) for a in (succ.assign, *(r.assign for r in succ.rules))):
+            continue
+        if any(_reorders_failures(state.assign, a) for a in (succ.assign, *(r.assign for r in succ.rules))):
             continue
         if _fallible_values(state.assign) and any(is_fallible(r.condition) for r in succ.rules):
             continue  # the Choice's conditions run before its rules' Assign: a failure would come first

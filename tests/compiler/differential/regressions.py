@@ -236,3 +236,16 @@ async def fails_before_condition(ctx: OrchestrationContext) -> JsonValue:
     if int(data["s"]) in [8, 4]:
         return n
     return -n
+
+
+@orchestrator(name="DiffFailuresInOrder")
+async def failures_in_order(ctx: OrchestrationContext) -> JsonValue:
+    """Of two assignments that fail, the first one's error is raised (a variable assigned again
+    kept its first place in the merged Assign, so its new value was evaluated first)."""
+    data = ctx.get_input()
+    n = data["n"]
+    s = data["s"]
+    xs = data["xs"]
+    first = xs[n]
+    xs.append(int(s))
+    return [first, xs]
