@@ -284,7 +284,8 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
         default=0,
         metavar="N",
         help="also seed N pending orders and process them with ProcessAllOrdersLargeBatch "
-        "(e.g. 10000; each order is charged and its stock reserved in moto, so this takes minutes)",
+        "(e.g. 10000; each order is charged and its stock reserved in moto, about 25 ms of CPU "
+        "per order, so 10,000 take about 4-5 minutes)",
     )
     parser.add_argument(
         "--log-file",
