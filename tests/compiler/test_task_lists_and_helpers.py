@@ -203,7 +203,7 @@ async def bad(ctx: OrchestrationContext):
         ("x = loops(items)\nreturn x", "DSF043", "cannot return from inside a loop"),
         ("a, b = items\nreturn a", "DSF022", "cannot tell how many values"),
         ("a, b = 1, 2, 3\nreturn a", "DSF022", "Python raises ValueError"),
-        ("for a, b in items:\n    pass\nreturn 1", "DSF022", "enumerate(xs), zip(xs, ys) or d.items()"),
+        ("return [a for a, b in items]", "DSF022", "unpack in a for statement (for a, b in pairs:"),
         ("g = (x for x in items)\nreturn 1", "DSF002", "generator expression"),
         (
             "return await ctx.task_any([ctx.call_activity('A', 1)])",

@@ -4,8 +4,10 @@
 Each item becomes a JSON object with one field per name (`{"i": 0, "v": "a"}`), so the names read
 `item.i`, `item.v`. An object, because JSONata's array constructor would flatten a pair whose
 second element is a list; items are walked with `$zip` so that a null item is not lost on the way
-into a lambda. Unpacking other values (`for a, b in pairs`) is refused: Python checks each item's
-length at run time, and the compiler cannot say what a wrong length would do.
+into a lambda. Unpacking other values (`for a, b in pairs`, `for k, v in sorted(d.items())`) is
+done by `for` statements, one item at a time (see `unpack_checked`); a comprehension refuses it,
+since Python checks each item's length only when it reaches the item, after the earlier items'
+elements were computed (and could have failed first).
 """
 
 from __future__ import annotations
@@ -14,24 +16,16 @@ import ast
 from collections.abc import Callable
 
 from durable_sfn.compiler.expressions.core import TranslatorCore
+from durable_sfn.compiler.expressions.runtime import block, characters, raise_
 from durable_sfn.compiler.expressions.text import join
 from durable_sfn.compiler.ir import Expr, Ty
 
-Fields = list[tuple[str, str]]  # (name, field of the item object)
+Fields = list[tuple[str, str]]  # (name, field of the item object: a key, or a path `v.v0`)
+Key = str | tuple[str, Fields]  # a field of a source's items, or one holding an inner source's object
 HINT = (
     "loop over enumerate(xs), zip(xs, ys) or d.items() with several names, "
     "or over the items with one name and read x[0], x['key'] inside"
 )
-
-
-def _names(t: TranslatorCore, target: ast.Tuple | ast.List) -> list[str] | None:
-    names = []
-    for elt in target.elts:
-        if not isinstance(elt, ast.Name):
-            t.fail(elt, "DSF022", "nested or starred loop targets are not supported", HINT)
-            return None
-        names.append(elt.id)
-    return names
 
 
 Iterable = Callable[[ast.expr], Expr]  # the translator's `iterable`: what a loop over a value yields
@@ -40,28 +34,78 @@ Iterable = Callable[[ast.expr], Expr]  # the translator's `iterable`: what a loo
 def tuple_source(
     t: TranslatorCore, iterable: Iterable, node: ast.expr, target: ast.Tuple | ast.List
 ) -> tuple[Expr, Fields] | None:
-    """(items, fields) for a loop with several names over `node`; None after reporting why not."""
-    names = _names(t, target)
-    if names is None:
-        return None
+    """(items, fields) for a loop with several names over `node`; None after reporting why not.
+
+    A field may be a path (`v.v0`) when a nested target unpacks an inner source:
+    `for i, (a, b) in enumerate(zip(xs, ys))`."""
     found = _source(t, iterable, node, target)
     if found is None:
         return None
     items, keys = found
-    if len(keys) != len(names):
+    if len(keys) != len(target.elts):
         t.fail(
             target,
             "DSF022",
-            f"{len(names)} names cannot unpack items of {len(keys)} values (Python raises ValueError)",
+            f"{len(target.elts)} names cannot unpack items of {len(keys)} values (Python raises ValueError)",
             HINT,
         )
         return None
-    return items, list(zip(names, keys, strict=True))
+    fields: Fields = []
+    for elt, key in zip(target.elts, keys, strict=True):
+        if isinstance(elt, ast.Name) and isinstance(key, str):
+            fields.append((elt.id, key))
+        elif isinstance(elt, ast.Tuple | ast.List) and isinstance(key, tuple):
+            fields += [(name, f"{key[0]}.{sub}") for name, sub in key[1]]
+        else:
+            t.fail(
+                elt, "DSF022", "nested or starred loop targets are only supported in a for statement", HINT
+            )
+            return None
+    return items, fields
+
+
+def is_known_source(t: TranslatorCore, node: ast.expr) -> bool:
+    """Whether `node` is enumerate(...), zip(...) or d.items(), whose items have a known length."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and _plain_keywords(node):
+        name = node.func.id
+        return name not in t.env.variables and (
+            (name == "enumerate" and 1 <= len(node.args) <= 2) or (name == "zip" and len(node.args) >= 2)
+        )
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "items"
+        and not node.args
+        and not node.keywords
+    )
+
+
+_TYPE_NAME = (
+    "($type($__u) = 'null' ? 'NoneType' : $type($__u) = 'boolean' ? 'bool' : "
+    "$__u = $floor($__u) ? 'int' : 'float')"
+)
+
+
+def unpack_checked(value: Expr, count: int) -> Expr:
+    """The `count` values Python's `a, b = value` unpacks (a list's items, a string's characters,
+    a dict's keys) as a list, or Python's ValueError / TypeError when there are not `count`."""
+    return block(
+        [("$__u", value)],
+        "($__s := $type($__u) = 'array' ? $__u : $type($__u) = 'object' ? [$keys($__u)] : "
+        f"$type($__u) = 'string' ? {characters('$__u')} : "
+        f'$error("TypeError: cannot unpack non-iterable " & {_TYPE_NAME} & " object"); '
+        f"$count($__s) < {count} ? "
+        f'$error("ValueError: not enough values to unpack (expected {count}, got " '
+        '& $formatNumber($count($__s), "0") & ")") : '
+        f"$count($__s) > {count} ? {raise_('ValueError', f'too many values to unpack (expected {count})')} : "
+        "$__s)",
+        ty=Ty.LIST,
+    )
 
 
 def _source(
     t: TranslatorCore, iterable: Iterable, node: ast.expr, target: ast.Tuple | ast.List
-) -> tuple[Expr, list[str]] | None:
+) -> tuple[Expr, list[Key]] | None:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and _plain_keywords(node):
         name = node.func.id
         if name == "enumerate" and 1 <= len(node.args) <= 2 and name not in t.env.variables:
@@ -69,7 +113,18 @@ def _source(
             if not (start.is_const and isinstance(start.const, int) and not isinstance(start.const, bool)):
                 t.fail(node, "DSF022", "enumerate(xs, start) needs a literal integer start", HINT)
                 return None
-            items = iterable(node.args[0])
+            inner = node.args[0]
+            second = target.elts[1] if len(target.elts) == 2 else None
+            value_key: Key = "v"
+            if isinstance(second, ast.Tuple | ast.List) and is_known_source(t, inner):
+                # `for i, (a, b) in enumerate(zip(xs, ys))`: `v` holds the inner source's object.
+                nested = tuple_source(t, iterable, inner, second)
+                if nested is None:
+                    return None
+                items, inner_fields = nested
+                value_key = ("v", inner_fields)
+            else:
+                items = iterable(inner)
             offset = f" + {start.const}" if start.const else ""
             return (
                 join(
@@ -78,7 +133,7 @@ def _source(
                     '), function($__p, $__i) { {"i": $__i' + offset + ', "v": $__p[0]} })]',
                     ty=Ty.LIST,
                 ),
-                ["i", "v"],
+                ["i", value_key],
             )
         if name == "zip" and len(node.args) >= 2 and name not in t.env.variables:
             lists = [iterable(a) for a in node.args]
@@ -88,7 +143,8 @@ def _source(
                 pieces.append(e)
             fields = ", ".join(f'"v{i}": $__p[{i}]' for i in range(len(lists)))
             pieces.append(f"), function($__p) {{ {{{fields}}} }})]")
-            return join(*pieces, ty=Ty.LIST), [f"v{i}" for i in range(len(lists))]
+            zipped: list[Key] = [f"v{i}" for i in range(len(lists))]
+            return join(*pieces, ty=Ty.LIST), zipped
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -106,7 +162,12 @@ def _source(
             ),
             ["k", "v"],
         )
-    t.fail(target, "DSF022", f"cannot unpack the items of this loop into {len(target.elts)} names", HINT)
+    t.fail(
+        target,
+        "DSF022",
+        f"a comprehension cannot unpack the items of this loop into {len(target.elts)} names",
+        "unpack in a for statement (for a, b in pairs: out.append(...)), " + HINT,
+    )
     return None
 
 

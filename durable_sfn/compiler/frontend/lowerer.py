@@ -18,7 +18,6 @@ from typing import Any
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.diagnostics import STATEMENT_HINTS, DiagnosticSink
 from durable_sfn.compiler.expressions import runtime
-from durable_sfn.compiler.expressions.iteration import field, tuple_source
 from durable_sfn.compiler.frontend import (
     aliasing,
     ctx_ops,
@@ -27,6 +26,7 @@ from durable_sfn.compiler.frontend import (
     entity_ids,
     helpers,
     log_calls,
+    loop_targets,
     races,
     reversed_calls,
     task_all,
@@ -373,17 +373,11 @@ class Lowerer(LowererCore):
             self.report(node, "DSF001", "for ... else is not supported", "use a flag variable")
         unpack: list[ir.Stmt] = []
         if isinstance(node.target, ast.Tuple | ast.List):
-            # `for i, x in enumerate(xs)`: loop over one object per item, bind each name from it.
-            found = tuple_source(self.expr, self.expr.iterable, node.iter, node.target)
-            if found is None:
+            # `for i, x in enumerate(xs)`, `for a, b in pairs`: bind each name from the item.
+            looped = loop_targets.lower_loop_target(self, node, node.target)
+            if looped is None:
                 return []
-            items, fields = found
-            base = "_".join(name for name, _ in fields)
-            target = self.fresh(f"{base}_item")
-            self.own_vars.add(target)
-            for (name, key), elt in zip(fields, node.target.elts, strict=True):
-                bound = self.bind_target(name, Ty.UNKNOWN, elt)
-                unpack.append(ir.Assign(bound, field(Expr.var(target), key), self.loc(node)))
+            target, items, unpack, base = looped.variable, looped.items, looped.unpack, looped.base
         elif isinstance(node.target, ast.Name):
             base = node.target.id
             items = self.expr.iterable(node.iter)
