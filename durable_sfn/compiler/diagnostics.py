@@ -107,7 +107,7 @@ CATALOGUE: dict[str, Code] = {
             "DSF022",
             "unsupported assignment target",
             "a, b = 1, 2",
-            "a, b = ctx.get_input()",
+            "a, b.c = ctx.get_input()",
         ),
         _c(
             "DSF023",

@@ -1,5 +1,6 @@
 """Loops whose target unpacks each item: `for a, b in pairs`, nested targets
-(`for i, (a, b) in enumerate(zip(xs, ys))`) and `for k, v in sorted(d.items())`.
+(`for i, (a, b) in enumerate(zip(xs, ys))`) and `for k, v in sorted(d.items())`; assignments that
+unpack a value of any length: `a, b = pair`, `first, *rest = xs`, `(a, b), c = row`.
 
 A pair in JSON is a 2-item list. Each case runs direct (`run_direct`) and compiled on the local
 engine (`run_local`) and the two must agree, including Python's ValueError for an item of the
@@ -159,7 +160,17 @@ async def refused(ctx: OrchestrationContext):
     [
         ("return [a for a, b in pairs]", "comprehension cannot unpack", "for a, b in pairs:"),
         ("return sum(a for a, b in pairs)", "comprehension cannot unpack", "for a, b in pairs:"),
-        ("for a, *rest in pairs:\n    pass", "cannot unpack into starred names", "for a, b in pairs"),
+        (
+            "return [a for i, (a, b) in enumerate(pairs)]",
+            "can unpack an inner group only from zip or d.items()",
+            "for i, (a, b) in enumerate(pairs):",
+        ),
+        (
+            "for i, *rest in enumerate(pairs):\n    pass",
+            "starred name cannot take the items",
+            "first, *rest = x",
+        ),
+        ("a, pairs[0] = 1, 2", "only names can be unpacked into", "a, *rest = xs"),
     ],
 )
 def test_unsupported_unpacking_is_refused_at_its_line(body: str, says: str, hint: str) -> None:
@@ -211,3 +222,55 @@ async def nested_fan_out(ctx: OrchestrationContext) -> JsonValue:
 def test_nested_targets_in_a_task_all_fan_out() -> None:
     data = {"names": ["pen", "ink"], "counts": [1, 2, 3]}
     assert both(nested_fan_out, data, concurrent=True).output == [["0:pen", 10], ["1:ink", 20]]
+
+
+@orchestrator(name="StarredAssignments")
+async def starred_assignments(ctx: OrchestrationContext) -> JsonValue:
+    xs = ctx.get_input()
+    out: list[JsonValue] = []
+    try:
+        first, *rest = xs
+        out.append([first, rest])
+        *init, last = xs
+        out.append([init, last])
+        a, *middle, b = xs
+        out.append([a, middle, b])
+        (p, q), r = [xs, "z"]
+        out.append([p, q, r])
+    except ValueError as e:
+        out.append(str(e))
+    return out
+
+
+@pytest.mark.parametrize(
+    "xs", [[1, 2], [[5], [6]], [1, None, [3], 4], "ab", {"k": 1, "j": 2}, [1], [], [1, 2, 3]]
+)
+def test_starred_and_nested_assignments(xs: JsonValue) -> None:
+    both(starred_assignments, xs)
+
+
+@orchestrator(name="UnpackResults")
+async def unpack_results(ctx: OrchestrationContext) -> JsonValue:
+    out: list[JsonValue] = []
+    key, value = await ctx.call_activity(scale, ctx.get_input())
+    out.append([key, value])
+    for first, *others in [[1], [2, 3, 4], "xyz"]:
+        out.append([first, others])
+    try:
+        rows: Any = [["a", 1], ["b"], ["c", 3]]
+        for i, (name, count) in enumerate(rows):
+            out.append([i, name, count])
+    except ValueError as e:
+        out.append([str(e), i, name])
+    return out
+
+
+def test_unpacking_awaited_results_and_loop_groups() -> None:
+    assert both(unpack_results, ["k", 4]).output == [
+        ["k", 40],
+        [1, []],
+        [2, [3, 4]],
+        ["x", ["y", "z"]],
+        [0, "a", 1],
+        ["not enough values to unpack (expected 2, got 1)", 1, "a"],
+    ]

@@ -201,7 +201,7 @@ async def bad(ctx: OrchestrationContext):
         ("return recursive(3)", "DSF043", "calls itself"),
         ("return reads_items(0)", "DSF043", "also uses as variables"),
         ("x = loops(items)\nreturn x", "DSF043", "cannot return from inside a loop"),
-        ("a, b = items\nreturn a", "DSF022", "cannot tell how many values"),
+        ("a, items[0] = items\nreturn a", "DSF022", "only names can be unpacked into"),
         ("a, b = 1, 2, 3\nreturn a", "DSF022", "Python raises ValueError"),
         ("return [a for a, b in items]", "DSF022", "unpack in a for statement (for a, b in pairs:"),
         ("g = (x for x in items)\nreturn 1", "DSF002", "generator expression"),

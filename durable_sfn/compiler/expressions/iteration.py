@@ -21,6 +21,7 @@ from durable_sfn.compiler.expressions.text import join
 from durable_sfn.compiler.ir import Expr, Ty
 
 Fields = list[tuple[str, str]]  # (name, field of the item object: a key, or a path `v.v0`)
+Pending = tuple[ast.Tuple | ast.List, str, int]  # a group to unpack, its field, how many fields come first
 Key = str | tuple[str, Fields]  # a field of a source's items, or one holding an inner source's object
 HINT = (
     "loop over enumerate(xs), zip(xs, ys) or d.items() with several names, "
@@ -32,12 +33,18 @@ Iterable = Callable[[ast.expr], Expr]  # the translator's `iterable`: what a loo
 
 
 def tuple_source(
-    t: TranslatorCore, iterable: Iterable, node: ast.expr, target: ast.Tuple | ast.List
+    t: TranslatorCore,
+    iterable: Iterable,
+    node: ast.expr,
+    target: ast.Tuple | ast.List,
+    pending: list[Pending] | None = None,
 ) -> tuple[Expr, Fields] | None:
     """(items, fields) for a loop with several names over `node`; None after reporting why not.
 
     A field may be a path (`v.v0`) when a nested target unpacks an inner source:
-    `for i, (a, b) in enumerate(zip(xs, ys))`."""
+    `for i, (a, b) in enumerate(zip(xs, ys))`. Other nested groups are refused, or, given
+    `pending` (a for statement), added to it with the field that holds their value and the
+    number of fields bound before it (Python binds the names left to right)."""
     found = _source(t, iterable, node, target)
     if found is None:
         return None
@@ -56,9 +63,22 @@ def tuple_source(
             fields.append((elt.id, key))
         elif isinstance(elt, ast.Tuple | ast.List) and isinstance(key, tuple):
             fields += [(name, f"{key[0]}.{sub}") for name, sub in key[1]]
+        elif isinstance(elt, ast.Tuple | ast.List) and pending is not None and isinstance(key, str):
+            pending.append((elt, key, len(fields)))  # a for statement unpacks it after fields[:n]
+        elif isinstance(elt, ast.Starred):
+            t.fail(
+                elt,
+                "DSF022",
+                "a starred name cannot take the items of enumerate, zip or d.items()",
+                "loop with one name per value (for i, x in enumerate(xs):) and unpack x in the loop: first, *rest = x",
+            )
+            return None
         else:
             t.fail(
-                elt, "DSF022", "nested or starred loop targets are only supported in a for statement", HINT
+                elt,
+                "DSF022",
+                "a comprehension can unpack an inner group only from zip or d.items() (enumerate(zip(xs, ys)))",
+                "unpack in a for statement: for i, (a, b) in enumerate(pairs): out.append(...)",
             )
             return None
     return items, fields
@@ -86,19 +106,25 @@ _TYPE_NAME = (
 )
 
 
-def unpack_checked(value: Expr, count: int) -> Expr:
-    """The `count` values Python's `a, b = value` unpacks (a list's items, a string's characters,
-    a dict's keys) as a list, or Python's ValueError / TypeError when there are not `count`."""
+def unpack_checked(value: Expr, count: int, starred: bool = False) -> Expr:
+    """The values Python's `a, b = value` unpacks (a list's items, a string's characters, a
+    dict's keys) as a list, or Python's ValueError when there are not `count` of them (at least
+    `count` with a starred name, `a, *rest = value`), or TypeError when `value` is not iterable."""
+    few = (
+        f'$error("ValueError: not enough values to unpack (expected {"at least " if starred else ""}{count}, got " '
+        '& $formatNumber($count($__s), "0") & ")")'
+    )
+    many = (
+        ""
+        if starred
+        else f"$count($__s) > {count} ? {raise_('ValueError', f'too many values to unpack (expected {count})')} : "
+    )
     return block(
         [("$__u", value)],
         "($__s := $type($__u) = 'array' ? $__u : $type($__u) = 'object' ? [$keys($__u)] : "
         f"$type($__u) = 'string' ? {characters('$__u')} : "
         f'$error("TypeError: cannot unpack non-iterable " & {_TYPE_NAME} & " object"); '
-        f"$count($__s) < {count} ? "
-        f'$error("ValueError: not enough values to unpack (expected {count}, got " '
-        '& $formatNumber($count($__s), "0") & ")") : '
-        f"$count($__s) > {count} ? {raise_('ValueError', f'too many values to unpack (expected {count})')} : "
-        "$__s)",
+        f"$count($__s) < {count} ? {few} : {many}$__s)",
         ty=Ty.LIST,
     )
 

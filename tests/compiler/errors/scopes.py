@@ -8,7 +8,7 @@ async def scopes(ctx: OrchestrationContext) -> int:
     global counter
     customStatus = "busy"  # noqa: F841
     square = lambda x: x * x  # noqa: E731
-    for a, *b in ctx.get_input():  # noqa: B007
+    for a, square.value in ctx.get_input():  # noqa: B007
         pass
     return square(2)  # type: ignore[no-untyped-call, no-any-return]
 
@@ -16,5 +16,5 @@ async def scopes(ctx: OrchestrationContext) -> int:
 # expect: DSF009 8:5 global is not supported
 # expect: DSF006 9:5 use ctx.set_custom_status(value)
 # expect: DSF008 10:14 use a comprehension
-# expect: DSF022 11:12 a for loop cannot unpack into starred names
+# expect: DSF022 11:12 only names can be unpacked into
 # expect: DSF004 13:12 call to 'square' cannot be compiled
