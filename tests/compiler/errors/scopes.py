@@ -8,7 +8,7 @@ async def scopes(ctx: OrchestrationContext) -> int:
     global counter
     customStatus = "busy"  # noqa: F841
     square = lambda x: x * x  # noqa: E731
-    for a, square.value in ctx.get_input():  # noqa: B007
+    for a, square.value in ctx.get_input():  # type: ignore[attr-defined]  # noqa: B007
         pass
     return square(2)  # type: ignore[no-untyped-call, no-any-return]
 
