@@ -24,7 +24,7 @@ from durable_sfn.compiler.expressions.calls import BUILTINS, DATETIME_HINT, UUID
 from durable_sfn.compiler.expressions.comprehensions import ComprehensionRules
 from durable_sfn.compiler.expressions.operators import OperatorRules
 from durable_sfn.compiler.expressions.padding import padded, split_padding
-from durable_sfn.compiler.expressions.runtime import INT_LIMIT, mapping, py_format, py_getitem
+from durable_sfn.compiler.expressions.runtime import INT_LIMIT, mapping, py_format, py_getitem, raise_
 from durable_sfn.compiler.expressions.sequences import py_slice
 from durable_sfn.compiler.expressions.text import (
     append_chain,
@@ -83,9 +83,18 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
         if name == self.env.input_param:
             return Expr.raw("$states.context.Execution.Input")
         if name in self.env.variables or name in self.env.exc_vars:
-            return Expr.var(
+            var = Expr.var(
                 name, self.env.variables.get(name, Ty.DICT if name in self.env.exc_vars else Ty.UNKNOWN)
             )
+            if getattr(node, "maybe_unassigned", False) and name in self.env.variables:
+                # A path reaches this read without assigning the name (`frontend/unassigned_reads`):
+                # an unassigned variable is undefined, while None is null.
+                unbound = raise_(
+                    "UnboundLocalError",
+                    f"cannot access local variable '{name}' where it is not associated with a value",
+                )
+                return join("($exists(", var, ") ? ", var, f" : {unbound})", ty=var.ty)
+            return var
         if name in self.env.constants:
             value = self.env.constants[name]
             if isinstance(value, TimedeltaConstant):

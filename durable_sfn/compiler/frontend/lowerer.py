@@ -33,6 +33,7 @@ from durable_sfn.compiler.frontend import (
     task_lists,
     try_raise,
     typed_data,
+    unassigned_reads,
     unpacking,
 )
 from durable_sfn.compiler.frontend.core import LowererCore
@@ -461,6 +462,7 @@ def lower_orchestrator(
     lowerer.scope_node = func
     lowerer.used_names |= all_names(func)
     lowerer.declare_assigned(func.body)
+    unassigned_reads.mark_unassigned_reads(func, params)
     body = lowerer.block(func.body)
     return ir.Orchestration(name, file, func.lineno, body, frozenset(lowerer.own_vars))
 

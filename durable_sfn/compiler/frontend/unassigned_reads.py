@@ -1,0 +1,125 @@
+"""Definite assignment: marks the reads of a local variable that Python may find unassigned.
+
+Python raises UnboundLocalError when a function reads a local it has not assigned yet (`if n > 1:
+x = ...` then `return x` with n = 0). A Step Functions variable never assigned is simply undefined,
+so a compiled read would fail differently or, inside an expression, compute something else. The
+translator guards the reads marked here (`maybe_unassigned` on the `ast.Name`) so that they raise
+Python's error; every other read compiles as before. The analysis is conservative: a read is
+unmarked only where every path to it assigns the name.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from durable_sfn.compiler.frontend.scopes import assigned_names, walk_scope
+
+MARK = "maybe_unassigned"
+
+# The names definitely assigned at a point; None where the point cannot be reached.
+State = frozenset[str] | None
+
+
+def mark_unassigned_reads(func: ast.AsyncFunctionDef | ast.FunctionDef, params: list[str]) -> None:
+    """Mark the reads in `func`'s own body (nested functions excluded) of its locals that some path
+    reaches without assigning them."""
+    _Flow(set(assigned_names(func.body)) - set(params)).block(func.body, frozenset(params))
+
+
+def _merge(*states: State) -> State:
+    """Where paths meet: the names every reachable path assigned."""
+    reachable = [s for s in states if s is not None]
+    if not reachable:
+        return None
+    return frozenset.intersection(*reachable)
+
+
+def _stored(node: ast.AST) -> set[str]:
+    return {n.id for n in walk_scope(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+class _Flow:
+    def __init__(self, candidates: set[str]) -> None:
+        self.candidates = candidates
+        self.breaks: list[list[State]] = []  # per enclosing loop, the states at its `break`s
+
+    def reads(self, node: ast.AST | None, state: State) -> None:
+        if node is None or state is None:
+            return
+        for n in walk_scope(node):
+            if (
+                isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Load)
+                and n.id in self.candidates
+                and n.id not in state
+            ):
+                setattr(n, MARK, True)
+
+    def block(self, stmts: list[ast.stmt], state: State) -> State:
+        for stmt in stmts:
+            if state is None:
+                return None
+            state = self.stmt(stmt, state)
+        return state
+
+    def stmt(self, node: ast.stmt, state: frozenset[str]) -> State:
+        if isinstance(node, ast.Return | ast.Raise):
+            for child in ast.iter_child_nodes(node):
+                self.reads(child, state)
+            return None
+        if isinstance(node, ast.Continue):
+            return None
+        if isinstance(node, ast.Break):
+            if self.breaks:
+                self.breaks[-1].append(state)
+            return None
+        if isinstance(node, ast.If):
+            self.reads(node.test, state)
+            return _merge(self.block(node.body, state), self.block(node.orelse, state))
+        if isinstance(node, ast.While):
+            return self._while(node, state)
+        if isinstance(node, ast.For | ast.AsyncFor):
+            self.reads(node.iter, state)
+            self.breaks.append([])
+            self.block(node.body, state | _stored(node.target))
+            breaks = self.breaks.pop()
+            return _merge(self.block(node.orelse, state), *breaks)
+        if isinstance(node, ast.Try | ast.TryStar):
+            return self._try(node, state)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for decorator in node.decorator_list:
+                self.reads(decorator, state)
+            return state | {node.name}
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            return state | {(a.asname or a.name).split(".")[0] for a in node.names}
+        if isinstance(node, ast.Delete):
+            return state - _stored(node) - {n.id for n in walk_scope(node) if isinstance(n, ast.Name)}
+        if isinstance(node, ast.AnnAssign) and node.value is None:
+            return state  # an annotation alone assigns nothing
+        # Assignments and expression statements: the right side (and a target's own reads) first.
+        self.reads(node, state)
+        return state | _stored(node)
+
+    def _while(self, node: ast.While, state: frozenset[str]) -> State:
+        self.reads(node.test, state)
+        self.breaks.append([])
+        self.block(node.body, state)
+        breaks = self.breaks.pop()
+        if isinstance(node.test, ast.Constant) and node.test.value:
+            return _merge(*breaks)  # `while True`: left only by a break
+        return _merge(self.block(node.orelse, state), *breaks)
+
+    def _try(self, node: ast.Try | ast.TryStar, state: frozenset[str]) -> State:
+        # A handler (and a finally block) may start after any statement of the body: only what
+        # was assigned before the try is certain there.
+        ends = [self.block(node.orelse, self.block(node.body, state))]
+        for handler in node.handlers:
+            self.reads(handler.type, state)
+            start = state | {handler.name} if handler.name else state
+            end = self.block(handler.body, start)
+            ends.append(end - {handler.name} if end is not None and handler.name else end)
+        after = _merge(*ends)
+        if not node.finalbody:
+            return after
+        self.block(node.finalbody, state)  # the reads, on the path of an exception
+        return self.block(node.finalbody, after) if after is not None else None
