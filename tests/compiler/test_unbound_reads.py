@@ -134,6 +134,18 @@ async def assigned_in_while(ctx: OrchestrationContext) -> JsonValue:
         return "never doubled"
 
 
+@orchestrator(name="AugmentedUnassigned")
+async def augmented_unassigned(ctx: OrchestrationContext) -> JsonValue:
+    n = ctx.get_input()
+    if n > 1:
+        total = 0
+    try:
+        total += 1
+        return total
+    except UnboundLocalError as e:
+        return str(e)
+
+
 @pytest.mark.parametrize("n", [3, 0])
 def test_a_read_in_an_uncaught_path_fails_with_pythons_error(n: int) -> None:
     result = both(assigned_in_if, n, error_name=False)
@@ -157,6 +169,12 @@ def test_a_read_in_an_uncaught_path_fails_with_pythons_error(n: int) -> None:
         ),
         (none_is_assigned, 2, {"x": None}),
         (none_is_assigned, 0, "unbound"),
+        (augmented_unassigned, 2, 1),
+        (
+            augmented_unassigned,
+            0,
+            "cannot access local variable 'total' where it is not associated with a value",
+        ),
         (assigned_in_while, 1, 128),
         (assigned_in_while, 100, "never doubled"),
     ],
@@ -202,6 +220,7 @@ async def certain(ctx: OrchestrationContext):
         "while True:\n    x = n\n    if x:\n        break\nreturn x",
         "for i in n:\n    x = i\n    return x\nreturn 0",
         "x = None\nif n:\n    x = 1\nreturn x",
+        "x = 0\nfor i in n:\n    x += i\nreturn x",
     ],
 )
 def test_reads_every_path_assigns_compile_without_the_check(body: str) -> None:

@@ -218,6 +218,8 @@ class Lowerer(LowererCore):
                 return []
             value = ast.copy_location(ast.Name(id=holder.id, ctx=ast.Load()), node)
         load = ast.Name(id=node.target.id, ctx=ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
+        if getattr(node.target, unassigned_reads.MARK, False):  # x may be unassigned here
+            setattr(load, unassigned_reads.MARK, True)
         binop = ast.BinOp(left=load, op=node.op, right=value, lineno=node.lineno, col_offset=node.col_offset)
         # `xs += ys` extends the list with any iterable; when another name that reads it later
         # shares the list, a list there fails (see frontend/aliasing), since the copy would not change.

@@ -96,6 +96,10 @@ class _Flow:
             return state - _stored(node) - {n.id for n in walk_scope(node) if isinstance(n, ast.Name)}
         if isinstance(node, ast.AnnAssign) and node.value is None:
             return state  # an annotation alone assigns nothing
+        target = node.target if isinstance(node, ast.AugAssign) else None
+        if isinstance(target, ast.Name) and target.id in self.candidates and target.id not in state:
+            # `x += ...` reads x first; the lowering reads it through a Name it copies the mark to.
+            setattr(target, MARK, True)
         # Assignments and expression statements: the right side (and a target's own reads) first.
         self.reads(node, state)
         return state | _stored(node)
