@@ -57,10 +57,14 @@ def _append(stmt: ast.stmt) -> tuple[str, ast.expr] | None:
 
 
 def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
-    """Every statement in `body`, nested blocks included (nested functions excluded)."""
+    """Every statement in `body`, nested blocks included; nested functions and the bodies of
+    nested loops excluded (a nested loop is a task-building loop of its own, or an ordinary one;
+    a loop that builds a task list refuses a nested loop by its statement)."""
     out: list[ast.stmt] = []
     for stmt in body:
         out.append(stmt)
+        if isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+            continue
         for name in ("body", "orelse", "finalbody"):
             inner = getattr(stmt, name, None)
             if isinstance(inner, list) and not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
