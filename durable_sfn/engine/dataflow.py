@@ -9,13 +9,12 @@ the same state never see each other's effects (the AWS rule).
 
 from __future__ import annotations
 
-import json
 import threading
 from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
-from durable_sfn.engine import bounds, errors, jsonata, payload
+from durable_sfn.engine import bounds, errors, history, jsonata, payload
 from durable_sfn.engine import jsonpath as jp
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
@@ -34,6 +33,17 @@ def _record(key: str, value: Any) -> Any:
 
 def is_jsonata(env: EvalEnv) -> bool:
     return env.query_language == "JSONata"
+
+
+# The JSONPath fields that stand between a state's result and its output.
+_RESULT_STEPS = frozenset({"InputPath", "ResultSelector", "ResultPath", "OutputPath", "Assign"})
+
+
+def result_is_output(state: dict[str, Any]) -> bool:
+    """Whether a JSONPath state's result is its output as it is (none of InputPath,
+    ResultSelector, ResultPath, OutputPath or Assign), with no test_state inspection recording
+    each step: then the steps can be skipped, as each would hand its input on unchanged."""
+    return _RESULT_STEPS.isdisjoint(state) and inspection.get() is None
 
 
 def template(value: Any, data: Any, env: EvalEnv, field: str) -> Any:
@@ -169,7 +179,7 @@ def check_size(value: Any, state_name: str) -> str:
     if written is not None and written[0] is value:
         return str(written[1])
     check_bounded(value, state_name)
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    text = history.to_json(value)
     if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
         raise _too_large(state_name)
     if isinstance(value, dict | list | tuple):
@@ -189,6 +199,12 @@ def check_bounded(value: Any, state_name: str) -> None:
         return
     if getattr(_last, "measured", None) is value:
         return
+    size = _flat_extent(value)
+    if size is not None:
+        if size > MAX_PAYLOAD_BYTES:
+            raise _too_large(state_name)
+        _last.measured = value
+        return
     try:
         bounds.json_extent(value, max_chars=MAX_PAYLOAD_BYTES)
         _last.measured = value
@@ -200,6 +216,40 @@ def check_bounded(value: Any, state_name: str) -> None:
                 f"{bounds.MAX_JSON_DEPTH} levels deep.",
             ) from None
         raise _too_large(state_name) from None
+
+
+# Longest flat container measured by `_flat_extent` (a longer one goes to the full walk, which
+# stops as soon as the bound passes).
+_FLAT_ITEMS = 64
+
+
+def _flat_extent(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> int | None:
+    """`bounds.json_extent` of a short container that holds no container, or None for any other.
+
+    Most payloads between states are a few scalar fields; for those the full walk (a stack of
+    pending nodes, a depth per node) costs more than the state's own work. The count is the same.
+    """
+    if len(value) > _FLAT_ITEMS:
+        return None
+    total = 2 + max(0, len(value) - 1)
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(child, str):
+                total += len(child) + 2
+            elif isinstance(child, dict | list | tuple):
+                return None
+            else:
+                total += 1
+            total += len(key if type(key) is str else str(key)) + 3
+        return total
+    for child in value:
+        if isinstance(child, str):
+            total += len(child) + 2
+        elif isinstance(child, dict | list | tuple):
+            return None
+        else:
+            total += 1
+    return total
 
 
 def _too_large(state_name: str) -> StatesError:

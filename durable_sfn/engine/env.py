@@ -1,8 +1,10 @@
 """What an expression inside a state can see: the one value passed to every evaluator.
 
 JSONPath evaluators read `input`, `context` (`$$`) and `variables`; JSONata evaluators read the
-same through the `$states` binding plus the variables. Keeping it in one frozen record means
-the interpreter builds it once per state and every evaluator gets the same view.
+same through the `$states` binding plus the variables. Keeping it in one record means the
+interpreter builds it once per state and every evaluator gets the same view. Nothing assigns to
+it after it is built (`dataclasses.replace` makes a changed copy); it is not a frozen dataclass
+only because building a frozen one costs three times as much, and one is built per state.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from durable_sfn.engine.bounds import DEFAULT_LIMITS, EvaluationLimits
 QueryLanguage = Literal["JSONPath", "JSONata"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EvalEnv:
     state_name: str
     query_language: QueryLanguage

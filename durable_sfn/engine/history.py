@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
+from json import encoder as json_encoder
 from typing import Any
 
 from durable_sfn.engine.clock import Clock
@@ -29,9 +31,35 @@ STATE_EVENT_PREFIX = {
 }
 
 
+def _compact_encoder() -> Callable[[Any, int], list[str]] | None:
+    """json's C encoder set up once for compact, non-ASCII-escaping text (None without the C part).
+
+    `json.dumps` with separators builds a new encoder on every call, which costs more than
+    writing a small payload; every state writes at least one. Built without the circular-reference
+    check, so it keeps no state between calls and threads may share it.
+    """
+    make = getattr(json_encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    encoder: Callable[[Any, int], list[str]] = make(
+        None, _DUMPS.default, json_encoder.encode_basestring, None, ":", ",", False, False, True
+    )
+    return encoder
+
+
+_DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_ENCODE = _compact_encoder()
+
+
 def to_json(value: Any) -> str:
-    """Compact JSON text, the way Step Functions renders payloads."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON text, the way Step Functions renders payloads (exactly `json.dumps(value,
+    separators=(",", ":"), ensure_ascii=False)`)."""
+    if _ENCODE is not None:
+        try:
+            return "".join(_ENCODE(value, 0))
+        except RecursionError:
+            pass  # a cycle or deep nesting: json.dumps raises its own error (or succeeds) as before
+    return _DUMPS.encode(value)
 
 
 class HistoryLimitExceeded(Exception):

@@ -12,7 +12,7 @@ from typing import Any
 
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import RUNTIME, StatesError
-from durable_sfn.engine.intrinsics import evaluate_intrinsic, is_intrinsic
+from durable_sfn.engine.intrinsics import evaluate_intrinsic
 from durable_sfn.engine.jsonpath import JsonPathNotFound, UndefinedVariable, select, to_json_text
 
 __all__ = ["evaluate_dynamic", "evaluate_template"]
@@ -24,16 +24,19 @@ def evaluate_template(template: Any, data: Any, env: EvalEnv | None = None) -> A
     Raises StatesError (States.Runtime) naming the field and path when a path matches nothing,
     and States.IntrinsicFailure when an intrinsic function rejects its arguments.
     """
+    # Scalars are copied in place rather than through a call each: templates are mostly flat.
     if isinstance(template, dict):
         out: dict[str, Any] = {}
         for key, value in template.items():
             if key.endswith(".$") and len(key) > 2:
                 out[key[:-2]] = evaluate_dynamic(value, data, env, field=key)
-            else:
+            elif isinstance(value, dict | list):
                 out[key] = evaluate_template(value, data, env)
+            else:
+                out[key] = value
         return out
     if isinstance(template, list):
-        return [evaluate_template(v, data, env) for v in template]
+        return [evaluate_template(v, data, env) if isinstance(v, dict | list) else v for v in template]
     return template
 
 
@@ -46,7 +49,7 @@ def evaluate_dynamic(expression: Any, data: Any, env: EvalEnv | None, *, field: 
             f"but was {to_json_text(expression)}",
         )
     text = expression.strip()
-    if is_intrinsic(text):
+    if text.startswith("States."):  # is_intrinsic(text), the text being stripped already
         return evaluate_intrinsic(text, data, env)
     if not text.startswith("$"):
         raise StatesError(

@@ -13,6 +13,9 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     if dataflow.is_jsonata(env):
         output, assigned = dataflow.finish(state, raw, None, env, has_result=False, assign_data=None)
         return StateOutcome(output, next_of(state), assigned)
+    if dataflow.result_is_output(state):
+        result = state["Result"] if "Result" in state else dataflow.arguments(state, raw, env)
+        return StateOutcome(result, next_of(state))
     effective = dataflow.state_input(state, raw, env)
     if "Result" in state:
         result = state["Result"]
