@@ -60,6 +60,9 @@ class Branch:
         self.round = 0  # the round of this branch's current state (set by `settle`)
         self._waiter: Waiter | None = None
         self._children: list[Branch] = []
+        # Whether a Wait may park this flow instead of blocking its thread: only an execution's
+        # top-level flow, whose interpreter knows how to resume it (`Execution.run_graph`).
+        self.can_park = False
         if parent is not None:
             parent._adopt(self)
 
@@ -182,6 +185,24 @@ class Branch:
 
     def sleep_until(self, deadline: datetime) -> None:
         self.wait(Waiter(), deadline)
+
+    def park(self, waiter: Waiter) -> None:
+        """Wait on `waiter` without a thread: cancellation fires it like a blocked one.
+
+        Raises Aborted if already cancelled. The caller hands `waiter` to `Clock.park`; the
+        resumed flow calls `unpark` first.
+        """
+        with self._lock:
+            if self._cancelled or self._soft_round is not None:
+                raise Aborted()
+            self._waiter = waiter
+
+    def unpark(self, waiter: Waiter) -> None:
+        """The parked wait is over: raises Aborted if it ended because the branch was cancelled."""
+        with self._lock:
+            self._waiter = None
+        if self._cancelled or waiter.value is _CANCELLED:
+            raise Aborted()
 
 
 _CANCELLED = object()

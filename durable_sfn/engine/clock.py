@@ -18,6 +18,7 @@ all started iterations begin a state at effectively the same moment.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import logging
@@ -29,11 +30,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from durable_sfn.engine import threads
+
 
 class Waiter:
     """A one-shot rendezvous: one thread blocks on it, another fires it with a value."""
 
-    __slots__ = ("blocked", "branch", "cond", "event", "fired", "timed", "timed_out", "value")
+    __slots__ = ("blocked", "branch", "cond", "event", "fired", "resume", "timed", "timed_out", "value")
 
     def __init__(self) -> None:
         self.fired = False
@@ -45,6 +48,8 @@ class Waiter:
         self.event: threading.Event | None = None
         # The virtual clock's condition for this waiter alone: firing it wakes one thread.
         self.cond: threading.Condition | None = None
+        # For a parked flow (`Clock.park`): what runs, on an engine thread, once it is fired.
+        self.resume: Callable[[], object] | None = None
 
 
 class Clock(Protocol):
@@ -74,11 +79,19 @@ class Clock(Protocol):
     def block(self, waiter: Waiter, deadline: datetime | None = None) -> bool:
         """Wait until `waiter` is fired (True) or `deadline` passes (False)."""
 
+    def park(self, waiter: Waiter, deadline: datetime | None, resume: Callable[[], object]) -> None:
+        """Like `block`, but no thread waits: `resume` runs on an engine thread once `waiter` is
+        fired or `deadline` passes (`waiter.timed_out` tells which).
+
+        The caller stays an active participant until it calls `leave`; `resume` runs as one
+        (it must `leave` when done). Thousands of waiting executions then hold no threads.
+        """
+
     def fire(self, waiter: Waiter, value: Any = None) -> bool:
         """Wake the waiter with `value`; False if it was already fired or timed out."""
 
     def call_at(self, when: datetime, action: Callable[[], object]) -> None:
-        """Run `action` (on its own thread) when the clock reaches `when`."""
+        """Run `action` (on an engine thread) when the clock reaches `when`."""
 
     def sleep_until(self, when: datetime) -> None:
         """Block the calling participant until `when`."""
@@ -115,10 +128,10 @@ class _Timer:
 class VirtualClock:
     """Deterministic time: it moves only when every participant is blocked on time.
 
-    Scales to tens of thousands of waiting executions: timers are a heap, each blocked thread
-    waits on its own condition, and a jump of time wakes exactly the waiters due at the new
-    instant, all of them at once (so N executions waiting for the same second cost N wake-ups,
-    not N rounds of every thread waking).
+    Scales to tens of thousands of waiting executions: timers are a heap, a parked flow (`park`)
+    holds no thread at all, each blocked thread waits on its own condition, and a jump of time
+    wakes exactly the waiters due at the new instant, all of them at once (so N executions
+    waiting for the same second cost N wake-ups, not N rounds of every thread waking).
 
     >>> clock = VirtualClock(datetime(2024, 1, 1, tzinfo=UTC))
     >>> clock.call_at(clock.now() + timedelta(hours=2), lambda: print("two hours in"))
@@ -142,6 +155,9 @@ class VirtualClock:
         self._round = 0
         self._round_changed = threading.Condition(self._lock)
         self._tls = threading.local()
+        # Jobs made ready under the lock (timer actions, parked flows woken), started after it
+        # is released: starting threads while holding the clock would stall every participant.
+        self._ready: list[tuple[Callable[[], object], str]] = []
 
     def now(self) -> datetime:
         # One attribute read, and `_now` is only ever replaced whole (under the lock, when time
@@ -182,6 +198,8 @@ class VirtualClock:
             if branch:
                 self._branch_active -= 1
             self._advance()
+            ready = self._take_ready()
+        threads.spawn_all(ready)
 
     def bind_branch_thread(self) -> None:
         self._tls.branch = True
@@ -193,15 +211,19 @@ class VirtualClock:
     def settle(self) -> int:
         if not getattr(self._tls, "branch", False):
             return self.current_round()  # only fan-out branch threads take part in rounds
-        with self._lock:
-            self._active -= 1
-            self._branch_active -= 1
-            self._settling += 1
-            mine = self._round
-            self._advance()
-            while self._round == mine:
-                self._round_changed.wait()
-            return self._round
+        with threads.blocking():
+            with self._lock:
+                self._active -= 1
+                self._branch_active -= 1
+                self._settling += 1
+                mine = self._round
+                self._advance()
+                ready = self._take_ready()
+            threads.spawn_all(ready)
+            with self._lock:
+                while self._round == mine:
+                    self._round_changed.wait()
+                return self._round
 
     @contextmanager
     def participating(self) -> Iterator[None]:
@@ -212,23 +234,44 @@ class VirtualClock:
             self.leave()
 
     def block(self, waiter: Waiter, deadline: datetime | None = None) -> bool:
-        with self._lock:
-            if waiter.fired:
+        with threads.blocking():
+            with self._lock:
+                if waiter.fired:
+                    return not waiter.timed_out
+                cond = waiter.cond = threading.Condition(self._lock)
+                waiter.blocked = True
+                waiter.branch = getattr(self._tls, "branch", False)
+                self._active -= 1
+                if waiter.branch:
+                    self._branch_active -= 1
+                self._blocked += 1
+                self._add_deadline(waiter, deadline)
+                self._advance()
+                ready = self._take_ready()
+            threads.spawn_all(ready)
+            with self._lock:  # a fire between the two blocks is seen here: `fired` is checked first
+                while not waiter.fired:
+                    cond.wait()
                 return not waiter.timed_out
-            cond = waiter.cond = threading.Condition(self._lock)
-            waiter.blocked = True
-            waiter.branch = getattr(self._tls, "branch", False)
-            self._active -= 1
-            if waiter.branch:
-                self._branch_active -= 1
-            self._blocked += 1
-            if deadline is not None:
-                waiter.timed = True
-                heapq.heappush(self._timers, _Timer(_utc(deadline), next(self._seq), waiter=waiter))
-            self._advance()
-            while not waiter.fired:
-                cond.wait()
-            return not waiter.timed_out
+
+    def park(self, waiter: Waiter, deadline: datetime | None, resume: Callable[[], object]) -> None:
+        with self._lock:
+            waiter.resume = resume
+            if waiter.fired:
+                self._active += 1
+                self._ready.append((resume, "sfn-resume"))
+            else:
+                waiter.blocked = True
+                self._blocked += 1
+                self._add_deadline(waiter, deadline)
+                # No `_advance`: the caller is still working and will `leave`.
+            ready = self._take_ready()
+        threads.spawn_all(ready)
+
+    def _add_deadline(self, waiter: Waiter, deadline: datetime | None) -> None:
+        if deadline is not None:
+            waiter.timed = True
+            heapq.heappush(self._timers, _Timer(_utc(deadline), next(self._seq), waiter=waiter))
 
     def fire(self, waiter: Waiter, value: Any = None) -> bool:
         with self._lock:
@@ -241,7 +284,9 @@ class VirtualClock:
                 self._compact()
             if waiter.blocked:
                 self._wake(waiter)
-            return True
+            ready = self._take_ready()
+        threads.spawn_all(ready)
+        return True
 
     def _wake(self, waiter: Waiter) -> None:
         """Count a blocked waiter as working again and wake its thread (caller holds the lock)."""
@@ -249,13 +294,21 @@ class VirtualClock:
         self._blocked -= 1
         if waiter.branch:
             self._branch_active += 1
-        if waiter.cond is not None:
+        if waiter.resume is not None:
+            self._ready.append((waiter.resume, "sfn-resume"))
+        elif waiter.cond is not None:
             waiter.cond.notify()
+
+    def _take_ready(self) -> list[tuple[Callable[[], object], str]]:
+        ready, self._ready = self._ready, []
+        return ready
 
     def call_at(self, when: datetime, action: Callable[[], object]) -> None:
         with self._lock:
             heapq.heappush(self._timers, _Timer(_utc(when), next(self._seq), action=action))
             self._advance()
+            ready = self._take_ready()
+        threads.spawn_all(ready)
 
     def sleep_until(self, when: datetime) -> None:
         self.block(Waiter(), when)
@@ -275,7 +328,6 @@ class VirtualClock:
             return
         if self._active > 0 or self._blocked <= 0:
             return
-        actions: list[Callable[[], object]] = []
         while self._timers and self._active <= 0:
             if self._pop_dead():
                 continue
@@ -293,9 +345,8 @@ class VirtualClock:
                     self._wake(timer.waiter)
                 elif timer.action is not None:
                     self._active += 1
-                    actions.append(timer.action)
-        for action in actions:
-            threading.Thread(target=self._run_action, args=(action,), daemon=True).start()
+                    action = timer.action
+                    self._ready.append((functools.partial(self._run_action, action), "sfn-timer"))
 
     def _pop_dead(self) -> bool:
         head = self._timers[0]
@@ -364,12 +415,21 @@ class RealClock:
                 waiter.event = threading.Event()
             event = waiter.event
         timeout = None if deadline is None else max(0.0, (_utc(deadline) - self.now()).total_seconds())
-        signalled = event.wait(timeout)
+        with threads.blocking():
+            signalled = event.wait(timeout)
         with _REAL_LOCK:
             if not signalled and not waiter.fired:
                 waiter.fired = True
                 waiter.timed_out = True
             return not waiter.timed_out
+
+    def park(self, waiter: Waiter, deadline: datetime | None, resume: Callable[[], object]) -> None:
+        # Real time has no participants to count: a worker simply waits, then resumes.
+        def wait_then_resume() -> None:
+            self.block(waiter, deadline)
+            resume()
+
+        threads.spawn(wait_then_resume, "sfn-resume")
 
     def fire(self, waiter: Waiter, value: Any = None) -> bool:
         with _REAL_LOCK:
@@ -398,7 +458,8 @@ class RealClock:
     def sleep_until(self, when: datetime) -> None:
         delay = (_utc(when) - self.now()).total_seconds()
         if delay > 0:
-            time.sleep(delay)
+            with threads.blocking():
+                time.sleep(delay)
 
 
 _REAL_LOCK = threading.Lock()

@@ -4,12 +4,18 @@ The loop is deliberately small: enter a state, hand it to the module for its typ
 function returning next state, output and assigned variables), apply Retry/Catch on failure,
 record the exit. Branches (Parallel, Map) get `run_graph` in their `StateRun` and call it on
 their own threads.
+
+A Wait in the top-level flow parks the execution instead of blocking its thread: the loop
+returns a `Parked` value, the clock keeps the deadline, and the loop resumes on an engine thread
+when it passes (or when the execution is stopped). Thousands of waiting executions hold no
+threads.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +43,15 @@ _LOCATED = {
 _RETRYABLE_TYPES = {"Task", "Map", "Parallel"}
 # How long a redrive waits for the previous attempt's thread to let go (it was stopped or ended).
 _JOIN_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Parked:
+    """The top-level flow waits in state `name` until `outcome.resume_at`; no thread holds it."""
+
+    name: str
+    prefix: str  # the state type's event prefix ("Wait")
+    outcome: StateOutcome
 
 
 @dataclass
@@ -84,7 +99,12 @@ class Execution:
         self.history = History(self.services.clock)
         if self.machine.type == "STANDARD":
             self.journal = Journal()
-        self.root = Branch(self.services.clock, self.history, {}, journal=self.journal)
+        self.root = self._root_branch()
+
+    def _root_branch(self) -> Branch:
+        root = Branch(self.services.clock, self.history, {}, journal=self.journal)
+        root.can_park = True
+        return root
 
     @property
     def clock(self) -> Clock:
@@ -116,11 +136,13 @@ class Execution:
             self._main()
 
     def _main(self) -> None:
+        ended = True
         try:
-            self._run()
+            ended = self._run()
         finally:
             self.clock.leave()
-            self._exited.set()
+            if ended:
+                self._exited.set()
 
     def redrive(self) -> datetime:
         """Run an ended execution again from its unsuccessful step; returns the redrive date.
@@ -144,7 +166,7 @@ class Execution:
                 "ExecutionRedriven",
                 executionRedrivenEventDetails={"redriveCount": self.redrive_count},
             )
-            self.root = Branch(self.clock, self.history, {}, journal=self.journal)
+            self.root = self._root_branch()
             self.root.last_event = event_id
         self.clock.enter()
         spawn(self._main, f"sfn-{self.name}-redrive-{self.redrive_count}")
@@ -158,7 +180,8 @@ class Execution:
         """
         return self._exited.wait(timeout)
 
-    def _run(self) -> None:
+    def _run(self) -> bool:
+        """Start the top-level flow; True when the execution ended, False when it parked."""
         definition = self.machine.definition
         timeout = definition.get("TimeoutSeconds")
         if isinstance(timeout, int) and timeout > 0:
@@ -166,8 +189,31 @@ class Execution:
             attempt = self.redrive_count
             began = self.redrive_date or self.start_date
             self.clock.call_at(began + timedelta(seconds=timeout), lambda: self._timed_out(attempt))
+        return self._drive(lambda: self.run_graph(self.root, definition, self.input))
+
+    def _resume(self, root: Branch, parked: Parked, waiter: Waiter) -> None:
+        """Go on with a parked top-level flow (on an engine thread the clock counts as working)."""
+        ended = True
         try:
-            output = self.run_graph(self.root, definition, self.input)
+            ended = self._drive(lambda: self._continue(root, parked, waiter))
+        finally:
+            self.clock.leave()
+            if ended:
+                self._exited.set()
+
+    def _continue(self, root: Branch, parked: Parked, waiter: Waiter) -> Any:
+        root.unpark(waiter)
+        next_name, value, text = self._exit_state(root, parked.name, parked.prefix, parked.outcome)
+        if next_name is None:
+            return value
+        return self.run_graph(root, self.machine.definition, value, start=next_name, text=text)
+
+    def _drive(self, flow: Callable[[], Any]) -> bool:
+        """Run (part of) the top-level flow and record how it ended; False if it parked again."""
+        try:
+            output = flow()
+            if isinstance(output, Parked):
+                return not self._park(output)
             text = history.to_json(output)
             self._finish("SUCCEEDED", output=output, output_text=text)
         except StatesError as exc:
@@ -190,6 +236,20 @@ class Execution:
             self._finish(
                 "FAILED", error=errors.RUNTIME, cause=f"Internal engine error: {type(exc).__name__}: {exc}"
             )
+        return True
+
+    def _park(self, parked: Parked) -> bool:
+        """Hand the flow's deadline to the clock; False if the execution was stopped meanwhile."""
+        resume_at = parked.outcome.resume_at
+        assert resume_at is not None
+        root = self.root
+        waiter = Waiter()
+        try:
+            root.park(waiter)
+        except Aborted:
+            return False
+        self.clock.park(waiter, resume_at, lambda: self._resume(root, parked, waiter))
+        return True
 
     def _timed_out(self, attempt: int) -> None:
         if attempt == self.redrive_count and self._finish(
@@ -300,12 +360,22 @@ class Execution:
             ctx["Map"] = {"Item": branch.map_item}
         return ctx
 
-    def run_graph(self, branch: Branch, graph: dict[str, Any], value: Any) -> Any:
-        """Run states from StartAt until one ends the flow; returns the flow's output."""
+    def run_graph(
+        self,
+        branch: Branch,
+        graph: dict[str, Any],
+        value: Any,
+        *,
+        start: str | None = None,
+        text: str | None = None,
+    ) -> Any:
+        """Run states from StartAt (or `start`, resuming) until one ends the flow; returns its output.
+
+        A flow that can park returns `Parked` when a Wait hands back its deadline.
+        """
         states = graph["States"]
-        name = graph["StartAt"]
-        text: str | None = None
-        first = True
+        name = graph["StartAt"] if start is None else start
+        first = start is None
         replayed = False
         while True:
             record = branch.recorded(name)
@@ -329,7 +399,10 @@ class Execution:
             state = states.get(name)
             if state is None:
                 raise ReportedError(errors.RUNTIME, f"The state '{name}' does not exist in the definition.")
-            next_name, value, text = self.run_state(branch, name, state, value, text)
+            step = self.run_state(branch, name, state, value, text)
+            if isinstance(step, Parked):
+                return step
+            next_name, value, text = step
             if next_name is None:
                 return value
             name = next_name
@@ -341,8 +414,11 @@ class Execution:
         state: dict[str, Any],
         raw: Any,
         raw_text: str | None = None,
-    ) -> tuple[str | None, Any, str]:
-        """Run one state (with its retries); returns next state, output and the output's JSON text."""
+    ) -> tuple[str | None, Any, str] | Parked:
+        """Run one state (with its retries); returns next state, output and the output's JSON text.
+
+        A Wait that parks returns `Parked`; `_exit_state` finishes it once the time has come.
+        """
         kind = state.get("Type", "")
         handler = HANDLERS.get(kind)
         prefix = history.STATE_EVENT_PREFIX.get(kind, kind)
@@ -421,6 +497,13 @@ class Execution:
                     raise locate(exc2, name, entered_id) from None
                 outcome = StateOutcome(output, catcher.get("Next"), assigned)
                 break
+        if outcome.resume_at is not None:
+            return Parked(name, prefix, outcome)
+        return self._exit_state(branch, name, prefix, outcome)
+
+    def _exit_state(
+        self, branch: Branch, name: str, prefix: str, outcome: StateOutcome
+    ) -> tuple[str | None, Any, str]:
         output_text = dataflow.check_size(outcome.output, name)
         if outcome.assigned:
             dataflow.check_bounded(outcome.assigned, name)

@@ -1,9 +1,10 @@
 """The virtual clock under load: thousands of executions started from many threads all end.
 
 Completion is asserted with a generous deadline (a stuck execution reaches it), never timed. The
-suite runs a thousand of each so that it stays quick on a busy machine (each waiting execution holds a
-thread); the long form, 3,000 mixed executions repeated, is
-`python -m tests.engine.clock_stress --runs 50 --executions 3000 --threads 32`.
+suite runs a thousand of each so that it stays quick on a busy machine; the long forms, 3,000
+mixed executions repeated and 5,000 plain waits, are
+`python -m tests.engine.clock_stress --runs 50 --executions 3000 --threads 32` and
+`python -m tests.engine.clock_stress --runs 3 --executions 5000 --threads 32 --kinds wait`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.dataflow import caught, inspection
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
-from durable_sfn.engine.execution import Execution, MachineInfo, locate
+from durable_sfn.engine.execution import Execution, MachineInfo, Parked, locate
 from durable_sfn.engine.states.base import Services
 
 
@@ -109,6 +109,7 @@ def run_test_state(
         start_date=client.clock.now(),
     )
     execution.root.variables.update(initial_vars)
+    execution.root.can_park = False  # one state is tested: there is no flow to resume
     run_state = {k: v for k, v in state.items() if k not in ("Retry", "Catch")}
     out: dict[str, Any] = {}
     seen: dict[str, Any] = {}
@@ -116,7 +117,9 @@ def run_test_state(
     client.clock.enter()
     try:
         try:
-            next_name, output, _text = execution.run_state(execution.root, name, run_state, value)
+            step = execution.run_state(execution.root, name, run_state, value)
+            assert not isinstance(step, Parked)  # the root cannot park (above)
+            next_name, output, _text = step
             out["status"] = "SUCCEEDED"
             out["output"] = history.to_json(output)
             if next_name:

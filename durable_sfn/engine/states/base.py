@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from durable_sfn.engine.bounds import EvaluationLimits
@@ -46,11 +47,16 @@ RunGraph = Callable[[Branch, dict[str, Any], Any], Any]
 
 @dataclass(frozen=True)
 class StateOutcome:
-    """What a state produced: its output, the next state (None ends the flow), assigned variables."""
+    """What a state produced: its output, the next state (None ends the flow), assigned variables.
+
+    `resume_at`: the state is done, but the flow goes on only at that time (a Wait in a flow that
+    can park, see `Branch.can_park`); the interpreter then lets go of its thread meanwhile.
+    """
 
     output: Any
     next: str | None
     assigned: dict[str, Any] | None = None
+    resume_at: datetime | None = None
 
 
 @dataclass

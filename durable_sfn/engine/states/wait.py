@@ -1,4 +1,8 @@
-"""Wait: blocks the branch until a duration or timestamp passes on the engine clock."""
+"""Wait: the flow goes on when a duration or timestamp passes on the engine clock.
+
+A flow that can park (an execution's top-level flow) hands the deadline back to the interpreter,
+which lets go of its thread until then; a Parallel branch or Map iteration blocks its thread.
+"""
 
 from __future__ import annotations
 
@@ -96,5 +100,7 @@ def run(run: StateRun, raw: Any) -> StateOutcome:
     deadline = _deadline(run, effective)
     output, assigned = dataflow.plain_output(run.state, raw, effective, run.env)
     if deadline > run.clock.now():
+        if run.branch.can_park:
+            return StateOutcome(output, next_of(run.state), assigned, resume_at=deadline)
         run.branch.sleep_until(deadline)
     return StateOutcome(output, next_of(run.state), assigned)
