@@ -30,7 +30,7 @@ from typing import Any
 
 from jsonata import Functions, JException, Jsonata, Utils
 
-from durable_sfn.engine import bounds, errors
+from durable_sfn.engine import bounds, errors, jsonata_compiled
 from durable_sfn.engine.bounded_regex import compile_pattern
 from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.env import EvalEnv
@@ -86,6 +86,31 @@ def _compiled(body: str) -> Jsonata:
     if len(cache) > _CACHE_SIZE:
         cache.popitem(last=False)
     return expr
+
+
+_programs: dict[str, jsonata_compiled.Program | None] = {}
+
+
+def _program(body: str) -> jsonata_compiled.Program | None:
+    """The compiled program for an expression, or None when the full evaluator must run it.
+
+    Compiled once per expression from jsonata-python's parse (so syntax errors stay its own);
+    None too when the expression does not parse.
+    """
+    try:
+        return _programs[body]
+    except KeyError:
+        pass
+    try:
+        ast = _compiled(body).ast
+    except Exception:  # a syntax error: the full evaluator reports it
+        program = None
+    else:
+        program = jsonata_compiled.compile_program(ast)
+    if len(_programs) >= _CACHE_SIZE:
+        _programs.clear()
+    _programs[body] = program
+    return program
 
 
 def _normalize(value: Any) -> Any:
@@ -156,6 +181,35 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
                 f"The JSONata expression '{body}' specified for the field '{field}' returned nothing (undefined).",
             )
         return _normalize(fast)
+    program = _program(body)
+    if program is not None:
+        try:
+            raw = program.run(env)
+            if raw is not jsonata_compiled.UNDEFINED:
+                _check_result(raw, body, field, env)
+                value = _normalize(raw)
+        except jsonata_compiled.Fallback:
+            pass  # a case the compiled program leaves to the full evaluator, below
+        except bounds.BoundExceeded as exc:
+            raise StatesError(
+                errors.QUERY_EVALUATION_ERROR,
+                f"The JSONata expression '{body}' specified for the field '{field}' threw an error during "
+                f"evaluation. {exc}",
+            ) from None
+        except JException as exc:
+            raise StatesError(
+                errors.QUERY_EVALUATION_ERROR,
+                f"The JSONata expression '{body}' specified for the field '{field}' threw an error during "
+                f"evaluation. {exc.error}: {exc}",
+            ) from None
+        else:
+            if raw is jsonata_compiled.UNDEFINED:
+                raise StatesError(
+                    errors.QUERY_EVALUATION_ERROR,
+                    f"The JSONata expression '{body}' specified for the field '{field}' returned nothing "
+                    "(undefined).",
+                )
+            return value
     guard = bounds.Guard(env.limits, env.cancelled)
     try:
         expr = _compiled(body)
