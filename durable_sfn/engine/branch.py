@@ -167,6 +167,11 @@ class Branch:
         self.last_event = self.history.add(event_type, self.last_event, **details)
         return self.last_event
 
+    def event_one(self, event_type: str, key: str, details: dict[str, Any]) -> int:
+        """`event` with one details field (`History.add_one`): a state's entry and exit."""
+        self.last_event = self.history.add_one(event_type, self.last_event, key, details)
+        return self.last_event
+
     def wait(self, waiter: Waiter, deadline: datetime | None) -> bool:
         """Block on `waiter` (True: fired) or until `deadline` (False); raises Aborted if cancelled."""
         with self._lock:

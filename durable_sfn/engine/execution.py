@@ -63,6 +63,9 @@ class MachineInfo:
     definition: dict[str, Any]
     role_arn: str
     type: str = "STANDARD"
+    # What the interpreter works out once per state rather than on every entry, by id() of the
+    # state's dict (see `_StatePlan`).
+    plans: dict[int, _StatePlan] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -94,9 +97,11 @@ class Execution:
     _watchers: list[Waiter] = field(init=False, default_factory=list)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     _execution_info: tuple[int, dict[str, Any]] | None = field(init=False, default=None)
+    _machine_context: dict[str, Any] = field(init=False)  # `$$.StateMachine`, shared by every state
 
     def __post_init__(self) -> None:
         self.history = History(self.services.clock)
+        self._machine_context = {"Id": self.machine.arn, "Name": self.machine.name}
         if self.machine.type == "STANDARD":
             self.journal = Journal()
         self.root = self._root_branch()
@@ -345,15 +350,19 @@ class Execution:
         return execution
 
     def context(
-        self, branch: Branch, name: str, entered: datetime, retry_count: int, state: dict[str, Any]
+        self, branch: Branch, name: str, entered: datetime, retry_count: int, retryable: bool
     ) -> dict[str, Any]:
-        execution = self._execution_context()
+        """The context object (`$$`); `retryable`: the state has a retry count (Task, Map, Parallel).
+
+        Its Execution and StateMachine parts are shared by every state; nothing changes a context
+        value in place.
+        """
         state_info: dict[str, Any] = {"EnteredTime": history.timestamp_text(entered), "Name": name}
-        if state.get("Type") in _RETRYABLE_TYPES:
+        if retryable:
             state_info["RetryCount"] = retry_count
         ctx: dict[str, Any] = {
-            "Execution": execution,
-            "StateMachine": {"Id": self.machine.arn, "Name": self.machine.name},
+            "Execution": self._execution_context(),
+            "StateMachine": self._machine_context,
             "State": state_info,
         }
         if branch.map_item is not None:
@@ -419,38 +428,34 @@ class Execution:
 
         A Wait that parks returns `Parked`; `_exit_state` finishes it once the time has come.
         """
-        kind = state.get("Type", "")
-        handler = HANDLERS.get(kind)
-        prefix = history.STATE_EVENT_PREFIX.get(kind, kind)
+        plans = self.machine.plans
+        plan = plans.get(id(state))
+        if plan is None or plan.state is not state:
+            plan = plans[id(state)] = _StatePlan(state, self.query_language(state))
+        kind, prefix, retryable = plan.kind, plan.prefix, plan.retryable
         branch.enter_state(name)
-        entered_id = branch.event(f"{prefix}StateEntered", **history.entered_details(name, raw, raw_text))
-        entered_at = self.clock.now()
+        entered_id = branch.event_one(
+            plan.entered, history.ENTERED_DETAILS, history.entered_details(name, raw, raw_text)
+        )
+        now = self.clock.now
+        entered_at = now()
+        handler = plan.handler
         if handler is None:
             raise ReportedError(errors.RUNTIME, f"The state '{name}' has an unsupported Type {kind!r}.")
-        lang = self.query_language(state)
-        attempts = retry.RetryState()
+        attempts: retry.RetryState | None = None  # made on the first failure
         outcome: StateOutcome
         while True:
             env = EvalEnv(
-                state_name=name,
-                query_language=lang,
-                input=raw,
-                context=self.context(branch, name, entered_at, attempts.total, state),
-                variables=branch.variables,
+                name,
+                plan.lang,
+                raw,
+                self.context(branch, name, entered_at, attempts.total if attempts else 0, retryable),
+                branch.variables,
                 limits=self.services.evaluation_limits,
                 cancelled=lambda: branch.cancelled,
-                now=self.clock.now,
+                now=now,
             )
-            run = StateRun(
-                services=self.services,
-                execution_arn=self.arn,
-                branch=branch,
-                name=name,
-                state=state,
-                env=env,
-                entered_event=entered_id,
-                run_graph=self.run_graph,
-            )
+            run = StateRun(self.services, self.arn, branch, name, state, env, entered_id, self.run_graph)
             try:
                 try:
                     outcome = handler(run, raw)
@@ -462,6 +467,8 @@ class Execution:
                     ) from None
                 break
             except StatesError as exc:
+                if attempts is None:
+                    attempts = retry.RetryState()
                 failure = locate(exc, name, entered_id)
                 if failure.error == errors.QUERY_EVALUATION_ERROR and not isinstance(exc, ReportedError):
                     # AWS records a failed JSONata evaluation of this state's own fields.
@@ -476,18 +483,14 @@ class Execution:
                 # A Task whose result was received is never invoked again: its failure goes
                 # to Catch (what AWS does here is not specified; a repeated side effect would
                 # be silent). See docs/engine.md, "Errors after a Task's result".
-                if kind in _RETRYABLE_TYPES and state.get("Retry") and not exc.after_result:
+                if retryable and state.get("Retry") and not exc.after_result:
                     delay = retry.next_delay(state["Retry"], failure.error, attempts)
                     if delay is not None:
                         branch.sleep_until(self.clock.now() + timedelta(seconds=delay))
                         continue
                 if kind in ("Map", "Parallel") and failure.error != errors.RUNTIME:
                     branch.event(f"{prefix}StateFailed")
-                catcher = (
-                    retry.find_catcher(state.get("Catch", []), failure.error)
-                    if kind in _RETRYABLE_TYPES
-                    else None
-                )
+                catcher = retry.find_catcher(state.get("Catch", []), failure.error) if retryable else None
                 if catcher is None:
                     raise failure from None
                 error_output = {"Error": failure.error, "Cause": failure.cause}
@@ -504,16 +507,38 @@ class Execution:
     def _exit_state(
         self, branch: Branch, name: str, prefix: str, outcome: StateOutcome
     ) -> tuple[str | None, Any, str]:
-        output_text = dataflow.check_size(outcome.output, name)
-        if outcome.assigned:
-            dataflow.check_bounded(outcome.assigned, name)
-            branch.variables.update(outcome.assigned)
-        branch.event(
+        output, assigned = outcome.output, outcome.assigned
+        output_text = dataflow.check_size(output, name)
+        if assigned:
+            dataflow.check_bounded(assigned, name)
+            branch.variables.update(assigned)
+        branch.event_one(
             f"{prefix}StateExited",
-            **history.exited_details(name, outcome.output, outcome.assigned, output_text),
+            history.EXITED_DETAILS,
+            history.exited_details(name, output, assigned, output_text),
         )
-        branch.record(StateRecord(name, outcome.next, output_text, outcome.assigned))
-        return outcome.next, outcome.output, output_text
+        if branch.replay is not None:  # a Standard execution's journal, for a redrive
+            branch.record(StateRecord(name, outcome.next, output_text, assigned))
+        return outcome.next, output, output_text
+
+
+class _StatePlan:
+    """What the interpreter works out once per state of a definition rather than on every entry.
+
+    Kept per state machine (`MachineInfo.plans`), keyed by id() of the state's dict; the plan
+    holds the dict, so the id cannot be reused while the entry exists.
+    """
+
+    __slots__ = ("entered", "handler", "kind", "lang", "prefix", "retryable", "state")
+
+    def __init__(self, state: dict[str, Any], lang: QueryLanguage) -> None:
+        self.state = state
+        self.kind: str = state.get("Type", "")
+        self.handler = HANDLERS.get(self.kind)
+        self.prefix = history.STATE_EVENT_PREFIX.get(self.kind, self.kind)
+        self.entered = f"{self.prefix}StateEntered"
+        self.lang = lang
+        self.retryable = self.kind in _RETRYABLE_TYPES
 
 
 def locate(exc: StatesError, name: str, entered_id: int) -> StatesError:

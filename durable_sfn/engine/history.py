@@ -91,6 +91,24 @@ class History:
             self._events.append(event)
             return event_id
 
+    def add_one(self, event_type: str, previous: int, key: str, details: dict[str, Any]) -> int:
+        """`add` with the one details field most events have (`key`), without keyword packing:
+        every state records two such events."""
+        with self._lock:
+            event_id = len(self._events) + 1
+            if event_id > self.limit:
+                raise HistoryLimitExceeded()
+            self._events.append(
+                {
+                    "timestamp": self._clock.now(),
+                    "type": event_type,
+                    "id": event_id,
+                    "previousEventId": previous,
+                    key: details,
+                }
+            )
+            return event_id
+
     def add_final(self, event_type: str, **details: Any) -> int:
         """Record an execution-ending event even past the limit (AWS always closes the history)."""
         with self._lock:
@@ -120,19 +138,23 @@ class History:
             return len(self._events)
 
 
+ENTERED_DETAILS = "stateEnteredEventDetails"
+EXITED_DETAILS = "stateExitedEventDetails"
+
+
 def entered_details(name: str, value: Any, text: str | None = None) -> dict[str, Any]:
+    """A state's `stateEnteredEventDetails`; `text` is `value` as JSON when the caller has it."""
     return {
-        "stateEnteredEventDetails": {
-            "name": name,
-            "input": to_json(value) if text is None else text,
-            "inputDetails": {"truncated": False},
-        }
+        "name": name,
+        "input": to_json(value) if text is None else text,
+        "inputDetails": {"truncated": False},
     }
 
 
 def exited_details(
     name: str, value: Any, assigned: dict[str, Any] | None, text: str | None = None
 ) -> dict[str, Any]:
+    """A state's `stateExitedEventDetails`, with the variables it assigned."""
     details: dict[str, Any] = {
         "name": name,
         "output": to_json(value) if text is None else text,
@@ -141,7 +163,7 @@ def exited_details(
     if assigned:
         details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
         details["assignedVariablesDetails"] = {"truncated": False}
-    return {"stateExitedEventDetails": details}
+    return details
 
 
 @lru_cache(maxsize=4096)

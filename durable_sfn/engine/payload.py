@@ -8,12 +8,19 @@ suffix is dropped from the output key.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import RUNTIME, StatesError
-from durable_sfn.engine.intrinsics import evaluate_intrinsic
-from durable_sfn.engine.jsonpath import JsonPathNotFound, UndefinedVariable, select, to_json_text
+from durable_sfn.engine.intrinsics import evaluate_intrinsic, is_intrinsic
+from durable_sfn.engine.jsonpath import (
+    JsonPathNotFound,
+    Selector,
+    UndefinedVariable,
+    compile_path,
+    to_json_text,
+)
 
 __all__ = ["evaluate_dynamic", "evaluate_template"]
 
@@ -48,22 +55,36 @@ def evaluate_dynamic(expression: Any, data: Any, env: EvalEnv | None, *, field: 
             f"The value of the field '{field}' must be a JSONPath or an intrinsic function call, "
             f"but was {to_json_text(expression)}",
         )
-    text = expression.strip()
-    if text.startswith("States."):  # is_intrinsic(text), the text being stripped already
-        return evaluate_intrinsic(text, data, env)
-    if not text.startswith("$"):
+    path = _path_of(expression)
+    if path is None:
+        text = expression.strip()
+        if is_intrinsic(text):
+            return evaluate_intrinsic(text, data, env)
         raise StatesError(
             RUNTIME,
             f"The value '{expression}' of the field '{field}' is neither a JSONPath (starting with '$') "
             "nor an intrinsic function call (starting with 'States.')",
         )
     try:
-        return select(data, text, env)
+        return path(data, env)
     except JsonPathNotFound as exc:
         raise StatesError(
             RUNTIME,
-            f"The JSONPath '{text}' specified for the field '{field}' could not be found "
+            f"The JSONPath '{expression.strip()}' specified for the field '{field}' could not be found "
             f"in the input '{to_json_text(exc.data)}'",
         ) from None
     except UndefinedVariable as exc:
         raise StatesError(RUNTIME, f"{exc.cause} (field '{field}')") from None
+
+
+@lru_cache(maxsize=8192)
+def _path_of(expression: str) -> Selector | None:
+    """The compiled path a `.$` value names, or None when it is not a path (an intrinsic call).
+
+    A definition's `.$` values are evaluated on every entry of their state; this keeps the
+    classification and the path lookup to one cache hit.
+    """
+    text = expression.strip()
+    if is_intrinsic(text) or not text.startswith("$"):
+        return None
+    return compile_path(text)

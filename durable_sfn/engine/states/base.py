@@ -45,9 +45,12 @@ RunGraph = Callable[[Branch, dict[str, Any], Any], Any]
 """Run a flow (`{"StartAt": ..., "States": ...}`) on a branch from an input; returns its output."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StateOutcome:
     """What a state produced: its output, the next state (None ends the flow), assigned variables.
+
+    Never changed once made (slotted rather than frozen: one is made per state, and a frozen
+    dataclass costs three times as much to build).
 
     `resume_at`: the state is done, but the flow goes on only at that time (a Wait in a flow that
     can park, see `Branch.can_park`); the interpreter then lets go of its thread meanwhile.
@@ -59,7 +62,7 @@ class StateOutcome:
     resume_at: datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class StateRun:
     """Everything a state module sees for one attempt of one state."""
 
