@@ -1048,6 +1048,8 @@ class _Compiler:
         predicates = getattr(expr, "predicate", None)
         if predicates and kind != "path":
             compiled = self._with_filters(compiled, predicates, depth + 1)
+        if kind == "unary" and expr.value in "[{" and not predicates and _constant(expr):
+            return _folded(compiled)
         return compiled
 
     # literals
@@ -1432,6 +1434,37 @@ class _Compiler:
             return _collapse(result) if type(result) is Seq else result
 
         return call
+
+
+def _constant(expr: Any) -> bool:
+    """An array or object constructor of literals only: the same value on every evaluation."""
+    kind = getattr(expr, "type", None)
+    if any(getattr(expr, flag, None) for flag in _UNSUPPORTED_FLAGS) or getattr(expr, "predicate", None):
+        return False
+    if kind in ("string", "number", "value"):
+        return True
+    if kind == "unary" and expr.value == "[":
+        return all(_constant(item) for item in expr.expressions)
+    if kind == "unary" and expr.value == "{":
+        return all(k.type == "string" and _constant(v) for k, v in expr.lhs_object)
+    return False
+
+
+def _folded(compiled: Node) -> Node:
+    """A constant constructor built once. Nothing here changes a value in place, and the engine
+    copies every result it keeps, so the one value can be shared by every evaluation."""
+    scope = Scope.__new__(Scope)
+    scope.frames, scope.ticks, scope.deadline = [], 0, math.inf
+    scope.cancelled = _never
+    try:
+        value = compiled(_U, scope)
+    except Exception:  # it fails every time: let each evaluation report it
+        return compiled
+    return lambda _input, _scope: value
+
+
+def _never() -> bool:
+    return False
 
 
 def _binds_here(expr: Any) -> bool:
