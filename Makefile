@@ -33,8 +33,9 @@ $(STAMPS)/node: package.json package-lock.json | check-tools
 
 install: $(STAMPS)/python $(STAMPS)/node
 
+# make run BULK_ORDERS=N: N bulk orders in the large batch instead of 10,000 (0 leaves it out).
 run: install
-	@$(BIN)/python -m statemachines.run
+	@$(BIN)/python -m statemachines.run $(if $(BULK_ORDERS),--orders $(BULK_ORDERS))
 
 test: install
 	@$(BIN)/python -m pytest -n 2 -q

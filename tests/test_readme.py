@@ -307,7 +307,9 @@ def test_page_runs_as_written(page: str, tmp_path: Path) -> None:
         "prelude": PRELUDES.get(page),
     }
     (tmp_path / "plan.json").write_text(json.dumps(plan))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # `make run` plays 10,000 bulk orders (about 40 s of CPU); here 100 go the same way, and
+    # tests/e2e/test_make_run.py and tests/lambdas/test_large_batch.py check that path.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BULK_ORDERS": "100"}
     done = subprocess.run(
         [sys.executable, "-m", "tests.doc_session", str(tmp_path / "plan.json")],
         cwd=ROOT,

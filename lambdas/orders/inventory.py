@@ -7,7 +7,9 @@ cancels the whole transaction, so no product is decremented when another one is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -19,6 +21,26 @@ from lambdas.orders.store import quantities, shortages
 
 # DynamoDB transactions hold at most 100 actions; one is the order's reservation mark.
 MAX_PRODUCTS_PER_ORDER = 99
+# The order attribute that says its stock was taken (when), so a retry takes nothing more.
+RESERVATION_MARK = "InventoryReservedAt"
+
+
+def stock_decrement_actions(inventory_table: str, needed: Mapping[str, int]) -> list[dict[str, Any]]:
+    """One TransactWriteItems update per product, taking `needed[product]` from its stock only if
+    the product exists and has that much: the stock half of a reservation, for one order or, with
+    the quantities added up, for several (lambdas/orders/settle.py)."""
+    return [
+        {
+            "Update": {
+                "TableName": inventory_table,
+                "Key": {"ProductId": {"S": product_id}},
+                "UpdateExpression": "SET Stock = Stock - :q",
+                "ConditionExpression": "attribute_exists(ProductId) AND Stock >= :q",
+                "ExpressionAttributeValues": {":q": {"N": str(to_decimal(quantity))}},
+            }
+        }
+        for product_id, quantity in needed.items()
+    ]
 
 
 def reserve_stock(order_id: str, items: list[OrderItem]) -> InventoryUpdateResult:
@@ -34,24 +56,13 @@ def reserve_stock(order_id: str, items: list[OrderItem]) -> InventoryUpdateResul
             "Update": {
                 "TableName": cfg.orders_table,
                 "Key": {"OrderId": {"S": order_id}},
-                "UpdateExpression": "SET InventoryReservedAt = :now",
-                "ConditionExpression": "attribute_exists(OrderId) AND attribute_not_exists(InventoryReservedAt)",
+                "UpdateExpression": f"SET {RESERVATION_MARK} = :now",
+                "ConditionExpression": f"attribute_exists(OrderId) AND attribute_not_exists({RESERVATION_MARK})",
                 "ExpressionAttributeValues": {":now": {"S": datetime.now(UTC).isoformat()}},
             }
         }
     ]
-    for product_id, quantity in needed.items():
-        actions.append(
-            {
-                "Update": {
-                    "TableName": cfg.inventory_table,
-                    "Key": {"ProductId": {"S": product_id}},
-                    "UpdateExpression": "SET Stock = Stock - :q",
-                    "ConditionExpression": "attribute_exists(ProductId) AND Stock >= :q",
-                    "ExpressionAttributeValues": {":q": {"N": str(to_decimal(quantity))}},
-                }
-            }
-        )
+    actions.extend(stock_decrement_actions(cfg.inventory_table, needed))
     try:
         client("dynamodb").transact_write_items(TransactItems=actions)
     except ClientError as exc:
@@ -62,7 +73,7 @@ def reserve_stock(order_id: str, items: list[OrderItem]) -> InventoryUpdateResul
         order = table(cfg.orders_table).get_item(Key={"OrderId": order_id}, ConsistentRead=True).get("Item")
         if order is None:
             raise OrderNotFound(f"Order {order_id!r} does not exist in table {cfg.orders_table}") from None
-        if "InventoryReservedAt" in order:
+        if RESERVATION_MARK in order:
             return InventoryUpdateResult(OrderId=order_id, Reserved=reserved, AlreadyApplied=True)
         short = shortages(items)
         raise OutOfStock(

@@ -3,8 +3,9 @@
 The orders to process are exported from the orders table as JSON Lines to the reports bucket
 (`exports/orders/<export id>.jsonl`), so the batch never passes through the workflow's 256 KiB
 payload: the orchestrator fans out over the export (a Distributed Map), each child processes up to
-100 orders with the very logic of ProcessSingleOrderActivity, and the children's results are
-written under `results/orders/`, from which the summary is added up.
+100 orders with the rules of ProcessSingleOrderActivity (those that all pass settled together in
+a few transactions, see lambdas/orders/settle.py), and the children's results are written under
+`results/orders/`, from which the summary is added up.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from durable_sfn.dsl import activity
 from lambdas.common.aws import client, table
 from lambdas.common.config import settings
 from lambdas.common.errors import InvalidInput, InvalidOrder, OrderNotFound, OutOfStock, PaymentDeclined
-from lambdas.common.logging import logger
+from lambdas.common.logging import correlate, logger
 from lambdas.orders.batch import process_single_order
-from lambdas.orders.models import OrderRef
+from lambdas.orders.models import Order, OrderRef
+from lambdas.orders.payments import LedgerGateway, default_gateway
+from lambdas.orders.settle import settle_orders
+from lambdas.orders.store import check_order, find_orders
 
 EXPORTS_PREFIX = "exports/orders/"
 RESULTS_PREFIX = "results/orders/"
@@ -64,11 +68,37 @@ def export_pending_orders(request: dict[str, Any]) -> dict[str, Any]:
 def process_order_batch(orders: list[dict[str, Any]]) -> dict[str, Any]:
     """Process each order as ProcessSingleOrderActivity does; an order that fails (not found,
     invalid, declined, out of stock) is counted with its error and the batch goes on. Any other
-    error fails the batch, and the Map retries or counts it against the tolerated failures."""
+    error fails the batch, and the Map retries or counts it against the tolerated failures.
+
+    The orders are read together, and the pending, valid ones are settled together, one
+    transaction for up to 49 of them (lambdas/orders/settle.py: the same writes as one by one,
+    committed only when every one of them passes); the others, and the orders of a group that did
+    not commit, go through ProcessSingleOrderActivity's logic one by one, which says why each fails."""
+    refs = [OrderRef.model_validate(order) for order in orders]
+    settled: set[str] = set()
+    stored: dict[str, Order] = {}
+    gateway = default_gateway()
+    if isinstance(gateway, LedgerGateway):  # the ledger's rows can join the batch's transactions
+        stored = find_orders([ref.OrderId for ref in refs])
+        ready = [
+            stored[order_id]
+            for order_id in dict.fromkeys(ref.OrderId for ref in refs)
+            if order_id in stored
+            and stored[order_id].Status == "PENDING"
+            and check_order(stored[order_id], include_stock=False) is None
+        ]
+        settled = settle_orders(ready, gateway)
     revenue = 0.0
     errors: dict[str, str] = {}
-    for order in orders:
-        ref = OrderRef.model_validate(order)
+    for ref in refs:
+        if ref.OrderId in settled:
+            settled.discard(ref.OrderId)  # a repeated id goes one by one: a replay, as before
+            correlate(ref)
+            logger.info(
+                "Order processed", extra={"order_id": ref.OrderId, "revenue": stored[ref.OrderId].Total}
+            )
+            revenue += stored[ref.OrderId].Total
+            continue
         try:
             result = process_single_order(ref)
         except (OrderNotFound, InvalidOrder, PaymentDeclined, OutOfStock) as exc:

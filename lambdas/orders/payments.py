@@ -10,8 +10,10 @@ a decline (unknown card, blocked card, over the limit) follows from the data alo
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
@@ -50,6 +52,50 @@ def transaction_id(order_id: str) -> str:
     return "txn-" + hashlib.sha256(order_id.encode()).hexdigest()[:16]
 
 
+def ledger_charge_actions(
+    table_name: str, charges: Sequence[tuple[str, str, float]], now: str
+) -> list[dict[str, Any]]:
+    """The TransactWriteItems actions that charge each `(order id, card id, amount)` once: a charge
+    row per order, only if the order has none yet, and one decrement per card by the sum of its
+    orders' amounts, only if the card is not blocked and has that much credit left (so an unknown
+    card fails too). One charge is `LedgerGateway.charge`'s transaction; several are the same rows
+    and the same final balances as charging them one after the other when every one of them would
+    pass, which is what ProcessOrderBatch relies on (lambdas/orders/settle.py)."""
+    puts: list[dict[str, Any]] = []
+    per_card: dict[str, Decimal] = {}
+    for order_id, card_id, amount in charges:
+        puts.append(
+            {
+                "Put": {
+                    "TableName": table_name,
+                    "Item": {
+                        "Pk": {"S": f"CHARGE#{order_id}"},
+                        "TransactionId": {"S": transaction_id(order_id)},
+                        "CardId": {"S": card_id},
+                        "Amount": {"N": str(to_decimal(amount))},
+                        "Status": {"S": "CHARGED"},
+                        "ChargedAt": {"S": now},
+                    },
+                    "ConditionExpression": "attribute_not_exists(Pk)",
+                }
+            }
+        )
+        per_card[card_id] = per_card.get(card_id, Decimal(0)) + to_decimal(amount)
+    decrements = [
+        {
+            "Update": {
+                "TableName": table_name,
+                "Key": {"Pk": {"S": f"CARD#{card_id}"}},
+                "UpdateExpression": "SET Available = Available - :a",
+                "ConditionExpression": "Available >= :a AND Blocked = :f",
+                "ExpressionAttributeValues": {":a": {"N": str(total)}, ":f": {"BOOL": False}},
+            }
+        }
+        for card_id, total in per_card.items()
+    ]
+    return puts + decrements
+
+
 class LedgerGateway:
     """The default `PaymentGateway`: a card ledger in DynamoDB (see the module docstring)."""
 
@@ -85,34 +131,7 @@ class LedgerGateway:
         now = datetime.now(UTC).isoformat()
         try:
             client("dynamodb").transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.table_name,
-                            "Item": {
-                                "Pk": {"S": f"CHARGE#{order_id}"},
-                                "TransactionId": {"S": txn},
-                                "CardId": {"S": card_id},
-                                "Amount": {"N": str(to_decimal(amount))},
-                                "Status": {"S": "CHARGED"},
-                                "ChargedAt": {"S": now},
-                            },
-                            "ConditionExpression": "attribute_not_exists(Pk)",
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": {"Pk": {"S": f"CARD#{card_id}"}},
-                            "UpdateExpression": "SET Available = Available - :a",
-                            "ConditionExpression": "Available >= :a AND Blocked = :f",
-                            "ExpressionAttributeValues": {
-                                ":a": {"N": str(to_decimal(amount))},
-                                ":f": {"BOOL": False},
-                            },
-                        }
-                    },
-                ]
+                TransactItems=ledger_charge_actions(self.table_name, [(order_id, card_id, amount)], now)
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from statemachines.run import compress_path, main
-from statemachines.scenarios import SCENARIOS
+from statemachines.scenarios import BULK_KEY, SCENARIOS
 
 
 def run(tmp_path: Path, *keys: str) -> tuple[int, str]:
@@ -46,11 +46,32 @@ def test_compress_path_counts_repeated_states() -> None:
 
 
 def test_bulk_orders_show_their_map_items(tmp_path: Path) -> None:
+    """`make run`'s large batch (10,000 bulk orders by default) at a small size: 150 orders are two
+    batches, one of them part-full, each settled in transactions of up to 49 orders."""
     buffer = io.StringIO()
-    argv = ["--only", "batch-large", "--orders", "10", "--log-file", str(tmp_path / "run.log")]
+    argv = [
+        "--only",
+        "batch-large",
+        "--only",
+        BULK_KEY,
+        "--orders",
+        "150",
+        "--log-file",
+        str(tmp_path / "run.log"),
+    ]
     code = main(argv, console=Console(file=buffer, width=160, force_terminal=False))
     text = buffer.getvalue()
     assert code == 0, text
-    assert "✓ Batch: 10 orders over S3" in text
+    assert "✓ Batch: 150 orders over S3" in text
+    assert '"TotalProcessed": 150, "Successful": 150, "Failed": 0, "TotalRevenue": 1500' in text
     # The Map items column: the Distributed Maps' progress as DescribeMapRun reports it.
-    assert "12/12" in text and "10/10" in text
+    assert "12/12" in text and "150/150" in text
+
+
+def test_the_bulk_orders_are_a_scenario_of_their_own(tmp_path: Path) -> None:
+    code, text = run(tmp_path, "batch-large")  # --only another scenario: no bulk orders
+    assert code == 0 and "orders over S3" not in text, text
+    buffer = io.StringIO()
+    argv = ["--only", BULK_KEY, "--orders", "0", "--log-file", str(tmp_path / "run.log")]
+    assert main(argv, console=Console(file=buffer, width=140, force_terminal=False)) == 2
+    assert "no scenario matches" in buffer.getvalue() and BULK_KEY in buffer.getvalue()
