@@ -11,6 +11,12 @@ of the execution); this module adapts jsonata-python to it: the guard's step cal
 regular expressions, and size checks in the few native functions that can build a large
 result in one step (`$pad`, `$join`, `$string`, `$clone`, `$replace`) or walk a shared value
 many times over (`*`, `**`, a name over nested arrays).
+
+Numbers follow JavaScript, as jsonata-js does: arithmetic keeps negative zero (`0 * -1` is -0,
+which `1 / x < 0` tells apart), `x / 0` is +-Infinity (NaN for `0 / 0`) and `%` is JavaScript's
+remainder; an infinite or NaN operand of a later operation fails with D1001/T2001 there, as in
+jsonata-js. A result that is not a finite number cannot be a JSON value and fails the
+evaluation with D1001.
 """
 
 from __future__ import annotations
@@ -120,8 +126,10 @@ def _normalize(value: Any) -> Any:
     if isinstance(value, bool | str):
         return value
     if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 2**63:
-            return int(value)
+        if not math.isfinite(value):
+            raise JException("D1001", 0, value)  # Infinity and NaN have no JSON text
+        if value.is_integer() and abs(value) < 2**63:
+            return int(value)  # -0.0 too: JSON (and JSON.stringify) writes it as 0
         return value
     if isinstance(value, dict):
         return {str(k): _normalize(v) for k, v in value.items()}
@@ -247,7 +255,14 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
             f"The JSONata expression '{body}' specified for the field '{field}' returned nothing (undefined).",
         )
     _check_result(raw, body, field, env)
-    value = _normalize(Utils.convert_nulls(raw) if not isinstance(raw, bool | int | float | str) else raw)
+    try:
+        value = _normalize(Utils.convert_nulls(raw) if not isinstance(raw, bool | int | float | str) else raw)
+    except JException as exc:
+        raise StatesError(
+            errors.QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{body}' specified for the field '{field}' threw an error during "
+            f"evaluation. {exc.error}: {exc}",
+        ) from None
     if not _is_json(value):
         raise StatesError(
             errors.QUERY_EVALUATION_ERROR,
@@ -481,6 +496,22 @@ class _BoundedJsonata(Jsonata):  # type: ignore[misc]
                 result = result if result.keep_singleton else result[0]
         return result
 
+    def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        """`+ - * / %` as jsonata-js computes them: JavaScript's doubles (see the module doc)."""
+        if lhs is not None and not Utils.is_numeric(lhs):
+            raise JException("T2001", -1, op, lhs)
+        if rhs is not None and not Utils.is_numeric(rhs):
+            raise JException("T2002", -1, op, rhs)
+        if lhs is None or rhs is None:
+            return None
+        return _js_number(_js_arithmetic(op, float(lhs), float(rhs)))
+
+    def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
+        """`&` writes its operands as `$string` does (jsonata-js)."""
+        left = "" if lhs is None else _JsFunctions.string(lhs)
+        right = "" if rhs is None else _JsFunctions.string(rhs)
+        return str(left) + str(right)
+
     def evaluate_range_expression(self, lhs: Any, rhs: Any) -> Any:
         """`[a..b]`: JSONata's own checks (types; D2014 past ten million items), then the build bound.
 
@@ -507,6 +538,40 @@ class _BoundedJsonata(Jsonata):  # type: ignore[misc]
         if isinstance(input, list) and any(isinstance(item, list) for item in input):
             _check_extent(input)
         return super().evaluate_name(expr, input, environment)
+
+
+def _js_arithmetic(op: str, x: float, y: float) -> float:
+    """JavaScript's `x op y` on two finite doubles."""
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if y == 0:
+        if op == "%" or x == 0:
+            return math.nan
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+    if op == "/":
+        return x / y
+    return math.fmod(x, y)  # `%`: the sign of the dividend, as JavaScript's remainder
+
+
+_convert_number = Utils.convert_number
+
+
+def _js_number(n: Any) -> Any:
+    """jsonata-python's `Utils.convert_number` (an int when integral) keeping what JavaScript keeps:
+    -0 stays -0.0, and +-Infinity and NaN stay numbers (jsonata-python failed on them when made,
+    jsonata-js only when they are used, and turned -0 into 0)."""
+    if isinstance(n, float) and (not math.isfinite(n) or (n == 0 and math.copysign(1.0, n) < 0)):
+        return n
+    return _convert_number(n)
+
+
+# jsonata-python converts every number it makes (unary minus, a folded `-0` literal, arithmetic)
+# through this one function, so JavaScript's -0 is kept everywhere by replacing it.
+Utils.convert_number = staticmethod(_js_number)
 
 
 class _Range(Utils.RangeList):  # type: ignore[misc]
@@ -577,9 +642,10 @@ def _check_replace(string: Any, pattern: Any, replacement: Any, limit: Any = Non
             bounds.refuse(bounds.too_large("$replace's result", size, "characters"))
 
 
-def _guarded(name: str, signature: str, impl: str, check: Any) -> Any:
-    """jsonata-python's native function `name`, with `check(*args)` run before it builds anything."""
-    native = Jsonata.JNativeFunction(name, signature, Functions, impl)
+def _guarded(name: str, signature: str, impl: str, check: Any, owner: Any = Functions) -> Any:
+    """jsonata-python's native function `name` (or `owner`'s), with `check(*args)` run before it
+    builds anything."""
+    native = Jsonata.JNativeFunction(name, signature, owner, impl)
     original = native.method
 
     @functools.wraps(original)
@@ -589,6 +655,25 @@ def _guarded(name: str, signature: str, impl: str, check: Any) -> Any:
 
     native.method = method
     return native
+
+
+def _json_numbers(value: Any) -> Any:
+    """`value` with numbers as JSON.stringify writes them: -0 as 0, NaN as null, and an infinite
+    number failing (D1001, jsonata-js's check of each number it writes). The same object when
+    nothing changes."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            raise JException("D1001", 0, value)
+        return 0 if value == 0 else value
+    if isinstance(value, list):
+        items = [_json_numbers(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):
+        entries = {k: _json_numbers(v) for k, v in value.items()}
+        return value if all(entries[k] is v for k, v in value.items()) else entries
+    return value
 
 
 class _JsFunctions:
@@ -604,13 +689,43 @@ class _JsFunctions:
             raise JException("T0410", -1)
         return str(string).lower()
 
+    @staticmethod
+    def string(arg: Any, prettify: Any = None) -> Any:
+        # jsonata-js: Infinity and NaN fail (D3001; D1001 inside an array or object), and -0 is
+        # written 0 (JSON.stringify); jsonata-python printed 'infinity' and '-0'.
+        if isinstance(arg, Utils.JList) and arg.outer_wrapper:
+            arg = arg[0]
+        if isinstance(arg, float) and not math.isfinite(arg):
+            raise JException("D3001", 0)
+        return Functions.string(_json_numbers(arg), prettify)
+
+    @staticmethod
+    def floor(number: Any) -> Any:
+        # JavaScript's Math.floor keeps -0; math.floor gives the int 0.
+        if number is None:
+            return None
+        value = float(number)
+        return value if value == 0 or not math.isfinite(value) else math.floor(value)
+
+    @staticmethod
+    def ceil(number: Any) -> Any:
+        # JavaScript's Math.ceil gives -0 for -0 and for numbers between -1 and 0.
+        if number is None:
+            return None
+        value = float(number)
+        if -1 < value <= 0 and math.copysign(1.0, value) < 0:
+            return -0.0
+        return value if not math.isfinite(value) else math.ceil(value)
+
 
 # Signatures as jsonata-python registers them (Jsonata.register_functions).
 _GUARDED: dict[str, Any] = {
     "lowercase": Jsonata.JNativeFunction("lowercase", "<s-:s>", _JsFunctions, "lowercase"),
+    "floor": Jsonata.JNativeFunction("floor", "<n-:n>", _JsFunctions, "floor"),
+    "ceil": Jsonata.JNativeFunction("ceil", "<n-:n>", _JsFunctions, "ceil"),
     "pad": _guarded("pad", "<s-ns?:s>", "pad", _check_pad),
     "join": _guarded("join", "<a<s>s?:s>", "join", _check_join),
-    "string": _guarded("string", "<x-b?:s>", "string", _check_string),
+    "string": _guarded("string", "<x-b?:s>", "string", _check_string, _JsFunctions),
     "clone": _guarded("clone", "<(oa)-:o>", "function_clone", _check_string),
     "replace": _guarded("replace", "<s-(sf)(sf)n?:s>", "replace", _check_replace),
 }

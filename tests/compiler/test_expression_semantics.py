@@ -966,24 +966,11 @@ class Known:
 # What still differs, and why: each a silent difference (both runs succeed with different values,
 # or fail with different error names) that is not fixed yet.
 ROOT_CAUSES: dict[str, str] = {
-    "negative-zero": "-0.0 prints as 0.0: JSONata cannot tell negative zero (a silent difference)",
     "float-kind": "a float made by arithmetic and kept in a variable prints like an int when integral "
     "(m = x + y; str(m) of 0.5 and 0.5 is '1'): a variable holds the number, not its kind",
 }
 KNOWN_MISMATCHES: dict[str, tuple[Known, ...]] = {
-    "f'{x * y}'": (Known("negative-zero", {"x": 0, "y": -9007199254740992}),),
-    "f'{x * y}' [dict]": (Known("negative-zero", {"x": 0, "y": -9007199254740992}),),
-    "str(x // y)": (Known("negative-zero", {"x": 0, "y": -9007199254740992}),),
-    "str(x // y) [dict]": (Known("negative-zero", {"x": 0, "y": -9007199254740992}),),
-    "str(-(x + y))": (Known("negative-zero", {"x": 9007199254740992, "y": -9007199254740992}),),
-    "str(-(x + y)) [dict]": (Known("negative-zero", {"x": 9007199254740992, "y": -9007199254740992}),),
-    "str(round(x, n))": (Known("negative-zero", {"x": -0.01, "n": 1}),),
-    "str(round(x, n)) [dict]": (Known("negative-zero", {"x": -0.01, "n": 1}),),
     "m = x + y / return str(m)": (Known("float-kind", {"x": 0.5, "y": 0.5}),),
-    "str(x / y)": (Known("negative-zero", {"x": 0, "y": -1}),),
-    "str(x / y) [dict]": (Known("negative-zero", {"x": 0, "y": -1}),),
-    "f'{x / y}'": (Known("negative-zero", {"x": 0, "y": -1}),),
-    "f'{x / y}' [dict]": (Known("negative-zero", {"x": 0, "y": -1}),),
 }
 # Cases with a witness of a documented refusal: the compiled run fails with UnsupportedValueError
 # (a RUNTIME_LIMITS cause) where Python goes on. The witness pins the refusal; the case's other

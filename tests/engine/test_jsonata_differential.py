@@ -126,3 +126,31 @@ def test_lowercase_maps_case_as_javascript_does(name: str, js: node.JsonataJs) -
     expected = js.evaluate("$lowercase($s)", bindings)
     assert expected == Outcome.of_value("Straße İ ΑΣ Ǆ".lower())
     assert evaluator("$lowercase($s)", bindings) == expected
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "1 / (0 * -1) < 0",
+        "($z := 0 * -1.5; 1 / $z < 0)",
+        "($z := -(0); 1 / $z < 0)",
+        "($z := 0 / -7; [1 / $z < 0, 1 / ($z + 0) < 0, 1 / ($z - 0) < 0, 1 / -$z < 0])",
+        "[1 / $floor(0 * -1) < 0, 1 / $ceil(-0.5) < 0, 1 / $ceil(0.5 - 1) < 0]",
+        "[1 / (-5 % 5) < 0, 5.5 % 2, -5.5 % 2, 7 % -3]",
+        "[$string(0 * -1), (0 * -1) & '', $string([0 * -1]), $string({'a': 0 * -1})]",
+        "[1 / 0 > 1e308, -1 / 0 < -1e308, 1 / (0 * 1) < 0]",
+        "$string(1 / 0)",
+        "(1 / 0) + 1",
+        "$string([1 / 0])",
+    ],
+)
+def test_negative_zero_and_division_by_zero_as_javascript(expression: str, js: node.JsonataJs) -> None:
+    # JavaScript keeps -0 (`1 / x < 0` tells it apart) and makes +-Infinity of x / 0, failing only
+    # where it is used; jsonata-python made -0 into 0 and raised ZeroDivisionError. The compiler
+    # relies on this to print Python's -0.0 (tests/compiler/test_negative_zero.py).
+    evaluator = EVALUATORS["jsonata-python"]()
+    assert evaluator is not None
+    bindings: dict[str, object] = {"states": {"input": {}, "context": {}}}
+    expected = js.evaluate(expression, bindings)
+    ours = evaluator(expression, bindings)
+    assert (ours.kind, ours.value, ours.code) == (expected.kind, expected.value, expected.code)

@@ -19,6 +19,13 @@ Numbers: JSON has one number type, so a compiled run sees `2.0` as `2`. The comp
 `Ty.FLOAT` for values Python holds as floats (`/`, `float()`, float literals, ...); any other
 number is printed as Python prints it by its value: an int when it is integral (and exact, up to
 2**53), a float otherwise.
+
+Negative zero: JSONata computes with JavaScript's doubles, so `0 * -1.5` is -0 as in Python, and
+`1 / x < 0` tells it apart (the only test JSONata has; jsonata-js allows the infinity it makes). But
+JavaScript also makes -0 where Python holds the int 0 (`0 * -1`, `-x` of 0, `0 // -2`), so those
+operations add 0 unless the result is a float (`+ 0` turns -0 into 0 and changes nothing else).
+Then every -0 a compiled expression sees is a float -0.0, and the texts of floats print its sign.
+A variable holds JSON, which has no -0 (see docs/compiler.md).
 """
 
 from __future__ import annotations
@@ -189,12 +196,18 @@ def number_text(value: Expr) -> Expr:
     )
 
 
+def negative_text(ref: str) -> str:
+    """JSONata, true when the number in `ref` is below zero or is -0 (Python prints `-0.0`)."""
+    return f"({ref} < 0 or ({ref} = 0 and 1 / {ref} < 0))"
+
+
 def float_text(value: Expr) -> Expr:
-    """Python's str() of a float (`2.0`, `0.5`)."""
+    """Python's str() of a float (`2.0`, `0.5`, `-0.0`)."""
     if value.is_const and isinstance(value.const, int | float) and not isinstance(value.const, bool):
         return Expr.literal(str(float(value.const)))
-    integral = "$abs($__n) < 1e16 ? $formatNumber($__n, '0') & '.0' : " + raise_(
-        LIMIT, "this float has no exact text here; format it, e.g. f'{x:.1f}'"
+    integral = (
+        f"$__n = 0 ? ({negative_text('$__n')} ? '-0.0' : '0.0') : $abs($__n) < 1e16 ? $formatNumber($__n, '0') & '.0' : "
+        + raise_(LIMIT, "this float has no exact text here; format it, e.g. f'{x:.1f}'")
     )
     return block([("$__n", value)], f"$__n = $floor($__n) ? ({integral}) : {_FRACTION_TEXT}", ty=Ty.STR)
 
@@ -383,14 +396,17 @@ def _numeric(op: str, floats: bool) -> str:
     if op == "//":
         float_path = (
             f"($__m := {_FMOD}; $__v := ($__x - $__m) / $__y; $__w := $__m != 0 and ($__y < 0) != ($__m < 0) ? $__v - 1 : $__v; "
-            "$__t := $floor($__w); $__w - $__t > 0.5 ? $__t + 1 : $__t)"
+            # A zero quotient has the sign of x / y (CPython's float floor division).
+            f"$__w = 0 ? ({negative_text('$__x')} != ($__y < 0) ? -0 : 0) : "
+            "($__t := $floor($__w); $__w - $__t > 0.5 ? $__t + 1 : $__t))"
         )
         int_path = "$floor($__x / $__y)"
         return f"$__y = 0 ? {_zero_division(op, floats, both_int)} : " + (
             float_path if floats else f"{both_int} ? {int_path} : {float_path}"
         )
     if op == "%":
-        adjust = "$__m != 0 and ($__m < 0) != ($__y < 0) ? $__m + $__y : $__m"
+        # A zero remainder has the divisor's sign (Python's float %: 5.0 % -5.0 is -0.0).
+        adjust = "$__m = 0 ? ($__y < 0 ? -0 : 0) : ($__m < 0) != ($__y < 0) ? $__m + $__y : $__m"
         float_path = f"($__m := {_FMOD}; {adjust})"
         int_path = f"($__m := $__x % $__y; {adjust})"
         return f"$__y = 0 ? {_zero_division(op, floats, both_int)} : " + (
@@ -440,7 +456,25 @@ def py_binop(op: str, a: Expr, b: Expr, in_place: bool = False, shared_list: boo
     if op == "**":
         negative = block([("$__e", b)], "$type($__e) = 'number' and $__e < 0", ty=Ty.BOOL)
         return with_float_when(result, a, b, extra=negative)
+    if op in ("*", "//", "%"):
+        return python_zero(with_float_when(result, a, b))
     return with_float_when(result, a, b)
+
+
+def python_zero(result: Expr) -> Expr:
+    """`result` with JavaScript's -0 made 0 where Python holds an int (`0 * -1`, `-0`, `0 // -2`):
+    adding 0 changes no other number, adding -0 changes none (see the module doc)."""
+    if result.ty in (Ty.FLOAT, Ty.STR, Ty.LIST, Ty.DICT, Ty.BOOL, Ty.NULL) or result.is_const:
+        return result
+    kind = result.float_when
+    zero: list[Part] = ["0"] if kind is None else ["((", kind, ") ? -0 : 0)"]
+    if result.ty is Ty.NUM:
+        settled = join("(", result, " + ", *zero, ")", ty=Ty.NUM)
+    else:  # `*` of unknown operands may repeat a string or a list
+        settled = block(
+            [("$__nz", result)], "$type($__nz) = 'number' ? $__nz + ", *zero, " : $__nz", ty=result.ty
+        )
+    return dataclasses.replace(settled, float_when=kind)
 
 
 def _binop(op: str, a: Expr, b: Expr, in_place: bool, shared_list: bool) -> Expr:
@@ -513,14 +547,26 @@ def py_negative(value: Expr, op: str) -> Expr:
     ty = Ty.FLOAT if value.ty is Ty.FLOAT else Ty.NUM
     sign = "-" if op == "-" else ""
     if is_numeric(value.ty):
-        return _same_kind(join(sign, as_number(value), ty=ty), value)
+        negated = _same_kind(join(sign, as_number(value), ty=ty), value)
+        return python_zero(_kind_of(negated, value)) if op == "-" else negated
     result = block(
         [("$__v", value)],
         f"$type($__v) in {NUMERIC_TYPES} ? {sign}$number($__v) : ",
         raise_("TypeError", f"bad operand type for unary {op}"),
         ty=ty,
     )
-    return _same_kind(result, value)
+    negated = _same_kind(result, value)
+    return python_zero(_kind_of(negated, value)) if op == "-" else negated
+
+
+def _kind_of(result: Expr, operand: Expr) -> Expr:
+    """`result` (-x) knowing it is a float exactly when `operand` is one."""
+    if result.float_when is not None or result.ty is not Ty.NUM:
+        return result
+    kind = is_float_text(operand)
+    if kind.parts == ("false",):
+        return result
+    return dataclasses.replace(result, float_when=kind)
 
 
 def _same_kind(result: Expr, operand: Expr) -> Expr:
@@ -819,7 +865,7 @@ def _fixed_text(grouping: bool) -> str:
     picture = "'#,##0'" if grouping else "'0'"
     return (
         f"($__ax := $abs($__x); $__ax >= 1e21 ? {_TOO_BIG_TEXT} : ($__r := {_ROUND_DIGITS_TEXT}; "
-        f"($__x < 0 ? '-' : '') & $formatNumber($__r[0], {picture}) & "
+        f"({negative_text('$__x')} ? '-' : '') & $formatNumber($__r[0], {picture}) & "
         "($__P = 1 ? '' : '.' & $pad($formatNumber($__r[1], '0'), 1 - $length($formatNumber($__P, '0')), '0'))))"
     )
 
@@ -859,7 +905,7 @@ def _round(value: Expr, places: Expr | None) -> Expr:
     rounded = (
         f"($__x := $number($__x); $__ax := $abs($__x); $__P < 0 ? {to_tens} : "
         f"{_int_test('$__x')} or $__ax >= 4503599627370496 ? $__x : "
-        f"($__r := {_ROUND_DIGITS_TEXT}; $number(($__x < 0 ? '-' : '') & $formatNumber($__r[0], '0') & "
+        f"($__r := {_ROUND_DIGITS_TEXT}; $number(({negative_text('$__x')} ? '-' : '') & $formatNumber($__r[0], '0') & "
         "($__P = 1 ? '' : '.' & $pad($formatNumber($__r[1], '0'), 1 - $length($formatNumber($__P, '0')), '0')))))"
     )
     ty = Ty.FLOAT if value.ty is Ty.FLOAT else Ty.NUM
@@ -914,7 +960,7 @@ def py_format(value: Expr, spec: str) -> Expr | None:
         )
         bindings = []
         float_body = (
-            f"($__x := $number($__x); $__a := $abs($__x); ($__x < 0 ? '-' : '') & "
+            f"($__x := $number($__x); $__a := $abs($__x); ({negative_text('$__x')} ? '-' : '') & "
             f"($__a = $floor($__a) ? ($__a < 1e16 ? $formatNumber($__a, '#,##0') & '.0' : {_TOO_BIG_TEXT}) : "
             f"($__t := {fraction_text}; $__s := $split($__t, '.'); "
             "$formatNumber($number($__s[0]), '#,##0') & '.' & $__s[1])))"
