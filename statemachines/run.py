@@ -1,4 +1,4 @@
-"""`make run`: the whole reference application, locally, in seconds.
+"""`make run`: the whole reference application, locally, on moto and the local engine.
 
 Starts moto (DynamoDB, S3, SES, SNS) and the operations API on a free loopback port, seeds orders,
 inventory, cards and invoice PDFs, then runs every scenario of `statemachines.scenarios` on the
