@@ -41,7 +41,7 @@ from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.clock import monotonic
 from durable_sfn.engine.env import EvalEnv
 
-__all__ = ["MAX_DEPTH", "UNDEFINED", "Fallback", "Program", "compile_program"]
+__all__ = ["MAX_CALLS", "MAX_DEPTH", "UNDEFINED", "Fallback", "Lambda", "Program", "compile_program"]
 
 MAX_DEPTH = 120
 """Deepest syntax tree compiled (deeper ones go to the full evaluator and its depth bound)."""
@@ -91,7 +91,7 @@ def _collapse(value: Any) -> Any:
 class Scope:
     """One evaluation: the state's bindings, the block frames, and the bound checks."""
 
-    __slots__ = ("_states", "cancelled", "deadline", "env", "frames", "limits", "ticks")
+    __slots__ = ("_states", "calls", "cancelled", "deadline", "env", "frames", "limits", "ticks")
 
     CHECK_EVERY = 64  # loop iterations between two looks at the clock and the stop
 
@@ -103,6 +103,7 @@ class Scope:
         self.cancelled = env.cancelled
         self.deadline = monotonic() + env.limits.seconds
         self.ticks = 0
+        self.calls = 0  # nested calls of the expression's own functions
 
     def states(self) -> Any:
         if self._states is None:
@@ -143,11 +144,12 @@ Node = Callable[[Any, Scope], Any]
 class Program:
     """A compiled expression: `run(env)` evaluates it with the state's bindings."""
 
-    __slots__ = ("functions", "node")
+    __slots__ = ("defines_functions", "functions", "node")
 
-    def __init__(self, node: Node, functions: frozenset[str]) -> None:
+    def __init__(self, node: Node, functions: frozenset[str], defines_functions: bool) -> None:
         self.node = node
         self.functions = functions  # the built-ins it calls
+        self.defines_functions = defines_functions
 
     def run(self, env: EvalEnv) -> Any:
         """The expression's value (UNDEFINED when it has none); raises JException, BoundExceeded,
@@ -156,7 +158,60 @@ class Program:
         for name in self.functions:
             if name in variables:
                 raise Fallback()  # a workflow variable of that name hides the function
-        return self.node(_U, Scope(env))
+        try:
+            result = self.node(_U, Scope(env))
+        except RecursionError:
+            raise Fallback() from None
+        if self.defines_functions and _holds_function(result):
+            raise Fallback()  # a function in the result: the full evaluator reports it
+        return result
+
+
+def _holds_function(value: Any) -> bool:
+    """Whether a function is anywhere in `value`; a part shared many times is looked at once."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if type(item) is Lambda:
+            return True
+        if isinstance(item, list | dict):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            stack.extend(item if isinstance(item, list) else item.values())
+    return False
+
+
+MAX_CALLS = 100
+"""Deepest nesting of an expression's own function calls run compiled; deeper recursion is left to
+the full evaluator (its depth bound, and jsonata-js's tail calls, decide there)."""
+
+
+class Lambda:
+    """A function the expression defines (`function($x) { ... }`), with the frames it closes over."""
+
+    __slots__ = ("body", "frames", "input", "params")
+
+    def __init__(self, params: list[str], body: Node, frames: list[dict[str, Any]], input: Any) -> None:
+        self.params = params
+        self.body = body
+        self.frames = frames
+        self.input = input
+
+    def call(self, scope: Scope, args: Sequence[Any]) -> Any:
+        frame = {p: (args[i] if i < len(args) else _U) for i, p in enumerate(self.params)}
+        saved = scope.frames
+        scope.frames = [*self.frames, frame]
+        scope.calls += 1
+        if scope.calls > MAX_CALLS:
+            raise Fallback()
+        scope.tick()
+        try:
+            return self.body(self.input, scope)
+        finally:
+            scope.frames = saved
+            scope.calls -= 1
 
 
 # --- values --------------------------------------------------------------------------------------
@@ -895,6 +950,55 @@ def _fn_reverse(scope: Scope, arr: Any) -> Any:
     return list(reversed(arr))
 
 
+def _hof_args(func: Lambda, value: Any, index: int, array: Any) -> list[Any]:
+    """jsonata-js's hofFuncArgs: as many of (value, index, array) as the function takes."""
+    return [value, index, array][: max(1, len(func.params))]
+
+
+def _fn_map(scope: Scope, arr: Any, func: Any) -> Any:
+    if arr is _U:
+        return _U
+    result = Seq()
+    for i, item in enumerate(arr):
+        res = func.call(scope, _hof_args(func, item, i, arr))
+        if res is not _U:
+            result.append(res)
+    return result
+
+
+def _fn_filter(scope: Scope, arr: Any, func: Any) -> Any:
+    if arr is _U:
+        return _U
+    result = Seq()
+    for i, item in enumerate(arr):
+        if _truthy(func.call(scope, _hof_args(func, item, i, arr))):
+            result.append(item)
+    return result
+
+
+def _fn_reduce(scope: Scope, sequence: Any, func: Any, init: Any = _U) -> Any:
+    if sequence is _U:
+        return _U
+    arity = len(func.params)
+    if arity < 2:
+        raise JException("D3050", -1)
+    if init is _U and sequence:
+        result, index = sequence[0], 1
+    else:
+        result, index = init, 0
+    while index < len(sequence):
+        args = [result, sequence[index], index, sequence][: max(2, min(arity, 4))]
+        result = func.call(scope, args)
+        index += 1
+    return result
+
+
+def _fn_zip(scope: Scope, *arrays: Any) -> Any:
+    length = min((len(a) if isinstance(a, list) else 0) for a in arrays)
+    _check_items(length)
+    return [[a[i] for a in arrays] for i in range(length)]
+
+
 _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
 
 
@@ -947,6 +1051,10 @@ _BUILTINS: dict[str, tuple[str | None, _Impl]] = {
     "keys": ("<x-:a<s>>", _fn_keys),
     "merge": ("<a<o>:o>", _fn_merge),
     "reverse": ("<a:a>", _fn_reverse),
+    "map": ("<af>", _fn_map),
+    "filter": ("<af>", _fn_filter),
+    "reduce": ("<afj?:j>", _fn_reduce),
+    "zip": ("<a+>", _fn_zip),
     "hash": (None, _fn_hash),
     "parse": (None, _fn_parse),
 }
@@ -982,7 +1090,6 @@ _UNSUPPORTED_FLAGS = (
     "group",
     "ancestor",
     "seeking_parent",
-    "thunk",
 )
 
 
@@ -993,14 +1100,14 @@ def compile_program(ast: Any) -> Program | None:
     try:
         compiler.bound = _bound_names(ast, 0)
         node = compiler.node(ast, 0)
-        return Program(node, frozenset(compiler.functions))
+        return Program(node, frozenset(compiler.functions), compiler.defines_functions)
     except (_NotCompiled, RecursionError):
         return None
 
 
 def _children(node: Any) -> list[Any]:
     out: list[Any] = []
-    for attr in ("lhs", "rhs", "expression", "condition", "then", "_else", "procedure"):
+    for attr in ("lhs", "rhs", "expression", "condition", "then", "_else", "procedure", "body"):
         child = getattr(node, attr, None)
         if child is not None and not isinstance(child, list):
             out.append(child)
@@ -1019,6 +1126,8 @@ def _bound_names(node: Any, depth: int) -> set[str]:
     if depth > MAX_DEPTH:
         raise _NotCompiled()
     names: set[str] = set()
+    if getattr(node, "type", None) == "lambda":
+        names |= {str(p.value) for p in node.arguments}
     if getattr(node, "type", None) == "bind":
         lhs = node.lhs
         if getattr(lhs, "type", None) != "variable":
@@ -1033,6 +1142,7 @@ class _Compiler:
     def __init__(self) -> None:
         self.bound: set[str] = set()  # variables some `:=` binds
         self.functions: set[str] = set()  # built-ins called
+        self.defines_functions = False
 
     def node(self, expr: Any, depth: int) -> Node:
         if depth > MAX_DEPTH:
@@ -1325,6 +1435,12 @@ class _Compiler:
                 return ltext + rtext
 
             return concat
+        if op == "..":
+
+            def range_(input: Any, scope: Scope) -> Any:
+                return _range(lhs(input, scope), rhs(input, scope))
+
+            return range_
         if op == "in":
 
             def includes(input: Any, scope: Scope) -> Any:
@@ -1383,6 +1499,34 @@ class _Compiler:
 
         return block
 
+    def _lambda(self, expr: Any, depth: int) -> Node:
+        if getattr(expr, "thunk", None):
+            # A call in tail position, which jsonata-js defers to run without growing its stack:
+            # the same result as calling it here.
+            return self.node(expr.body, depth)
+        if getattr(expr, "signature", None) is not None:
+            raise _NotCompiled()
+        params = [str(p.value) for p in expr.arguments]
+        body = self.node(expr.body, depth)
+        self.defines_functions = True
+
+        def define(input: Any, scope: Scope) -> Any:
+            return Lambda(params, body, list(scope.frames), input)
+
+        return define
+
+    def _call_defined(self, procedure: Any, arguments: Sequence[Any], depth: int) -> Node:
+        """A call of a variable the expression binds (to a function it defines, if not an error)."""
+        function = self.node(procedure, depth)
+        args = [self.node(a, depth) for a in arguments]
+
+        def call_defined(input: Any, scope: Scope) -> Any:
+            func = function(input, scope)
+            values = [a(input, scope) for a in args]
+            return _collapse(_apply(scope, func, values))
+
+        return call_defined
+
     def _bind(self, expr: Any, depth: int) -> Node:
         name = str(expr.lhs.value)
         value_node = self.node(expr.rhs, depth)
@@ -1404,7 +1548,9 @@ class _Compiler:
         if getattr(procedure, "type", None) != "variable" or getattr(procedure, "predicate", None):
             raise _NotCompiled()
         name = str(procedure.value)
-        if name not in _BUILTINS or name in self.bound:
+        if name in self.bound:
+            return self._call_defined(procedure, expr.arguments, depth)
+        if name not in _BUILTINS:
             raise _NotCompiled()
         signature = _SIGNATURES.get(name)
         impl = _BUILTINS[name][1]
@@ -1467,9 +1613,15 @@ def _never() -> bool:
     return False
 
 
+def _apply(scope: Scope, func: Any, args: list[Any]) -> Any:
+    if type(func) is not Lambda:
+        raise JException("T1006", -1)
+    return func.call(scope, args)
+
+
 def _binds_here(expr: Any) -> bool:
     """Whether evaluating `expr` may bind a variable in the enclosing block's frame."""
-    if getattr(expr, "type", None) == "block":
+    if getattr(expr, "type", None) in ("block", "lambda"):
         return False  # its own frame
     if getattr(expr, "type", None) == "bind":
         return True
@@ -1536,6 +1688,28 @@ def _step(scope: Scope, step: Node, stages: list[Node], sequence: list[Any], las
             out.append(res)
     _check_items(len(out))
     return out
+
+
+def _is_integer(value: Any) -> bool:
+    """JavaScript's Number.isInteger."""
+    return type(value) is int or (type(value) is float and math.isfinite(value) and value.is_integer())
+
+
+def _range(lhs: Any, rhs: Any) -> Any:
+    """`[a..b]`: jsonata-js's checks and its D2014 past ten million items, then the build bound."""
+    if lhs is not _U and not _is_integer(lhs):
+        raise JException("T2003", -1, lhs)
+    if rhs is not _U and not _is_integer(rhs):
+        raise JException("T2004", -1, rhs)
+    if lhs is _U or rhs is _U or lhs > rhs:
+        return _U
+    first, last = int(lhs), int(rhs)
+    size = last - first + 1
+    if size > 1e7:
+        raise JException("D2014", -1, size)
+    if size > bounds.MAX_BUILD:
+        raise bounds.too_large(f"the range [{first}..{last}]", size, "items")
+    return Seq(range(first, last + 1))
 
 
 def _divide(a: float, b: float) -> float:

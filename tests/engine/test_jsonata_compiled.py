@@ -90,6 +90,16 @@ def test_every_expression_of_the_compiled_order_workflow_on_its_main_path_compil
         ("$string($x, true)", {"x": {"a": [1]}}, '{\n  "a": [\n    1\n  ]\n}'),
         ("$uppercase('straße') & $length('日本')", {}, "STRASSE2"),
         ("'😀' < '\uffff'", {}, True),  # JavaScript compares UTF-16 code units
+        ("$map($x, function($v, $i) { $v * $i })", {"x": [1, 2, 3]}, [0, 2, 6]),
+        ("$map($x, function($v) { $v })", {"x": 5}, 5),
+        ("$filter($x, function($v) { $v > 1 })", {"x": [1, 2, 3]}, [2, 3]),
+        ("$reduce($x, function($a, $b) { $a + $b })", {"x": [1, 2, 3]}, 6),
+        ("$reduce($x, function($a, $b) { $a + $b }, 10)", {"x": []}, 10),
+        ("$zip([1, 2, 3], ['a', 'b'])", {}, [[1, "a"], [2, "b"]]),
+        ("($n := 5; $f := function($x) { $x + $n }; $n := 7; $f(1))", {}, 8),  # closes over the frame
+        ("($fact := function($n) { $n <= 1 ? 1 : $n * $fact($n - 1) }; $fact(10))", {}, 3628800),
+        ("[0..$count($x) - 1]", {"x": ["a", "b", "c"]}, [0, 1, 2]),
+        ("[3..1]", {}, []),
     ],
 )
 def test_compiled_results_are_jsonata_js_s(expression: str, bindings: dict[str, Any], expected: Any) -> None:
@@ -119,6 +129,14 @@ def test_compiled_results_are_jsonata_js_s(expression: str, bindings: dict[str, 
         ("$error()", {}, "D3137", "$error() function evaluated"),
         ("$number(' 1')", {}, "D3030", "Unable to cast value to a number:  1"),
         ("{'a': 1, $x: 2}", {"x": "a"}, "D1009", "Multiple key definitions evaluate to same key: a"),
+        (
+            "$reduce($x, function($a) { $a })",
+            {"x": [1]},
+            "D3050",
+            "must be a Object with at least two arguments",
+        ),
+        ("[1.5..3]", {}, "T2003", "The left side of the range operator (..) must evaluate to an integer"),
+        ("($f := 3; $f(1))", {}, "T1006", "Attempted to invoke a non-function"),
     ],
 )
 def test_compiled_errors_carry_jsonata_js_s_codes_in_the_engine_s_words(
@@ -138,12 +156,11 @@ def test_undefined_is_the_engine_s_returned_nothing_error() -> None:
 @pytest.mark.parametrize(
     "expression",
     [
-        "$map($x, function($v) { $v })",  # function definitions
         "$match($s, /a/)",  # regular expressions
+        "function($x)<n:n> { $x }",  # a function signature
         "$now()",  # bound to the engine's clock per evaluation
         "$x ~> $string()",
         "$x.*",
-        "[1..3]",
         "$count",  # a function as a value
     ],
 )
@@ -156,6 +173,29 @@ def test_a_workflow_variable_named_like_a_function_is_left_to_the_full_evaluator
     assert _compiles("$count($x)")
     with pytest.raises(StatesError, match="T1006"):
         _evaluate("$count($x)", {"x": [1], "count": 5})
+
+
+def test_recursion_deeper_than_the_compiled_bound_is_left_to_the_full_evaluator() -> None:
+    countdown = "($f := function($n) { $n = 0 ? 'done' : $f($n - 1) }; $f($x))"
+    program = jsonata._program(countdown)
+    assert program is not None
+    shallow = env_from_bindings({"states": {"input": {}, "context": {}}, "x": jsonata_compiled.MAX_CALLS - 1})
+    assert program.run(shallow) == "done"
+    deep = env_from_bindings({"states": {"input": {}, "context": {}}, "x": 500})
+    with pytest.raises(jsonata_compiled.Fallback):
+        program.run(deep)
+    assert _evaluate(countdown, {"x": 500}) == "done"  # jsonata-js: "done" too
+
+
+def test_a_function_in_the_result_is_the_engine_s_unsupported_result() -> None:
+    assert _compiles("[function($x) { $x }]")
+    assert _cause("[function($x) { $x }]").endswith("returned an unsupported result type.")
+
+
+def test_a_range_past_the_build_bound_is_refused() -> None:
+    assert _compiles("$count([1..$n])")
+    assert "D1013" in _cause("$count([1..$n])", {"n": MAX_BUILD + 1})
+    assert _evaluate("$count([1..$n])", {"n": 1000}) == 1000
 
 
 def test_a_key_javascript_objects_inherit_is_left_to_the_full_evaluator() -> None:
