@@ -241,3 +241,93 @@ def test_reads_every_path_assigns_compile_without_the_check(body: str) -> None:
 def test_reads_some_path_leaves_unassigned_compile_with_the_check(body: str) -> None:
     definition = compile_source(HEADER + textwrap.indent(body, "    "), "maybe.py")["Certain"]
     assert "UnboundLocalError" in json.dumps(definition)
+
+
+# -- functions compiled in place: task_all branches and helpers --------------------------------
+
+
+@orchestrator(name="BranchReadsUnassigned")
+async def branch_reads_unassigned(ctx: OrchestrationContext) -> JsonValue:
+    items = ctx.get_input()
+
+    async def one(n: int) -> JsonValue:
+        if n > 1:
+            x = await ctx.call_activity(double, n)
+        try:
+            return x
+        except UnboundLocalError as e:
+            return str(e)
+
+    return await ctx.task_all([one(n) for n in items])
+
+
+@orchestrator(name="BranchLocalShadowsOuter")
+async def branch_local_shadows_outer(ctx: OrchestrationContext) -> JsonValue:
+    items = ctx.get_input()
+    x = 100
+
+    async def one(n: int) -> JsonValue:
+        if n > 1:
+            x = n * 3
+        try:
+            return x  # the function's own x: unassigned for n <= 1, never the outer 100
+        except UnboundLocalError:
+            return "unbound"
+
+    results = await ctx.task_all([one(n) for n in items])
+    return [x, results]
+
+
+async def awaited_helper(ctx: OrchestrationContext, n: int) -> JsonValue:
+    if n > 1:
+        y = await ctx.call_activity(double, n)
+    return y
+
+
+@orchestrator(name="ExpandedHelperReadsUnassigned")
+async def expanded_helper_reads_unassigned(ctx: OrchestrationContext) -> JsonValue:
+    n = ctx.get_input()
+    try:
+        r = await awaited_helper(ctx, n)
+    except UnboundLocalError as e:
+        r = str(e)
+    return r
+
+
+def label(n: int) -> str:
+    if n > 1:
+        z = "big"
+    return z
+
+
+@orchestrator(name="InlineHelperReadsUnassigned")
+async def inline_helper_reads_unassigned(ctx: OrchestrationContext) -> JsonValue:
+    n = ctx.get_input()
+    z = "outer"
+    try:
+        r = label(n)  # the helper's own z: unassigned for n <= 1, never the caller's "outer"
+    except UnboundLocalError as e:
+        r = str(e)
+    return [r, z]
+
+
+@pytest.mark.parametrize(
+    ("orch", "value"),
+    [
+        (branch_reads_unassigned, [1, 2]),
+        (branch_local_shadows_outer, [1, 2]),
+        (expanded_helper_reads_unassigned, 0),
+        (expanded_helper_reads_unassigned, 3),
+        (inline_helper_reads_unassigned, 0),
+        (inline_helper_reads_unassigned, 3),
+    ],
+)
+def test_functions_compiled_in_place_raise_unbound_local_error(orch: Any, value: Any) -> None:
+    both(orch, value)
+
+
+def test_the_unbound_message_names_the_helpers_own_variable() -> None:
+    assert both(expanded_helper_reads_unassigned, 0).output == (
+        "cannot access local variable 'y' where it is not associated with a value"
+    )
+    assert both(branch_local_shadows_outer, [1, 2]).output == [100, ["unbound", 6]]

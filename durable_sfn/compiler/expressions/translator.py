@@ -79,7 +79,9 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
             if name in scope:
                 return Expr.raw(scope[name])
         if name in self.env.bound:
-            return self.env.bound[name]
+            bound = self.env.bound[name]
+            # A task_all function's local shadowing an outer name is bound to its own variable.
+            return self._assigned(node, bound) if getattr(node, "maybe_unassigned", False) else bound
         if name == self.env.input_param:
             return Expr.raw("$states.context.Execution.Input")
         if name in self.env.variables or name in self.env.exc_vars:
@@ -87,13 +89,7 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
                 name, self.env.variables.get(name, Ty.DICT if name in self.env.exc_vars else Ty.UNKNOWN)
             )
             if getattr(node, "maybe_unassigned", False) and name in self.env.variables:
-                # A path reaches this read without assigning the name (`frontend/unassigned_reads`):
-                # an unassigned variable is undefined, while None is null.
-                unbound = raise_(
-                    "UnboundLocalError",
-                    f"cannot access local variable '{name}' where it is not associated with a value",
-                )
-                return join("($exists(", var, ") ? ", var, f" : {unbound})", ty=var.ty)
+                return self._assigned(node, var)
             return var
         if name in self.env.constants:
             value = self.env.constants[name]
@@ -109,6 +105,17 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
             "orchestrators can read their own variables and module-level literal constants; "
             "anything else must come from the input or an activity",
         )
+
+    def _assigned(self, node: ast.Name, var: Expr) -> Expr:
+        """`var`, or Python's UnboundLocalError where it has no value: a path reaches this read
+        without assigning the name (`frontend/unassigned_reads` marked it); an unassigned variable
+        is undefined, while None is null."""
+        shown = getattr(node, "source_name", node.id)  # unassigned_reads.SOURCE_NAME (a renamed helper local)
+        unbound = raise_(
+            "UnboundLocalError",
+            f"cannot access local variable '{shown}' where it is not associated with a value",
+        )
+        return join("($exists(", var, ") ? ", var, f" : {unbound})", ty=var.ty)
 
     # -- displays ---------------------------------------------------------------------------------
     def visit_List(self, node: ast.List) -> Expr:

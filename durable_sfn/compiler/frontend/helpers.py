@@ -26,7 +26,9 @@ import copy
 import itertools
 from collections.abc import Callable
 
+from durable_sfn.compiler.expressions.runtime import raise_
 from durable_sfn.compiler.expressions.text import join
+from durable_sfn.compiler.frontend import unassigned_reads
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.scopes import walk_scope
 from durable_sfn.compiler.ir import Expr, Ty
@@ -259,7 +261,10 @@ def inline_expression(lw: LowererCore, call: ast.Call) -> Expr | None:
         return Expr.raw("null")
     prefix = f"$__h{next(_COUNTER)}_"
     bindings = [(prefix + name, lw.expr.translate(value)) for name, value in bound.items()]
-    scope = {name: prefix + name for name in bound}
+    # A local read on a path that has not assigned it raises Python's UnboundLocalError (never
+    # the caller's variable of that name); each assignment maps the name to its block variable.
+    scope = {name: _unbound(name) for name in _locals(fn) - set(bound)}
+    scope.update({name: prefix + name for name in bound})
     lw.env.locals.append(scope)
     try:
         body = _statements_expr(lw, fn.body, scope, prefix)
@@ -269,6 +274,12 @@ def inline_expression(lw: LowererCore, call: ast.Call) -> Expr | None:
     for name, value in bindings:
         items += [f"{name} := ", value, "; "]
     return join(*items, body, ")", ty=body.ty)
+
+
+def _unbound(name: str) -> str:
+    return raise_(
+        "UnboundLocalError", f"cannot access local variable '{name}' where it is not associated with a value"
+    )
 
 
 def _statements_expr(lw: LowererCore, stmts: list[ast.stmt], scope: dict[str, str], prefix: str) -> Expr:
@@ -394,6 +405,9 @@ def _expansion(
     renames = {name: lw.fresh(f"{fn.name}_{name}") for name in sorted(_locals(fn) - ctx_params)}
     renames.update({name: lw.env.ctx_name for name in ctx_params})
     body = [_Renamer(renames).visit(copy.deepcopy(s)) for s in fn.body]
+    # The helper's reads of its own locals that some path reaches unassigned raise Python's
+    # UnboundLocalError, as in the orchestrator's body (its parameters are assigned first).
+    unassigned_reads.mark_body(body, [renames[name] for name in bound if name not in ctx_params])
     out: list[ast.stmt] = []
     for name, value in bound.items():
         if name in ctx_params:
@@ -487,6 +501,7 @@ class _Renamer(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.Name:
         if node.id in self.renames:
+            setattr(node, unassigned_reads.SOURCE_NAME, node.id)  # for Python's error messages
             node.id = self.renames[node.id]
         return node
 

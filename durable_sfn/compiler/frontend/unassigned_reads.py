@@ -15,6 +15,8 @@ import ast
 from durable_sfn.compiler.frontend.scopes import assigned_names, walk_scope
 
 MARK = "maybe_unassigned"
+# The name as the source spells it, on a Name a helper compiled in place renamed.
+SOURCE_NAME = "source_name"
 
 # The names definitely assigned at a point; None where the point cannot be reached.
 State = frozenset[str] | None
@@ -23,7 +25,13 @@ State = frozenset[str] | None
 def mark_unassigned_reads(func: ast.AsyncFunctionDef | ast.FunctionDef, params: list[str]) -> None:
     """Mark the reads in `func`'s own body (nested functions excluded) of its locals that some path
     reaches without assigning them."""
-    _Flow(set(assigned_names(func.body)) - set(params)).block(func.body, frozenset(params))
+    mark_body(func.body, params)
+
+
+def mark_body(body: list[ast.stmt], params: list[str]) -> None:
+    """`mark_unassigned_reads` for a function body on its own (a helper's, renamed where it is
+    compiled in place), whose `params` are assigned on entry."""
+    _Flow(set(assigned_names(body)) - set(params)).block(body, frozenset(params))
 
 
 def _merge(*states: State) -> State:
@@ -34,8 +42,40 @@ def _merge(*states: State) -> State:
     return frozenset.intersection(*reachable)
 
 
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
 def _stored(node: ast.AST) -> set[str]:
-    return {n.id for n in walk_scope(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    """The names `node` assigns in this scope (a comprehension's own names are its own scope's)."""
+    return {n.id for n in _names(node, frozenset()) if isinstance(n.ctx, ast.Store)}
+
+
+def _names(node: ast.AST, hidden: frozenset[str]) -> list[ast.Name]:
+    """The Names of this scope in `node`: not in nested functions, and not a comprehension's own
+    names (`sku` in `[f(sku) for sku in skus]`), which are its scope's, as in Python 3."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        return []
+    if isinstance(node, _COMPREHENSIONS):
+        # The first iterable is evaluated in the enclosing scope; the rest in the comprehension's.
+        out = _names(node.generators[0].iter, hidden)
+        inner = hidden | {
+            n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)
+        }
+        for i, gen in enumerate(node.generators):
+            if i:
+                out += _names(gen.iter, inner)
+            for cond in gen.ifs:
+                out += _names(cond, inner)
+        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for part in parts:
+            out += _names(part, inner)
+        return out
+    if isinstance(node, ast.Name):
+        return [] if node.id in hidden else [node]
+    out = []
+    for child in ast.iter_child_nodes(node):
+        out += _names(child, hidden)
+    return out
 
 
 class _Flow:
@@ -46,13 +86,8 @@ class _Flow:
     def reads(self, node: ast.AST | None, state: State) -> None:
         if node is None or state is None:
             return
-        for n in walk_scope(node):
-            if (
-                isinstance(n, ast.Name)
-                and isinstance(n.ctx, ast.Load)
-                and n.id in self.candidates
-                and n.id not in state
-            ):
+        for n in _names(node, frozenset()):
+            if isinstance(n.ctx, ast.Load) and n.id in self.candidates and n.id not in state:
                 setattr(n, MARK, True)
 
     def block(self, stmts: list[ast.stmt], state: State) -> State:
