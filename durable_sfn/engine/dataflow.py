@@ -46,6 +46,16 @@ def result_is_output(state: dict[str, Any]) -> bool:
     return _RESULT_STEPS.isdisjoint(state) and inspection.get() is None
 
 
+def has_result_steps(state: dict[str, Any]) -> bool:
+    """Whether a JSONPath state has any of InputPath, ResultSelector, ResultPath, OutputPath, Assign."""
+    return not _RESULT_STEPS.isdisjoint(state)
+
+
+def inspecting() -> bool:
+    """Whether test_state is recording the value after each step (they must then run one by one)."""
+    return inspection.get() is not None
+
+
 def template(value: Any, data: Any, env: EvalEnv, field: str) -> Any:
     """Evaluate a payload template (Parameters/Arguments/ItemSelector/...) in the state's language."""
     if is_jsonata(env):

@@ -27,7 +27,7 @@ from durable_sfn.engine.env import EvalEnv, QueryLanguage
 from durable_sfn.engine.errors import ReportedError, StatesError
 from durable_sfn.engine.history import History, HistoryLimitExceeded
 from durable_sfn.engine.redrive import Journal, StateRecord
-from durable_sfn.engine.states import HANDLERS
+from durable_sfn.engine.states import HANDLERS, plain_runner
 from durable_sfn.engine.states.base import Services, StateOutcome, StateRun
 from durable_sfn.engine.threads import spawn
 
@@ -437,28 +437,26 @@ class Execution:
         entered_id = branch.event_one(
             plan.entered, history.ENTERED_DETAILS, history.entered_details(name, raw, raw_text)
         )
-        now = self.clock.now
-        entered_at = now()
+        entered_at = self.clock.now()
         handler = plan.handler
         if handler is None:
             raise ReportedError(errors.RUNTIME, f"The state '{name}' has an unsupported Type {kind!r}.")
         attempts: retry.RetryState | None = None  # made on the first failure
         outcome: StateOutcome
+        # A state that needs no evaluation view runs without one (see `plain_runner`).
+        plain = plan.plain if plan.plain is not None and not dataflow.inspecting() else None
+        env: EvalEnv | None = None
         while True:
-            env = EvalEnv(
-                name,
-                plan.lang,
-                raw,
-                self.context(branch, name, entered_at, attempts.total if attempts else 0, retryable),
-                branch.variables,
-                limits=self.services.evaluation_limits,
-                cancelled=lambda: branch.cancelled,
-                now=now,
-            )
-            run = StateRun(self.services, self.arn, branch, name, state, env, entered_id, self.run_graph)
             try:
                 try:
-                    outcome = handler(run, raw)
+                    if plain is not None:
+                        outcome = plain(state, raw, name)
+                    else:
+                        env = self._state_env(branch, name, plan.lang, raw, entered_at, attempts, retryable)
+                        run = StateRun(
+                            self.services, self.arn, branch, name, state, env, entered_id, self.run_graph
+                        )
+                        outcome = handler(run, raw)
                 except (StatesError, Aborted, HistoryLimitExceeded):
                     raise
                 except Exception as exc:  # an engine bug becomes a located States.Runtime
@@ -494,6 +492,8 @@ class Execution:
                 if catcher is None:
                     raise failure from None
                 error_output = {"Error": failure.error, "Cause": failure.cause}
+                if env is None:
+                    env = self._state_env(branch, name, plan.lang, raw, entered_at, attempts, retryable)
                 try:
                     output, assigned = dataflow.caught(catcher, raw, error_output, env)
                 except StatesError as exc2:
@@ -503,6 +503,28 @@ class Execution:
         if outcome.resume_at is not None:
             return Parked(name, prefix, outcome)
         return self._exit_state(branch, name, prefix, outcome)
+
+    def _state_env(
+        self,
+        branch: Branch,
+        name: str,
+        lang: QueryLanguage,
+        raw: Any,
+        entered_at: datetime,
+        attempts: retry.RetryState | None,
+        retryable: bool,
+    ) -> EvalEnv:
+        """What the expressions of one attempt of a state see."""
+        return EvalEnv(
+            name,
+            lang,
+            raw,
+            self.context(branch, name, entered_at, attempts.total if attempts else 0, retryable),
+            branch.variables,
+            limits=self.services.evaluation_limits,
+            cancelled=lambda: branch.cancelled,
+            now=self.clock.now,
+        )
 
     def _exit_state(
         self, branch: Branch, name: str, prefix: str, outcome: StateOutcome
@@ -529,7 +551,7 @@ class _StatePlan:
     holds the dict, so the id cannot be reused while the entry exists.
     """
 
-    __slots__ = ("entered", "handler", "kind", "lang", "prefix", "retryable", "state")
+    __slots__ = ("entered", "handler", "kind", "lang", "plain", "prefix", "retryable", "state")
 
     def __init__(self, state: dict[str, Any], lang: QueryLanguage) -> None:
         self.state = state
@@ -539,6 +561,7 @@ class _StatePlan:
         self.entered = f"{self.prefix}StateEntered"
         self.lang = lang
         self.retryable = self.kind in _RETRYABLE_TYPES
+        self.plain = plain_runner(state, lang)
 
 
 def locate(exc: StatesError, name: str, entered_id: int) -> StatesError:

@@ -22,7 +22,7 @@ from durable_sfn.engine.jsonpath import (
     to_json_text,
 )
 
-__all__ = ["evaluate_dynamic", "evaluate_template"]
+__all__ = ["evaluate_dynamic", "evaluate_template", "reads_only_data"]
 
 
 def evaluate_template(template: Any, data: Any, env: EvalEnv | None = None) -> Any:
@@ -45,6 +45,26 @@ def evaluate_template(template: Any, data: Any, env: EvalEnv | None = None) -> A
     if isinstance(template, list):
         return [evaluate_template(v, data, env) if isinstance(v, dict | list) else v for v in template]
     return template
+
+
+def reads_only_data(template: Any) -> bool:
+    """Whether the template needs nothing but the data to be evaluated: every `.$` value is a
+    path into the data (`$`, `$.x`, `$[0]`), with no context (`$$`), variable or intrinsic call.
+    Evaluating it then never reads the evaluation view (`env` may be None)."""
+    if isinstance(template, dict):
+        for key, value in template.items():
+            if key.endswith(".$") and len(key) > 2:
+                if not isinstance(value, str):
+                    return False
+                text = value.strip()
+                if text != "$" and not text.startswith(("$.", "$[")):
+                    return False
+            elif not reads_only_data(value):
+                return False
+        return True
+    if isinstance(template, list):
+        return all(reads_only_data(v) for v in template)
+    return True
 
 
 def evaluate_dynamic(expression: Any, data: Any, env: EvalEnv | None, *, field: str) -> Any:
