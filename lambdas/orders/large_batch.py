@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
@@ -25,7 +26,7 @@ from lambdas.common.logging import correlate, logger
 from lambdas.orders.batch import process_single_order
 from lambdas.orders.models import Order, OrderRef
 from lambdas.orders.payments import LedgerGateway, default_gateway
-from lambdas.orders.settle import settle_orders
+from lambdas.orders.settle import fits_one_transaction, settle_in_order
 from lambdas.orders.store import check_order, find_orders
 
 EXPORTS_PREFIX = "exports/orders/"
@@ -64,52 +65,79 @@ def export_pending_orders(request: dict[str, Any]) -> dict[str, Any]:
     return {"Bucket": settings().reports_bucket, "Key": key, "Orders": count}
 
 
+@dataclass
+class _Tally:
+    """A batch's outcome, order by order, in the batch's order."""
+
+    revenue: float = 0.0
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def settled(self, ref: OrderRef, order: Order) -> None:
+        correlate(ref)
+        logger.info("Order processed", extra={"order_id": order.OrderId, "revenue": order.Total})
+        self.revenue += order.Total
+
+    def one_by_one(self, ref: OrderRef) -> None:
+        try:
+            self.revenue += process_single_order(ref).Revenue
+        except (OrderNotFound, InvalidOrder, PaymentDeclined, OutOfStock) as exc:
+            self.errors[ref.OrderId] = type(exc).__name__
+
+
 @activity(name="ProcessOrderBatch")
 def process_order_batch(orders: list[dict[str, Any]]) -> dict[str, Any]:
-    """Process each order as ProcessSingleOrderActivity does; an order that fails (not found,
-    invalid, declined, out of stock) is counted with its error and the batch goes on. Any other
-    error fails the batch, and the Map retries or counts it against the tolerated failures.
+    """Process each order as ProcessSingleOrderActivity does, in order; an order that fails (not
+    found, invalid, declined, out of stock) is counted with its error and the batch goes on. Any
+    other error fails the batch, and the Map retries or counts it against the tolerated failures.
 
-    The orders are read together, and the pending, valid ones are settled together, one
+    The orders are read together, and runs of pending, valid ones are settled together, one
     transaction for up to 49 of them (lambdas/orders/settle.py: the same writes as one by one,
-    committed only when every one of them passes); the others, and the orders of a group that did
-    not commit, go through ProcessSingleOrderActivity's logic one by one, which says why each fails."""
+    committed only when every one of them passes; a group that is not is split in halves down to
+    the few orders that fail). Those, and the orders that are not pending or valid, go through
+    ProcessSingleOrderActivity's logic one by one at their place, which says why each fails."""
     refs = [OrderRef.model_validate(order) for order in orders]
-    settled: set[str] = set()
-    stored: dict[str, Order] = {}
+    tally = _Tally()
     gateway = default_gateway()
-    if isinstance(gateway, LedgerGateway):  # the ledger's rows can join the batch's transactions
+    if not isinstance(gateway, LedgerGateway):  # only the ledger's rows can join a transaction
+        for ref in refs:
+            tally.one_by_one(ref)
+    else:
         stored = find_orders([ref.OrderId for ref in refs])
-        ready = [
-            stored[order_id]
-            for order_id in dict.fromkeys(ref.OrderId for ref in refs)
-            if order_id in stored
-            and stored[order_id].Status == "PENDING"
-            and check_order(stored[order_id], include_stock=False) is None
-        ]
-        settled = settle_orders(ready, gateway)
-    revenue = 0.0
-    errors: dict[str, str] = {}
-    for ref in refs:
-        if ref.OrderId in settled:
-            settled.discard(ref.OrderId)  # a repeated id goes one by one: a replay, as before
-            correlate(ref)
-            logger.info(
-                "Order processed", extra={"order_id": ref.OrderId, "revenue": stored[ref.OrderId].Total}
+        by_id: dict[str, OrderRef] = {}
+        for ref in refs:
+            by_id.setdefault(ref.OrderId, ref)
+        run: list[Order] = []  # consecutive orders that can be settled together
+
+        def settle_run() -> None:
+            settle_in_order(
+                run,
+                gateway,
+                settled=lambda order: tally.settled(by_id[order.OrderId], order),
+                one_by_one=lambda order: tally.one_by_one(by_id[order.OrderId]),
             )
-            revenue += stored[ref.OrderId].Total
-            continue
-        try:
-            result = process_single_order(ref)
-        except (OrderNotFound, InvalidOrder, PaymentDeclined, OutOfStock) as exc:
-            errors[ref.OrderId] = type(exc).__name__
-            continue
-        revenue += result.Revenue
+            run.clear()
+
+        seen: set[str] = set()
+        for ref in refs:
+            order = stored.get(ref.OrderId)
+            if (
+                order is not None
+                and ref.OrderId not in seen  # a repeated id goes one by one: a replay, as before
+                and order.Status == "PENDING"
+                and check_order(order, include_stock=False) is None
+                and fits_one_transaction(order)
+            ):
+                run.append(order)
+            else:
+                settle_run()
+                tally.one_by_one(ref)
+            seen.add(ref.OrderId)
+        settle_run()
     return {
         "Orders": len(orders),
-        "Successful": len(orders) - len(errors),
-        "Revenue": round(revenue, 2),
-        "Errors": errors,
+        "Successful": len(orders) - len(tally.errors),
+        "Revenue": round(tally.revenue, 2),
+        "Errors": tally.errors,
     }
 
 

@@ -150,3 +150,27 @@ def test_a_batch_of_passing_orders_takes_a_few_requests_not_six_an_order() -> No
     # One read of the 100 orders, then 49 + 49 + 2 orders a transaction (2 rows an order, plus the
     # card and the product, fit 100 actions).
     assert calls == ["BatchGetItem", "TransactWriteItems", "TransactWriteItems", "TransactWriteItems"]
+
+
+def test_one_failing_order_among_a_hundred_costs_a_few_more_requests_not_the_whole_group() -> None:
+    ids = [*bulk_ids(99)[:50], "ORD-4010", *bulk_ids(99)[50:]]  # a blocked card in the middle
+    batch, single = both_ways(refs(ids), bulk=99)
+    assert batch == single
+    assert batch["Errors"] == {"ORD-4010": "PaymentDeclined"}
+    calls: list[str] = []
+
+    def count(event_name: str, **_: Any) -> None:
+        calls.append(event_name.rsplit(".", 1)[-1])
+
+    with world(bulk=99):
+        clients = [client("dynamodb"), dynamodb().meta.client]
+        for each in clients:
+            each.meta.events.register("before-call.dynamodb", count)
+        try:
+            process_order_batch(refs(ids))
+        finally:
+            for each in clients:
+                each.meta.events.unregister("before-call.dynamodb", count)
+    # The failing group is halved down to 3 orders processed one by one (6 requests each at most),
+    # not 48 (288 requests).
+    assert len(calls) < 40, (len(calls), calls)
