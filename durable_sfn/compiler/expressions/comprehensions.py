@@ -37,31 +37,36 @@ class ComprehensionRules(TranslatorCore):
         element: Callable[[], Expr],
         dict_value: Callable[[], Expr] | None,
     ) -> Expr:
-        if len(generators) != 1 or generators[0].is_async:
-            return self.fail(
-                node, "DSF002", "comprehensions with more than one 'for' are not supported", "use a for loop"
-            )
-        gen = generators[0]
-        if isinstance(gen.target, ast.Tuple | ast.List):
-            # `for k, v in d.items()`, `for i, x in enumerate(xs)`: one object per item.
-            found = tuple_source(self, self.iterable, gen.iter, gen.target)
-            if found is None:
-                return Expr.raw("null")
-            iterable, fields = found
-            param = "$__" + "_".join(name for name, _ in fields)
-            self.env.locals.append({name: f"{param}.{key}" for name, key in fields})
-        elif isinstance(gen.target, ast.Name):
-            iterable = self.iterable(gen.iter)
-            param = self.local_name(gen.target.id)
-            self.env.locals.append({gen.target.id: param})
-        else:
-            return self.fail(gen.target, "DSF022", "comprehension targets must be names")
+        if any(gen.is_async for gen in generators):
+            return self.fail(node, "DSF002", "async comprehensions are not supported", "use a for loop")
+        # One fold per `for`, outermost first; an inner fold starts from (and returns) the outer
+        # one's accumulator, so `[e for a in xs for b in ys if c]` appends in Python's order.
+        loops: list[tuple[Expr, str, list[Expr]]] = []
+        pushed = 0
         try:
-            conditions = [self.condition(c) for c in gen.ifs]
+            for gen in generators:
+                if isinstance(gen.target, ast.Tuple | ast.List):
+                    # `for k, v in d.items()`, `for i, x in enumerate(xs)`: one object per item.
+                    found = tuple_source(self, self.iterable, gen.iter, gen.target)
+                    if found is None:
+                        return Expr.raw("null")
+                    iterable, fields = found
+                    param = "$__" + "_".join(name for name, _ in fields)
+                    scope = {name: f"{param}.{key}" for name, key in fields}
+                elif isinstance(gen.target, ast.Name):
+                    iterable = self.iterable(gen.iter)
+                    param = self.local_name(gen.target.id)
+                    scope = {gen.target.id: param}
+                else:
+                    return self.fail(gen.target, "DSF022", "comprehension targets must be names")
+                self.env.locals.append(scope)
+                pushed += 1
+                loops.append((iterable, param, [self.condition(c) for c in gen.ifs]))
             elt = element()
             value = dict_value() if dict_value else None
         finally:
-            self.env.locals.pop()
+            for _ in range(pushed):
+                self.env.locals.pop()
         if value is not None:
             if elt.ty is Ty.STR:
                 key = elt
@@ -78,10 +83,12 @@ class ComprehensionRules(TranslatorCore):
         else:
             step = join("$append($__acc, ", wrap_item(elt), ")")
             initial, ty = "[]", Ty.LIST
-        # Conditions in order, each only when the ones before it held (as Python evaluates them).
-        for cond in reversed(conditions):
-            step = join(cond, " ? (", step, ") : $__acc")
-        return Expr(fold(iterable, param, step, initial).parts, ty)
+        for depth, (iterable, param, conditions) in reversed(list(enumerate(loops))):
+            # Conditions in order, each only when the ones before it held (as Python evaluates them).
+            for cond in reversed(conditions):
+                step = join(cond, " ? (", step, ") : $__acc")
+            step = fold(iterable, param, step, initial if depth == 0 else "$__acc")
+        return Expr(step.parts, ty)
 
     def local_name(self, name: str) -> str:
         return "$" + (name + "_" if name in JSONATA_FUNCTIONS else name)

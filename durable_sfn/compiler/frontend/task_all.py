@@ -130,12 +130,15 @@ def _map(
     distributed: bool,
     s3_source: tuple[ast.Call, dict[str, ast.expr]] | None = None,
 ) -> list[ir.Stmt]:
-    if len(comp.generators) != 1 or not isinstance(
-        comp.generators[0].target, ast.Name | ast.Tuple | ast.List
+    if (
+        not comp.generators
+        or (s3_source is not None and len(comp.generators) != 1)
+        or not all(isinstance(g.target, ast.Name | ast.Tuple | ast.List) for g in comp.generators)
     ):
         lw.report(comp, "DSF012", "task_all comprehensions need exactly one `for name in items`")
         return []
     gen = comp.generators[0]
+    nested = len(comp.generators) > 1
     fanout: ir.S3Fanout | None = None
     if s3_source is not None:
         if not isinstance(gen.target, ast.Name) or gen.ifs:
@@ -156,6 +159,28 @@ def _map(
         fields = [(gen.target.id, None)]
         param = lw.expr.local_name(gen.target.id)
         scope = {gen.target.id: param}
+    elif nested:
+        # `for a in xs for b in ys if c`: the items are the combinations, one object per
+        # combination with a field per name, built in Python's order by the comprehension itself.
+        found_names = _combination_names(lw, comp)
+        if found_names is None:
+            return []
+        keys = [f"f{i}" for i in range(len(found_names))]
+        combinations = ast.copy_location(
+            ast.ListComp(
+                elt=ast.Dict(
+                    keys=[ast.Constant(k) for k in keys],
+                    values=[ast.Name(id=n, ctx=ast.Load()) for n in found_names],
+                ),
+                generators=comp.generators,
+            ),
+            comp,
+        )
+        ast.fix_missing_locations(combinations)
+        items = lw.expr.translate(combinations)
+        fields = list(zip(found_names, keys, strict=True))
+        param = "$__" + "_".join(found_names)
+        scope = {name: f"{param}.{key}" for name, key in fields}
     elif isinstance(gen.target, ast.Tuple | ast.List):
         # `for k, v in d.items()`: each item is an object with one field per name.
         found = tuple_source(lw.expr, lw.expr.iterable, gen.iter, gen.target)
@@ -171,7 +196,7 @@ def _map(
         fields = [(gen.target.id, None)]
         param = lw.expr.local_name(gen.target.id)
         scope = {gen.target.id: param}
-    if gen.ifs:
+    if gen.ifs and not nested:
         lw.env.locals.append(scope)
         try:
             for cond_node in gen.ifs:
@@ -217,8 +242,25 @@ def _map(
             return []
     result = lw.bind_target(target.id, Ty.LIST, target) if target is not None else None
     mc = max_concurrency if isinstance(max_concurrency, int) else None
-    label = ast.unparse(gen.iter) if fanout is None else _source_label(gen.iter)
+    if fanout is not None:
+        label = _source_label(gen.iter)
+    else:
+        label = " x ".join(ast.unparse(g.iter) for g in comp.generators)
     return [*checks, ir.MapAll(result, items, branch, mc, distributed, loc, label, scope_var, fanout)]
+
+
+def _combination_names(lw: LowererCore, comp: ast.ListComp) -> list[str] | None:
+    """The names the `for` clauses of a nested task_all comprehension bind, in order, once each."""
+    names: list[str] = []
+    for gen in comp.generators:
+        targets = gen.target.elts if isinstance(gen.target, ast.Tuple | ast.List) else [gen.target]
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                lw.report(target, "DSF022", "comprehension targets must be names")
+                return None
+            if target.id not in names:
+                names.append(target.id)
+    return names
 
 
 def _source_label(call: ast.expr) -> str:

@@ -89,6 +89,9 @@ def _task_names(lw: LowererCore, body: list[ast.stmt]) -> set[str]:
 def lower_task_loop(lw: LowererCore, node: ast.For) -> list[ir.Stmt] | None:
     """The (empty) IR of a loop that builds a task list, registering the list as pending; None
     when the loop appends no task (an ordinary loop)."""
+    nested = _nested_loops(lw, node)
+    if nested is not None:
+        return _lower_nested(lw, node, *nested)
     tasks_in_body = _task_names(lw, node.body)
     appends = [(s, *found) for s in _statements(node.body) if (found := _append(s)) is not None]
     task_appends = [
@@ -137,6 +140,65 @@ def lower_task_loop(lw: LowererCore, node: ast.For) -> list[ir.Stmt] | None:
     if comp is None:
         comp = _general(lw, node, listed, loop_names, flatten=counts != {1})
     lw.deferred.create(listed, comp, node)
+    return []
+
+
+def _nested_loops(lw: LowererCore, loop: ast.For) -> tuple[str, ast.ListComp] | None:
+    """(list, comprehension) when `loop` nests loops down to one that appends one task:
+
+        for name in names:
+            if name:
+                for size in sizes:
+                    tasks.append(ctx.call_activity(resize, {"name": name, "size": size}))
+
+    is `[ctx.call_activity(...) for name in names if name for size in sizes]`. Each level may
+    hold one `if` (no `else`) around the next; None for any other shape.
+    """
+    generators: list[ast.comprehension] = []
+    current: ast.stmt = loop
+    while isinstance(current, ast.For) and not current.orelse:
+        body, ifs = current.body, []
+        if len(body) == 1 and isinstance(body[0], ast.If) and not body[0].orelse:
+            ifs.append(body[0].test)
+            body = body[0].body
+        generators.append(ast.comprehension(target=current.target, iter=current.iter, ifs=ifs, is_async=0))
+        if len(body) != 1:
+            return None
+        current = body[0]
+    found = _append(current)
+    if len(generators) < 2 or found is None or not is_unawaited_task(lw, found[1]):
+        return None
+    comp = ast.copy_location(ast.ListComp(elt=found[1], generators=generators), loop)
+    return found[0], comp
+
+
+def _lower_nested(lw: LowererCore, loop: ast.For, listed: str, comp: ast.ListComp) -> list[ir.Stmt]:
+    if not _starts_empty(lw, listed):
+        lw.report(
+            loop,
+            "DSF042",
+            f"the task list '{listed}' must be created empty (`{listed} = []`) right before the loop, "
+            "in the same block",
+            HINT,
+        )
+        return []
+    checked = [*(c for g in comp.generators for c in g.ifs), comp.elt]
+    for n in (n for part in checked for n in ast.walk(part)):
+        problem = None
+        if isinstance(n, ast.Await):
+            problem = "await"
+        elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == lw.env.ctx_name:
+            if n.attr == "current_utc_datetime":
+                problem = "ctx.current_utc_datetime (an iteration would read a later time)"
+        elif isinstance(n, ast.Name) and n.id == listed:
+            problem = f"another use of '{listed}'"
+        if problem is not None:
+            lw.report(n, "DSF042", f"{problem} in a loop that builds a task list", HINT)
+            return []
+    names = {n.id for g in comp.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+    if not _stays_in_loop(lw, loop, names):
+        return []
+    lw.deferred.create(listed, comp, loop)
     return []
 
 
