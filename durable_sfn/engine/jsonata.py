@@ -700,6 +700,13 @@ class _JsFunctions:
         return Functions.string(_json_numbers(arg), prettify)
 
     @staticmethod
+    def round(number: Any, precision: Any = None) -> Any:
+        # jsonata-js's $round never gives -0 (it shifts the digits through text); jsonata-python's
+        # $round(-0.5, 0) did.
+        result = Functions.round(number, precision)
+        return 0 if isinstance(result, float) and result == 0 else result
+
+    @staticmethod
     def floor(number: Any) -> Any:
         # JavaScript's Math.floor keeps -0; math.floor gives the int 0.
         if number is None:
@@ -721,6 +728,7 @@ class _JsFunctions:
 # Signatures as jsonata-python registers them (Jsonata.register_functions).
 _GUARDED: dict[str, Any] = {
     "lowercase": Jsonata.JNativeFunction("lowercase", "<s-:s>", _JsFunctions, "lowercase"),
+    "round": Jsonata.JNativeFunction("round", "<n-n?:n>", _JsFunctions, "round"),
     "floor": Jsonata.JNativeFunction("floor", "<n-:n>", _JsFunctions, "floor"),
     "ceil": Jsonata.JNativeFunction("ceil", "<n-:n>", _JsFunctions, "ceil"),
     "pad": _guarded("pad", "<s-ns?:s>", "pad", _check_pad),

@@ -43,6 +43,9 @@ async def negative_zero_texts(ctx: OrchestrationContext) -> JsonValue:
         f"{-x:.1f}",
         str(x % y),
         str(float(x % y)),
+        str(float(int(f))),  # int(-0.5) is 0
+        str(int(f) * 1.5),
+        str(float(round(f))),
     ]
 
 
@@ -84,6 +87,7 @@ def both(orch: Any, input: Any) -> list[str]:
         {"x": 5, "y": -5, "f": -2.5},  # 5 % -2.5 is -0.0; 5 % -5 is 0
         {"x": -3, "y": 3, "f": -0.04},  # round(-0.04, 1) is -0.0
         {"x": 7, "y": 2, "f": 1.5},
+        {"x": 1, "y": -4, "f": -0.5},
     ],
 )
 def test_negative_zero_prints_as_python_prints_it(value: dict[str, Any]) -> None:

@@ -781,7 +781,7 @@ def py_int(value: Expr) -> Expr:
     """Python's int() of a number, a bool or decimal text."""
     if value.ty is Ty.BOOL:
         return as_number(value)
-    truncate = "$__v < 0 ? $ceil($__v) : $floor($__v)"
+    truncate = "($__v < 0 ? $ceil($__v) : $floor($__v)) + 0"  # + 0: int(-0.5) is 0, not -0
     if value.ty.is_number:
         return block([("$__v", value)], truncate, ty=Ty.NUM)
     parse = (
