@@ -49,6 +49,12 @@ async def negative_zero_texts(ctx: OrchestrationContext) -> JsonValue:
     ]
 
 
+@orchestrator(name="NegativeZeroParsed")
+async def negative_zero_parsed(ctx: OrchestrationContext) -> JsonValue:
+    text = ctx.get_input()
+    return [str(float(int(text))), str(int(text) * 1.5), str(float(text)), str(float(text) * 2)]
+
+
 @orchestrator(name="NegativeZeroKnownFloats")
 async def negative_zero_known_floats(ctx: OrchestrationContext) -> JsonValue:
     refund = float(ctx.get_input())
@@ -116,3 +122,10 @@ def test_known_floats_keep_the_sign(refund: float) -> None:
 )
 def test_negative_zero_kept_in_a_variable() -> None:
     both(negative_zero_in_a_variable, {"x": 0, "y": -1})
+
+
+@pytest.mark.parametrize("text", ["-0", "0", " -0 ", "-7"])
+def test_parsed_zero_is_an_int_zero(text: str) -> None:
+    out = both(negative_zero_parsed, text)
+    if text.strip() == "-0":
+        assert out == ["0.0", "0.0", "-0.0", "-0.0"]

@@ -790,7 +790,7 @@ def py_int(value: Expr) -> Expr:
         "($__n := $number($replace($replace($__t, '_', ''), '+', '')); "
         "$abs($__n) > 9007199254740991 ? "
         + raise_(LIMIT, "an integer beyond 2**53 has no exact JSON number")
-        + " : $__n) : "
+        + " : $__n + 0) : "  # + 0: int('-0') is 0, not -0
         + f"$error('ValueError: invalid literal for int() with base 10: ' & {_TEXT_REPR})"
         + ")"
     )
