@@ -84,7 +84,10 @@ class Branch:
 
     def recorded(self, name: str) -> StateRecord | None:
         """During a redrive, the record of state `name` if a previous attempt completed it."""
-        return self.replay.next_record(name) if self.replay is not None else None
+        replay = self.replay
+        if replay is None or replay.live:  # once live, a flow stays live: nothing to look up
+            return None
+        return replay.next_record(name)
 
     def record(self, record: StateRecord) -> None:
         if self.replay is not None:

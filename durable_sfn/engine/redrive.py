@@ -127,8 +127,11 @@ class Journal:
     def record(self, key: FlowKey, position: int, record: StateRecord) -> None:
         """Record the state completed at `position` of the flow (later records were not replayed)."""
         with self._lock:
-            records = self._flows.setdefault(key, [])
-            del records[position:]
+            records = self._flows.get(key)
+            if records is None:
+                records = self._flows[key] = []
+            elif len(records) > position:
+                del records[position:]
             records.append(record)
 
     def __len__(self) -> int:
