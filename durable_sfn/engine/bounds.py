@@ -106,6 +106,10 @@ def nested_too_deep(depth: int) -> BoundExceeded:
 # --- measuring values without recursion ---------------------------------------------------------
 
 
+# Named once: `list | tuple` written inside isinstance() builds a new union object on every call.
+_SEQUENCE = (list, tuple)
+
+
 def json_extent(value: Any, *, max_chars: int, max_depth: int = MAX_JSON_DEPTH, indent: int = 0) -> int:
     """A lower bound on the length of `value` as JSON text, walking at most about `max_chars` nodes.
 
@@ -128,7 +132,7 @@ def json_extent(value: Any, *, max_chars: int, max_depth: int = MAX_JSON_DEPTH, 
             for key, child in item.items():
                 total += len(str(key)) + 3 + indent * (depth + 1)
                 stack.append((child, depth + 1))
-        elif isinstance(item, list | tuple):
+        elif isinstance(item, _SEQUENCE):
             if depth >= max_depth:
                 raise nested_too_deep(max_depth)
             total += 2 + max(0, len(item) - 1) + indent * (depth + 1) * len(item)

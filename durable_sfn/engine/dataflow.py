@@ -176,6 +176,10 @@ def caught(
     return output, assigned
 
 
+# A JSON container as values between states hold them. Named once: `dict | list | tuple` written
+# inside isinstance() builds a new union object on every call.
+_CONTAINER = (dict, list, tuple)
+
 # The last container this thread measured (check_bounded) and wrote out (check_size). A state
 # usually hands on the very object it just checked (Parameters become the output, a Task's
 # result its output), and the engine never changes a value in place once built, so the same
@@ -192,7 +196,7 @@ def check_size(value: Any, state_name: str) -> str:
     text = history.to_json(value)
     if len(text) * 4 > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
         raise _too_large(state_name)
-    if isinstance(value, dict | list | tuple):
+    if isinstance(value, _CONTAINER):
         _last.written = (value, text)
     return text
 
@@ -203,7 +207,7 @@ def check_bounded(value: Any, state_name: str) -> None:
     A value can share one object many times (a template naming `$` a thousand times): small in
     memory, gigabytes as text. Measuring stops as soon as it passes the limit.
     """
-    if not isinstance(value, dict | list | tuple):
+    if not isinstance(value, _CONTAINER):
         if isinstance(value, str) and len(value) + 2 > MAX_PAYLOAD_BYTES:
             raise _too_large(state_name)
         return
@@ -246,7 +250,7 @@ def _flat_extent(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> int | N
         for key, child in value.items():
             if isinstance(child, str):
                 total += len(child) + 2
-            elif isinstance(child, dict | list | tuple):
+            elif isinstance(child, _CONTAINER):
                 return None
             else:
                 total += 1
@@ -255,7 +259,7 @@ def _flat_extent(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> int | N
     for child in value:
         if isinstance(child, str):
             total += len(child) + 2
-        elif isinstance(child, dict | list | tuple):
+        elif isinstance(child, _CONTAINER):
             return None
         else:
             total += 1

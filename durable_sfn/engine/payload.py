@@ -24,6 +24,9 @@ from durable_sfn.engine.jsonpath import (
 
 __all__ = ["evaluate_dynamic", "evaluate_template", "reads_only_data"]
 
+# Named once: `dict | list` written inside isinstance() builds a new union object on every call.
+_NESTED = (dict, list)
+
 
 def evaluate_template(template: Any, data: Any, env: EvalEnv | None = None) -> Any:
     """Build the value a template describes for `data` (the effective input of the state).
@@ -37,13 +40,13 @@ def evaluate_template(template: Any, data: Any, env: EvalEnv | None = None) -> A
         for key, value in template.items():
             if key.endswith(".$") and len(key) > 2:
                 out[key[:-2]] = evaluate_dynamic(value, data, env, field=key)
-            elif isinstance(value, dict | list):
+            elif isinstance(value, _NESTED):
                 out[key] = evaluate_template(value, data, env)
             else:
                 out[key] = value
         return out
     if isinstance(template, list):
-        return [evaluate_template(v, data, env) if isinstance(v, dict | list) else v for v in template]
+        return [evaluate_template(v, data, env) if isinstance(v, _NESTED) else v for v in template]
     return template
 
 
