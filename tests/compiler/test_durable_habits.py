@@ -139,20 +139,16 @@ def test_a_key_that_is_not_a_string_fails_as_json_cannot_hold_it() -> None:
     assert "UnsupportedValueError: dict keys must be strings" in str(compiled.cause)
 
 
-def test_min_with_default_is_refused_with_the_empty_test_spelling() -> None:
-    source = textwrap.dedent(
-        """
-        from durable_sfn import orchestrator
+@orchestrator(name="DhMinDefault")
+async def min_default(ctx: OrchestrationContext) -> JsonValue:
+    return min(ctx.get_input(), default=0)
 
-        @orchestrator(name="DhMinDefault")
-        async def f(ctx):
-            return min(ctx.get_input(), default=0)
-        """
-    )
-    with pytest.raises(CompileError) as info:
-        compile_source(source, "DhMinDefault")
-    assert "keyword argument 'default'" in str(info.value)
-    assert "min(xs) if xs else 0" in str(info.value)
+
+@pytest.mark.parametrize("data", [[], [3, 1.0, 1]])
+def test_min_with_default_runs_as_in_python(data: JsonValue) -> None:
+    direct, compiled = run_direct(min_default, data), run_local(min_default, data)
+    assert compiled.status == direct.status == "SUCCEEDED"
+    assert compiled.output == direct.output == min(data, default=0)  # type: ignore[call-overload]
 
 
 @orchestrator(name="DhInputKeyword")

@@ -8,7 +8,7 @@ import ast
 import json
 from collections.abc import Callable
 
-from durable_sfn.compiler.expressions import generators, sequences
+from durable_sfn.compiler.expressions import generators, keys, sequences
 from durable_sfn.compiler.expressions.core import TranslatorCore
 from durable_sfn.compiler.expressions.runtime import (
     as_number,
@@ -29,7 +29,6 @@ from durable_sfn.compiler.expressions.runtime import (
     py_len,
     py_minmax,
     py_round,
-    py_sorted,
     py_sum,
     raise_,
     str_method,
@@ -161,9 +160,7 @@ def _args(t: TranslatorCore, node: ast.Call, lo: int, hi: int, name: str) -> lis
         if node.keywords:
             keyword = node.keywords[0].arg
             hint = f"{name}() takes {want} positional argument(s) here"
-            if name in ("min", "max") and keyword == "default":
-                hint = f"test for the empty case: {name}(xs) if xs else 0"
-            elif name == "dict":
+            if name == "dict":
                 hint = 'write the dict display: {"key": value, ...}'
             what = f"keyword argument {keyword!r}" if keyword else "**keyword arguments"
             t.fail(node, "DSF002", f"{name}() with {what} is not supported", hint)
@@ -186,6 +183,7 @@ def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
         return timedelta_call(t, node)
     if name == "sorted":
         reverse = False
+        key_node: ast.expr | None = None
         for kw in node.keywords:
             if (
                 kw.arg == "reverse"
@@ -193,17 +191,22 @@ def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
                 and isinstance(kw.value.value, bool)
             ):
                 reverse = kw.value.value
+            elif kw.arg == "key":
+                key_node = kw.value
             else:
                 return t.fail(
-                    node, "DSF002", "sorted() supports only reverse=True/False", "sort in an activity"
+                    node,
+                    "DSF002",
+                    "sorted() supports only key= and reverse=True/False",
+                    "sort in an activity",
                 )
-        node = ast.Call(
-            func=node.func, args=node.args, keywords=[], lineno=node.lineno, col_offset=node.col_offset
-        )
-        args = _args(t, node, 1, 1, name)
+        args = _args(t, _positional(node), 1, 1, name)
         if args is None:
             return Expr.raw("null")
-        return py_sorted(py_iter(args[0]), reverse)
+        key = keys.key_function(t, key_node) if key_node is not None else None
+        return keys.keyed_sorted(py_iter(args[0]), reverse, key)
+    if name in ("min", "max") and node.keywords:
+        return _keyed_minmax(t, node, name)
     handlers: dict[str, Callable[[list[Expr]], Expr]] = {
         "len": lambda a: py_len(a[0]),
         "sum": lambda a: py_sum(py_iter(a[0])),
@@ -261,6 +264,36 @@ def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
         f"call to '{name}' cannot be compiled: an orchestrator can only call ctx operations and the builtins",
         f"move the logic into an activity and call it with ctx.call_activity; builtins: {BUILTINS}",
     )
+
+
+def _positional(node: ast.Call) -> ast.Call:
+    """`node` without its keyword arguments (read apart)."""
+    return ast.Call(
+        func=node.func, args=node.args, keywords=[], lineno=node.lineno, col_offset=node.col_offset
+    )
+
+
+def _keyed_minmax(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
+    """`min`/`max` with `key=` and/or `default=`."""
+    given = {kw.arg: kw.value for kw in node.keywords}
+    if None in given or not set(given) <= {"key", "default"}:
+        unknown = next(k for k in given if k not in ("key", "default"))
+        what = f"keyword argument {unknown!r}" if unknown else "**keyword arguments"
+        return t.fail(node, "DSF002", f"{name}() with {what} is not supported", "use key= and default=")
+    if "default" in given and len(node.args) != 1:
+        return t.fail(
+            node,
+            "DSF002",
+            f"{name}() cannot take a default with several positional arguments (Python raises TypeError)",
+            f"pass one iterable: {name}([a, b], default=0)",
+        )
+    args = _args(t, _positional(node), 1, 8, name)
+    if args is None:
+        return Expr.raw("null")
+    key_node = given.get("key")
+    key = keys.key_function(t, key_node) if key_node is not None else None
+    default = t.translate(given["default"]) if "default" in given else None
+    return keys.keyed_minmax(_items(args), name == "max", key, default, name)
 
 
 def _items(args: list[Expr]) -> Expr:

@@ -194,12 +194,37 @@ def _sources(value: ast.expr) -> Iterator[ast.expr]:
     conditional, either operand of and/or."""
     if isinstance(value, ast.Name | ast.Subscript | ast.Attribute):
         yield value
+    elif _item_call(value):
+        yield value  # `d.get(k)`, `d.setdefault(k, [])`: an item of d
     elif isinstance(value, ast.IfExp):
         yield from _sources(value.body)
         yield from _sources(value.orelse)
     elif isinstance(value, ast.BoolOp):
         for v in value.values:
             yield from _sources(v)
+
+
+def _item_call(node: ast.expr) -> bool:
+    """`d.get(...)` or `d.setdefault(...)`: a call that returns an item of d itself."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("get", "setdefault")
+        and isinstance(node.func.value, ast.Name | ast.Subscript)
+    )
+
+
+def _setdefault(node: ast.expr) -> ast.Call | None:
+    """`node` when it is `d.setdefault(...)` (which may add its default to d)."""
+    if _item_call(node) and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node if node.func.attr == "setdefault" else None
+    return None
+
+
+def _defaults(node: ast.expr) -> Iterator[ast.expr]:
+    """The parts of the default of `d.get(k, dflt)` / `d.setdefault(k, dflt)` that the call may return."""
+    if _item_call(node) and isinstance(node, ast.Call) and len(node.args) == 2:
+        yield from _sources(node.args[1])
 
 
 def _stored(value: ast.expr) -> Iterator[ast.expr]:
@@ -298,6 +323,10 @@ class _Walker:
                 root = _root(source)
                 if root is not None:
                     self.facts.link(name, root, at, "same" if isinstance(source, ast.Name) else "part")
+                for default in _defaults(source):  # `d.get(k, dflt)` may be dflt itself
+                    root = _root(default)
+                    if root is not None:
+                        self.facts.link(name, root, at, "same" if isinstance(default, ast.Name) else "part")
         self.stored_into(names, value, at)
 
     def stored_into(self, containers: list[str], value: ast.expr, at: _At) -> None:
@@ -355,6 +384,7 @@ class _Walker:
             if value is None:
                 return
             self.reads(value, loops)
+            self.setdefault(value, stmt, loops)
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if isinstance(target, ast.Subscript):
@@ -385,14 +415,19 @@ class _Walker:
             return
         if isinstance(stmt, ast.Expr):
             call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            if isinstance(call, ast.Call) and self.setdefault(call, stmt, loops):
+                return
             if (
                 isinstance(call, ast.Call)
                 and isinstance(call.func, ast.Attribute)
                 and call.func.attr in MUTATORS
-                and isinstance(call.func.value, ast.Name | ast.Subscript)
+                and (isinstance(call.func.value, ast.Name | ast.Subscript) or _setdefault(call.func.value))
             ):
                 for arg in call.args:
                     self.reads(arg, loops)
+                if not isinstance(call.func.value, ast.Name):  # the key of d[k], setdefault's arguments
+                    self.reads(call.func.value, loops)
+                    self.setdefault(call.func.value, stmt, loops)
                 root = _root(call.func.value)
                 if root is not None:
                     self.mutated(root, stmt, loops, deep=not isinstance(call.func.value, ast.Name))
@@ -411,6 +446,23 @@ class _Walker:
                 self.block(block, loops)
         for handler in getattr(stmt, "handlers", []):
             self.block(handler.body, loops)
+
+    def setdefault(self, value: ast.expr, node: ast.AST, loops: tuple[int, ...]) -> bool:
+        """`d.setdefault(k, dflt)` changes d (adds dflt, which d then holds); whether it is one."""
+        call = _setdefault(value)
+        if call is None:
+            return False
+        self.reads(call, loops)
+        assert isinstance(call.func, ast.Attribute)
+        root = _root(call.func.value)
+        if root is not None:
+            self.mutated(root, node, loops, deep=not isinstance(call.func.value, ast.Name))
+            # The default is in d before the statement changes anything else
+            # (`d.setdefault(k, base).append(v)` changes base).
+            at = self.at(node, loops)
+            before = _At((at.position[0], at.position[1] - 1), loops)
+            self.stored_into([root], ast.List(elts=list(call.args[1:]), ctx=ast.Load()), before)
+        return True
 
 
 def _target_names(target: ast.expr) -> list[str]:

@@ -25,6 +25,7 @@ from durable_sfn.compiler.frontend import (
     durable_api,
     entity_ids,
     helpers,
+    item_mutations,
     log_calls,
     loop_targets,
     races,
@@ -159,6 +160,10 @@ class Lowerer(LowererCore):
                     value.args[0] = ast.copy_location(ast.Name(id=holder.id, ctx=ast.Load()), node)
                     return [*awaited, *self._mutation(node, func.value, func.attr, value)]
                 return self._mutation(node, func.value, func.attr, value)
+            if func.attr in item_mutations.MUTATORS and isinstance(func.value, ast.Subscript | ast.Call):
+                return item_mutations.lower_item_mutation(self, node, value)  # groups[k].append(v)
+            if item_mutations.is_setdefault(value):
+                return item_mutations.lower_setdefault(self, node, value, None)
         if (
             isinstance(value, ast.Call)
             and isinstance(value.func, ast.Name)
@@ -294,6 +299,9 @@ class Lowerer(LowererCore):
         if isinstance(value, ast.Lambda):
             self.expr.translate(value)
             return []
+        if item_mutations.is_setdefault(value):
+            assert isinstance(value, ast.Call)
+            return item_mutations.lower_setdefault(self, node, value, target)
         expr = self.expr.translate(value)
         return [ir.Assign(self.bind_target(target.id, expr.ty, target), expr, self.loc(node))]
 

@@ -1,0 +1,318 @@
+"""Grouping and ordering as Durable users write them: `sorted(xs, key=lambda x: x["price"])`,
+`max(totals, key=totals.get)`, `min(xs, default=None)`, `groups.setdefault(k, []).append(v)`,
+`groups[k].append(v)`.
+
+Each construct runs direct and compiled on the same inputs (ties, empty lists, None, keys of
+different types) and both runs must agree: the same value, or the same Python error caught by
+the orchestrator's own `except`. What stays refused is refused at its line with a hint.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import pytest
+
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
+from durable_sfn.compiler import CompileError, compile_source
+from durable_sfn.testing import run_direct, run_local
+
+
+def doubled_price(order: JsonValue) -> JsonValue:
+    return order["price"] * 2  # type: ignore[index, operator]
+
+
+@orchestrator(name="GkSorted")
+async def sorts(ctx: OrchestrationContext) -> JsonValue:
+    data = ctx.get_input()
+    out: dict[str, Any] = {}
+    try:
+        out["by_price"] = sorted(data["xs"], key=lambda x: x["price"])
+    except TypeError:
+        out["by_price"] = "TypeError"
+    except KeyError:
+        out["by_price"] = "KeyError"
+    try:
+        out["by_price_desc"] = sorted(data["xs"], key=lambda x: x["price"], reverse=True)
+    except TypeError:
+        out["by_price_desc"] = "TypeError"
+    except KeyError:
+        out["by_price_desc"] = "KeyError"
+    try:
+        out["ranked"] = sorted(data["totals"].items(), key=lambda kv: kv[1], reverse=True)
+    except TypeError:
+        out["ranked"] = "TypeError"
+    try:
+        out["by_len"] = sorted(data["words"], key=len)
+        out["by_helper"] = sorted(data["xs"], key=doubled_price, reverse=False)
+        out["by_pair"] = sorted(data["words"], key=lambda w: [len(w), w], reverse=True)
+    except TypeError:
+        out["by_len"] = "TypeError"
+    except KeyError:
+        out["by_len"] = "KeyError"
+    return out
+
+
+@orchestrator(name="GkMinMax")
+async def extremes(ctx: OrchestrationContext) -> JsonValue:
+    data = ctx.get_input()
+    out: dict[str, Any] = {}
+    try:
+        out["soonest"] = min(data["xs"], key=lambda o: o["price"])
+    except TypeError:
+        out["soonest"] = "TypeError"
+    except ValueError:
+        out["soonest"] = "ValueError"
+    except KeyError:
+        out["soonest"] = "KeyError"
+    try:
+        out["dearest"] = max(data["xs"], key=lambda o: o["price"], default=None)
+    except TypeError:
+        out["dearest"] = "TypeError"
+    except KeyError:
+        out["dearest"] = "KeyError"
+    try:
+        out["best"] = max(data["totals"], key=data["totals"].get)
+    except TypeError:
+        out["best"] = "TypeError"
+    except ValueError:
+        out["best"] = "ValueError"
+    try:
+        out["top"] = max(data["values"], default=None)
+        out["low"] = min(data["values"], default=0)
+        out["pair"] = max(len(data["words"]), len(data["xs"]), key=lambda n: -n)
+    except TypeError:
+        out["top"] = "TypeError"
+    return out
+
+
+INPUTS: list[JsonValue] = [
+    {  # ties of equal keys (1, 1.0, True) keep their order, forwards and reversed
+        "xs": [
+            {"price": 2, "n": "a"},
+            {"price": 1, "n": "b"},
+            {"price": 2.0, "n": "c"},
+            {"price": True, "n": "d"},
+            {"price": 1.5, "n": "e"},
+        ],
+        "totals": {"a": 3, "b": 5, "c": 5.0, "d": 1},
+        "values": [3, 1, 3.0, True, 1.0],
+        "words": ["bb", "a", "cc", "d", ""],
+    },
+    {"xs": [], "totals": {}, "values": [], "words": []},
+    {"xs": [{"price": None, "n": "a"}], "totals": {"a": None}, "values": [None], "words": ["x"]},
+    {  # None and keys of different types cannot be compared: TypeError
+        "xs": [{"price": None}, {"price": None}],
+        "totals": {"a": 1, "b": "x"},
+        "values": [1, "a"],
+        "words": ["a", 1],
+    },
+    {
+        "xs": [{"price": 1}, {"price": "x"}],
+        "totals": {"a": None, "b": None},
+        "values": [None, 1],
+        "words": [],
+    },
+    {  # lists compare item by item; strings by code point
+        "xs": [{"price": [1, 2]}, {"price": [1]}, {"price": [0, "a"]}, {"price": [1]}],
+        "totals": {"x": "b", "y": "a", "z": "b"},
+        "values": ["b", "a", "B"],
+        "words": ["b", "a", "B", "ab"],
+    },
+    {
+        "xs": [{"n": 1}, {"price": 1}],
+        "totals": {"a": [1], "b": [1, 0]},
+        "values": [[1], [0, 5]],
+        "words": ["ab"],
+    },
+]
+
+
+@pytest.mark.parametrize("orch", [sorts, extremes], ids=["sorted", "min_max"])
+@pytest.mark.parametrize("data", INPUTS)
+def test_key_functions_and_defaults_run_as_in_python(orch: object, data: JsonValue) -> None:
+    direct, local = run_direct(orch, data), run_local(orch, data)  # type: ignore[arg-type]
+    assert (local.status, local.error) == (direct.status, direct.error) == ("SUCCEEDED", None)
+    assert local.output == direct.output
+
+
+def test_sorts_are_stable_with_reverse_and_extremes_take_the_first() -> None:
+    sorted_out = run_local(sorts, INPUTS[0]).output
+    assert isinstance(sorted_out, dict)
+    assert [x["n"] for x in sorted_out["by_price"]] == ["b", "d", "e", "a", "c"]
+    assert [x["n"] for x in sorted_out["by_price_desc"]] == ["a", "c", "e", "b", "d"]
+    assert sorted_out["ranked"] == [["b", 5], ["c", 5], ["a", 3], ["d", 1]]
+    assert sorted_out["by_len"] == ["", "a", "d", "bb", "cc"]
+    extremes_out = run_local(extremes, INPUTS[0]).output
+    assert isinstance(extremes_out, dict)
+    assert extremes_out["soonest"] == {"price": 1, "n": "b"}
+    assert extremes_out["dearest"] == {"price": 2, "n": "a"}
+    assert (extremes_out["best"], extremes_out["top"], extremes_out["low"]) == ("b", 3, 1)
+    empty = run_local(extremes, INPUTS[1]).output
+    assert empty == {
+        "soonest": "ValueError",
+        "dearest": None,
+        "best": "ValueError",
+        "top": None,
+        "low": 0,
+        "pair": 0,
+    }
+    mixed = run_local(sorts, INPUTS[3]).output
+    assert isinstance(mixed, dict)
+    assert (mixed["by_price"], mixed["ranked"], mixed["by_len"]) == ("TypeError", "TypeError", "TypeError")
+
+
+@orchestrator(name="GkUncaught")
+async def uncaught(ctx: OrchestrationContext) -> JsonValue:
+    return max(ctx.get_input(), key=lambda o: o["eta"])
+
+
+def test_an_uncaught_comparison_error_names_pythons_error() -> None:
+    data: JsonValue = [{"eta": 1}, {"eta": "soon"}]
+    direct, local = run_direct(uncaught, data), run_local(uncaught, data)
+    assert (direct.status, direct.error) == ("FAILED", "TypeError")
+    assert (local.status, local.error) == ("FAILED", "States.QueryEvaluationError")
+    assert "TypeError: " in (local.cause or "")
+    empty = run_local(uncaught, [])
+    assert "ValueError: max() arg is an empty sequence" in (empty.cause or "")
+
+
+@orchestrator(name="GkGroups")
+async def grouping(ctx: OrchestrationContext) -> JsonValue:
+    data = ctx.get_input()
+    by_customer: dict[str, Any] = {}
+    by_kind: dict[str, Any] = {}
+    seen: dict[str, Any] = {}
+    tags: dict[str, Any] = {"all": []}
+    try:
+        for order in data["orders"]:
+            by_customer.setdefault(order["customer"], []).append(order["id"])
+            if order["kind"] not in by_kind:
+                by_kind[order["kind"]] = []
+            by_kind[order["kind"]].append(order["id"])
+            tags["all"].extend(order["tags"])
+            seen.setdefault(order["kind"], 0)
+            first = seen.setdefault("first", order["id"])
+            seen["last"] = first
+    except TypeError:
+        return "TypeError"
+    except AttributeError:
+        return "AttributeError"
+    except KeyError:
+        return "KeyError"
+    return {"by_customer": by_customer, "by_kind": by_kind, "seen": seen, "tags": tags}
+
+
+@orchestrator(name="GkItemChanges")
+async def item_changes(ctx: OrchestrationContext) -> JsonValue:
+    data = ctx.get_input()
+    stock: dict[str, Any] = {"a": [1], "b": {"n": 1}}
+    try:
+        stock[data["dict_key"]].update({"m": len(data)})
+        stock[data["list_key"]].append(data["value"])
+        got = stock.setdefault(data["new_key"])
+    except TypeError:
+        return "TypeError"
+    except AttributeError:
+        return "AttributeError"
+    except KeyError:
+        return "KeyError"
+    return {"stock": stock, "got": got}
+
+
+GROUP_INPUTS: list[JsonValue] = [
+    {
+        "orders": [
+            {"customer": "a", "kind": "x", "id": 1, "tags": ["t"]},
+            {"customer": "b", "kind": "y", "id": [2], "tags": "uv"},
+            {"customer": "a", "kind": "x", "id": None, "tags": []},
+        ]
+    },
+    {"orders": []},
+    {"orders": [{"customer": ["a"], "kind": "x", "id": 1, "tags": []}]},  # unhashable key: TypeError
+    {"orders": [{"customer": "a", "kind": "x", "id": 1, "tags": 5}]},  # extend with a number: TypeError
+    {"orders": [{"customer": "a", "kind": "x", "id": 1}]},  # missing key: KeyError
+]
+ITEM_INPUTS: list[JsonValue] = [
+    {"list_key": "a", "dict_key": "b", "value": [3], "new_key": "c"},
+    {"list_key": "a", "dict_key": "b", "value": None, "new_key": "a"},
+    {"list_key": "b", "dict_key": "b", "value": 1, "new_key": "c"},  # a dict has no append
+    {"list_key": "z", "dict_key": "b", "value": 1, "new_key": "c"},  # KeyError
+    {"list_key": "a", "dict_key": "a", "value": 1, "new_key": "c"},  # a list has no update
+    {"list_key": "a", "dict_key": "b", "value": 1, "new_key": {"k": 1}},  # unhashable: TypeError
+]
+
+
+@pytest.mark.parametrize(
+    ("orch", "data"),
+    [(grouping, d) for d in GROUP_INPUTS] + [(item_changes, d) for d in ITEM_INPUTS],
+)
+def test_changing_items_of_a_dict_runs_as_in_python(orch: object, data: JsonValue) -> None:
+    direct, local = run_direct(orch, data), run_local(orch, data)  # type: ignore[arg-type]
+    assert (local.status, local.error) == (direct.status, direct.error) == ("SUCCEEDED", None)
+    assert local.output == direct.output
+
+
+def test_grouping_gives_pythons_groups() -> None:
+    output = run_local(grouping, GROUP_INPUTS[0]).output
+    assert output == {
+        "by_customer": {"a": [1, None], "b": [[2]]},
+        "by_kind": {"x": [1, None], "y": [[2]]},
+        "seen": {"x": 0, "first": 1, "last": 1, "y": 0},
+        "tags": {"all": ["t", "u", "v"]},
+    }
+    assert run_local(grouping, GROUP_INPUTS[2]).output == "TypeError"
+    assert run_local(item_changes, ITEM_INPUTS[2]).output == "AttributeError"
+
+
+HEADER = """\
+from durable_sfn import orchestrator
+
+
+@orchestrator(name="Refused")
+async def refused(ctx):
+    data = ctx.get_input()
+"""
+FIRST_LINE = HEADER.count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "line", "hint"),
+    [
+        # The list inside groups is also `lst`, read later: Python shows the change there too.
+        (
+            'groups = {}\nlst = []\ngroups["a"] = lst\ngroups["a"].append(1)\nreturn lst',
+            "DSF051",
+            3,
+            "copy it",
+        ),
+        (
+            'groups = {}\nbase = []\ngroups.setdefault("a", base).append(1)\nreturn base',
+            "DSF051",
+            2,
+            "copy it",
+        ),
+        (
+            "groups = {}\nitems = groups.setdefault(data, [])\nitems.append(1)\nreturn groups",
+            "DSF051",
+            2,
+            "copy",
+        ),
+        ('d = {"k": []}\nrow = d.get("k")\nrow.append(1)\nreturn d', "DSF051", 2, "copy it"),
+        ('d = {"a": {"b": []}}\nd["a"]["b"].append(1)\nreturn d', "DSF022", 1, "put it back"),
+        ("xs = [[1]]\nxs[0].append(2)\nreturn xs", "DSF022", 1, "comprehension"),
+        ('d = {}\nreturn len(d.setdefault("a", []))', "DSF002", 1, ""),
+        ("return sorted(data, key=lambda a, b: a)", "DSF008", 0, "lambda of one parameter"),
+        ("return sorted(data, key=str.lower)", "DSF002", 0, "lambda of one parameter"),
+        ("return max(1, 2, default=0)", "DSF002", 0, "one iterable"),
+        ("return min(data, foo=1)", "DSF002", 0, "key= and default="),
+        ("f = lambda x: x\nreturn f", "DSF008", 0, "comprehension"),
+    ],
+)
+def test_what_stays_refused_is_refused_at_its_line(body: str, code: str, line: int, hint: str) -> None:
+    source = HEADER + textwrap.indent(textwrap.dedent(body), "    ")
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "refused.py")
+    found = [(d.code, d.line, d.hint) for d in info.value.diagnostics]
+    assert any(c == code and at == FIRST_LINE + line and hint in h for c, at, h in found), found
