@@ -170,9 +170,11 @@ class Branch:
         self.last_event = self.history.add(event_type, self.last_event, **details)
         return self.last_event
 
-    def event_one(self, event_type: str, key: str, details: dict[str, Any]) -> int:
-        """`event` with one details field (`History.add_one`): a state's entry and exit."""
-        self.last_event = self.history.add_one(event_type, self.last_event, key, details)
+    def state_event(
+        self, event_type: str, entered: bool, name: str, text: str, assigned: dict[str, Any] | None = None
+    ) -> int:
+        """Record a state's entry or exit following this branch's previous event (`History.add_state`)."""
+        self.last_event = self.history.add_state(event_type, self.last_event, entered, name, text, assigned)
         return self.last_event
 
     def wait(self, waiter: Waiter, deadline: datetime | None) -> bool:

@@ -434,8 +434,8 @@ class Execution:
             plan = plans[id(state)] = _StatePlan(state, self.query_language(state))
         kind, prefix, retryable = plan.kind, plan.prefix, plan.retryable
         branch.enter_state(name)
-        entered_id = branch.event_one(
-            plan.entered, history.ENTERED_DETAILS, history.entered_details(name, raw, raw_text)
+        entered_id = branch.state_event(
+            plan.entered, True, name, history.to_json(raw) if raw_text is None else raw_text
         )
         entered_at = self.clock.now()
         handler = plan.handler
@@ -534,11 +534,7 @@ class Execution:
         if assigned:
             dataflow.check_bounded(assigned, name)
             branch.variables.update(assigned)
-        branch.event_one(
-            f"{prefix}StateExited",
-            history.EXITED_DETAILS,
-            history.exited_details(name, output, assigned, output_text),
-        )
+        branch.state_event(f"{prefix}StateExited", False, name, output_text, assigned)
         if branch.replay is not None:  # a Standard execution's journal, for a redrive
             branch.record(StateRecord(name, outcome.next, output_text, assigned))
         return outcome.next, output, output_text

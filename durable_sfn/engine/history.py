@@ -66,12 +66,22 @@ class HistoryLimitExceeded(Exception):
     """Raised by `add` once the execution has recorded the maximum number of events."""
 
 
+StateEvent = tuple[datetime, str, int, int, bool, str, str, tuple[tuple[str, str], ...] | None]
+"""A state's entry or exit as `History` keeps it: (timestamp, type, id, previous id, entered?,
+state name, input or output text, assigned variables as (name, JSON text) pairs or None).
+
+Every state records two such events and an execution keeps them to its end. Kept as dicts (an
+event, its details, and their `truncated` flags) they were four objects the garbage collector
+walks again and again as the history grows; a tuple of strings it stops walking after one look.
+`events()` writes them out as the same dicts (`state_event`)."""
+
+
 class History:
     """Append-only, thread-safe list of events with AWS ids and previousEventId links."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self._events: list[dict[str, Any]] = []
+        self._events: list[dict[str, Any] | StateEvent] = []
         self._lock = threading.Lock()
         self.limit = MAX_HISTORY_EVENTS
 
@@ -91,21 +101,25 @@ class History:
             self._events.append(event)
             return event_id
 
-    def add_one(self, event_type: str, previous: int, key: str, details: dict[str, Any]) -> int:
-        """`add` with the one details field most events have (`key`), without keyword packing:
-        every state records two such events."""
+    def add_state(
+        self,
+        event_type: str,
+        previous: int,
+        entered: bool,
+        name: str,
+        text: str,
+        assigned: dict[str, Any] | None = None,
+    ) -> int:
+        """Record a state's entry (`entered`, `text` its input) or exit (`text` its output, with
+        the variables it assigned): the `stateEnteredEventDetails` / `stateExitedEventDetails`
+        events, kept compact (`StateEvent`)."""
+        texts = tuple((k, to_json(v)) for k, v in assigned.items()) if assigned else None
         with self._lock:
             event_id = len(self._events) + 1
             if event_id > self.limit:
                 raise HistoryLimitExceeded()
             self._events.append(
-                {
-                    "timestamp": self._clock.now(),
-                    "type": event_type,
-                    "id": event_id,
-                    "previousEventId": previous,
-                    key: details,
-                }
+                (self._clock.now(), event_type, event_id, previous, entered, name, text, texts)
             )
             return event_id
 
@@ -129,8 +143,10 @@ class History:
             return len(self._events)
 
     def events(self) -> list[dict[str, Any]]:
+        """Every event as `get_execution_history` returns it (copies: the caller may keep them)."""
         with self._lock:
-            return [dict(e) for e in self._events]
+            kept = list(self._events)
+        return [state_event(e) if isinstance(e, tuple) else dict(e) for e in kept]
 
     @property
     def last_id(self) -> int:
@@ -138,32 +154,28 @@ class History:
             return len(self._events)
 
 
+def state_event(event: StateEvent) -> dict[str, Any]:
+    """A state's entry or exit event as AWS writes it."""
+    timestamp, event_type, event_id, previous, entered, name, text, texts = event
+    out: dict[str, Any] = {
+        "timestamp": timestamp,
+        "type": event_type,
+        "id": event_id,
+        "previousEventId": previous,
+    }
+    if entered:
+        out[ENTERED_DETAILS] = {"name": name, "input": text, "inputDetails": {"truncated": False}}
+        return out
+    details: dict[str, Any] = {"name": name, "output": text, "outputDetails": {"truncated": False}}
+    if texts is not None:
+        details["assignedVariables"] = dict(texts)
+        details["assignedVariablesDetails"] = {"truncated": False}
+    out[EXITED_DETAILS] = details
+    return out
+
+
 ENTERED_DETAILS = "stateEnteredEventDetails"
 EXITED_DETAILS = "stateExitedEventDetails"
-
-
-def entered_details(name: str, value: Any, text: str | None = None) -> dict[str, Any]:
-    """A state's `stateEnteredEventDetails`; `text` is `value` as JSON when the caller has it."""
-    return {
-        "name": name,
-        "input": to_json(value) if text is None else text,
-        "inputDetails": {"truncated": False},
-    }
-
-
-def exited_details(
-    name: str, value: Any, assigned: dict[str, Any] | None, text: str | None = None
-) -> dict[str, Any]:
-    """A state's `stateExitedEventDetails`, with the variables it assigned."""
-    details: dict[str, Any] = {
-        "name": name,
-        "output": to_json(value) if text is None else text,
-        "outputDetails": {"truncated": False},
-    }
-    if assigned:
-        details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
-        details["assignedVariablesDetails"] = {"truncated": False}
-    return details
 
 
 @lru_cache(maxsize=4096)
