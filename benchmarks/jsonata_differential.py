@@ -8,8 +8,9 @@ Cases: every expression the compiler emits for the repository's orchestrators an
 ones (tests/engine/jsonata_js/generate.py), with drawn bindings; every expression of the
 AWS-recorded conformance corpus with the bindings its run gave it, and with drawn ones. Each
 evaluator is compared with jsonata-js on results and error codes; every difference is printed
-under the cause that explains it (tests/engine/jsonata_js/causes.py), or as UNEXPLAINED. Then
-the time per evaluation of each evaluator on the compiled reference workflows' expressions and
+under the cause that explains it (tests/engine/jsonata_js/causes.py), or as UNEXPLAINED. The
+cases the engine's compiled programs evaluate (engine/jsonata_compiled.py) are counted and must
+agree with jsonata-js, but for differences of an accepted cause (listed). Then the time per evaluation of each evaluator on the compiled reference workflows' expressions and
 on the corpus's, beside jsonata-js's own (measured inside Node).
 
 `make bench` runs it with the default target (five to ten minutes on two cores). The figures and
@@ -93,7 +94,18 @@ def js_micros_per_evaluation(js: node.JsonataJs, case: Case, repeat: int) -> flo
 def speed_table(title: str, cases: Sequence[Case], js: node.JsonataJs, repeat: int) -> None:
     from durable_sfn.engine import jsonata
 
-    evaluators: dict[str, Callable[[str, Any, str], Any]] = {"jsonata-python": jsonata.evaluate_expression}
+    def full(expression: str, env: Any, field: str) -> Any:
+        saved = jsonata._program
+        jsonata._program = lambda body: None  # type: ignore[assignment]
+        try:
+            return jsonata.evaluate_expression(expression, env, field)
+        finally:
+            jsonata._program = saved  # type: ignore[method-assign]
+
+    evaluators: dict[str, Callable[[str, Any, str], Any]] = {
+        "engine (compiled)": jsonata.evaluate_expression,
+        "jsonata-python": full,
+    }
     try:
         from durable_sfn.engine import jsonata_fast
 
@@ -117,6 +129,48 @@ def speed_table(title: str, cases: Sequence[Case], js: node.JsonataJs, repeat: i
             f"  {name:<16} {statistics.fmean(values):>9.1f} {statistics.median(values):>9.1f} "
             f"{ordered[int(len(ordered) * 0.9)]:>9.1f} {ordered[-1]:>9.1f}"
         )
+
+
+def compiled_path(cases: Sequence[Case], js_outcomes: Sequence[Any]) -> int:
+    """Compare the cases the compiled programs evaluate (no run-time hand-back to the full
+    evaluator) with jsonata-js; print the counts and every difference. Returns the differences."""
+    from durable_sfn.engine import jsonata, jsonata_compiled
+    from tests.engine.jsonata_js.evaluators import engine_evaluator
+    from tests.engine.jsonata_js.harness import agree, explain
+
+    evaluate = engine_evaluator(jsonata.evaluate_expression)
+    compiled_expressions = {c.expression for c in cases if jsonata._program(c.expression) is not None}
+    through, handed_back, differences, accepted = 0, 0, [], []
+    for case, expected in zip(cases, js_outcomes, strict=True):
+        program = jsonata._program(case.expression)
+        if program is None:
+            continue
+        try:
+            program.run(env_from_bindings(case.bindings))
+        except jsonata_compiled.Fallback:
+            handed_back += 1
+            continue
+        except Exception:
+            pass  # an error is an outcome, compared below
+        through += 1
+        ours = evaluate(case.expression, case.bindings)
+        if not agree(case, expected, ours):
+            cause = explain(case, expected, ours, "jsonata-python")
+            if cause is not None and cause.verdict == "accepted":
+                accepted.append(f"    [{cause.name}] {case.expression[:160]!r}")
+                continue
+            differences.append(
+                f"    {case.expression[:200]!r}: js {expected.describe()[:100]} / ours {ours.describe()[:100]}"
+            )
+    distinct = len({c.expression for c in cases})
+    print(
+        f"\ncompiled path: {len(compiled_expressions)} of {distinct} distinct expressions compile; "
+        f"{through} of {len(cases)} cases evaluated compiled ({handed_back} more handed back to the full "
+        f"evaluator at run time); {len(differences)} differ from jsonata-js, and {len(accepted)} more "
+        "by an accepted cause"
+    )
+    print("\n".join(differences + accepted))
+    return len(differences)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -162,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{(agreeing - len(report.message_differences)) / report.compared:.3%} also word every error "
                 f"text as jsonata-js; {report.seconds_ours / report.compared * 1e6:.0f} us per case in the harness"
             )
+        unexplained += compiled_path(cases, js_outcomes)
         speed_table("Compiled reference workflows", timing_cases(reference, 400), js, args.repeat)
         speed_table("Conformance corpus", timing_cases(recorded, 400), js, args.repeat)
     print(f"\n({time.perf_counter() - started:.0f} s in all)")
