@@ -266,6 +266,72 @@ def test_grouping_gives_pythons_groups() -> None:
     assert run_local(item_changes, ITEM_INPUTS[2]).output == "AttributeError"
 
 
+@orchestrator(name="GkCounts")
+async def counting(ctx: OrchestrationContext) -> JsonValue:
+    data = ctx.get_input()
+    key = data["key"]
+    counts: dict[str, Any] = {}
+    lists: dict[str, Any] = {"all": [], "chars": []}
+    try:
+        lists["chars"] += data["extra"]
+        for word in data["words"]:
+            if word not in counts:
+                counts[word] = 0
+            counts[word] += 1
+            counts[word] *= 2
+            lists["all"] += [word]
+        counts[key] -= 1
+    except KeyError:
+        return "KeyError"
+    except TypeError:
+        return "TypeError"
+    return {"counts": counts, "lists": lists}
+
+
+@orchestrator(name="GkEnumerateStart")
+async def numbered(ctx: OrchestrationContext) -> JsonValue:
+    data = ctx.get_input()
+    pairs = [[i, x] for i, x in enumerate(data, start=1)]
+    labels = {str(i): x for i, x in enumerate(data, start=-2)}
+    positions = []
+    for i, x in enumerate(data, start=10):
+        positions.append([i, x])
+    return [pairs, labels, positions]
+
+
+@pytest.mark.parametrize(
+    ("orch", "data"),
+    [
+        (counting, {"words": ["a", "b", "a"], "extra": "xy", "key": "a"}),
+        (counting, {"words": [], "extra": [1, [2]], "key": "a"}),  # KeyError
+        (counting, {"words": ["a"], "extra": 5, "key": "a"}),  # a list += a number: TypeError
+        (counting, {"words": ["a"], "extra": {"k": 1}, "key": "a"}),  # a dict extends by its keys
+        (numbered, ["p", None, [1]]),
+        (numbered, []),
+        (numbered, "ab"),
+    ],
+)
+def test_item_arithmetic_and_enumerate_start_run_as_in_python(orch: object, data: JsonValue) -> None:
+    direct, local = run_direct(orch, data), run_local(orch, data)  # type: ignore[arg-type]
+    assert (local.status, local.error) == (direct.status, direct.error) == ("SUCCEEDED", None)
+    assert local.output == direct.output
+
+
+@orchestrator(name="GkSharedItem")
+async def shared_item(ctx: OrchestrationContext) -> JsonValue:
+    xs: list[Any] = []
+    d = {"xs": xs}
+    d["xs"] += ctx.get_input()
+    return xs
+
+
+def test_extending_a_shared_list_item_fails_as_a_shared_name_does() -> None:
+    assert run_direct(shared_item, [1]).output == [1]  # Python extends the list both names hold
+    compiled = run_local(shared_item, [1])
+    assert (compiled.status, compiled.error) == ("FAILED", "States.QueryEvaluationError")
+    assert "UnsupportedValueError: this list is shared with another name" in (compiled.cause or "")
+
+
 HEADER = """\
 from durable_sfn import orchestrator
 
@@ -308,6 +374,9 @@ FIRST_LINE = HEADER.count("\n") + 1
         ("return max(1, 2, default=0)", "DSF002", 0, "one iterable"),
         ("return min(data, foo=1)", "DSF002", 0, "key= and default="),
         ("f = lambda x: x\nreturn f", "DSF008", 0, "comprehension"),
+        ('xs = []\nd = {"xs": xs}\nd["xs"] += [1]\nreturn xs', "DSF051", 2, "copy it"),
+        ("xs = [0]\nxs[0] += 1\nreturn xs", "DSF022", 1, "comprehension"),
+        ('d = {"a": {"b": 1}}\nd["a"]["b"] += 1\nreturn d', "DSF022", 1, "put it back"),
     ],
 )
 def test_what_stays_refused_is_refused_at_its_line(body: str, code: str, line: int, hint: str) -> None:

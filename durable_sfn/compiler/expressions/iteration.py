@@ -89,7 +89,8 @@ def is_known_source(t: TranslatorCore, node: ast.expr) -> bool:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and _plain_keywords(node):
         name = node.func.id
         return name not in t.env.variables and (
-            (name == "enumerate" and 1 <= len(node.args) <= 2) or (name == "zip" and len(node.args) >= 2)
+            (name == "enumerate" and 1 <= len(enumerate_arguments(node)) <= 2)
+            or (name == "zip" and len(node.args) >= 2)
         )
     return (
         isinstance(node, ast.Call)
@@ -134,8 +135,9 @@ def _source(
 ) -> tuple[Expr, list[Key]] | None:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and _plain_keywords(node):
         name = node.func.id
-        if name == "enumerate" and 1 <= len(node.args) <= 2 and name not in t.env.variables:
-            start = t.translate(node.args[1]) if len(node.args) == 2 else Expr.literal(0)
+        arguments = enumerate_arguments(node)
+        if name == "enumerate" and 1 <= len(arguments) <= 2 and name not in t.env.variables:
+            start = t.translate(arguments[1]) if len(arguments) == 2 else Expr.literal(0)
             if not (start.is_const and isinstance(start.const, int) and not isinstance(start.const, bool)):
                 t.fail(node, "DSF022", "enumerate(xs, start) needs a literal integer start", HINT)
                 return None
@@ -198,11 +200,22 @@ def _source(
 
 
 def _plain_keywords(call: ast.Call) -> bool:
-    """No keywords, or zip's `strict=False` (what zip does without it)."""
+    """No keywords, zip's `strict=False` (what zip does without it), or enumerate's `start=`
+    after one positional argument."""
+    name = call.func.id if isinstance(call.func, ast.Name) else None
+    if name == "enumerate":
+        return not call.keywords or (
+            len(call.keywords) == 1 and call.keywords[0].arg == "start" and len(call.args) == 1
+        )
     return all(
         kw.arg == "strict" and isinstance(kw.value, ast.Constant) and kw.value.value is False
         for kw in call.keywords
-    ) and (not call.keywords or (isinstance(call.func, ast.Name) and call.func.id == "zip"))
+    ) and (not call.keywords or name == "zip")
+
+
+def enumerate_arguments(call: ast.Call) -> list[ast.expr]:
+    """enumerate's arguments by position: `enumerate(xs, start=1)` is `enumerate(xs, 1)`."""
+    return [*call.args, *(kw.value for kw in call.keywords if kw.arg == "start")]
 
 
 def field(item: Expr, key: str) -> Expr:

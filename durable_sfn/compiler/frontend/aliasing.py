@@ -50,8 +50,9 @@ class _Facts:
     # (name, node, when, deep): deep when an item of the value is changed (`d["k"].append(x)`).
     mutations: list[tuple[str, ast.AST, _At, bool]] = field(default_factory=list)
     assignments: dict[str, list[_At]] = field(default_factory=dict)  # a name bound to a new value
-    # `x += y`, `x *= n`: a change in place only when x holds a list at run time.
-    maybe_mutations: list[tuple[str, ast.AugAssign, _At]] = field(default_factory=list)
+    # `x += y`, `x *= n`, `d[k] += y`: a change in place only when x (the item) holds a list at
+    # run time; deep for an item.
+    maybe_mutations: list[tuple[str, ast.AugAssign, _At, bool]] = field(default_factory=list)
     # (name, node): a change of the list or dict a `for` loop around it goes over.
     loop_mutations: list[tuple[str, ast.AST]] = field(default_factory=list)
 
@@ -110,8 +111,8 @@ def mark_shared_augmented(
     reads later, if x holds a list when it runs: compiled, it fails for a list, since the compiler
     cannot tell a list from a number there and the other name's copy would not change."""
     facts = _facts(fn, shared, ctx, input_parameter)
-    for name, node, at in facts.maybe_mutations:
-        if _observer(facts, name, at, False):
+    for name, node, at, deep in facts.maybe_mutations:
+        if _observer(facts, name, at, deep):
             node.list_shared = True  # type: ignore[attr-defined]
 
 
@@ -261,7 +262,9 @@ def _iterated(node: ast.expr) -> str | None:
     or `sorted(xs)`)."""
     if isinstance(node, ast.Name):
         return node.id
-    if isinstance(node, ast.Call) and not node.keywords:
+    if isinstance(node, ast.Call) and all(
+        kw.arg == "start" for kw in node.keywords
+    ):  # enumerate(xs, start=1)
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in ("items", "keys", "values") and not node.args:
             return func.value.id if isinstance(func.value, ast.Name) else None
@@ -337,8 +340,10 @@ class _Walker:
                 if root is not None:
                     self.facts.link(root, container, at, "part")
 
-    def mutated(self, name: str, node: ast.AST, loops: tuple[int, ...], deep: bool = False) -> None:
-        self.facts.mutations.append((name, node, self.at(node, loops), deep))
+    def mutated(
+        self, name: str, node: ast.AST, loops: tuple[int, ...], deep: bool = False, at: _At | None = None
+    ) -> None:
+        self.facts.mutations.append((name, node, at or self.at(node, loops), deep))
         if self._iterated_now(name, node):
             self.facts.loop_mutations.append((name, node))
 
@@ -403,13 +408,15 @@ class _Walker:
             return
         if isinstance(stmt, ast.AugAssign):
             self.reads(stmt.value, loops)
-            if isinstance(stmt.target, ast.Name) and isinstance(stmt.op, ast.Add | ast.Mult):
+            if isinstance(stmt.target, ast.Subscript):
+                self.item_augmented(stmt, stmt.target, loops)
+            elif isinstance(stmt.target, ast.Name) and isinstance(stmt.op, ast.Add | ast.Mult):
                 if isinstance(stmt.value, ast.List | ast.ListComp | ast.Tuple):
                     self.mutated(stmt.target.id, stmt, loops)  # list += [...] extends in place
                     self.stored_into([stmt.target.id], stmt.value, at)
                 else:
                     # A list when the value is one at run time (a number or a string is not changed).
-                    self.facts.maybe_mutations.append((stmt.target.id, stmt, at))
+                    self.facts.maybe_mutations.append((stmt.target.id, stmt, at, False))
                     if self._iterated_now(stmt.target.id, stmt):
                         self.facts.loop_mutations.append((stmt.target.id, stmt))
             return
@@ -446,6 +453,24 @@ class _Walker:
                 self.block(block, loops)
         for handler in getattr(stmt, "handlers", []):
             self.block(handler.body, loops)
+
+    def item_augmented(self, stmt: ast.AugAssign, target: ast.Subscript, loops: tuple[int, ...]) -> None:
+        """`d[k] += y`: the item is replaced (as by `d[k] = ...`), and a list item is extended in
+        place first, a change of the item itself (certain for `+= [...]`, else when it is a list)."""
+        self.reads(target, loops)
+        root = _root(target.value)
+        if root is None:
+            return
+        self.mutated(root, target, loops, deep=not isinstance(target.value, ast.Name))
+        if not isinstance(stmt.op, ast.Add | ast.Mult):
+            return
+        # The item changes after the value is evaluated: the statement's own reads come before.
+        end = _At((stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0), loops)
+        if isinstance(stmt.value, ast.List | ast.ListComp | ast.Tuple):
+            self.mutated(root, stmt, loops, deep=True, at=end)
+            self.stored_into([root], stmt.value, end)
+        else:
+            self.facts.maybe_mutations.append((root, stmt, end, True))
 
     def setdefault(self, value: ast.expr, node: ast.AST, loops: tuple[int, ...]) -> bool:
         """`d.setdefault(k, dflt)` changes d (adds dflt, which d then holds); whether it is one."""

@@ -1,13 +1,15 @@
 """Changes of an item of a dict, the grouping idioms: `groups[k].append(v)`, `d[k].extend(vs)`,
-`d[k].update(e)`, `groups.setdefault(k, []).append(v)`, `d.setdefault(k, v)` and
-`x = d.setdefault(k, v)`.
+`d[k].update(e)`, `counts[k] += 1`, `groups.setdefault(k, []).append(v)`, `d.setdefault(k, v)`
+and `x = d.setdefault(k, v)`.
 
 A definition's variables hold JSON values, so changing the list inside `groups` is compiled as a
 new value of `groups` whose item `k` is the changed list. That is Python's result only when no
 other name shares that list and is read later (Python would show the change there too):
 `frontend/aliasing` refuses those (DSF051), as it does for `xs.append(v)`. Each expression is
 evaluated once, in Python's order: the dict (and for setdefault whether it has the method), the
-key, the default, the item, then the argument.
+key, the default, the item, then the argument. `d[k] += v` is `d[k] = d[k] + v` with the item read
+once; on a list item it extends in place as `xs += v` does (and fails where another name shares
+the list, see `lowerer.visit_AugAssign`).
 """
 
 from __future__ import annotations
@@ -144,3 +146,33 @@ def _dict_key(lw: LowererCore, node: ast.Subscript, current: Expr, key: Expr) ->
         "a dict built in the orchestrator ({} or {...}) takes any key",
     )
     return False
+
+
+def lower_item_augmented(lw: LowererCore, stmt: ast.AugAssign, target: ast.Subscript) -> list[ir.Stmt]:
+    """`d[k] += v` (any operator): the item read once, then set to the result."""
+    if not isinstance(target.value, ast.Name) or isinstance(target.slice, ast.Slice):
+        lw.report(target, "DSF022", "augmented assignment is only supported to a name or d[key]", HINT)
+        return []
+    owner = target.value
+    current = lw.expr.translate(owner)
+    key = lw.expr.translate(target.slice)
+    if not _dict_key(lw, target, current, key):
+        return []
+    item = runtime.py_getitem(current, Expr.raw("$__gk", key.ty))
+    binop = ast.copy_location(
+        ast.BinOp(left=ast.Name(id=_ITEM, ctx=ast.Load()), op=stmt.op, right=stmt.value), stmt
+    )
+    binop.in_place = "shared" if getattr(stmt, "list_shared", False) else True  # type: ignore[attr-defined]
+    lw.env.locals.append({_ITEM: "$__gi"})
+    try:
+        result = lw.expr.translate(ast.fix_missing_locations(binop))
+    finally:
+        lw.env.locals.pop()
+    merged = runtime.item_set(current, Expr.raw("$__gk", key.ty), result)
+    value = block([("$__gk", key), ("$__gi", item)], merged, ty=Ty.DICT)
+    return [ir.Assign(lw.bind_target(owner.id, Ty.DICT, owner), value, lw.loc(stmt))]
+
+
+_ITEM = (
+    "__item"  # the name the operation reads the item by (names starting with __ are the compiler's, DSF006)
+)

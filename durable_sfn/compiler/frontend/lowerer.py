@@ -210,6 +210,8 @@ class Lowerer(LowererCore):
         return self._assign(node, node.target, node.value)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> list[ir.Stmt]:
+        if isinstance(node.target, ast.Subscript):
+            return item_mutations.lower_item_augmented(self, node, node.target)  # counts[k] += 1
         if not isinstance(node.target, ast.Name):
             self.report(node, "DSF022", "augmented assignment is only supported to a plain name")
             return []
