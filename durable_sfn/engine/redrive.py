@@ -19,9 +19,8 @@ branch or Map iteration that had succeeded replays to its end at once, so only t
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from durable_sfn.engine import errors
 from durable_sfn.engine.errors import StatesError
@@ -77,12 +76,12 @@ def not_redrivable_reason(
     return None
 
 
-@dataclass(slots=True)
-class StateRecord:
+class StateRecord(NamedTuple):
     """One state that completed in a flow: enough to step over it again without running it.
 
-    Never changed once recorded (not a frozen dataclass only because one is built per state,
-    and a frozen one costs three times as much to build).
+    A tuple because an execution keeps one per state to its end: one of strings only (no
+    assigned variables) is left alone by the garbage collector after a first look, where an
+    object would be walked again at every collection as the journal grows.
     """
 
     name: str
