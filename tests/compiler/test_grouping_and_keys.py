@@ -375,6 +375,9 @@ FIRST_LINE = HEADER.count("\n") + 1
         ("return min(data, foo=1)", "DSF002", 0, "key= and default="),
         ("f = lambda x: x\nreturn f", "DSF008", 0, "comprehension"),
         ('xs = []\nd = {"xs": xs}\nd["xs"] += [1]\nreturn xs', "DSF051", 2, "copy it"),
+        # A key function reads its names when sorted calls it: after the change of `b`.
+        ("a = [3]\nb = a\nb.append(1)\nreturn sorted([0], key=lambda x: a)", "DSF051", 2, "copy it"),
+        ("if data:\n    y = 1\nreturn sorted(data, key=lambda x: y)", "DSF002", 2, "every path"),
         ("xs = [0]\nxs[0] += 1\nreturn xs", "DSF022", 1, "comprehension"),
         ('d = {"a": {"b": 1}}\nd["a"]["b"] += 1\nreturn d', "DSF022", 1, "put it back"),
     ],

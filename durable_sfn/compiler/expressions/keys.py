@@ -74,6 +74,19 @@ def key_function(t: TranslatorCore, node: ast.expr) -> KeyFunction | None:
             return None
         name = args.args[0].arg
         param, body_node = _local(t, name), node.body
+        unassigned = [
+            n.id
+            for n in ast.walk(node.body)
+            if isinstance(n, ast.Name) and getattr(n, "maybe_unassigned", False)
+        ]
+        if unassigned:  # frontend/unassigned_reads marked it; Python raises NameError in the call
+            t.fail(
+                node,
+                "DSF002",
+                f"the key function reads '{unassigned[0]}', which some path leaves unassigned",
+                f"assign {unassigned[0]} on every path before this line",
+            )
+            return None
     elif isinstance(node, ast.Attribute) and node.attr == "get":
         # `d.get`: d is evaluated once, where the argument is (AttributeError when it has no get).
         owner = t.translate(node.value)

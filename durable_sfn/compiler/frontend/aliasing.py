@@ -165,13 +165,14 @@ def _observer(facts: _Facts, name: str, at: _At, deep: bool) -> str | None:
 
 
 def _nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """`node` and everything under it, not entering nested functions and lambdas."""
+    """`node` and everything under it, not entering nested functions; lambdas are entered, since
+    the only compiled one, a key function, reads its names during the call it is passed to."""
     stack: list[ast.AST] = [node]
     while stack:
         current = stack.pop()
         yield current
         for child in ast.iter_child_nodes(current):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 stack.append(child)
 
 

@@ -53,8 +53,15 @@ def _stored(node: ast.AST) -> set[str]:
 def _names(node: ast.AST, hidden: frozenset[str]) -> list[ast.Name]:
     """The Names of this scope in `node`: not in nested functions, and not a comprehension's own
     names (`sku` in `[f(sku) for sku in skus]`), which are its scope's, as in Python 3."""
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         return []
+    if isinstance(node, ast.Lambda):
+        # A key function (`key=lambda x: x[field]`) reads the enclosing names when it is called,
+        # during the call it is passed to; the compiler refuses a marked read there.
+        arguments = node.args
+        params = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        params += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+        return _names(node.body, hidden | {a.arg for a in params})
     if isinstance(node, _COMPREHENSIONS):
         # The first iterable is evaluated in the enclosing scope; the rest in the comprehension's.
         out = _names(node.generators[0].iter, hidden)
