@@ -129,7 +129,7 @@ CATALOGUE: dict[str, Code] = {
         ),
         _c(
             "DSF026",
-            "return, break or continue out of try ... finally",
+            "return out of try ... finally",
             "try:\n    x = 1\nfinally:\n    y = 2\nreturn x",
             "try:\n    return 1\nfinally:\n    y = 2",
         ),

@@ -15,6 +15,7 @@ whose handler is known at compile time becomes a direct jump to that handler.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 
 from durable_sfn._aws import START_EXECUTION, START_EXECUTION_SYNC, placeholder
@@ -451,16 +452,43 @@ class Lowering(TaskLowering, HttpLowering):
             reraise_entry = self.lower_Raise(g, reraise, nxt, frame)
             fin_exc = self.block(g, s.finalbody, reraise_entry, frame)
             rethrow = HandlerTarget(("States.ALL",), fin_exc, err)
-        handler_frame = replace(frame, handlers=((rethrow,) if rethrow else ()) + frame.handlers)
+        # `break` / `continue` leaving the try run the finally block first (a copy of it that
+        # then goes where the loop statement goes).
+        exits = frame
+        if s.finalbody:
+            jumps = {
+                type(j)
+                for part in (s.body, s.orelse, *(h.body for h in s.handlers))
+                for j in loop_exits(part)
+            }
+            if ir.Break in jumps and frame.break_to is not None:
+                exits = replace(exits, break_to=self.block(g, s.finalbody, frame.break_to, frame))
+            if ir.Continue in jumps and frame.continue_to is not None:
+                exits = replace(exits, continue_to=self.block(g, s.finalbody, frame.continue_to, frame))
+        handler_frame = replace(exits, handlers=((rethrow,) if rethrow else ()) + frame.handlers)
         targets: list[HandlerTarget] = []
         for h in s.handlers:
             entry = self.block(g, h.body, after, handler_frame)
             targets.append(HandlerTarget(h.errors, entry, h.var))
         if rethrow:
             targets.append(rethrow)
-        orelse = self.block(g, s.orelse, after, frame if not rethrow else handler_frame)
-        body_frame = replace(frame, handlers=tuple(targets) + frame.handlers)
+        orelse = self.block(g, s.orelse, after, exits if not rethrow else handler_frame)
+        body_frame = replace(exits, handlers=tuple(targets) + frame.handlers)
         return self.block(g, s.body, orelse, body_frame)
+
+
+def loop_exits(block: ir.Block) -> Iterator[ir.Break | ir.Continue]:
+    """The `break` / `continue` statements of `block` that leave the loop around it (not those of
+    loops inside it)."""
+    for stmt in block:
+        if isinstance(stmt, ir.Break | ir.Continue):
+            yield stmt
+        elif isinstance(stmt, ir.If):
+            yield from loop_exits(stmt.then)
+            yield from loop_exits(stmt.orelse)
+        elif isinstance(stmt, ir.Try):
+            for part in (stmt.body, stmt.orelse, stmt.finalbody, *(h.body for h in stmt.handlers)):
+                yield from loop_exits(part)
 
 
 def lower(orch: ir.Orchestration, file: str) -> Graph:

@@ -73,7 +73,6 @@ class LowererCore(ABC):
         self.plain_errors: set[str] = set(outer.plain_errors) if outer else set()
         self.loop_depth = 0
         self.finally_depth = 0
-        self.finally_loops: list[int] = []  # loop depth where each enclosing try ... finally starts
         self.own_vars: set[str] = set()  # variables assigned in this scope (IR names)
         self.renamed: dict[str, str] = {}  # branch locals renamed away from outer variables
         self.used_names: set[str] = outer.used_names if outer else set()

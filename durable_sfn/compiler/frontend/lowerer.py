@@ -334,27 +334,11 @@ class Lowerer(LowererCore):
         if not self.loop_depth:
             self.report(node, "DSF015", "'break' outside a loop")
             return []
-        if self.finally_loops and self.finally_loops[-1] == self.loop_depth:
-            self.report(
-                node,
-                "DSF026",
-                "'break' out of a try ... finally is not supported",
-                "set a flag variable and break after the try statement",
-            )
-            return []
-        return [ir.Break(self.loc(node))]
+        return [ir.Break(self.loc(node))]  # out of a try ... finally: the finally block runs first
 
     def visit_Continue(self, node: ast.Continue) -> list[ir.Stmt]:
         if not self.loop_depth:
             self.report(node, "DSF015", "'continue' outside a loop")
-            return []
-        if self.finally_loops and self.finally_loops[-1] == self.loop_depth:
-            self.report(
-                node,
-                "DSF026",
-                "'continue' out of a try ... finally is not supported",
-                "set a flag variable and continue after the try statement",
-            )
             return []
         return [ir.Continue(self.loc(node))]
 

@@ -131,7 +131,6 @@ def error_names(lw: LowererCore, node: ast.expr | None) -> tuple[str, ...] | Non
 def lower_try(lw: LowererCore, node: ast.Try) -> list[ir.Stmt]:
     if node.finalbody:
         lw.finally_depth += 1
-        lw.finally_loops.append(lw.loop_depth)
     body = lw.block(node.body)
     handlers: list[ir.Handler] = []
     user_code = any(isinstance(s, USER_CODE) for s in walk(body))
@@ -166,7 +165,6 @@ def lower_try(lw: LowererCore, node: ast.Try) -> list[ir.Stmt]:
     orelse = lw.block(node.orelse)
     if node.finalbody:
         lw.finally_depth -= 1
-        lw.finally_loops.pop()
     finalbody = lw.block(node.finalbody)
     return [ir.Try(body, tuple(handlers), orelse, finalbody, lw.loc(node))]
 

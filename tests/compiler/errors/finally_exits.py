@@ -17,5 +17,4 @@ async def finally_exits(ctx: OrchestrationContext) -> int:
         ctx.set_custom_status("done")
 
 
-# expect: DSF026 10:17 set a flag variable and break after the try statement
 # expect: DSF026 15:9 assign the result to a variable and return it after the try statement
