@@ -332,6 +332,35 @@ def test_extending_a_shared_list_item_fails_as_a_shared_name_does() -> None:
     assert "UnsupportedValueError: this list is shared with another name" in (compiled.cause or "")
 
 
+def cheapest(orders: Any, field: str) -> Any:
+    ranked = sorted(orders, key=lambda o: o[field])
+    return ranked[0] if ranked else None
+
+
+async def ranked_groups(ctx: OrchestrationContext, orders: Any) -> Any:
+    groups: dict[str, Any] = {}
+    for o in orders:  # a local named like the lambda's parameter
+        groups.setdefault(o["c"], []).append(o["p"])
+    best = max(orders, key=lambda o: [o["p"], len(groups)], default=None)
+    return [best, groups]
+
+
+@orchestrator(name="GkHelpers")
+async def with_helpers(ctx: OrchestrationContext) -> JsonValue:
+    data = ctx.get_input()
+    o = "the orchestrator's o"
+    first = cheapest(data, "p")
+    ranked = await ranked_groups(ctx, data)
+    return [first, ranked, o]
+
+
+@pytest.mark.parametrize("data", [[{"p": 2, "c": "a"}, {"p": 1, "c": "b"}, {"p": 1, "c": "a"}], []])
+def test_key_functions_and_grouping_in_helpers_compiled_in_place(data: JsonValue) -> None:
+    direct, local = run_direct(with_helpers, data), run_local(with_helpers, data)
+    assert (local.status, local.error) == (direct.status, direct.error) == ("SUCCEEDED", None)
+    assert local.output == direct.output
+
+
 HEADER = """\
 from durable_sfn import orchestrator
 
@@ -388,3 +417,27 @@ def test_what_stays_refused_is_refused_at_its_line(body: str, code: str, line: i
         compile_source(source, "refused.py")
     found = [(d.code, d.line, d.hint) for d in info.value.diagnostics]
     assert any(c == code and at == FIRST_LINE + line and hint in h for c, at, h in found), found
+
+
+def test_a_helpers_key_function_reading_a_name_the_orchestrator_assigns_is_refused() -> None:
+    source = textwrap.dedent(
+        """
+        from durable_sfn import orchestrator
+
+        FIELD = "price"
+
+
+        def cheapest(orders):
+            return min(orders, key=lambda o: o[FIELD])
+
+
+        @orchestrator(name="Clash")
+        async def clash(ctx):
+            FIELD = "eta"
+            return [cheapest(ctx.get_input()), FIELD]
+        """
+    )
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "clash.py")
+    assert [(d.code, d.line) for d in info.value.diagnostics] == [("DSF043", 14)]
+    assert "FIELD" in info.value.diagnostics[0].message

@@ -80,12 +80,22 @@ def _locals(fn: Function) -> set[str]:
 
 def _free_names(fn: Function) -> set[str]:
     own = _locals(fn)
-    return {
-        n.id
-        for stmt in fn.body
-        for n in walk_scope(stmt)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in own
-    }
+    names: set[str] = set()
+    for stmt in fn.body:
+        for n in walk_scope(stmt):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in own:
+                names.add(n.id)
+            for child in ast.iter_child_nodes(n):
+                if isinstance(child, ast.Lambda):  # a key function reads the names around it too
+                    params = {a.arg for a in child.args.posonlyargs + child.args.args + child.args.kwonlyargs}
+                    names |= {
+                        m.id
+                        for m in ast.walk(child.body)
+                        if isinstance(m, ast.Name)
+                        and isinstance(m.ctx, ast.Load)
+                        and m.id not in own | params
+                    }
+    return names
 
 
 def _bind(lw: LowererCore, fn: Function, call: ast.Call) -> dict[str, ast.expr] | None:
@@ -129,7 +139,8 @@ def _bind(lw: LowererCore, fn: Function, call: ast.Call) -> dict[str, ast.expr] 
 
 def _check(lw: LowererCore, fn: Function, nested: bool, call: ast.Call) -> bool:
     for node in ast.walk(fn):
-        if node is not fn and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        # A lambda is left to the expression rules (a key function compiles; others are refused).
+        if node is not fn and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             lw.report(
                 call,
                 "DSF043",
@@ -503,6 +514,13 @@ class _Renamer(ast.NodeTransformer):
         if node.id in self.renames:
             setattr(node, unassigned_reads.SOURCE_NAME, node.id)  # for Python's error messages
             node.id = self.renames[node.id]
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.Lambda:
+        # A parameter named like a local of the helper is renamed with it: the body's reads stay its own.
+        for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+            a.arg = self.renames.get(a.arg, a.arg)
+        self.generic_visit(node)
         return node
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.ExceptHandler:
