@@ -400,6 +400,7 @@ FIRST_LINE = HEADER.count("\n") + 1
         ('d = {}\nreturn len(d.setdefault("a", []))', "DSF002", 1, ""),
         ("return sorted(data, key=lambda a, b: a)", "DSF008", 0, "lambda of one parameter"),
         ("return sorted(data, key=str.lower)", "DSF002", 0, "lambda of one parameter"),
+        ('field = "price"\nreturn sorted(data, key=field)', "DSF002", 1, "lambda of one parameter"),
         ("return max(1, 2, default=0)", "DSF002", 0, "one iterable"),
         ("return min(data, foo=1)", "DSF002", 0, "key= and default="),
         ("f = lambda x: x\nreturn f", "DSF008", 0, "comprehension"),

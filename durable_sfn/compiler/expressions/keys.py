@@ -100,6 +100,9 @@ def key_function(t: TranslatorCore, node: ast.expr) -> KeyFunction | None:
         )
         body_node = ast.fix_missing_locations(ast.copy_location(call, node))
     elif isinstance(node, ast.Name):
+        if node.id in t.env.variables or node.id in t.env.bound or any(node.id in s for s in t.env.locals):
+            t.fail(node, "DSF002", f"'{node.id}' is a value here, not a function", KEY_HINT)
+            return None
         name, param = _ITEM, "$__key_item"
         call = ast.Call(func=node, args=[ast.Name(id=_ITEM, ctx=ast.Load())], keywords=[])
         body_node = ast.fix_missing_locations(ast.copy_location(call, node))
