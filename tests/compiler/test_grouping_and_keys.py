@@ -361,6 +361,53 @@ def test_key_functions_and_grouping_in_helpers_compiled_in_place(data: JsonValue
     assert local.output == direct.output
 
 
+@orchestrator(name="GkRankedPairs")
+async def ranked_pairs(ctx: OrchestrationContext) -> JsonValue:
+    totals = ctx.get_input()
+    try:
+        top = [name for name, total in sorted(totals.items(), key=lambda kv: kv[1], reverse=True)[:2]]
+        rows = {k: v for k, v in sorted(totals.items())}
+        kept = [[v, k] for k, v in list(totals.items())[::-1] if v is not None]
+        return [top, rows, kept]
+    except TypeError:
+        return "TypeError"
+    except AttributeError:
+        return "AttributeError"
+
+
+@orchestrator(name="GkItemsOfNoDict")
+async def items_of(ctx: OrchestrationContext) -> JsonValue:
+    d = ctx.get_input()
+    seen = []
+    try:
+        keys = [k for k, v in d.items()]
+        for k, v in d.items():
+            seen.append([v, k])
+        return [keys, seen]
+    except AttributeError:
+        return "AttributeError"
+
+
+@pytest.mark.parametrize(
+    ("orch", "data"),
+    [
+        (ranked_pairs, {"a": 2, "b": 1, "c": 2}),
+        (ranked_pairs, {"a": 3, "b": [1], "c": None}),  # values Python cannot order: TypeError
+        (ranked_pairs, {"x": [[1]], "y": [[0]], "z": None}),
+        (ranked_pairs, {}),
+        (ranked_pairs, [{"a": 1}]),  # a list has no items(): AttributeError
+        (items_of, {"a": None, "b": [1]}),
+        (items_of, [{"a": 1}]),
+        (items_of, "ab"),
+        (items_of, None),
+    ],
+)
+def test_comprehensions_unpack_the_pairs_of_sorted_items(orch: object, data: JsonValue) -> None:
+    direct, local = run_direct(orch, data), run_local(orch, data)  # type: ignore[arg-type]
+    assert (local.status, local.error) == (direct.status, direct.error) == ("SUCCEEDED", None)
+    assert local.output == direct.output
+
+
 HEADER = """\
 from durable_sfn import orchestrator
 

@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable
 
 from durable_sfn.compiler.expressions.core import TranslatorCore
-from durable_sfn.compiler.expressions.runtime import block, characters, raise_
+from durable_sfn.compiler.expressions.runtime import block, characters, fold, raise_
 from durable_sfn.compiler.expressions.text import join
 from durable_sfn.compiler.ir import Expr, Ty
 
@@ -181,6 +181,13 @@ def _source(
         and not node.keywords
     ):
         mapping = t.translate(node.func.value)
+        if mapping.ty is not Ty.DICT:  # only a dict has items(): AttributeError as Python raises it
+            mapping = block(
+                [("$__o", mapping)],
+                "$type($__o) = 'object' ? $__o : ",
+                raise_("AttributeError", "object has no attribute 'items' (only dict has)"),
+                ty=Ty.DICT,
+            )
         return (
             join(
                 "($__d := ",
@@ -190,6 +197,10 @@ def _source(
             ),
             ["k", "v"],
         )
+    if _pairs(node) and len(target.elts) == 2:
+        # `sorted(d.items(), key=...)`, `list(d.items())[:3]`: every item is a [key, value] pair.
+        step = "$append($__acc, {'k': ($zip($__pair)[0])[0], 'v': ($zip($__pair)[1])[0]})"
+        return fold(iterable(node), "$__pair", step, "[]"), ["k", "v"]
     t.fail(
         target,
         "DSF022",
@@ -197,6 +208,21 @@ def _source(
         "unpack in a for statement (for a, b in pairs: out.append(...)), " + HINT,
     )
     return None
+
+
+def _pairs(node: ast.expr) -> bool:
+    """Whether every item of `node` is a dict's [key, value] pair: `d.items()`, or `sorted`,
+    `list` or a slice of such a list."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        return _pairs(node.value)
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr == "items" and not node.args and not node.keywords
+    if isinstance(func, ast.Name) and func.id in ("sorted", "list") and len(node.args) == 1:
+        return _pairs(node.args[0])
+    return False
 
 
 def _plain_keywords(call: ast.Call) -> bool:
