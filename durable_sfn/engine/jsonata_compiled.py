@@ -30,13 +30,14 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NoReturn
 
 from jsonata import JException
 
 from durable_sfn.engine import bounds
+from durable_sfn.engine.bounded_regex import BoundedPattern
 from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.clock import monotonic
 from durable_sfn.engine.env import EvalEnv
@@ -844,6 +845,8 @@ def _fn_lowercase(scope: Scope, text: Any) -> Any:
 def _fn_contains(scope: Scope, text: Any, token: Any) -> Any:
     if text is _U:
         return _U
+    if type(token) is BoundedPattern:
+        return token.search(text) is not None  # jsonata-js: the first match, if any
     if type(token) is not str:
         raise Fallback()  # an undefined token (jsonata-js fails inside) or a function
     return token in text
@@ -852,18 +855,107 @@ def _fn_contains(scope: Scope, text: Any, token: Any) -> Any:
 def _fn_replace(scope: Scope, text: Any, pattern: Any, replacement: Any, limit: Any = _U) -> Any:
     if text is _U:
         return _U
-    if type(pattern) is not str or type(replacement) is not str:
-        raise Fallback()  # a regular expression or a function, or an undefined argument
     if pattern == "":
         raise JException("D3010", -1)
+    if limit is not _U and limit < 0:
+        raise JException("D3011", -1)
+    if type(replacement) is not str:
+        raise Fallback()  # a function, or an undefined replacement
+    if type(pattern) is BoundedPattern:
+        return _regex_replace(scope, text, pattern, replacement, limit)
+    if type(pattern) is not str:
+        raise Fallback()
+    count = text.count(pattern)
     if limit is not _U:
-        if limit < 0:
-            raise JException("D3011", -1)
-        count = min(text.count(pattern), math.ceil(limit))
-    else:
-        count = text.count(pattern)
-    _check_chars(len(text) + count * (len(replacement) - len(pattern)))
+        count = min(count, math.ceil(limit))
+    _check_replaced(len(text) + count * (len(replacement) - len(pattern)))
     return text.replace(pattern, replacement, count)
+
+
+def _check_replaced(size: int) -> None:
+    if size > bounds.MAX_BUILD:
+        raise bounds.too_large("$replace's result", size, "characters")
+
+
+def _regex_matches(scope: Scope, pattern: BoundedPattern, text: str) -> Iterator[Any]:
+    """jsonata-js's matcher, in one pass over the text: each match, then the next from where it
+    ended; none once a match reached the end; D1004 when the next would be a match of nothing
+    (jsonata-js searches again from the same place, which can never get further)."""
+    first = True
+    for found in pattern.finditer(text):
+        if not first and found.start() == found.end():
+            raise JException("D1004", -1)
+        yield found
+        scope.tick()
+        if found.end() >= len(text):
+            return
+        if found.start() == found.end():
+            raise JException("D1004", -1)
+        first = False
+
+
+def _substitute(replacement: str, found: Any) -> str:
+    """jsonata-js's replacement text: `$0` the match, `$n` group n (as many digits as groups
+    can need, fewer if that names no group), `$$` a dollar, any other `$` itself."""
+    groups = found.groups()
+    out: list[str] = []
+    position = 0
+    index = replacement.find("$", position)
+    while index != -1 and position < len(replacement):
+        out.append(replacement[position:index])
+        position = index + 1
+        after = replacement[position : position + 1]
+        if after == "$":
+            out.append("$")
+            position += 1
+        elif after == "0":
+            out.append(found.group(0))
+            position += 1
+        else:
+            # Math.floor(Math.log(n) * Math.LOG10E) + 1, computed as JavaScript does
+            max_digits = 1 if not groups else math.floor(math.log(len(groups)) * 0.4342944819032518) + 1
+            number = _leading_int(replacement[position : position + max_digits])
+            if max_digits > 1 and number is not None and number > len(groups):
+                number = _leading_int(replacement[position : position + max_digits - 1])
+            if number is not None:
+                if groups and 0 < number <= len(groups) and groups[number - 1] is not None:
+                    out.append(groups[number - 1])
+                elif groups and number <= 0:
+                    raise Fallback()  # JavaScript's groups[-1]: left to the full evaluator
+                position += len(str(number))
+            else:
+                out.append("$")
+        index = replacement.find("$", position)
+    out.append(replacement[position:])
+    return "".join(out)
+
+
+def _leading_int(text: str) -> int | None:
+    """JavaScript's parseInt(text, 10) on digits only (None for NaN)."""
+    digits = re.match(r"[0-9]+", text)
+    return int(digits.group(0)) if digits else None
+
+
+def _regex_replace(scope: Scope, text: str, pattern: BoundedPattern, replacement: str, limit: Any) -> str:
+    out: list[str] = []
+    size = 0
+    position = 0
+    count = 0
+    for found in _regex_matches(scope, pattern, text):
+        if limit is not _U and count >= limit:
+            break
+        piece = text[position : found.start()]
+        substitute = _substitute(replacement, found)
+        size += len(piece) + len(substitute)
+        _check_replaced(size + len(text) - found.end())
+        out.append(piece)
+        out.append(substitute)
+        position = found.end()
+        count += 1
+    if not count:
+        return text
+    out.append(text[position:])
+    return "".join(out)
 
 
 def _fn_join(scope: Scope, strs: Any, separator: Any = _U) -> Any:
@@ -1499,6 +1591,15 @@ class _Compiler:
 
         return block
 
+    def _pattern(self, expr: Any, depth: int) -> Node:
+        """A regular expression literal, compiled as an argument of `$contains` or `$replace` only."""
+        if expr.type != "regex":
+            return self.node(expr, depth)
+        if getattr(expr, "predicate", None) or type(expr.value) is not BoundedPattern:
+            raise _NotCompiled()
+        pattern = expr.value
+        return lambda _input, _scope: pattern
+
     def _lambda(self, expr: Any, depth: int) -> Node:
         if getattr(expr, "thunk", None):
             # A call in tail position, which jsonata-js defers to run without growing its stack:
@@ -1554,7 +1655,10 @@ class _Compiler:
             raise _NotCompiled()
         signature = _SIGNATURES.get(name)
         impl = _BUILTINS[name][1]
-        args = [self.node(a, depth) for a in expr.arguments]
+        args = [
+            self._pattern(a, depth) if name in ("contains", "replace") and index == 1 else self.node(a, depth)
+            for index, a in enumerate(expr.arguments)
+        ]
         self.functions.add(name)
         if signature is None:
 

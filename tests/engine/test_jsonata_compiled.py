@@ -45,10 +45,10 @@ def test_every_expression_of_the_compiled_order_workflow_on_its_main_path_compil
     definition = json.loads((REPO / "statemachines" / "order_processing.asl.json").read_text())
     bodies = set(sources.expression_bodies(definition))
     compiled = {b for b in bodies if _compiles(b)}
-    # The checked dict lookups, Choice conditions, $hash of the idempotency key, task arguments:
-    # all of them; left to the full evaluator are only the f-string and int() conversions.
-    assert len(compiled) >= len(bodies) - 3
-    assert all("$formatNumber" in b or "$contains" in b for b in bodies - compiled)
+    # The checked dict lookups, Choice conditions, $hash of the idempotency key, task arguments,
+    # the int() conversion: all of them; left to the full evaluator are only f-strings of numbers.
+    assert len(compiled) >= len(bodies) - 2
+    assert all("$formatNumber" in b for b in bodies - compiled)
 
 
 @pytest.mark.parametrize(
@@ -100,6 +100,13 @@ def test_every_expression_of_the_compiled_order_workflow_on_its_main_path_compil
         ("($fact := function($n) { $n <= 1 ? 1 : $n * $fact($n - 1) }; $fact(10))", {}, 3628800),
         ("[0..$count($x) - 1]", {"x": ["a", "b", "c"]}, [0, 1, 2]),
         ("[3..1]", {}, []),
+        ("$replace('a1b22c333', /([a-z])([0-9]+)/, '$2$1$$$0$3$')", {}, "1a$a1$22b$b22$333c$c333$"),
+        ("$replace('abcdefghijkl', /(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)/, '$10-$11-$12')", {}, "j-k-a2l"),
+        ("$replace('  hi  ', /^\\s+|\\s+$/, '')", {}, "hi"),
+        ("$replace('aaa', /a/, 'b', 2)", {}, "bba"),
+        ("$replace($s, /0+$/, '')", {"s": "1.500"}, "1.5"),
+        ("$contains('héllo', /[^\\x00-\\x7f]/)", {}, True),
+        ("$contains('ABC', /b/i)", {}, True),
     ],
 )
 def test_compiled_results_are_jsonata_js_s(expression: str, bindings: dict[str, Any], expected: Any) -> None:
@@ -137,6 +144,8 @@ def test_compiled_results_are_jsonata_js_s(expression: str, bindings: dict[str, 
         ),
         ("[1.5..3]", {}, "T2003", "The left side of the range operator (..) must evaluate to an integer"),
         ("($f := 3; $f(1))", {}, "T1006", "Attempted to invoke a non-function"),
+        ("$replace('abc', /x*/, '-')", {}, "D1004", "Regular expression matches zero length string"),
+        ("$replace('aaa', /a/, 'b', -1)", {}, "D3011", "must evaluate to a positive number"),
     ],
 )
 def test_compiled_errors_carry_jsonata_js_s_codes_in_the_engine_s_words(
@@ -156,7 +165,8 @@ def test_undefined_is_the_engine_s_returned_nothing_error() -> None:
 @pytest.mark.parametrize(
     "expression",
     [
-        "$match($s, /a/)",  # regular expressions
+        "$match($s, /a/)",  # regular expressions, but as $contains's and $replace's pattern
+        "($r := /a/; $contains($s, $r))",
         "function($x)<n:n> { $x }",  # a function signature
         "$now()",  # bound to the engine's clock per evaluation
         "$x ~> $string()",
@@ -211,6 +221,12 @@ def test_a_string_past_the_build_bound_is_refused_before_it_is_built() -> None:
     assert _compiles(doubling)
     cause = _cause(doubling, {"x": "abcdefgh"})
     assert "D1013" in cause and f"at most {MAX_BUILD} can be built" in cause
+
+
+def test_a_regex_replacement_past_the_build_bound_is_refused() -> None:
+    doubling = "($s := $x; " + "; ".join(["$s := $replace($s, /a/, 'aa')"] * 20) + "; $length($s))"
+    assert _compiles(doubling)
+    assert "D1013" in _cause(doubling, {"x": "a" * 64})
 
 
 def test_an_array_past_the_build_bound_is_refused() -> None:
