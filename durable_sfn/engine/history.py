@@ -41,9 +41,15 @@ def _compact_encoder() -> Callable[[Any, int], list[str]] | None:
     make = getattr(json_encoder, "c_make_encoder", None)
     if make is None:
         return None
-    encoder: Callable[[Any, int], list[str]] = make(
-        None, _DUMPS.default, json_encoder.encode_basestring, None, ":", ",", False, False, True
-    )
+    try:
+        encoder: Callable[[Any, int], list[str]] = make(
+            None, _DUMPS.default, json_encoder.encode_basestring, None, ":", ",", False, False, True
+        )
+        sample = {"a": [1, 1.5, None, True, "é\n"], "b": {}}
+        if "".join(encoder(sample, 0)) != _DUMPS.encode(sample):
+            return None
+    except TypeError:  # a Python whose C encoder takes other arguments: json.dumps it is
+        return None
     return encoder
 
 
