@@ -173,6 +173,9 @@ class Assign:
     target: str
     value: Expr
     loc: Loc
+    # (variable, JSONata true when the value is a Python float): assigned beside `target` in the
+    # same Assign, for a variable whose kind arithmetic decides at run time (frontend/number_kinds).
+    kind: tuple[str, Expr] | None = None
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def walk(block: Block) -> Iterator[Stmt]:
 def written(stmt: Stmt) -> set[str]:
     """Variables a single statement assigns in the current scope."""
     if isinstance(stmt, Assign):
-        return {stmt.target}
+        return {stmt.target} | ({stmt.kind[0]} if stmt.kind else set())
     if isinstance(
         stmt, CallActivity | CallSubOrchestrator | CallEntity | CallHttp | WaitForEvent | MapAll | ParallelAll
     ):
@@ -72,6 +72,8 @@ def written(stmt: Stmt) -> set[str]:
 
 def exprs_of(stmt: Stmt) -> list[Expr]:
     """The expressions a single statement evaluates itself (not those of nested statements)."""
+    if isinstance(stmt, Assign) and stmt.kind is not None:
+        return [stmt.kind[1], stmt.value]
     if isinstance(stmt, Assign | SetStatus | Return | ContinueAsNew):
         return [stmt.value]
     if isinstance(stmt, Log):

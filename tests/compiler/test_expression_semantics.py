@@ -966,11 +966,8 @@ class Known:
 # What still differs, and why: each a silent difference (both runs succeed with different values,
 # or fail with different error names) that is not fixed yet.
 ROOT_CAUSES: dict[str, str] = {
-    "float-kind": "a float made by arithmetic and kept in a variable prints like an int when integral "
-    "(m = x + y; str(m) of 0.5 and 0.5 is '1'): a variable holds the number, not its kind",
 }
 KNOWN_MISMATCHES: dict[str, tuple[Known, ...]] = {
-    "m = x + y / return str(m)": (Known("float-kind", {"x": 0.5, "y": 0.5}),),
 }
 # Cases with a witness of a documented refusal: the compiled run fails with UnsupportedValueError
 # (a RUNTIME_LIMITS cause) where Python goes on. The witness pins the refusal; the case's other

@@ -37,7 +37,9 @@ class TaskLowering(LoweringCore):
                 f"Set {s.target}",
                 self.comment(s.loc),
                 next=nxt,
-                assign=((s.target, s.value),),
+                # The kind first: both are evaluated before either is set, and the kind fails
+                # only where the value's operands do.
+                assign=((s.kind, (s.target, s.value)) if s.kind else ((s.target, s.value),)),
             ),
         )
 

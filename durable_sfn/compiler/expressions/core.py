@@ -34,6 +34,9 @@ class ExprEnv:
     locals: list[dict[str, str]] = field(default_factory=list)
     # Substitutions for names (a Map item read through `$states.input`, for example).
     bound: dict[str, Expr] = field(default_factory=dict)
+    # Variable -> the variable holding its Python kind (true: a float), for variables whose kind
+    # arithmetic decides at run time (frontend/number_kinds).
+    kinds: dict[str, str] = field(default_factory=dict)
     # Compiles a call of one of the module's own functions in place (`frontend/helpers`); None
     # when the call is not one.
     inline_call: Callable[[ast.Call], Expr | None] | None = None

@@ -144,6 +144,29 @@ def is_float_text(e: Expr) -> Expr:
     return block([("$__f", e)], "$type($__f) = 'number' and $not(", _int_test("$__f"), ")", ty=Ty.BOOL)
 
 
+def kind_value(value: Expr) -> Expr:
+    """What a variable's kind (frontend/number_kinds) records for `value`: true for a float, false
+    for another value, null where the number's value decides (as it does for any JSON number)."""
+    if value.ty is Ty.FLOAT or (value.is_const and isinstance(value.const, float)):
+        return Expr.literal(True)
+    if value.float_when is not None:
+        return join("(", value.float_when, ")", ty=Ty.BOOL)
+    if value.ty in (Ty.NUM, Ty.UNKNOWN) and not value.is_const:
+        return Expr.literal(None)
+    return Expr.literal(False)
+
+
+def kind_read(var: Expr, kind: str) -> Expr:
+    """A read of a variable with a kind: a float when its kind says so, or, where the kind left it
+    to the value (null or never set), when the value is not an int."""
+    if var.ty is not Ty.NUM and var.ty is not Ty.UNKNOWN:
+        return var
+    by_value = is_float_text(dataclasses.replace(var, float_when=None))
+    flag = Expr.var(kind, Ty.UNKNOWN)  # a variable part: folding substitutes it like the value's
+    test = join("(", flag, " = true or ($not(", flag, " = false) and ", by_value, "))", ty=Ty.BOOL)
+    return dataclasses.replace(var, float_when=test)
+
+
 def with_float_when(result: Expr, *operands: Expr, extra: Expr | None = None) -> Expr:
     """`result` (a number of unknown kind) knowing it is a float when one of `operands` is (or
     when `extra` holds)."""

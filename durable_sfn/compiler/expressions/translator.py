@@ -24,7 +24,14 @@ from durable_sfn.compiler.expressions.calls import BUILTINS, DATETIME_HINT, UUID
 from durable_sfn.compiler.expressions.comprehensions import ComprehensionRules
 from durable_sfn.compiler.expressions.operators import OperatorRules
 from durable_sfn.compiler.expressions.padding import padded, split_padding
-from durable_sfn.compiler.expressions.runtime import INT_LIMIT, mapping, py_format, py_getitem, raise_
+from durable_sfn.compiler.expressions.runtime import (
+    INT_LIMIT,
+    kind_read,
+    mapping,
+    py_format,
+    py_getitem,
+    raise_,
+)
 from durable_sfn.compiler.expressions.sequences import py_slice
 from durable_sfn.compiler.expressions.text import (
     append_chain,
@@ -89,8 +96,9 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
                 name, self.env.variables.get(name, Ty.DICT if name in self.env.exc_vars else Ty.UNKNOWN)
             )
             if getattr(node, "maybe_unassigned", False) and name in self.env.variables:
-                return self._assigned(node, var)
-            return var
+                var = self._assigned(node, var)
+            kind = self.env.kinds.get(name)
+            return var if kind is None else kind_read(var, kind)
         if name in self.env.constants:
             value = self.env.constants[name]
             if isinstance(value, TimedeltaConstant):

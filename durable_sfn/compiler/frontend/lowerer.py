@@ -28,6 +28,7 @@ from durable_sfn.compiler.frontend import (
     item_mutations,
     log_calls,
     loop_targets,
+    number_kinds,
     races,
     reversed_calls,
     task_all,
@@ -305,7 +306,12 @@ class Lowerer(LowererCore):
             assert isinstance(value, ast.Call)
             return item_mutations.lower_setdefault(self, node, value, target)
         expr = self.expr.translate(value)
-        return [ir.Assign(self.bind_target(target.id, expr.ty, target), expr, self.loc(node))]
+        name = self.bind_target(target.id, expr.ty, target)
+        # A value that is no number (a datetime, a text, ...) needs no kind: only numbers print by it.
+        numeric = expr.ty in (Ty.NUM, Ty.UNKNOWN, Ty.FLOAT, Ty.BOOL)
+        companion = self.env.kinds.get(name) if numeric else None
+        kind = (companion, runtime.kind_value(expr)) if companion is not None else None
+        return [ir.Assign(name, expr, self.loc(node), kind)]
 
     def visit_Return(self, node: ast.Return) -> list[ir.Stmt]:
         if self.finally_depth:
@@ -459,6 +465,8 @@ def lower_orchestrator(
     lowerer.used_names |= all_names(func)
     lowerer.declare_assigned(func.body)
     unassigned_reads.mark_unassigned_reads(func, params)
+    for variable in sorted(number_kinds.candidates(func.body) - set(params)):
+        lowerer.env.kinds[variable] = lowerer.fresh(f"{variable}_kind")
     body = lowerer.block(func.body)
     return ir.Orchestration(name, file, func.lineno, body, frozenset(lowerer.own_vars))
 
