@@ -79,9 +79,10 @@ def not_redrivable_reason(
 class StateRecord(NamedTuple):
     """One state that completed in a flow: enough to step over it again without running it.
 
-    A tuple because an execution keeps one per state to its end: one of strings only (no
-    assigned variables) is left alone by the garbage collector after a first look, where an
-    object would be walked again at every collection as the journal grows.
+    The journal keeps it as a plain tuple (`Journal.record`): an execution keeps one per state to
+    its end, and a plain tuple of strings only (no assigned variables) is left alone by the
+    garbage collector after a first look, where an object (a NamedTuple too) would be walked
+    again at every collection as the journal grows.
     """
 
     name: str
@@ -96,7 +97,7 @@ class Journal:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._flows: dict[FlowKey, list[StateRecord]] = {}
+        self._flows: dict[FlowKey, list[tuple[Any, ...]]] = {}  # StateRecords as plain tuples
         self._map_runs: dict[FlowKey, tuple[str, int]] = {}
 
     def map_run(self, key: FlowKey, new_arn: str) -> tuple[str, int]:
@@ -121,7 +122,7 @@ class Journal:
     def recorded(self, key: FlowKey) -> list[StateRecord]:
         """What the previous attempts completed in this flow, in order."""
         with self._lock:
-            return list(self._flows.get(key, ()))
+            return [StateRecord._make(record) for record in self._flows.get(key, ())]
 
     def record(self, key: FlowKey, position: int, record: StateRecord) -> None:
         """Record the state completed at `position` of the flow (later records were not replayed)."""
@@ -131,7 +132,7 @@ class Journal:
                 records = self._flows[key] = []
             elif len(records) > position:
                 del records[position:]
-            records.append(record)
+            records.append(tuple(record))
 
     def __len__(self) -> int:
         with self._lock:
