@@ -52,7 +52,12 @@ CATALOGUE: dict[str, Code] = {
             "def helper(x):\n    return x\nr = helper(1)",
             "@staticmethod\ndef helper(x):\n    return x\nr = helper(1)",
         ),
-        _c("DSF008", "lambda is not supported", "xs = [x * 2 for x in [1]]", "f = lambda x: x"),
+        _c(
+            "DSF008",
+            "lambda is not supported, except as a key function of one parameter",
+            "xs = sorted([{'n': 2}, {'n': 1}], key=lambda x: x['n'])",
+            "f = lambda x: x",
+        ),
         _c("DSF009", "global and nonlocal are not supported", "x = 1", "global x"),
         _c(
             "DSF011",

@@ -301,7 +301,7 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
         return self.fail(
             node,
             "DSF008",
-            "lambda is not supported in an orchestrator",
+            "lambda is not supported in an orchestrator, except as the key= of sorted, min or max",
             "use a comprehension, or move the logic into an activity",
         )
 
