@@ -13,6 +13,7 @@ branches once one fails.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import heapq
 import itertools
@@ -156,7 +157,11 @@ class Task(Future[T]):
         super().cancel()
         if waiting is not None:
             waiting.cancel()
-        self._context.run(self._coro.close)  # `finally` blocks run in the task's own context
+        # `finally` blocks run in the task's own context. One that fails, or awaits (close() raises
+        # then), stops the branch all the same, as a stopped Map iteration is; its error is not the
+        # orchestration's (that is the error which stopped it).
+        with contextlib.suppress(Exception):
+            self._context.run(self._coro.close)
 
 
 class Scheduler:

@@ -72,6 +72,8 @@ def test_a_random_orchestrator_is_refused_with_a_location_or_runs_alike(seed: in
         (regressions.fan_out_arguments, {"a": 1, "keys": ["a", "b"]}),
         (regressions.fan_out_arguments, {"a": 1, "b": 2, "keys": ["a", "b"]}),
         (regressions.fan_out_arguments, {"a": 1, "b": 2, "c": 3, "keys": ["a", "b", "c"]}),
+        (regressions.stopped_branch_finally, {"s": "a", "xs": [1, 5]}),
+        (regressions.stopped_branch_finally, {"s": "2", "xs": [1, 5]}),
     ],
 )
 def test_found_differences_stay_fixed(orchestrator: Any, value: Any) -> None:

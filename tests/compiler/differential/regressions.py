@@ -7,6 +7,8 @@ back fails by name.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from durable_sfn import JsonValue, OrchestrationContext, activity, orchestrator
 
 
@@ -249,3 +251,21 @@ async def failures_in_order(ctx: OrchestrationContext) -> JsonValue:
     first = xs[n]
     xs.append(int(s))
     return [first, xs]
+
+
+@orchestrator(name="DiffStoppedBranchFinally")
+async def stopped_branch_finally(ctx: OrchestrationContext) -> JsonValue:
+    """A fan-out stops its other branches when one fails; a stopped branch's `finally` that fails
+    in turn (or awaits) must not escape the direct run (it raised out of run_direct instead of
+    failing the orchestration with the first branch's error)."""
+    data = ctx.get_input()
+    s = data["s"]
+
+    async def work(item: int) -> JsonValue:
+        try:
+            await ctx.create_timer(ctx.current_utc_datetime + timedelta(seconds=item))
+        finally:
+            await ctx.call_activity(inc, int(s))
+        return item
+
+    return await ctx.task_all([work(x) for x in data["xs"]])
