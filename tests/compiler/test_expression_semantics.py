@@ -389,6 +389,11 @@ CASES: list[Case] = [
             "v not in xs",
             "sorted(xs)",
             "sorted(xs, reverse=True)",
+            "sorted(xs, key=lambda a: a)",
+            "sorted(xs, key=lambda a: [a], reverse=True)",
+            "min(xs, key=lambda a: a, default=v)",
+            "max(xs, key=lambda a: [a])",
+            "max(xs, default=None)",
             "list(xs)",
             "xs.count(v)",
             "sum(xs)",
@@ -426,6 +431,10 @@ CASES: list[Case] = [
             "list(d.items())",
             "list(d)",
             "sorted(d)",
+            "max(d, key=d.get)",
+            "min(d, key=d.get, default=k)",
+            "sorted(d.items(), key=lambda kv: kv[1])",
+            "[a for a, b in sorted(d.items(), key=lambda kv: kv[1], reverse=True)]",
             "[a for a in d]",
             "[a for a in D]",
             "{a: d[a] for a in d}",
@@ -454,6 +463,29 @@ CASES: list[Case] = [
             for a in xs:
                 out.append(a)
             return out
+            """,
+            """
+            groups = {}
+            for a in xs:
+                groups.setdefault(k, []).append(a)
+            return groups
+            """,
+            """
+            groups = {"k": [], "a": {}}
+            groups[k].extend(xs)
+            return groups
+            """,
+            """
+            counts = {}
+            for a in d:
+                counts[a] = 0
+                counts[a] += x
+            return counts
+            """,
+            """
+            seen = {}
+            first = seen.setdefault(k, v)
+            return [seen, first]
             """,
             """
             out = []
@@ -837,7 +869,9 @@ def _non_finite(operands: Mapping[str, Any], direct: Outcome) -> bool:
 
 
 def _key_not_a_string(operands: Mapping[str, Any], direct: Outcome) -> bool:
-    return any(
+    """A pair whose key is not a string (dict(pairs)), or a key operand that is not one (d[k] = v,
+    d.setdefault(k, [])...)."""
+    return ("k" in operands and not isinstance(operands["k"], str)) or any(
         not isinstance(item, str)
         for v in operands.values()
         for c in _containers(v)
@@ -965,10 +999,8 @@ class Known:
 
 # What still differs, and why: each a silent difference (both runs succeed with different values,
 # or fail with different error names) that is not fixed yet.
-ROOT_CAUSES: dict[str, str] = {
-}
-KNOWN_MISMATCHES: dict[str, tuple[Known, ...]] = {
-}
+ROOT_CAUSES: dict[str, str] = {}
+KNOWN_MISMATCHES: dict[str, tuple[Known, ...]] = {}
 # Cases with a witness of a documented refusal: the compiled run fails with UnsupportedValueError
 # (a RUNTIME_LIMITS cause) where Python goes on. The witness pins the refusal; the case's other
 # values must agree or be refused under a limit that applies to them.
