@@ -489,3 +489,45 @@ def test_a_helpers_key_function_reading_a_name_the_orchestrator_assigns_is_refus
         compile_source(source, "clash.py")
     assert [(d.code, d.line) for d in info.value.diagnostics] == [("DSF043", 14)]
     assert "FIELD" in info.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["seen.append(r)", 'groups["a"].append(r)', 'groups.setdefault("b", []).append(r)', 'groups["n"] += 1'],
+)
+def test_a_task_all_function_changing_the_orchestrators_list_or_dict_is_refused(change: str) -> None:
+    # Python's branches share `seen` and `groups`; each compiled branch would change its own copy.
+    source = textwrap.dedent(
+        f"""
+        from durable_sfn import activity, orchestrator
+
+
+        @activity(name="Step")
+        def step(x):
+            return x
+
+
+        @orchestrator(name="Closure")
+        async def closure(ctx):
+            groups = {{"a": [], "n": 0}}
+            seen = []
+
+            async def one(item):
+                r = await ctx.call_activity(step, item)
+                {change}
+                return r
+
+            out = await ctx.task_all([one(i) for i in ctx.get_input()])
+            return [out, groups, seen]
+        """
+    )
+    with pytest.raises(CompileError) as info:
+        compile_source(source, "closure.py")
+    found = [(d.code, d.line, d.hint) for d in info.value.diagnostics]
+    assert found == [
+        (
+            "DSF051",
+            17,
+            "return the value from the function and build the list or dict from task_all's results",
+        )
+    ]

@@ -30,6 +30,23 @@ HINT = (
 )
 
 
+def changes_outer(lw: LowererCore, name: str, node: ast.AST) -> bool:
+    """Whether changing `name` in place here changes a value of the enclosing body: a task_all
+    function's closure (`seen.append(r)` in `async def one(item)`). Python's branches share that
+    list or dict; compiled branches each have their own copy, so it is refused (DSF051)."""
+    if not lw.in_branch or name in lw.own_vars or name in lw.renamed or name not in lw.outer_names():
+        return False
+    lw.report(
+        node,
+        "DSF051",
+        f"'{name}' belongs to the enclosing orchestrator: changing it in place inside a task_all "
+        "function changes the one value every branch shares in Python, while a compiled branch "
+        "changes its own copy",
+        "return the value from the function and build the list or dict from task_all's results",
+    )
+    return True
+
+
 def is_setdefault(node: ast.expr) -> bool:
     """`d.setdefault(...)`."""
     return (
@@ -57,6 +74,8 @@ def lower_item_mutation(lw: LowererCore, stmt: ast.stmt, call: ast.Call) -> list
             lw.report(receiver, "DSF022", f".{method}() of this value cannot be compiled", HINT)
             return []
         owner = receiver.value
+        if changes_outer(lw, owner.id, receiver):
+            return []
         current = lw.expr.translate(owner)
         key = lw.expr.translate(receiver.slice)
         if not _dict_key(lw, receiver, current, key):
@@ -112,6 +131,8 @@ def _setdefault_parts(lw: LowererCore, call: ast.Call) -> tuple[ast.Name, list[t
     if not isinstance(owner, ast.Name):
         lw.report(call, "DSF022", "setdefault() of this value cannot be compiled", HINT)
         return None
+    if changes_outer(lw, owner.id, call):
+        return None
     if call.keywords or not 1 <= len(call.args) <= 2 or any(isinstance(a, ast.Starred) for a in call.args):
         lw.report(call, "DSF002", "setdefault() takes a key and an optional default here")
         return None
@@ -154,6 +175,8 @@ def lower_item_augmented(lw: LowererCore, stmt: ast.AugAssign, target: ast.Subsc
         lw.report(target, "DSF022", "augmented assignment is only supported to a name or d[key]", HINT)
         return []
     owner = target.value
+    if changes_outer(lw, owner.id, target):
+        return []
     current = lw.expr.translate(owner)
     key = lw.expr.translate(target.slice)
     if not _dict_key(lw, target, current, key):

@@ -186,6 +186,8 @@ class Lowerer(LowererCore):
         if len(call.args) != 1 or call.keywords:
             self.report(call, "DSF002", f".{method}() takes exactly one argument here")
             return []
+        if item_mutations.changes_outer(self, target.id, target):
+            return []
         current = self.expr.translate(target)
         arg = self.expr.translate(call.args[0])
         if method == "append":
@@ -247,6 +249,8 @@ class Lowerer(LowererCore):
                     return []
                 loaded = ast.copy_location(ast.Name(id=holder.id, ctx=ast.Load()), node)
                 return [*awaited, *self._assign(node, target, loaded)]
+            if item_mutations.changes_outer(self, target.value.id, target):
+                return []
             current = self.expr.translate(target.value)
             key = self.expr.translate(target.slice)
             # A key of unknown type is fine in a dict the compiler knows is one: item_set checks
