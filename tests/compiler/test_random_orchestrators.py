@@ -7,23 +7,51 @@ earlier long runs found, reduced, each run direct and compiled.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from durable_sfn.compiler import CompileError, compile_source
-from durable_sfn.testing import run_direct, run_local
+from durable_sfn.testing import ScheduledEvent, run_direct, run_local
 from tests.compiler.differential import regressions
-from tests.compiler.differential.generator import program
+from tests.compiler.differential.generator import events_of, program
 from tests.compiler.differential.runner import compare, judge
 
-SLICE = range(0, 16)
+# Seeds 0-15, and three that group with `g[k].append(v)` (23), wait for an event without a
+# timeout (28) and count with `d[k] += v` (56).
+SLICE = [*range(0, 16), 23, 28, 56]
 
 
 def test_the_same_seed_gives_the_same_program() -> None:
     assert program(7) == program(7)
     assert program(7).source != program(8).source
+
+
+def test_the_generator_draws_events_key_functions_and_grouping_statements() -> None:
+    sources = [program(seed).source for seed in range(60)]
+    for construct in [
+        r"= await ctx\.wait_for_external_event\('Go\d+'\)",
+        r"wait_for_external_event\('\w+', timeout=timedelta\(\w+=\d+\)\)\n\s*except TimeoutError:",
+        r"sorted\(.*key=lambda",
+        r"(min|max)\(.*key=",
+        r"(min|max)\(.*default=",
+        r"\.setdefault\(.*, \[\]\)\.append\(",
+        r"g\d+\[.*\]\.append\(",
+        r"\w+\['[abc]'\] [+-]= ",
+    ]:
+        assert any(re.search(construct, source) for source in sources), construct
+
+
+def test_generated_events_are_raised_before_the_run_or_scheduled() -> None:
+    values = [value for seed in range(60) for value in program(seed).inputs if "events" in value]
+    converted = [events_of(value) for value in values]
+    assert all("events" not in data for data, _ in converted)
+    assert any(isinstance(events, dict) and events for _, events in converted)
+    scheduled = [event for _, events in converted if isinstance(events, list) for event in events]
+    assert scheduled and all(isinstance(event, ScheduledEvent) for event in scheduled)
+    assert len({event.at for event in scheduled}) > 1
 
 
 @pytest.mark.parametrize("seed", SLICE)

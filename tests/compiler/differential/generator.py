@@ -8,8 +8,11 @@ its seed alone.
 The grammar covers the subset the compiler accepts: chaining, `task_all` fan-outs (over a
 comprehension, a loop-built task list, a fixed list, a nested `async def` helper), `if/elif/else`,
 `for`/`while` with `break`/`continue`, `try/except/finally` with `raise` and activity errors,
-retries, timers, custom status, sub-orchestrations, and expressions over strings, numbers,
-lists, dicts and None, including the ones that fail at run time (missing keys, indexes out of
+retries, timers, external events (waited for with and without a timeout; each input says which
+events are raised, before the run or at a virtual time, so that some waits time out and some
+receive data), custom status, sub-orchestrations, grouping statements
+(`g.setdefault(k, []).append(v)`, `g[k].append(v)`, `d[k] += v`), and expressions over strings,
+numbers, lists, dicts and None (with `sorted`/`min`/`max` and `key=`/`default=`), including the ones that fail at run time (missing keys, indexes out of
 range, division by zero, `int()` of text) inside and outside a `try`. Variables are typed so
 that most programs are meaningful Python; a few type errors are drawn on purpose.
 """
@@ -18,9 +21,20 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
+from durable_sfn.testing import ScheduledEvent
+
 INT, STR, LIST, SLIST, DICT, OPT, FLOAT, BOOL = "int", "str", "list", "slist", "dict", "opt", "float", "bool"
+GROUPS = "groups"  # a dict of lists of ints, built by grouping statements; only returned
+
+# External events Main may wait for with a timeout, and the type of their data. Waits without a
+# timeout use names of their own ("Go1", ...), each waited for at most once and always raised.
+EVENTS = {"Ping": INT, "Note": STR}
+# When scheduled events arrive (seconds after the start): distinct odd seconds, so that no two
+# arrive together and an arrival rarely falls on the instant a timeout (whole minutes) ends.
+EVENT_TIMES = [range(1, 120, 2), range(1, 2400, 2)]  # soon (most waits receive) or spread out
 
 HEADER = """\
 from datetime import timedelta
@@ -77,10 +91,23 @@ KEYS = ["a", "b", "c"]
 
 @dataclass
 class Program:
+    """One module and its inputs. An input's "events" entry (when the program waits for events)
+    is what the runner raises: {name: data} before the run, or [[name, data, seconds], ...] at
+    those virtual times; `events_of` reads it, and the orchestrator never sees it."""
+
     seed: int
     source: str
     inputs: list[dict[str, Any]]
     uses_task_all: bool
+
+
+def events_of(value: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | list[ScheduledEvent] | None]:
+    """The orchestrator's input without its "events" entry, and the events as the runners take them."""
+    rest = {k: v for k, v in value.items() if k != "events"}
+    spec = value.get("events")
+    if spec is None or isinstance(spec, dict):
+        return rest, spec
+    return rest, [ScheduledEvent(name, data, timedelta(seconds=at)) for name, data, at in spec]
 
 
 @dataclass
@@ -93,6 +120,7 @@ class Scope:
     in_finally_try: bool = False
     in_helper: bool = False  # no sub-orchestrator calls (the child calling itself, or a branch)
     in_branch: bool = False
+    in_main: bool = False  # external events are raised to Main only
     returns: str = DICT  # the type a `return` in this function gives
 
     def child(self, **changes: Any) -> Scope:
@@ -113,6 +141,8 @@ class Generator:
         self.counter = 0
         self.helpers: list[str] = []
         self.uses_task_all = False
+        self.gates: list[str] = []  # event names waited for without a timeout (raised on every input)
+        self.uses_events = False
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -186,6 +216,10 @@ class Generator:
             lambda: f"({e(OPT, s, d)} or {e(INT, s, 0)})",
             lambda: f"round({e(FLOAT, s, d)})",
             lambda: f"-{e(INT, s, 0)}",
+            lambda: f"max({e(LIST, s, d)}, key=lambda v: {self.key_body('v', s)})",
+            lambda: f"min({e(LIST, s, d)}, key=lambda v: {self.key_body('v', s)}, default={e(INT, s, 0)})",
+            lambda: f"max({e(LIST, s, d)}, default={e(INT, s, 0)})",
+            lambda: f"len(min({e(SLIST, s, d)}, key=len, default=''))",
         ]
         return str(self.pick(forms)())
 
@@ -218,6 +252,10 @@ class Generator:
             lambda: f"{self.pick([',', '-'])!r}.join(str(x) for x in {e(LIST, s, d)})",
             lambda: f"{e(STR, s, d)} * {self.rng.randint(0, 3)}",
             lambda: f"({e(STR, s, d)} if {e(BOOL, s, d)} else {e(STR, s, d)})",
+            lambda: (
+                f"max({e(SLIST, s, d)}, key={self.pick(['len', 'lambda w: w.lower()'])}, default={e(STR, s, 0)})"
+            ),
+            lambda: self.max_key_of_dict(s),
         ]
         return str(self.pick(forms)())
 
@@ -230,6 +268,8 @@ class Generator:
             lambda: f"{e(LIST, s, d)} + {e(LIST, s, d)}",
             lambda: f"sorted({e(LIST, s, d)})",
             lambda: f"sorted({e(LIST, s, d)}, reverse=True)",
+            lambda: f"sorted({e(LIST, s, d)}, key=lambda v: {self.key_body('v', s)})",
+            lambda: f"sorted({e(LIST, s, d)}, key=lambda v: {self.key_body('v', s)}, reverse=True)",
             lambda: f"list({e(DICT, s, d)}.values())",
             lambda: f"[len(w) for w in {e(SLIST, s, d)}]",
             lambda: f"[v for k, v in {e(DICT, s, d)}.items() if k != {self.pick(KEYS)!r}]",
@@ -242,6 +282,10 @@ class Generator:
             lambda: f"{e(STR, s, d)}.split({self.pick([',', ' '])!r})",
             lambda: f"{e(STR, s, d)}.split()",
             lambda: f"sorted({e(DICT, s, d)})",
+            lambda: (
+                f"sorted({e(SLIST, s, d)}, key={self.pick(['len', 'lambda w: w.lower()', 'lambda w: (len(w), w)'])})"
+            ),
+            lambda: f"[k for k, v in sorted({e(DICT, s, d)}.items(), key=lambda kv: kv[1], reverse=True)]",
             lambda: f"list({e(DICT, s, d)})",
             lambda: f"[str(x) for x in {e(LIST, s, d)}]",
             lambda: f"[{e(STR, s, d)}, {e(STR, s, d)}]",
@@ -291,6 +335,21 @@ class Generator:
         ]
         return str(self.pick(forms)())
 
+    def key_body(self, v: str, s: Scope) -> str:
+        """The body of a key lambda over ints; it may read a variable of the orchestrator."""
+        return self.pick_str(
+            [f"-{v}", f"{v} % 3", f"abs({v} - {self.expr(INT, s, 0)})", f"({v} % 2, -{v})", f"str({v})"]
+        )
+
+    def max_key_of_dict(self, s: Scope) -> str:
+        """`max(d, key=d.get)` needs d to be a name (read twice); ValueError when it is empty."""
+        names = s.of(DICT)
+        if not names:
+            return f"max({self.expr(SLIST, s, 1)}, key=len, default='')"
+        name = self.pick(names)
+        default = f", default={self.expr(STR, s, 0)}" if self.chance(0.5) else ""
+        return f"max({name}, key={name}.get{default})"
+
     def cond(self, s: Scope) -> str:
         """A condition as users write them: mostly comparisons, sometimes plain truthiness."""
         if self.chance(0.2):
@@ -328,6 +387,8 @@ class Generator:
             ("status", 0 if s.in_branch else 0.8),  # a task_all branch cannot set it (DSF013)
             ("timer", 0.4),
         ]
+        if s.in_main and not s.in_helper and not s.in_branch:
+            kinds += [("event", 0.6)]
         if depth > 0:
             kinds += [
                 ("if", 2),
@@ -338,6 +399,7 @@ class Generator:
                 ("retry", 0.5),
                 ("child", 0.5 if not s.in_helper else 0),
                 ("raise", 0.4),
+                ("group", 0.5),
             ]
         if s.in_loop and not s.in_finally_try:
             kinds += [("break", 0.4), ("continue", 0.4)]
@@ -425,6 +487,61 @@ class Generator:
             self.assign(s, name, STR)
             return [line, f"{name} = ctx.current_utc_datetime.isoformat()"]
         return [line]
+
+    def stmt_event(self, s: Scope, depth: int) -> list[str]:
+        """A wait for an external event: with a timeout inside `try/except TimeoutError`, or
+        (outside loops, each name once) without one, for an event every input raises."""
+        self.uses_events = True
+        if not s.in_loop and not s.in_finally_try and self.chance(0.3):
+            gate = f"Go{len(self.gates) + 1}"
+            self.gates.append(gate)
+            name = self.target(s, INT)
+            self.assign(s, name, INT)
+            return [f"{name} = await ctx.wait_for_external_event({gate!r})"]
+        event = self.pick(list(EVENTS))
+        ty = EVENTS[event]
+        name = self.target(s, ty)
+        timeout = self.pick(["minutes=1", "minutes=2", "minutes=5", "seconds=30", "hours=1"])
+        lines = [
+            "try:",
+            f"    {name} = await ctx.wait_for_external_event({event!r}, timeout=timedelta({timeout}))",
+            "except TimeoutError:",
+            f"    {name} = {self.expr(ty, s, 1)}",
+        ]
+        self.assign(s, name, ty)
+        return lines
+
+    def stmt_group(self, s: Scope, depth: int) -> list[str]:
+        """Grouping statements: `g.setdefault(k, []).append(v)` or `g[k].append(v)` in a loop,
+        or `d[k] += v` on a dict of counts (KeyError when k is missing)."""
+        dicts = s.writable(DICT)
+        if dicts and self.chance(0.25):
+            return [
+                f"{self.pick(dicts)}[{self.pick(KEYS)!r}] {self.pick(['+=', '-='])} {self.expr(INT, s, 1)}"
+            ]
+        groups, item = self.fresh("g"), self.fresh("i")
+        inner = s.child(in_loop=True)
+        inner.vars[item] = INT
+        inner.readonly.add(item)
+        if self.chance(0.5):
+            key = self.pick([f"str({item} % 3)", f"{item} > {self.rng.randint(0, 9)}", f"str({item})[0]"])
+            if "> " in key:
+                key = f'"big" if {key} else "small"'
+            lines = [f"{groups} = {{}}", f"for {item} in {self.expr(LIST, s, 1)}:"]
+            lines.append(f"    {groups}.setdefault({key}, []).append({item})")
+        else:
+            lines = [f'{groups} = {{"a": [], "b": []}}', f"for {item} in {self.expr(LIST, s, 1)}:"]
+            key = self.pick([f'"a" if {item} % 2 == 0 else "b"', f"{self.pick(KEYS)!r}"])
+            lines.append(f"    {groups}[{key}].append({item})")  # "c" is missing: KeyError
+        if self.chance(0.5):
+            lines += indent(self.block(inner, 0, 1))
+        s.vars[groups] = GROUPS
+        if self.chance(0.7):
+            summary = self.target(s, DICT)
+            fold = self.pick(["len(v)", "sum(v)", "max(v)", "min(v, default=-1)"])
+            lines.append(f"{summary} = {{k: {fold} for k, v in {groups}.items()}}")
+            self.assign(s, summary, DICT)
+        return lines
 
     def stmt_if(self, s: Scope, depth: int) -> list[str]:
         lines = [f"if {self.cond(s)}:"]
@@ -595,7 +712,7 @@ class Generator:
         ]
 
     def main_source(self) -> list[str]:
-        s = Scope({"n": INT, "s": STR, "xs": LIST, "d": DICT, "flag": OPT})
+        s = Scope({"n": INT, "s": STR, "xs": LIST, "d": DICT, "flag": OPT}, in_main=True)
         body = self.block(s, self.rng.randint(1, 3), self.rng.randint(2, 7))
         return [
             '@orchestrator(name="Main")',
@@ -612,7 +729,7 @@ class Generator:
 
     def inputs(self) -> list[dict[str, Any]]:
         r = self.rng
-        return [
+        values: list[dict[str, Any]] = [
             {
                 "n": r.randint(-5, 25),
                 "s": self.pick(TEXTS),
@@ -622,6 +739,26 @@ class Generator:
             }
             for _ in range(3)
         ]
+        if self.uses_events:
+            for value in values:
+                value["events"] = self.events()
+        return values
+
+    def event_data(self, name: str) -> Any:
+        if EVENTS.get(name) == STR:
+            return self.pick(TEXTS)
+        return self.rng.randint(-3, 25)
+
+    def events(self) -> Any:
+        """The events of one input: every gate, and some of the timed waits' events (none, one or
+        two of a name), raised before the run or scheduled."""
+        names = list(self.gates)
+        for name in EVENTS:
+            names += [name] * self.rng.randint(0, 3)
+        if self.chance(0.3):
+            return {name: self.event_data(name) for name in names}  # one each, before the run
+        times = self.rng.sample(self.pick(EVENT_TIMES), len(names))
+        return [[name, self.event_data(name), at] for name, at in zip(names, times, strict=True)]
 
     def program(self) -> Program:
         child = self.child_source()

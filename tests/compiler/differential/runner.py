@@ -33,7 +33,7 @@ from typing import Any, Literal
 from durable_sfn.compiler.diagnostics import CompileError
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
 from durable_sfn.testing.compiled import compiled_definition
-from tests.compiler.differential.generator import Program
+from tests.compiler.differential.generator import Program, events_of
 
 Verdict = Literal["agree", "refused", "differ"]
 
@@ -202,18 +202,22 @@ def _judge(program: Program, fn: Callable[..., Any]) -> Outcome:
     except Exception as exc:
         return Outcome("differ", f"the compiler raised {type(exc).__name__}: {exc}", "compiler crash")
     outcome = Outcome("agree")
+    waits = "wait_for_external_event" in program.source  # a shrunk program may wait no more
     for value in program.inputs:
         direct: ExecutionResult | None = None
         local: ExecutionResult | None = None
+        data, events = events_of(value)
+        if not waits:
+            events = None
         try:
-            direct = run_direct(fn, value)
+            direct = run_direct(fn, data, events=events)
         except Exception as exc:
             outcome.runs.append((value, None, None))
             return Outcome(
                 "differ", f"run_direct raised {type(exc).__name__}: {exc}", "direct raised", runs=outcome.runs
             )
         try:
-            local = run_local(fn, value, timeout=30.0)
+            local = run_local(fn, data, events=events, timeout=30.0)
         except Exception as exc:
             outcome.runs.append((value, direct, None))
             return Outcome(
