@@ -108,6 +108,8 @@ def nested_too_deep(depth: int) -> BoundExceeded:
 
 # Named once: `list | tuple` written inside isinstance() builds a new union object on every call.
 _SEQUENCE = (list, tuple)
+# What `_quick_extent` puts on its stack rather than counting in place (a str subclass, too).
+_WALKED = (dict, list, tuple, str)
 
 
 def json_extent(value: Any, *, max_chars: int, max_depth: int = MAX_JSON_DEPTH, indent: int = 0) -> int:
@@ -119,6 +121,59 @@ def json_extent(value: Any, *, max_chars: int, max_depth: int = MAX_JSON_DEPTH, 
     counts the indentation of pretty-printed text. Anything that is not a list or dict counts
     as a scalar (a JSONata function is written as an empty string).
     """
+    total = _quick_extent(value, max_chars, max_depth, indent)
+    if total is not None:
+        return total
+    return _walk_extent(value, max_chars, max_depth, indent)
+
+
+def _quick_extent(value: Any, max_chars: int, max_depth: int, indent: int) -> int | None:
+    """`json_extent` counting scalars where they are met, or None if a bound passes.
+
+    Most values are measured on every state and fit easily; pushing each scalar on the stack
+    cost more than the state's own work. The sum is the same. When a bound passes this returns
+    None and `_walk_extent` raises, so the error and its figures are exactly the walk's. The
+    bound is checked after each container, so work stays proportional to `max_chars`.
+    """
+    total = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            total += len(item) + 2
+        elif isinstance(item, dict):
+            if depth >= max_depth:
+                return None
+            total += 2 + max(0, len(item) - 1)
+            pad = 3 + indent * (depth + 1)
+            for key, child in item.items():
+                total += len(key if type(key) is str else str(key)) + pad
+                if type(child) is str:
+                    total += len(child) + 2
+                elif isinstance(child, _WALKED):
+                    stack.append((child, depth + 1))
+                else:
+                    total += 1
+        elif isinstance(item, _SEQUENCE):
+            if depth >= max_depth:
+                return None
+            total += 2 + max(0, len(item) - 1) + indent * (depth + 1) * len(item)
+            for child in item:
+                if type(child) is str:
+                    total += len(child) + 2
+                elif isinstance(child, _WALKED):
+                    stack.append((child, depth + 1))
+                else:
+                    total += 1
+        else:
+            total += 1
+        if total > max_chars:
+            return None
+    return total
+
+
+def _walk_extent(value: Any, max_chars: int, max_depth: int, indent: int) -> int:
+    """The node-by-node walk of `json_extent`, whose errors (and their figures) callers see."""
     total = 0
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:

@@ -121,6 +121,27 @@ def _program(body: str) -> jsonata_compiled.Program | None:
 
 def _normalize(value: Any) -> Any:
     """JSONata results as plain JSON values (lists, dicts, ints for integral numbers)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return value
+    if kind is dict:
+        # Scalar members are copied in place: a call per member cost more than the state's work.
+        out: dict[str, Any] = {}
+        for key, child in value.items():
+            if type(child) in _KEPT:
+                out[key if type(key) is str else str(key)] = child
+            else:
+                out[key if type(key) is str else str(key)] = _normalize(child)
+        return out
+    return _normalize_other(value)
+
+
+# Types `_normalize` returns unchanged (`None` included: it is JSON null already).
+_KEPT = frozenset((str, int, bool, type(None)))
+
+
+def _normalize_other(value: Any) -> Any:
+    """`_normalize` of anything but a plain str, int, bool or dict."""
     if value is Utils.NULL_VALUE or value is None:
         return None
     if isinstance(value, bool | str):
