@@ -121,21 +121,33 @@ def json_extent(value: Any, *, max_chars: int, max_depth: int = MAX_JSON_DEPTH, 
     counts the indentation of pretty-printed text. Anything that is not a list or dict counts
     as a scalar (a JSONata function is written as an empty string).
     """
-    total = _quick_extent(value, max_chars, max_depth, indent)
-    if total is not None:
-        return total
+    measured = _quick_extent(value, max_chars, max_depth, indent)
+    if measured is not None:
+        return measured[0]
     return _walk_extent(value, max_chars, max_depth, indent)
 
 
-def _quick_extent(value: Any, max_chars: int, max_depth: int, indent: int) -> int | None:
-    """`json_extent` counting scalars where they are met, or None if a bound passes.
+def json_measure(value: Any, *, max_chars: int, max_depth: int = MAX_JSON_DEPTH) -> tuple[int, int]:
+    """`json_extent`, and how many levels of containers `value` has (0 for a scalar, 1 for a flat
+    list or object): what a caller needs to bound a container holding `value` without walking it
+    again. Raises as `json_extent` does."""
+    measured = _quick_extent(value, max_chars, max_depth, 0)
+    if measured is not None:
+        return measured
+    _walk_extent(value, max_chars, max_depth, 0)  # raises: a bound passed
+    raise AssertionError("json_measure: the walk accepted what the count refused")
+
+
+def _quick_extent(value: Any, max_chars: int, max_depth: int, indent: int) -> tuple[int, int] | None:
+    """`json_extent` counting scalars where they are met, with the levels of containers, or None if
+    a bound passes.
 
     Most values are measured on every state and fit easily; pushing each scalar on the stack
     cost more than the state's own work. The sum is the same. When a bound passes this returns
     None and `_walk_extent` raises, so the error and its figures are exactly the walk's. The
     bound is checked after each container, so work stays proportional to `max_chars`.
     """
-    total = 0
+    total = levels = 0
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -144,6 +156,8 @@ def _quick_extent(value: Any, max_chars: int, max_depth: int, indent: int) -> in
         elif isinstance(item, dict):
             if depth >= max_depth:
                 return None
+            if depth >= levels:
+                levels = depth + 1
             total += 2 + max(0, len(item) - 1)
             pad = 3 + indent * (depth + 1)
             for key, child in item.items():
@@ -157,6 +171,8 @@ def _quick_extent(value: Any, max_chars: int, max_depth: int, indent: int) -> in
         elif isinstance(item, _SEQUENCE):
             if depth >= max_depth:
                 return None
+            if depth >= levels:
+                levels = depth + 1
             total += 2 + max(0, len(item) - 1) + indent * (depth + 1) * len(item)
             for child in item:
                 if type(child) is str:
@@ -169,7 +185,7 @@ def _quick_extent(value: Any, max_chars: int, max_depth: int, indent: int) -> in
             total += 1
         if total > max_chars:
             return None
-    return total
+    return total, levels
 
 
 def _walk_extent(value: Any, max_chars: int, max_depth: int, indent: int) -> int:

@@ -213,12 +213,15 @@ def check_bounded(value: Any, state_name: str) -> None:
         return
     if getattr(_last, "measured", None) is value:
         return
-    size = _flat_extent(value)
-    if size is not None:
-        if size > MAX_PAYLOAD_BYTES:
+    measure = _flat_extent(value)
+    if measure is not None:
+        size, levels = measure
+        if size <= MAX_PAYLOAD_BYTES and levels <= bounds.MAX_JSON_DEPTH:
+            _last.measured = value
+            return
+        if levels == 1:
             raise _too_large(state_name)
-        _last.measured = value
-        return
+        # Past a bound with nested parts: the walk below says which bound, as it always has.
     try:
         bounds.json_extent(value, max_chars=MAX_PAYLOAD_BYTES)
         _last.measured = value
@@ -237,33 +240,47 @@ def check_bounded(value: Any, state_name: str) -> None:
 _FLAT_ITEMS = 64
 
 
-def _flat_extent(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> int | None:
-    """`bounds.json_extent` of a short container that holds no container, or None for any other.
+def _flat_extent(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> tuple[int, int] | None:
+    """`bounds.json_measure` (size as JSON text, levels of containers) of a short container whose
+    members are scalars or lists and objects a JSONata evaluation just measured
+    (`jsonata.measured`); None for any other.
 
-    Most payloads between states are a few scalar fields; for those the full walk (a stack of
-    pending nodes, a depth per node) costs more than the state's own work. The count is the same.
+    Most payloads between states are a few scalar fields, and Assign puts freshly measured
+    JSONata results in a new object; for those the full walk (a stack of pending nodes, a depth
+    per node) costs more than the state's own work. The counts are the same.
     """
     if len(value) > _FLAT_ITEMS:
         return None
     total = 2 + max(0, len(value) - 1)
+    levels = 1
     if isinstance(value, dict):
         for key, child in value.items():
             if isinstance(child, str):
                 total += len(child) + 2
             elif isinstance(child, _CONTAINER):
-                return None
+                known = jsonata.measured(child)
+                if known is None:
+                    return None
+                total += known[0]
+                if known[1] >= levels:
+                    levels = known[1] + 1
             else:
                 total += 1
             total += len(key if type(key) is str else str(key)) + 3
-        return total
+        return total, levels
     for child in value:
         if isinstance(child, str):
             total += len(child) + 2
         elif isinstance(child, _CONTAINER):
-            return None
+            known = jsonata.measured(child)
+            if known is None:
+                return None
+            total += known[0]
+            if known[1] >= levels:
+                levels = known[1] + 1
         else:
             total += 1
-    return total
+    return total, levels
 
 
 def _too_large(state_name: str) -> StatesError:

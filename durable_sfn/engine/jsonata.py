@@ -215,8 +215,10 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
         try:
             raw = program.run(env)
             if raw is not jsonata_compiled.UNDEFINED:
-                _check_result(raw, body, field, env)
+                measure = _check_result(raw, body, field, env)
                 value = _normalize(raw)
+                if measure is not None:
+                    _remember(value, measure)
         except jsonata_compiled.Fallback:
             pass  # a case the compiled program leaves to the full evaluator, below
         except bounds.BoundExceeded as exc:
@@ -292,16 +294,17 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
     return value
 
 
-def _check_result(raw: Any, body: str, field: str, env: EvalEnv) -> None:
+def _check_result(raw: Any, body: str, field: str, env: EvalEnv) -> tuple[int, int] | None:
     """A result larger than any payload, or nested too deep, is refused before it is copied.
 
     A result may share one object many times (small in memory, huge as text); measuring it
-    stops as soon as it passes the payload limit.
+    stops as soon as it passes the payload limit. Returns `bounds.json_measure` of a list or
+    object (None for anything else).
     """
-    if not isinstance(raw, dict | list | tuple | str):
-        return  # a number, a boolean or null: nothing to measure
+    if not isinstance(raw, _MEASURED_TYPES):
+        return None  # a number, a boolean or null: nothing to measure
     try:
-        bounds.json_extent(raw, max_chars=MAX_PAYLOAD_BYTES)
+        measure = bounds.json_measure(raw, max_chars=MAX_PAYLOAD_BYTES)
     except bounds.BoundExceeded as exc:
         if exc.code == "D1014":
             raise StatesError(
@@ -314,6 +317,37 @@ def _check_result(raw: Any, body: str, field: str, env: EvalEnv) -> None:
             f"The state/task '{env.state_name}' returned a result with a size exceeding the maximum "
             "number of bytes service limit.",
         ) from None
+    return measure if measure[1] else None
+
+
+# What `_check_result` measures (named once: a union written in isinstance() is built per call).
+_MEASURED_TYPES = (dict, list, tuple, str)
+
+# The last few lists and objects this thread's compiled evaluations returned, with their measure
+# (`bounds.json_measure`). The engine then checks the container they are put in (Assign's
+# variables, an Output object) against the same bounds; `measured` spares it a second walk of
+# the same value. Values are never changed in place once built, so the measure stays true.
+_recent = threading.local()
+_RECENT = 8
+
+
+def _remember(value: Any, measure: tuple[int, int]) -> None:
+    items: list[tuple[Any, tuple[int, int]]] | None = getattr(_recent, "items", None)
+    if items is None:
+        items = _recent.items = []
+    elif len(items) >= _RECENT:
+        del items[0]
+    items.append((value, measure))
+
+
+def measured(value: Any) -> tuple[int, int] | None:
+    """`bounds.json_measure` of a list or object a compiled evaluation on this thread returned
+    lately, or None when it is not one of those."""
+    items: list[tuple[Any, tuple[int, int]]] = getattr(_recent, "items", [])
+    for item, measure in items:
+        if item is value:
+            return measure
+    return None
 
 
 _SIMPLE_PATH = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)$")
