@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from durable_sfn._aws import EVENT_WAITER
+from durable_sfn.asl.placeholders import find_placeholders
 from durable_sfn.compiler.diagnostics import CompileError
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
 from durable_sfn.testing.compiled import compiled_definition
@@ -76,10 +78,13 @@ def load(program: Program, directory: Path) -> Callable[..., Any]:
     return module.main  # type: ignore[no-any-return]
 
 
-def compile_all(fn: Callable[..., Any]) -> None:
-    """Compile the program's orchestrators (`main` and the `child` it may call)."""
-    compiled_definition(fn)
+def compile_all(fn: Callable[..., Any]) -> bool:
+    """Compile the program's orchestrators (`main` and the `child` it may call); whether `main`
+    waits for external events. It does not when every wait is in code that cannot run (a handler
+    of an error nothing in its `try` raises), and then `run_local` refuses events."""
+    waits = EVENT_WAITER in find_placeholders(compiled_definition(fn))
     compiled_definition(sys.modules[fn.__module__].child)
+    return waits
 
 
 def unload(fn: Callable[..., Any]) -> None:
@@ -191,7 +196,7 @@ def judge(program: Program, directory: Path) -> Outcome:
 
 def _judge(program: Program, fn: Callable[..., Any]) -> Outcome:
     try:
-        compile_all(fn)
+        waits = compile_all(fn)
     except CompileError as exc:
         unlocated = [d for d in exc.diagnostics if d.line <= 0]
         if unlocated:
@@ -202,7 +207,6 @@ def _judge(program: Program, fn: Callable[..., Any]) -> Outcome:
     except Exception as exc:
         return Outcome("differ", f"the compiler raised {type(exc).__name__}: {exc}", "compiler crash")
     outcome = Outcome("agree")
-    waits = "wait_for_external_event" in program.source  # a shrunk program may wait no more
     for value in program.inputs:
         direct: ExecutionResult | None = None
         local: ExecutionResult | None = None
