@@ -215,7 +215,9 @@ def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
         try:
             raw = program.run(env)
             if raw is not jsonata_compiled.UNDEFINED:
-                measure = _check_result(raw, body, field, env)
+                measure = jsonata_compiled.folded_measure(raw)
+                if measure is None:
+                    measure = _check_result(raw, body, field, env)
                 value = _normalize(raw)
                 if measure is not None:
                     _remember(value, measure)

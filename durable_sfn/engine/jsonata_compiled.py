@@ -41,6 +41,7 @@ from durable_sfn.engine.bounded_regex import BoundedPattern
 from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.clock import monotonic
 from durable_sfn.engine.env import EvalEnv
+from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 
 __all__ = ["MAX_CALLS", "MAX_DEPTH", "UNDEFINED", "Fallback", "Lambda", "Program", "compile_program"]
 
@@ -1710,7 +1711,48 @@ def _folded(compiled: Node) -> Node:
         value = compiled(_U, scope)
     except Exception:  # it fails every time: let each evaluation report it
         return compiled
+    _register_folded(value)
     return lambda _input, _scope: value
+
+
+# The lists and objects of folded constants, by id(), each with its measure within the payload
+# limit (`bounds.json_measure`). Evaluations return them unchanged every time, so the engine
+# need not measure them again before copying (`folded_measure`). Each entry holds its object,
+# so the id cannot be reused while the entry exists.
+_FOLDED: dict[int, tuple[Any, tuple[int, int]]] = {}
+_FOLDED_PARTS = 64  # a larger constant is measured on each evaluation, as any result is
+_FOLDED_ENTRIES = 65536
+
+
+def folded_measure(value: Any) -> tuple[int, int] | None:
+    """The measure of `value` if it is a list or object of a folded constant, else None."""
+    entry = _FOLDED.get(id(value))
+    if entry is not None and entry[0] is value:
+        return entry[1]
+    return None
+
+
+def _register_folded(value: Any) -> None:
+    parts: list[Any] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            parts.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            parts.append(item)
+            stack.extend(item)
+        if len(parts) > _FOLDED_PARTS:
+            return
+    try:
+        measures = [bounds.json_measure(part, max_chars=MAX_PAYLOAD_BYTES) for part in parts]
+    except bounds.BoundExceeded:
+        return  # too large or too deep: each evaluation refuses it
+    if len(_FOLDED) + len(parts) > _FOLDED_ENTRIES:
+        _FOLDED.clear()
+    for part, measure in zip(parts, measures, strict=True):
+        _FOLDED[id(part)] = (part, measure)
 
 
 def _never() -> bool:

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from jsonata import JException, Utils
 
-from durable_sfn.engine import bounds, dataflow, jsonata
+from durable_sfn.engine import bounds, dataflow, jsonata, jsonata_compiled
 from durable_sfn.engine.bounds import MAX_JSON_DEPTH, BoundExceeded
+from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
 from tests.engine.support import jsonata as jsonata_machine
@@ -174,3 +175,17 @@ def test_assigning_two_large_jsonata_results_fails_the_same_way_as_assigning_cop
     assert first["status"] == second["status"] == "FAILED"
     assert (first["error"], first["cause"]) == (second["error"], second["cause"])
     assert "exceeding the maximum number of bytes" in first["cause"]
+
+
+def test_a_folded_constant_is_measured_once_and_still_copied_on_each_evaluation() -> None:
+    body = '({"Payload": {"Items": [{"Sku": "A", "Quantity": 1.0}], "Total": 42}}).Payload'
+    program = jsonata._program(body)
+    assert program is not None
+    env = EvalEnv("S", "JSONata", None, {}, {})
+    raw = program.run(env)
+    assert jsonata_compiled.folded_measure(raw) == bounds.json_measure(raw, max_chars=MAX_PAYLOAD_BYTES)
+    first = jsonata.evaluate_expression("{% " + body + " %}", env, "Output")
+    second = jsonata.evaluate_expression("{% " + body + " %}", env, "Output")
+    assert first == second == {"Items": [{"Sku": "A", "Quantity": 1}], "Total": 42}
+    assert first is not second and first["Items"] is not second["Items"]
+    assert jsonata_compiled.folded_measure(first) is None  # the copy is not the constant
