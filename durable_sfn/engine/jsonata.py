@@ -357,6 +357,19 @@ _NO_FAST_PATH = object()
 _UNDEFINED = object()
 
 
+# Each expression's `$name.field.field` parts (None: not that shape), worked out once per text.
+_paths: dict[str, tuple[str, tuple[str, ...]] | None] = {}
+
+
+def _path_of(body: str) -> tuple[str, tuple[str, ...]] | None:
+    m = _SIMPLE_PATH.match(body)
+    path = None if m is None else (m.group(1), tuple(m.group(2).split(".")[1:]))
+    if len(_paths) >= _CACHE_SIZE:
+        _paths.clear()
+    _paths[body] = path
+    return path
+
+
 def _simple_path(body: str, env: EvalEnv) -> Any:
     """Evaluate `$name.field.field` without the JSONata machinery when it only walks objects.
 
@@ -364,17 +377,20 @@ def _simple_path(body: str, env: EvalEnv) -> Any:
     the full evaluator costs far more than the walk. Anything else, including a walk that meets
     an array (where JSONata maps over the items), goes to the full evaluator.
     """
-    m = _SIMPLE_PATH.match(body)
-    if m is None:
+    try:
+        path = _paths[body]
+    except KeyError:
+        path = _path_of(body)
+    if path is None:
         return _NO_FAST_PATH
-    name = m.group(1)
+    name, keys = path
     if name == "states":
         value: Any = env.jsonata_states()
     elif name in env.variables:
         value = env.variables[name]
     else:
         return _NO_FAST_PATH  # functions such as $now, or an undefined variable: let JSONata decide
-    for key in m.group(2).split(".")[1:]:
+    for key in keys:
         if isinstance(value, list):
             return _NO_FAST_PATH
         if not isinstance(value, dict) or key not in value:
