@@ -147,6 +147,9 @@ def _worker() -> None:
                 contextvars.Context().run(target)
             except Exception as exc:  # the job handles its own errors; this only keeps the thread
                 _log.warning("engine thread job %r failed: %s: %s", target, type(exc).__name__, exc)
+            # An idle worker must not keep its last job alive: the job holds its execution, and
+            # through it the whole engine that ran it, long after the engine was dropped.
+            del target
     finally:
         with _lock:
             _workers -= 1
