@@ -575,7 +575,10 @@ class _Signature:
 
     def validate(self, args: list[Any], context: Any) -> list[Any]:
         """The arguments as the function receives them (context filled in, values wrapped in arrays)."""
-        supplied = "".join([_symbol(a) for a in args])
+        if len(args) == 1:  # most calls; a join per call cost more than the lookup
+            supplied = _symbol(args[0])
+        else:
+            supplied = "".join([_symbol(a) for a in args])
         plan = self._plans.get(supplied)
         if plan is True:
             return args
