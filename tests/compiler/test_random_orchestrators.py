@@ -17,9 +17,9 @@ from durable_sfn.compiler import CompileError, compile_source
 from durable_sfn.testing import ScheduledEvent, run_direct, run_local
 from tests.compiler.differential import regressions
 from tests.compiler.differential.generator import events_of, program
-from tests.compiler.differential.runner import compare, judge
+from tests.compiler.differential.runner import compare, entity_host, entity_states, judge, load, unload
 
-# Seeds 0-15, and four that group with `g[k].append(v)` (23), wait for an event without a
+# Seeds 0-15 (0, 4, 8, 10 and 15 signal and call the module's entity), and four that group with `g[k].append(v)` (23), wait for an event without a
 # timeout (28), count with `d[k] += v` (56) and wait for events only in a handler that cannot run
 # (800208: the compiled definition has no wait, so no events are raised to either run).
 SLICE = [*range(0, 16), 23, 28, 56, 800208]
@@ -53,6 +53,40 @@ def test_generated_events_are_raised_before_the_run_or_scheduled() -> None:
     scheduled = [event for _, events in converted if isinstance(events, list) for event in events]
     assert scheduled and all(isinstance(event, ScheduledEvent) for event in scheduled)
     assert len({event.at for event in scheduled}) > 1
+
+
+def test_the_generator_signals_then_calls_an_entity_of_the_module_in_some_programs() -> None:
+    programs = [program(seed) for seed in range(60)]
+    with_entity = [p.source for p in programs if p.uses_entity]
+    assert 5 < len(with_entity) < 40
+    assert all(
+        "@entity" not in p.source and "EntityId" not in p.source for p in programs if not p.uses_entity
+    )
+    for construct in [
+        r"ctx\.signal_entity\((EntityId\('Tally', .*\)|tally\d+), '(add|tag)'.*\)\n\s*\w+ = await ctx\.call_entity\(",
+        r"tally\d+ = EntityId\('Tally', \"k\" \+ str\(",
+        r"= await ctx\.call_entity\(EntityId\('Tally', '(k0|k1)'\), 'get'\)",
+        r"raise (TooLarge|Rejected|ValueError)\(f\"\{amount\} is over \d+\"\)",
+    ]:
+        assert any(re.search(construct, source) for source in with_entity), construct
+
+
+def test_the_runner_reads_each_entity_key_after_a_run(tmp_path: Path) -> None:
+    """Runs direct and compiled leave the same entity state, read per key on a host of their own."""
+    generated = program(4)
+    fn = load(generated, tmp_path)
+    try:
+        states = []
+        for run in (run_direct, run_local):
+            with entity_host(generated, fn) as host:
+                data, events = events_of(generated.inputs[0])
+                run(fn, data, events=events, entities=host)
+                states.append(entity_states(host))
+    finally:
+        unload(fn)
+    assert states[0] == states[1]
+    assert set(states[0]) == {"k0", "k1"}
+    assert any(state is not None and state["count"] > 0 for state in states[0].values()), states
 
 
 @pytest.mark.parametrize("seed", SLICE)

@@ -10,7 +10,8 @@ comprehension, a loop-built task list, a fixed list, a nested `async def` helper
 `for`/`while` with `break`/`continue`, `try/except/finally` with `raise` and activity errors,
 retries, timers, external events (waited for with and without a timeout; each input says which
 events are raised, before the run or at a virtual time, so that some waits time out and some
-receive data), custom status, sub-orchestrations, grouping statements
+receive data), custom status, sub-orchestrations, durable entities (one generated `@entity` per module, called
+and signalled from Main; signals then calls, so that their order shows), grouping statements
 (`g.setdefault(k, []).append(v)`, `g[k].append(v)`, `d[k] += v`), and expressions over strings,
 numbers, lists, dicts and None (with `sorted`/`min`/`max` and `key=`/`default=`), including the ones that fail at run time (missing keys, indexes out of
 range, division by zero, `int()` of text) inside and outside a `try`. Variables are typed so
@@ -35,6 +36,14 @@ EVENTS = {"Ping": INT, "Note": STR}
 # When scheduled events arrive (seconds after the start): distinct odd seconds, so that no two
 # arrive together and an arrival rarely falls on the instant a timeout (whole minutes) ends.
 EVENT_TIMES = [range(1, 120, 2), range(1, 2400, 2)]  # soon (most waits receive) or spread out
+
+# The generated entity: its name, the keys Main uses (the runner reads each key's final state),
+# and what each operation returns in Main. Its choices come from a random stream of their own, so
+# a program that draws no entity statement is the program its seed gave before entities existed.
+ENTITY = "Tally"
+ENTITY_KEYS = ["k0", "k1"]
+ENTITY_OPS = {"add": INT, "get": DICT, "tag": INT}
+ENTITY_CHANCE = 0.04  # per statement of Main (outside fan-out branches and helpers)
 
 HEADER = """\
 from datetime import timedelta
@@ -85,6 +94,13 @@ def keys(d):
 
 """
 
+ENTITY_IMPORTS = """\
+from durable_sfn import EntityId
+from durable_sfn.entities import EntityContext, entity
+
+
+"""
+
 TEXTS = ["", "a", "ab", "Abc", " x ", "a,b", "12", "-3", "b a", "zz"]
 KEYS = ["a", "b", "c"]
 
@@ -99,6 +115,7 @@ class Program:
     source: str
     inputs: list[dict[str, Any]]
     uses_task_all: bool
+    uses_entity: bool = False
 
 
 def events_of(value: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | list[ScheduledEvent] | None]:
@@ -143,6 +160,8 @@ class Generator:
         self.uses_task_all = False
         self.gates: list[str] = []  # event names waited for without a timeout (raised on every input)
         self.uses_events = False
+        self.entity_rng = random.Random(f"entity-{seed}")
+        self.uses_entity = False
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -364,8 +383,18 @@ class Generator:
     def block(self, s: Scope, depth: int, size: int) -> list[str]:
         lines: list[str] = []
         for _ in range(size):
+            if s.in_main and not s.in_helper and not s.in_branch and self.entity_rng.random() < ENTITY_CHANCE:
+                lines += self.entity_statement(s)
             lines += self.statement(s, depth)
         return lines or ["pass"]
+
+    def entity_statement(self, s: Scope) -> list[str]:
+        """Drawn from the entity's own random stream (see ENTITY_CHANCE)."""
+        main_rng, self.rng = self.rng, self.entity_rng
+        try:
+            return self.stmt_entity(s)
+        finally:
+            self.rng = main_rng
 
     def target(self, s: Scope, ty: str) -> str:
         """An existing variable of `ty` to overwrite, or a new one (added to the scope)."""
@@ -510,6 +539,69 @@ class Generator:
         ]
         self.assign(s, name, ty)
         return lines
+
+    def entity_key(self, s: Scope) -> str:
+        """A key of ENTITY_KEYS: a literal, or computed (`x % 2` of an int is 0 or 1)."""
+        if self.chance(0.6):
+            return repr(self.pick(ENTITY_KEYS))
+        return f'"k" + str(({self.expr(INT, s, 1)}) % 2)'
+
+    def entity_input(self, op: str, s: Scope) -> str:
+        if op == "add":
+            return f", {self.expr(INT, s, 1)}"
+        if op == "tag":
+            return f", {self.expr(STR, s, 1)}"
+        return ""
+
+    def stmt_entity(self, s: Scope) -> list[str]:
+        """Signals then a call to the module's entity, the result kept for later expressions;
+        the id is written in place or held in a variable (`tally = EntityId(...)`)."""
+        self.uses_entity = True
+        lines: list[str] = []
+        if self.chance(0.4):
+            holder = self.fresh("tally")
+            lines.append(f"{holder} = EntityId({ENTITY!r}, {self.entity_key(s)})")
+            ids = [holder] * 4
+        else:
+            ids = [f"EntityId({ENTITY!r}, {self.entity_key(s)})" for _ in range(4)]
+        for i in range(self.rng.randint(0, 2)):
+            op = self.pick(["add", "add", "tag"])
+            lines.append(f"ctx.signal_entity({ids[i]}, {op!r}{self.entity_input(op, s)})")
+        op = self.pick(["add", "get", "get", "tag"])
+        call = f"await ctx.call_entity({ids[3]}, {op!r}{self.entity_input(op, s)})"
+        ty = ENTITY_OPS[op]
+        name = self.target(s, ty)
+        self.assign(s, name, ty)
+        lines.append(f"{name} = {call}")
+        return lines
+
+    def entity_source(self) -> list[str]:
+        """The module's entity: a total and a count (read by "get" as {"a": total, "b": count}) and
+        the last tag. "add" raises on inputs over a limit (an error class of the module or a
+        built-in); an error discards the operation's state changes."""
+        r = self.entity_rng
+        limit = r.randint(6, 15)
+        error = r.choice(["TooLarge", "Rejected", "ValueError"])
+        return [
+            f'@entity(name={ENTITY!r}, operations=("add", "get", "tag"))',
+            "def tally(ctx: EntityContext) -> None:",
+            '    state = ctx.get_state(lambda: {"total": 0, "count": 0, "tag": ""})',
+            "    op = ctx.operation_name",
+            '    if op == "add":',
+            "        amount = ctx.get_input()",
+            '        state["count"] += 1',
+            f"        if amount > {limit}:",
+            f'            raise {error}(f"{{amount}} is over {limit}")',
+            '        state["total"] += amount',
+            "        ctx.set_state(state)",
+            '        ctx.set_result(state["total"])',
+            '    elif op == "get":',
+            '        ctx.set_result({"a": state["total"], "b": state["count"]})',
+            "    else:",
+            '        state["tag"] = ctx.get_input()',
+            "        ctx.set_state(state)",
+            '        ctx.set_result(len(state["tag"]))',
+        ]
 
     def stmt_group(self, s: Scope, depth: int) -> list[str]:
         """Grouping statements: `g.setdefault(k, []).append(v)` or `g[k].append(v)` in a loop,
@@ -763,8 +855,11 @@ class Generator:
     def program(self) -> Program:
         child = self.child_source()
         main = self.main_source()
-        source = HEADER + "\n" + "\n".join(child) + "\n\n\n" + "\n".join(main) + "\n"
-        return Program(self.seed, source, self.inputs(), self.uses_task_all)
+        entity = ""
+        if self.uses_entity:  # only then: a module with an entity runs it on moto
+            entity = ENTITY_IMPORTS + "\n".join(self.entity_source()) + "\n\n\n"
+        source = HEADER + "\n" + entity + "\n".join(child) + "\n\n\n" + "\n".join(main) + "\n"
+        return Program(self.seed, source, self.inputs(), self.uses_task_all, self.uses_entity)
 
 
 def indent(lines: list[str]) -> list[str]:

@@ -17,25 +17,32 @@ the same virtual instant, and on Step Functions on timing.
 One difference of error names is accepted, as in test_expression_semantics.py: an expression
 error that no `try` catches fails the compiled run with States.QueryEvaluationError whose Cause
 starts with Python's error name (Python raises that error itself).
+
+A program with an entity runs each way on a fresh `LocalEntityHost` of its own, and the final
+state of every entity key the generator uses must be the same too (kind "entity state").
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib.util
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from durable_sfn._aws import EVENT_WAITER
+from durable_sfn._aws import DEFAULT_REGION, EVENT_WAITER
 from durable_sfn.asl.placeholders import find_placeholders
 from durable_sfn.compiler.diagnostics import CompileError
+from durable_sfn.entities import EntityId
+from durable_sfn.entities.in_process import LocalEntityHost
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
 from durable_sfn.testing.compiled import compiled_definition
-from tests.compiler.differential.generator import Program, events_of
+from tests.compiler.differential.generator import ENTITY, ENTITY_KEYS, Program, events_of
 
 Verdict = Literal["agree", "refused", "differ"]
 
@@ -85,6 +92,40 @@ def compile_all(fn: Callable[..., Any]) -> bool:
     waits = EVENT_WAITER in find_placeholders(compiled_definition(fn))
     compiled_definition(sys.modules[fn.__module__].child)
     return waits
+
+
+@contextlib.contextmanager
+def entity_host(program: Program, fn: Callable[..., Any]) -> Iterator[LocalEntityHost | None]:
+    """A fresh host of the program's entity on moto (None when it has none): each run starts
+    from no state, and its final state is read before moto forgets it."""
+    if not program.uses_entity:
+        yield None
+        return
+    from moto import mock_aws
+
+    with mock_aws():
+        dynamodb, sqs = _clients()
+        yield LocalEntityHost([sys.modules[fn.__module__].tally], dynamodb_client=dynamodb, sqs_client=sqs)
+
+
+@functools.cache
+def _clients() -> tuple[Any, Any]:
+    # Made once: clients made before `mock_aws` starts are still intercepted, and a fresh client
+    # per run would reload botocore's service models.
+    import boto3
+
+    session = boto3.session.Session(
+        region_name=DEFAULT_REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    return session.client("dynamodb"), session.client("sqs")
+
+
+def entity_states(host: LocalEntityHost | None) -> dict[str, Any]:
+    """Each generated key's final state (None when it was never written)."""
+    if host is None:
+        return {}
+    states = {key: host.read(EntityId(ENTITY, key)) for key in ENTITY_KEYS}
+    return {key: state.state if state.exists else None for key, state in states.items()}
 
 
 def unload(fn: Callable[..., Any]) -> None:
@@ -214,14 +255,18 @@ def _judge(program: Program, fn: Callable[..., Any]) -> Outcome:
         if not waits:
             events = None
         try:
-            direct = run_direct(fn, data, events=events)
+            with entity_host(program, fn) as host:
+                direct = run_direct(fn, data, events=events, entities=host)
+                direct_states = entity_states(host)
         except Exception as exc:
             outcome.runs.append((value, None, None))
             return Outcome(
                 "differ", f"run_direct raised {type(exc).__name__}: {exc}", "direct raised", runs=outcome.runs
             )
         try:
-            local = run_local(fn, data, events=events, timeout=30.0)
+            with entity_host(program, fn) as host:
+                local = run_local(fn, data, events=events, timeout=30.0, entities=host)
+                local_states = entity_states(host)
         except Exception as exc:
             outcome.runs.append((value, direct, None))
             return Outcome(
@@ -233,8 +278,12 @@ def _judge(program: Program, fn: Callable[..., Any]) -> Outcome:
         if kind == "activity calls" and mode == "subset":
             outcome.failed_fan_out_calls += 1
             kind = ""
+        if not kind and not same_json(direct_states, local_states):
+            kind = "entity state"
         if kind:
             detail = f"{kind} differs on input {value!r}\n  direct:   {describe(direct)}\n  compiled: {describe(local)}"
+            if kind == "entity state":
+                detail += f"\n  direct entities:   {direct_states!r}\n  compiled entities: {local_states!r}"
             return Outcome("differ", detail, kind, runs=outcome.runs)
         if direct.error != local.error:
             outcome.uncaught_expression_errors += 1
