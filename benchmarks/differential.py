@@ -2,8 +2,8 @@
 
 Each program comes from its seed (tests/compiler/differential/generator.py) and runs on three
 inputs as plain Python (`run_direct`) and on the local engine (`run_local`). Every program must
-be refused with a located diagnostic or agree on status, output, error, cause, custom status and
-activity calls. Prints programs/s and the counts; each differing program is shrunk and saved,
+be refused with a located diagnostic or agree on status, output, error, cause, custom status,
+activity calls and the final state of the program's entity. Prints programs/s and the counts; each differing program is shrunk and saved,
 with its seed, input and both results, to the output folder.
 
     python -m benchmarks differential                      # 200 programs
