@@ -501,6 +501,10 @@ def _string(scope: Scope, value: Any, prettify: Any = False) -> Any:
 # --- signatures (jsonata-js's parseSignature / validate) -----------------------------------------
 
 
+_PLAIN_TYPES = frozenset((str, int, float, bool, type(None), dict, list))
+"""Exact types whose signature symbol (`_symbol`) is fixed by the type alone."""
+
+
 def _symbol(value: Any) -> str:
     t = type(value)
     if t is str:
@@ -572,6 +576,11 @@ class _Signature:
         self.params = params
         self.regex = re.compile("^" + "".join(f"({p.regex})" for p in params) + "$")
         self._plans: dict[str, bool] = {}  # argument types -> whether they pass unchanged
+        # Exact Python types of arguments known to pass unchanged, so a call site whose argument
+        # kinds repeat skips the check. Only _PLAIN_TYPES go in: for those `_symbol` depends on
+        # the type alone, so the type decides the plan exactly as the symbol string does.
+        self.passing_one: set[type] = set()
+        self.passing_two: set[tuple[type, type]] = set()
 
     def validate(self, args: list[Any], context: Any) -> list[Any]:
         """The arguments as the function receives them (context filled in, values wrapped in arrays)."""
@@ -1676,12 +1685,40 @@ class _Compiler:
         validate = signature.validate
         if len(args) == 1:
             [only] = args
+            passing_one = signature.passing_one
 
             def call1(input: Any, scope: Scope) -> Any:
-                result = impl(scope, *validate([only(input, scope)], input))
+                value = only(input, scope)
+                kind = type(value)
+                if kind in passing_one:
+                    result = impl(scope, value)
+                else:
+                    supplied = [value]
+                    checked = validate(supplied, input)
+                    if checked is supplied and kind in _PLAIN_TYPES:  # passed unchanged
+                        passing_one.add(kind)
+                    result = impl(scope, *checked)
                 return _collapse(result) if type(result) is Seq else result
 
             return call1
+        if len(args) == 2:
+            first, second = args
+            passing_two = signature.passing_two
+
+            def call2(input: Any, scope: Scope) -> Any:
+                one, two = first(input, scope), second(input, scope)
+                kinds = (type(one), type(two))
+                if kinds in passing_two:
+                    result = impl(scope, one, two)
+                else:
+                    supplied = [one, two]
+                    checked = validate(supplied, input)
+                    if checked is supplied and kinds[0] in _PLAIN_TYPES and kinds[1] in _PLAIN_TYPES:
+                        passing_two.add(kinds)
+                    result = impl(scope, *checked)
+                return _collapse(result) if type(result) is Seq else result
+
+            return call2
 
         def call(input: Any, scope: Scope) -> Any:
             result = impl(scope, *validate([a(input, scope) for a in args], input))

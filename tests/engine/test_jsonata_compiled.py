@@ -157,6 +157,19 @@ def test_compiled_errors_carry_jsonata_js_s_codes_in_the_engine_s_words(
     assert message in cause
 
 
+def test_a_call_site_checks_each_argument_kind_after_one_has_passed_unchanged() -> None:
+    # A call site remembers the argument types that pass the signature as they are; any other
+    # kind it meets later is still checked: wrapped in an array, or refused.
+    assert _compiles("$count($x)") and _compiles("$substring($s, $n)")
+    for x, count in [([1, 2], 2), (5, 1), ([1, 2, 3], 3), (True, 1), ({"a": 1}, 1), ([], 0), ("ab", 1)]:
+        assert _evaluate("$count($x)", {"x": x}) == count
+    assert _evaluate("$substring($s, $n)", {"s": "abc", "n": 1}) == "bc"
+    assert _evaluate("$substring($s, $n)", {"s": "abc", "n": 1.0}) == "bc"
+    assert "T0410: " in _cause("$substring($s, $n)", {"s": "abc", "n": "1"})
+    assert "T0410: " in _cause("$substring($s, $n)", {"s": ["abc"], "n": 1})
+    assert _evaluate("$substring($s, $n)", {"s": "abcd", "n": 2}) == "cd"
+
+
 def test_undefined_is_the_engine_s_returned_nothing_error() -> None:
     assert _compiles("$x.missing")
     assert _cause("$x.missing", {"x": {"a": 1}}).endswith("returned nothing (undefined).")
