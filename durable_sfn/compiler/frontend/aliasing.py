@@ -290,6 +290,7 @@ class _Walker:
     def __init__(self, facts: _Facts, ctx: str) -> None:
         self.facts = facts
         self.ctx = ctx
+        self.items = 0  # the values taken out of others and stored in new ones, named "<item N>"
         # The variables the loops around the statement go over, each with the name of the key a
         # loop over `d.items()` / `d.keys()` binds (setting that key's value changes no size).
         self.iterating: list[tuple[str, str | None]] = []
@@ -334,12 +335,21 @@ class _Walker:
         self.stored_into(names, value, at)
 
     def stored_into(self, containers: list[str], value: ast.expr, at: _At) -> None:
-        """`value` is put inside the values named `containers`."""
+        """`value` is put inside the values named `containers`. A name puts its own value there;
+        an item (`xs[0]`, the items `{**d}` copies) puts a value that `xs` and the container then
+        both hold, so only a change inside that item shows in both (`xs.append(v)` does not)."""
         for container in containers:
             for part in _stored(value):
                 root = _root(part)
-                if root is not None:
+                if root is None:
+                    continue
+                if isinstance(part, ast.Name):
                     self.facts.link(root, container, at, "part")
+                else:
+                    self.items += 1
+                    item = f"<item {self.items}>"
+                    self.facts.link(item, root, at, "part")
+                    self.facts.link(item, container, at, "part")
 
     def mutated(
         self, name: str, node: ast.AST, loops: tuple[int, ...], deep: bool = False, at: _At | None = None
