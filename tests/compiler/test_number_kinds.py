@@ -10,6 +10,7 @@ number does. Each orchestrator runs direct (`run_direct`) and compiled on the lo
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -69,6 +70,37 @@ async def kinds_in_branches(ctx: OrchestrationContext) -> JsonValue:
     return f"price={price}"
 
 
+def sum_of(x: float, y: float) -> str:
+    total = x + y
+    return f"{total}"
+
+
+@orchestrator(name="KindsInFunctions")
+async def kinds_in_functions(ctx: OrchestrationContext) -> JsonValue:
+    inp = ctx.get_input()
+    outer = inp["x"] + inp["y"]
+
+    async def one(x: float) -> JsonValue:
+        m = x + inp["y"]
+        await ctx.call_activity(echo, 1)
+        outer_copy = outer
+        outer_copy += 0
+        return [str(m), str(outer), str(outer_copy)]
+
+    per_item = await ctx.task_all([one(x) for x in inp["xs"]])
+    return {"items": per_item, "helper": sum_of(inp["x"], inp["y"])}
+
+
+@orchestrator(name="KindsInLogs")
+async def kinds_in_logs(ctx: OrchestrationContext) -> JsonValue:
+    inp = ctx.get_input()
+    m = inp["x"] + inp["y"]
+    await ctx.call_activity(echo, 1)
+    logging.warning("m=%s float=%r rounded=%s", m, float(inp["n"]), round(inp["x"], 0))
+    print("m", m, inp["n"] / 2)
+    return None
+
+
 def both(orch: Any, input: Any) -> Any:
     direct = run_direct(orch, input)
     compiled = run_local(orch, input)
@@ -125,3 +157,27 @@ def test_definitions_without_such_variables_have_no_kinds() -> None:
         "    return [label, n]\n"
     )
     assert "_kind" not in json.dumps(compile_source(source, "plain.py")["Plain"])
+
+
+@pytest.mark.parametrize("value", [{"x": 0.5, "y": 0.5, "xs": [0.5, 1, 2.5]}, {"x": 1, "y": 2, "xs": [3]}])
+def test_task_all_functions_and_expression_helpers_keep_the_kind(value: dict[str, Any]) -> None:
+    out = both(kinds_in_functions, value)
+    if value["x"] == 0.5:
+        assert out == {
+            "items": [["1.0", "1.0", "1.0"], ["1.5", "1.0", "1.0"], ["3.0", "1.0", "1.0"]],
+            "helper": "1.0",
+        }
+
+
+def test_log_records_print_numbers_with_their_kind() -> None:
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        value = {"x": 0.5, "y": 0.5, "n": 24}
+        direct, compiled = run_direct(kinds_in_logs, value), run_local(kinds_in_logs, value)
+    finally:
+        root.setLevel(level)
+    texts = [str(r) for r in compiled.logs]
+    assert texts == [str(r) for r in direct.logs]
+    assert texts == ["WARNING root: m=1.0 float=24.0 rounded=0.0", "print: m 1.0 12.0"]

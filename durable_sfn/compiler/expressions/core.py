@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ class ExprEnv:
     exc_vars: set[str] = field(default_factory=set)  # bound by `except ... as e`
     constants: dict[str, Any] = field(default_factory=dict)  # module-level literal constants
     # Names bound by comprehension functions (JSONata function parameters), innermost last.
-    locals: list[dict[str, str]] = field(default_factory=list)
+    locals: list[Mapping[str, str | Expr]] = field(default_factory=list)
     # Substitutions for names (a Map item read through `$states.input`, for example).
     bound: dict[str, Expr] = field(default_factory=dict)
     # Variable -> the variable holding its Python kind (true: a float), for variables whose kind

@@ -41,7 +41,7 @@ from durable_sfn.compiler.expressions.text import (
     paren,
     singleton_list,
 )
-from durable_sfn.compiler.ir import Expr, TimedeltaConstant, Ty
+from durable_sfn.compiler.ir import Expr, TimedeltaConstant, Ty, Var
 
 
 class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
@@ -84,11 +84,16 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
         name = node.id
         for scope in reversed(self.env.locals):
             if name in scope:
-                return Expr.raw(scope[name])
+                local = scope[name]
+                return local if isinstance(local, Expr) else Expr.raw(local)
         if name in self.env.bound:
             bound = self.env.bound[name]
             # A task_all function's local shadowing an outer name is bound to its own variable.
-            return self._assigned(node, bound) if getattr(node, "maybe_unassigned", False) else bound
+            if getattr(node, "maybe_unassigned", False):
+                bound = self._assigned(node, bound)
+            own = bound.parts[0] if len(bound.parts) == 1 and isinstance(bound.parts[0], Var) else None
+            kind = self.env.kinds.get(own.name) if own is not None else None
+            return bound if kind is None else kind_read(bound, kind)
         if name == self.env.input_param:
             return Expr.raw("$states.context.Execution.Input")
         if name in self.env.variables or name in self.env.exc_vars:

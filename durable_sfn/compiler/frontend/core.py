@@ -52,6 +52,7 @@ class LowererCore(ABC):
             self.env.variables.update(outer.env.variables)
             self.env.bound.update(outer.env.bound)
             self.env.exc_vars |= outer.env.exc_vars
+            self.env.kinds.update(outer.env.kinds)
         self.expr = outside.Translator(self.env, module)
         if outer is not None:  # variables of the enclosing body that hold an EntityId
             self.expr.entity_ids.update(outer.expr.entity_ids)
@@ -75,6 +76,9 @@ class LowererCore(ABC):
         self.finally_depth = 0
         self.own_vars: set[str] = set()  # variables assigned in this scope (IR names)
         self.renamed: dict[str, str] = {}  # branch locals renamed away from outer variables
+        # A branch function's locals that keep their number kind (frontend/number_kinds): Python
+        # name -> kind variable, given to the IR variable the name is bound to.
+        self.local_kinds: dict[str, str] = {}
         self.used_names: set[str] = outer.used_names if outer else set()
         self._source_lines = sink.lines
 
@@ -140,6 +144,8 @@ class LowererCore(ABC):
             # Step Functions variables of an outer scope cannot be reassigned inside a branch;
             # Python makes the name local to the nested function anyway, so give it its own name.
             ir_name = self.renamed[name] = self.fresh(name + "_local")
+        if name in self.local_kinds:
+            self.env.kinds[ir_name] = self.local_kinds[name]
         old = self.env.variables.get(ir_name)
         self.env.variables[ir_name] = ty if old in (None, ty) or ir_name not in self.own_vars else Ty.UNKNOWN
         if ir_name != name:

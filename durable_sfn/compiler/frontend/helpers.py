@@ -274,7 +274,7 @@ def inline_expression(lw: LowererCore, call: ast.Call) -> Expr | None:
     bindings = [(prefix + name, lw.expr.translate(value)) for name, value in bound.items()]
     # A local read on a path that has not assigned it raises Python's UnboundLocalError (never
     # the caller's variable of that name); each assignment maps the name to its block variable.
-    scope = {name: _unbound(name) for name in _locals(fn) - set(bound)}
+    scope: dict[str, str | Expr] = {name: _unbound(name) for name in _locals(fn) - set(bound)}
     scope.update({name: prefix + name for name in bound})
     lw.env.locals.append(scope)
     try:
@@ -293,7 +293,9 @@ def _unbound(name: str) -> str:
     )
 
 
-def _statements_expr(lw: LowererCore, stmts: list[ast.stmt], scope: dict[str, str], prefix: str) -> Expr:
+def _statements_expr(
+    lw: LowererCore, stmts: list[ast.stmt], scope: dict[str, str | Expr], prefix: str
+) -> Expr:
     """The value a statement list returns (None when it falls off the end)."""
     for i, s in enumerate(stmts):
         rest = stmts[i + 1 :]
@@ -304,12 +306,29 @@ def _statements_expr(lw: LowererCore, stmts: list[ast.stmt], scope: dict[str, st
             assert isinstance(target, ast.Name) and s.value is not None
             value = lw.expr.translate(s.value)
             name = prefix + target.id
-            inner = dict(scope, **{target.id: name})
+            # A number whose kind arithmetic decides keeps it beside the value, read with it
+            # (`t = x + y` then `f"{t}"` prints 1.0 for 0.5 + 0.5).
+            kind = f"{name}__kind" if value.float_when is not None else None
+            local = Expr((name,), value.ty, float_when=Expr.raw(kind, Ty.BOOL) if kind else None)
+            inner: dict[str, str | Expr] = dict(scope, **{target.id: local})
             lw.env.locals.append(inner)
             try:
                 tail = _statements_expr(lw, rest, inner, prefix)
             finally:
                 lw.env.locals.pop()
+            if kind is not None and value.float_when is not None:
+                return join(
+                    "(",
+                    f"{kind} := ",
+                    value.float_when,
+                    "; ",
+                    f"{name} := ",
+                    value,
+                    "; ",
+                    tail,
+                    ")",
+                    ty=tail.ty,
+                )
             return join("(", f"{name} := ", value, "; ", tail, ")", ty=tail.ty)
         if isinstance(s, ast.If):
             test = lw.expr.condition(s.test)

@@ -18,6 +18,7 @@ import re
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.discovery import logger_name
+from durable_sfn.compiler.expressions.runtime import float_text
 from durable_sfn.compiler.expressions.text import join, paren
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.ir import Expr, Ty
@@ -247,6 +248,24 @@ def text_of(value: Expr, *, repr_: bool = False) -> Expr:
     if value.ty is Ty.NULL:
         return Expr.literal("None")
     functions = f"$__logq := {_QUOTE}; $__lognum := {_NUMBER}; $__logr := {_REPR}; "
+    if value.ty is Ty.FLOAT or value.float_when is not None:
+        # A float that is integral prints with its `.0` (`float(n)`, `x + y` of 0.5 and 0.5).
+        kind = Expr.raw("true") if value.ty is Ty.FLOAT else value.float_when
+        assert kind is not None
+        return join(
+            "(",
+            functions,
+            "$__logk := ",
+            kind,
+            "; $__logv := {'v': ",
+            value,
+            "}; $type($__logv.v) = 'number' and $__logk = true and $__logv.v = $floor($__logv.v) and "
+            "$abs($__logv.v) < 1e16 ? ",
+            float_text(Expr.raw("$__logv.v")),
+            " : $type($__logv.v) = 'string' and " + ("false" if repr_ else "true") + " ? $__logv.v : "
+            "$__logr($__logv))",
+            ty=Ty.STR,
+        )
     if value.ty in _NUMBER_TYPES:
         return join("(", functions, "$__lognum(", value, "))", ty=Ty.STR)
     if repr_:

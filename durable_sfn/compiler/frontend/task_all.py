@@ -13,7 +13,7 @@ import ast
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.expressions.iteration import field, tuple_source
 from durable_sfn.compiler.expressions.text import join
-from durable_sfn.compiler.frontend import eager_arguments, helpers, s3_fanout, unassigned_reads
+from durable_sfn.compiler.frontend import eager_arguments, helpers, number_kinds, s3_fanout, unassigned_reads
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.frontend.task_lists import FLATTENED
 from durable_sfn.compiler.ir import Expr, Ty
@@ -346,6 +346,8 @@ def _branch(lw: LowererCore, element: ast.expr, bound: dict[str, Expr], label: s
             params.append((child.bind_target(name, value.ty, fn), value))
         child.declare_assigned(fn.body)
         child.scope_node = fn
+        for variable in sorted(number_kinds.candidates(fn.body) - set(names)):
+            child.local_kinds[variable] = child.fresh(f"{variable}_kind")
         # Reads of the function's locals that some path reaches unassigned raise UnboundLocalError.
         unassigned_reads.mark_unassigned_reads(fn, names)
         return ir.Branch(tuple(params), child.block(fn.body), fn.name)
