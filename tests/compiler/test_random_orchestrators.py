@@ -73,7 +73,7 @@ def test_the_generator_signals_then_calls_an_entity_of_the_module_in_some_progra
 
 def test_the_runner_reads_each_entity_key_after_a_run(tmp_path: Path) -> None:
     """Runs direct and compiled leave the same entity state, read per key on a host of their own."""
-    generated = program(4)
+    generated = program(3)
     fn = load(generated, tmp_path)
     try:
         states = []

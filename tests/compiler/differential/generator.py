@@ -21,6 +21,7 @@ that most programs are meaningful Python; a few type errors are drawn on purpose
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -43,7 +44,14 @@ EVENT_TIMES = [range(1, 120, 2), range(1, 2400, 2)]  # soon (most waits receive)
 ENTITY = "Tally"
 ENTITY_KEYS = ["k0", "k1"]
 ENTITY_OPS = {"add": INT, "get": DICT, "tag": INT}
-ENTITY_CHANCE = 0.04  # per statement of Main (outside fan-out branches and helpers)
+ENTITY_CHANCE = 0.04  # per statement of Main or Child (outside fan-out branches and helpers)
+
+# Durable habits drawn from a stream of their own too (a program that draws none is the program
+# its seed gave before): races of an event against a timer (task_any), activities called without
+# input or by name, log statements and print(). Race events arrive at odd seconds and timers end
+# on whole minutes, so a race never has two tasks finishing at the same instant.
+HABIT_CHANCE = 0.06  # per statement of Main, Child and helpers
+RACE_EVENT = "Vote"
 
 HEADER = """\
 from datetime import timedelta
@@ -92,6 +100,17 @@ def parse(text):
 def keys(d):
     return sorted(d)
 
+
+@activity(name="Config")
+def config(_=None):
+    return {"a": 2, "b": 7}
+
+"""
+
+LOGGING_IMPORTS = """\
+import logging
+
+logger = logging.getLogger("differential")
 """
 
 ENTITY_IMPORTS = """\
@@ -138,6 +157,7 @@ class Scope:
     in_helper: bool = False  # no sub-orchestrator calls (the child calling itself, or a branch)
     in_branch: bool = False
     in_main: bool = False  # external events are raised to Main only
+    in_child: bool = False  # the sub-orchestrator's body (not its helpers)
     returns: str = DICT  # the type a `return` in this function gives
 
     def child(self, **changes: Any) -> Scope:
@@ -162,6 +182,9 @@ class Generator:
         self.uses_events = False
         self.entity_rng = random.Random(f"entity-{seed}")
         self.uses_entity = False
+        self.habit_rng = random.Random(f"habit-{seed}")
+        self.uses_logging = False
+        self.races = 0
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -383,16 +406,18 @@ class Generator:
     def block(self, s: Scope, depth: int, size: int) -> list[str]:
         lines: list[str] = []
         for _ in range(size):
-            if s.in_main and not s.in_helper and not s.in_branch and self.entity_rng.random() < ENTITY_CHANCE:
-                lines += self.entity_statement(s)
+            if not s.in_branch and (s.in_main or s.in_child) and self.entity_rng.random() < ENTITY_CHANCE:
+                lines += self.drawn_from(self.entity_rng, lambda: self.stmt_entity(s))
+            if self.habit_rng.random() < HABIT_CHANCE:
+                lines += self.drawn_from(self.habit_rng, lambda: self.stmt_habit(s))
             lines += self.statement(s, depth)
         return lines or ["pass"]
 
-    def entity_statement(self, s: Scope) -> list[str]:
-        """Drawn from the entity's own random stream (see ENTITY_CHANCE)."""
-        main_rng, self.rng = self.rng, self.entity_rng
+    def drawn_from(self, rng: random.Random, make: Callable[[], list[str]]) -> list[str]:
+        """A statement drawn from a random stream of its own (see ENTITY_CHANCE, HABIT_CHANCE)."""
+        main_rng, self.rng = self.rng, rng
         try:
-            return self.stmt_entity(s)
+            return make()
         finally:
             self.rng = main_rng
 
@@ -539,6 +564,101 @@ class Generator:
         ]
         self.assign(s, name, ty)
         return lines
+
+    def stmt_habit(self, s: Scope) -> list[str]:
+        """One Durable habit (see HABIT_CHANCE): a race in Main, an activity called without input
+        or by name, or a log statement."""
+        kinds = ["no input", "by name", "log", "log", "print"]
+        if s.in_main and not s.in_helper and not s.in_branch:
+            kinds += ["race", "race", "race"]
+        if not s.in_branch:
+            kinds += ["activity race"]
+        return list(getattr(self, "habit_" + self.pick(kinds).replace(" ", "_"))(s))
+
+    def habit_no_input(self, s: Scope) -> list[str]:
+        name = self.target(s, DICT)
+        self.assign(s, name, DICT)
+        return [f"{name} = await ctx.call_activity(config)"]
+
+    def habit_by_name(self, s: Scope) -> list[str]:
+        name = self.target(s, INT)
+        self.assign(s, name, INT)
+        fn, ty = self.pick([("Inc", INT), ("Check", INT), ("Total", LIST)])
+        return [f"{name} = await ctx.call_activity({fn!r}, {self.expr(ty, s, 1)})"]
+
+    def log_argument(self, s: Scope) -> str:
+        return self.expr(self.pick([INT, INT, STR, FLOAT, OPT]), s, 1)
+
+    def habit_log(self, s: Scope) -> list[str]:
+        call = self.pick(["logging.info", "logging.warning", "logger.info", "logger.error"])
+        self.uses_logging = True
+        if self.chance(0.5):
+            count = self.rng.randint(1, 2)
+            placeholders = " ".join(
+                self.pick(["%s", "%s", "%r", "%d"]) if i == 0 else "%s" for i in range(count)
+            )
+            args = ", ".join(self.log_argument(s) if i else self.expr(INT, s, 1) for i in range(count))
+            line = f"{call}({('step ' + placeholders)!r}, {args})"
+        else:
+            names = [n for n in s.vars if s.vars[n] in (INT, STR, FLOAT, OPT)]
+            fields = " ".join(f"{{{n}}}" for n in self.rng.sample(names, min(len(names), 2)))
+            line = f'{call}(f"at {fields}")'
+        if self.chance(0.3):
+            return ["if not ctx.is_replaying:", f"    {line}"]
+        return [line]
+
+    def habit_print(self, s: Scope) -> list[str]:
+        args = ", ".join(self.log_argument(s) for _ in range(self.rng.randint(1, 2)))
+        return [f"print('value', {args})"]
+
+    def habit_race(self, s: Scope) -> list[str]:
+        """An external event against a timer: the approval-with-deadline race."""
+        self.uses_events = True
+        self.races += 1
+        vote, timer, winner = self.fresh("vote"), self.fresh("timer"), self.fresh("winner")
+        minutes = self.rng.randint(1, 30)
+        deadline = self.pick(
+            [f"timedelta(minutes={minutes})", f"ctx.current_utc_datetime + timedelta(minutes={minutes})"]
+        )
+        tasks = [vote, timer] if self.chance(0.7) else [timer, vote]
+        race = self.pick(["task_any", "task_any", "when_any"])
+        name = self.target(s, INT)
+        lines = [
+            f"{vote} = ctx.wait_for_external_event({RACE_EVENT!r})",
+            f"{timer} = ctx.create_timer({deadline})",
+            f"{winner} = await ctx.{race}([{', '.join(tasks)}])",
+        ]
+        result = self.pick([f"{vote}.result", f"{vote}.get_result()", f"{winner}.result"])
+        late = self.expr(INT, s, 1)
+        if self.chance(0.5):
+            lines += [f"if {winner} == {vote}:", f"    {timer}.cancel()", f"    {name} = {result}", "else:"]
+            lines += [f"    {name} = {late}"]
+        else:
+            lines += [f"if {winner} == {timer}:", f"    {name} = {late}", "else:", f"    {name} = {result}"]
+        if self.chance(0.3):
+            flag = self.target(s, STR)
+            lines.append(f"{flag} = str({vote}.is_completed) + str({timer}.is_completed)")
+            self.assign(s, flag, STR)
+        self.assign(s, name, INT)
+        return lines
+
+    def habit_activity_race(self, s: Scope) -> list[str]:
+        """An activity against a deadline: the activity finishes first (activities take no time
+        on the virtual clock), or fails the race with its own error."""
+        call, ty = self.activity_call(s)
+        work, timer, winner = self.fresh("work"), self.fresh("timer"), self.fresh("winner")
+        name = self.target(s, ty)
+        self.assign(s, name, ty)
+        return [
+            f"{work} = {call}",
+            f"{timer} = ctx.create_timer(timedelta(minutes={self.rng.randint(1, 30)}))",
+            f"{winner} = await ctx.task_any([{work}, {timer}])",
+            f"if {winner} == {work}:",
+            f"    {timer}.cancel()",
+            f"    {name} = {work}.result",
+            "else:",
+            f"    {name} = {self.expr(ty, s, 1)}",
+        ]
 
     def entity_key(self, s: Scope) -> str:
         """A key of ENTITY_KEYS: a literal, or computed (`x % 2` of an int is 0 or 1)."""
@@ -793,7 +913,7 @@ class Generator:
     # -- the module ---------------------------------------------------------------------------
 
     def child_source(self) -> list[str]:
-        s = Scope({"n": INT}, returns=INT, in_helper=True)  # no recursion into itself
+        s = Scope({"n": INT}, returns=INT, in_helper=True, in_child=True)  # no recursion into itself
         body = self.block(s, 1, self.rng.randint(1, 3))
         return [
             '@orchestrator(name="Child")',
@@ -847,10 +967,20 @@ class Generator:
         names = list(self.gates)
         for name in EVENTS:
             names += [name] * self.rng.randint(0, 3)
+        votes = self.habit_rng.randint(0, 3) if self.races else 0
         if self.chance(0.3):
-            return {name: self.event_data(name) for name in names}  # one each, before the run
+            before = {name: self.event_data(name) for name in names}  # one each, before the run
+            if votes:
+                before[RACE_EVENT] = self.habit_rng.randint(-3, 25)
+            return before
         times = self.rng.sample(self.pick(EVENT_TIMES), len(names))
-        return [[name, self.event_data(name), at] for name, at in zip(names, times, strict=True)]
+        scheduled: list[list[Any]] = [
+            [name, self.event_data(name), at] for name, at in zip(names, times, strict=True)
+        ]
+        # Votes arrive half a second off the whole seconds every other event and timer uses.
+        for at in self.habit_rng.sample(range(1, 2400, 2), votes):
+            scheduled.append([RACE_EVENT, self.habit_rng.randint(-3, 25), at + 0.5])
+        return scheduled
 
     def program(self) -> Program:
         child = self.child_source()
@@ -858,7 +988,8 @@ class Generator:
         entity = ""
         if self.uses_entity:  # only then: a module with an entity runs it on moto
             entity = ENTITY_IMPORTS + "\n".join(self.entity_source()) + "\n\n\n"
-        source = HEADER + "\n" + entity + "\n".join(child) + "\n\n\n" + "\n".join(main) + "\n"
+        header = LOGGING_IMPORTS + HEADER if self.uses_logging else HEADER
+        source = header + "\n" + entity + "\n".join(child) + "\n\n\n" + "\n".join(main) + "\n"
         return Program(self.seed, source, self.inputs(), self.uses_task_all, self.uses_entity)
 
 

@@ -2,11 +2,12 @@
 
 A program either is refused with located diagnostics (every diagnostic names a line of the
 program), or runs on each input as plain Python (`run_direct`) and compiled on the local engine
-(`run_local`) with the same status, output, error, cause, custom status and activity calls.
+(`run_local`) with the same status, output, error, cause, custom status, activity calls and log
+records.
 Anything else is a difference: a run that differs, a refusal without a location, a compiler or
 runner that raises something other than CompileError.
 
-Activity calls compare in order, or as a multiset when the program fans out (branches run
+Activity calls and log records compare in order, or as a multiset when the program fans out (branches run
 concurrently), or, when a fan-out may fail, as calls the direct run made too (the compiled run
 stops the other branches at the first failure, the direct run starts them all first, and retries
 due at the instant of that failure may or may not run). When only the calls of such a program
@@ -27,7 +28,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import io
 import json
+import logging
 import math
 import sys
 from collections.abc import Callable, Iterator
@@ -185,6 +188,13 @@ def compare(direct: ExecutionResult, local: ExecutionResult, calls: str) -> str:
         return "cause"
     if not same_json(direct.custom_status, local.custom_status):
         return "custom status"
+    direct_logs, local_logs = [str(r) for r in direct.logs], [str(r) for r in local.logs]
+    if calls == "ordered" and direct_logs != local_logs:
+        return "logs"
+    if calls == "multiset" and sorted(direct_logs) != sorted(local_logs):
+        return "logs"
+    if calls == "subset" and not set(local_logs) <= set(direct_logs):
+        return "logs"
     direct_calls, local_calls = direct.activity_call_counts(), local.activity_call_counts()
     if calls == "ordered":
         if [(c.name, json.dumps(c.input, sort_keys=True)) for c in direct.activity_calls] != [
@@ -219,7 +229,8 @@ def describe(result: ExecutionResult | None) -> str:
     calls = [(c.name, c.input) for c in result.activity_calls]
     return (
         f"status={result.status} output={result.output!r} error={result.error!r} "
-        f"cause={str(cause_essence(result.cause))[:300]!r} custom_status={result.custom_status!r} calls={calls!r}"
+        f"cause={str(cause_essence(result.cause))[:300]!r} custom_status={result.custom_status!r} calls={calls!r} "
+        f"logs={[str(r) for r in result.logs]!r}"
     )
 
 
@@ -229,9 +240,17 @@ def judge(program: Program, directory: Path) -> Outcome:
         fn = load(program, directory)
     except Exception as exc:  # the generator wrote something Python refuses: a generator bug
         return Outcome("differ", f"the program does not import: {type(exc).__name__}: {exc}", "import")
+    # The direct run keeps the log records Python's logging lets through, the compiled run every
+    # level (docs/compiler.md): let every level through, as a test reading logs does. What the
+    # program prints is kept in its log records, not shown.
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.DEBUG)
     try:
-        return _judge(program, fn)
+        with contextlib.redirect_stdout(io.StringIO()):
+            return _judge(program, fn)
     finally:
+        root.setLevel(level)
         unload(fn)
 
 
