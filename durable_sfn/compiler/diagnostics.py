@@ -133,12 +133,6 @@ CATALOGUE: dict[str, Code] = {
             "d = {'k': 1}\nv = d.k",
         ),
         _c(
-            "DSF026",
-            "return out of try ... finally",
-            "try:\n    x = 1\nfinally:\n    y = 2\nreturn x",
-            "try:\n    return 1\nfinally:\n    y = 2",
-        ),
-        _c(
             "DSF027",
             "an entity is named by EntityId with a literal name, and its operation by a literal",
             "n = await ctx.call_entity(EntityId('Counter', 'k'), 'add', 1)",

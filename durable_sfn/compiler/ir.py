@@ -351,6 +351,9 @@ class Try:
     orelse: Block
     finalbody: Block
     loc: Loc
+    # The variable a `return` (or `ctx.continue_as_new`) leaving the try through its finally
+    # block keeps its value in while the finally block runs (None: no such exit).
+    return_var: str | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from durable_sfn.compiler.backend.states import (
 )
 from durable_sfn.compiler.backend.tasks import TaskLowering, execution_input
 from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.ir_queries import walk
 
 __all__ = ["Lowering", "lower"]
 
@@ -104,7 +105,7 @@ class Lowering(TaskLowering, HttpLowering):
         head = self.new_id() if evaluated else choice
         condition = Expr.var(f"__value_{head}", Ty.BOOL) if evaluated else s.condition
         if not calls_entities(s.body):
-            inner = Frame(break_to=nxt, continue_to=head, handlers=frame.handlers)
+            inner = replace(frame, break_to=nxt, continue_to=head)
             body = self.block(g, s.body, head, inner)
         else:
             # Entity operation ids need the iteration number: count the loop's iterations.
@@ -122,7 +123,7 @@ class Lowering(TaskLowering, HttpLowering):
                     synthetic=frozenset({counter}),
                 ),
             )
-            inner = Frame(break_to=nxt, continue_to=step, handlers=frame.handlers)
+            inner = replace(frame, break_to=nxt, continue_to=step)
             with self.iteration(count):
                 body = self.block(g, s.body, step, inner)
         self.add(
@@ -192,7 +193,7 @@ class Lowering(TaskLowering, HttpLowering):
                 synthetic=frozenset({s.index_var}),
             ),
         )
-        inner = Frame(break_to=nxt, continue_to=step, handlers=frame.handlers)
+        inner = replace(frame, break_to=nxt, continue_to=step)
         with self.iteration(idx if calls_entities(s.body) else None):
             body = self.block(g, s.body, step, inner)
         cond = Expr((*idx.parts, " < $count(", *items.parts, ")"), Ty.BOOL)
@@ -279,6 +280,19 @@ class Lowering(TaskLowering, HttpLowering):
                 lambda value: self.lower_Return(g, replace(s, value=value), nxt, frame),
                 s.loc,
             )
+        if frame.return_to is not None:
+            entry, var = frame.return_to
+            return self.add(
+                g,
+                State(
+                    self.new_id(),
+                    "Pass",
+                    f"Return {s.label}" if s.label else "Return",
+                    self.comment(s.loc),
+                    next=entry,
+                    assign=((var, s.value),),
+                ),
+            )
         return self.add(
             g,
             State(
@@ -291,6 +305,19 @@ class Lowering(TaskLowering, HttpLowering):
         )
 
     def lower_ContinueAsNew(self, g: Graph, s: ir.ContinueAsNew, nxt: str, frame: Frame) -> str:
+        if frame.continue_as_new_to is not None:
+            entry, var = frame.continue_as_new_to
+            return self.add(
+                g,
+                State(
+                    self.new_id(),
+                    "Pass",
+                    "Continue as new",
+                    self.comment(s.loc),
+                    next=entry,
+                    assign=((var, s.value),),
+                ),
+            )
         args = {
             "StateMachineArn": Expr.raw("$states.context.StateMachine.Id"),
             "Input": execution_input(s.value),
@@ -465,6 +492,8 @@ class Lowering(TaskLowering, HttpLowering):
                 exits = replace(exits, break_to=self.block(g, s.finalbody, frame.break_to, frame))
             if ir.Continue in jumps and frame.continue_to is not None:
                 exits = replace(exits, continue_to=self.block(g, s.finalbody, frame.continue_to, frame))
+            if s.return_var is not None:
+                exits = self.exits_through_finally(g, s, s.return_var, frame, exits)
         handler_frame = replace(exits, handlers=((rethrow,) if rethrow else ()) + frame.handlers)
         targets: list[HandlerTarget] = []
         for h in s.handlers:
@@ -475,6 +504,32 @@ class Lowering(TaskLowering, HttpLowering):
         orelse = self.block(g, s.orelse, after, exits if not rethrow else handler_frame)
         body_frame = replace(exits, handlers=tuple(targets) + frame.handlers)
         return self.block(g, s.body, orelse, body_frame)
+
+    def exits_through_finally(self, g: Graph, s: ir.Try, var: str, frame: Frame, exits: Frame) -> Frame:
+        """`return` and `ctx.continue_as_new` leaving the try: the value is kept in `var`, the
+        finally block runs (a copy of its states on that path), then the exit goes on: out
+        through an outer finally block, or it ends the scope / starts the new execution."""
+        found = function_exits(s)
+        if ir.Return in found:
+            end = frame.return_to[0] if frame.return_to is not None else None
+            if end is None:
+                succeed = State(self.new_id(), "Succeed", "Return", self.comment(s.loc), output=Expr.var(var))
+                end = self.add(g, succeed)
+            exits = replace(exits, return_to=(self.block(g, s.finalbody, end, frame), var))
+        if ir.ContinueAsNew in found:
+            if frame.continue_as_new_to is not None:
+                end = frame.continue_as_new_to[0]
+            else:
+                restart = ir.ContinueAsNew(Expr.var(var), s.loc)
+                end = self.lower_ContinueAsNew(g, restart, "", replace(frame, continue_as_new_to=None))
+            exits = replace(exits, continue_as_new_to=(self.block(g, s.finalbody, end, frame), var))
+        return exits
+
+
+def function_exits(s: ir.Try) -> set[type]:
+    """Which of `return` and `ctx.continue_as_new` leave the try (its body, handlers or else)."""
+    parts = (s.body, s.orelse, *(h.body for h in s.handlers))
+    return {type(x) for part in parts for x in walk(part) if isinstance(x, ir.Return | ir.ContinueAsNew)}
 
 
 def loop_exits(block: ir.Block) -> Iterator[ir.Break | ir.Continue]:

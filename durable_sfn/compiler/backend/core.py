@@ -65,6 +65,10 @@ class Frame:
     break_to: str | None = None
     continue_to: str | None = None
     handlers: tuple[HandlerTarget, ...] = ()  # innermost try's handlers first, then outer ones
+    # Inside a try ... finally: where a `return` goes (the finally block, then on out) and the
+    # variable that keeps the returned value meanwhile; the same for `ctx.continue_as_new`.
+    return_to: tuple[str, str] | None = None
+    continue_as_new_to: tuple[str, str] | None = None
 
 
 @dataclass

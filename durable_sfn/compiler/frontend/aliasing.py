@@ -27,6 +27,7 @@ MUTATORS = frozenset({"append", "extend", "update"})
 HINT = "copy it first (list(x), dict(x), x.copy()), or build a new value instead of changing this one"
 CALLER = "<caller>"  # a parameter's value belongs to the caller, who may read it any time
 INPUT = "<input>"  # the object ctx.get_input() returns
+RETURNED = "<returned"  # "<returned LINE:COL>": a value returned out of a try ... finally
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 Position = tuple[int, int]
@@ -92,12 +93,24 @@ def check(
             who = (
                 "the caller's value"
                 if other == CALLER
-                else ("the orchestration input" if other == INPUT else f"'{other}'")
+                else "the orchestration input"
+                if other == INPUT
+                else f"'{other}'"
             )
+            message = (
+                f"'{name}' is changed in place here while {who} refers to the same value and is read "
+                "later: in Python the change shows there too, in a compiled run it does not"
+            )
+            if other.startswith(RETURNED):
+                line = other.split()[1].split(":")[0]
+                message = (
+                    f"'{name}' is changed in place here, after the return at line {line} took it into its "
+                    "value (the finally block runs before the function returns): Python's result "
+                    "shows the change, a compiled run's does not"
+                )
             sink.report(
                 "DSF051",
-                f"'{name}' is changed in place here while {who} refers to the same value and is read "
-                "later: in Python the change shows there too, in a compiled run it does not",
+                message,
                 getattr(node, "lineno", 0),
                 getattr(node, "col_offset", 0),
                 HINT,
@@ -454,6 +467,8 @@ class _Walker:
                 return
             self.reads(stmt.value, loops)
             return
+        if isinstance(stmt, ast.Try) and stmt.finalbody:
+            self.returned_through_finally(stmt)
         # Other statements: their expressions are read, their blocks walked.
         for child in ast.iter_child_nodes(stmt):
             if isinstance(child, ast.expr):
@@ -464,6 +479,23 @@ class _Walker:
                 self.block(block, loops)
         for handler in getattr(stmt, "handlers", []):
             self.block(handler.body, loops)
+
+    def returned_through_finally(self, stmt: ast.Try) -> None:
+        """A value returned out of the try is taken when the `return` runs and handed back after
+        the finally block: a change the finally block makes to a list or dict inside it shows in
+        Python's result, not in the compiled one, which holds its own copy."""
+        parts = [*stmt.body, *stmt.orelse, *(s for h in stmt.handlers for s in h.body)]
+        first = stmt.finalbody[0]
+        # Only the finally block runs between the return and the caller: the value is linked
+        # where that block starts and read where it ends (no loops: a change in an earlier
+        # round, or later in the try, is not after the return).
+        start = _At((first.lineno, first.col_offset - 1), ())
+        end = _At((stmt.end_lineno or stmt.lineno, (stmt.end_col_offset or 0) + 1), ())
+        for node in (n for part in parts for n in _nodes(part)):
+            if isinstance(node, ast.Return) and node.value is not None:
+                name = f"{RETURNED} {node.lineno}:{node.col_offset}>"
+                self.assigned([name], node.value, start)
+                self.facts.read(name, end)
 
     def item_augmented(self, stmt: ast.AugAssign, target: ast.Subscript, loops: tuple[int, ...]) -> None:
         """`d[k] += y`: the item is replaced (as by `d[k] = ...`), and a list item is extended in

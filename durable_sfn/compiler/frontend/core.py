@@ -74,6 +74,8 @@ class LowererCore(ABC):
         self.plain_errors: set[str] = set(outer.plain_errors) if outer else set()
         self.loop_depth = 0
         self.finally_depth = 0
+        # The variable holding a value returned through a finally block (one per function scope).
+        self.return_var: str | None = None
         self.own_vars: set[str] = set()  # variables assigned in this scope (IR names)
         self.renamed: dict[str, str] = {}  # branch locals renamed away from outer variables
         # A branch function's locals that keep their number kind (frontend/number_kinds): Python

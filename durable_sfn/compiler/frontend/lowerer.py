@@ -318,14 +318,7 @@ class Lowerer(LowererCore):
         return [ir.Assign(name, expr, self.loc(node), kind)]
 
     def visit_Return(self, node: ast.Return) -> list[ir.Stmt]:
-        if self.finally_depth:
-            self.report(
-                node,
-                "DSF026",
-                "return inside try ... finally is not supported",
-                "assign the result to a variable and return it after the try statement",
-            )
-            return []
+        # Out of a try ... finally, the finally block runs after the value is evaluated (backend).
         if node.value is None:
             return [ir.Return(Expr.literal(None), self.loc(node))]
         if isinstance(node.value, ast.Await):

@@ -166,7 +166,13 @@ def lower_try(lw: LowererCore, node: ast.Try) -> list[ir.Stmt]:
     if node.finalbody:
         lw.finally_depth -= 1
     finalbody = lw.block(node.finalbody)
-    return [ir.Try(body, tuple(handlers), orelse, finalbody, lw.loc(node))]
+    return_var: str | None = None
+    exits = (body, orelse, *(h.body for h in handlers))
+    if finalbody and any(isinstance(s, ir.Return | ir.ContinueAsNew) for part in exits for s in walk(part)):
+        if lw.return_var is None:
+            lw.return_var = lw.fresh("returned")
+        return_var = lw.return_var
+    return [ir.Try(body, tuple(handlers), orelse, finalbody, lw.loc(node), return_var)]
 
 
 # The message of a caught error, from its Cause: a Lambda error's Cause is the Lambda error JSON,

@@ -455,10 +455,9 @@ class Generator:
                 ("raise", 0.4),
                 ("group", 0.5),
             ]
-        if s.in_loop and not s.in_finally_try:
+        if s.in_loop:
             kinds += [("break", 0.4), ("continue", 0.4)]
-        if not s.in_finally_try:
-            kinds += [("return", 0.3)]
+        kinds += [("return", 0.3)]
         kind = self.rng.choices([k for k, _ in kinds], weights=[w for _, w in kinds])[0]
         return list(getattr(self, f"stmt_{kind}")(s, depth))
 
