@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import linecache
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,7 @@ def compile_orchestrator(orch: Any) -> dict[str, Any]:
         raise TypeError(f"{getattr(orch, '__name__', orch)!r} is not decorated with @orchestrator")
     fn = inspect.unwrap(definition.function)
     file = inspect.getsourcefile(fn) or definition.source_file
-    source = Path(file).read_text(encoding="utf-8")
+    source = _module_source(file, definition.name)
     tree = parse_source(source, file)
     info = module_info(tree, Path(file).resolve())
     for node in ast.walk(tree):
@@ -122,6 +123,21 @@ def compile_orchestrator(orch: Any) -> dict[str, Any]:
             if start <= fn.__code__.co_firstlineno <= (node.end_lineno or node.lineno):
                 return compile_function(node, definition.name, file, source, info)
     raise TypeError(f"cannot find the source of orchestrator {definition.name!r} in {file}")
+
+
+def _module_source(file: str, name: str) -> str:
+    """The text of the module that defines an orchestrator: its file, or the lines Python keeps
+    for code that has none on disk (a notebook cell)."""
+    path = Path(file)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    lines = linecache.getlines(file)
+    if lines:
+        return "".join(lines)
+    raise ValueError(
+        f"cannot read the source of orchestrator {name!r}: it was defined in {file}, which is not a "
+        "file the compiler can read; define orchestrators in a .py module"
+    )
 
 
 def render_definition(definition: dict[str, Any]) -> str:

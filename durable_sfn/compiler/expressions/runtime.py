@@ -947,13 +947,18 @@ def _round(value: Expr, places: Expr | None) -> Expr:
 
 
 def py_format(value: Expr, spec: str) -> Expr | None:
-    """format(value, spec) for the specs ',', 'd', ',d', '.Nf', ',.Nf'; None for another spec."""
+    """format(value, spec) for the specs ',', 'd', ',d', '.Nf', ',.Nf', '%', '.N%', ',.N%'; None
+    for another spec. A percentage is the number times 100 (a float product, as Python makes it)
+    in fixed notation (6 places unless given) followed by '%'."""
     import re
 
-    m = re.fullmatch(r"(,?)(?:\.(\d+)f|(d))?", spec)
+    m = re.fullmatch(r"(,?)(?:\.(\d+)([f%])|(d)|(%))?", spec)
     if m is None or not spec or (m.group(2) is not None and int(m.group(2)) > 15):
         return None
-    grouping, places, integer = bool(m.group(1)), m.group(2), m.group(3)
+    grouping, places, integer = bool(m.group(1)), m.group(2), m.group(4)
+    percent = m.group(3) == "%" or m.group(5) is not None
+    if percent and places is None:
+        places = "6"
     picture = "'#,##0'" if grouping else "'0'"
     not_number = (
         "$type($__x) = 'string' ? "
@@ -961,7 +966,10 @@ def py_format(value: Expr, spec: str) -> Expr | None:
         + " : "
         + raise_("TypeError", f"unsupported format string {spec!r}")
     )
-    if places is not None:
+    if places is not None and percent:
+        body = f"($__x := $number($__x) * 100; {_fixed_text(grouping)} & '%')"
+        bindings = [("$__P", Expr.raw(repr(float(10 ** int(places)))))]
+    elif places is not None:
         body = f"($__x := $number($__x); {_fixed_text(grouping)})"
         bindings = [("$__P", Expr.raw(repr(float(10 ** int(places)))))]
     elif integer:

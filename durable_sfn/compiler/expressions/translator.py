@@ -242,7 +242,7 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
                 node,
                 "DSF002",
                 f"f-string format spec {text!r} is not supported",
-                "supported: ',', 'd', ',d', '.2f', ',.2f' (0 to 15 decimals) on numbers, "
+                "supported: ',', 'd', ',d', '.2f', ',.2f', '.1%', '%' (0 to 15 decimals) on numbers, "
                 "after a width with fill and alignment: '05d', '>8.2f', '<10', '*^20'",
             )
         return formatted
