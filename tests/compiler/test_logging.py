@@ -324,3 +324,33 @@ def test_a_message_python_cannot_format_is_no_record_and_no_failure() -> None:
     assert [str(r) for r in run_local(log_bad_format, 7).logs] == [
         "INFO tests.compiler.test_logging: count 7 of 7"
     ]
+
+
+@orchestrator(name="LogFailingArgument")
+async def log_failing_argument(ctx: OrchestrationContext) -> JsonValue:
+    data = ctx.get_input()
+    ctx.set_custom_status({"step": "parsing"})
+    logger.info("parsed %s", int(data["text"]))
+    print("then", f"{data['amount']:.2f}")
+    ctx.set_custom_status({"step": "done"})
+    return data["text"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"text": "12", "amount": 1.5}, {"text": "twelve", "amount": 1.5}, {"text": "12", "amount": "x"}],
+)
+def test_a_failing_log_argument_fails_where_python_does(value: JsonValue) -> None:
+    """Python evaluates a log call's arguments before the call: the custom status and the records
+    set before them stay when one fails, and nothing after runs."""
+    direct = run_direct(log_failing_argument, value)
+    compiled = run_local(log_failing_argument, value)
+    assert (compiled.status, compiled.output, compiled.custom_status) == (
+        direct.status,
+        direct.output,
+        direct.custom_status,
+    )
+    assert compiled.logs == direct.logs
+    if direct.status == "FAILED":
+        assert f"{direct.error}: " in (compiled.cause or "")
+        assert compiled.custom_status == {"step": "parsing"}

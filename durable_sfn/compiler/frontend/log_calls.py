@@ -22,6 +22,7 @@ from durable_sfn.compiler.expressions.runtime import float_text
 from durable_sfn.compiler.expressions.text import join, paren
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.ir import Expr, Ty
+from durable_sfn.compiler.ir_queries import is_fallible
 
 LEVELS = {
     "debug": "DEBUG",
@@ -125,10 +126,11 @@ def log_statement(lw: LowererCore, call: ast.Call, stmt: ast.stmt) -> list[ir.St
     if not args:
         lw.report(call, "DSF041", "a log call needs a message", HINT)
         return []
-    message = _message(lw, call, args[0], args[1:])
+    evaluated: list[ir.Stmt] = []
+    message = _message(lw, call, args[0], args[1:], evaluated)
     if message is None:
         return []
-    return [ir.Log(level, logger, message, lw.loc(stmt))]
+    return [*evaluated, ir.Log(level, logger, message, lw.loc(stmt))]
 
 
 def message_arguments(lw: LowererCore, call: ast.Call) -> tuple[list[int], list[int]]:
@@ -283,23 +285,37 @@ def text_of(value: Expr, *, repr_: bool = False) -> Expr:
 class _Message:
     """A message being assembled: text pieces, and the values a `%d`/`%f` must find numeric."""
 
-    def __init__(self, lw: LowererCore, at: ast.AST) -> None:
+    def __init__(self, lw: LowererCore, at: ast.AST, evaluated: list[ir.Stmt]) -> None:
         self.lw, self.at = lw, at
         self.pieces: list[Expr] = []
         self.bindings: list[tuple[str, Expr]] = []
         self.numeric: list[str] = []
+        # Python evaluates a log call's arguments (and an f-string message) before the call: a
+        # value that may fail is assigned first, by a statement of its own, so that its failure
+        # comes where Python's does and leaves the status and records set before it in place.
+        self.evaluated = evaluated
+
+    def _first(self, value: Expr, fallible: bool, ty: Ty) -> Expr:
+        if not fallible:
+            return value
+        name = self.lw.bind_target(self.lw.fresh("log_value"), ty, self.at)
+        self.evaluated.append(ir.Assign(name, value, self.lw.loc(self.at)))
+        return Expr.var(name, ty)
 
     def text(self, text: str) -> None:
         if text:
             self.pieces.append(Expr.literal(text))
 
     def value(self, node: ast.expr, conversion: int = -1) -> None:
-        self.pieces.append(text_of(self.lw.expr.translate(node), repr_=conversion == ord("r")))
+        value = self.lw.expr.translate(node)
+        text = text_of(value, repr_=conversion == ord("r"))
+        self.pieces.append(self._first(text, is_fallible(value), Ty.STR))
 
     def number(self, node: ast.expr, spec: str | None) -> None:
         """`%d` (spec None: `int(x)`) or `%.Nf` of a value that must be a number (or a bool)."""
         local = f"__logn{len(self.bindings) + 1}"
-        self.bindings.append(("$" + local, self.lw.expr.translate(node)))
+        value = self.lw.expr.translate(node)
+        self.bindings.append(("$" + local, self._first(value, is_fallible(value), Ty.UNKNOWN)))
         self.numeric.append("$" + local)
         name = ast.copy_location(ast.Name(id=local, ctx=ast.Load()), self.at)
         if spec is None:
@@ -313,7 +329,8 @@ class _Message:
 
     def formatted(self, node: ast.FormattedValue) -> None:
         """An f-string's formatted value with a spec or a conversion: Python's own formatting."""
-        self.pieces.append(self._fstring([node], {}))
+        text = self._fstring([node], {})
+        self.pieces.append(self._first(text, is_fallible(text), Ty.STR))
 
     def _fstring(self, values: list[ast.expr], scope: dict[str, str]) -> Expr:
         fstring = ast.JoinedStr(values=values)
@@ -348,8 +365,8 @@ class _Message:
         return join(*items, ty=Ty.STR)
 
 
-def _fstring_message(lw: LowererCore, msg: ast.JoinedStr) -> Expr:
-    message = _Message(lw, msg)
+def _fstring_message(lw: LowererCore, msg: ast.JoinedStr, evaluated: list[ir.Stmt]) -> Expr:
+    message = _Message(lw, msg, evaluated)
     for part in msg.values:
         if isinstance(part, ast.Constant) and isinstance(part.value, str):
             message.text(part.value)
@@ -364,7 +381,9 @@ def _fstring_message(lw: LowererCore, msg: ast.JoinedStr) -> Expr:
     return message.build()
 
 
-def _message(lw: LowererCore, call: ast.Call, msg: ast.expr, args: list[ast.expr]) -> Expr | None:
+def _message(
+    lw: LowererCore, call: ast.Call, msg: ast.expr, args: list[ast.expr], evaluated: list[ir.Stmt]
+) -> Expr | None:
     """Python's `LogRecord.getMessage()`: `str(msg)`, or `msg % args` when there are args."""
     if any(isinstance(a, ast.Starred) for a in args):
         lw.report(call, "DSF041", "starred arguments in a log call are not supported", HINT)
@@ -373,8 +392,8 @@ def _message(lw: LowererCore, call: ast.Call, msg: ast.expr, args: list[ast.expr
         if isinstance(msg, ast.Constant) and isinstance(msg.value, str):
             return Expr.literal(msg.value)
         if isinstance(msg, ast.JoinedStr):
-            return _fstring_message(lw, msg)
-        message = _Message(lw, msg)
+            return _fstring_message(lw, msg, evaluated)
+        message = _Message(lw, msg, evaluated)
         message.value(msg)
         return message.build()
     fmt = _format_string(lw, msg)
@@ -386,7 +405,7 @@ def _message(lw: LowererCore, call: ast.Call, msg: ast.expr, args: list[ast.expr
             HINT,
         )
         return None
-    message = _Message(lw, msg)
+    message = _Message(lw, msg, evaluated)
     text = ""
     position = 0
     remaining = list(args)
@@ -453,9 +472,10 @@ def _print(lw: LowererCore, call: ast.Call, stmt: ast.stmt) -> list[ir.Stmt]:
     if any(isinstance(a, ast.Starred) for a in call.args):
         lw.report(call, "DSF041", "starred arguments to print() are not supported", HINT)
         return []
-    message = _Message(lw, call)
+    evaluated: list[ir.Stmt] = []
+    message = _Message(lw, call, evaluated)
     for i, arg in enumerate(call.args):
         if i:
             message.text(sep)
         message.value(arg)
-    return [ir.Log("PRINT", None, message.build(), lw.loc(stmt))]
+    return [*evaluated, ir.Log("PRINT", None, message.build(), lw.loc(stmt))]
