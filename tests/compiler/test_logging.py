@@ -354,3 +354,19 @@ def test_a_failing_log_argument_fails_where_python_does(value: JsonValue) -> Non
     if direct.status == "FAILED":
         assert f"{direct.error}: " in (compiled.cause or "")
         assert compiled.custom_status == {"step": "parsing"}
+
+
+@orchestrator(name="LogFloats")
+async def log_floats(ctx: OrchestrationContext) -> JsonValue:
+    values = ctx.get_input()
+    for v in values:
+        print("value", v, v / 3, [v / 3])
+        logger.info("third %s", v / 3)
+    return None
+
+
+def test_floats_print_as_python_prints_them() -> None:
+    """str() of a float is its shortest round trip (17 digits where 15 are not enough), in a list too."""
+    direct, compiled = _both(log_floats, [2, 0.1, 1e10, 7.5])
+    assert compiled.logs == direct.logs
+    assert direct.logs[0].message == "value 2 0.6666666666666666 [0.6666666666666666]"

@@ -127,6 +127,8 @@ _FRACTION_TEXT = (
     + raise_(LIMIT, "this float has no exact text here; format it, e.g. f'{x:.6f}'")
     + ")"
 )
+# Python's str() of the non-integral number in `$__n`, where it has no exponent.
+FRACTION_TEXT = _FRACTION_TEXT
 _INT_TEXT = "$formatNumber($__n, '0')"
 _IS_INT = "($__n = $floor($__n) and $abs($__n) <= 9007199254740991)"
 

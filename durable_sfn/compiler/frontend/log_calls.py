@@ -18,7 +18,7 @@ import re
 
 from durable_sfn.compiler import ir
 from durable_sfn.compiler.discovery import logger_name
-from durable_sfn.compiler.expressions.runtime import float_text
+from durable_sfn.compiler.expressions.runtime import FRACTION_TEXT, float_text
 from durable_sfn.compiler.expressions.text import join, paren
 from durable_sfn.compiler.frontend.core import LowererCore
 from durable_sfn.compiler.ir import Expr, Ty
@@ -225,9 +225,13 @@ _QUOTE = (
     + "$contains($s, \"'\") and $not($contains($s, '\"')) ? '\"' & $e & '\"' "
     + f': "\'" & $replace($e, "\'", {_string(chr(92) + chr(39))}) & "\'" )}}'
 )
-# str() of a JSON number: integers exactly, other numbers with JSONata's 15 significant digits
-# (Python's shortest round trip when that suffices, as it does for the numbers people log).
-_NUMBER = "function($n) { ($n = $floor($n) and $abs($n) < 1e16) ? $formatNumber($n, '0') : $string($n) }"
+# str() of a JSON number: integers exactly, other numbers as Python's shortest round trip (the
+# text str() gives) from 0.0001 to 1e16, and outside that range (where Python writes an exponent)
+# with JSONata's text, so that a message never fails.
+_NUMBER = (
+    "function($n) { ($n = $floor($n) and $abs($n) < 1e16) ? $formatNumber($n, '0') : "
+    "($abs($n) >= 0.0001 and $abs($n) < 1e16) ? ($__n := $n; " + FRACTION_TEXT + ") : $string($n) }"
+)
 # repr() of any JSON value (boxed: `{'v': x}`, so that a null reaches the function intact).
 _REPR = (
     "function($b) {( $v := $b.v; $t := $type($v); "
