@@ -28,6 +28,7 @@ from durable_sfn.compiler.frontend import (
     item_mutations,
     log_calls,
     loop_targets,
+    map_calls,
     number_kinds,
     races,
     reversed_calls,
@@ -97,6 +98,7 @@ class Lowerer(LowererCore):
             stmt = races.rewrite(self, stmt)  # the task API on the records of a finished race
             stmt = typed_data.rewrite(self, stmt)  # typed values' fields, isinstance, type(e)
             stmt = reversed_calls.rewrite(stmt)  # `for x in reversed(xs)`: list(xs)[::-1]
+            stmt = map_calls.rewrite(stmt)  # `", ".join(map(str, xs))`: (str(x) for x in xs)
             stmt = entity_ids.rewrite(self, stmt)  # `counter = EntityId(...)` and calls through it
             expanded = helpers.expand(self, stmt) if terminated is None else None
             if expanded is not None:

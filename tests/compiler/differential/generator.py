@@ -13,7 +13,8 @@ events are raised, before the run or at a virtual time, so that some waits time 
 receive data), custom status, sub-orchestrations, durable entities (one generated `@entity` per module, called
 and signalled from Main; signals then calls, so that their order shows), grouping statements
 (`g.setdefault(k, []).append(v)`, `g[k].append(v)`, `d[k] += v`), and expressions over strings,
-numbers, lists, dicts and None (with `sorted`/`min`/`max` and `key=`/`default=`), including the ones that fail at run time (missing keys, indexes out of
+numbers, lists, dicts and None (with `sorted`/`min`/`max` and `key=`/`default=`, `map` handed to
+a consumer), including the ones that fail at run time (missing keys, indexes out of
 range, division by zero, `int()` of text) inside and outside a `try`. Variables are typed so
 that most programs are meaningful Python; a few type errors are drawn on purpose.
 """
@@ -262,6 +263,8 @@ class Generator:
             lambda: f"min({e(LIST, s, d)}, key=lambda v: {self.key_body('v', s)}, default={e(INT, s, 0)})",
             lambda: f"max({e(LIST, s, d)}, default={e(INT, s, 0)})",
             lambda: f"len(min({e(SLIST, s, d)}, key=len, default=''))",
+            lambda: f"sum(map(abs, {e(LIST, s, d)}))",
+            lambda: f"max(map(len, {e(SLIST, s, d)}), default={e(INT, s, 0)})",
         ]
         return str(self.pick(forms)())
 
@@ -298,6 +301,7 @@ class Generator:
                 f"max({e(SLIST, s, d)}, key={self.pick(['len', 'lambda w: w.lower()'])}, default={e(STR, s, 0)})"
             ),
             lambda: self.max_key_of_dict(s),
+            lambda: f"{self.pick([',', '-'])!r}.join(map(str, {e(LIST, s, d)}))",
         ]
         return str(self.pick(forms)())
 
@@ -315,6 +319,9 @@ class Generator:
             lambda: f"list({e(DICT, s, d)}.values())",
             lambda: f"[len(w) for w in {e(SLIST, s, d)}]",
             lambda: f"[v for k, v in {e(DICT, s, d)}.items() if k != {self.pick(KEYS)!r}]",
+            lambda: (
+                f"list(map(lambda v: {self.pick(['v * 2', 'v % 3', '-v', f'v + {e(INT, s, 0)}'])}, {e(LIST, s, d)}))"
+            ),
         ]
         return str(self.pick(forms)())
 
