@@ -1280,6 +1280,12 @@ def appended(current: Expr, item: Expr) -> Expr:
     return _method(current, "array", "list", "append", body, Ty.LIST, [("$__n", item)])
 
 
+def list_method(current: Expr, method: str, result: Expr) -> Expr:
+    """The list after `xs.<method>(...)`, whose new value is `result` (read from `xs` itself):
+    AttributeError first when xs is not a list."""
+    return _method(current, "array", "list", method, result, Ty.LIST)
+
+
 def _wrap_text(ref: str) -> str:
     return f"($type({ref}) = 'array' ? [[{ref}]] : [{ref}])"
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from durable_sfn.compiler.diagnostics import DiagnosticSink
 
-MUTATORS = frozenset({"append", "extend", "update"})
+MUTATORS = frozenset({"append", "extend", "update", "sort", "reverse"})
 HINT = "copy it first (list(x), dict(x), x.copy()), or build a new value instead of changing this one"
 CALLER = "<caller>"  # a parameter's value belongs to the caller, who may read it any time
 INPUT = "<input>"  # the object ctx.get_input() returns

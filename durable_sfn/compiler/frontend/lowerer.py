@@ -163,6 +163,8 @@ class Lowerer(LowererCore):
                     value.args[0] = ast.copy_location(ast.Name(id=holder.id, ctx=ast.Load()), node)
                     return [*awaited, *self._mutation(node, func.value, func.attr, value)]
                 return self._mutation(node, func.value, func.attr, value)
+            if isinstance(func.value, ast.Name) and func.attr in ("sort", "reverse"):
+                return self._reorder(node, func.value, func.attr, value)
             if func.attr in item_mutations.MUTATORS and isinstance(func.value, ast.Subscript | ast.Call):
                 return item_mutations.lower_item_mutation(self, node, value)  # groups[k].append(v)
             if item_mutations.is_setdefault(value):
@@ -198,6 +200,29 @@ class Lowerer(LowererCore):
             value = runtime.extended(current, arg)
         else:
             value = runtime.updated(current, arg)
+        name = self.bind_target(target.id, value.ty, target)
+        return [ir.Assign(name, value, self.loc(node))]
+
+    def _reorder(self, node: ast.stmt, target: ast.Name, method: str, call: ast.Call) -> list[ir.Stmt]:
+        """`xs.sort(key=..., reverse=...)` and `xs.reverse()`: the list's new order, as
+        `sorted(xs, ...)` and `xs[::-1]` give it (stable, the same errors); only a list has them."""
+        allowed = {"key", "reverse"} if method == "sort" else set()
+        if call.args or any(kw.arg not in allowed for kw in call.keywords):
+            hint = "xs.sort(), xs.sort(key=..., reverse=True)" if method == "sort" else "xs.reverse()"
+            self.report(call, "DSF002", f".{method}() takes no positional arguments here", hint)
+            return []
+        if item_mutations.changes_outer(self, target.id, target):
+            return []
+        load = ast.copy_location(ast.Name(id=target.id, ctx=ast.Load()), target)
+        if method == "sort":
+            reordered: ast.expr = ast.Call(
+                func=ast.Name(id="sorted", ctx=ast.Load()), args=[load], keywords=call.keywords
+            )
+        else:
+            step = ast.UnaryOp(op=ast.USub(), operand=ast.Constant(1))
+            reordered = ast.Subscript(value=load, slice=ast.Slice(None, None, step), ctx=ast.Load())
+        reordered = ast.fix_missing_locations(ast.copy_location(reordered, call))
+        value = runtime.list_method(self.expr.translate(target), method, self.expr.translate(reordered))
         name = self.bind_target(target.id, value.ty, target)
         return [ir.Assign(name, value, self.loc(node))]
 

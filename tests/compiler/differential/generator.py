@@ -14,7 +14,7 @@ receive data), custom status, sub-orchestrations, durable entities (one generate
 and signalled from Main; signals then calls, so that their order shows), grouping statements
 (`g.setdefault(k, []).append(v)`, `g[k].append(v)`, `d[k] += v`), and expressions over strings,
 numbers, lists, dicts and None (with `sorted`/`min`/`max` and `key=`/`default=`, `map` handed to
-a consumer), including the ones that fail at run time (missing keys, indexes out of
+a consumer, `xs.sort(...)` and `xs.reverse()`), including the ones that fail at run time (missing keys, indexes out of
 range, division by zero, `int()` of text) inside and outside a `try`. Variables are typed so
 that most programs are meaningful Python; a few type errors are drawn on purpose.
 """
@@ -445,6 +445,7 @@ class Generator:
             ("activity", 3),
             ("augment", 1),
             ("append", 0.7),
+            ("reorder", 0.3),
             ("status", 0 if s.in_branch else 0.8),  # a task_all branch cannot set it (DSF013)
             ("timer", 0.4),
         ]
@@ -493,6 +494,19 @@ class Generator:
             self.assign(s, alias, LIST)
             return [f"{alias} = {name}", f"{alias}.append({self.expr(INT, s, 1)})"]
         return [f"{name}.append({self.expr(INT, s, 1)})"]
+
+    def stmt_reorder(self, s: Scope, depth: int) -> list[str]:
+        """`xs.sort(...)` or `xs.reverse()` on a list variable (a list of strings too)."""
+        lists = s.writable(LIST) + s.writable(SLIST)
+        if not lists:
+            return self.stmt_assign(s, depth)
+        name = self.pick(lists)
+        if self.chance(0.3):
+            return [f"{name}.reverse()"]
+        if s.vars[name] == LIST and self.chance(0.4):
+            reverse = ", reverse=True" if self.chance(0.5) else ""
+            return [f"{name}.sort(key=lambda v: {self.key_body('v', s)}{reverse})"]
+        return [f"{name}.sort({self.pick(['', 'reverse=True'])})"]
 
     def activity_call(self, s: Scope) -> tuple[str, str]:
         """An activity call expression (without await) and the type of its result."""
