@@ -31,10 +31,11 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jsonata import Functions, JException, Jsonata, Utils
+from jsonata.datetimeutils import DateTimeUtils
 
 from durable_sfn.engine import bounds, errors, jsonata_compiled
 from durable_sfn.engine.bounded_regex import compile_pattern
@@ -196,7 +197,7 @@ def bindings(env: EvalEnv) -> dict[str, Any]:
 
 
 def _epoch_millis(text: str) -> int:
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+    return (datetime.fromisoformat(text.replace("Z", "+00:00")) - _EPOCH) // timedelta(milliseconds=1)
 
 
 def evaluate_expression(expression: str, env: EvalEnv, field: str) -> Any:
@@ -645,6 +646,41 @@ def _js_number(n: Any) -> Any:
 # jsonata-python converts every number it makes (unary minus, a folded `-0` literal, arithmetic)
 # through this one function, so JavaScript's -0 is kept everywhere by replacing it.
 Utils.convert_number = staticmethod(_js_number)
+
+
+def _format_datetime(millis: int, picture: str | None, timezone: str | None) -> str:
+    """jsonata-python's `$fromMillis` formatting with the instant made exactly: it went through
+    float seconds (`fromtimestamp(millis / 1000.0)`), which puts far dates a millisecond early
+    (253402300799999 wrote 9999-12-31T23:59:59.998Z, jsonata-js .999Z)."""
+    offset_hours = offset_minutes = 0
+    if timezone is not None:
+        offset = int(timezone)
+        offset_hours = math.trunc(offset / float(100))
+        offset_minutes = int(math.fmod(offset, 100))
+    if picture is None:
+        if DateTimeUtils._iso8601_spec is None:
+            DateTimeUtils._iso8601_spec = DateTimeUtils._analyse_datetime_picture(
+                "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]"
+            )
+        spec = DateTimeUtils._iso8601_spec
+    else:
+        spec = DateTimeUtils._analyse_datetime_picture(picture)
+    offset_millis = (60 * offset_hours + offset_minutes) * 60 * 1000
+    try:
+        instant = _EPOCH + timedelta(milliseconds=int(millis) + offset_millis)
+    except OverflowError:  # beyond Python's years 1 to 9999: the library's own error, as before
+        return str(_LIBRARY_FORMAT_DATETIME(millis, picture, timezone))
+    return "".join(
+        part.value
+        if part.type == "literal"
+        else DateTimeUtils._format_component(instant, part, offset_hours, offset_minutes)
+        for part in spec.parts
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LIBRARY_FORMAT_DATETIME = DateTimeUtils.format_datetime
+DateTimeUtils.format_datetime = staticmethod(_format_datetime)
 
 
 class _Range(Utils.RangeList):  # type: ignore[misc]

@@ -168,7 +168,7 @@ def test_durables_input_underscore_keyword_works_in_both_runs(n: int) -> None:
     ("body", "expected"),
     [
         ('return ctx.current_utc_datetime.strftime("%Y-%m-%d")', "method .strftime() of a datetime"),
-        ("now = ctx.current_utc_datetime\n    return now.hour", "datetime attribute '.hour'"),
+        ("now = ctx.current_utc_datetime\n    return now.tzinfo", "datetime attribute '.tzinfo'"),
         ('return ctx.get_input() | {"a": 1}', "{**a, **b}"),
         ("return dict(a=1, b=ctx.get_input())", '{"key": value, ...}'),
         ('return ctx.get_input().strip(" ,")', "only s.strip() (whitespace)"),

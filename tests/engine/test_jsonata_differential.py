@@ -155,3 +155,23 @@ def test_negative_zero_and_division_by_zero_as_javascript(expression: str, js: n
     expected = js.evaluate(expression, bindings)
     ours = evaluator(expression, bindings)
     assert (ours.kind, ours.value, ours.code) == (expected.kind, expected.value, expected.code)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "$fromMillis(253402300799999)",
+        "$fromMillis(253402300799999, '[Y0001]-[M01]-[D01] [H01]:[m01]:[s01].[f001]')",
+        "[$fromMillis(-1), $fromMillis(-62135596800000), $fromMillis(1704067200999, '[f001]', '+0530')]",
+        "$toMillis($fromMillis(253402300799999)) = 253402300799999",
+    ],
+)
+def test_from_millis_is_exact_to_the_millisecond(expression: str, js: node.JsonataJs) -> None:
+    # jsonata-python went through float seconds and wrote far dates a millisecond early
+    # (9999-12-31T23:59:59.998Z); found by tests/compiler/test_datetime_fields.py.
+    evaluator = EVALUATORS["jsonata-python"]()
+    assert evaluator is not None
+    bindings: dict[str, object] = {"states": {"input": {}, "context": {}}}
+    expected = js.evaluate(expression, bindings)
+    ours = evaluator(expression, bindings)
+    assert (ours.kind, ours.value, ours.code) == (expected.kind, expected.value, expected.code)

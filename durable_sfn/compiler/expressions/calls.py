@@ -14,6 +14,7 @@ from durable_sfn.compiler.expressions.runtime import (
     as_number,
     block,
     copy_method,
+    datetime_method,
     datetime_text,
     dict_method,
     is_numeric,
@@ -119,8 +120,8 @@ def translate_call(t: TranslatorCore, node: ast.Call) -> Expr:
 # Methods only a datetime has: the hint says what a datetime supports.
 _DATETIME_ONLY = {"strftime", "weekday", "isoweekday", "timestamp", "date", "astimezone", "timetuple"}
 DATETIME_HINT = (
-    "a datetime supports comparisons, timedelta arithmetic and isoformat(): "
-    "now.isoformat()[:10] is the date (YYYY-MM-DD), now.isoformat()[11:13] the hour"
+    "a datetime supports comparisons, timedelta arithmetic, isoformat(), .year to .microsecond, "
+    "weekday(), isoweekday() and timestamp(): now.isoformat()[:10] is the date (YYYY-MM-DD)"
 )
 
 
@@ -424,6 +425,9 @@ _METHOD_ARITY = {
     "copy": (0, 0),
     "isoformat": (0, 0),
     "total_seconds": (0, 0),
+    "weekday": (0, 0),
+    "isoweekday": (0, 0),
+    "timestamp": (0, 0),
 }
 
 
@@ -452,8 +456,8 @@ def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
         args = _args(t, node, lo, hi, attr)
         if args is None:
             return Expr.raw("null")
-        if attr in ("isoformat", "total_seconds"):
-            kind = Ty.DATETIME if attr == "isoformat" else Ty.TIMEDELTA
+        if attr in ("isoformat", "total_seconds", "weekday", "isoweekday", "timestamp"):
+            kind = Ty.TIMEDELTA if attr == "total_seconds" else Ty.DATETIME
             if obj.ty is not kind:
                 return t.fail(
                     node,
@@ -463,6 +467,8 @@ def _method_call(t: TranslatorCore, node: ast.Call, attr: str) -> Expr:
                 )
             if attr == "isoformat":
                 return datetime_text(obj, "T")
+            if attr != "total_seconds":
+                return datetime_method(obj, attr)
             return Expr(obj.parts, Ty.FLOAT, time_dependent=obj.time_dependent)
         if attr == "copy":
             return copy_method(obj)

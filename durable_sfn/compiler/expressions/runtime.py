@@ -1410,6 +1410,42 @@ def py_fromisoformat(text: Expr) -> Expr:
     return block([("$__t", text)], check, ty=Ty.DATETIME)
 
 
+# What `$fromMillis` writes for a datetime's fields, and where each starts in that text.
+_FIELDS_PICTURE = "'[Y0001]-[M01]-[D01] [H01]:[m01]:[s01]'"
+DATETIME_FIELDS = {
+    "year": (0, 4),
+    "month": (5, 2),
+    "day": (8, 2),
+    "hour": (11, 2),
+    "minute": (14, 2),
+    "second": (17, 2),
+}
+
+
+def datetime_field(value: Expr, field: str) -> Expr:
+    """`dt.year` ... `dt.second`, and `dt.microsecond` (a timestamp holds milliseconds)."""
+    if field == "microsecond":
+        return block(
+            [("$__m", join("$toMillis(", value, ")"))], "($__m % 1000 + 1000) % 1000 * 1000", ty=Ty.NUM
+        )
+    start, length = DATETIME_FIELDS[field]
+    return block(
+        [("$__m", join("$toMillis(", value, ")"))],
+        f"$number($substring($fromMillis($__m, {_FIELDS_PICTURE}), {start}, {length}))",
+        ty=Ty.NUM,
+    )
+
+
+def datetime_method(value: Expr, method: str) -> Expr:
+    """`dt.weekday()` (Monday 0), `dt.isoweekday()` (Monday 1) and `dt.timestamp()` (seconds, a
+    float): from the milliseconds since 1970-01-01, a Thursday."""
+    millis = join("$toMillis(", value, ")")
+    if method == "timestamp":
+        return join("(", millis, " / 1000)", ty=Ty.FLOAT)
+    body = "(($floor($__m / 86400000) + 3) % 7 + 7) % 7" + (" + 1" if method == "isoweekday" else "")
+    return block([("$__m", millis)], body, ty=Ty.NUM)
+
+
 def datetime_shift(value: Expr, seconds: Expr, sign: str) -> Expr:
     """A datetime plus or minus a timedelta; OverflowError outside years 1 to 9999, as in Python.
     A timestamp holds milliseconds: a shift with microseconds in it fails."""

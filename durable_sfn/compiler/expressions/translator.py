@@ -25,7 +25,9 @@ from durable_sfn.compiler.expressions.comprehensions import ComprehensionRules
 from durable_sfn.compiler.expressions.operators import OperatorRules
 from durable_sfn.compiler.expressions.padding import padded, split_padding
 from durable_sfn.compiler.expressions.runtime import (
+    DATETIME_FIELDS,
     INT_LIMIT,
+    datetime_field,
     kind_read,
     mapping,
     py_format,
@@ -269,6 +271,8 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
             if base.id in ("random", "uuid", "secrets"):
                 return self.fail(node, "DSF003", f"{base.id}.{node.attr} is not deterministic", UUID_HINT)
         if is_datetime(self, base):
+            if node.attr in (*DATETIME_FIELDS, "microsecond"):
+                return datetime_field(self.translate(base), node.attr)
             return self.fail(
                 node, "DSF025", f"datetime attribute '.{node.attr}' is not compiled", DATETIME_HINT
             )

@@ -264,6 +264,7 @@ class Generator:
             lambda: f"max({e(LIST, s, d)}, default={e(INT, s, 0)})",
             lambda: f"len(min({e(SLIST, s, d)}, key=len, default=''))",
             lambda: f"sum(map(abs, {e(LIST, s, d)}))",
+            lambda: f"ctx.current_utc_datetime.{self.pick(['minute', 'second', 'hour', 'day', 'weekday()'])}",
             lambda: f"max(map(len, {e(SLIST, s, d)}), default={e(INT, s, 0)})",
         ]
         return str(self.pick(forms)())
