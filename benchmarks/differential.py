@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     _print(done, counts, elapsed)
     print(f"runs whose uncaught expression error is named in the Cause only: {counts['uncaught']:,}")
     print(f"runs alike but for the calls of a failed fan-out's branches: {counts['fan-out calls']:,}")
+    print(f"runs the compiled program stopped at a documented runtime limit: {counts['runtime limits']:,}")
     print("refused by code: " + ", ".join(f"{code} {n}" for code, n in refusals.most_common()))
     if kinds:
         print("differences by kind: " + ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()))
@@ -82,6 +83,7 @@ def _run(
         counts[outcome.verdict] += 1
         counts["uncaught"] += outcome.uncaught_expression_errors
         counts["fan-out calls"] += outcome.failed_fan_out_calls
+        counts["runtime limits"] += outcome.runtime_limits
         if outcome.verdict == "refused":
             code = re.search(r"DSF\d+", outcome.detail)
             refusals[code.group(0) if code else "?"] += 1

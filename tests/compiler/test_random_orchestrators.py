@@ -13,11 +13,20 @@ from typing import Any
 
 import pytest
 
+from durable_sfn import JsonValue, OrchestrationContext, orchestrator
 from durable_sfn.compiler import CompileError, compile_source
 from durable_sfn.testing import ScheduledEvent, run_direct, run_local
 from tests.compiler.differential import regressions
 from tests.compiler.differential.generator import events_of, program
-from tests.compiler.differential.runner import compare, entity_host, entity_states, judge, load, unload
+from tests.compiler.differential.runner import (
+    compare,
+    entity_host,
+    entity_states,
+    judge,
+    load,
+    runtime_limit,
+    unload,
+)
 
 # Seeds 0-15 (0, 4, 8, 10 and 15 signal and call the module's entity), and four that group with `g[k].append(v)` (23), wait for an event without a
 # timeout (28), count with `d[k] += v` (56) and wait for events only in a handler that cannot run
@@ -176,3 +185,21 @@ def test_a_list_changed_inside_a_loop_over_it_is_refused_where_it_changes() -> N
     assert (diagnostic.code, diagnostic.line, diagnostic.col) == ("DSF051", 9, 12)
     assert "inside a loop over it" in diagnostic.message
     assert "list(xs)" in diagnostic.hint
+
+
+@orchestrator(name="DiffBigIntText")
+async def big_int_text(ctx: OrchestrationContext) -> JsonValue:
+    text = ctx.get_input()
+    total = {"a": 1}
+    total["a"] += int(text)  # a 32-digit int: Python goes on, the compiled run stops loudly
+    return len(text)
+
+
+def test_a_documented_runtime_limit_counts_apart_from_differences() -> None:
+    """The runner counts a run the compiled program stopped at a documented limit apart: only the
+    expression's own error counts (its text quotes every message it may raise)."""
+    direct = run_direct(big_int_text, "12" * 16)
+    compiled = run_local(big_int_text, "12" * 16)
+    assert (direct.status, compiled.status) == ("SUCCEEDED", "FAILED")
+    assert runtime_limit(direct, compiled) == "big-ints"
+    assert runtime_limit(run_direct(big_int_text, "x"), run_local(big_int_text, "x")) is None

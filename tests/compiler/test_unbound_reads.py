@@ -331,3 +331,39 @@ def test_the_unbound_message_names_the_helpers_own_variable() -> None:
         "cannot access local variable 'y' where it is not associated with a value"
     )
     assert both(branch_local_shadows_outer, [1, 2]).output == [100, ["unbound", 6]]
+
+
+@orchestrator(name="FreeVariableReads")
+async def free_variable_reads(ctx: OrchestrationContext) -> JsonValue:
+    """A nested scope (a comprehension in Python 3.11, a generator expression) reading
+    a local the function has not assigned: NameError ("free variable"), which `except
+    UnboundLocalError` does not catch; with no item to read it, no error at all."""
+    xs = ctx.get_input()
+    out: list[JsonValue] = []
+    if len(xs) > 5:
+        factor = 2
+        offset = 3
+    try:
+        scaled = [x * factor for x in xs]
+        out.append(scaled)
+    except UnboundLocalError:
+        out.append("unbound")
+    except NameError as e:
+        out.append(str(e))
+    try:
+        out.append(sum(x + offset for x in xs))
+    except NameError as e:
+        out.append(type(e).__name__ + ": " + str(e))
+    return out
+
+
+@pytest.mark.parametrize("value", [[1, 2], []])
+def test_a_nested_scope_reading_an_unassigned_local_raises_name_error(value: list[int]) -> None:
+    out = both(free_variable_reads, value).output
+    if value:
+        assert (
+            out[0]
+            == "cannot access free variable 'factor' where it is not associated with a value in enclosing scope"
+        )
+    else:
+        assert out == [[], 0]

@@ -130,6 +130,12 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
             "UnboundLocalError",
             f"cannot access local variable '{shown}' where it is not associated with a value",
         )
+        if getattr(node, "free_read", False):  # unassigned_reads.FREE: read from a nested scope
+            unbound = raise_(
+                "NameError",
+                f"cannot access free variable '{shown}' where it is not associated with a value in "
+                "enclosing scope",
+            )
         return join("($exists(", var, ") ? ", var, f" : {unbound})", ty=var.ty)
 
     # -- displays ---------------------------------------------------------------------------------

@@ -11,10 +11,16 @@ unmarked only where every path to it assigns the name.
 from __future__ import annotations
 
 import ast
+import sys
 
 from durable_sfn.compiler.frontend.scopes import assigned_names, walk_scope
 
 MARK = "maybe_unassigned"
+# On a marked read inside a nested scope (a lambda, a generator expression, and in Python 3.11 a
+# comprehension too): Python raises NameError ("free variable") there, not UnboundLocalError.
+FREE = "free_read"
+# Comprehensions are functions of their own before Python 3.12 (PEP 709 inlines them).
+_COMPREHENSION_SCOPES = sys.version_info < (3, 12)
 # The name as the source spells it, on a Name a helper compiled in place renamed.
 SOURCE_NAME = "source_name"
 
@@ -61,28 +67,36 @@ def _names(node: ast.AST, hidden: frozenset[str]) -> list[ast.Name]:
         arguments = node.args
         params = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
         params += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-        return _names(node.body, hidden | {a.arg for a in params})
+        return _free(_names(node.body, hidden | {a.arg for a in params}))
     if isinstance(node, _COMPREHENSIONS):
         # The first iterable is evaluated in the enclosing scope; the rest in the comprehension's.
         out = _names(node.generators[0].iter, hidden)
         inner = hidden | {
             n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)
         }
+        nested: list[ast.Name] = []
         for i, gen in enumerate(node.generators):
             if i:
-                out += _names(gen.iter, inner)
+                nested += _names(gen.iter, inner)
             for cond in gen.ifs:
-                out += _names(cond, inner)
+                nested += _names(cond, inner)
         parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
         for part in parts:
-            out += _names(part, inner)
-        return out
+            nested += _names(part, inner)
+        own_scope = isinstance(node, ast.GeneratorExp) or _COMPREHENSION_SCOPES
+        return out + (_free(nested) if own_scope else nested)
     if isinstance(node, ast.Name):
         return [] if node.id in hidden else [node]
     out = []
     for child in ast.iter_child_nodes(node):
         out += _names(child, hidden)
     return out
+
+
+def _free(names: list[ast.Name]) -> list[ast.Name]:
+    for name in names:
+        setattr(name, FREE, True)
+    return names
 
 
 class _Flow:

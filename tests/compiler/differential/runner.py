@@ -19,6 +19,10 @@ One difference of error names is accepted, as in test_expression_semantics.py: a
 error that no `try` catches fails the compiled run with States.QueryEvaluationError whose Cause
 starts with Python's error name (Python raises that error itself).
 
+A run the compiled program stops at a documented runtime limit (an integer beyond 2**53, ...:
+UnsupportedValueError naming it, where Python goes on) is counted apart (`runtime_limits`), as
+test_expression_semantics.py counts them: loud, not silent, and not comparable after that point.
+
 A program with an entity runs each way on a fresh `LocalEntityHost` of its own, and the final
 state of every entity key the generator uses must be the same too (kind "entity state").
 """
@@ -32,6 +36,7 @@ import io
 import json
 import logging
 import math
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,6 +51,7 @@ from durable_sfn.entities.in_process import LocalEntityHost
 from durable_sfn.testing import ExecutionResult, run_direct, run_local
 from durable_sfn.testing.compiled import compiled_definition
 from tests.compiler.differential.generator import ENTITY, ENTITY_KEYS, Program, events_of
+from tests.compiler.test_expression_semantics import RUNTIME_LIMITS
 
 Verdict = Literal["agree", "refused", "differ"]
 
@@ -60,6 +66,8 @@ class Outcome:
     # of a failed fan-out call their activity before the others are stopped depends on what
     # happens at the same virtual instant (e.g. branches whose timers end together).
     failed_fan_out_calls: int = 0
+    # Runs the compiled program stopped at a documented limit (`runtime_limit`), not compared.
+    runtime_limits: int = 0
     runs: list[tuple[Any, ExecutionResult | None, ExecutionResult | None]] = field(default_factory=list)
 
     def signature(self) -> tuple[Any, ...]:
@@ -173,6 +181,30 @@ def uncaught_expression_error(direct: ExecutionResult, local: ExecutionResult) -
         and direct.error is not None
         and f"{direct.error}: " in (local.cause or "")
     )
+
+
+def runtime_limit(direct: ExecutionResult, local: ExecutionResult) -> str | None:
+    """The documented limit (tests/compiler/test_expression_semantics.py RUNTIME_LIMITS) the
+    compiled run stopped at, where the direct run did not stop: an integer beyond 2**53, a float
+    text Python writes with an exponent, the repr of a list the compiler could not see... The
+    compiled run fails loudly with UnsupportedValueError naming the limit; Python goes on."""
+    if local.status != "FAILED" or (direct.status == "FAILED" and direct.error == local.error):
+        return None
+    cause = local.cause or ""
+    if local.error == "UnsupportedValueError":
+        message = cause
+    else:  # the expression's own error, after the expression's text (which quotes every message)
+        found = re.match(
+            r"(?:[A-Z][0-9]{4}: )?UnsupportedValueError: ([\s\S]*)$",
+            cause.rsplit("threw an error during evaluation. ", 1)[-1],
+        )
+        if found is None:
+            return None
+        message = found.group(1)
+    for cause_name, limit in RUNTIME_LIMITS.items():
+        if any(message.startswith(m) for m in limit.messages):
+            return cause_name
+    return None
 
 
 def compare(direct: ExecutionResult, local: ExecutionResult, calls: str) -> str:
@@ -292,6 +324,9 @@ def _judge(program: Program, fn: Callable[..., Any]) -> Outcome:
                 "differ", f"run_local raised {type(exc).__name__}: {exc}", "local raised", runs=outcome.runs
             )
         outcome.runs.append((value, direct, local))
+        if runtime_limit(direct, local) is not None:
+            outcome.runtime_limits += 1
+            continue
         mode = calls_mode(program, direct, local)
         kind = compare(direct, local, mode)
         if kind == "activity calls" and mode == "subset":
