@@ -2,10 +2,11 @@
 `await ctx.task_all([t1, t2])`).
 
 A compiled task runs where it is awaited, so the rule is that every task reaches an await in the
-block that created it, exactly once. A task that is never awaited, used as a value, replaced, or
-awaited inside a nested block is refused at the line that created it: Python would never run it,
-run it once although the await sits in a loop, or hand a coroutine object around, and none of
-that has a state to compile to.
+block that created it, exactly once, or in the body of a `try` of that block (`tasks = [...]`,
+then `try: await ctx.task_all(tasks) except ...`, as Durable users write it). A task that is never
+awaited, used as a value, replaced, or awaited inside another nested block is refused at the line
+that created it: Python would never run it, run it once although the await sits in a loop, or
+hand a coroutine object around, and none of that has a state to compile to.
 
 Python evaluates a task's arguments where the task is created, the compiled Task where it is
 awaited. The two agree when nothing in between changes what the arguments read, no time passes
@@ -16,6 +17,7 @@ that may fail are evaluated; otherwise the await is refused (DSF029) with a hint
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +32,10 @@ class PendingTask:
     node: ast.expr  # the ctx call, nested async def call, list or comprehension of them
     stmt: ast.stmt  # the statement that created it (diagnostics point here)
     start: int  # how many IR statements of its block were lowered before it was created
+    # Handed to the body of a `try` that follows (`tasks = [...]`, then `try: await
+    # ctx.task_all(tasks)`): what its creating block lowered between its creation and the try.
+    before: tuple[ir.Stmt, ...] | None = None
+    guarded: bool = False  # that try has a handler for the errors an expression raises
 
 
 Report = Callable[[ast.AST, str, str, str], None]  # (node, code, message, hint)
@@ -46,6 +52,8 @@ class Deferred:
     outer: list[dict[str, PendingTask]] = field(default_factory=list)
     lowered: list[ir.Stmt] = field(default_factory=list)  # the IR of the block so far
     consumed: list[PendingTask] = field(default_factory=list)  # by the statement being lowered
+    # Tasks the next block entered (a `try` body) starts with.
+    handoff: dict[str, PendingTask] = field(default_factory=dict)
 
     def take(self, name: str) -> ast.expr | None:
         """The task `name` stands for, consumed by an await in this block (None if it is not one)."""
@@ -71,7 +79,8 @@ class Deferred:
     def enter(self, out: list[ir.Stmt]) -> tuple[dict[str, PendingTask], list[ir.Stmt]]:
         saved = (self.here, self.lowered)
         self.outer.append(self.here)
-        self.here, self.lowered = {}, out
+        self.here, self.lowered = self.handoff, out
+        self.handoff = {}
         return saved
 
     def leave(self, saved: tuple[dict[str, PendingTask], list[ir.Stmt]]) -> None:
@@ -92,7 +101,14 @@ class Deferred:
                 self._refuse(record, name, f"is used in a nested block (line {stmt.lineno})")
         if isinstance(stmt, _COMPOUND):
             for name in sorted(names & self.here.keys()):
-                self._refuse(self.here.pop(name), name, f"is used in a nested block (line {stmt.lineno})")
+                record = self.here.pop(name)
+                if isinstance(stmt, ast.Try) and _only_in_body(stmt, name):
+                    # Awaited in the try's body, as Python would: the body starts with it.
+                    between = tuple(self.lowered[record.start :])
+                    guarded = _catches_expression_errors(stmt)
+                    self.handoff[name] = PendingTask(record.node, record.stmt, 0, between, guarded)
+                    continue
+                self._refuse(record, name, f"is used in a nested block (line {stmt.lineno})")
         before = {name: self.here[name] for name in names & self.here.keys()}
         saved, self.consumed = self.consumed, []
         start = len(self.lowered)
@@ -110,7 +126,21 @@ class Deferred:
                 self._refuse(record, name, f"is replaced before it is awaited (line {stmt.lineno})")
         if consumed:
             first = min(r.start for r in consumed)
-            problem = hazard(lowered, self.lowered[first:start])
+            handed: list[tuple[ir.Stmt, ...]] = [r.before for r in consumed if r.before is not None]
+            outside: list[ir.Stmt] = []
+            for between in handed:
+                outside = list(between) if len(between) > len(outside) else outside
+            problem = hazard(lowered, [*outside, *self.lowered[first:start]])
+            guarded = any(r.guarded for r in consumed)
+            if (
+                problem is None
+                and guarded
+                and any(is_fallible(e) for t in lowered for e in creation_exprs(t))
+            ):
+                problem = (
+                    "its arguments may fail: Python evaluates them where the task is created, "
+                    "outside the try whose handlers would catch that, the compiled Task inside it"
+                )
             if problem is not None:
                 record = min(consumed, key=lambda r: r.start)
                 self.report(
@@ -124,6 +154,30 @@ class Deferred:
 
     def _refuse(self, record: PendingTask, name: str, what: str) -> None:
         self.report(record.stmt, "DSF028", f"the task '{name}' created here {what}", _HINT)
+
+
+def _only_in_body(stmt: ast.Try, name: str) -> bool:
+    """Whether `name` is read in the try's body only (not its handlers, else or finally)."""
+    others = [*stmt.orelse, *stmt.finalbody, *stmt.handlers]
+    return not any(isinstance(n, ast.Name) and n.id == name for o in others for n in ast.walk(o))
+
+
+def _catches_expression_errors(stmt: ast.Try) -> bool:
+    """Whether a handler of the try may catch what a failing expression raises: a bare `except`, or
+    one naming a builtin exception class (`Exception`, `TypeError`, `LookupError`, ...); a class of
+    the user's own never matches a builtin error."""
+    for handler in stmt.handlers:
+        if handler.type is None:
+            return True
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for t in types:
+            name = t.id if isinstance(t, ast.Name) else t.attr if isinstance(t, ast.Attribute) else ""
+            found = getattr(builtins, name, None)
+            if not isinstance(t, ast.Name | ast.Attribute) or (
+                isinstance(found, type) and issubclass(found, BaseException)
+            ):
+                return True
+    return False
 
 
 def creation_exprs(stmt: ir.Stmt) -> list[ir.Expr]:

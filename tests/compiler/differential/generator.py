@@ -903,7 +903,17 @@ class Generator:
                 lines.append(f"    if {item} < {self.rng.randint(-2, 5)}:")
                 lines.append("        continue")
             lines.append(f"    {tasks}.append(ctx.call_activity({fn}, {item} + {self.rng.randint(0, 3)}))")
-            lines.append(f"{name} = await ctx.task_all({tasks})")
+            if fn == "check" and self.habit_rng.random() < 0.5:
+                # Awaited in a try of its own, its failure handled (drawn from the habits' stream).
+                handled = self.habit_rng.choice(["Rejected", "TooLarge", "(Rejected, ValueError)"])
+                lines += [
+                    "try:",
+                    f"    {name} = await ctx.task_all({tasks})",
+                    f"except {handled}:",
+                    f"    {name} = []",
+                ]
+            else:
+                lines.append(f"{name} = await ctx.task_all({tasks})")
         elif form == "fixed":
             calls = [self.activity_call(s) for _ in range(self.rng.randint(2, 3))]
             if any(ty != INT for _, ty in calls):
