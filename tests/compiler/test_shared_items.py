@@ -73,3 +73,40 @@ def test_a_change_that_shows_through_the_shared_item_is_refused(body: str) -> No
         compile_source(source, "shared.py")
     assert "DSF051" in str(refused.value)
     assert str(refused.value).startswith("shared.py:")
+
+
+BRANCHES = {
+    "rebound in a sibling branch": 'xs = d["xs"]\nys = xs\nif d["a"]:\n    xs = [1]\nelif d["b"]:\n    xs.append(1)\nreturn ys',
+    "rebound in a loop body": 'xs = d["xs"]\nys = xs\nfor i in d["n"]:\n    xs = [i]\nxs.append(1)\nreturn ys',
+    "rebound in a try body": 'xs = d["xs"]\nys = xs\ntry:\n    v = d["k"]\n    xs = [v]\nexcept KeyError:\n    pass\nxs.append(1)\nreturn ys',
+}
+
+
+@pytest.mark.parametrize("body", BRANCHES.values(), ids=BRANCHES.keys())
+def test_a_name_bound_anew_on_a_path_that_may_be_skipped_still_shares(body: str) -> None:
+    """Found by the differential run (seed 3006026): `xs` bound anew in an `if` branch ended the
+    link `ys = xs` for the `elif` branch too, so `xs.append(v)` there compiled while `ys` showed
+    the change in Python."""
+    source = "from durable_sfn import orchestrator\n\n\n@orchestrator(name='P')\nasync def p(ctx):\n"
+    source += "    d = ctx.get_input()\n" + textwrap.indent(body, "    ") + "\n"
+    with pytest.raises(CompileError) as refused:
+        compile_source(source, "shared.py")
+    assert "DSF051 'xs' is changed in place here while 'ys' refers to the same value" in str(refused.value)
+
+
+@orchestrator(name="SharedReboundFirst")
+async def rebound_first(ctx: OrchestrationContext) -> JsonValue:
+    data = ctx.get_input()
+    xs = data["xs"]
+    ys = xs
+    if data["fresh"]:
+        xs = [0]
+        xs.append(1)  # xs is a new list on every path to here
+    return [xs, ys]
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_a_name_bound_anew_on_every_path_to_the_change_no_longer_shares(fresh: bool) -> None:
+    value = {"xs": [5], "fresh": fresh}
+    direct, compiled = run_direct(rebound_first, value), run_local(rebound_first, value)
+    assert (compiled.status, compiled.output) == (direct.status, direct.output)

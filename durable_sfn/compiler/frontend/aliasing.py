@@ -37,6 +37,9 @@ Position = tuple[int, int]
 class _At:
     position: Position
     loops: tuple[int, ...]  # ids of the loops around it, outermost first
+    # The blocks around it that may not run, outermost first: (id of the if, try or loop, which
+    # of its blocks). A name bound anew there ends a link only for what that block encloses.
+    context: tuple[tuple[int, str], ...] = ()
 
     def before(self, other: _At) -> bool:
         """Whether this can happen before `other`: earlier, or in a loop around both."""
@@ -144,14 +147,19 @@ def _live(facts: _Facts, name: str, link_at: _At, at: _At) -> bool:
     """Whether a link of `name` made at `link_at` still holds at `at`: `name` is not bound anew
     in between (on the straight path, or at the top of the loop that carries the link round)."""
     for bound in facts.assignments.get(name, []):
-        if not bound.position < at.position:
-            continue
+        if not bound.position < at.position or not _encloses(bound, at):
+            continue  # later, or in a branch (a loop body, a handler) the path to `at` may skip
         if link_at.position < bound.position:
             return False
         carried = link_at.position >= at.position
         if carried and set(bound.loops) & set(at.loops) & set(link_at.loops):
             return False
     return True
+
+
+def _encloses(bound: _At, at: _At) -> bool:
+    """Whether every path to `at` runs the block `bound` is in (its blocks enclose `at` too)."""
+    return at.context[: len(bound.context)] == bound.context
 
 
 def _observer(facts: _Facts, name: str, at: _At, deep: bool) -> str | None:
@@ -307,9 +315,19 @@ class _Walker:
         # The variables the loops around the statement go over, each with the name of the key a
         # loop over `d.items()` / `d.keys()` binds (setting that key's value changes no size).
         self.iterating: list[tuple[str, str | None]] = []
+        self.context: tuple[tuple[int, str], ...] = ()  # see _At.context
 
     def at(self, node: ast.AST, loops: tuple[int, ...]) -> _At:
-        return _At((getattr(node, "lineno", 0), getattr(node, "col_offset", 0)), loops)
+        return _At((getattr(node, "lineno", 0), getattr(node, "col_offset", 0)), loops, self.context)
+
+    def branch(self, owner: ast.stmt, part: str, body: list[ast.stmt], loops: tuple[int, ...]) -> None:
+        """Walk a block that may not run (`part` of `owner`)."""
+        saved = self.context
+        self.context = (*saved, (id(owner), part))
+        try:
+            self.block(body, loops)
+        finally:
+            self.context = saved
 
     def block(self, body: list[ast.stmt], loops: tuple[int, ...]) -> None:
         for stmt in body:
@@ -391,22 +409,25 @@ class _Walker:
         at = self.at(stmt, loops)
         if isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
             inner = (*loops, id(stmt))
+            outer_context = self.context
             if isinstance(stmt, ast.For | ast.AsyncFor):
                 self.reads(stmt.iter, loops)
                 root = _root(stmt.iter)
+                self.context = (*outer_context, (id(stmt), "body"))  # the target: bound per item
                 for name in _target_names(stmt.target):
                     self.facts.assignments.setdefault(name, []).append(self.at(stmt, inner))
                     if root is not None:
                         self.facts.link(name, root, self.at(stmt, inner), "part")
+                self.context = outer_context
             else:
                 self.reads(stmt.test, inner)
             iterated, key = None, None
             if isinstance(stmt, ast.For | ast.AsyncFor):
                 iterated, key = _iterated(stmt.iter), _dict_key(stmt)
             self.iterating.append((iterated or "", key))
-            self.block(stmt.body, inner)
+            self.branch(stmt, "body", stmt.body, inner)
             self.iterating.pop()
-            self.block(stmt.orelse, loops)
+            self.branch(stmt, "orelse", stmt.orelse, loops)
             return
         if isinstance(stmt, ast.Assign | ast.AnnAssign):
             value = stmt.value
@@ -473,12 +494,16 @@ class _Walker:
         for child in ast.iter_child_nodes(stmt):
             if isinstance(child, ast.expr):
                 self.reads(child, loops)
+        conditional = isinstance(stmt, ast.If | ast.Try)  # a `with` body always runs
         for name in ("body", "orelse", "finalbody"):
             block = getattr(stmt, name, None)
             if isinstance(block, list):
-                self.block(block, loops)
-        for handler in getattr(stmt, "handlers", []):
-            self.block(handler.body, loops)
+                if conditional:
+                    self.branch(stmt, name, block, loops)
+                else:
+                    self.block(block, loops)
+        for i, handler in enumerate(getattr(stmt, "handlers", [])):
+            self.branch(stmt, f"handler {i}", handler.body, loops)
 
     def returned_through_finally(self, stmt: ast.Try) -> None:
         """A value returned out of the try is taken when the `return` runs and handed back after
@@ -508,7 +533,7 @@ class _Walker:
         if not isinstance(stmt.op, ast.Add | ast.Mult):
             return
         # The item changes after the value is evaluated: the statement's own reads come before.
-        end = _At((stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0), loops)
+        end = _At((stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0), loops, self.context)
         if isinstance(stmt.value, ast.List | ast.ListComp | ast.Tuple):
             self.mutated(root, stmt, loops, deep=True, at=end)
             self.stored_into([root], stmt.value, end)
@@ -528,7 +553,7 @@ class _Walker:
             # The default is in d before the statement changes anything else
             # (`d.setdefault(k, base).append(v)` changes base).
             at = self.at(node, loops)
-            before = _At((at.position[0], at.position[1] - 1), loops)
+            before = _At((at.position[0], at.position[1] - 1), loops, self.context)
             self.stored_into([root], ast.List(elts=list(call.args[1:]), ctx=ast.Load()), before)
         return True
 
