@@ -37,6 +37,8 @@ class ExprEnv:
     # Variable -> the variable holding its Python kind (true: a float), for variables whose kind
     # arithmetic decides at run time (frontend/number_kinds).
     kinds: dict[str, str] = field(default_factory=dict)
+    # The kind variables whose variable may hold a float, and so -0.0 (kept as the kind '-0').
+    signed_kinds: set[str] = field(default_factory=set)
     # Compiles a call of one of the module's own functions in place (`frontend/helpers`); None
     # when the call is not one.
     inline_call: Callable[[ast.Call], Expr | None] | None = None

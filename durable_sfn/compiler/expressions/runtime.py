@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 from durable_sfn.compiler.expressions.text import join, paren
 from durable_sfn.compiler.ir import Expr, Ty, Var
@@ -146,27 +147,49 @@ def is_float_text(e: Expr) -> Expr:
     return block([("$__f", e)], "$type($__f) = 'number' and $not(", _int_test("$__f"), ")", ty=Ty.BOOL)
 
 
-def kind_value(value: Expr) -> Expr:
-    """What a variable's kind (frontend/number_kinds) records for `value`: true for a float, false
-    for another value, null where the number's value decides (as it does for any JSON number)."""
-    if value.ty is Ty.FLOAT or (value.is_const and isinstance(value.const, float)):
-        return Expr.literal(True)
-    if value.float_when is not None:
-        return join("(", value.float_when, ")", ty=Ty.BOOL)
-    if value.ty in (Ty.NUM, Ty.UNKNOWN) and not value.is_const:
+NEGATIVE_ZERO_KIND = "'-0'"  # a float kind whose value is -0.0, which JSON writes as 0
+
+
+def kind_value(value: Expr, signed: bool = True) -> Expr:
+    """What a variable's kind (frontend/number_kinds) records for `value`: true for a float
+    ('-0' for the float -0.0, whose sign JSON drops), false for another value, null where the
+    number's value decides (as it does for any JSON number)."""
+    if value.is_const and isinstance(value.const, float):
+        negative_zero = value.const == 0 and math.copysign(1.0, value.const) < 0
+        return Expr.literal("-0" if negative_zero and signed else True)
+    if value.ty is Ty.FLOAT:
+        floating: Expr = Expr.literal(True)
+    elif value.float_when is not None:
+        floating = join("(", value.float_when, ")", ty=Ty.BOOL)
+    elif value.ty in (Ty.NUM, Ty.UNKNOWN) and not value.is_const:
         return Expr.literal(None)
-    return Expr.literal(False)
+    else:
+        return Expr.literal(False)
+    if not signed:  # a variable that never holds a float: its kind is the float test alone
+        return floating
+    return block(
+        [("$__kz", value), ("$__kf", floating)],
+        f"$__kf = true and $__kz = 0 and 1 / $__kz < 0 ? {NEGATIVE_ZERO_KIND} : $__kf",
+        ty=Ty.UNKNOWN,
+    )
 
 
-def kind_read(var: Expr, kind: str) -> Expr:
+def kind_read(var: Expr, kind: str, signed: bool = True) -> Expr:
     """A read of a variable with a kind: a float when its kind says so, or, where the kind left it
-    to the value (null or never set), when the value is not an int."""
-    if var.ty is not Ty.NUM and var.ty is not Ty.UNKNOWN:
+    to the value (null or never set), when the value is not an int; -0.0 when the kind says the
+    float was -0.0."""
+    if var.ty not in (Ty.NUM, Ty.UNKNOWN, Ty.FLOAT):
         return var
-    by_value = is_float_text(dataclasses.replace(var, float_when=None))
     flag = Expr.var(kind, Ty.UNKNOWN)  # a variable part: folding substitutes it like the value's
-    test = join("(", flag, " = true or ($not(", flag, " = false) and ", by_value, "))", ty=Ty.BOOL)
-    return dataclasses.replace(var, float_when=test)
+    value = join("(", flag, f" = {NEGATIVE_ZERO_KIND} ? (0 * -1) : ", var, ")", ty=var.ty) if signed else var
+    if var.ty is Ty.FLOAT:
+        return value
+    by_value = is_float_text(dataclasses.replace(var, float_when=None))
+    negative_zero: list[Part] = [flag, f" = {NEGATIVE_ZERO_KIND} or "] if signed else []
+    test = join(
+        "(", flag, " = true or ", *negative_zero, "($not(", flag, " = false) and ", by_value, "))", ty=Ty.BOOL
+    )
+    return dataclasses.replace(value, float_when=test)
 
 
 def with_float_when(result: Expr, *operands: Expr, extra: Expr | None = None) -> Expr:

@@ -95,7 +95,7 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
                 bound = self._assigned(node, bound)
             own = bound.parts[0] if len(bound.parts) == 1 and isinstance(bound.parts[0], Var) else None
             kind = self.env.kinds.get(own.name) if own is not None else None
-            return bound if kind is None else kind_read(bound, kind)
+            return bound if kind is None else kind_read(bound, kind, kind in self.env.signed_kinds)
         if name == self.env.input_param:
             return Expr.raw("$states.context.Execution.Input")
         if name in self.env.variables or name in self.env.exc_vars:
@@ -105,7 +105,7 @@ class ExpressionTranslator(CallRules, ComprehensionRules, OperatorRules):
             if getattr(node, "maybe_unassigned", False) and name in self.env.variables:
                 var = self._assigned(node, var)
             kind = self.env.kinds.get(name)
-            return var if kind is None else kind_read(var, kind)
+            return var if kind is None else kind_read(var, kind, kind in self.env.signed_kinds)
         if name in self.env.constants:
             value = self.env.constants[name]
             if isinstance(value, TimedeltaConstant):

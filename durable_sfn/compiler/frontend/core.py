@@ -53,6 +53,7 @@ class LowererCore(ABC):
             self.env.bound.update(outer.env.bound)
             self.env.exc_vars |= outer.env.exc_vars
             self.env.kinds.update(outer.env.kinds)
+            self.env.signed_kinds |= outer.env.signed_kinds
         self.expr = outside.Translator(self.env, module)
         if outer is not None:  # variables of the enclosing body that hold an EntityId
             self.expr.entity_ids.update(outer.expr.entity_ids)

@@ -341,7 +341,8 @@ class Lowerer(LowererCore):
         # A value that is no number (a datetime, a text, ...) needs no kind: only numbers print by it.
         numeric = expr.ty in (Ty.NUM, Ty.UNKNOWN, Ty.FLOAT, Ty.BOOL)
         companion = self.env.kinds.get(name) if numeric else None
-        kind = (companion, runtime.kind_value(expr)) if companion is not None else None
+        signed = companion in self.env.signed_kinds
+        kind = (companion, runtime.kind_value(expr, signed)) if companion is not None else None
         return [ir.Assign(name, expr, self.loc(node), kind)]
 
     def visit_Return(self, node: ast.Return) -> list[ir.Stmt]:
@@ -489,8 +490,12 @@ def lower_orchestrator(
     lowerer.used_names |= all_names(func)
     lowerer.declare_assigned(func.body)
     unassigned_reads.mark_unassigned_reads(func, params)
-    for variable in sorted(number_kinds.candidates(func.body) - set(params)):
+    for variable, signed in sorted(number_kinds.kinds(func.body).items()):
+        if variable in params:
+            continue
         lowerer.env.kinds[variable] = lowerer.fresh(f"{variable}_kind")
+        if signed:
+            lowerer.env.signed_kinds.add(lowerer.env.kinds[variable])
     body = lowerer.block(func.body)
     return ir.Orchestration(name, file, func.lineno, body, frozenset(lowerer.own_vars))
 

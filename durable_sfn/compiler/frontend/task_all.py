@@ -346,8 +346,12 @@ def _branch(lw: LowererCore, element: ast.expr, bound: dict[str, Expr], label: s
             params.append((child.bind_target(name, value.ty, fn), value))
         child.declare_assigned(fn.body)
         child.scope_node = fn
-        for variable in sorted(number_kinds.candidates(fn.body) - set(names)):
+        for variable, signed in sorted(number_kinds.kinds(fn.body).items()):
+            if variable in names:
+                continue
             child.local_kinds[variable] = child.fresh(f"{variable}_kind")
+            if signed:
+                child.env.signed_kinds.add(child.local_kinds[variable])
         # Reads of the function's locals that some path reaches unassigned raise UnboundLocalError.
         unassigned_reads.mark_unassigned_reads(fn, names)
         return ir.Branch(tuple(params), child.block(fn.body), fn.name)
