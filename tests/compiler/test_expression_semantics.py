@@ -889,6 +889,15 @@ def _key_not_a_string(operands: Mapping[str, Any], direct: Outcome) -> bool:
     )
 
 
+def _digit_keys(operands: Mapping[str, Any], direct: Outcome) -> bool:
+    """A dict of two or more keys, one of them a decimal integer, among the operands."""
+    return any(
+        isinstance(c, dict) and len(c) > 1 and any(re.fullmatch(r"0|[1-9][0-9]{0,9}", k) for k in c)
+        for v in operands.values()
+        for c in _containers(v)
+    )
+
+
 def _a_list(operands: Mapping[str, Any], direct: Outcome) -> bool:
     return any(isinstance(v, list) for v in operands.values())
 
@@ -963,6 +972,12 @@ RUNTIME_LIMITS: dict[str, Limit] = {
         "a dict key that is not a string (JSON object keys are strings)",
         ("dict keys must be strings",),
         _key_not_a_string,
+    ),
+    "dict-key-order": Limit(
+        "iterating a dict with two or more keys, one of them a decimal integer ('0', '42'): "
+        "JSONata puts such keys first, ascending, where Python keeps insertion order",
+        ("the order of a dict whose keys include decimal integers is not kept",),
+        _digit_keys,
     ),
     "shared-list-augmented": Limit(
         "`x += y` on a list another name reads later (Python extends both names' list; a compiled "

@@ -205,16 +205,17 @@ def _name_call(t: TranslatorCore, node: ast.Call, name: str) -> Expr:
         if args is None:
             return Expr.raw("null")
         key = keys.key_function(t, key_node) if key_node is not None else None
-        return keys.keyed_sorted(py_iter(args[0]), reverse, key)
+        # A dict's keys are distinct: without a key function their order cannot change the result.
+        return keys.keyed_sorted(py_iter(args[0], ordered=key is not None), reverse, key)
     if name in ("min", "max") and node.keywords:
         return _keyed_minmax(t, node, name)
     handlers: dict[str, Callable[[list[Expr]], Expr]] = {
         "len": lambda a: py_len(a[0]),
-        "sum": lambda a: py_sum(py_iter(a[0])),
+        "sum": lambda a: py_sum(py_iter(a[0], ordered=False)),
         "min": lambda a: py_minmax(_items(a), is_max=False),
         "max": lambda a: py_minmax(_items(a), is_max=True),
-        "any": lambda a: py_any_all(py_iter(a[0]), is_any=True),
-        "all": lambda a: py_any_all(py_iter(a[0]), is_any=False),
+        "any": lambda a: py_any_all(py_iter(a[0], ordered=False), is_any=True),
+        "all": lambda a: py_any_all(py_iter(a[0], ordered=False), is_any=False),
         "str": lambda a: t.str_of(a[0]) if a else Expr.literal(""),
         "int": lambda a: py_int(a[0]) if a else Expr.literal(0),
         "float": lambda a: py_float(a[0]) if a else Expr.literal(0.0),

@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable
 
 from durable_sfn.compiler.expressions.core import TranslatorCore
-from durable_sfn.compiler.expressions.runtime import block, characters, fold, raise_
+from durable_sfn.compiler.expressions.runtime import block, characters, fold, ordered_keys, raise_
 from durable_sfn.compiler.expressions.text import join
 from durable_sfn.compiler.ir import Expr, Ty
 
@@ -122,7 +122,7 @@ def unpack_checked(value: Expr, count: int, starred: bool = False) -> Expr:
     )
     return block(
         [("$__u", value)],
-        "($__s := $type($__u) = 'array' ? $__u : $type($__u) = 'object' ? [$keys($__u)] : "
+        f"($__s := $type($__u) = 'array' ? $__u : $type($__u) = 'object' ? {ordered_keys('$__u')} : "
         f"$type($__u) = 'string' ? {characters('$__u')} : "
         f'$error("TypeError: cannot unpack non-iterable " & {_TYPE_NAME} & " object"); '
         f"$count($__s) < {count} ? {few} : {many}$__s)",
@@ -192,7 +192,9 @@ def _source(
             join(
                 "($__d := ",
                 mapping,
-                '; [$map([$keys($__d)], function($__k) { {"k": $__k, "v": $lookup($__d, $__k)} })])',
+                "; [$map("
+                + ordered_keys("$__d")
+                + ', function($__k) { {"k": $__k, "v": $lookup($__d, $__k)} })])',
                 ty=Ty.LIST,
             ),
             ["k", "v"],

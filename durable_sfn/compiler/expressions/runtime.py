@@ -661,17 +661,39 @@ def characters(text: str) -> str:
     return f"[$map([0..$length({text}) - 1], function($__i) {{ $substring({text}, $__i, 1) }})]"
 
 
-def py_iter(value: Expr) -> Expr:
-    """The items Python's iteration yields: a list's items, a string's characters, a dict's keys."""
+# A dict's keys in the order Python keeps them (insertion), or UnsupportedValueError: JSONata (as
+# JavaScript) puts the keys that are decimal integers ("0", "42") first, in ascending order, so a
+# dict with such a key and another key may iterate in another order than Python's.
+KEY_ORDER_MESSAGE = "the order of a dict whose keys include decimal integers is not kept"
+
+
+def ordered_keys(ref: str) -> str:
+    """JSONata: the keys of the object in `ref`, in Python's order (see KEY_ORDER_MESSAGE)."""
+    return (
+        f"($__ko := [$keys({ref})]; $count($__ko) > 1 and $count($filter($__ko, function($__kk) "
+        "{ $contains($__kk, /^(0|[1-9][0-9]{0,9})$/) })) > 0 ? "
+        + raise_(
+            LIMIT,
+            KEY_ORDER_MESSAGE + ": Step Functions puts those keys first, ascending; iterate sorted(d), "
+            "or use keys that are not numbers",
+        )
+        + " : $__ko)"
+    )
+
+
+def py_iter(value: Expr, ordered: bool = True) -> Expr:
+    """The items Python's iteration yields: a list's items, a string's characters, a dict's keys
+    (`ordered=False` where their order cannot matter: `sorted(d)`, `sum(d)`, `any(d)`)."""
+    keys = ordered_keys("$__c") if ordered else "[$keys($__c)]"
     if value.ty is Ty.LIST:
         return value
     if value.ty is Ty.DICT:
-        return join("[$keys(", value, ")]", ty=Ty.LIST)
+        return block([("$__c", value)], keys, ty=Ty.LIST)
     if value.ty is Ty.STR:
         return block([("$__c", value)], characters("$__c"), ty=Ty.LIST)
     return block(
         [("$__c", value)],
-        "$type($__c) = 'array' ? $__c : $type($__c) = 'object' ? [$keys($__c)] : "
+        f"$type($__c) = 'array' ? $__c : $type($__c) = 'object' ? {keys} : "
         f"$type($__c) = 'string' ? {characters('$__c')} : ",
         raise_("TypeError", "object is not iterable"),
         ty=Ty.LIST,
@@ -1266,16 +1288,16 @@ def dict_method(obj: Expr, method: str, args: list[Expr]) -> Expr | None:
             obj, "object", "dict", method, body, Ty.UNKNOWN, [("$__k", args[0]), ("$__dflt", default)]
         )
     if method == "keys" and not args:
-        return _method(obj, "object", "dict", method, "[$keys($__o)]", Ty.LIST)
+        return _method(obj, "object", "dict", method, ordered_keys("$__o"), Ty.LIST)
     if method == "values" and not args:
         body = (
-            "$reduce([$keys($__o)], function($__acc, $__k) { $append($__acc, ($__w := $lookup($__o, $__k); "
+            f"$reduce({ordered_keys('$__o')}, function($__acc, $__k) {{ $append($__acc, ($__w := $lookup($__o, $__k); "
             "$type($__w) = 'array' ? [[$__w]] : [$__w])) }, [])"
         )
         return _method(obj, "object", "dict", method, body, Ty.LIST)
     if method == "items" and not args:
         body = (
-            "$reduce([$keys($__o)], function($__acc, $__k) { ($__w := $lookup($__o, $__k); "
+            f"$reduce({ordered_keys('$__o')}, function($__acc, $__k) {{ ($__w := $lookup($__o, $__k); "
             "$__pair := $append([$__k], $type($__w) = 'array' ? [[$__w]] : [$__w]); "
             "$append($__acc, [[$__pair]])) }, [])"
         )
