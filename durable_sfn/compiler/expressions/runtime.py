@@ -102,6 +102,21 @@ _ROUND_DIGITS_TEXT = (
     "$__up := $__h > 0 or ($__h = 0 and ($__e > 0 or ($__e = 0 and ($__P = 1 ? $__i : $__k) % 2 = 1))); "
     "$__m := $__up ? $__k + 1 : $__k; $__m = $__P ? [$__i + 1, 0] : [$__i, $__m])"
 )
+# The 16 decimals of a number from 1 to 10 whose fraction times 10**16 is beyond 2**53, where a
+# double holds only even integers: the product's rounding error (Dekker, as above) says whether the
+# exact value is one above or below it, and the digits are written in two halves of 8, each exact.
+_WIDE_DIGITS_TEXT = (
+    "($__i := $floor($__ax); $__f := $__ax - $__i; $__y := $__f * $__P; "
+    "$__c := 134217729.0 * $__f; $__fh := $__c - ($__c - $__f); $__fl := $__f - $__fh; "
+    "$__q := 134217729.0 * $__P; $__ph := $__q - ($__q - $__P); $__pl := $__P - $__ph; "
+    "$__er := (($__fh * $__ph - $__y) + $__fh * $__pl + $__fl * $__ph) + $__fl * $__pl; "
+    "$__up := $__er > 0.5 ? 1 : $__er < -0.5 ? -1 : 0; "
+    "$__lo0 := $__y % 100000000 + $__up; "
+    "$__hi := ($__y - $__y % 100000000) / 100000000 + ($__lo0 < 0 ? -1 : $__lo0 >= 100000000 ? 1 : 0); "
+    "$__lo := $__lo0 < 0 ? $__lo0 + 100000000 : $__lo0 >= 100000000 ? $__lo0 - 100000000 : $__lo0; "
+    "$formatNumber($__i, '0') & '.' & $pad($formatNumber($__hi, '0'), -8, '0') & "
+    "$pad($formatNumber($__lo, '0'), -8, '0'))"
+)
 # When 15 digits do not read back as the number, Python prints 16 or 17: `$formatNumber` with that
 # many significant digits (as decimals after the point) gives the correctly rounded digits.
 _SIGNIFICANT = (
@@ -121,8 +136,12 @@ _FRACTION_TEXT = (
         "EXACT",
         # From 1 up, the digits after the point fit a double: round them exactly (ties to even, as
         # Python chooses between two shortest texts), instead of $formatNumber's rounding.
-        "($__ax := $abs($__n); $__P := $number('1e' & $__d); $__r := " + _ROUND_DIGITS_TEXT + "; "
-        "$formatNumber($__r[0], '0') & '.' & $pad($formatNumber($__r[1], '0'), 1 - $length($formatNumber($__P, '0')), '0'))",
+        "($__ax := $abs($__n); $__P := $number('1e' & $__d); "
+        "$__P > 9007199254740992 and ($__ax - $floor($__ax)) * $__P >= 9007199254740992 ? "
+        + _WIDE_DIGITS_TEXT
+        + " : "
+        "($__r := " + _ROUND_DIGITS_TEXT + "; "
+        "$formatNumber($__r[0], '0') & '.' & $pad($formatNumber($__r[1], '0'), 1 - $length($formatNumber($__P, '0')), '0')))",
     )
     + ") : "
     + raise_(LIMIT, "this float has no exact text here; format it, e.g. f'{x:.6f}'")
