@@ -41,6 +41,8 @@ __all__ = ["Lowering", "lower"]
 
 # Errors that `States.ALL` does not match.
 UNCATCHABLE = ("States.DataLimitExceeded", "States.Runtime")
+# The error of a value the compiled run refuses where Python goes on (expressions' runtime limits).
+RUNTIME_LIMIT = "UnsupportedValueError"
 # A failed child's own Error and Cause, from the DescribeExecution record in the Cause of the
 # States.TaskFailed its `startExecution.sync:2` Task reports (any other failure stays as it is).
 # A child that failed on an expression error no try caught (States.QueryEvaluationError whose
@@ -446,10 +448,11 @@ class Lowering(TaskLowering, HttpLowering):
         # A re-raise: the error name is only known at run time, so dispatch with a Choice.
         rules = []
         for h in frame.handlers:
-            if "States.ALL" in h.errors and terminal:
-                cond = Expr(("$not((", *s.error.parts, f") in {json.dumps(list(UNCATCHABLE))})"), Ty.BOOL)
-            elif "States.ALL" in h.errors:
-                cond = Expr.raw("true", Ty.BOOL)
+            if "States.ALL" in h.errors:
+                # A catch-all handler (`except Exception`) never takes a documented runtime limit:
+                # Python raises nothing there, so the compiled run stops instead of running it.
+                passing = [*UNCATCHABLE, RUNTIME_LIMIT] if terminal else [RUNTIME_LIMIT]
+                cond = Expr(("$not((", *s.error.parts, f") in {json.dumps(passing)})"), Ty.BOOL)
             else:
                 names = ", ".join(f'"{e}"' for e in h.errors)
                 cond = Expr(("(", *s.error.parts, f") in [{names}]"), Ty.BOOL)
