@@ -36,7 +36,7 @@ GROUPS = "groups"  # a dict of lists of ints, built by grouping statements; only
 # timeout use names of their own ("Go1", ...), each waited for at most once and always raised.
 EVENTS = {"Ping": INT, "Note": STR}
 # When scheduled events arrive (seconds after the start): distinct odd seconds, so that no two
-# arrive together and an arrival rarely falls on the instant a timeout (whole minutes) ends.
+# arrive together; each also gets a millisecond of its own (see `events`).
 EVENT_TIMES = [range(1, 120, 2), range(1, 2400, 2)]  # soon (most waits receive) or spread out
 
 # The generated entity: its name, the keys Main uses (the runner reads each key's final state),
@@ -1011,6 +1011,12 @@ class Generator:
         # Votes arrive half a second off the whole seconds every other event and timer uses.
         for at in self.habit_rng.sample(range(1, 2400, 2), votes):
             scheduled.append([RACE_EVENT, self.habit_rng.randint(-3, 25), at + 0.5])
+        # Each event also gets a millisecond of its own. Every instant a run reaches is a whole (or
+        # half) second after the last event that woke it, plus that event's millisecond, so a
+        # timeout can never end on the instant another event arrives: that tie has no order that
+        # both runners must share (a 30 s timeout begun at 53 s and an event at 83 s).
+        for k, event in enumerate(scheduled):
+            event[2] = round(event[2] + (k + 1) / 1000, 3)
         return scheduled
 
     def program(self) -> Program:

@@ -316,7 +316,7 @@ def _judge(program: Program, fn: Callable[..., Any]) -> Outcome:
             )
         try:
             with entity_host(program, fn) as host:
-                local = run_local(fn, data, events=events, timeout=30.0, entities=host)
+                local = run_local(fn, data, events=events, timeout=120.0, entities=host)
                 local_states = entity_states(host)
         except Exception as exc:
             outcome.runs.append((value, direct, None))
