@@ -25,6 +25,7 @@ from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.errors import NO_CHOICE_MATCHED, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
 from durable_sfn.engine.json_types import json_type_name as _type_name
 from durable_sfn.engine.jsonpath import JsonPathNotFound, UndefinedVariable, select, to_json_text
+from durable_sfn.engine.text_order import utf16_units
 
 __all__ = [
     "COMPARISON_OPERATORS",
@@ -230,12 +231,8 @@ def string_matches(value: str, pattern: str) -> bool:
 
 
 def _utf16(text: str) -> bytes:
-    """Order strings by UTF-16 code units, as Java's String.compareTo (and so AWS) does.
-
-    Big-endian bytes compare like the code units; this differs from Python's code-point order
-    only for characters outside the Basic Multilingual Plane.
-    """
-    return text.encode("utf-16-be", "surrogatepass")
+    """Order strings by UTF-16 code units, as Java's String.compareTo (and so AWS) does."""
+    return utf16_units(text)
 
 
 def _strings(op: Callable[[str, str], bool]) -> Callable[[Any, Any], bool]:

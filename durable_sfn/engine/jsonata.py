@@ -36,6 +36,7 @@ from typing import Any
 
 from jsonata import Functions, JException, Jsonata, Utils
 from jsonata.datetimeutils import DateTimeUtils
+from jsonata.tokenizer import Tokenizer
 
 from durable_sfn.engine import bounds, errors, jsonata_compiled
 from durable_sfn.engine.bounded_regex import compile_pattern
@@ -45,9 +46,24 @@ from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.history import timestamp_text
 from durable_sfn.engine.json_types import json_type_name
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
+from durable_sfn.engine.text_order import js_compare, utf16_units
 
 _CACHE_SIZE = 4096
 _local = threading.local()
+_create_token = Tokenizer.create
+
+
+def _token_joining_surrogates(self: Tokenizer, type: Any, value: Any) -> Any:
+    """A string literal's escaped surrogate pair (`"\\ud83d\\ude00"`, as JSON and the compiler
+    write an emoji) is one character, as in jsonata-js, whose strings are UTF-16; jsonata-python
+    made each escape a character of its own, so the text printed as two lone surrogates."""
+    if type == "string" and isinstance(value, str) and not value.isascii():
+        value = value.encode("utf-16-be", "surrogatepass").decode("utf-16-be", "surrogatepass")
+    return _create_token(self, type, value)
+
+
+Tokenizer.create = _token_joining_surrogates  # every parse, the compiled evaluator's included
+
 _shared: OrderedDict[str, Jsonata] = OrderedDict()
 _shared_lock = threading.Lock()
 
@@ -580,6 +596,26 @@ class _BoundedJsonata(Jsonata):  # type: ignore[misc]
             return None
         return _js_number(_js_arithmetic(op, float(lhs), float(rhs)))
 
+    def evaluate_comparison_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        """`< <= > >=` order two strings by UTF-16 code units, as jsonata-js does (`text_order`)."""
+        if isinstance(lhs, str) and isinstance(rhs, str):
+            order = js_compare(lhs, rhs)
+            return (
+                order < 0
+                if op == "<"
+                else order <= 0
+                if op == "<="
+                else order > 0
+                if op == ">"
+                else order >= 0
+            )
+        return super().evaluate_comparison_expression(lhs, rhs, op)
+
+    def evaluate_sort_expression(self, expr: Any, input: Any, environment: Any) -> Any:
+        """`^(...)`: jsonata-python's order-by with strings ordered as jsonata-js orders them."""
+        tuples = isinstance(input, Utils.JList) and input.tuple_stream
+        return Functions.sort(input, _OrderBy(self, expr, environment, tuples).compare)
+
     def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
         """`&` writes its operands as `$string` does (jsonata-js)."""
         left = "" if lhs is None else _JsFunctions.string(lhs)
@@ -612,6 +648,34 @@ class _BoundedJsonata(Jsonata):  # type: ignore[misc]
         if isinstance(input, list) and any(isinstance(item, list) for item in input):
             _check_extent(input)
         return super().evaluate_name(expr, input, environment)
+
+
+class _OrderBy(Jsonata.ComparatorWrapper):  # type: ignore[misc]
+    """jsonata-python's order-by comparison (`^(<a, >b)`), with strings ordered by UTF-16 code
+    units as jsonata-js orders them; undefined sorts last, other types fail as there."""
+
+    def compare(self, a: Any, b: Any) -> int:
+        for term in self._expr.terms:
+            left, right = self._term(term, a), self._term(term, b)
+            if left is None or right is None:
+                if left is None and right is None:
+                    continue
+                return 1 if left is None else -1  # undefined last, whatever the direction
+            numbers = [not isinstance(v, bool) and isinstance(v, int | float) for v in (left, right)]
+            if not all(numbers[i] or isinstance(v, str) for i, v in enumerate((left, right))):
+                raise JException("T2008", self._expr.position, left, right)
+            if numbers[0] != numbers[1]:
+                raise JException("T2007", self._expr.position, left, right)
+            order = (left > right) - (left < right) if numbers[0] else js_compare(left, right)
+            if order:
+                return -order if term.descending else order
+        return 0
+
+    def _term(self, term: Any, item: Any) -> Any:
+        if self._is_tuple_sort:
+            frame = self._outer_instance.create_frame_from_tuple(self._environment, item)
+            return self._outer_instance.eval(term.expression, item["@"], frame)
+        return self._outer_instance.eval(term.expression, item, self._environment)
 
 
 def _js_arithmetic(op: str, x: float, y: float) -> float:
@@ -809,6 +873,29 @@ class _JsFunctions:
         return Functions.string(_json_numbers(arg), prettify)
 
     @staticmethod
+    def split(string: Any, pattern: Any, limit: Any = None) -> Any:
+        # jsonata-js splits on "" into UTF-16 code units (String.prototype.split), so a character
+        # beyond U+FFFF becomes its two surrogates; jsonata-python kept it whole.
+        result = Functions.split(string, pattern, limit)
+        if pattern != "" or not result or all(ord(c) <= 0xFFFF for c in string):
+            return result
+        units = utf16_units(string)
+        pieces = [chr(int.from_bytes(units[i : i + 2], "big")) for i in range(0, len(units), 2)]
+        return pieces if limit is None else pieces[: int(limit)]
+
+    @staticmethod
+    def sort(array: Any, comparator: Any = None) -> Any:
+        # Without a comparator, jsonata-js sorts strings with `>`, by UTF-16 code units.
+        if (
+            comparator is None
+            and array is not None
+            and len(array) > 1
+            and all(isinstance(x, str) for x in array)
+        ):
+            return sorted(array, key=utf16_units)
+        return Functions.sort(array, comparator)
+
+    @staticmethod
     def round(number: Any, precision: Any = None) -> Any:
         # jsonata-js's $round never gives -0 (it shifts the digits through text); jsonata-python's
         # $round(-0.5, 0) did.
@@ -838,6 +925,8 @@ class _JsFunctions:
 _GUARDED: dict[str, Any] = {
     "lowercase": Jsonata.JNativeFunction("lowercase", "<s-:s>", _JsFunctions, "lowercase"),
     "round": Jsonata.JNativeFunction("round", "<n-n?:n>", _JsFunctions, "round"),
+    "sort": Jsonata.JNativeFunction("sort", "<af?:a>", _JsFunctions, "sort"),
+    "split": Jsonata.JNativeFunction("split", "<s-(sf)n?:a<s>>", _JsFunctions, "split"),
     "floor": Jsonata.JNativeFunction("floor", "<n-:n>", _JsFunctions, "floor"),
     "ceil": Jsonata.JNativeFunction("ceil", "<n-:n>", _JsFunctions, "ceil"),
     "pad": _guarded("pad", "<s-ns?:s>", "pad", _check_pad),

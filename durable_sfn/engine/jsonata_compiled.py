@@ -42,6 +42,7 @@ from durable_sfn.engine.branch import Aborted
 from durable_sfn.engine.clock import monotonic
 from durable_sfn.engine.env import EvalEnv
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
+from durable_sfn.engine.text_order import utf16_units
 
 __all__ = ["MAX_CALLS", "MAX_DEPTH", "UNDEFINED", "Fallback", "Lambda", "Program", "compile_program"]
 
@@ -1525,7 +1526,7 @@ class _Compiler:
                     raise JException("T2009", 0, left, right, op)
                 if not lnum and not (left.isascii() and right.isascii()):
                     # JavaScript compares strings by UTF-16 code units
-                    return compare(left.encode("utf-16-be"), right.encode("utf-16-be"))
+                    return compare(utf16_units(left), utf16_units(right))
                 return compare(left, right)
 
             return comparison

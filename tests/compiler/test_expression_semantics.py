@@ -114,6 +114,7 @@ SPECIAL_TEXTS = [
     "\u00df",  # ß: upper() is "SS"
     "\u0130",  # İ: lower() is two code points
     "\U0001f600",  # outside the BMP: one code point, two UTF-16 units
+    "\uff01",  # FULLWIDTH EXCLAMATION MARK: after the emoji in UTF-16 order, before it in Python's
     "a,b",
     "a  b",
     "true",
@@ -123,7 +124,7 @@ SPECIAL_TEXTS = [
     "NaN",
     "inf",
 ]
-ALPHABET = "ab A0 \t\n\u00e9\u00df\u0130\U0001f600,-."
+ALPHABET = "ab A0 \t\n\u00e9\u00df\u0130\U0001f600\uff01,-."
 
 small_ints = st.integers(-12, 12)
 ints = st.one_of(

@@ -21,7 +21,6 @@ from durable_sfn.engine.errors import StatesError
 from tests.engine.jsonata_js import node, sources
 from tests.engine.jsonata_js.evaluators import engine_evaluator, env_from_bindings
 from tests.engine.jsonata_js.harness import agree, evaluate_js, explain
-from tests.engine.support import missing_input
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -287,11 +286,7 @@ def test_deep_expressions_go_to_the_full_evaluator() -> None:
 
 @pytest.fixture(scope="module")
 def js() -> Iterator[node.JsonataJs]:
-    reason = node.available()
-    if reason is not None:
-        missing_input(f"jsonata-js cannot run: {reason}")
-    with node.JsonataJs() as process:
-        yield process
+    yield from node.running()
 
 
 def _definition_expressions() -> list[str]:

@@ -331,11 +331,29 @@ EQ_FUNCTION = (
     "$__a = $__b) }"
 )
 
+
+def code_point_order(text: str) -> str:
+    """JSONata for a key of the string `text` whose order under JSONata's `<` is Python's order.
+
+    Python orders strings by code points; JavaScript, and so Step Functions, by UTF-16 code units,
+    which puts a character beyond U+FFFF (its first surrogate is U+D800..U+DBFF) before one from
+    U+E000 to U+FFFF. The key writes U+D7FF before each character of that range: the pair then
+    sorts after every character below U+D800 (U+D7FF itself only ever meets another unit below
+    U+E000 next) and before every surrogate, and the pairs keep their own order. Both regex
+    dialects match the range by code point, which a surrogate pair is not in.
+    """
+    return f"$replace({text}, /[\\uE000-\\uFFFF]/, function($__m) {{ '\\uD7FF' & $__m.match }})"
+
+
 # Python's < on JSON values: numbers and booleans, strings, lists item by item; TypeError otherwise.
 LT_FUNCTION = (
     "function($__x, $__y) { ($__a := $__x.v; $__b := $__y.v; $__ta := $type($__a); $__tb := $type($__b); "
     "$__ta in ['number', 'boolean'] and $__tb in ['number', 'boolean'] ? $number($__a) < $number($__b) : "
-    "$__ta = 'string' and $__tb = 'string' ? $__a < $__b : "
+    "$__ta = 'string' and $__tb = 'string' ? "
+    + code_point_order("$__a")
+    + " < "
+    + code_point_order("$__b")
+    + " : "
     "$__ta = 'array' and $__tb = 'array' ? ($__d := $reduce($zip($__a, $__b), function($__r, $__p) "
     "{ $exists($__r.p) ? $__r : $__eq({'v': $__p[0]}, {'v': $__p[1]}) ? $__r : {'p': $__p} }, {}); "
     "$exists($__d.p) ? $__lt({'v': $__d.p[0]}, {'v': $__d.p[1]}) : $count($__a) < $count($__b)) : "
@@ -379,12 +397,23 @@ def py_eq(a: Expr, b: Expr) -> Expr:
     return _with_functions(("$__eq",), "$__eq(", box(a), ", ", box(b), ")", ty=Ty.BOOL)
 
 
+def _string_compare(op: str, a: Expr, b: Expr) -> Expr:
+    """`a op b` of two strings in Python's order. Against a literal whose every character is below
+    U+D800 the plain operator is already exact: where the two first differ, one side holds neither
+    a character of U+E000..U+FFFF nor one beyond U+FFFF, and only those two kinds disagree."""
+    if any(e.is_const and isinstance(e.const, str) and all(ord(c) < 0xD800 for c in e.const) for e in (a, b)):
+        return join(paren(a), f" {op} ", paren(b), ty=Ty.BOOL)
+    return block(
+        [("$__l", a), ("$__r", b)], code_point_order("$__l"), f" {op} ", code_point_order("$__r"), ty=Ty.BOOL
+    )
+
+
 def py_lt(a: Expr, b: Expr) -> Expr:
     """Python's `a < b`."""
     if is_numeric(a.ty) and is_numeric(b.ty):
         return join(as_number(a), " < ", as_number(b), ty=Ty.BOOL)
     if a.ty is Ty.STR and b.ty is Ty.STR:
-        return join(paren(a), " < ", paren(b), ty=Ty.BOOL)
+        return _string_compare("<", a, b)
     return _with_functions(("$__eq", "$__lt"), "$__lt(", box(a), ", ", box(b), ")", ty=Ty.BOOL)
 
 
@@ -393,7 +422,7 @@ def py_compare(op: str, a: Expr, b: Expr) -> Expr:
     if is_numeric(a.ty) and is_numeric(b.ty):
         return join(as_number(a), f" {op} ", as_number(b), ty=Ty.BOOL)
     if a.ty is Ty.STR and b.ty is Ty.STR:
-        return join(paren(a), f" {op} ", paren(b), ty=Ty.BOOL)
+        return _string_compare(op, a, b)
     lo, hi = ("$__l", "$__r") if op in ("<", "<=") else ("$__r", "$__l")
     test = f"$__lt({{'v': {lo}}}, {{'v': {hi}}})"
     if op in ("<=", ">="):

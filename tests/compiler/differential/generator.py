@@ -121,7 +121,9 @@ from durable_sfn.entities import EntityContext, entity
 
 """
 
-TEXTS = ["", "a", "ab", "Abc", " x ", "a,b", "12", "-3", "b a", "zz"]
+# Two texts order differently by UTF-16 code units (JavaScript, Step Functions) and by code points
+# (Python): a fullwidth "!" (U+FF01) and an emoji beyond U+FFFF.
+TEXTS = ["", "a", "ab", "Abc", " x ", "a,b", "12", "-3", "\U0001f600 a", "\uff01"]
 KEYS = ["a", "b", "c"]
 
 

@@ -20,7 +20,7 @@ import queue
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -241,3 +241,15 @@ def same_outcome(a: Outcome, b: Outcome, *, messages: bool = False) -> bool:
     if a.kind == "error":
         return a.code == b.code and (not messages or a.message == b.message)
     return True
+
+
+def running() -> Iterator[JsonataJs]:
+    """A jsonata-js process for a module's tests (a fixture's body); skipped, or failed under CI,
+    where Node.js or the npm package is missing."""
+    from tests.engine.support import missing_input
+
+    reason = available()
+    if reason is not None:
+        missing_input(f"jsonata-js cannot run: {reason}")
+    with JsonataJs() as process:
+        yield process
