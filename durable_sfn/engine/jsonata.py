@@ -30,7 +30,6 @@ import random
 import re
 import threading
 import uuid
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,10 +45,10 @@ from durable_sfn.engine.errors import StatesError
 from durable_sfn.engine.history import timestamp_text
 from durable_sfn.engine.json_types import json_type_name
 from durable_sfn.engine.limits import MAX_PAYLOAD_BYTES
+from durable_sfn.engine.text_cache import TextCache
 from durable_sfn.engine.text_order import js_compare, utf16_units
 
 _CACHE_SIZE = 4096
-_local = threading.local()
 _create_token = Tokenizer.create
 
 
@@ -64,8 +63,10 @@ def _token_joining_surrogates(self: Tokenizer, type: Any, value: Any) -> Any:
 
 Tokenizer.create = _token_joining_surrogates  # every parse, the compiled evaluator's included
 
-_shared: OrderedDict[str, Jsonata] = OrderedDict()
-_shared_lock = threading.Lock()
+# Parsed expressions and their compiled programs, shared by all threads, bounded by the length of
+# their texts (`text_cache`): about 400 MB of syntax trees at most.
+PARSE_CACHE_CHARS = 1_000_000
+_shared: TextCache[Jsonata] = TextCache(PARSE_CACHE_CHARS)
 
 
 def is_expression(value: Any) -> bool:
@@ -78,40 +79,26 @@ def expression_body(value: str) -> str:
 
 
 def _compiled(body: str) -> Jsonata:
-    """A parsed expression for this thread.
+    """A parsed expression for one evaluation.
 
     Parsing is the expensive part, so parsed expressions are shared by all threads; each
-    thread evaluates its own shallow copy (jsonata-python's own recipe, `get_per_thread_instance`)
-    because an evaluation writes per-instance state.
+    evaluation gets its own shallow copy (jsonata-python's own recipe, `get_per_thread_instance`;
+    about a microsecond) because an evaluation writes per-instance state. Copies are not kept:
+    a copy held past its parse's eviction would keep the syntax tree alive.
     """
-    cache: OrderedDict[str, Jsonata] | None = getattr(_local, "cache", None)
-    if cache is None:
-        cache = OrderedDict()
-        _local.cache = cache
-    expr = cache.get(body)
-    if expr is not None:
-        cache.move_to_end(body)
-        return expr
-    with _shared_lock:
-        parsed = _shared.get(body)
-        if parsed is None:
-            parsed = _BoundedJsonata(body, compile_pattern)
-            parsed.set_output_convert_nulls(False)
-            for name, fn in _EXTRAS.items():
-                parsed.register_lambda(name, fn)
-            for name, native in _GUARDED.items():
-                parsed.register_function(name, native)
-            _shared[body] = parsed
-            if len(_shared) > _CACHE_SIZE:
-                _shared.popitem(last=False)
-    expr = copy.copy(parsed)
-    cache[body] = expr
-    if len(cache) > _CACHE_SIZE:
-        cache.popitem(last=False)
-    return expr
+    found, parsed = _shared.get(body)
+    if not found or parsed is None:
+        parsed = _BoundedJsonata(body, compile_pattern)
+        parsed.set_output_convert_nulls(False)
+        for name, fn in _EXTRAS.items():
+            parsed.register_lambda(name, fn)
+        for name, native in _GUARDED.items():
+            parsed.register_function(name, native)
+        _shared.put(body, parsed)
+    return copy.copy(parsed)
 
 
-_programs: dict[str, jsonata_compiled.Program | None] = {}
+_programs: TextCache[jsonata_compiled.Program | None] = TextCache(PARSE_CACHE_CHARS)
 
 
 def _program(body: str) -> jsonata_compiled.Program | None:
@@ -120,19 +107,16 @@ def _program(body: str) -> jsonata_compiled.Program | None:
     Compiled once per expression from jsonata-python's parse (so syntax errors stay its own);
     None too when the expression does not parse.
     """
-    try:
-        return _programs[body]
-    except KeyError:
-        pass
+    found, cached = _programs.get(body)
+    if found:
+        return cached
     try:
         ast = _compiled(body).ast
     except Exception:  # a syntax error: the full evaluator reports it
         program = None
     else:
         program = jsonata_compiled.compile_program(ast)
-    if len(_programs) >= _CACHE_SIZE:
-        _programs.clear()
-    _programs[body] = program
+    _programs.put(body, program)
     return program
 
 
