@@ -3,6 +3,10 @@ cannot be deployed."""
 
 from __future__ import annotations
 
+import gc
+import importlib.util
+import sys
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -108,3 +112,25 @@ def test_a_rejected_orchestrator_is_rejected_every_time_without_recompiling(
     with pytest.raises(CompileError, match="DSF016"):
         run_local(rejected)
     assert compiled == ["rejected"]
+
+
+def test_a_definition_goes_with_its_orchestrator(tmp_path: Any) -> None:
+    # The compile cache holds orchestrators weakly: a generated module that is gone takes its
+    # definition with it (a long differential run compiles thousands of them).
+    source = (
+        "from durable_sfn import OrchestrationContext, orchestrator\n\n\n"
+        "@orchestrator(name='Gone')\nasync def gone(ctx: OrchestrationContext) -> int:\n    return 1\n"
+    )
+    path = tmp_path / "gone_module.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("gone_module", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gone_module"] = module
+    spec.loader.exec_module(module)
+    assert run_local(module.gone).output == 1
+    assert module.gone in durable_sfn.testing.compiled._CACHE
+    function = weakref.ref(module.gone)
+    del sys.modules["gone_module"], module
+    gc.collect()
+    assert function() is None  # nothing, the cache included, keeps it alive

@@ -12,14 +12,19 @@ import copy
 import inspect
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from durable_sfn.compiler.api import compile_orchestrator
 from durable_sfn.compiler.diagnostics import CompileError
 
-_Key = tuple[Callable[..., Any], tuple[str, int, int]]
-_CACHE: dict[_Key, dict[str, Any] | CompileError] = {}
+_Version = tuple[str, int, int]
+# By function, weakly: an orchestrator whose module is gone (a generated program, a reloaded test
+# module) takes its definition with it, so a long run of generated programs does not keep them all.
+_CACHE: weakref.WeakKeyDictionary[Callable[..., Any], tuple[_Version, dict[str, Any] | CompileError]] = (
+    weakref.WeakKeyDictionary()
+)
 _LOCK = threading.Lock()
 
 
@@ -30,18 +35,19 @@ def compiled_definition(fn: Callable[..., Any]) -> dict[str, Any]:
 
 def _cached(fn: Callable[..., Any]) -> dict[str, Any]:
     try:
-        key = (fn, _source_version(fn))
-    except (OSError, TypeError):
+        version = _source_version(fn)
+        with _LOCK:
+            entry = _CACHE.get(fn)
+    except (OSError, TypeError):  # no source file, or a callable that takes no weak reference
         return dict(compile_orchestrator(fn))
-    with _LOCK:
-        cached = _CACHE.get(key)
+    cached = entry[1] if entry is not None and entry[0] == version else None
     if cached is None:
         try:
             cached = compile_orchestrator(fn)
         except CompileError as exc:
             cached = exc
         with _LOCK:
-            _CACHE[key] = cached
+            _CACHE[fn] = (version, cached)
     if isinstance(cached, CompileError):
         raise CompileError(cached.diagnostics) from None
     return cached
